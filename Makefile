@@ -1,0 +1,88 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app qa_app
+PYTEST_WORKERS ?= auto
+export QA_ENV ?= development
+
+.PHONY: help run test setup lint migrations-check test-sqlite test-postgres bench lock clean
+
+help:
+	@echo "make run    set everything up, then serve the app on http://127.0.0.1:5000"
+	@echo "make test   set up, lint, check migrations, run the suite (SQLite, PostgreSQL if"
+	@echo "            QA_TEST_POSTGRES_URL is set, browser tests if /usr/bin/chromium exists)"
+	@echo "make bench  seed a regional-size dataset and measure pages against their budgets"
+
+# ---------------------------------------------------------------- setup
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	@# The checkout itself on the venv's path (what an editable install does, without a build step).
+	$(BIN)/python -c 'import site, pathlib, sys; pathlib.Path(site.getsitepackages()[0], "qa_app_checkout.pth").write_text(sys.argv[1])' "$(CURDIR)"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+qa_app/static/govuk/VERSION: node_modules/.installed scripts/build_assets.py | $(VENV)/.installed
+	$(BIN)/python scripts/build_assets.py
+
+setup: $(VENV)/.installed qa_app/static/govuk/VERSION
+
+# ---------------------------------------------------------------- run
+
+run: setup
+	@$(FLASK) db upgrade
+	@$(FLASK) qa seed-demo --if-empty
+	@echo
+	@$(FLASK) qa sign-in-help
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# ---------------------------------------------------------------- test
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+
+migrations-check: setup
+	$(BIN)/python scripts/check_migrations.py
+
+test-sqlite: setup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+test-postgres: setup
+	@if [ -n "$${QA_TEST_POSTGRES_URL:-}" ]; then \
+	  QA_TEST_DATABASE=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider; \
+	elif [ "$${QA_REQUIRE_POSTGRES:-}" = "1" ]; then \
+	  echo "QA_REQUIRE_POSTGRES=1 but QA_TEST_POSTGRES_URL is not set: the PostgreSQL suite cannot run" >&2; exit 1; \
+	else \
+	  echo "QA_TEST_POSTGRES_URL is not set: skipping the PostgreSQL run of the suite"; \
+	fi
+
+test: lint migrations-check test-sqlite test-postgres
+	@echo "make test: all checks passed"
+
+# ---------------------------------------------------------------- other
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lock:
+	rm -rf /tmp/qa-lock-venv && $(PYTHON) -m venv /tmp/qa-lock-venv
+	/tmp/qa-lock-venv/bin/pip install --quiet -e '.[dev]'
+	(echo "# Pinned versions of every Python package, tested together. Regenerate with: make lock"; \
+	 /tmp/qa-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules qa_app/static/govuk .pytest_cache .ruff_cache

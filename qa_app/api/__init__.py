@@ -1,0 +1,7 @@
+"""The JSON API under /api/v1 (SPEC section 10)."""
+
+from flask import Blueprint
+
+api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from qa_app.api import errors, openapi_view, providers, services  # noqa: E402, F401

@@ -1,0 +1,165 @@
+"""Declaring API endpoints once: the declaration registers the route, validates the request
+against the models, serialises the response, and is what the OpenAPI document is built from."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import request
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from qa_app.api import api_blueprint
+from qa_app.api.auth import api_user
+from qa_app.api.errors import BadRequest
+from qa_app.api.schemas import Error
+
+
+@dataclass
+class Endpoint:
+    rule: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = field(default_factory=tuple)
+    public: bool = False
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(
+    rule,
+    method="GET",
+    *,
+    summary,
+    tag,
+    body=None,
+    query=None,
+    response=None,
+    status=200,
+    errors=(),
+    public=False,
+):
+    spec = Endpoint(
+        rule, method, summary, tag, body, query, response, status, tuple(errors), public
+    )
+    ENDPOINTS.append(spec)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(**path):
+            if not spec.public:
+                api_user()
+            kwargs = dict(path)
+            if spec.query is not None:
+                kwargs["query"] = spec.query.model_validate(request.args.to_dict())
+            if spec.body is not None:
+                payload = request.get_json(silent=True)
+                if payload is None:
+                    raise BadRequest("Send a JSON object with Content-Type: application/json")
+                kwargs["body"] = spec.body.model_validate(payload)
+            result = view(**kwargs)
+            if isinstance(result, BaseModel):
+                return result.model_dump(mode="json"), spec.status
+            return result
+
+        api_blueprint.add_url_rule(rule, view_func=wrapped, methods=[method])
+        return wrapped
+
+    return decorator
+
+
+def _path(rule: str) -> str:
+    return "/api/v1" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+
+
+def document() -> dict:
+    models = {Error}
+    for spec in ENDPOINTS:
+        models.update(m for m in (spec.body, spec.response) if m is not None)
+    _, schemas = models_json_schema(
+        [
+            (model, "validation" if model in {s.body for s in ENDPOINTS} else "serialization")
+            for model in models
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
+    components = schemas.get("$defs", {})
+
+    def ref(model):
+        return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+    def error(description):
+        return {"description": description, "content": {"application/json": {"schema": ref(Error)}}}
+
+    paths: dict = {}
+    for spec in ENDPOINTS:
+        operation: dict = {
+            "summary": spec.summary,
+            "tags": [spec.tag],
+            "operationId": f"{spec.method.lower()}_{spec.rule.strip('/').replace('/', '_').replace('<', '').replace('>', '').replace(':', '_').replace('-', '_')}",
+            "responses": {
+                str(spec.status): {
+                    "description": "OK",
+                    **(
+                        {"content": {"application/json": {"schema": ref(spec.response)}}}
+                        if spec.response
+                        else {}
+                    ),
+                },
+            },
+        }
+        if not spec.public:
+            operation["responses"]["401"] = error("No valid API token")
+            operation["responses"]["404"] = error("Not found, or not visible to you")
+        for status in spec.errors:
+            operation["responses"][str(status)] = error(
+                {
+                    400: "Malformed request",
+                    403: "Not allowed for your role",
+                    409: "Changed by someone else",
+                    422: "The request is not valid",
+                }.get(status, "Error")
+            )
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+            for name in re.findall(r"<int:(\w+)>", spec.rule)
+        ] + [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"<(?:string:)?(\w+)>", spec.rule)
+        ]
+        if spec.query is not None:
+            query_schema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, prop in query_schema.get("properties", {}).items():
+                parameters.append({"name": name, "in": "query", "required": False, "schema": prop})
+            components.update(query_schema.get("$defs", {}))
+        if parameters:
+            operation["parameters"] = parameters
+        if spec.body is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(spec.body)}},
+            }
+        paths.setdefault(_path(spec.rule), {})[spec.method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Provider quality assurance API",
+            "version": "1",
+            "description": 'Errors are JSON {"error", "details"}. Lists are {items, page, pages, total}.',
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }

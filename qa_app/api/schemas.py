@@ -1,0 +1,159 @@
+"""The API's request and response shapes: one definition, used to validate requests, to
+serialise responses, and to write the OpenAPI document."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+
+ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
+CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class Request(BaseModel):
+    """Requests refuse fields they do not know (a 422), so a typo is never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class Error(Response):
+    error: str = Field(description="What went wrong, in words a person can act on")
+    details: Any = Field(None, description="Field errors or other specifics, when there are any")
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    page: int = Field(1, ge=1, description="Page number, from 1")
+    per_page: int = Field(50, ge=1, le=200, description="Items per page")
+
+
+T = TypeVar("T")
+
+
+class Page(Response, Generic[T]):
+    items: list[T]
+    page: int
+    pages: int
+    total: int
+
+
+# ---------------------------------------------------------------- providers
+
+
+class ProviderCreate(Request):
+    name: Name
+    cqc_provider_id: ShortText | None = None
+    contact_name: ShortText | None = None
+    contact_email: ShortText | None = None
+    contact_phone: ShortText | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class ProviderOut(Response):
+    id: int
+    name: str
+    cqc_provider_id: str | None
+    contact_name: str | None
+    contact_email: str | None
+    contact_phone: str | None
+    address: str | None
+    version: int
+
+
+class ProviderQuery(ListQuery):
+    q: str = Field("", max_length=100, description="Search in name and CQC provider ID")
+
+
+# ---------------------------------------------------------------- services
+
+
+class ServiceFields(Request):
+    cqc_location_id: ShortText | None = None
+    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    postcode: Annotated[str, StringConstraints(max_length=10)] | None = None
+    beds: int | None = Field(None, ge=1, le=2000)
+    contract_reference: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contract_start: date | None = None
+    contract_end: date | None = None
+    contract_officer_id: int | None = None
+    cqc_rating: CqcRating | None = None
+    cqc_rating_date: date | None = None
+
+
+class ServiceCreate(ServiceFields):
+    name: Name
+    provider_id: int
+    service_type: ServiceType
+    cluster: Name
+
+
+class ServicePatch(ServiceFields):
+    """Any editable field. Send `version` (from the last read) to be told, with a 409, if
+    someone else has changed the service since."""
+
+    name: Name | None = None
+    provider_id: int | None = None
+    service_type: ServiceType | None = None
+    cluster: Name | None = None
+    version: int | None = Field(None, description="The version you last read; a stale one is a 409")
+
+
+class PlacementStop(Response):
+    start_date: date
+    lifted_at: datetime | None
+
+
+class ServiceOut(Response):
+    id: int
+    name: str
+    provider_id: int
+    provider_name: str
+    cqc_location_id: str | None
+    service_type: ServiceType
+    cluster: str
+    address: str | None
+    postcode: str | None
+    beds: int | None
+    contract_reference: str | None
+    contract_start: date | None
+    contract_end: date | None
+    contract_officer_id: int | None
+    cqc_rating: CqcRating
+    cqc_rating_date: date | None
+    risk: Literal["red", "amber", "green"]
+    risk_reasons: list[str]
+    placement_stop: PlacementStop | None = None
+    latest_assessment: dict | None = None
+    version: int
+    updated_at: datetime
+
+
+class ServiceQuery(ListQuery):
+    q: str = Field(
+        "", max_length=100, description="Search in name, provider, CQC location ID, postcode"
+    )
+    service_type: ServiceType | None = None
+    cluster: str | None = None
+    cqc_rating: CqcRating | None = None
+    risk: Literal["red", "amber", "green"] | None = None
+    provider_id: int | None = None
+    contract_officer_id: int | None = None
+    sort: Literal["name", "provider", "type", "cluster", "cqc", "risk"] = "name"
+
+
+class ProviderPage(Page[ProviderOut]):
+    pass
+
+
+class ServicePage(Page[ServiceOut]):
+    pass

@@ -1,0 +1,104 @@
+"""/api/v1/services"""
+
+from qa_app.api.auth import api_actor, api_user
+from qa_app.api.openapi import endpoint
+from qa_app.api.schemas import ServiceCreate, ServiceOut, ServicePage, ServicePatch, ServiceQuery
+from qa_app.services import registry
+from qa_app.services.errors import Forbidden
+
+
+def service_out(service) -> ServiceOut:
+    return ServiceOut(
+        id=service.id,
+        name=service.name,
+        provider_id=service.provider_id,
+        provider_name=service.provider.name,
+        cqc_location_id=service.cqc_location_id,
+        service_type=service.service_type,
+        cluster=service.cluster,
+        address=service.address,
+        postcode=service.postcode,
+        beds=service.beds,
+        contract_reference=service.contract_reference,
+        contract_start=service.contract_start,
+        contract_end=service.contract_end,
+        contract_officer_id=service.contract_officer_id,
+        cqc_rating=service.cqc_rating,
+        cqc_rating_date=service.cqc_rating_date,
+        risk=service.risk,
+        risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r],
+        placement_stop=None,
+        latest_assessment=None,
+        version=service.version,
+        updated_at=service.updated_at,
+    )
+
+
+@endpoint(
+    "/services",
+    summary="List services (filters named like the fields)",
+    tag="services",
+    query=ServiceQuery,
+    response=ServicePage,
+)
+def list_services(query: ServiceQuery):
+    filters = registry.ServiceFilters(
+        q=query.q,
+        service_type=query.service_type or "",
+        cluster=query.cluster or "",
+        officer_id=query.contract_officer_id,
+        cqc_rating=query.cqc_rating or "",
+        risk=query.risk or "",
+        provider_id=query.provider_id,
+        sort=query.sort,
+        page=query.page,
+    )
+    services, page = registry.list_services(
+        api_user(), filters, page_size=query.per_page, clamp=False
+    )
+    return ServicePage(
+        items=[service_out(s) for s in services],
+        page=page.number,
+        pages=page.pages,
+        total=page.total,
+    )
+
+
+@endpoint(
+    "/services",
+    "POST",
+    summary="Add a service",
+    tag="services",
+    body=ServiceCreate,
+    response=ServiceOut,
+    status=201,
+    errors=(400, 403, 422),
+)
+def create_service(body: ServiceCreate):
+    if not api_user().is_staff:
+        raise Forbidden("Only council staff can add services")
+    return service_out(registry.create_service(api_actor(), body.model_dump()))
+
+
+@endpoint("/services/<int:service_id>", summary="One service", tag="services", response=ServiceOut)
+def get_service(service_id: int):
+    return service_out(registry.get_service(api_user(), service_id))
+
+
+@endpoint(
+    "/services/<int:service_id>",
+    "PATCH",
+    summary="Change a service",
+    tag="services",
+    body=ServicePatch,
+    response=ServiceOut,
+    errors=(400, 403, 409, 422),
+)
+def patch_service(service_id: int, body: ServicePatch):
+    user = api_user()
+    service = registry.get_service(user, service_id)  # 404 before 403: existence stays hidden
+    if not user.is_staff:
+        raise Forbidden("Only council staff can change services")
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    return service_out(registry.update_service(api_actor(), user, service.id, changes, version))

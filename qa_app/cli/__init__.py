@@ -1,0 +1,79 @@
+"""`flask --app qa_app qa …`: the command line (SPEC section 10)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from qa_app.domain.roles import Role
+from qa_app.services import demo, users
+from qa_app.services.actors import Actor
+from qa_app.services.errors import ValidationFailed
+
+qa_cli = AppGroup("qa", help="Quality assurance commands.")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@qa_cli.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing if there are already users.")
+def seed_demo(if_empty):
+    """Load the demo council: providers, ~30 services and a user for every role."""
+    if demo.has_data():
+        if if_empty:
+            click.echo("Demo data is already loaded; leaving it as it is.")
+            return
+        _fail("the database already has data; seed-demo only fills an empty database")
+    summary = demo.seed()
+    click.echo(
+        f"Loaded {summary['providers']} providers, {summary['services']} services and "
+        f"{summary['users']} users."
+    )
+
+
+@qa_cli.command("sign-in-help")
+def sign_in_help():
+    """Print how to sign in as each demo user."""
+    click.echo(demo.sign_in_text())
+
+
+@qa_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="admin, manager, officer or provider")
+@click.option(
+    "--provider-id", type=int, default=None, help="The provider a provider user works for"
+)
+@click.option(
+    "--password", default=None, help="Set a password now; without it an invitation link is printed"
+)
+def create_user(email, name, role, provider_id, password):
+    """Create a user."""
+    if role not in {r.value for r in Role}:
+        _fail(f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}")
+    try:
+        user, invite = users.create_user(
+            Actor.system("cli"), email, name, role, provider_id, password
+        )
+    except ValidationFailed as failed:
+        _fail("; ".join(failed.errors.values()))
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+    if invite:
+        click.echo(f"They set their password at: /set-password/{invite} (valid for 7 days)")
+
+
+@qa_cli.command("create-token")
+@click.argument("email")
+@click.option("--name", default="API token", help="What the token is for")
+def create_token(email, name):
+    """Create an API token for a user and print it (only once: it is stored hashed)."""
+    user = users.find_user_by_email(email)
+    if user is None:
+        _fail(f"there is no user with the email address {email}")
+    try:
+        click.echo(users.create_token(Actor.system("cli"), user, name))
+    except ValidationFailed as failed:
+        _fail("; ".join(failed.errors.values()))

@@ -1,0 +1,30 @@
+"""Engine set-up that differs between SQLite and PostgreSQL."""
+
+from flask import Flask
+from sqlalchemy import event
+
+from qa_app.extensions import db
+
+
+def configure_engines(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):
+            # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
+            # SAVEPOINTs and transactional DDL work (SQLAlchemy's documented recipe).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.execute("PRAGMA busy_timeout = 10000")
+            if engine.url.database not in (None, "", ":memory:"):
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN")

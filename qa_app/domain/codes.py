@@ -1,0 +1,42 @@
+"""The fixed code lists of the product (SPEC section 10), with the labels people read."""
+
+SERVICE_TYPES: dict[str, str] = {
+    "care_home_nursing": "Care home with nursing",
+    "care_home_residential": "Care home without nursing",
+    "home_support": "Home support",
+    "supported_living": "Supported living",
+    "extra_care": "Extra care",
+    "day_opportunities": "Day opportunities",
+}
+
+#: Service types where registered beds apply.
+BEDDED_SERVICE_TYPES = frozenset({"care_home_nursing", "care_home_residential"})
+
+CQC_RATINGS: tuple[str, ...] = (
+    "Outstanding",
+    "Good",
+    "Requires improvement",
+    "Inadequate",
+    "Not rated",
+)
+
+#: CQC ratings that make a service "below Good" (SPEC section 2).
+CQC_BELOW_GOOD = frozenset({"Requires improvement", "Inadequate"})
+
+RISK_LEVELS = ("red", "amber", "green")
+RISK_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
+
+
+def service_type_label(code: str | None) -> str:
+    return SERVICE_TYPES.get(code or "", code or "")
+
+
+def canonical_cqc_rating(text: str | None) -> str | None:
+    """The CQC rating spelt as the product stores it, whatever its capitalisation; None if unknown."""
+    if text is None:
+        return None
+    wanted = " ".join(text.split()).casefold()
+    for rating in CQC_RATINGS:
+        if rating.casefold() == wanted:
+            return rating
+    return None

@@ -1,0 +1,56 @@
+"""A service's risk RAG (SPEC section 7): red, amber or green, with the reasons.
+
+The inputs are facts about the service gathered by the caller; features that do not exist yet
+simply pass their defaults.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RiskInputs:
+    cqc_rating: str | None = None
+    latest_assessment_overall: str | None = None  # "Excellent" … "Poor", or None
+    active_placement_stop: bool = False
+    open_notices: int = 0  # issued notices of concern / contract breach notices not yet closed
+    open_concerns: int = 0
+    open_high_concerns: int = 0
+    overdue_plan: bool = False
+    overdue_actions: int = 0
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    rag: str
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+def assess_risk(facts: RiskInputs) -> RiskResult:
+    red: list[str] = []
+    if facts.active_placement_stop:
+        red.append("placement stop in force")
+    if facts.open_notices:
+        red.append("notice issued and not yet lifted or remedied")
+    if facts.latest_assessment_overall == "Poor":
+        red.append("latest assessment rated Poor")
+    if facts.cqc_rating == "Inadequate":
+        red.append("CQC rating Inadequate")
+    if red:
+        return RiskResult("red", tuple(red))
+
+    amber: list[str] = []
+    if facts.latest_assessment_overall == "Requires improvement":
+        amber.append("latest assessment rated Requires improvement")
+    if facts.cqc_rating == "Requires improvement":
+        amber.append("CQC rating Requires improvement")
+    if facts.open_high_concerns:
+        amber.append("open high-risk concern")
+    if facts.open_concerns >= 3:
+        amber.append(f"{facts.open_concerns} open concerns")
+    if facts.overdue_plan:
+        amber.append("improvement plan overdue")
+    if facts.overdue_actions:
+        amber.append("improvement action overdue")
+    if amber:
+        return RiskResult("amber", tuple(amber))
+    return RiskResult("green", ())

@@ -1,0 +1,7 @@
+"""The database models. Import them from here: `from qa_app.models import Service`."""
+
+from qa_app.models.audit import AuditEvent
+from qa_app.models.registry import Provider, Service
+from qa_app.models.users import ApiToken, LoginAttempt, User
+
+__all__ = ["ApiToken", "AuditEvent", "LoginAttempt", "Provider", "Service", "User"]

@@ -1,0 +1,65 @@
+"""What the home pages summarise (a fixed number of statements, whatever the data size)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import case, func, select
+
+from qa_app.extensions import db
+from qa_app.models import AuditEvent, Provider, Service, User
+
+
+@dataclass
+class StaffSummary:
+    services: int
+    providers: int
+    by_risk: dict[str, int]
+    by_cqc: dict[str, int]
+    my_services: list[Service]
+    my_service_count: int
+    recent: list[AuditEvent]
+
+
+def staff_summary(user: User) -> StaffSummary:
+    by_risk = dict(
+        db.session.execute(select(Service.risk, func.count()).group_by(Service.risk)).all()
+    )
+    by_cqc = dict(
+        db.session.execute(
+            select(Service.cqc_rating, func.count()).group_by(Service.cqc_rating)
+        ).all()
+    )
+    mine = select(Service).where(Service.contract_officer_id == user.id)
+    my_count = db.session.scalar(select(func.count()).select_from(mine.subquery()))
+    risk_order = case({"red": 0, "amber": 1, "green": 2}, value=Service.risk, else_=3)
+    my_services = list(
+        db.session.scalars(mine.order_by(risk_order, Service.name).limit(10)).unique()
+    )
+    recent = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type.in_(["service", "provider"]))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(8)
+        ).unique()
+    )
+    return StaffSummary(
+        services=sum(by_risk.values()),
+        providers=db.session.scalar(select(func.count(Provider.id))),
+        by_risk=by_risk,
+        by_cqc=by_cqc,
+        my_services=my_services,
+        my_service_count=my_count,
+        recent=recent,
+    )
+
+
+def provider_summary(user: User) -> list[Service]:
+    return list(
+        db.session.scalars(
+            select(Service)
+            .where(Service.provider_id == (user.provider_id or -1))
+            .order_by(Service.name)
+        ).unique()
+    )

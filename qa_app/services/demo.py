@@ -1,0 +1,145 @@
+"""The demo council that `make run` loads: providers, ~30 services in 3 clusters, and a user
+for every role. Everything goes through the same use cases as real data (so it is audited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from qa_app.extensions import db
+from qa_app.models import Provider, User
+from qa_app.services import registry, users
+from qa_app.services.actors import Actor
+
+DEMO_PASSWORD = "demo-password-2026"
+
+PROVIDERS = [
+    ("Heathervale Care Ltd", "1-101000001"),
+    ("Brookside Healthcare Group", "1-101000002"),
+    ("Northshire Home Support CIC", "1-101000003"),
+    ("Willowbank Living Ltd", "1-101000004"),
+    ("Castlegate Care Homes plc", "1-101000005"),
+    ("Riverside Supported Living Trust", "1-101000006"),
+    ("Meadowfield Domiciliary Services", "1-101000007"),
+    ("Oakridge Nursing Ltd", "1-101000008"),
+    ("Ashdown Day Services", "1-101000009"),
+    ("Kingsway Extra Care Housing", "1-101000010"),
+]
+
+# (name, provider index, type, cluster, beds, CQC rating, postcode)
+SERVICES = [
+    ("Heathervale House", 0, "care_home_residential", "North", 42, "Good", "NE61 1AB"),
+    ("Heathervale Lodge", 0, "care_home_nursing", "North", 60, "Requires improvement", "NE61 2DA"),
+    ("Heathervale Court", 0, "care_home_residential", "Central", 35, "Good", "NE63 8EF"),
+    ("Brookside Manor", 1, "care_home_nursing", "Central", 72, "Good", "NE64 6GH"),
+    ("Brookside Gardens", 1, "care_home_residential", "South", 28, "Outstanding", "NE65 0JA"),
+    ("Brookside Mews", 1, "care_home_nursing", "South", 54, "Inadequate", "NE65 9LN"),
+    ("Northshire Home Support – North", 2, "home_support", "North", None, "Good", "NE61 3NP"),
+    ("Northshire Home Support – Central", 2, "home_support", "Central", None, "Good", "NE63 9QR"),
+    (
+        "Northshire Home Support – South",
+        2,
+        "home_support",
+        "South",
+        None,
+        "Requires improvement",
+        "NE66 1ST",
+    ),
+    ("Willowbank Grove", 3, "supported_living", "North", None, "Good", "NE61 4UW"),
+    ("Willowbank Terrace", 3, "supported_living", "Central", None, "Good", "NE62 5WX"),
+    ("Castlegate View", 4, "care_home_residential", "North", 48, "Good", "NE61 6YZ"),
+    ("Castlegate Park", 4, "care_home_nursing", "Central", 88, "Requires improvement", "NE63 7AB"),
+    ("Castlegate Hall", 4, "care_home_residential", "South", 31, "Good", "NE66 2BD"),
+    ("Riverside Close", 5, "supported_living", "South", None, "Good", "NE66 3DE"),
+    ("Riverside Place", 5, "supported_living", "Central", None, "Not rated", "NE62 1EF"),
+    ("Riverside Walk", 5, "supported_living", "North", None, "Good", "NE61 7FG"),
+    (
+        "Meadowfield Care at Home",
+        6,
+        "home_support",
+        "North",
+        None,
+        "Requires improvement",
+        "NE61 8GH",
+    ),
+    ("Meadowfield Reablement", 6, "home_support", "Central", None, "Good", "NE63 2HJ"),
+    ("Oakridge Nursing Home", 7, "care_home_nursing", "South", 64, "Good", "NE65 4JL"),
+    ("Oakridge House", 7, "care_home_residential", "North", 38, "Good", "NE61 9LN"),
+    ("Oakridge Court", 7, "care_home_nursing", "Central", 50, "Outstanding", "NE63 3NP"),
+    ("Ashdown Centre", 8, "day_opportunities", "Central", None, "Not rated", "NE62 2PR"),
+    ("Ashdown Community Hub", 8, "day_opportunities", "South", None, "Not rated", "NE66 4RS"),
+    ("Kingsway Court", 9, "extra_care", "North", None, "Good", "NE61 5ST"),
+    ("Kingsway Gardens", 9, "extra_care", "South", None, "Good", "NE65 6TU"),
+    ("Kingsway Place", 9, "extra_care", "Central", None, "Requires improvement", "NE63 4UW"),
+    ("Brookside at Home", 1, "home_support", "South", None, "Good", "NE65 7WY"),
+    ("Willowbank Fields", 3, "supported_living", "South", None, "Good", "NE66 5YA"),
+    ("Castlegate Mill", 4, "care_home_residential", "Central", 26, "Good", "NE63 5AD"),
+]
+
+USERS = [
+    ("admin@demo.example", "Alex Morgan", "admin", None),
+    ("manager@demo.example", "Priya Shah", "manager", None),
+    ("officer@demo.example", "Sam Taylor", "officer", None),
+    ("officer2@demo.example", "Jordan Reid", "officer", None),
+    ("provider@demo.example", "Chris Walker (Heathervale Care)", "provider", 0),
+    ("provider2@demo.example", "Dana Hughes (Brookside Healthcare)", "provider", 1),
+]
+
+
+def has_data() -> bool:
+    return bool(db.session.scalar(select(func.count(User.id))))
+
+
+def seed() -> dict:
+    actor = Actor.system("cli")
+    providers: list[Provider] = []
+    for index, (name, cqc_id) in enumerate(PROVIDERS):
+        providers.append(
+            registry.create_provider(
+                actor,
+                {
+                    "name": name,
+                    "cqc_provider_id": cqc_id,
+                    "contact_name": f"Registered manager {index + 1}",
+                    "contact_email": f"contact{index + 1}@provider{index + 1}.demo.example",
+                    "contact_phone": f"01670 5{index:02d} 100",
+                },
+            )
+        )
+    people = {}
+    for email, name, role, provider_index in USERS:
+        provider_id = providers[provider_index].id if provider_index is not None else None
+        people[email], _ = users.create_user(actor, email, name, role, provider_id, DEMO_PASSWORD)
+    officers = [people["officer@demo.example"], people["officer2@demo.example"]]
+    for index, (name, provider_index, kind, cluster, beds, rating, postcode) in enumerate(SERVICES):
+        start = date(2023 + index % 3, 1 + index % 12, 1)
+        registry.create_service(
+            actor,
+            {
+                "name": name,
+                "provider_id": providers[provider_index].id,
+                "cqc_location_id": f"1-2{index + 1:08d}",
+                "service_type": kind,
+                "cluster": cluster,
+                "address": f"{index + 3} {name.split()[0]} Road\nMorpeth",
+                "postcode": postcode,
+                "beds": beds,
+                "contract_reference": f"ASC-{2023 + index % 3}-{index + 101:04d}",
+                "contract_start": start,
+                "contract_end": date(start.year + 4, start.month, 1),
+                "contract_officer_id": officers[index % 2].id,
+                "cqc_rating": rating,
+                "cqc_rating_date": date(2025, 1 + index % 12, 10)
+                if rating != "Not rated"
+                else None,
+            },
+        )
+    return {"providers": len(PROVIDERS), "services": len(SERVICES), "users": len(USERS)}
+
+
+def sign_in_text(base_url: str = "http://127.0.0.1:5000") -> str:
+    lines = [f"Open {base_url} and sign in with one of these (password for all: {DEMO_PASSWORD}):"]
+    for email, name, role, _ in USERS:
+        lines.append(f"  {role:<9} {email:<24} {name}")
+    return "\n".join(lines)

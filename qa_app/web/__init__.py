@@ -1,0 +1,44 @@
+"""The web pages: sign-in, the staff pages, the admin pages and the provider portal."""
+
+from flask import Flask, redirect, url_for
+from flask_login import current_user
+
+from qa_app.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    from qa_app.services.users import load_session_user
+    from qa_app.web import errors, filters
+    from qa_app.web.admin import bp as admin_bp
+    from qa_app.web.auth import bp as auth_bp
+    from qa_app.web.portal import bp as portal_bp
+    from qa_app.web.staff import bp as staff_bp
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(portal_bp)
+    filters.init_app(app)
+    errors.init_app(app)
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in"))
+        if current_user.is_provider:
+            return redirect(url_for("portal.home"))
+        return redirect(url_for("staff.home"))
+
+    @app.get("/assets/<path:filename>")
+    def govuk_assets(filename):
+        """GOV.UK Frontend's fonts and images, where its compiled CSS expects them."""
+        from flask import send_from_directory
+
+        return send_from_directory(app.static_folder + "/govuk/assets", filename, max_age=86400)

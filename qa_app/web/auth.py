@@ -1,0 +1,167 @@
+"""Signing in and out, changing a password, and setting one from an invitation link."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo
+
+from qa_app.domain.throttle import ThrottlePolicy
+from qa_app.services import users
+from qa_app.services.errors import NotFound, ValidationFailed
+from qa_app.web.access import signed_in
+from qa_app.web.forms import apply_errors
+
+bp = Blueprint("auth", __name__)
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter your email address")],
+    )
+    password = PasswordField(
+        "Password", widget=GovPasswordInput(), validators=[DataRequired("Enter your password")]
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter your current password")],
+    )
+    new_password = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description="At least 10 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired("Enter a new password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo("new_password", "The passwords do not match"),
+        ],
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description="At least 10 characters. A few unrelated words make a strong password.",
+        validators=[DataRequired("Enter a password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired("Enter the password again"),
+            EqualTo("password", "The passwords do not match"),
+        ],
+    )
+
+
+def _policy() -> ThrottlePolicy:
+    from flask import current_app
+
+    return ThrottlePolicy(
+        max_failures_account=current_app.config["QA_LOGIN_MAX_FAILURES_ACCOUNT"],
+        max_failures_address=current_app.config["QA_LOGIN_MAX_FAILURES_ADDRESS"],
+        window_minutes=current_app.config["QA_LOGIN_WINDOW_MINUTES"],
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow a `next` address on this site (no open redirect)."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return url_for("index")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("index"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        result = users.sign_in(
+            form.email.data, form.password.data, request.remote_addr or "unknown", _policy()
+        )
+        if result.outcome == "success":
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")))
+        if result.outcome == "throttled":
+            form.form_errors.append(
+                f"Too many failed attempts to sign in. Wait {_policy().window_minutes} minutes "
+                "and try again, or ask an administrator to check your account."
+            )
+        else:
+            form.email.errors = ["Enter a correct email address and password"]
+        return render_template("auth/sign_in.html", form=form), 200
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out():
+    logout_user()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            users.change_password(current_user, form.current_password.data, form.new_password.data)
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        else:
+            login_user(current_user._get_current_object())  # keep this session only
+            flash(
+                "Your password has been changed. You have been signed out everywhere else.",
+                "success",
+            )
+            return redirect(url_for("index"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token):
+    user = users.user_for_invite(token)
+    if user is None:
+        return render_template(
+            "errors/error.html",
+            title="This link has expired or has already been used",
+            message="Ask your administrator to send you a new invitation.",
+            code=404,
+        ), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = users.accept_invite(token, form.password.data)
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except NotFound:
+            return redirect(url_for("auth.sign_in"))
+        else:
+            login_user(user)
+            flash("Your password has been set", "success")
+            return redirect(url_for("index"))
+    return render_template("auth/set_password.html", form=form, user=user)

@@ -1,0 +1,79 @@
+"""Error pages for people and JSON errors for the API; no input may produce a bare 500."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from qa_app.extensions import db
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "There is a problem with that request",
+    403: "You do not have permission to see this page",
+    404: "Page not found",
+    405: "That action is not possible on this page",
+    409: "Someone else changed this",
+    413: "The file is too big",
+    429: "Too many requests",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    init_service_errors(app)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        if _wants_json():
+            return jsonify(error="CSRF token missing or invalid", details=None), 400
+        return (
+            render_template(
+                "errors/error.html",
+                title="Your form could not be sent",
+                message="The page was open for too long, or the form was sent from somewhere else. "
+                "Go back, reload the page and try again; nothing was saved.",
+            ),
+            400,
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        code = error.code or 500
+        if _wants_json():
+            return jsonify(error=TITLES.get(code, error.name), details=None), code
+        return render_template(
+            "errors/error.html", title=TITLES.get(code, error.name), code=code
+        ), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        if _wants_json():
+            return jsonify(error="Internal error", details=None), 500
+        return render_template("errors/error.html", title=TITLES[500], code=500), 500
+
+
+def init_service_errors(app: Flask) -> None:
+    from qa_app.services.errors import ServiceError
+
+    @app.errorhandler(ServiceError)
+    def _service_error(error):
+        if _wants_json():
+            return jsonify(error=error.message, details=error.details), error.status
+        return (
+            render_template(
+                "errors/error.html",
+                title=TITLES.get(error.status, error.message),
+                message=error.message,
+                code=error.status,
+            ),
+            error.status,
+        )

@@ -1,0 +1,77 @@
+"""Template filters and globals: dates in Europe/London, labels for codes, page links."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+
+from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
+from qa_app.web.forms import error_summary
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def format_date(value) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def format_datetime(value) -> str:
+    if not value:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
+        "PM", "pm"
+    )
+
+
+def url_with(**changes) -> str:
+    """The current page's address with some query arguments changed (None removes one)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def pagination_params(page) -> dict:
+    """Parameters for the govukPagination macro."""
+    params: dict = {"items": []}
+    if page.number > 1:
+        params["previous"] = {"href": url_with(page=page.number - 1)}
+    if page.number < page.pages:
+        params["next"] = {"href": url_with(page=page.number + 1)}
+    shown = sorted({1, page.pages, page.number - 1, page.number, page.number + 1})
+    last = 0
+    for number in shown:
+        if number < 1 or number > page.pages:
+            continue
+        if number - last > 1:
+            params["items"].append({"ellipsis": True})
+        params["items"].append(
+            {"number": number, "href": url_with(page=number), "current": number == page.number}
+        )
+        last = number
+    return params
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(service_type_label, "service_type")
+    app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
+    app.add_template_global(url_with)
+    app.add_template_global(pagination_params)
+    app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
+    app.add_template_global(date, "date_type")
+    app.add_template_global(error_summary)
+
+    @app.context_processor
+    def _council():
+        return {"council_name": app.config["QA_COUNCIL_NAME"]}

@@ -1,0 +1,70 @@
+"""Form pieces shared by every page: GOV.UK widgets and error-summary links."""
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField, SelectChoice
+from wtforms.validators import StopValidation
+
+
+class OptionalDate:
+    """The date may be left blank (all three boxes). Part of a date is an error."""
+
+    field_flags = {"optional": True}
+
+    def __call__(self, form, field):
+        raw = [part.strip() for part in (field.raw_data or [])]
+        if not any(raw):
+            field.errors[:] = []
+            field.data = None
+            raise StopValidation()
+
+
+class GovDateField(DateField):
+    """A day / month / year date in the GOV.UK pattern, with a clear message for bad dates."""
+
+    widget = GovDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(part.strip() for part in valuelist):
+            self.data = None
+            return
+        if len(valuelist) != 3 or not all(part.strip() for part in valuelist):
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            super().process_formdata([" ".join(part.strip() for part in valuelist)])
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+def error_summary(form) -> list[dict]:
+    """Error-summary links that land on the right input (the day box for a date)."""
+    items = []
+    for field in form:
+        if field.errors:
+            target = f"{field.id}-day" if isinstance(field, DateField) else field.id
+            if getattr(field.widget, "input_type", None) == "radio" or field.type in (
+                "RadioField",
+            ):
+                target = field.id
+            items.append({"text": field.errors[0], "href": f"#{target}"})
+    for message in getattr(form, "form_errors", []):
+        items.append({"text": message, "href": "#main-content"})
+    return items
+
+
+def apply_errors(form, errors: dict[str, str]) -> None:
+    """Put a use case's field errors onto the form fields (or the form, for unknown names)."""
+    for name, message in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors), message]
+        else:
+            form.form_errors.append(message)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select, radio and checkbox choices from (value, label) pairs."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]

@@ -1,0 +1,7 @@
+"""Pages for council staff: officers, managers and administrators."""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__)
+
+from qa_app.web.staff import home, providers, services  # noqa: E402, F401

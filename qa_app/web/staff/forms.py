@@ -1,0 +1,197 @@
+"""Forms for the provider and service registry."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
+from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
+
+from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.web.forms import GovDateField, OptionalDate, options
+
+
+def _int_or_none(value):
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class ServiceForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(
+        "Service name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the service name"), Length(max=200)],
+    )
+    provider_id = SelectField(
+        "Provider",
+        widget=GovSelect(),
+        coerce=_int_or_none,
+        validators=[DataRequired("Select the provider that runs this service")],
+    )
+    service_type = SelectField(
+        "Type of service",
+        widget=GovSelect(),
+        choices=options([("", "Select a type"), *SERVICE_TYPES.items()]),
+        validators=[DataRequired("Select the type of service")],
+    )
+    cluster = StringField(
+        "Cluster or area",
+        widget=GovTextInput(),
+        description="The locality, zone or lot the service belongs to, for example North",
+        validators=[DataRequired("Enter the cluster or area"), Length(max=100)],
+    )
+    cqc_location_id = StringField(
+        "CQC location ID",
+        widget=GovTextInput(),
+        description="For example 1-123456789. Leave blank if the service is not registered with CQC.",
+        validators=[Optional(), Length(max=20)],
+    )
+    address = TextAreaField(
+        "Address", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+    )
+    postcode = StringField(
+        "Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
+    beds = IntegerField(
+        "Registered beds",
+        widget=GovTextInput(),
+        description="Care homes only",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=2000, message="Registered beds must be between 1 and 2000"),
+        ],
+    )
+    contract_reference = StringField(
+        "Contract reference", widget=GovTextInput(), validators=[Optional(), Length(max=50)]
+    )
+    contract_start = GovDateField(
+        "Contract start date", description="For example, 1 4 2024", validators=[OptionalDate()]
+    )
+    contract_end = GovDateField(
+        "Contract end date", description="For example, 31 3 2027", validators=[OptionalDate()]
+    )
+    contract_officer_id = SelectField(
+        "Contract officer", widget=GovSelect(), coerce=_int_or_none, validators=[Optional()]
+    )
+    cqc_rating = SelectField(
+        "CQC rating", widget=GovSelect(), choices=options([(r, r) for r in CQC_RATINGS])
+    )
+    cqc_rating_date = GovDateField(
+        "Date of the CQC rating",
+        description="The date CQC published it",
+        validators=[OptionalDate()],
+    )
+
+    FIELDS = (
+        "name",
+        "provider_id",
+        "service_type",
+        "cluster",
+        "cqc_location_id",
+        "address",
+        "postcode",
+        "beds",
+        "contract_reference",
+        "contract_start",
+        "contract_end",
+        "contract_officer_id",
+        "cqc_rating",
+        "cqc_rating_date",
+    )
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in self.FIELDS}
+
+    def set_choices(self, providers, officers) -> None:
+        self.provider_id.choices = options([("", "Select a provider"), *providers])
+        self.contract_officer_id.choices = options(
+            [("", "Not assigned"), *((u.id, u.name) for u in officers)]
+        )
+
+
+class ProviderForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(
+        "Provider name",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the provider's name"), Length(max=200)],
+    )
+    cqc_provider_id = StringField(
+        "CQC provider ID",
+        widget=GovTextInput(),
+        description="For example 1-101641521",
+        validators=[Optional(), Length(max=20)],
+    )
+    contact_name = StringField(
+        "Contact name", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    contact_email = StringField(
+        "Contact email address",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Email("Enter an email address in the correct format, like name@example.org"),
+            Length(max=254),
+        ],
+    )
+    contact_phone = StringField(
+        "Contact phone number", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    address = TextAreaField(
+        "Registered office address", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+    )
+
+    FIELDS = (
+        "name",
+        "cqc_provider_id",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "address",
+    )
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in self.FIELDS}
+
+
+class ServiceFilterForm(FlaskForm):
+    """The filters on the service list (a GET form: no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Search", widget=GovTextInput(), description="Name, provider, CQC location ID or postcode"
+    )
+    service_type = SelectField(
+        "Type", widget=GovSelect(), choices=options([("", "All types"), *SERVICE_TYPES.items()])
+    )
+    cluster = SelectField("Cluster", widget=GovSelect())
+    officer_id = SelectField("Contract officer", widget=GovSelect(), coerce=_int_or_none)
+    cqc_rating = SelectField(
+        "CQC rating",
+        widget=GovSelect(),
+        choices=options([("", "All ratings")] + [(r, r) for r in CQC_RATINGS]),
+    )
+    risk = SelectField(
+        "Risk",
+        widget=GovSelect(),
+        choices=options([("", "All"), ("red", "Red"), ("amber", "Amber"), ("green", "Green")]),
+    )
+    sort = SelectField(
+        "Sort by",
+        widget=GovSelect(),
+        choices=options(
+            [
+                ("name", "Name"),
+                ("provider", "Provider"),
+                ("type", "Type"),
+                ("cluster", "Cluster"),
+                ("cqc", "CQC rating"),
+                ("risk", "Risk"),
+            ]
+        ),
+    )

@@ -1,0 +1,127 @@
+"""Staff pages for services: the list, the service page (the hub), adding and editing."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from qa_app.services import audit, registry
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web.access import staff_required, web_actor
+from qa_app.web.forms import apply_errors, options
+from qa_app.web.staff import bp
+from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
+
+
+def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
+    page = request.args.get("page", "1")
+    return registry.ServiceFilters(
+        q=(form.q.data or "").strip()[:100],
+        service_type=form.service_type.data or "",
+        cluster=form.cluster.data or "",
+        officer_id=form.officer_id.data,
+        cqc_rating=form.cqc_rating.data or "",
+        risk=form.risk.data or "",
+        sort=form.sort.data or "name",
+        page=int(page) if page.isdigit() else 1,
+    )
+
+
+@bp.get("/services")
+@staff_required
+def service_list():
+    form = ServiceFilterForm(request.args)
+    form.cluster.choices = options(
+        [("", "All clusters")] + [(c, c) for c in registry.cluster_names()]
+    )
+    form.officer_id.choices = options(
+        [("", "Anyone")] + [(u.id, u.name) for u in registry.staff_users()]
+    )
+    if not form.validate():
+        # An unknown choice in the address is ignored rather than shown as an error.
+        for field in (
+            form.service_type,
+            form.cluster,
+            form.officer_id,
+            form.cqc_rating,
+            form.risk,
+            form.sort,
+        ):
+            if field.errors:
+                field.data = None if field.name == "officer_id" else ""
+                field.errors = []
+    filters = _filters_from(form)
+    services, page = registry.list_services(current_user, filters)
+    return render_template(
+        "staff/services/list.html",
+        filter_form=form,
+        filters=filters,
+        services=services,
+        page=page,
+        section="services",
+    )
+
+
+@bp.get("/services/<int:service_id>")
+@staff_required
+def service_page(service_id):
+    service = registry.get_service(current_user, service_id)
+    history = audit.service_history(service.id)
+    return render_template(
+        "staff/services/show.html", service=service, history=history, section="services"
+    )
+
+
+def _service_form(**kwargs) -> ServiceForm:
+    form = ServiceForm(**kwargs)
+    form.set_choices(registry.provider_choices(), registry.staff_users())
+    return form
+
+
+@bp.route("/services/new", methods=["GET", "POST"])
+@staff_required
+def service_new():
+    form = _service_form()
+    if request.method == "GET" and request.args.get("provider_id", "").isdigit():
+        form.provider_id.data = int(request.args["provider_id"])
+    if form.validate_on_submit():
+        try:
+            service = registry.create_service(web_actor(), form.values())
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        else:
+            flash(f"{service.name} has been added", "success")
+            return redirect(url_for("staff.service_page", service_id=service.id))
+    return render_template("staff/services/form.html", form=form, service=None, section="services")
+
+
+@bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
+@staff_required
+def service_edit(service_id):
+    service = registry.get_service(current_user, service_id)
+    form = _service_form(obj=service if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = service.version
+    conflict = None
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            registry.update_service(web_actor(), current_user, service.id, form.values(), version)
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as clash:
+            conflict = clash
+            form.form_errors.append(
+                clash.message + " Check the current values below, then save again."
+            )
+            # The next save is made knowingly against what is there now; what was typed stays.
+            form.version.data = clash.current_version
+        else:
+            flash("Your changes have been saved", "success")
+            return redirect(url_for("staff.service_page", service_id=service.id))
+    return render_template(
+        "staff/services/form.html",
+        form=form,
+        service=service,
+        conflict=conflict,
+        current=registry.service_values(service) if conflict else None,
+        section="services",
+    )
