@@ -6,7 +6,6 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from qa_app.models import User
 from qa_app.services import users
 from qa_app.services.actors import Actor
 
@@ -19,7 +18,8 @@ class CsrfRefused(Exception):
     pass
 
 
-def api_user() -> User:
+def api_user():
+    """The calling user (a `qa_app.models.User`)."""
     if "api_user" in g:
         return g.api_user
     header = request.headers.get("Authorization", "")

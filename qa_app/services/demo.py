@@ -12,7 +12,7 @@ from qa_app.models import Provider, User
 from qa_app.services import registry, users
 from qa_app.services.actors import Actor
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo data only, printed by make run)
 
 PROVIDERS = [
     ("Heathervale Care Ltd", "1-101000001"),
@@ -35,10 +35,10 @@ SERVICES = [
     ("Brookside Manor", 1, "care_home_nursing", "Central", 72, "Good", "NE64 6GH"),
     ("Brookside Gardens", 1, "care_home_residential", "South", 28, "Outstanding", "NE65 0JA"),
     ("Brookside Mews", 1, "care_home_nursing", "South", 54, "Inadequate", "NE65 9LN"),
-    ("Northshire Home Support – North", 2, "home_support", "North", None, "Good", "NE61 3NP"),
-    ("Northshire Home Support – Central", 2, "home_support", "Central", None, "Good", "NE63 9QR"),
+    ("Northshire Home Support, North", 2, "home_support", "North", None, "Good", "NE61 3NP"),
+    ("Northshire Home Support, Central", 2, "home_support", "Central", None, "Good", "NE63 9QR"),
     (
-        "Northshire Home Support – South",
+        "Northshire Home Support, South",
         2,
         "home_support",
         "South",

@@ -221,6 +221,8 @@ def provider_values(provider: Provider) -> dict:
 
 def _clean_service(values: dict) -> dict:
     cleaned = dict(values)
+    if "cqc_rating" in cleaned and not cleaned["cqc_rating"]:
+        cleaned["cqc_rating"] = "Not rated"
     for name in ("name", "cluster", "cqc_location_id", "contract_reference", "address"):
         if isinstance(cleaned.get(name), str):
             cleaned[name] = cleaned[name].strip() or None
@@ -229,6 +231,16 @@ def _clean_service(values: dict) -> dict:
     elif "postcode" in cleaned:
         cleaned["postcode"] = None
     return cleaned
+
+
+def service_problems(values: dict, service_id: int | None = None) -> dict[str, str]:
+    """Every problem with a service's values, without saving anything (for forms that want to
+    show all errors at once)."""
+    try:
+        _check_service(_clean_service(values), service_id)
+    except ValidationFailed as failed:
+        return failed.errors
+    return {}
 
 
 def _check_service(values: dict, service_id: int | None) -> None:
@@ -261,7 +273,8 @@ def create_service(actor: Actor, values: dict) -> Service:
     unknown = set(values) - set(SERVICE_FIELDS)
     if unknown:
         raise ValidationFailed({name: "This field cannot be set" for name in sorted(unknown)})
-    values = _clean_service({"cqc_rating": "Not rated", **values})
+    values = _clean_service(values)
+    values["cqc_rating"] = values.get("cqc_rating") or "Not rated"
     _check_service(values, None)
     with unit_of_work():
         service = Service(**values)

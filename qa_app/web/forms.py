@@ -27,10 +27,13 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
 
     def process_formdata(self, valuelist):
-        if not valuelist or not any(part.strip() for part in valuelist):
+        # Always three boxes to show again, whatever was posted (a hand-made post may send one).
+        valuelist = [*(valuelist or [])[:3], "", "", ""][:3]
+        self.raw_data = valuelist
+        if not any(part.strip() for part in valuelist):
             self.data = None
             return
-        if len(valuelist) != 3 or not all(part.strip() for part in valuelist):
+        if not all(part.strip() for part in valuelist):
             self.data = None
             raise ValueError(f"{self.label.text} must include a day, month and year")
         try:

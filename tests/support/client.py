@@ -5,6 +5,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
 
 from tests.support.pages import check_page
 
@@ -34,7 +35,7 @@ class PageCheckingClient(FlaskClient):
         """A form post. The CSRF token of the session is added unless csrf=False."""
         data = kwargs.get("data")
         if csrf and "json" not in kwargs and (data is None or isinstance(data, dict)):
-            data = dict(data or {})
+            data = MultiDict(data or {})
             if "csrf_token" not in data:
                 if self.csrf is None:
                     self.get(args[0] if args else kwargs["path"])

@@ -23,17 +23,22 @@ class ServiceForm(FlaskForm):
     name = StringField(
         "Service name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the service name"), Length(max=200)],
+        validators=[
+            DataRequired("Enter the service name"),
+            Length(max=200, message="Must be 200 characters or fewer"),
+        ],
     )
     provider_id = SelectField(
         "Provider",
         widget=GovSelect(),
+        validate_choice=False,  # the service layer says what is wrong, in words
         coerce=_int_or_none,
         validators=[DataRequired("Select the provider that runs this service")],
     )
     service_type = SelectField(
         "Type of service",
         widget=GovSelect(),
+        validate_choice=False,  # the service layer says what is wrong, in words
         choices=options([("", "Select a type"), *SERVICE_TYPES.items()]),
         validators=[DataRequired("Select the type of service")],
     )
@@ -41,19 +46,26 @@ class ServiceForm(FlaskForm):
         "Cluster or area",
         widget=GovTextInput(),
         description="The locality, zone or lot the service belongs to, for example North",
-        validators=[DataRequired("Enter the cluster or area"), Length(max=100)],
+        validators=[
+            DataRequired("Enter the cluster or area"),
+            Length(max=100, message="Must be 100 characters or fewer"),
+        ],
     )
     cqc_location_id = StringField(
         "CQC location ID",
         widget=GovTextInput(),
         description="For example 1-123456789. Leave blank if the service is not registered with CQC.",
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), Length(max=20, message="Must be 20 characters or fewer")],
     )
     address = TextAreaField(
-        "Address", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+        "Address",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="Must be 500 characters or fewer")],
     )
     postcode = StringField(
-        "Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+        "Postcode",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=20, message="Enter a real UK postcode, like SW1A 1AA")],
     )
     beds = IntegerField(
         "Registered beds",
@@ -65,7 +77,9 @@ class ServiceForm(FlaskForm):
         ],
     )
     contract_reference = StringField(
-        "Contract reference", widget=GovTextInput(), validators=[Optional(), Length(max=50)]
+        "Contract reference",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=50, message="Must be 50 characters or fewer")],
     )
     contract_start = GovDateField(
         "Contract start date", description="For example, 1 4 2024", validators=[OptionalDate()]
@@ -74,10 +88,17 @@ class ServiceForm(FlaskForm):
         "Contract end date", description="For example, 31 3 2027", validators=[OptionalDate()]
     )
     contract_officer_id = SelectField(
-        "Contract officer", widget=GovSelect(), coerce=_int_or_none, validators=[Optional()]
+        "Contract officer",
+        widget=GovSelect(),
+        validate_choice=False,  # the service layer says what is wrong, in words
+        coerce=_int_or_none,
+        validators=[Optional()],
     )
     cqc_rating = SelectField(
-        "CQC rating", widget=GovSelect(), choices=options([(r, r) for r in CQC_RATINGS])
+        "CQC rating",
+        widget=GovSelect(),
+        validate_choice=False,  # the service layer says what is wrong, in words
+        choices=options([(r, r) for r in CQC_RATINGS]),
     )
     cqc_rating_date = GovDateField(
         "Date of the CQC rating",
@@ -117,16 +138,21 @@ class ProviderForm(FlaskForm):
     name = StringField(
         "Provider name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the provider's name"), Length(max=200)],
+        validators=[
+            DataRequired("Enter the provider's name"),
+            Length(max=200, message="Must be 200 characters or fewer"),
+        ],
     )
     cqc_provider_id = StringField(
         "CQC provider ID",
         widget=GovTextInput(),
         description="For example 1-101641521",
-        validators=[Optional(), Length(max=20)],
+        validators=[Optional(), Length(max=20, message="Must be 20 characters or fewer")],
     )
     contact_name = StringField(
-        "Contact name", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+        "Contact name",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Must be 200 characters or fewer")],
     )
     contact_email = StringField(
         "Contact email address",
@@ -134,14 +160,18 @@ class ProviderForm(FlaskForm):
         validators=[
             Optional(),
             Email("Enter an email address in the correct format, like name@example.org"),
-            Length(max=254),
+            Length(max=254, message="Must be 254 characters or fewer"),
         ],
     )
     contact_phone = StringField(
-        "Contact phone number", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+        "Contact phone number",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=40, message="Must be 40 characters or fewer")],
     )
     address = TextAreaField(
-        "Registered office address", widget=GovTextArea(), validators=[Optional(), Length(max=500)]
+        "Registered office address",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="Must be 500 characters or fewer")],
     )
 
     FIELDS = (

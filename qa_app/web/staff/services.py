@@ -70,6 +70,15 @@ def service_page(service_id):
     )
 
 
+def _add_service_problems(form: ServiceForm, service_id: int | None) -> None:
+    """Show the record-level problems too (duplicates, date order…), so that one submit lists
+    everything that needs correcting, not one thing at a time."""
+    if "csrf_token" in form.errors:
+        return
+    problems = registry.service_problems(form.values(), service_id)
+    apply_errors(form, {k: v for k, v in problems.items() if not getattr(form, k).errors})
+
+
 def _service_form(**kwargs) -> ServiceForm:
     form = ServiceForm(**kwargs)
     form.set_choices(registry.provider_choices(), registry.staff_users())
@@ -82,7 +91,9 @@ def service_new():
     form = _service_form()
     if request.method == "GET" and request.args.get("provider_id", "").isdigit():
         form.provider_id.data = int(request.args["provider_id"])
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        _add_service_problems(form, None)
+    elif form.is_submitted():
         try:
             service = registry.create_service(web_actor(), form.values())
         except ValidationFailed as failed:
@@ -101,7 +112,9 @@ def service_edit(service_id):
     if request.method == "GET":
         form.version.data = service.version
     conflict = None
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        _add_service_problems(form, service.id)
+    elif form.is_submitted():
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
             registry.update_service(web_actor(), current_user, service.id, form.values(), version)
