@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
 from qa_app.domain.roles import Role
@@ -113,13 +114,16 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def _check_account(email: str, name: str, role: str, provider_id: int | None) -> dict:
+def account_problems(email: str, name: str, role: str, provider_id: int | None) -> dict:
+    """Every problem with a new account's details, without saving anything."""
     errors = {}
     if not (name or "").strip():
         errors["name"] = "Enter the person's name"
-    if "@" not in (email or "") or len(email) > 254:
+    try:
+        validate_email(email or "", check_deliverability=False, test_environment=True)
+    except EmailNotValidError:
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
-    elif find_user_by_email(email) is not None:
+    if "email" not in errors and find_user_by_email(email) is not None:
         errors["email"] = f"There is already a user with the email address {normalise_email(email)}"
     errors.update(_check_role(role, provider_id))
     return errors
@@ -148,7 +152,7 @@ def create_user(
     password: str | None = None,
 ) -> tuple[User, str | None]:
     """Create a user. Without a password, returns an invitation secret for a set-password link."""
-    errors = _check_account(email, name, role, provider_id)
+    errors = account_problems(email, name, role, provider_id)
     if password is not None:
         problem = password_problem(password, email)
         if problem:

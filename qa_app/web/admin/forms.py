@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
 from qa_app.domain.roles import ROLE_LABELS, Role
 from qa_app.web.forms import options
@@ -16,19 +16,25 @@ def _int_or_none(value):
         return None
 
 
-class RoleFields:
-    role = RadioField(
+def _role_field():
+    return RadioField(
         "Role",
         widget=GovRadioInput(),
         choices=options(ROLE_CHOICES),
         validators=[DataRequired("Select a role")],
     )
-    provider_id = SelectField(
-        "Provider (provider users only)", widget=GovSelect(), coerce=_int_or_none
+
+
+def _provider_field():
+    return SelectField(
+        "Provider (provider users only)",
+        widget=GovSelect(),
+        coerce=_int_or_none,
+        validate_choice=False,  # the use case says what is wrong, in words
     )
 
 
-class InviteUserForm(RoleFields, FlaskForm):
+class InviteUserForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -37,16 +43,15 @@ class InviteUserForm(RoleFields, FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter an email address"),
-            Email("Enter an email address in the correct format, like name@example.org"),
-            Length(max=254),
-        ],
+        validators=[DataRequired("Enter an email address"), Length(max=254)],
     )
+    role = _role_field()
+    provider_id = _provider_field()
 
 
-class ChangeRoleForm(RoleFields, FlaskForm):
-    pass
+class ChangeRoleForm(FlaskForm):
+    role = _role_field()
+    provider_id = _provider_field()
 
 
 class TokenForm(FlaskForm):

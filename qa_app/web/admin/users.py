@@ -25,7 +25,13 @@ def user_list():
 @admin_required
 def user_new():
     form = _with_providers(InviteUserForm())
-    if form.validate_on_submit():
+    if form.is_submitted() and not form.validate():
+        # Show every problem at once: the account rules as well as the missing fields.
+        problems = users.account_problems(
+            form.email.data, form.name.data, form.role.data, form.provider_id.data
+        )
+        apply_errors(form, {k: v for k, v in problems.items() if not getattr(form, k).errors})
+    elif form.is_submitted():
         try:
             user, invite = users.create_user(
                 web_actor(), form.email.data, form.name.data, form.role.data, form.provider_id.data
