@@ -4,6 +4,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, SelectChoice
 from wtforms.validators import StopValidation
 
+from qa_app.services.errors import Conflict, ValidationFailed
+
 
 class OptionalDate:
     """The date may be left blank (all three boxes). Part of a date is an error."""
@@ -71,3 +73,23 @@ def apply_errors(form, errors: dict[str, str]) -> None:
 def options(pairs) -> list[SelectChoice]:
     """Select, radio and checkbox choices from (value, label) pairs."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def save_versioned(form, save):
+    """Save an edit made from `form.version`; return (saved, conflict).
+
+    Field errors go onto the form. If someone else saved first, the form keeps what was typed,
+    says so, and takes the current version, so that saving again is a conscious overwrite.
+    """
+    raw = form.version.data or ""
+    version = int(raw) if str(raw).isdigit() else None
+    try:
+        save(version)
+    except ValidationFailed as failed:
+        apply_errors(form, failed.errors)
+        return False, None
+    except Conflict as clash:
+        form.form_errors.append(clash.message + " Check the current values below, then save again.")
+        form.version.data = clash.current_version
+        return False, clash
+    return True, None

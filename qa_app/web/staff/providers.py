@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.services import audit, registry
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors
+from qa_app.web.forms import apply_errors, save_versioned
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ProviderForm
 
@@ -61,18 +61,13 @@ def provider_edit(provider_id):
         form.version.data = provider.version
     conflict = None
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
-            registry.update_provider(web_actor(), provider.id, form.values(), version)
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as clash:
-            conflict = clash
-            form.form_errors.append(
-                clash.message + " Check the current values below, then save again."
-            )
-            form.version.data = clash.current_version
-        else:
+        saved, conflict = save_versioned(
+            form,
+            lambda version: registry.update_provider(
+                web_actor(), provider.id, form.values(), version
+            ),
+        )
+        if saved:
             flash("Your changes have been saved", "success")
             return redirect(url_for("staff.provider_page", provider_id=provider.id))
     return render_template(

@@ -4,9 +4,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.services import audit, registry
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, options
+from qa_app.web.forms import apply_errors, options, save_versioned
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
@@ -115,19 +115,13 @@ def service_edit(service_id):
     if form.is_submitted() and not form.validate():
         _add_service_problems(form, service.id)
     elif form.is_submitted():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        try:
-            registry.update_service(web_actor(), current_user, service.id, form.values(), version)
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as clash:
-            conflict = clash
-            form.form_errors.append(
-                clash.message + " Check the current values below, then save again."
-            )
-            # The next save is made knowingly against what is there now; what was typed stays.
-            form.version.data = clash.current_version
-        else:
+        saved, conflict = save_versioned(
+            form,
+            lambda version: registry.update_service(
+                web_actor(), current_user, service.id, form.values(), version
+            ),
+        )
+        if saved:
             flash("Your changes have been saved", "success")
             return redirect(url_for("staff.service_page", service_id=service.id))
     return render_template(
