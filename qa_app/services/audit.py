@@ -52,3 +52,28 @@ def entity_history(entity_type: str, entity_id: int, limit: int = 100) -> list[A
             .limit(limit)
         )
     )
+
+
+def names_for(events: list[AuditEvent]) -> dict[str, dict]:
+    """Names for the ids that changes mention (officers, providers), so a history reads as
+    people and organisations rather than numbers. At most two statements."""
+    from qa_app.models import Provider, User
+
+    wanted: dict[str, set] = {"user": set(), "provider": set()}
+    for event in events:
+        for field, pair in (event.changes or {}).items():
+            kind = {"contract_officer_id": "user", "provider_id": "provider"}.get(field)
+            if kind:
+                wanted[kind].update(v for v in pair if isinstance(v, int))
+    names: dict[str, dict] = {"contract_officer_id": {}, "provider_id": {}}
+    if wanted["user"]:
+        names["contract_officer_id"] = dict(
+            db.session.execute(select(User.id, User.name).where(User.id.in_(wanted["user"]))).all()
+        )
+    if wanted["provider"]:
+        names["provider_id"] = dict(
+            db.session.execute(
+                select(Provider.id, Provider.name).where(Provider.id.in_(wanted["provider"]))
+            ).all()
+        )
+    return names

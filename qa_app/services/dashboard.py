@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Provider, Service, User
+
+
+@dataclass
+class RecentChange:
+    event: AuditEvent
+    service_name: str | None
+    provider_name: str | None
 
 
 @dataclass
@@ -18,7 +25,7 @@ class StaffSummary:
     by_cqc: dict[str, int]
     my_services: list[Service]
     my_service_count: int
-    recent: list[AuditEvent]
+    recent: list[RecentChange]
 
 
 def staff_summary(user: User) -> StaffSummary:
@@ -36,14 +43,20 @@ def staff_summary(user: User) -> StaffSummary:
     my_services = list(
         db.session.scalars(mine.order_by(risk_order, Service.name).limit(10)).unique()
     )
-    recent = list(
-        db.session.scalars(
-            select(AuditEvent)
+    recent = [
+        RecentChange(event, service_name, provider_name)
+        for event, service_name, provider_name in db.session.execute(
+            select(AuditEvent, Service.name, Provider.name)
+            .outerjoin(Service, AuditEvent.service_id == Service.id)
+            .outerjoin(
+                Provider,
+                and_(AuditEvent.entity_type == "provider", AuditEvent.entity_id == Provider.id),
+            )
             .where(AuditEvent.entity_type.in_(["service", "provider"]))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(8)
         ).unique()
-    )
+    ]
     return StaffSummary(
         services=sum(by_risk.values()),
         providers=db.session.scalar(select(func.count(Provider.id))),

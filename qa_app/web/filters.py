@@ -29,6 +29,50 @@ def format_datetime(value) -> str:
     )
 
 
+FIELD_LABELS = {
+    "name": "Name",
+    "provider_id": "Provider",
+    "cqc_location_id": "CQC location ID",
+    "cqc_provider_id": "CQC provider ID",
+    "service_type": "Type",
+    "cluster": "Cluster",
+    "address": "Address",
+    "postcode": "Postcode",
+    "beds": "Registered beds",
+    "contract_reference": "Contract reference",
+    "contract_start": "Contract start",
+    "contract_end": "Contract end",
+    "contract_officer_id": "Contract officer",
+    "cqc_rating": "CQC rating",
+    "cqc_rating_date": "CQC rating date",
+    "contact_name": "Contact",
+    "contact_email": "Contact email",
+    "contact_phone": "Contact phone",
+    "role": "Role",
+    "active": "Active",
+}
+
+
+def field_label(name: str) -> str:
+    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def field_value(field: str, value, names: dict | None = None) -> str:
+    """A recorded value as a person reads it: names for ids, labels for codes, dates in words."""
+    if value is None or value == "":
+        return "(blank)"
+    if names and field in names:
+        return names[field].get(value, f"#{value}")
+    if field == "service_type":
+        return service_type_label(value)
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
+
+
 def url_with(**changes) -> str:
     """The current page's address with some query arguments changed (None removes one)."""
     args = request.args.to_dict()
@@ -67,6 +111,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(service_type_label, "service_type")
     app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
     app.add_template_global(url_with)
+    app.add_template_filter(field_label, "field_label")
+    app.add_template_global(field_value)
     app.add_template_global(pagination_params)
     app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
     app.add_template_global(date, "date_type")

@@ -98,6 +98,7 @@ class ServiceForm(FlaskForm):
         "CQC rating",
         widget=GovSelect(),
         validate_choice=False,  # the service layer says what is wrong, in words
+        default="Not rated",
         choices=options([(r, r) for r in CQC_RATINGS]),
     )
     cqc_rating_date = GovDateField(

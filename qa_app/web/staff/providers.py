@@ -26,11 +26,13 @@ def provider_list():
 @staff_required
 def provider_page(provider_id):
     provider = registry.get_provider(current_user, provider_id)
+    history = audit.entity_history("provider", provider.id)
     return render_template(
         "staff/providers/show.html",
         provider=provider,
         services=registry.provider_services(provider.id),
-        history=audit.entity_history("provider", provider.id),
+        history=history,
+        names=audit.names_for(history),
         section="providers",
     )
 

@@ -66,7 +66,11 @@ def service_page(service_id):
     service = registry.get_service(current_user, service_id)
     history = audit.service_history(service.id)
     return render_template(
-        "staff/services/show.html", service=service, history=history, section="services"
+        "staff/services/show.html",
+        service=service,
+        history=history,
+        names=audit.names_for(history),
+        section="services",
     )
 
 
