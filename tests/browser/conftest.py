@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("QA_CHROMIUM_PATH", "/usr/bin/chromium"))
 REQUIRED = os.environ.get("QA_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
 _passed = {"n": 0}
@@ -40,8 +40,8 @@ def pytest_sessionfinish(session, exitstatus):
 def live_server():
     if not CHROMIUM.exists():
         if REQUIRED:
-            pytest.fail("QA_REQUIRE_BROWSER=1 but /usr/bin/chromium is not installed")
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+            pytest.fail(f"QA_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
