@@ -9,8 +9,10 @@ from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.routing import IntegerConverter
 
 from qa_app.config import load_settings
+from qa_app.domain.codes import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,6 +31,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     _templates(app)
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     from qa_app import database, security
     from qa_app.extensions import csrf, db, migrate
@@ -50,6 +53,14 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     csrf.exempt(api_blueprint)  # the API authenticates with bearer tokens, not cookies
     app.cli.add_command(qa_cli)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in routes: numbers a database id can hold; anything larger is a plain 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _templates(app: Flask) -> None:

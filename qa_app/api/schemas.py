@@ -8,11 +8,12 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
 
 ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
 CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 
 
@@ -33,7 +34,7 @@ class Error(Response):
 
 class ListQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    page: int = Field(1, ge=1, description="Page number, from 1")
+    page: int = Field(1, ge=1, le=MAX_ID, description="Page number, from 1")
     per_page: int = Field(50, ge=1, le=200, description="Items per page")
 
 
@@ -85,14 +86,14 @@ class ServiceFields(Request):
     contract_reference: Annotated[str, StringConstraints(max_length=50)] | None = None
     contract_start: date | None = None
     contract_end: date | None = None
-    contract_officer_id: int | None = None
+    contract_officer_id: Id | None = None
     cqc_rating: CqcRating | None = None
     cqc_rating_date: date | None = None
 
 
 class ServiceCreate(ServiceFields):
     name: Name
-    provider_id: int
+    provider_id: Id
     service_type: ServiceType
     cluster: Name
 
@@ -102,10 +103,10 @@ class ServicePatch(ServiceFields):
     someone else has changed the service since."""
 
     name: Name | None = None
-    provider_id: int | None = None
+    provider_id: Id | None = None
     service_type: ServiceType | None = None
     cluster: Name | None = None
-    version: int | None = Field(None, description="The version you last read; a stale one is a 409")
+    version: Id | None = Field(None, description="The version you last read; a stale one is a 409")
 
 
 class PlacementStop(Response):
@@ -116,7 +117,7 @@ class PlacementStop(Response):
 class ServiceOut(Response):
     id: int
     name: str
-    provider_id: int
+    provider_id: Id
     provider_name: str
     cqc_location_id: str | None
     service_type: ServiceType
@@ -146,8 +147,8 @@ class ServiceQuery(ListQuery):
     cluster: str | None = None
     cqc_rating: CqcRating | None = None
     risk: Literal["red", "amber", "green"] | None = None
-    provider_id: int | None = None
-    contract_officer_id: int | None = None
+    provider_id: Id | None = None
+    contract_officer_id: Id | None = None
     sort: Literal["name", "provider", "type", "cluster", "cqc", "risk"] = "name"
 
 

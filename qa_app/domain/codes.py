@@ -1,5 +1,8 @@
 """The fixed code lists of the product (SPEC section 10), with the labels people read."""
 
+#: The largest id a record can have (a 32-bit integer column, the same on every database).
+MAX_ID = 2**31 - 1
+
 SERVICE_TYPES: dict[str, str] = {
     "care_home_nursing": "Care home with nursing",
     "care_home_residential": "Care home without nursing",

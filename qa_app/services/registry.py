@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.changes import diff
-from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.postcode import normalise_postcode
 from qa_app.domain.registry_rules import check_provider, check_service
@@ -246,12 +246,13 @@ def service_problems(values: dict, service_id: int | None = None) -> dict[str, s
 def _check_service(values: dict, service_id: int | None) -> None:
     errors = check_service(values, today=date.today())
     if "provider_id" not in errors and (
-        values.get("provider_id") is None or db.session.get(Provider, values["provider_id"]) is None
+        not 1 <= (values.get("provider_id") or 0) <= MAX_ID
+        or db.session.get(Provider, values["provider_id"]) is None
     ):
         errors["provider_id"] = "Select the provider that runs this service"
     officer_id = values.get("contract_officer_id")
     if officer_id is not None:
-        officer = db.session.get(User, officer_id)
+        officer = db.session.get(User, officer_id) if 1 <= officer_id <= MAX_ID else None
         if officer is None or officer.role not in STAFF_ROLES or not officer.active:
             errors["contract_officer_id"] = "Select a council officer who can sign in"
     location_id = values.get("cqc_location_id")

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
 from qa_app.domain.throttle import ThrottlePolicy, is_throttled
 from qa_app.extensions import db
@@ -136,7 +137,7 @@ def _check_role(role: str, provider_id: int | None) -> dict:
     elif role == Role.PROVIDER:
         if provider_id is None:
             errors["provider_id"] = "Select the provider this user works for"
-        elif db.session.get(Provider, provider_id) is None:
+        elif not 1 <= provider_id <= MAX_ID or db.session.get(Provider, provider_id) is None:
             errors["provider_id"] = f"There is no provider with ID {provider_id}"
     elif provider_id is not None:
         errors["provider_id"] = "Only provider users belong to a provider"

@@ -4,6 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, SelectChoice
 from wtforms.validators import StopValidation
 
+from qa_app.domain.codes import MAX_ID
 from qa_app.services.errors import Conflict, ValidationFailed
 
 
@@ -93,3 +94,12 @@ def save_versioned(form, save):
         form.version.data = clash.current_version
         return False, clash
     return True, None
+
+
+def posted_id(value) -> int | None:
+    """A posted id, or None for blank or nonsense (an id too big for the database included)."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_ID else None

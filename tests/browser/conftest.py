@@ -1,47 +1,114 @@
-"""Browser tests: Chromium (Debian's, through Playwright) against the app served for real on
-its own committed database with the demo council loaded. axe-core checks every page visited.
+"""The browser tier: Debian's Chromium, driven by Playwright, against the app served for real.
 
-Without /usr/bin/chromium these tests skip, unless QA_REQUIRE_BROWSER=1: then they fail, and
-so does a run in which no browser test passed.
+Each test process (each pytest-xdist worker) serves its own app on its own committed database
+with the demo council loaded, and starts one browser; every test gets a fresh browser context
+(no cookies shared between tests). The page objects in `pages.py` run axe-core on every page.
+
+Without /usr/bin/chromium the tests skip. With QA_REQUIRE_BROWSER=1 (CI, `make test` on a
+machine that has Chromium) the run fails instead, and also fails if no browser test passed:
+- a missing Chromium is a failure (not a skip), and so is any other skip of a browser test;
+- a run in which this conftest is loaded but no browser test is selected (`-m "not browser"`,
+  `-k` …) fails too. Under xdist every worker collects the same tests, so each worker can tell
+  on its own, and hands the failure to the controller through `session.shouldfail`.
+Together these mean a required run either passes a browser test or fails. (A run that never
+collects tests/browser, such as `pytest tests/unit`, does not load this file and is not checked.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path(os.environ.get("QA_CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 REQUIRED = os.environ.get("QA_REQUIRE_BROWSER") == "1"
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts" / "screenshots"
-_passed = {"n": 0}
+NONE_SELECTED = "QA_REQUIRE_BROWSER=1 but no browser test was selected to run"
+_failures: list[str] = []  # messages for the terminal summary of a run without xdist
 
 
-def pytest_runtest_logreport(report):
-    if report.when == "call" and report.passed and "tests/browser/" in report.nodeid:
-        _passed["n"] += 1
+# ---------------------------------------------------------------- QA_REQUIRE_BROWSER=1
 
 
-def pytest_sessionfinish(session, exitstatus):
-    # On the xdist controller (or a plain run) every report has been seen by now.
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    collected_browser = (
-        any("tests/browser/" in item.nodeid for item in session.items) or _passed["n"]
-    )
-    if REQUIRED and collected_browser and _passed["n"] == 0:
-        session.exitstatus = 1
-        print("\nQA_REQUIRE_BROWSER=1 but no browser test passed")
+def _is_browser_test(item: pytest.Item) -> bool:
+    return "browser" in item.nodeid.split("/")
+
+
+def _none_selected(session: pytest.Session) -> bool:
+    return REQUIRED and not any(_is_browser_test(item) for item in session.items)
+
+
+_reports = pytest.StashKey[dict]()  # a test's reports by phase, for its fixtures' teardown
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if REQUIRED and report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"QA_REQUIRE_BROWSER=1: a browser test may not be skipped ({reason})"
+    item.stash.setdefault(_reports, {})[report.when] = report
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session):
+    result = yield
+    if hasattr(session.config, "workerinput") and _none_selected(session):
+        session.shouldfail = NONE_SELECTED  # the xdist controller stops the run with this
+    return result
+
+
+def pytest_sessionfinish(session):
+    config = session.config
+    on_xdist = hasattr(config, "workerinput") or config.pluginmanager.has_plugin("dsession")
+    if not on_xdist and _none_selected(session):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        _failures.append(NONE_SELECTED)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for message in _failures:
+        terminalreporter.write_line(message, red=True, bold=True)
+
+
+# ---------------------------------------------------------------- fixtures
 
 
 @pytest.fixture(scope="session")
-def live_server():
+def chromium() -> Path:
     if not CHROMIUM.exists():
         if REQUIRED:
-            pytest.fail(f"QA_REQUIRE_BROWSER=1 but Chromium is not installed at {CHROMIUM}")
-        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+            pytest.fail(f"QA_REQUIRE_BROWSER=1 but there is no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium to run browser tests)")
+    return CHROMIUM
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object  # the Flask app, for looking things up in its database
+
+
+@pytest.fixture(scope="session")
+def live_server(chromium) -> Iterator[LiveServer]:
+    """The app, served on a free port from a thread, on its own migrated database with the demo
+    council in it. Tests commit to it for real (no rollback), so they name what they create
+    uniquely and never rely on each other's data."""
     from flask_migrate import upgrade
     from werkzeug.serving import make_server
 
@@ -61,39 +128,58 @@ def live_server():
         upgrade()
         demo.seed()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "app": app}
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def browser(live_server):
+def browser(chromium):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
 @pytest.fixture
-def site(browser, live_server):
+def new_visitor(browser, live_server, request):
+    """Makes a new person at the keyboard: a fresh browser context (own cookies), on the app.
+    After a failed test, each one's page is saved under test-artifacts/failures/."""
     from tests.browser.pages import Site
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(8000)
-    yield Site(context, live_server["url"], live_server["app"], ARTIFACTS)
-    context.close()
+    sites: list[Site] = []
+
+    def make() -> Site:
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="en-GB"
+        )
+        context.set_default_timeout(10_000)
+        sites.append(Site(context, ARTIFACTS / "screenshots"))
+        return sites[-1]
+
+    yield make
+    reports = request.node.stash.get(_reports, {})
+    failed = any(report.failed for report in reports.values())
+    for number, site in enumerate(sites):
+        if failed:
+            name = request.node.name.replace("/", "_").replace("[", "-").rstrip("]")
+            folder = ARTIFACTS / "failures"
+            folder.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(Exception):  # the page may be what broke
+                site.page.screenshot(path=str(folder / f"{name}-{number}.png"), full_page=True)
+        site.context.close()
+
+
+@pytest.fixture
+def site(new_visitor):
+    """The person the test is about, in their own browser context."""
+    return new_visitor()

@@ -1,74 +1,289 @@
-"""Page objects: what a user does, in a few words per step; axe-core on every page visited."""
+"""Page objects: what a person does on each page, in a few words per step.
+
+Every page a test lands on goes through `Site.arrived`, which waits for it (its h1), then runs
+axe-core and fails on any serious or critical violation (naming the rule and the elements), and
+fails if the browser logged an error: a script or style refused by the Content-Security-Policy,
+a failed request, an uncaught exception.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from qa_app.services.demo import DEMO_PASSWORD
 
-_axe = Axe()
+AXE = Axe()
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now, one line each."""
+    problems = []
+    for violation in AXE.run(page).response["violations"]:
+        if violation["impact"] in BLOCKING_IMPACTS:
+            targets = [" ".join(map(str, node["target"])) for node in violation["nodes"]]
+            problems.append(
+                f"{violation['id']} ({violation['impact']}): {violation['help']}; "
+                f"at {', '.join(targets[:10])}{' …' if len(targets) > 10 else ''}"
+            )
+    return problems
 
 
 def check_accessibility(page: Page) -> None:
-    results = _axe.run(page)
-    serious = [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:5]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"axe-core on {page.url}: {serious}"
+    problems = accessibility_problems(page)
+    assert not problems, f"axe-core on {page.url}:\n  " + "\n  ".join(problems)
 
 
 class Site:
-    def __init__(self, context: BrowserContext, base_url: str, app, artifacts: Path):
-        self.context, self.base_url, self.app, self.artifacts = context, base_url, app, artifacts
+    """One person's browser tab on the app (a browser context of their own)."""
+
+    def __init__(self, context: BrowserContext, screenshots: Path):
+        self.context = context
+        self.screenshots = screenshots
         self.page = context.new_page()
-        self.console_errors: list[str] = []
-        self.page.on(
-            "console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None
-        )
+        self.browser_errors: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.browser_errors.append(f"uncaught {error}"))
 
-    def visit(self, path: str, status: int = 200) -> Page:
-        response = self.page.goto(self.base_url + path)
-        assert response.status == status, f"{path}: {response.status}"
-        if status >= 400:  # the browser logs the page's own status as an error
-            self.console_errors = [e for e in self.console_errors if f"status of {status}" not in e]
-        self.checked()
-        return self.page
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.browser_errors.append(message.text)
 
-    def checked(self) -> Page:
-        """The page as it is now passes axe-core and has raised no console errors (CSP included)."""
+    # ------------------------------------------------------------ arriving on a page
+
+    def visit(self, path: str, h1: str | None = None, *, status: int = 200) -> Page:
+        """Type an address (a path on the app, or a full URL) and check the page that opens."""
+        response = self.page.goto(path)
+        assert response is not None, path
+        assert response.status == status, f"{path}: status {response.status}, not {status}"
+        if status >= 400:  # Chromium logs the page's own error status; that one is expected
+            self.browser_errors = [e for e in self.browser_errors if f"status of {status}" not in e]
+        return self.arrived(h1)
+
+    def follow(self, target: Locator, h1: str | None = None) -> Page:
+        """Click a link or button that opens a page (even the same address again, as a form
+        that shows its errors does), and check the page that opens."""
+        self.page.evaluate("window.__qaLeaving = true")
+        target.click()
+        self.page.wait_for_function("!window.__qaLeaving")
+        return self.arrived(h1)
+
+    def arrived(self, h1: str | None = None) -> Page:
+        """The page is loaded (with this h1, if given), passes axe-core, and the browser has
+        logged no errors."""
+        if h1 is not None:
+            expect(self.page.locator("h1")).to_have_text(h1)
         self.page.wait_for_load_state("load")
         check_accessibility(self.page)
-        assert self.console_errors == [], self.console_errors
+        assert not self.browser_errors, f"browser errors on {self.page.url}: {self.browser_errors}"
         return self.page
 
     def h1(self) -> str:
         return self.page.locator("h1").inner_text().strip()
 
     def screenshot(self, name: str) -> None:
-        self.artifacts.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(self.artifacts / f"{name}.png"), full_page=True)
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
 
-    def sign_in(self, email: str, password: str = DEMO_PASSWORD) -> Page:
-        self.visit("/sign-in")
-        self.page.get_by_label("Email address").fill(email)
+    # ------------------------------------------------------------ on every page
+
+    def sign_in(self, email: str, password: str = DEMO_PASSWORD, *, lands_on="Home") -> Page:
+        self.visit("/sign-in", "Sign in")
+        self.page.get_by_label("Email address", exact=True).fill(email)
         self.page.get_by_label("Password", exact=True).fill(password)
-        self.page.get_by_role("button", name="Sign in").click()
-        return self.checked()
+        return self.follow(self.page.get_by_role("button", name="Sign in"), lands_on)
 
     def sign_out(self) -> Page:
-        self.page.get_by_role("button", name="Sign out").click()
-        expect(self.page.locator("h1")).to_have_text("Sign in")
-        return self.checked()
+        return self.follow(self.page.get_by_role("button", name="Sign out"), "Sign in")
 
-    def error_summary(self) -> list[str]:
-        return [t.strip() for t in self.page.locator(".govuk-error-summary li").all_inner_texts()]
+    def go_to(self, section: str, h1: str | None = None) -> Page:
+        """A link in the service navigation at the top of the page."""
+        menu = self.page.get_by_role("navigation", name="Menu")
+        return self.follow(menu.get_by_role("link", name=section, exact=True), h1 or section)
 
-    def fill_date(self, name: str, day: str, month: str, year: str) -> None:
-        self.page.locator(f"#{name}-day").fill(day)
-        self.page.locator(f"#{name}-month").fill(month)
-        self.page.locator(f"#{name}-year").fill(year)
+    def signed_in_as(self) -> str:
+        return self.page.locator(".app-account__name").inner_text().strip()
+
+    def banner(self) -> Locator:
+        return self.page.locator(".govuk-notification-banner")
+
+    def error_summary(self) -> Locator:
+        return self.page.locator(".govuk-error-summary")
+
+    def errors(self) -> list[str]:
+        return [" ".join(text.split()) for text in self.error_summary().locator("li").all_inner_texts()]
+
+    def follow_error(self, text: str) -> None:
+        """Click the link in the error summary that contains this text."""
+        self.error_summary().get_by_role("link", name=text).click()
+
+    def table(self, name: str) -> list[list[str]]:
+        """The body rows of the table with this caption, as the text of their cells."""
+        return (
+            self.page.get_by_role("table", name=name, exact=True)
+            .locator("tbody tr")
+            .evaluate_all("rows => rows.map(row => Array.from(row.cells, c => c.innerText.trim()))")
+        )
+
+
+def fill_date(scope: Page | Locator, legend: str, value: date) -> None:
+    """A GOV.UK date input: the fieldset named by its legend, with Day, Month and Year boxes."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(str(value.day))
+    group.get_by_label("Month", exact=True).fill(str(value.month))
+    group.get_by_label("Year", exact=True).fill(str(value.year))
+
+
+class ServiceList:
+    """Services: the filter form beside the list."""
+
+    def __init__(self, site: Site):
+        self.site = site
+
+    def open(self) -> ServiceList:
+        self.site.go_to("Services")
+        return self
+
+    def filter(self, **choices: str) -> ServiceList:
+        """Choose an option in each named select (its label → the option's text), then apply."""
+        form = self.site.page.get_by_role("search", name="Filter services")
+        for label, option in choices.items():
+            form.get_by_label(label.replace("_", " "), exact=True).select_option(label=option)
+        self.site.follow(form.get_by_role("button", name="Apply filters"), "Services")
+        return self
+
+    def result_count(self) -> str:
+        return " ".join(self.site.page.get_by_role("status").inner_text().split())
+
+    def rows(self) -> list[dict[str, str]]:
+        names = ("service", "type", "cluster", "cqc_rating", "risk")
+        rows = []
+        for cells in self.site.table("Services"):
+            row = dict(zip(names, cells, strict=True))
+            row["service"], _, row["provider"] = row["service"].partition("\n")
+            rows.append(row)
+        return rows
+
+    def add_service(self) -> ServiceForm:
+        self.site.follow(self.site.page.get_by_role("button", name="Add a service"), "Add a service")
+        return ServiceForm(self.site)
+
+
+class ServiceForm:
+    """Add a service (or change one)."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.page = site.page
+
+    def fill(
+        self,
+        *,
+        name: str | None = None,
+        provider: str | None = None,
+        service_type: str | None = None,
+        cluster: str | None = None,
+        postcode: str | None = None,
+        contract_start: date | None = None,
+        contract_end: date | None = None,
+    ) -> ServiceForm:
+        page = self.page
+        if name is not None:
+            page.get_by_label("Service name", exact=True).fill(name)
+        if provider is not None:
+            page.get_by_label("Provider", exact=True).select_option(label=provider)
+        if service_type is not None:
+            page.get_by_label("Type of service", exact=True).select_option(label=service_type)
+        if cluster is not None:
+            page.get_by_label("Cluster or area", exact=True).fill(cluster)
+        if postcode is not None:
+            self.postcode().fill(postcode)
+        if contract_start is not None:
+            fill_date(page, "Contract start date", contract_start)
+        if contract_end is not None:
+            fill_date(page, "Contract end date", contract_end)
+        return self
+
+    def postcode(self) -> Locator:
+        return self.page.get_by_label("Postcode", exact=True)
+
+    def submit_with_errors(self) -> list[str]:
+        """Submit, expecting the form again with its error summary; returns the errors."""
+        self.site.follow(self.page.get_by_role("button", name="Add service"), "Add a service")
+        expect(self.site.error_summary()).to_be_visible()
+        return self.site.errors()
+
+    def submit(self, lands_on: str) -> ServicePage:
+        self.site.follow(self.page.get_by_role("button", name="Add service"), lands_on)
+        return ServicePage(self.site)
+
+
+class ServicePage:
+    """A service's page (staff side): details, then its history."""
+
+    def __init__(self, site: Site):
+        self.site = site
+
+    def details(self) -> dict[str, str]:
+        rows = self.site.page.locator(".govuk-summary-list__row")
+        return {
+            " ".join(row.locator("dt").inner_text().split()): " ".join(
+                row.locator("dd").first.inner_text().split()
+            )
+            for row in rows.all()
+        }
+
+    def history(self) -> list[dict[str, str]]:
+        """The History table: when, who, what (the first line: 'Service created' …)."""
+        return [
+            {"when": when, "who": who.splitlines()[0], "what": what.splitlines()[0]}
+            for when, who, what in self.site.table("History")
+        ]
+
+
+class Portal:
+    """The provider portal's home: the provider's own services."""
+
+    def __init__(self, site: Site):
+        self.site = site
+
+    def service_names(self) -> list[str]:
+        return [cells[0] for cells in self.site.table("Your services")]
+
+    def open_service(self, name: str) -> Page:
+        return self.site.follow(self.site.page.get_by_role("link", name=name, exact=True), name)
+
+
+class Users:
+    """Administration: the Users page and inviting someone."""
+
+    def __init__(self, site: Site):
+        self.site = site
+
+    def open(self) -> Users:
+        self.site.go_to("Users")
+        return self
+
+    def invite(self, name: str, email: str, role: str) -> str:
+        """Invite someone; returns the invitation link the page shows."""
+        page = self.site.page
+        self.site.follow(page.get_by_role("button", name="Invite a user"), "Invite a user")
+        page.get_by_label("Full name", exact=True).fill(name)
+        page.get_by_label("Email address", exact=True).fill(email)
+        page.get_by_role("group", name="Role").get_by_label(role, exact=True).check()
+        self.site.follow(
+            page.get_by_role("button", name="Create user and get link"), f"Invitation for {name}"
+        )
+        return page.locator("#invite-link").inner_text().strip()
+
+
+def accept_invitation(site: Site, link: str, password: str) -> Page:
+    """Open an invitation link, create a password and arrive signed in, at home."""
+    page = site.visit(link, "Create your password")
+    page.get_by_label("Create a password", exact=True).fill(password)
+    page.get_by_label("Confirm password", exact=True).fill(password)
+    return site.follow(page.get_by_role("button", name="Create password and sign in"), "Home")

@@ -4,16 +4,9 @@ from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from qa_app.domain.roles import ROLE_LABELS, Role
-from qa_app.web.forms import options
+from qa_app.web.forms import options, posted_id
 
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
-
-
-def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "", "None") else None
-    except (TypeError, ValueError):
-        return None
 
 
 def _role_field():
@@ -29,7 +22,7 @@ def _provider_field():
     return SelectField(
         "Provider (provider users only)",
         widget=GovSelect(),
-        coerce=_int_or_none,
+        coerce=posted_id,
         validate_choice=False,  # the use case says what is wrong, in words
     )
 

@@ -6,16 +6,7 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
-from qa_app.web.forms import GovDateField, OptionalDate, options
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+from qa_app.web.forms import GovDateField, OptionalDate, options, posted_id
 
 
 class ServiceForm(FlaskForm):
@@ -32,7 +23,7 @@ class ServiceForm(FlaskForm):
         "Provider",
         widget=GovSelect(),
         validate_choice=False,  # the service layer says what is wrong, in words
-        coerce=_int_or_none,
+        coerce=posted_id,
         validators=[DataRequired("Select the provider that runs this service")],
     )
     service_type = SelectField(
@@ -91,7 +82,7 @@ class ServiceForm(FlaskForm):
         "Contract officer",
         widget=GovSelect(),
         validate_choice=False,  # the service layer says what is wrong, in words
-        coerce=_int_or_none,
+        coerce=posted_id,
         validators=[Optional()],
     )
     cqc_rating = SelectField(
@@ -201,7 +192,7 @@ class ServiceFilterForm(FlaskForm):
         "Type", widget=GovSelect(), choices=options([("", "All types"), *SERVICE_TYPES.items()])
     )
     cluster = SelectField("Cluster", widget=GovSelect())
-    officer_id = SelectField("Contract officer", widget=GovSelect(), coerce=_int_or_none)
+    officer_id = SelectField("Contract officer", widget=GovSelect(), coerce=posted_id)
     cqc_rating = SelectField(
         "CQC rating",
         widget=GovSelect(),
