@@ -1,0 +1,306 @@
+"""Audit standard sets: the schema of a set file, validation with file and line for every
+problem, and the differences between two versions.
+
+The pydantic models here are the one definition of a set: the loader, the validator, the API
+and the OpenAPI document all use them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from qa_app.domain.codes import SERVICE_TYPES
+
+EVIDENCE_SOURCES = {
+    "people": "People using the service",
+    "relatives": "Relatives and carers",
+    "staff": "Staff",
+    "management": "Management",
+    "records": "Records",
+    "observation": "Observation",
+}
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{1,3}[0-9]{1,3}$")]
+Ref = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$")
+]
+EvidenceSource = Literal[tuple(EVIDENCE_SOURCES)]  # type: ignore[valid-type]
+ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(_Strict):
+    ref: Ref = Field(description="Unique in the set, e.g. QB02.3")
+    text: Text
+    guidance: Text = Field(description="What good looks like and what evidence to look at")
+    evidence_sources: list[EvidenceSource] = Field(min_length=1)
+    weight: float = Field(1, gt=0, le=10)
+    applies_to: list[ServiceType] | None = Field(
+        None,
+        description="Only for these service types (e.g. nursing-only questions); all if absent",
+    )
+
+
+class Standard(_Strict):
+    code: Code = Field(description="PAMMS-style code, unique in the set, e.g. S1 or QB02")
+    title: Text
+    questions: list[Question] = Field(min_length=1)
+
+
+class Domain(_Strict):
+    code: Code
+    title: Text
+    standards: list[Standard] = Field(min_length=1)
+
+
+class StandardSet(_Strict):
+    key: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,49}$")]
+    version: int = Field(ge=1)
+    title: Text
+    service_types: list[ServiceType] = Field(min_length=1)
+    domains: list[Domain] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_codes_and_refs(self):
+        seen: dict[str, str] = {}
+        for domain in self.domains:
+            for standard in domain.standards:
+                if standard.code in seen:
+                    raise ValueError(f"standard code {standard.code} is used twice")
+                seen[standard.code] = "standard"
+                for question in standard.questions:
+                    if ("q", question.ref) in seen:
+                        raise ValueError(f"question reference {question.ref} is used twice")
+                    seen[("q", question.ref)] = "question"
+        codes = [d.code for d in self.domains]
+        duplicates = {c for c in codes if codes.count(c) > 1}
+        if duplicates:
+            raise ValueError(f"domain code {sorted(duplicates)[0]} is used twice")
+        return self
+
+    def questions(self):
+        for domain in self.domains:
+            for standard in domain.standards:
+                for question in standard.questions:
+                    yield domain, standard, question
+
+    def content_hash(self) -> str:
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------- validation with line numbers
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Checked:
+    file: str
+    standard_set: StandardSet | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _to_python(node, path: tuple, lines: dict):
+    """YAML node → Python value, remembering the line (1-based) of every path."""
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            lines[(*path, key, "__key__")] = key_node.start_mark.line + 1
+            out[key] = _to_python(value_node, (*path, key), lines)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def _line_for(loc: tuple, lines: dict) -> int:
+    """The line of the deepest part of `loc` that the file has (a missing field: its parent)."""
+    for cut in range(len(loc), -1, -1):
+        if loc[:cut] in lines:
+            return lines[loc[:cut]]
+    return 1
+
+
+def _message(error: dict) -> str:
+    loc = [str(p) for p in error["loc"] if not str(p).startswith("function-after")]
+    where = ".".join(loc)
+    kind = error["type"]
+    if kind == "missing":
+        return f"missing field '{loc[-1]}'" + (f" in {'.'.join(loc[:-1])}" if len(loc) > 1 else "")
+    if kind == "extra_forbidden":
+        return f"unknown field '{loc[-1]}'"
+    if kind == "literal_error" and "evidence_sources" in loc:
+        return (
+            f"unknown evidence source {error['input']!r} (use one of {', '.join(EVIDENCE_SOURCES)})"
+        )
+    if kind == "literal_error" and ("service_types" in loc or "applies_to" in loc):
+        return f"unknown service type {error['input']!r} (use one of {', '.join(SERVICE_TYPES)})"
+    if kind == "greater_than" and loc[-1] == "weight":
+        return f"weight must be more than 0, not {error['input']}"
+    if kind == "too_short" and loc and loc[-1] in ("questions", "standards", "domains"):
+        parent = {"questions": "standard", "standards": "domain", "domains": "set"}[loc[-1]]
+        return f"this {parent} has no {loc[-1]}" + (f" ({where})" if len(loc) > 1 else "")
+    if kind == "string_pattern_mismatch" and loc[-1] == "code":
+        return f"code {error['input']!r} is not in the PAMMS style (e.g. S1, QB02)"
+    return f"{where}: {error['msg']}" if where else error["msg"]
+
+
+def check_text(text: str, file: str) -> Checked:
+    """Validate one set file's text. Every problem found is reported, each with its line."""
+    lines: dict = {}
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(error, "problem", None) or str(error)
+        return Checked(file, None, [Problem(file, line, f"not valid YAML: {problem}")])
+    if node is None:
+        return Checked(file, None, [Problem(file, 1, "the file is empty")])
+    data = _to_python(node, (), lines)
+    if not isinstance(data, dict):
+        return Checked(
+            file, None, [Problem(file, 1, "a set file must be a mapping (key: value …)")]
+        )
+    problems = _duplicates(data, lines, file)
+    try:
+        standard_set = StandardSet.model_validate(data)
+    except ValidationError as invalid:
+        for error in invalid.errors(include_url=False):
+            if error["type"] == "value_error" and problems:
+                continue  # a duplicate, already reported at its own line
+            problems.append(Problem(file, _line_for(tuple(error["loc"]), lines), _message(error)))
+        return Checked(file, None, _unique(problems))
+    return Checked(file, standard_set, [])
+
+
+def _duplicates(data: dict, lines: dict, file: str) -> list[Problem]:
+    """Each repeated code or reference, at the line where it is repeated."""
+    problems, seen = [], {}
+    for d, domain in enumerate(data.get("domains") or []):
+        if isinstance(domain, dict):
+            kind_key = ("domain", domain.get("code"))
+            if kind_key in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        lines.get(("domains", d, "code"), 1),
+                        f"domain code {domain.get('code')} is used twice (first at line {seen[kind_key]})",
+                    )
+                )
+            seen.setdefault(kind_key, lines.get(("domains", d, "code"), 1))
+        for s, standard in enumerate(
+            (domain or {}).get("standards") or [] if isinstance(domain, dict) else []
+        ):
+            if not isinstance(standard, dict):
+                continue
+            path = ("domains", d, "standards", s, "code")
+            kind_key = ("standard", standard.get("code"))
+            if kind_key in seen:
+                problems.append(
+                    Problem(
+                        file,
+                        lines.get(path, 1),
+                        f"standard code {standard.get('code')} is used twice (first at line {seen[kind_key]})",
+                    )
+                )
+            seen.setdefault(kind_key, lines.get(path, 1))
+            for q, question in enumerate(standard.get("questions") or []):
+                if not isinstance(question, dict):
+                    continue
+                qpath = ("domains", d, "standards", s, "questions", q, "ref")
+                kind_key = ("question", question.get("ref"))
+                if kind_key in seen:
+                    problems.append(
+                        Problem(
+                            file,
+                            lines.get(qpath, 1),
+                            f"question reference {question.get('ref')} is used twice (first at line {seen[kind_key]})",
+                        )
+                    )
+                seen.setdefault(kind_key, lines.get(qpath, 1))
+    return problems
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    out = []
+    for problem in problems:
+        if problem not in out:
+            out.append(problem)
+    return sorted(out, key=lambda p: p.line)
+
+
+# ---------------------------------------------------------------- comparing versions
+
+
+@dataclass
+class Difference:
+    added: list[str] = field(default_factory=list)  # question refs
+    removed: list[str] = field(default_factory=list)
+    reworded: list[str] = field(default_factory=list)
+    reweighted: list[tuple[str, float, float]] = field(default_factory=list)
+    guidance_changed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # to another standard
+
+    @property
+    def empty(self) -> bool:
+        return not any(
+            (
+                self.added,
+                self.removed,
+                self.reworded,
+                self.reweighted,
+                self.guidance_changed,
+                self.moved,
+            )
+        )
+
+
+def compare(old: StandardSet, new: StandardSet) -> Difference:
+    """What changed, question by question (matched by reference), from `old` to `new`."""
+    before = {q.ref: (s.code, q) for _, s, q in old.questions()}
+    after = {q.ref: (s.code, q) for _, s, q in new.questions()}
+    diff = Difference()
+    diff.added = [ref for ref in after if ref not in before]
+    diff.removed = [ref for ref in before if ref not in after]
+    for ref, (code, question) in after.items():
+        if ref not in before:
+            continue
+        old_code, old_question = before[ref]
+        if old_question.text != question.text:
+            diff.reworded.append(ref)
+        if old_question.weight != question.weight:
+            diff.reweighted.append((ref, old_question.weight, question.weight))
+        if old_question.guidance != question.guidance:
+            diff.guidance_changed.append(ref)
+        if old_code != code:
+            diff.moved.append(ref)
+    return diff
