@@ -42,6 +42,7 @@ setup: $(VENV)/.installed qa_app/static/govuk/VERSION
 
 run: setup
 	@$(FLASK) db upgrade
+	@$(FLASK) qa standards load
 	@$(FLASK) qa seed-demo --if-empty
 	@echo
 	@$(FLASK) qa sign-in-help
@@ -52,6 +53,7 @@ run: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/flask --app qa_app qa standards validate
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from qa_app.domain.roles import Role
-from qa_app.services import demo, users
+from qa_app.services import demo, standards, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
 
@@ -77,3 +77,43 @@ def create_token(email, name):
         click.echo(users.create_token(Actor.system("cli"), user, name))
     except ValidationFailed as failed:
         _fail("; ".join(failed.errors.values()))
+
+
+standards_cli = AppGroup("standards", help="Audit standard sets: validate and load.")
+qa_cli.add_command(standards_cli)
+
+
+@standards_cli.command("validate")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def standards_validate(directory):
+    """Check every set file in DIRECTORY (default: audit_standards/); exit 1 on any problem."""
+    checked = standards.check_directory(directory)
+    problems = [p for c in checked for p in c.problems]
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    for c in checked:
+        if c.standard_set is not None:
+            s = c.standard_set
+            click.echo(
+                f"{c.file}: {s.key} version {s.version}, {sum(1 for _ in s.questions())} questions: valid"
+            )
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+
+
+@standards_cli.command("load")
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def standards_load(directory):
+    """Validate and load every set file in DIRECTORY, all or nothing."""
+    try:
+        result = standards.load_directory(Actor.system("cli"), directory)
+    except standards.SetsRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        click.echo("Nothing was loaded.", err=True)
+        sys.exit(1)
+    for name in result.loaded:
+        click.echo(f"Loaded {name}")
+    if result.unchanged:
+        click.echo(f"Already loaded, unchanged: {', '.join(result.unchanged)}")

@@ -2,6 +2,16 @@
 
 from qa_app.models.audit import AuditEvent
 from qa_app.models.registry import Provider, Service
+from qa_app.models.standards import StandardQuestion, StandardSetVersion
 from qa_app.models.users import ApiToken, LoginAttempt, User
 
-__all__ = ["ApiToken", "AuditEvent", "LoginAttempt", "Provider", "Service", "User"]
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "LoginAttempt",
+    "Provider",
+    "Service",
+    "StandardQuestion",
+    "StandardSetVersion",
+    "User",
+]

@@ -7,7 +7,7 @@ Expected outcomes:
 
 import pytest
 
-from qa_app.services import users
+from qa_app.services import standards, users
 from qa_app.services.actors import Actor
 
 ROLES = ("anonymous", "provider_a", "provider_b", "officer", "manager", "admin")
@@ -120,6 +120,16 @@ MATRIX = {
     "staff.provider_page": ("GET", "/providers/{provider_a}", STAFF_PAGE, None),
     "staff.provider_new": ("GET", "/providers/new", STAFF_PAGE, None),
     "staff.provider_edit": ("GET", "/providers/{provider_a}/edit", STAFF_PAGE, None),
+    "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),
+    "staff.standard_set": ("GET", "/standards/home_support/1", STAFF_PAGE, None),
+    "staff.standard_set_compare": (
+        "GET",
+        "/standards/home_support/compare?from=1&to=1",
+        STAFF_PAGE,
+        None,
+    ),
+    "api.list_standard_sets": ("GET", "/api/v1/standard-sets", API_READ_ALL, None),
+    "api.get_standard_set": ("GET", "/api/v1/standard-sets/home_support/1", API_READ_ALL, None),
     "admin.user_list": ("GET", "/admin/users", ADMIN_PAGE, None),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE, None),
     "admin.user_page": ("GET", "/admin/users/{target_user}", ADMIN_PAGE, None),
@@ -183,6 +193,7 @@ def world(make):
         "admin": make.user("admin"),
     }
     target = make.user("officer", name="Target User")
+    standards.load_directory(Actor.system("cli"))
     return {
         "people": people,
         "ids": {
