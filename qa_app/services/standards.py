@@ -210,3 +210,62 @@ def as_model(row: StandardSetVersion) -> StandardSet:
 
 def differences(key: str, old_version: int, new_version: int):
     return compare(as_model(get_version(key, old_version)), as_model(get_version(key, new_version)))
+
+
+# ---------------------------------------------------------------- uploads by an administrator
+
+MAX_UPLOAD_BYTES = 1_000_000
+
+
+@dataclass
+class Preview:
+    checked: Checked
+    previous: StandardSetVersion | None  # the newest stored version of the same set, if any
+    difference: object | None
+    identical_to_stored: bool
+
+
+def read_upload(data: bytes, filename: str) -> str:
+    """The uploaded file as text, or SetsRefused naming the file."""
+    name = filename or "upload"
+    if not name.lower().endswith((".yaml", ".yml")):
+        raise SetsRefused([Problem(name, 1, "the file must be a .yaml set file")])
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise SetsRefused([Problem(name, 1, "the file is larger than 1 MB")])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SetsRefused([Problem(name, 1, "the file is not UTF-8 text")]) from None
+
+
+def preview_upload(text: str, filename: str) -> Preview:
+    """Validate an uploaded set and say what loading it would change. Nothing is stored."""
+    checked = check_text(text, filename)
+    if checked.problems:
+        raise SetsRefused(checked.problems)
+    new = checked.standard_set
+    stored = _existing({(new.key, new.version)}).get((new.key, new.version))
+    if stored is not None and stored.content_hash != new.content_hash():
+        raise SetsRefused(
+            [
+                Problem(
+                    filename,
+                    1,
+                    f"{new.key} version {new.version} is already loaded with different content. A loaded "
+                    f"version never changes: save your edits as version {next_version(new.key)} instead.",
+                )
+            ]
+        )
+    previous = db.session.scalar(
+        select(StandardSetVersion)
+        .where(StandardSetVersion.key == new.key, StandardSetVersion.version < new.version)
+        .order_by(StandardSetVersion.version.desc())
+        .limit(1)
+    )
+    difference = compare(as_model(previous), new) if previous is not None else None
+    return Preview(checked, previous, difference, stored is not None)
+
+
+def load_upload(actor: Actor, text: str, filename: str) -> LoadResult:
+    """Load a previewed upload (checked again: the text came back from the browser)."""
+    return load_checked(actor, [check_text(text, filename)])

@@ -49,13 +49,9 @@ def error_summary(form) -> list[dict]:
     """Error-summary links that land on the right input (the day box for a date)."""
     items = []
     for field in form:
-        if field.errors:
-            target = f"{field.id}-day" if isinstance(field, DateField) else field.id
-            if getattr(field.widget, "input_type", None) == "radio" or field.type in (
-                "RadioField",
-            ):
-                target = field.id
-            items.append({"text": field.errors[0], "href": f"#{target}"})
+        target = f"{field.id}-day" if isinstance(field, DateField) else field.id
+        for message in field.errors:  # a file can have many problems: list them all
+            items.append({"text": message, "href": f"#{target}"})
     for message in getattr(form, "form_errors", []):
         items.append({"text": message, "href": "#main-content"})
     return items

@@ -130,6 +130,8 @@ MATRIX = {
     ),
     "api.list_standard_sets": ("GET", "/api/v1/standard-sets", API_READ_ALL, None),
     "api.get_standard_set": ("GET", "/api/v1/standard-sets/home_support/1", API_READ_ALL, None),
+    "admin.standards_upload": ("GET", "/admin/standards/upload", ADMIN_PAGE, None),
+    "admin.standards_upload_confirm": ("POST", "/admin/standards/upload/confirm", ADMIN_POST, {}),
     "admin.user_list": ("GET", "/admin/users", ADMIN_PAGE, None),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE, None),
     "admin.user_page": ("GET", "/admin/users/{target_user}", ADMIN_PAGE, None),

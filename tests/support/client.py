@@ -35,7 +35,7 @@ class PageCheckingClient(FlaskClient):
         """A form post. The CSRF token of the session is added unless csrf=False."""
         data = kwargs.get("data")
         if csrf and "json" not in kwargs and (data is None or isinstance(data, dict)):
-            data = MultiDict(data or {})
+            data = data.copy() if isinstance(data, MultiDict) else dict(data or {})
             if "csrf_token" not in data:
                 if self.csrf is None:
                     self.get(args[0] if args else kwargs["path"])
