@@ -4,8 +4,8 @@ Each test process (each pytest-xdist worker) serves its own app on its own commi
 with the demo council loaded, and starts one browser; every test gets a fresh browser context
 (no cookies shared between tests). The page objects in `pages.py` run axe-core on every page.
 
-Without /usr/bin/chromium the tests skip. With QA_REQUIRE_BROWSER=1 (CI, `make test` on a
-machine that has Chromium) the run fails instead, and also fails if no browser test passed:
+Without Chromium at /usr/bin/chromium (or at QA_CHROMIUM_PATH) the tests skip. With
+QA_REQUIRE_BROWSER=1 (as in .ci/run) the run fails instead, and fails if no browser test passed:
 - a missing Chromium is a failure (not a skip), and so is any other skip of a browser test;
 - a run in which this conftest is loaded but no browser test is selected (`-m "not browser"`,
   `-k` …) fails too. Under xdist every worker collects the same tests, so each worker can tell
@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("QA_CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -101,7 +102,19 @@ def chromium() -> Path:
 @dataclass
 class LiveServer:
     url: str
-    app: object  # the Flask app, for looking things up in its database
+    app: Flask
+
+    def service_id(self, name: str) -> int:
+        """Look a service up in the served app's database (as a tester with access would)."""
+        from sqlalchemy import select
+
+        from qa_app.extensions import db
+        from qa_app.models import Service
+
+        with self.app.app_context():
+            found = db.session.scalar(select(Service.id).where(Service.name == name))
+        assert found is not None, f"no service called {name!r}"
+        return found
 
 
 @pytest.fixture(scope="session")

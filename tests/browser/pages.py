@@ -115,7 +115,9 @@ class Site:
         return self.page.locator(".govuk-error-summary")
 
     def errors(self) -> list[str]:
-        return [" ".join(text.split()) for text in self.error_summary().locator("li").all_inner_texts()]
+        return [
+            " ".join(text.split()) for text in self.error_summary().locator("li").all_inner_texts()
+        ]
 
     def follow_error(self, text: str) -> None:
         """Click the link in the error summary that contains this text."""
@@ -141,6 +143,13 @@ def fill_date(scope: Page | Locator, legend: str, value: date) -> None:
 class ServiceList:
     """Services: the filter form beside the list."""
 
+    FILTERS = {
+        "service_type": "Type",
+        "cluster": "Cluster",
+        "cqc_rating": "CQC rating",
+        "risk": "Risk",
+    }
+
     def __init__(self, site: Site):
         self.site = site
 
@@ -149,11 +158,15 @@ class ServiceList:
         return self
 
     def filter(self, **choices: str) -> ServiceList:
-        """Choose an option in each named select (its label → the option's text), then apply."""
+        """Choose options in the filter form (cluster="South", cqc_rating="Good" …) and apply."""
         form = self.site.page.get_by_role("search", name="Filter services")
-        for label, option in choices.items():
-            form.get_by_label(label.replace("_", " "), exact=True).select_option(label=option)
+        for field, option in choices.items():
+            form.get_by_label(self.FILTERS[field], exact=True).select_option(label=option)
         self.site.follow(form.get_by_role("button", name="Apply filters"), "Services")
+        return self
+
+    def clear_filters(self) -> ServiceList:
+        self.site.follow(self.site.page.get_by_role("link", name="Clear filters"), "Services")
         return self
 
     def result_count(self) -> str:
@@ -169,7 +182,9 @@ class ServiceList:
         return rows
 
     def add_service(self) -> ServiceForm:
-        self.site.follow(self.site.page.get_by_role("button", name="Add a service"), "Add a service")
+        self.site.follow(
+            self.site.page.get_by_role("button", name="Add a service"), "Add a service"
+        )
         return ServiceForm(self.site)
 
 
@@ -281,9 +296,19 @@ class Users:
         return page.locator("#invite-link").inner_text().strip()
 
 
-def accept_invitation(site: Site, link: str, password: str) -> Page:
-    """Open an invitation link, create a password and arrive signed in, at home."""
-    page = site.visit(link, "Create your password")
-    page.get_by_label("Create a password", exact=True).fill(password)
-    page.get_by_label("Confirm password", exact=True).fill(password)
-    return site.follow(page.get_by_role("button", name="Create password and sign in"), "Home")
+class SetPassword:
+    """Where an invitation link leads: create a password, and arrive signed in."""
+
+    def __init__(self, site: Site):
+        self.site = site
+
+    def open(self, link: str) -> SetPassword:
+        self.site.visit(link, "Create your password")
+        return self
+
+    def create(self, password: str, *, lands_on: str = "Home") -> Page:
+        page = self.site.page
+        page.get_by_label("Create a password", exact=True).fill(password)
+        page.get_by_label("Confirm password", exact=True).fill(password)
+        button = page.get_by_role("button", name="Create password and sign in")
+        return self.site.follow(button, lands_on)
