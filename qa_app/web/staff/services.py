@@ -93,8 +93,10 @@ def _service_form(**kwargs) -> ServiceForm:
 @staff_required
 def service_new():
     form = _service_form()
-    if request.method == "GET" and request.args.get("provider_id", "").isdigit():
-        form.provider_id.data = int(request.args["provider_id"])
+    if request.method == "GET":
+        form.contract_officer_id.data = current_user.id  # most often the officer adding it
+        if request.args.get("provider_id", "").isdigit():
+            form.provider_id.data = int(request.args["provider_id"])
     if form.is_submitted() and not form.validate():
         _add_service_problems(form, None)
     elif form.is_submitted():
