@@ -31,6 +31,7 @@ class AuditEvent(db.Model):
     __table_args__ = (
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
         Index("ix_audit_events_service_id_occurred_at", "service_id", "occurred_at"),
+        Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
     )
 
 

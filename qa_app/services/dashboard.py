@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Provider, Service, User
@@ -52,7 +52,8 @@ def staff_summary(user: User) -> StaffSummary:
                 Provider,
                 and_(AuditEvent.entity_type == "provider", AuditEvent.entity_id == Provider.id),
             )
-            .where(AuditEvent.entity_type.in_(["service", "provider"]))
+            # (written so that the occurred_at index serves it on both databases)
+            .where(or_(AuditEvent.service_id.is_not(None), AuditEvent.entity_type == "provider"))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(8)
         ).unique()

@@ -193,14 +193,14 @@ def cluster_names() -> list[str]:
     return list(db.session.scalars(select(Service.cluster).distinct().order_by(Service.cluster)))
 
 
-def staff_users() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role.in_([r.value for r in STAFF_ROLES]), User.active.is_(True))
-            .order_by(User.name)
-        ).unique()
+def staff_users() -> list[tuple[int, str]]:
+    """(id, name) of every active council staff member, for choosing an officer."""
+    rows = db.session.execute(
+        select(User.id, User.name)
+        .where(User.role.in_([r.value for r in STAFF_ROLES]), User.active.is_(True))
+        .order_by(User.name)
     )
+    return [(user_id, name) for user_id, name in rows]
 
 
 def provider_choices() -> list[tuple[int, str]]:

@@ -120,9 +120,7 @@ class ServiceForm(FlaskForm):
 
     def set_choices(self, providers, officers) -> None:
         self.provider_id.choices = options([("", "Select a provider"), *providers])
-        self.contract_officer_id.choices = options(
-            [("", "Not assigned"), *((u.id, u.name) for u in officers)]
-        )
+        self.contract_officer_id.choices = options([("", "Not assigned"), *officers])
 
 
 class ProviderForm(FlaskForm):

@@ -32,9 +32,7 @@ def service_list():
     form.cluster.choices = options(
         [("", "All clusters")] + [(c, c) for c in registry.cluster_names()]
     )
-    form.officer_id.choices = options(
-        [("", "Anyone")] + [(u.id, u.name) for u in registry.staff_users()]
-    )
+    form.officer_id.choices = options([("", "Anyone"), *registry.staff_users()])
     if not form.validate():
         # An unknown choice in the address is ignored rather than shown as an error.
         for field in (
