@@ -4,4 +4,11 @@ from flask import Blueprint
 
 api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from qa_app.api import errors, openapi_view, providers, services, standard_sets  # noqa: E402, F401
+from qa_app.api import (  # noqa: E402, F401
+    assessments,
+    errors,
+    openapi_view,
+    providers,
+    services,
+    standard_sets,
+)

@@ -1,12 +1,15 @@
 """The database models. Import them from here: `from qa_app.models import Service`."""
 
+from qa_app.models.assessments import Answer, Assessment, assessment_officers
 from qa_app.models.audit import AuditEvent
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
 from qa_app.models.users import ApiToken, LoginAttempt, User
 
 __all__ = [
+    "Answer",
     "ApiToken",
+    "Assessment",
     "AuditEvent",
     "LoginAttempt",
     "Provider",
@@ -14,4 +17,5 @@ __all__ = [
     "StandardQuestion",
     "StandardSetVersion",
     "User",
+    "assessment_officers",
 ]

@@ -5,9 +5,11 @@ Expected outcomes:
   404 = not there for this user (providers must not learn what exists) · 200/302/... = allowed.
 """
 
+from datetime import date
+
 import pytest
 
-from qa_app.services import standards, users
+from qa_app.services import assessments, standards, users
 from qa_app.services.actors import Actor
 
 ROLES = ("anonymous", "provider_a", "provider_b", "officer", "manager", "admin")
@@ -93,6 +95,14 @@ API_STAFF_CREATE = {
     "manager": 201,
     "admin": 201,
 }
+API_STAFF_ONLY = {
+    "anonymous": 401,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 200,
+    "manager": 200,
+    "admin": 200,
+}
 API_PATCH_A = {
     "anonymous": 401,
     "provider_a": 403,
@@ -169,6 +179,25 @@ MATRIX = {
             "cluster": "N",
         },
     ),
+    "api.create_assessment": (
+        "POST",
+        "/api/v1/assessments",
+        {**API_STAFF_CREATE},
+        {"service_id": "{service_a}", "visit_date": "2026-11-20"},
+    ),
+    "api.get_assessment": ("GET", "/api/v1/assessments/{assessment_a}", API_STAFF_ONLY, None),
+    "api.put_answer": (
+        "PUT",
+        "/api/v1/assessments/{assessment_a}/answers/QA01.1",
+        API_STAFF_ONLY,
+        {"score": 3},
+    ),
+    "api.submit_assessment": (
+        "POST",
+        "/api/v1/assessments/{assessment_a}/submit",
+        {**API_STAFF_ONLY, "officer": 422, "manager": 422, "admin": 422},
+        {},
+    ),
     "api.patch_service": (
         "PATCH",
         "/api/v1/services/{service_a}",
@@ -196,11 +225,18 @@ def world(make):
     }
     target = make.user("officer", name="Target User")
     standards.load_directory(Actor.system("cli"))
+    service_a = make.service(provider_a)
+    assessment_a = assessments.plan(
+        Actor.system("cli"),
+        people["officer"],
+        {"service_id": service_a.id, "visit_date": date(2026, 11, 20)},
+    )
     return {
         "people": people,
         "ids": {
             "provider_a": provider_a.id,
-            "service_a": make.service(provider_a).id,
+            "service_a": service_a.id,
+            "assessment_a": assessment_a.id,
             "target_user": target.id,
             "target_token": _token_id_for(target),
         },

@@ -1,0 +1,208 @@
+"""/api/v1/assessments: plan, read with answers and ratings, save answers, submit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from qa_app.api.auth import api_actor, api_user
+from qa_app.api.openapi import endpoint
+from qa_app.api.schemas import Id, Request, Response
+from qa_app.domain.standards import EvidenceSource
+from qa_app.services import assessments
+from qa_app.services.errors import Forbidden
+
+
+class SetChoice(Request):
+    key: Annotated[str, StringConstraints(max_length=50)]
+    version: int | None = Field(None, ge=1, le=10**6, description="Leave out for the latest")
+
+
+class AssessmentCreate(Request):
+    service_id: Id
+    standard_set: SetChoice | None = Field(
+        None, description="Leave out for the latest set for the service type"
+    )
+    visit_date: date
+    kind: Literal["visit", "desk"] = "visit"
+    announced: bool = True
+    lead_officer_id: Id | None = Field(None, description="Defaults to the caller")
+    officer_ids: list[Id] = Field(default_factory=list, max_length=20)
+
+
+class AnswerPut(Request):
+    score: int | None = Field(
+        None,
+        description="1 to 4, or null for N/A (then na_reason is required); leave out to save notes only",
+    )
+    na_reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    evidence: Annotated[str, StringConstraints(max_length=20000)] = ""
+    sources: list[EvidenceSource] = Field(default_factory=list, max_length=6)
+    version: Id | None = Field(
+        None, description="The answer's current version, when changing an existing answer"
+    )
+
+
+class RatingOut(Response):
+    code: str
+    title: str
+    rating: Literal["Excellent", "Good", "Requires improvement", "Poor", "Not assessed"]
+    value: int | None
+    percentage: int | None
+    limiter: str | None
+
+
+class StandardRatingOut(RatingOut):
+    domain: str
+
+
+class RatingsOut(Response):
+    overall: RatingOut
+    domains: list[RatingOut]
+    standards: list[StandardRatingOut]
+
+
+class AnswerOut(Response):
+    question_ref: str
+    score: int | None
+    na_reason: str | None
+    evidence: str
+    sources: list[str]
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+
+class SetRef(Response):
+    key: str
+    version: int
+
+
+class AssessmentOut(Response):
+    id: int
+    service_id: int
+    status: str
+    standard_set: SetRef
+    visit_date: date
+    kind: str
+    announced: bool
+    lead_officer_id: int
+    officer_ids: list[int]
+    questions: int
+    unanswered: int
+    answers: list[AnswerOut]
+    ratings: RatingsOut
+    version: int
+
+
+def assessment_out(assessment) -> AssessmentOut:
+    questions = assessments.questions_for(assessment)
+    answers = assessments.answers_for(assessment)
+    ratings = assessments.ratings_for(assessment, questions, answers)
+    order = {q.ref: i for i, q in enumerate(questions)}
+    return AssessmentOut(
+        id=assessment.id,
+        service_id=assessment.service_id,
+        status=assessment.status,
+        standard_set=SetRef(
+            key=assessment.standard_set.key, version=assessment.standard_set.version
+        ),
+        visit_date=assessment.visit_date,
+        kind=assessment.kind,
+        announced=assessment.announced,
+        lead_officer_id=assessment.lead_officer_id,
+        officer_ids=[o.id for o in assessment.officers],
+        questions=len(questions),
+        unanswered=sum(1 for q in questions if not (q.ref in answers and answers[q.ref].complete)),
+        answers=[
+            AnswerOut(
+                question_ref=a.question_ref,
+                score=a.score,
+                na_reason=a.na_reason,
+                evidence=a.evidence,
+                sources=a.sources or [],
+                version=a.version,
+                updated_by=a.updated_by_label,
+                updated_at=a.updated_at,
+            )
+            for a in sorted(answers.values(), key=lambda a: order.get(a.question_ref, 10**6))
+        ],
+        ratings=RatingsOut.model_validate(ratings.as_dict()),
+        version=assessment.version,
+    )
+
+
+@endpoint(
+    "/assessments",
+    "POST",
+    summary="Plan an assessment",
+    tag="assessments",
+    body=AssessmentCreate,
+    response=AssessmentOut,
+    status=201,
+    errors=(400, 403, 422),
+)
+def create_assessment(body: AssessmentCreate):
+    user = api_user()
+    if not user.is_staff:
+        raise Forbidden("Only council staff can plan assessments")
+    values = body.model_dump()
+    choice = values.pop("standard_set")
+    values["standard_set_key"] = choice["key"] if choice else None
+    values["standard_set_version"] = choice["version"] if choice else None
+    return assessment_out(assessments.plan(api_actor(), user, values))
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>",
+    summary="An assessment with its answers and ratings",
+    tag="assessments",
+    response=AssessmentOut,
+)
+def get_assessment(assessment_id: int):
+    return assessment_out(assessments.get_assessment(api_user(), assessment_id))
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/answers/<question_ref>",
+    "PUT",
+    summary="Save one answer",
+    tag="assessments",
+    body=AnswerPut,
+    response=AnswerOut,
+    errors=(400, 409, 422),
+)
+def put_answer(assessment_id: int, question_ref: str, body: AnswerPut):
+    data = assessments.AnswerInput(
+        score=body.score if "score" in body.model_fields_set else assessments.NOT_GIVEN,
+        na_reason=body.na_reason,
+        evidence=body.evidence,
+        sources=tuple(body.sources),
+    )
+    answer = assessments.save_answer(
+        api_actor(), api_user(), assessment_id, question_ref[:20], data, body.version
+    )
+    return AnswerOut(
+        question_ref=answer.question_ref,
+        score=answer.score,
+        na_reason=answer.na_reason,
+        evidence=answer.evidence,
+        sources=answer.sources,
+        version=answer.version,
+        updated_by=answer.updated_by_label,
+        updated_at=answer.updated_at,
+    )
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/submit",
+    "POST",
+    summary="Submit a completed assessment",
+    tag="assessments",
+    response=AssessmentOut,
+    errors=(409, 422),
+)
+def submit_assessment(assessment_id: int):
+    return assessment_out(assessments.submit(api_actor(), api_user(), assessment_id))

@@ -1,0 +1,56 @@
+"""Assessment lifecycle (SPEC section 4): which step may follow which."""
+
+from __future__ import annotations
+
+PLANNED, IN_PROGRESS, SUBMITTED, DRAFT_SHARED, PUBLISHED = (
+    "planned",
+    "in_progress",
+    "submitted",
+    "draft_shared",
+    "published",
+)
+STATUSES = (PLANNED, IN_PROGRESS, SUBMITTED, DRAFT_SHARED, PUBLISHED)
+STATUS_LABELS = {
+    PLANNED: "Planned",
+    IN_PROGRESS: "In progress",
+    SUBMITTED: "Submitted",
+    DRAFT_SHARED: "Draft shared",
+    PUBLISHED: "Published",
+}
+
+#: step name → (statuses it may start from, status it leads to)
+STEPS = {
+    "record": ((PLANNED, IN_PROGRESS), IN_PROGRESS),
+    "submit": ((PLANNED, IN_PROGRESS), SUBMITTED),
+    "return": ((SUBMITTED,), IN_PROGRESS),
+    "share-draft": ((SUBMITTED,), DRAFT_SHARED),
+    "publish": ((SUBMITTED, DRAFT_SHARED), PUBLISHED),
+}
+
+#: Answers can be changed only while the officer holds the assessment.
+EDITABLE = (PLANNED, IN_PROGRESS)
+
+
+class StepRefused(ValueError):
+    pass
+
+
+def after(status: str, step: str) -> str:
+    """The status an assessment moves to, or StepRefused saying why not."""
+    if step not in STEPS:
+        raise StepRefused(f"unknown step {step!r}")
+    allowed, result = STEPS[step]
+    if status not in allowed:
+        raise StepRefused(
+            f"an assessment that is {STATUS_LABELS.get(status, status).lower()} cannot be {VERBS[step]}"
+        )
+    return result
+
+
+VERBS = {
+    "record": "changed",
+    "submit": "submitted",
+    "return": "returned to the officer",
+    "share-draft": "shared with the provider",
+    "publish": "published",
+}

@@ -1,0 +1,85 @@
+"""Assessments (visits or desk reviews) and their answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qa_app.extensions import db
+from qa_app.models.types import UTCDateTime, utcnow
+
+assessment_officers = Table(
+    "assessment_officers",
+    db.metadata,
+    Column("assessment_id", ForeignKey("assessments.id"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class Assessment(db.Model):
+    __tablename__ = "assessments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    standard_set_id: Mapped[int] = mapped_column(ForeignKey("standard_sets.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    visit_date: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="visit")  # visit, desk
+    announced: Mapped[bool] = mapped_column(Boolean, default=True)
+    lead_officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overall_rating: Mapped[str | None] = mapped_column(String(30))  # kept when published
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service = relationship("Service", lazy="joined", innerjoin=True)
+    standard_set = relationship("StandardSetVersion", lazy="joined", innerjoin=True)
+    lead_officer = relationship("User", lazy="joined", innerjoin=True)
+    officers = relationship("User", secondary=assessment_officers, order_by="User.name")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_assessments_service_id_visit_date", "service_id", "visit_date"),)
+
+
+class Answer(db.Model):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    question_ref: Mapped[str] = mapped_column(String(20))
+    score: Mapped[int | None] = mapped_column(Integer)  # 1..4; None with na = N/A
+    na: Mapped[bool] = mapped_column(Boolean, default=False)
+    na_reason: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list] = mapped_column(JSON, default=list)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_label: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint(
+            "assessment_id", "question_ref", name="uq_answers_assessment_id_question_ref"
+        ),
+    )
+
+    @property
+    def complete(self) -> bool:
+        return self.score is not None or (self.na and bool((self.na_reason or "").strip()))

@@ -1,0 +1,358 @@
+"""Assessments: planning, recording answers, rating, and the lifecycle steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from qa_app.domain.lifecycle import StepRefused, after
+from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape, rate_assessment
+from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.extensions import db
+from qa_app.models import Answer, Assessment, Service, StandardQuestion, StandardSetVersion, User
+from qa_app.models.types import utcnow
+from qa_app.services import audit
+from qa_app.services.actors import Actor
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.registry import get_service
+from qa_app.services.transaction import unit_of_work
+
+KINDS = {"visit": "Visit", "desk": "Desk review"}
+NOT_GIVEN = object()
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_assessment(viewer: User, assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound("Assessment not found")
+    # Providers see their own services' reports once shared (the portal, a later step).
+    shared = assessment.status in ("draft_shared", "published")
+    if viewer.role not in STAFF_ROLES and (
+        assessment.service.provider_id != viewer.provider_id or not shared
+    ):
+        raise NotFound("Assessment not found")
+    return assessment
+
+
+def questions_for(assessment: Assessment) -> list[StandardQuestion]:
+    """The set's questions that apply to this service's type, in order (one statement)."""
+    rows = db.session.scalars(
+        select(StandardQuestion)
+        .where(StandardQuestion.standard_set_id == assessment.standard_set_id)
+        .order_by(StandardQuestion.position)
+    )
+    kind = assessment.service.service_type
+    return [q for q in rows if not q.applies_to or kind in q.applies_to]
+
+
+def answers_for(assessment: Assessment) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment.id))
+    return {a.question_ref: a for a in rows}
+
+
+def shape_of(assessment: Assessment, questions: list[StandardQuestion]) -> list[DomainShape]:
+    wanted = {q.ref for q in questions}
+    shape = []
+    for domain in assessment.standard_set.document["domains"]:
+        standards = tuple(
+            StandardShape(
+                s["code"],
+                s["title"],
+                tuple((q["ref"], q["weight"]) for q in s["questions"] if q["ref"] in wanted),
+            )
+            for s in domain["standards"]
+        )
+        shape.append(DomainShape(domain["code"], domain["title"], standards))
+    return shape
+
+
+def ratings_for(assessment: Assessment, questions, answers: dict[str, Answer]) -> AssessmentRatings:
+    scores = {ref: a.score for ref, a in answers.items() if a.complete}
+    return rate_assessment(shape_of(assessment, questions), scores)
+
+
+@dataclass
+class AssessmentFilters:
+    status: str = ""
+    officer_id: int | None = None
+    cluster: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    service_id: int | None = None
+    page: int = 1
+
+
+def list_assessments(
+    filters: AssessmentFilters, page_size: int = 25
+) -> tuple[list[Assessment], Page]:
+    query = select(Assessment).join(Assessment.service)
+    if filters.status:
+        query = query.where(Assessment.status == filters.status)
+    if filters.officer_id:
+        query = query.where(Assessment.lead_officer_id == filters.officer_id)
+    if filters.cluster:
+        query = query.where(Service.cluster == filters.cluster)
+    if filters.date_from:
+        query = query.where(Assessment.visit_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Assessment.visit_date <= filters.date_to)
+    if filters.service_id:
+        query = query.where(Assessment.service_id == filters.service_id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = clamp_page(filters.page, total, page_size)
+    rows = db.session.scalars(
+        query.order_by(Assessment.visit_date.desc(), Assessment.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    ).unique()
+    return list(rows), page
+
+
+# ---------------------------------------------------------------- planning
+
+
+def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
+    """values: service_id, standard_set_key, standard_set_version (None = latest), visit_date,
+    kind, announced, lead_officer_id, officer_ids."""
+    errors: dict[str, str] = {}
+    service = None
+    try:
+        service = get_service(viewer, values.get("service_id") or 0)
+    except NotFound:
+        errors["service_id"] = "Choose a service"
+    standard_set = None
+    key, version = values.get("standard_set_key"), values.get("standard_set_version")
+    if key:
+        query = select(StandardSetVersion).where(StandardSetVersion.key == key)
+        query = (
+            query.where(StandardSetVersion.version == version)
+            if version
+            else query.order_by(StandardSetVersion.version.desc())
+        )
+        standard_set = db.session.scalar(query.limit(1))
+    elif service is not None:
+        from qa_app.services.standards import latest_for_service_type
+
+        standard_set = latest_for_service_type(service.service_type)
+    if standard_set is None:
+        errors["standard_set_key"] = (
+            f"There is no standard set {key}" + (f" version {version}" if version else "")
+            if key
+            else "No standard set applies to this type of service: load one first"
+        )
+    elif service is not None and service.service_type not in standard_set.service_types:
+        errors["standard_set_key"] = (
+            f"{standard_set.title} is not for {service.service_type_label.lower()} services"
+        )
+    if not isinstance(values.get("visit_date"), date):
+        errors["visit_date"] = "Enter the visit date"
+    if values.get("kind", "visit") not in KINDS:
+        errors["kind"] = "Choose a visit or a desk review"
+    lead = _staff(
+        values.get("lead_officer_id") or (viewer.id if viewer.role in STAFF_ROLES else None)
+    )
+    if lead is None:
+        errors["lead_officer_id"] = "Choose the lead officer"
+    others = [_staff(i) for i in values.get("officer_ids") or []]
+    if any(o is None for o in others):
+        errors["officer_ids"] = "Choose officers who can sign in"
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work():
+        assessment = Assessment(
+            service_id=service.id,
+            standard_set_id=standard_set.id,
+            status="planned",
+            visit_date=values["visit_date"],
+            kind=values.get("kind", "visit"),
+            announced=bool(values.get("announced", True)),
+            lead_officer_id=lead.id,
+        )
+        assessment.officers = [o for o in others if o.id != lead.id]
+        db.session.add(assessment)
+        db.session.flush()
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "planned",
+            {
+                "visit_date": [None, values["visit_date"]],
+                "standard_set": [None, f"{standard_set.key} v{standard_set.version}"],
+                "lead_officer_id": [None, lead.id],
+            },
+            service.id,
+        )
+    return assessment
+
+
+def _staff(user_id) -> User | None:
+    if not isinstance(user_id, int) or user_id < 1:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.role in STAFF_ROLES and user.active else None
+
+
+# ---------------------------------------------------------------- recording answers
+
+
+@dataclass
+class AnswerInput:
+    score: object = NOT_GIVEN  # 1..4, None for N/A, NOT_GIVEN for "not scored yet"
+    na_reason: str | None = None
+    evidence: str = ""
+    sources: tuple[str, ...] = ()
+
+
+def check_answer(data: AnswerInput) -> dict[str, str]:
+    errors = {}
+    if data.score is not NOT_GIVEN and data.score is not None and data.score not in (1, 2, 3, 4):
+        errors["score"] = "A score is 1, 2, 3 or 4 (or N/A)"
+    if data.score is None and not (data.na_reason or "").strip():
+        errors["na_reason"] = "Say why the question is not applicable"
+    unknown = [s for s in data.sources if s not in EVIDENCE_SOURCES]
+    if unknown:
+        errors["sources"] = f"Unknown evidence source {unknown[0]!r}"
+    if len(data.evidence or "") > 20000:
+        errors["evidence"] = "Evidence notes must be 20,000 characters or fewer"
+    return errors
+
+
+def answer_values(answer: Answer | None) -> dict:
+    if answer is None:
+        return {
+            "score": None,
+            "na": False,
+            "na_reason": None,
+            "evidence": "",
+            "sources": [],
+            "version": None,
+        }
+    return {
+        "score": answer.score,
+        "na": answer.na,
+        "na_reason": answer.na_reason,
+        "evidence": answer.evidence,
+        "sources": list(answer.sources or []),
+        "version": answer.version,
+        "updated_by": answer.updated_by_label,
+        "updated_at": answer.updated_at.isoformat() if answer.updated_at else None,
+    }
+
+
+def save_answer(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    ref: str,
+    data: AnswerInput,
+    expected_version: int | None,
+) -> Answer:
+    """Save one answer. Changing an existing answer needs its current version: a stale or
+    missing one is a Conflict that carries what is saved now, so nothing is overwritten."""
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Assessment not found")
+    assessment = get_assessment(viewer, assessment_id)
+    try:
+        new_status = after(assessment.status, "record")
+    except StepRefused as refused:
+        raise Conflict(f"This answer cannot be changed: {refused}") from None
+    refs = {q.ref for q in questions_for(assessment)}
+    if ref not in refs:
+        raise NotFound(f"Question {ref} is not part of this assessment")
+    errors = check_answer(data)
+    if errors:
+        raise ValidationFailed(errors)
+    answer = db.session.scalar(
+        select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_ref == ref)
+    )
+    if answer is not None and expected_version != answer.version:
+        raise Conflict(
+            f"Question {ref} was changed by {answer.updated_by_label or 'someone else'} since you opened it. "
+            "Your answer has not been saved: compare the two and save again.",
+            current=answer_values(answer),
+            current_version=answer.version,
+        )
+    before = answer_values(answer)
+    try:
+        with unit_of_work():
+            if answer is None:
+                answer = Answer(assessment_id=assessment.id, question_ref=ref)
+                db.session.add(answer)
+            answer.na = data.score is None
+            if data.score is not NOT_GIVEN:
+                answer.score = data.score
+            answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
+            answer.evidence = data.evidence or ""
+            answer.sources = list(dict.fromkeys(data.sources))
+            answer.updated_by_id = actor.user.id if actor.user else None
+            answer.updated_by_label = actor.label
+            if assessment.status != new_status:
+                assessment.status = new_status
+            db.session.flush()
+            after_values = answer_values(answer)
+            changes = {
+                k: [before[k], after_values[k]]
+                for k in ("score", "na", "na_reason", "evidence", "sources")
+                if before[k] != after_values[k]
+            }
+            audit.record(
+                actor,
+                "answer",
+                answer.id,
+                "saved",
+                {"question": [None, ref], **changes},
+                assessment.service_id,
+            )
+    except StaleDataError:
+        raise Conflict(
+            "This answer was saved by someone else at the same moment. Reload and try again."
+        ) from None
+    return answer
+
+
+# ---------------------------------------------------------------- steps
+
+
+def unanswered(assessment: Assessment) -> list[StandardQuestion]:
+    answers = answers_for(assessment)
+    return [
+        q for q in questions_for(assessment) if not (q.ref in answers and answers[q.ref].complete)
+    ]
+
+
+def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
+    assessment = get_assessment(viewer, assessment_id)
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Assessment not found")
+    try:
+        status = after(assessment.status, "submit")
+    except StepRefused as refused:
+        raise Conflict(str(refused).capitalize()) from None
+    missing = unanswered(assessment)
+    if missing:
+        raise ValidationFailed(
+            {q.ref: f"Answer question {q.ref}: {q.text}" for q in missing},
+            message=f"{len(missing)} question(s) still need an answer (a score, or N/A with a reason)",
+        )
+    with unit_of_work():
+        before = assessment.status
+        assessment.status = status
+        assessment.submitted_at = utcnow()
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "submitted",
+            {"status": [before, status]},
+            assessment.service_id,
+        )
+    return assessment
