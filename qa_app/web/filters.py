@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, request, url_for
 
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
+from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.web.forms import error_summary
 
 LONDON = ZoneInfo("Europe/London")
@@ -111,6 +112,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(service_type_label, "service_type")
     app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
     app.add_template_global(url_with)
+    app.add_template_filter(lambda code: EVIDENCE_SOURCES.get(code, code), "source_label")
     app.add_template_filter(field_label, "field_label")
     app.add_template_global(field_value)
     app.add_template_global(pagination_params)

@@ -130,6 +130,16 @@ MATRIX = {
     "staff.provider_page": ("GET", "/providers/{provider_a}", STAFF_PAGE, None),
     "staff.provider_new": ("GET", "/providers/new", STAFF_PAGE, None),
     "staff.provider_edit": ("GET", "/providers/{provider_a}/edit", STAFF_PAGE, None),
+    "staff.assessment_list": ("GET", "/assessments", STAFF_PAGE, None),
+    "staff.assessment_new": ("GET", "/services/{service_a}/assessments/new", STAFF_PAGE, None),
+    "staff.assessment_page": ("GET", "/assessments/{assessment_a}", STAFF_PAGE, None),
+    "staff.assessment_record": ("GET", "/assessments/{assessment_a}/record/D1", STAFF_PAGE, None),
+    "staff.assessment_submit": (
+        "POST",
+        "/assessments/{assessment_a}/submit",
+        {**STAFF_PAGE, "officer": 200, "manager": 200, "admin": 200},
+        {},
+    ),
     "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),
     "staff.standard_set": ("GET", "/standards/home_support/1", STAFF_PAGE, None),
     "staff.standard_set_compare": (

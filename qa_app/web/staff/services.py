@@ -3,7 +3,8 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.services import audit, registry
+from qa_app.domain.lifecycle import STATUS_LABELS
+from qa_app.services import assessments, audit, registry
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import apply_errors, options, save_versioned
@@ -63,9 +64,14 @@ def service_list():
 def service_page(service_id):
     service = registry.get_service(current_user, service_id)
     history = audit.service_history(service.id)
+    service_assessments, _ = assessments.list_assessments(
+        assessments.AssessmentFilters(service_id=service.id), page_size=10
+    )
     return render_template(
         "staff/services/show.html",
         service=service,
+        assessments=service_assessments,
+        statuses=STATUS_LABELS,
         history=history,
         names=audit.names_for(history),
         section="services",

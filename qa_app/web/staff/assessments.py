@@ -1,0 +1,317 @@
+"""Staff pages for assessments: the list, planning, the overview, recording, submitting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
+from wtforms import RadioField, SelectField, SelectMultipleField
+
+from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
+from qa_app.domain.ratings import SCORE_LABELS
+from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.services import assessments, registry, standards
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web.access import staff_required, web_actor
+from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
+from qa_app.web.staff import bp
+
+
+class PlanForm(FlaskForm):
+    standard_set = SelectField("Standard set", widget=GovSelect(), validate_choice=False)
+    visit_date = GovDateField("Visit date", description="For example, 27 11 2026")
+    kind = RadioField(
+        "Type of assessment",
+        widget=GovRadioInput(),
+        choices=options(assessments.KINDS.items()),
+        default="visit",
+    )
+    announced = RadioField(
+        "Announced or unannounced",
+        widget=GovRadioInput(),
+        choices=options([("yes", "Announced"), ("no", "Unannounced")]),
+        default="yes",
+    )
+    lead_officer_id = SelectField(
+        "Lead officer", widget=GovSelect(), coerce=posted_id, validate_choice=False
+    )
+    officer_ids = SelectMultipleField(
+        "Other officers (optional)",
+        widget=GovCheckboxesInput(),
+        coerce=posted_id,
+        validate_choice=False,
+    )
+
+
+@bp.get("/assessments")
+@staff_required
+def assessment_list():
+    def day(name):
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    page_arg = request.args.get("page", "1")
+    filters = assessments.AssessmentFilters(
+        status=request.args.get("status", "")
+        if request.args.get("status") in STATUS_LABELS
+        else "",
+        officer_id=posted_id(request.args.get("officer_id")),
+        cluster=request.args.get("cluster", "")[:100],
+        date_from=day("from"),
+        date_to=day("to"),
+        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+    )
+    rows, page = assessments.list_assessments(filters)
+    return render_template(
+        "staff/assessments/list.html",
+        rows=rows,
+        page=page,
+        filters=filters,
+        statuses=STATUS_LABELS,
+        officers=registry.staff_users(),
+        clusters=registry.cluster_names(),
+        section="assessments",
+    )
+
+
+@bp.route("/services/<int:service_id>/assessments/new", methods=["GET", "POST"])
+@staff_required
+def assessment_new(service_id):
+    service = registry.get_service(current_user, service_id)
+    sets = [v for v in standards.list_versions() if service.service_type in v.service_types]
+    form = PlanForm()
+    form.standard_set.choices = options(
+        (f"{v.key}:{v.version}", f"{v.title}, version {v.version}") for v in sets
+    )
+    staff = registry.staff_users()
+    form.lead_officer_id.choices = options(staff)
+    form.officer_ids.choices = options(staff)
+    if request.method == "GET":
+        form.lead_officer_id.data = current_user.id
+        if sets:
+            form.standard_set.data = f"{sets[0].key}:{sets[0].version}"
+    if form.validate_on_submit():
+        key, _, version = (form.standard_set.data or "").partition(":")
+        try:
+            assessment = assessments.plan(
+                web_actor(),
+                current_user,
+                {
+                    "service_id": service.id,
+                    "standard_set_key": key or None,
+                    "standard_set_version": int(version) if version.isdigit() else None,
+                    "visit_date": form.visit_date.data,
+                    "kind": form.kind.data,
+                    "announced": form.announced.data != "no",
+                    "lead_officer_id": form.lead_officer_id.data,
+                    "officer_ids": [i for i in form.officer_ids.data or [] if i],
+                },
+            )
+        except ValidationFailed as failed:
+            apply_errors(
+                form,
+                {
+                    "standard_set" if k == "standard_set_key" else k: v
+                    for k, v in failed.errors.items()
+                },
+            )
+        else:
+            flash("The assessment has been planned", "success")
+            return redirect(url_for("staff.assessment_page", assessment_id=assessment.id))
+    elif request.method == "POST" and form.visit_date.data is None and not form.visit_date.errors:
+        form.visit_date.errors = ["Enter the visit date"]
+    return render_template(
+        "staff/assessments/plan.html", form=form, service=service, sets=sets, section="services"
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@staff_required
+def assessment_page(assessment_id):
+    assessment = assessments.get_assessment(current_user, assessment_id)
+    questions = assessments.questions_for(assessment)
+    answers = assessments.answers_for(assessment)
+    return render_template(
+        "staff/assessments/show.html",
+        assessment=assessment,
+        domains=_domains(assessment, questions, answers),
+        ratings=assessments.ratings_for(assessment, questions, answers),
+        unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
+        statuses=STATUS_LABELS,
+        editable=assessment.status in EDITABLE,
+        kinds=assessments.KINDS,
+        section="assessments",
+    )
+
+
+def _domains(assessment, questions, answers):
+    """Each domain with its questions, for progress and navigation."""
+    out = []
+    for domain in assessment.standard_set.document["domains"]:
+        mine = [q for q in questions if q.domain_code == domain["code"]]
+        answered = sum(1 for q in mine if q.ref in answers and answers[q.ref].complete)
+        out.append(
+            {
+                "code": domain["code"],
+                "title": domain["title"],
+                "total": len(mine),
+                "answered": answered,
+            }
+        )
+    return out
+
+
+@bp.post("/assessments/<int:assessment_id>/submit")
+@staff_required
+def assessment_submit(assessment_id):
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    try:
+        assessments.submit(web_actor(), current_user, assessment_id)
+    except ValidationFailed as failed:
+        assessment = assessments.get_assessment(current_user, assessment_id)
+        questions = assessments.questions_for(assessment)
+        answers = assessments.answers_for(assessment)
+        missing = [q for q in questions if q.ref in failed.errors]
+        return render_template(
+            "staff/assessments/show.html",
+            assessment=assessment,
+            domains=_domains(assessment, questions, answers),
+            ratings=assessments.ratings_for(assessment, questions, answers),
+            unanswered=missing,
+            submit_errors=[
+                {
+                    "text": f"Answer question {q.ref}: {q.text}",
+                    "href": url_for(
+                        "staff.assessment_record", assessment_id=assessment.id, domain=q.domain_code
+                    )
+                    + f"#q-{_anchor(q.ref)}",
+                }
+                for q in missing
+            ],
+            statuses=STATUS_LABELS,
+            editable=True,
+            kinds=assessments.KINDS,
+            section="assessments",
+        ), 200
+    except Conflict as clash:
+        flash(clash.message, "error")
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    flash("The assessment has been submitted for review", "success")
+    return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+
+
+def _anchor(ref: str) -> str:
+    return ref.replace(".", "-")
+
+
+@bp.route("/assessments/<int:assessment_id>/record/<domain>", methods=["GET", "POST"])
+@staff_required
+def assessment_record(assessment_id, domain):
+    assessment = assessments.get_assessment(current_user, assessment_id)
+    questions = assessments.questions_for(assessment)
+    codes = [d["code"] for d in assessment.standard_set.document["domains"]]
+    if domain not in codes:
+        abort(404)
+    answers = assessments.answers_for(assessment)
+    mine = [q for q in questions if q.domain_code == domain]
+    errors, conflicts, typed, saved = {}, {}, {}, 0
+    editable = assessment.status in EDITABLE
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit() or not editable:
+            abort(400)
+        for q in mine:
+            key = _anchor(q.ref)
+            posted = {
+                "score": request.form.get(f"{key}-score", ""),
+                "na_reason": request.form.get(f"{key}-na_reason", "")[:2000],
+                "evidence": request.form.get(f"{key}-evidence", "")[:20000],
+                "sources": [
+                    s for s in request.form.getlist(f"{key}-sources") if s in EVIDENCE_SOURCES
+                ],
+                "version": posted_id(request.form.get(f"{key}-version")),
+            }
+            current = assessments.answer_values(answers.get(q.ref))
+            current_score = (
+                "na" if current["na"] else (str(current["score"]) if current["score"] else "")
+            )
+            unchanged = (
+                posted["score"] == current_score
+                and posted["na_reason"].strip() == (current["na_reason"] or "")
+                and posted["evidence"] == (current["evidence"] or "")
+                and sorted(posted["sources"]) == sorted(current["sources"])
+            )
+            if unchanged:
+                continue
+            score = {"na": None, "1": 1, "2": 2, "3": 3, "4": 4}.get(
+                posted["score"], assessments.NOT_GIVEN
+            )
+            data = assessments.AnswerInput(
+                score, posted["na_reason"], posted["evidence"], tuple(posted["sources"])
+            )
+            try:
+                assessments.save_answer(
+                    web_actor(), current_user, assessment.id, q.ref, data, posted["version"]
+                )
+                saved += 1
+            except ValidationFailed as failed:
+                errors[q.ref] = next(iter(failed.errors.values()))
+                typed[q.ref] = posted
+            except Conflict as clash:
+                conflicts[q.ref] = clash
+                errors[q.ref] = f"Question {q.ref}: {clash.message}"
+                typed[q.ref] = {**posted, "version": clash.current_version}
+        if not errors:
+            flash(f"{saved} {'answer' if saved == 1 else 'answers'} saved", "success")
+            following = (
+                codes[codes.index(domain) + 1]
+                if "continue" in request.form and domain != codes[-1]
+                else domain
+            )
+            return redirect(
+                url_for("staff.assessment_record", assessment_id=assessment.id, domain=following)
+            )
+        answers = assessments.answers_for(assessment)
+    document_domain = next(
+        d for d in assessment.standard_set.document["domains"] if d["code"] == domain
+    )
+    return render_template(
+        "staff/assessments/record.html",
+        assessment=assessment,
+        domain=document_domain,
+        domains=_domains(assessment, questions, answers),
+        questions=mine,
+        answers=answers,
+        values={q.ref: typed.get(q.ref) or _stored(answers.get(q.ref)) for q in mine},
+        errors=errors,
+        conflicts=conflicts,
+        anchor=_anchor,
+        error_list=[
+            {"text": message, "href": f"#q-{_anchor(ref)}"} for ref, message in errors.items()
+        ],
+        source_items=lambda selected: [
+            {"value": code, "text": label, "checked": code in (selected or [])}
+            for code, label in EVIDENCE_SOURCES.items()
+        ],
+        score_labels=SCORE_LABELS,
+        sources=EVIDENCE_SOURCES,
+        editable=editable,
+        next_domain=codes[codes.index(domain) + 1] if domain != codes[-1] else None,
+        section="assessments",
+    )
+
+
+def _stored(answer):
+    values = assessments.answer_values(answer)
+    return {
+        "score": "na" if values["na"] else (str(values["score"]) if values["score"] else ""),
+        "na_reason": values["na_reason"] or "",
+        "evidence": values["evidence"] or "",
+        "sources": values["sources"],
+        "version": values["version"],
+    }
