@@ -36,6 +36,16 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("portal.home"))
         return redirect(url_for("staff.home"))
 
+    @app.get("/service-worker.js")
+    def service_worker():
+        """Served from the root so that it may keep recording pages for offline use."""
+        from flask import send_from_directory
+
+        response = send_from_directory(app.static_folder, "service-worker.js", max_age=0)
+        response.headers["Service-Worker-Allowed"] = "/"
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
     @app.get("/assets/<path:filename>")
     def govuk_assets(filename):
         """GOV.UK Frontend's fonts and images, where its compiled CSS expects them."""

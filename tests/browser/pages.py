@@ -85,9 +85,9 @@ class Site:
     def h1(self) -> str:
         return self.page.locator("h1").inner_text().strip()
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, full_page: bool = True) -> None:
         self.screenshots.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(self.screenshots / f"{name}.png"), full_page=full_page)
 
     # ------------------------------------------------------------ on every page
 

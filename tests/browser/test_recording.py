@@ -1,0 +1,114 @@
+"""Recording a visit: answers autosave, survive losing the network and a reload while offline,
+and all reach the server when the connection returns."""
+
+from datetime import date
+
+from playwright.sync_api import expect
+
+
+def _plan(live_server, service_name):
+    from sqlalchemy import select
+
+    from qa_app.extensions import db
+    from qa_app.models import Service, User
+    from qa_app.services import assessments, standards
+    from qa_app.services.actors import Actor
+
+    with live_server.app.app_context():
+        standards.load_directory(Actor.system("cli"))
+        officer = db.session.scalar(select(User).where(User.email == "officer@demo.example"))
+        service = db.session.scalar(select(Service).where(Service.name == service_name))
+        return assessments.plan(
+            Actor(officer, "web"),
+            officer,
+            {"service_id": service.id, "visit_date": date(2026, 11, 24)},
+        ).id
+
+
+def _saved(live_server, assessment_id):
+    from sqlalchemy import select
+
+    from qa_app.extensions import db
+    from qa_app.models import Answer
+
+    with live_server.app.app_context():
+        rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment_id))
+        return {a.question_ref: (a.score, a.evidence) for a in rows}
+
+
+def _answer(page, ref, score_label, evidence):
+    block = page.locator(f"[data-ref='{ref}']")
+    block.get_by_label(score_label, exact=True).check()
+    block.get_by_label("Evidence notes").fill(evidence)
+    return block
+
+
+def test_answers_autosave_and_survive_going_offline(site, live_server):
+    assessment_id = _plan(live_server, "Willowbank Grove")
+    site.sign_in("officer@demo.example")
+    url = f"/assessments/{assessment_id}/record/D1"
+    site.visit(url, "Involvement and information: Willowbank Grove")
+    page = site.page
+
+    block = _answer(page, "QA01.1", "3 Good", "Staff knocked and waited before going in.")
+    expect(block.locator(".app-save-state")).to_contain_text("Saved at")
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    assert _saved(live_server, assessment_id)["QA01.1"] == (
+        3,
+        "Staff knocked and waited before going in.",
+    )
+    site.screenshot("15-recording-online", full_page=False)
+
+    # The page is kept for offline use once the service worker controls it.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    site.arrived("Involvement and information: Willowbank Grove")
+
+    site.context.set_offline(True)
+    block = _answer(page, "QA01.2", "4 Excellent", "Plans written with the person, in their words.")
+    expect(block.locator(".app-save-state")).to_contain_text("Not saved yet")
+    expect(page.locator("#connection-state")).to_contain_text("Offline")
+    block.scroll_into_view_if_needed()
+    site.screenshot("16-recording-offline", full_page=False)
+
+    page.reload()  # still offline: the page comes from this device, the answer too
+    expect(page.locator("h1")).to_have_text("Involvement and information: Willowbank Grove")
+    restored = page.locator("[data-ref='QA01.2']")
+    expect(restored.get_by_label("4 Excellent", exact=True)).to_be_checked()
+    expect(restored.get_by_label("Evidence notes")).to_have_value(
+        "Plans written with the person, in their words."
+    )
+    expect(restored.locator(".app-save-state")).to_contain_text("Not saved yet")
+    assert "QA01.2" not in _saved(live_server, assessment_id)
+
+    site.context.set_offline(False)
+    expect(restored.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    assert _saved(live_server, assessment_id) == {
+        "QA01.1": (3, "Staff knocked and waited before going in."),
+        "QA01.2": (4, "Plans written with the person, in their words."),
+    }
+    site.browser_errors.clear()  # the offline reload logged failed requests, as expected
+
+
+def test_without_javascript_the_save_button_works(browser, live_server):
+    assessment_id = _plan(live_server, "Riverside Walk")
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto("/sign-in")
+        page.get_by_label("Email address", exact=True).fill("officer@demo.example")
+        from qa_app.services.demo import DEMO_PASSWORD
+
+        page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.goto(f"/assessments/{assessment_id}/record/D1")
+        block = page.locator("[data-ref='QA01.1']")
+        block.get_by_label("2 Requires improvement", exact=True).check()
+        block.get_by_label("Evidence notes").fill("Two people said staff rush them.")
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("1 answer saved")
+    finally:
+        context.close()
+    assert _saved(live_server, assessment_id)["QA01.1"] == (2, "Two people said staff rush them.")
