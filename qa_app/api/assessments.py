@@ -94,6 +94,9 @@ class AssessmentOut(Response):
     unanswered: int
     answers: list[AnswerOut]
     ratings: RatingsOut
+    submitted_at: datetime | None
+    shared_at: datetime | None
+    published_at: datetime | None
     version: int
 
 
@@ -130,6 +133,9 @@ def assessment_out(assessment) -> AssessmentOut:
             for a in sorted(answers.values(), key=lambda a: order.get(a.question_ref, 10**6))
         ],
         ratings=RatingsOut.model_validate(ratings.as_dict()),
+        submitted_at=assessment.submitted_at,
+        shared_at=assessment.shared_at,
+        published_at=assessment.published_at,
         version=assessment.version,
     )
 
@@ -206,3 +212,46 @@ def put_answer(assessment_id: int, question_ref: str, body: AnswerPut):
 )
 def submit_assessment(assessment_id: int):
     return assessment_out(assessments.submit(api_actor(), api_user(), assessment_id))
+
+
+class ReturnBody(Request):
+    comment: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/return",
+    "POST",
+    summary="Return a submitted assessment to the officer",
+    tag="assessments",
+    body=ReturnBody,
+    response=AssessmentOut,
+    errors=(403, 409, 422),
+)
+def return_assessment(assessment_id: int, body: ReturnBody):
+    return assessment_out(
+        assessments.return_to_officer(api_actor(), api_user(), assessment_id, body.comment)
+    )
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/share-draft",
+    "POST",
+    summary="Share the draft report with the provider",
+    tag="assessments",
+    response=AssessmentOut,
+    errors=(403, 409),
+)
+def share_draft(assessment_id: int):
+    return assessment_out(assessments.share_draft(api_actor(), api_user(), assessment_id))
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/publish",
+    "POST",
+    summary="Publish the assessment",
+    tag="assessments",
+    response=AssessmentOut,
+    errors=(403, 409),
+)
+def publish_assessment(assessment_id: int):
+    return assessment_out(assessments.publish(api_actor(), api_user(), assessment_id))

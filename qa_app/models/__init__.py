@@ -1,6 +1,6 @@
 """The database models. Import them from here: `from qa_app.models import Service`."""
 
-from qa_app.models.assessments import Answer, Assessment, assessment_officers
+from qa_app.models.assessments import Answer, Assessment, AssessmentComment, assessment_officers
 from qa_app.models.audit import AuditEvent
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
@@ -10,6 +10,7 @@ __all__ = [
     "Answer",
     "ApiToken",
     "Assessment",
+    "AssessmentComment",
     "AuditEvent",
     "LoginAttempt",
     "Provider",

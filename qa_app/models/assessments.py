@@ -46,6 +46,7 @@ class Assessment(db.Model):
     shared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overall_rating: Mapped[str | None] = mapped_column(String(30))  # kept when published
+    overall_percentage: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service = relationship("Service", lazy="joined", innerjoin=True)
@@ -83,3 +84,18 @@ class Answer(db.Model):
     @property
     def complete(self) -> bool:
         return self.score is not None or (self.na and bool((self.na_reason or "").strip()))
+
+
+class AssessmentComment(db.Model):
+    """A manager's comments when returning an assessment, or a provider's on a shared draft."""
+
+    __tablename__ = "assessment_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # returned, provider, no_comments
+    question_ref: Mapped[str | None] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_label: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,11 +14,19 @@ from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape,
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.extensions import db
-from qa_app.models import Answer, Assessment, Service, StandardQuestion, StandardSetVersion, User
+from qa_app.models import (
+    Answer,
+    Assessment,
+    AssessmentComment,
+    Service,
+    StandardQuestion,
+    StandardSetVersion,
+    User,
+)
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.registry import get_service
 from qa_app.services.transaction import unit_of_work
 
@@ -356,3 +364,165 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
             assessment.service_id,
         )
     return assessment
+
+
+# ---------------------------------------------------------------- review, draft, publication
+
+COMMENT_DAYS = 14
+REVIEWERS = ("manager", "admin")
+
+
+def _reviewable(viewer: User, assessment_id: int, step: str) -> tuple[Assessment, str]:
+    assessment = get_assessment(viewer, assessment_id)
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Assessment not found")
+    if viewer.role not in REVIEWERS:
+        raise Forbidden("Only a manager can review, share or publish an assessment")
+    try:
+        return assessment, after(assessment.status, step)
+    except StepRefused as refused:
+        raise Conflict(str(refused).capitalize()) from None
+
+
+def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: str) -> Assessment:
+    assessment, status = _reviewable(viewer, assessment_id, "return")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationFailed({"comment": "Say what the officer needs to change"})
+    with unit_of_work():
+        before = assessment.status
+        assessment.status = status
+        db.session.add(
+            AssessmentComment(
+                assessment_id=assessment.id,
+                kind="returned",
+                text=comment[:5000],
+                author_id=actor.user.id if actor.user else None,
+                author_label=actor.label,
+            )
+        )
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "returned",
+            {"status": [before, status], "comment": [None, comment[:500]]},
+            assessment.service_id,
+        )
+    return assessment
+
+
+def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
+    assessment, status = _reviewable(viewer, assessment_id, "share-draft")
+    with unit_of_work():
+        before = assessment.status
+        assessment.status = status
+        assessment.shared_at = utcnow()
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "draft_shared",
+            {"status": [before, status]},
+            assessment.service_id,
+        )
+    return assessment
+
+
+def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
+    assessment, status = _reviewable(viewer, assessment_id, "publish")
+    questions = questions_for(assessment)
+    ratings = ratings_for(assessment, questions, answers_for(assessment))
+    with unit_of_work():
+        before = assessment.status
+        assessment.status = status
+        assessment.published_at = utcnow()
+        assessment.overall_rating = ratings.overall.rating
+        assessment.overall_percentage = ratings.overall.as_dict()["percentage"]
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "published",
+            {"status": [before, status], "overall_rating": [None, ratings.overall.rating]},
+            assessment.service_id,
+        )
+    return assessment
+
+
+def comment_deadline(assessment: Assessment):
+    return assessment.shared_at + timedelta(days=COMMENT_DAYS) if assessment.shared_at else None
+
+
+def add_provider_comment(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    question_ref: str | None,
+    text: str,
+    no_comments: bool = False,
+):
+    """A provider's comment on the factual accuracy of a shared draft (or "no comments")."""
+    assessment = get_assessment(viewer, assessment_id)
+    if viewer.role != "provider":
+        raise Forbidden("Only the provider comments on a draft")
+    if assessment.status != "draft_shared":
+        raise Conflict("Comments can be made only while the draft report is shared with you")
+    if utcnow() > comment_deadline(assessment):
+        raise Conflict(
+            f"The {COMMENT_DAYS} days for comments on this draft ended on {comment_deadline(assessment):%d %B %Y}"
+        )
+    text = (text or "").strip()
+    if not no_comments and not text:
+        raise ValidationFailed({"text": "Write your comment"})
+    if question_ref and question_ref not in {q.ref for q in questions_for(assessment)}:
+        raise ValidationFailed({"question_ref": f"Question {question_ref} is not in this report"})
+    with unit_of_work():
+        comment = AssessmentComment(
+            assessment_id=assessment.id,
+            kind="no_comments" if no_comments else "provider",
+            question_ref=question_ref or None,
+            text="No comments on the draft" if no_comments else text[:5000],
+            author_id=actor.user.id if actor.user else None,
+            author_label=actor.label,
+        )
+        db.session.add(comment)
+        db.session.flush()
+        audit.record(
+            actor,
+            "assessment_comment",
+            comment.id,
+            "added",
+            {"question": [None, question_ref]},
+            assessment.service_id,
+        )
+    return comment
+
+
+def open_for_comment(assessment: Assessment) -> bool:
+    deadline = comment_deadline(assessment)
+    return assessment.status == "draft_shared" and deadline is not None and utcnow() <= deadline
+
+
+def comments_for(assessment: Assessment) -> list[AssessmentComment]:
+    return list(
+        db.session.scalars(
+            select(AssessmentComment)
+            .where(AssessmentComment.assessment_id == assessment.id)
+            .order_by(AssessmentComment.created_at)
+        )
+    )
+
+
+def published_history(service_id: int) -> list[Assessment]:
+    """The service's published assessments, newest first (its rating history)."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.service_id == service_id, Assessment.status == "published")
+            .order_by(Assessment.published_at.desc())
+        ).unique()
+    )
+
+
+__all__ = ["Conflict", "Forbidden", "NotFound", "ValidationFailed"]  # what callers may catch

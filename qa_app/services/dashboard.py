@@ -77,3 +77,21 @@ def provider_summary(user: User) -> list[Service]:
             .order_by(Service.name)
         ).unique()
     )
+
+
+def provider_reports(user: User) -> list:
+    """Draft and published reports on the provider's services, newest first (one statement)."""
+    from qa_app.models import Assessment
+
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .join(Assessment.service)
+            .where(
+                Service.provider_id == (user.provider_id or -1),
+                Assessment.status.in_(["draft_shared", "published"]),
+            )
+            .order_by(Assessment.visit_date.desc())
+            .limit(50)
+        ).unique()
+    )

@@ -103,6 +103,32 @@ API_STAFF_ONLY = {
     "manager": 200,
     "admin": 200,
 }
+# review steps on a planned assessment: officers may not review; managers are told it is not ready
+API_REVIEW = {
+    "anonymous": 401,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 403,
+    "manager": 409,
+    "admin": 409,
+}
+STAFF_POST = {
+    "anonymous": 302,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 302,
+    "manager": 302,
+    "admin": 302,
+}
+# a planned assessment is not in the portal at all
+PORTAL_NONE = {
+    "anonymous": 302,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 404,
+    "manager": 404,
+    "admin": 404,
+}
 API_PATCH_A = {
     "anonymous": 401,
     "provider_a": 403,
@@ -139,6 +165,35 @@ MATRIX = {
         "POST",
         "/assessments/{assessment_a}/submit",
         {**STAFF_PAGE, "officer": 200, "manager": 200, "admin": 200},
+        {},
+    ),
+    "staff.assessment_report": ("GET", "/assessments/{assessment_a}/report", STAFF_PAGE, None),
+    "staff.assessment_return": (
+        "POST",
+        "/assessments/{assessment_a}/return",
+        STAFF_POST,
+        {"comment": "x"},
+    ),
+    "staff.assessment_share": ("POST", "/assessments/{assessment_a}/share-draft", STAFF_POST, {}),
+    "staff.assessment_publish": ("POST", "/assessments/{assessment_a}/publish", STAFF_POST, {}),
+    "portal.assessment_report": ("GET", "/portal/assessments/{assessment_a}", PORTAL_NONE, None),
+    "portal.assessment_comment": (
+        "POST",
+        "/portal/assessments/{assessment_a}/comments",
+        PORTAL_NONE,
+        {"text": "x"},
+    ),
+    "api.return_assessment": (
+        "POST",
+        "/api/v1/assessments/{assessment_a}/return",
+        API_REVIEW,
+        {"comment": "x"},
+    ),
+    "api.share_draft": ("POST", "/api/v1/assessments/{assessment_a}/share-draft", API_REVIEW, {}),
+    "api.publish_assessment": (
+        "POST",
+        "/api/v1/assessments/{assessment_a}/publish",
+        API_REVIEW,
         {},
     ),
     "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),

@@ -14,8 +14,9 @@ from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import assessments, registry, standards
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
+from qa_app.web.assessment_report import report_context
 from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
 from qa_app.web.staff import bp
 
@@ -145,6 +146,8 @@ def assessment_page(assessment_id):
         statuses=STATUS_LABELS,
         editable=assessment.status in EDITABLE,
         kinds=assessments.KINDS,
+        comments=assessments.comments_for(assessment),
+        can_review=current_user.role in assessments.REVIEWERS,
         section="assessments",
     )
 
@@ -197,6 +200,8 @@ def assessment_submit(assessment_id):
             statuses=STATUS_LABELS,
             editable=True,
             kinds=assessments.KINDS,
+            comments=assessments.comments_for(assessment),
+            can_review=current_user.role in assessments.REVIEWERS,
             section="assessments",
         ), 200
     except Conflict as clash:
@@ -315,3 +320,60 @@ def _stored(answer):
         "sources": values["sources"],
         "version": values["version"],
     }
+
+
+def _step(assessment_id, call, done_message):
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    try:
+        call()
+    except (Conflict, Forbidden) as refused:
+        flash(refused.message, "error")
+    else:
+        flash(done_message, "success")
+    return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/return")
+@staff_required
+def assessment_return(assessment_id):
+    comment = request.form.get("comment", "")[:5000]
+    if not comment.strip():
+        flash("Say what the officer needs to change before returning the assessment", "error")
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    return _step(
+        assessment_id,
+        lambda: assessments.return_to_officer(web_actor(), current_user, assessment_id, comment),
+        "The assessment has been returned to the officer with your comments",
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/share-draft")
+@staff_required
+def assessment_share(assessment_id):
+    return _step(
+        assessment_id,
+        lambda: assessments.share_draft(web_actor(), current_user, assessment_id),
+        "The draft report has been shared with the provider, who has 14 days to comment",
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/publish")
+@staff_required
+def assessment_publish(assessment_id):
+    return _step(
+        assessment_id,
+        lambda: assessments.publish(web_actor(), current_user, assessment_id),
+        "The assessment has been published",
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/report")
+@staff_required
+def assessment_report(assessment_id):
+    assessment = assessments.get_assessment(current_user, assessment_id)
+    return render_template(
+        "staff/assessments/report.html",
+        section="assessments",
+        **report_context(assessment, include_internal=True),
+    )

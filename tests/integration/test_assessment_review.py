@@ -1,0 +1,135 @@
+"""After submission: return with comments, share the draft, provider comments, publish."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from qa_app.extensions import db
+from qa_app.models import Assessment, AuditEvent
+from qa_app.models.types import utcnow
+from qa_app.services import assessments, standards
+from qa_app.services.actors import Actor
+
+
+@pytest.fixture
+def submitted(make):
+    standards.load_directory(Actor.system("cli"))
+    officer = make.user("officer")
+    provider = make.provider(name="Larch Care")
+    service = make.service(provider, service_type="supported_living", name="Larch House")
+    assessment = assessments.plan(
+        Actor(officer, "web"), officer, {"service_id": service.id, "visit_date": date(2026, 11, 2)}
+    )
+    for q in assessments.questions_for(assessment):
+        # QC01: 4, 1, 4, 4 with weights 1.5, 2, 1, 1 = 16 / 22 = 72.7%, which would be Good
+        score = 1 if q.ref == "QC01.2" else 4 if q.standard_code == "QC01" else 3
+        data = assessments.AnswerInput(score=score, evidence=f"Seen for {q.ref}")
+        assessments.save_answer(Actor(officer, "web"), officer, assessment.id, q.ref, data, None)
+    assessments.submit(Actor(officer, "web"), officer, assessment.id)
+    return {"id": assessment.id, "officer": officer, "provider": provider, "service": service}
+
+
+def test_the_whole_review(client, app, make, submitted):
+    manager = make.user("manager")
+    make.sign_in(client, manager)
+    page = client.get(f"/assessments/{submitted['id']}")
+    assert "Share the draft with the provider" in page.get_data(as_text=True)
+
+    # returned with comments, resubmitted
+    assert (
+        client.post(
+            f"/assessments/{submitted['id']}/return", data={"comment": "Add evidence to QC01.2"}
+        ).status_code
+        == 302
+    )
+    assert db.session.get(Assessment, submitted["id"]).status == "in_progress"
+    assessments.submit(Actor(submitted["officer"], "web"), submitted["officer"], submitted["id"])
+
+    # shared: the provider reads the draft and comments
+    client.post(f"/assessments/{submitted['id']}/share-draft")
+    db.session.expire_all()
+    assert db.session.get(Assessment, submitted["id"]).status == "draft_shared"
+    portal = app.test_client()
+    make.sign_in(portal, make.user("provider", submitted["provider"]))
+    home = portal.get("/portal/")
+    assert "Draft: waiting for your comments" in home.get_data(as_text=True)
+    draft = portal.get(f"/portal/assessments/{submitted['id']}")
+    assert draft.soup.h1.get_text(strip=True) == "Draft report: Larch House"
+    assert "Add evidence to QC01.2" not in draft.get_data(
+        as_text=True
+    )  # the council's internal note
+    sent = portal.post(
+        f"/portal/assessments/{submitted['id']}/comments",
+        data={"question_ref": "QC01.2", "text": "The safeguarding log was updated on 1 November."},
+    )
+    assert sent.status_code == 302
+
+    # the manager sees the comment beside the answer, then publishes
+    report = client.get(f"/assessments/{submitted['id']}/report")
+    finding = report.soup.select_one("#finding-QC01-2").get_text(" ", strip=True)
+    assert "1 Poor" in finding and "The safeguarding log was updated on 1 November." in finding
+    ratings = report.soup.select_one(".app-ratings").get_text(" ", strip=True)
+    assert "limited to Requires improvement: question QC01.2 scored 1" in ratings
+    client.post(f"/assessments/{submitted['id']}/publish")
+    db.session.expire_all()
+    published = db.session.get(Assessment, submitted["id"])
+    assert (published.status, published.overall_rating) == ("published", "Good")
+    assert (
+        portal.get(f"/portal/assessments/{submitted['id']}").soup.h1.get_text(strip=True)
+        == "Report: Larch House"
+    )
+    actions = db.session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "assessment")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions == ["planned", "submitted", "returned", "submitted", "draft_shared", "published"]
+
+    # published answers are read-only
+    with pytest.raises(assessments.Conflict, match="published cannot be changed"):
+        assessments.save_answer(
+            Actor(submitted["officer"], "web"),
+            submitted["officer"],
+            submitted["id"],
+            "QA01.1",
+            assessments.AnswerInput(score=4),
+            1,
+        )
+
+
+def test_officers_cannot_publish_and_steps_out_of_order_are_refused(make, submitted):
+    officer = submitted["officer"]
+    with pytest.raises(assessments.Forbidden):
+        assessments.publish(Actor(officer, "web"), officer, submitted["id"])
+    manager = make.user("manager")
+    assessments.publish(Actor(manager, "web"), manager, submitted["id"])
+    with pytest.raises(assessments.Conflict, match="published cannot be shared"):
+        assessments.share_draft(Actor(manager, "web"), manager, submitted["id"])
+
+
+def test_comments_close_after_fourteen_days(make, submitted):
+    manager = make.user("manager")
+    assessments.share_draft(Actor(manager, "web"), manager, submitted["id"])
+    provider_user = make.user("provider", submitted["provider"])
+    assessment = db.session.get(Assessment, submitted["id"])
+    assessment.shared_at = utcnow() - timedelta(days=15)
+    db.session.commit()
+    with pytest.raises(assessments.Conflict, match="14 days for comments"):
+        assessments.add_provider_comment(
+            Actor(provider_user, "web"), provider_user, submitted["id"], None, "Late"
+        )
+
+
+def test_api_steps(client, make, submitted):
+    from qa_app.services import users
+
+    headers = {
+        "Authorization": f"Bearer {users.create_token(Actor.system('cli'), make.user('manager'))}"
+    }
+    shared = client.post(f"/api/v1/assessments/{submitted['id']}/share-draft", headers=headers)
+    assert shared.status_code == 200 and shared.json["status"] == "draft_shared"
+    published = client.post(f"/api/v1/assessments/{submitted['id']}/publish", headers=headers)
+    assert published.status_code == 200 and published.json["published_at"]
+    again = client.post(f"/api/v1/assessments/{submitted['id']}/publish", headers=headers)
+    assert again.status_code == 409 and "cannot be published" in again.json["error"]
