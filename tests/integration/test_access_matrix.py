@@ -176,6 +176,13 @@ MATRIX = {
     ),
     "staff.assessment_share": ("POST", "/assessments/{assessment_a}/share-draft", STAFF_POST, {}),
     "staff.assessment_publish": ("POST", "/assessments/{assessment_a}/publish", STAFF_POST, {}),
+    "staff.assessment_pdf": ("GET", "/assessments/{assessment_a}/report.pdf", STAFF_PAGE, None),
+    "portal.assessment_pdf": (
+        "GET",
+        "/portal/assessments/{assessment_a}/report.pdf",
+        PORTAL_NONE,
+        None,
+    ),
     "portal.assessment_report": ("GET", "/portal/assessments/{assessment_a}", PORTAL_NONE, None),
     "portal.assessment_comment": (
         "POST",

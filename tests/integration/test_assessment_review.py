@@ -133,3 +133,47 @@ def test_api_steps(client, make, submitted):
     assert published.status_code == 200 and published.json["published_at"]
     again = client.post(f"/api/v1/assessments/{submitted['id']}/publish", headers=headers)
     assert again.status_code == 409 and "cannot be published" in again.json["error"]
+
+
+def _pdf_text(data: bytes) -> list[str]:
+    import io
+
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def test_the_report_pdf_matches_the_ratings(client, app, make, submitted):
+    manager = make.user("manager")
+    make.sign_in(client, manager)
+    draft = client.get(f"/assessments/{submitted['id']}/report.pdf")
+    assert draft.mimetype == "application/pdf"
+    assert draft.headers["Content-Disposition"].endswith("-draft.pdf")
+    pages = _pdf_text(draft.data)
+    assert all("DRAFT" in page for page in pages)
+    assessments.publish(Actor(manager, "web"), manager, submitted["id"])
+    published = client.get(f"/assessments/{submitted['id']}/report.pdf")
+    pages = _pdf_text(published.data)
+    text = "\n".join(pages)
+    assert "DRAFT" not in text
+    for number, page in enumerate(pages, 1):
+        assert "Larch House" in page and f"Page {number} of {len(pages)}" in page
+    api = assessments.ratings_for(
+        db.session.get(Assessment, submitted["id"]),
+        assessments.questions_for(db.session.get(Assessment, submitted["id"])),
+        assessments.answers_for(db.session.get(Assessment, submitted["id"])),
+    ).as_dict()
+    assert f"Overall rating {api['overall']['rating']} {api['overall']['percentage']}%" in " ".join(pages[0].split())
+    qc01 = next(s for s in api["standards"] if s["code"] == "QC01")
+    assert f"QC01 Safeguarding {qc01['rating']} {qc01['percentage']}" in " ".join(text.split())
+    assert "limited to Requires improvement: question QC01.2 scored 1" in " ".join(text.split())
+    # the provider downloads the published PDF from the portal; another provider cannot
+    portal = app.test_client()
+    make.sign_in(portal, make.user("provider", submitted["provider"]))
+    assert (
+        portal.get(f"/portal/assessments/{submitted['id']}/report.pdf").mimetype
+        == "application/pdf"
+    )
+    stranger = app.test_client()
+    make.sign_in(stranger, make.user("provider", make.provider()))
+    assert stranger.get(f"/portal/assessments/{submitted['id']}/report.pdf").status_code == 404

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from qa_app.services import assessments, dashboard, registry
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.assessment_report import report_context
+from qa_app.web.assessment_report import pdf_response, report_context
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -69,3 +69,9 @@ def assessment_comment(assessment_id):
             "success",
         )
     return redirect(url_for("portal.assessment_report", assessment_id=assessment_id))
+
+
+@bp.get("/assessments/<int:assessment_id>/report.pdf")
+@provider_required
+def assessment_pdf(assessment_id):
+    return pdf_response(assessments.get_assessment(current_user, assessment_id))

@@ -16,7 +16,7 @@ from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import assessments, registry, standards
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.assessment_report import report_context
+from qa_app.web.assessment_report import pdf_response, report_context
 from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
 from qa_app.web.staff import bp
 
@@ -377,3 +377,9 @@ def assessment_report(assessment_id):
         section="assessments",
         **report_context(assessment, include_internal=True),
     )
+
+
+@bp.get("/assessments/<int:assessment_id>/report.pdf")
+@staff_required
+def assessment_pdf(assessment_id):
+    return pdf_response(assessments.get_assessment(current_user, assessment_id))

@@ -1,0 +1,366 @@
+"""The assessment report as a PDF (ReportLab): cover, ratings summary, chart, findings.
+
+Every page carries the service name and "page N of M"; a "DRAFT" watermark stays until the
+assessment is published.
+"""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from qa_app.domain.ratings import SCORE_LABELS, rounded
+from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.services import assessments
+
+ROUNDING_NOTE = (
+    "Percentages are shown rounded to a whole number; ratings are decided on the exact figure "
+    "(so 62.5% shows as 63 but is below the 63% edge for Good)."
+)
+INK = colors.HexColor("#0b0c0c")
+GREY = colors.HexColor("#505a5f")
+LINE = colors.HexColor("#b1b4b6")
+RATING_COLOURS = {
+    "Excellent": colors.HexColor("#28a197"),
+    "Good": colors.HexColor("#00703c"),
+    "Requires improvement": colors.HexColor("#f47738"),
+    "Poor": colors.HexColor("#d4351c"),
+    "Not assessed": colors.HexColor("#b1b4b6"),
+}
+
+_styles = getSampleStyleSheet()
+BODY = ParagraphStyle(
+    "body",
+    parent=_styles["BodyText"],
+    fontName="Helvetica",
+    fontSize=9.5,
+    leading=12.5,
+    textColor=INK,
+)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11, textColor=GREY)
+H1 = ParagraphStyle(
+    "h1", parent=BODY, fontName="Helvetica-Bold", fontSize=22, leading=27, spaceAfter=6
+)
+H2 = ParagraphStyle(
+    "h2",
+    parent=BODY,
+    fontName="Helvetica-Bold",
+    fontSize=14,
+    leading=18,
+    spaceBefore=10,
+    spaceAfter=6,
+)
+H3 = ParagraphStyle(
+    "h3",
+    parent=BODY,
+    fontName="Helvetica-Bold",
+    fontSize=11,
+    leading=14,
+    spaceBefore=8,
+    spaceAfter=4,
+)
+CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=11)
+CELL_BOLD = ParagraphStyle("cellbold", parent=CELL, fontName="Helvetica-Bold")
+
+
+def _p(text, style=BODY) -> Paragraph:
+    return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
+
+
+def _numbered_canvas(service_name: str, council: str, draft: bool):
+    class NumberedCanvas(canvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages = []
+
+        def showPage(self):
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total):
+            width, height = A4
+            self.saveState()
+            if draft:
+                self.setFillColor(colors.Color(0.83, 0.21, 0.11, alpha=0.12))
+                self.setFont("Helvetica-Bold", 96)
+                self.translate(width / 2, height / 2)
+                self.rotate(45)
+                self.drawCentredString(0, -30, "DRAFT")
+                self.rotate(-45)
+                self.translate(-width / 2, -height / 2)
+            self.setFillColor(GREY)
+            self.setFont("Helvetica", 8)
+            self.drawString(
+                18 * mm, 10 * mm, f"{service_name} · {council}" + (" · DRAFT" if draft else "")
+            )
+            self.drawRightString(width - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _chart(ratings) -> Drawing:
+    domains = [d for d in ratings.domains]
+    values = [float(rounded(d.percentage) or 0) for d in domains]
+    height = 30 + 22 * len(domains)
+    drawing = Drawing(170 * mm, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y = 62 * mm, 20
+    chart.width, chart.height = 100 * mm, height - 30
+    chart.data = [list(reversed(values))]
+    chart.categoryAxis.categoryNames = [d.title for d in reversed(domains)]
+    chart.categoryAxis.labels.fontName = "Helvetica"
+    chart.categoryAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.boxAnchor = "e"
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.valueAxis.labels.fontSize = 8
+    chart.bars.strokeColor = None
+    for i, d in enumerate(reversed(domains)):
+        chart.bars[(0, i)].fillColor = RATING_COLOURS[d.rating]
+    chart.barLabelFormat = "%d%%"
+    chart.barLabels.fontSize = 8
+    chart.barLabels.boxAnchor = "w"
+    chart.barLabels.dx = 3
+    drawing.add(chart)
+    for edge, label in ((39, "39"), (63, "63"), (88, "88")):
+        x = chart.x + chart.width * edge / 100
+        drawing.add(
+            Line(
+                x,
+                chart.y,
+                x,
+                chart.y + chart.height,
+                strokeColor=GREY,
+                strokeDashArray=[2, 2],
+                strokeWidth=0.5,
+            )
+        )
+        drawing.add(
+            String(
+                x,
+                chart.y + chart.height + 3,
+                label,
+                fontSize=7,
+                fillColor=GREY,
+                textAnchor="middle",
+            )
+        )
+    return drawing
+
+
+def _table(rows, widths, header=True, shade=()):
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    style = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if header:
+        style.append(("LINEBELOW", (0, 0), (-1, 0), 1, INK))
+    for row in shade:
+        style.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f3f2f1")))
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def render(assessment, council: str) -> bytes:
+    questions = assessments.questions_for(assessment)
+    answers = assessments.answers_for(assessment)
+    ratings = assessments.ratings_for(assessment, questions, answers)
+    comments = [c for c in assessments.comments_for(assessment) if c.kind != "returned"]
+    service = assessment.service
+    draft = assessment.status != "published"
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=20 * mm,
+        title=f"Assessment report: {service.name}",
+        author=council,
+    )
+    story = [
+        _p(council, SMALL),
+        Spacer(1, 30 * mm),
+        _p("Quality assessment report" + (" (draft)" if draft else ""), H2),
+        _p(service.name, H1),
+        _p(f"{service.provider.name}", BODY),
+        _p(" ".join(filter(None, [service.address, service.postcode])), BODY),
+        Spacer(1, 10 * mm),
+    ]
+    officers = ", ".join(
+        [assessment.lead_officer.name + " (lead)"] + [o.name for o in assessment.officers]
+    )
+    facts = [
+        ["Type of service", service.service_type_label],
+        [
+            "Assessment",
+            f"{assessments.KINDS[assessment.kind]}, {'announced' if assessment.announced else 'unannounced'}",
+        ],
+        ["Visit date", f"{assessment.visit_date.day} {assessment.visit_date:%B %Y}"],
+        ["Officers", officers],
+        [
+            "Standard set",
+            f"{assessment.standard_set.title}, version {assessment.standard_set.version}",
+        ],
+        [
+            "Status",
+            "Published " + f"{assessment.published_at:%d %B %Y}"
+            if assessment.published_at
+            else "Draft, not yet published",
+        ],
+    ]
+    story.append(
+        _table(
+            [[_p(k, CELL_BOLD), _p(v, CELL)] for k, v in facts], [45 * mm, 125 * mm], header=False
+        )
+    )
+    story.append(Spacer(1, 12 * mm))
+    overall = ratings.overall
+    story.append(_p("Overall rating", H3))
+    badge = Table(
+        [
+            [
+                _p(
+                    overall.rating,
+                    ParagraphStyle("badge", parent=H1, textColor=colors.white, fontSize=20),
+                ),
+                _p(
+                    f"{rounded(overall.percentage)}%" if overall.percentage is not None else "",
+                    ParagraphStyle("pct", parent=H1, textColor=colors.white, fontSize=20),
+                ),
+            ]
+        ],
+        colWidths=[110 * mm, 60 * mm],
+    )
+    badge.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), RATING_COLOURS[overall.rating]),
+                ("TOPPADDING", (0, 0), (-1, -1), 8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+            ]
+        )
+    )
+    story.append(badge)
+    if overall.limiter:
+        story.append(_p(overall.limiter, SMALL))
+    story.append(PageBreak())
+
+    story.append(_p("Ratings", H2))
+    rows = [
+        [
+            _p("Domain or standard", CELL_BOLD),
+            _p("Rating", CELL_BOLD),
+            _p("%", CELL_BOLD),
+            _p("What limited it", CELL_BOLD),
+        ]
+    ]
+    shade = []
+    rows.append(
+        [
+            _p("Overall", CELL_BOLD),
+            _p(overall.rating, CELL_BOLD),
+            _p(rounded(overall.percentage) if overall.percentage is not None else "", CELL_BOLD),
+            _p(overall.limiter or "", CELL),
+        ]
+    )
+    for d in ratings.domains:
+        shade.append(len(rows))
+        rows.append(
+            [
+                _p(d.title, CELL_BOLD),
+                _p(d.rating, CELL_BOLD),
+                _p(rounded(d.percentage) if d.percentage is not None else "", CELL_BOLD),
+                _p(d.limiter or "", CELL),
+            ]
+        )
+        for domain_code, s in ratings.standards:
+            if domain_code == d.code:
+                rows.append(
+                    [
+                        _p(f"{s.code} {s.title}", CELL),
+                        _p(s.rating, CELL),
+                        _p(rounded(s.percentage) if s.percentage is not None else "", CELL),
+                        _p(s.limiter or "", CELL),
+                    ]
+                )
+    story.append(_table(rows, [70 * mm, 32 * mm, 12 * mm, 60 * mm], shade=shade))
+    story.append(_p(ROUNDING_NOTE, SMALL))
+    story.append(Spacer(1, 6 * mm))
+    story.append(_p("Domain percentages (band edges at 39, 63 and 88)", H3))
+    story.append(_chart(ratings))
+    story.append(PageBreak())
+
+    story.append(_p("Findings", H2))
+    by_ref = {}
+    for c in comments:
+        by_ref.setdefault(c.question_ref, []).append(c)
+    for domain in assessment.standard_set.document["domains"]:
+        story.append(_p(domain["title"], H2))
+        for standard in domain["standards"]:
+            qs = [q for q in questions if q.standard_code == standard["code"]]
+            if not qs:
+                continue
+            rating = next(s for code, s in ratings.standards if s.code == standard["code"])
+            heading = _p(
+                f"{standard['code']} {standard['title']}: {rating.rating}"
+                + (f" ({rounded(rating.percentage)}%)" if rating.percentage is not None else ""),
+                H3,
+            )
+            rows = [[_p("Question", CELL_BOLD), _p("Score", CELL_BOLD), _p("Evidence", CELL_BOLD)]]
+            for q in qs:
+                a = answers.get(q.ref)
+                if a is None:
+                    score = "Not answered"
+                elif a.na:
+                    score = "N/A" + (f": {a.na_reason}" if a.na_reason else "")
+                else:
+                    score = f"{a.score} {SCORE_LABELS[a.score]}" if a.score else "Not answered"
+                evidence = (a.evidence if a else "") or ""
+                if a and a.sources:
+                    evidence += "\n(" + ", ".join(EVIDENCE_SOURCES[s] for s in a.sources) + ")"
+                for c in by_ref.get(q.ref, []):
+                    evidence += f"\nProvider comment ({c.author_label}): {c.text}"
+                rows.append([_p(f"{q.ref} {q.text}", CELL), _p(score, CELL), _p(evidence, CELL)])
+            story.append(
+                KeepTogether([heading, _table(rows, [70 * mm, 28 * mm, 76 * mm])])
+                if len(rows) < 6
+                else heading
+            )
+            if len(rows) >= 6:
+                story.append(_table(rows, [70 * mm, 28 * mm, 76 * mm]))
+    if by_ref.get(None):
+        story.append(_p("Provider comments on the report as a whole", H2))
+        for c in by_ref[None]:
+            story.append(_p(f"{c.author_label}: {c.text}", BODY))
+    doc.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
+    return buffer.getvalue()
