@@ -54,3 +54,17 @@ VERBS = {
     "share-draft": "shared with the provider",
     "publish": "published",
 }
+
+
+FOLLOW_UP_MONTHS = 6
+
+
+def follow_up_due(published_on, months: int = FOLLOW_UP_MONTHS):
+    """The date a follow-up assessment is due: the same day `months` later (or the month's
+    last day, when that month is shorter: 31 August → 28 or 29 February)."""
+    import calendar
+
+    month_index = published_on.month - 1 + months
+    year, month = published_on.year + month_index // 12, month_index % 12 + 1
+    day = min(published_on.day, calendar.monthrange(year, month)[1])
+    return published_on.replace(year=year, month=month, day=day)

@@ -135,7 +135,81 @@ def seed() -> dict:
                 else None,
             },
         )
+    _demo_assessments(people)
     return {"providers": len(PROVIDERS), "services": len(SERVICES), "users": len(USERS)}
+
+
+def _demo_assessments(people: dict) -> None:
+    """A published report, a draft shared with its provider, a visit in progress and a planned
+    one, so that every role has something to look at."""
+    import random
+
+    from qa_app.models import Service
+    from qa_app.services import assessments, standards
+
+    standards.load_directory(Actor.system("cli"))
+    officer, manager = people["officer@demo.example"], people["manager@demo.example"]
+    as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
+    rng = random.Random(2026)
+
+    def service(name):
+        return db.session.scalar(select(Service).where(Service.name == name))
+
+    def record(assessment, share):
+        for q in assessments.questions_for(assessment)[
+            : int(len(assessments.questions_for(assessment)) * share)
+        ]:
+            weak = q.standard_code in ("QC03", "QD03")
+            score = rng.choice([1, 2, 2, 3] if weak else [2, 3, 3, 3, 4])
+            note = rng.choice(EVIDENCE_NOTES)
+            data = assessments.AnswerInput(
+                score=score, evidence=note, sources=tuple(q.evidence_sources[:2])
+            )
+            assessments.save_answer(as_officer, officer, assessment.id, q.ref, data, None)
+
+    published = assessments.plan(
+        as_officer,
+        officer,
+        {"service_id": service("Heathervale Lodge").id, "visit_date": date(2026, 9, 15)},
+    )
+    record(published, 1)
+    assessments.submit(as_officer, officer, published.id)
+    assessments.publish(as_manager, manager, published.id)
+
+    shared = assessments.plan(
+        as_officer,
+        officer,
+        {"service_id": service("Brookside Mews").id, "visit_date": date(2026, 11, 10)},
+    )
+    record(shared, 1)
+    assessments.submit(as_officer, officer, shared.id)
+    assessments.share_draft(as_manager, manager, shared.id)
+
+    in_progress = assessments.plan(
+        as_officer,
+        officer,
+        {"service_id": service("Castlegate Park").id, "visit_date": date(2026, 11, 24)},
+    )
+    record(in_progress, 0.4)
+    assessments.plan(
+        as_officer,
+        officer,
+        {
+            "service_id": service("Oakridge House").id,
+            "visit_date": date(2026, 12, 2),
+            "announced": False,
+        },
+    )
+
+
+EVIDENCE_NOTES = [
+    "Observed staff supporting two people at lunch; calm and unhurried. Care plans matched what we saw.",
+    "Sampled three care files: reviews in date, people's own words recorded in two of the three.",
+    "Spoke to four people and two relatives; all positive about staff, one concern about weekend cover.",
+    "Audit found gaps in the last month's records; the deputy manager has an action plan dated this week.",
+    "MAR charts checked for five people: two unexplained gaps and no protocol for one 'when required' medicine.",
+    "Training matrix shows three staff overdue for moving and handling refreshers; dates booked for December.",
+]
 
 
 def sign_in_text(base_url: str = "http://127.0.0.1:5000") -> str:

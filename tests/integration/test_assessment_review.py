@@ -163,7 +163,9 @@ def test_the_report_pdf_matches_the_ratings(client, app, make, submitted):
         assessments.questions_for(db.session.get(Assessment, submitted["id"])),
         assessments.answers_for(db.session.get(Assessment, submitted["id"])),
     ).as_dict()
-    assert f"Overall rating {api['overall']['rating']} {api['overall']['percentage']}%" in " ".join(pages[0].split())
+    assert f"Overall rating {api['overall']['rating']} {api['overall']['percentage']}%" in " ".join(
+        pages[0].split()
+    )
     qc01 = next(s for s in api["standards"] if s["code"] == "QC01")
     assert f"QC01 Safeguarding {qc01['rating']} {qc01['percentage']}" in " ".join(text.split())
     assert "limited to Requires improvement: question QC01.2 scored 1" in " ".join(text.split())
@@ -177,3 +179,16 @@ def test_the_report_pdf_matches_the_ratings(client, app, make, submitted):
     stranger = app.test_client()
     make.sign_in(stranger, make.user("provider", make.provider()))
     assert stranger.get(f"/portal/assessments/{submitted['id']}/report.pdf").status_code == 404
+
+
+def test_the_service_page_shows_the_latest_published_rating_and_follow_up(client, make, submitted):
+    manager = make.user("manager")
+    assessments.publish(Actor(manager, "web"), manager, submitted["id"])
+    make.sign_in(client, manager)
+    page = client.get(f"/services/{submitted['service'].id}")
+    text = " ".join(page.soup.select_one("main").get_text(" ").split())
+    assert "Latest published assessment: Good 75%" in text
+    from qa_app.domain.lifecycle import follow_up_due
+
+    due = follow_up_due(utcnow().date())
+    assert f"Follow-up assessment due {due.day} {due:%B %Y}" in text

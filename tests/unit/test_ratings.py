@@ -254,3 +254,14 @@ def test_raising_one_score_never_lowers_any_rating(case):
     after = _values(rate_assessment(shape, raised))
     for old, new in zip(before, after, strict=True):
         assert (old is None and new is None) or new >= old
+
+
+def test_follow_up_is_due_six_months_after_publication():
+    from datetime import date
+
+    from qa_app.domain.lifecycle import follow_up_due
+
+    assert follow_up_due(date(2026, 11, 24)) == date(2027, 5, 24)
+    assert follow_up_due(date(2026, 8, 31)) == date(2027, 2, 28)
+    assert follow_up_due(date(2027, 8, 31)) == date(2028, 2, 29)  # leap year
+    assert follow_up_due(date(2026, 6, 30)) == date(2026, 12, 30)

@@ -1,12 +1,15 @@
 """Staff pages for services: the list, the service page (the hub), adding and editing."""
 
+from datetime import datetime
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.domain.lifecycle import STATUS_LABELS
+from qa_app.domain.lifecycle import STATUS_LABELS, follow_up_due
 from qa_app.services import assessments, audit, registry
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
+from qa_app.web.filters import LONDON
 from qa_app.web.forms import apply_errors, options, save_versioned
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
@@ -67,9 +70,15 @@ def service_page(service_id):
     service_assessments, _ = assessments.list_assessments(
         assessments.AssessmentFilters(service_id=service.id), page_size=10
     )
+    ratings_history = assessments.published_history(service.id)
+    latest = ratings_history[0] if ratings_history else None
     return render_template(
         "staff/services/show.html",
         service=service,
+        latest=latest,
+        ratings_history=ratings_history,
+        follow_up=follow_up_due(latest.published_at.astimezone(LONDON).date()) if latest else None,
+        today=datetime.now(LONDON).date(),
         assessments=service_assessments,
         statuses=STATUS_LABELS,
         history=history,
