@@ -32,11 +32,18 @@ def record(
     return event
 
 
+#: Too fine-grained for a service's history page (each answer saved on a visit); they stay in
+#: the audit trail and show on the assessment itself.
+DETAIL_EVENTS = ("answer",)
+
+
 def service_history(service_id: int, limit: int = 100) -> list[AuditEvent]:
     return list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.service_id == service_id)
+            .where(
+                AuditEvent.service_id == service_id, AuditEvent.entity_type.not_in(DETAIL_EVENTS)
+            )
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(limit)
         )
