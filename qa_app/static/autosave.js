@@ -174,6 +174,10 @@ export function startAutosave(form) {
     try {
       for (const [ref, entry] of Object.entries(load())) {
         if (entry.problem) continue; // waits for the officer
+        if (entry.payload.score === null && !(entry.payload.na_reason || "").trim()) {
+          say(ref, "Not saved yet: give the reason for N/A", "unsaved");
+          continue; // kept on this device until the reason is there
+        }
         if ((await send(ref, entry)) === "offline") break;
       }
     } finally {

@@ -192,3 +192,5 @@ def test_the_service_page_shows_the_latest_published_rating_and_follow_up(client
 
     due = follow_up_due(utcnow().date())
     assert f"Follow-up assessment due {due.day} {due:%B %Y}" in text
+    history = page.soup.select_one("table.app-history").get_text(" ")
+    assert "Assessment published" in history and "Answer saved" not in history
