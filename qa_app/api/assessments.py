@@ -255,3 +255,23 @@ def share_draft(assessment_id: int):
 )
 def publish_assessment(assessment_id: int):
     return assessment_out(assessments.publish(api_actor(), api_user(), assessment_id))
+
+
+class ReviseBody(Request):
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/revise",
+    "POST",
+    summary="Start a correction of a published assessment",
+    tag="assessments",
+    body=ReviseBody,
+    response=AssessmentOut,
+    status=201,
+    errors=(403, 409, 422),
+)
+def revise_assessment(assessment_id: int, body: ReviseBody):
+    return assessment_out(
+        assessments.start_correction(api_actor(), api_user(), assessment_id, body.reason)
+    )

@@ -47,6 +47,11 @@ class Assessment(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overall_rating: Mapped[str | None] = mapped_column(String(30))  # kept when published
     overall_percentage: Mapped[int | None] = mapped_column(Integer)
+    # A correction of a published assessment is a new revision; the old one stays as it was.
+    revision_of_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
+    revision_number: Mapped[int] = mapped_column(Integer, default=1)
+    revision_reason: Mapped[str | None] = mapped_column(Text)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service = relationship("Service", lazy="joined", innerjoin=True)

@@ -439,6 +439,9 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         assessment.published_at = utcnow()
         assessment.overall_rating = ratings.overall.rating
         assessment.overall_percentage = ratings.overall.as_dict()["percentage"]
+        if assessment.revision_of_id:
+            corrected = db.session.get(Assessment, assessment.revision_of_id)
+            corrected.superseded_at = assessment.published_at
         audit.record(
             actor,
             "assessment",
@@ -526,3 +529,64 @@ def published_history(service_id: int) -> list[Assessment]:
 
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "ValidationFailed"]  # what callers may catch
+
+
+def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str) -> Assessment:
+    """Correct a published assessment: a new revision, with the answers copied and the reason
+    recorded. The published one stays exactly as it is until the revision is published."""
+    assessment = get_assessment(viewer, assessment_id)
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Assessment not found")
+    if viewer.role not in REVIEWERS:
+        raise Forbidden("Only a manager can correct a published assessment")
+    if assessment.status != "published" or assessment.superseded_at is not None:
+        raise Conflict("Only the current published assessment can be corrected")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the published assessment needs correcting"})
+    pending = db.session.scalar(
+        select(Assessment.id).where(
+            Assessment.revision_of_id == assessment.id, Assessment.status != "published"
+        )
+    )
+    if pending:
+        raise Conflict("A correction of this assessment is already in progress")
+    with unit_of_work():
+        revision = Assessment(
+            service_id=assessment.service_id,
+            standard_set_id=assessment.standard_set_id,
+            status="in_progress",
+            visit_date=assessment.visit_date,
+            kind=assessment.kind,
+            announced=assessment.announced,
+            lead_officer_id=assessment.lead_officer_id,
+            revision_of_id=assessment.id,
+            revision_number=assessment.revision_number + 1,
+            revision_reason=reason[:5000],
+        )
+        revision.officers = list(assessment.officers)
+        db.session.add(revision)
+        db.session.flush()
+        for answer in answers_for(assessment).values():
+            db.session.add(
+                Answer(
+                    assessment_id=revision.id,
+                    question_ref=answer.question_ref,
+                    score=answer.score,
+                    na=answer.na,
+                    na_reason=answer.na_reason,
+                    evidence=answer.evidence,
+                    sources=list(answer.sources or []),
+                    updated_by_id=answer.updated_by_id,
+                    updated_by_label=answer.updated_by_label,
+                )
+            )
+        audit.record(
+            actor,
+            "assessment",
+            revision.id,
+            "correction_started",
+            {"revision_of": [None, assessment.id], "reason": [None, reason[:500]]},
+            assessment.service_id,
+        )
+    return revision

@@ -203,6 +203,18 @@ MATRIX = {
         API_REVIEW,
         {},
     ),
+    "staff.assessment_correct": (
+        "POST",
+        "/assessments/{assessment_a}/correct",
+        STAFF_POST,
+        {"reason": "x"},
+    ),
+    "api.revise_assessment": (
+        "POST",
+        "/api/v1/assessments/{assessment_a}/revise",
+        API_REVIEW,
+        {"reason": "x"},
+    ),
     "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),
     "staff.standard_set": ("GET", "/standards/home_support/1", STAFF_PAGE, None),
     "staff.standard_set_compare": (

@@ -194,3 +194,48 @@ def test_the_service_page_shows_the_latest_published_rating_and_follow_up(client
     assert f"Follow-up assessment due {due.day} {due:%B %Y}" in text
     history = page.soup.select_one("table.app-history").get_text(" ")
     assert "Assessment published" in history and "Answer saved" not in history
+
+
+def test_a_correction_is_a_new_revision_and_both_stay_in_the_history(client, make, submitted):
+    manager = make.user("manager")
+    assessments.publish(Actor(manager, "web"), manager, submitted["id"])
+    make.sign_in(client, manager)
+    refused = client.post(f"/assessments/{submitted['id']}/correct", data={"reason": ""})
+    assert refused.status_code == 302
+    assert (
+        db.session.scalar(select(Assessment.id).where(Assessment.revision_of_id == submitted["id"]))
+        is None
+    )
+    started = client.post(
+        f"/assessments/{submitted['id']}/correct",
+        data={"reason": "QC01.2 evidence was for another home"},
+    )
+    revision = db.session.scalar(
+        select(Assessment).where(Assessment.revision_of_id == submitted["id"])
+    )
+    assert started.headers["Location"].endswith(f"/assessments/{revision.id}")
+    assert (revision.status, revision.revision_number) == ("in_progress", 2)
+    assert assessments.answers_for(revision)["QC01.2"].score == 1  # answers copied
+    original = db.session.get(Assessment, submitted["id"])
+    assert original.status == "published" and original.superseded_at is None
+    # correct the answer and publish the revision
+    answer = assessments.answers_for(revision)["QC01.2"]
+    assessments.save_answer(
+        Actor(submitted["officer"], "web"),
+        submitted["officer"],
+        revision.id,
+        "QC01.2",
+        assessments.AnswerInput(score=3, evidence="Corrected"),
+        answer.version,
+    )
+    assessments.submit(Actor(submitted["officer"], "web"), submitted["officer"], revision.id)
+    assessments.publish(Actor(manager, "web"), manager, revision.id)
+    db.session.expire_all()
+    history = assessments.published_history(submitted["service"].id)
+    assert [a.id for a in history] == [revision.id, submitted["id"]]
+    assert db.session.get(Assessment, submitted["id"]).superseded_at is not None
+    assert (
+        assessments.answers_for(db.session.get(Assessment, submitted["id"]))["QC01.2"].score == 1
+    )  # untouched
+    page = client.get(f"/assessments/{submitted['id']}")
+    assert "Superseded on" in page.get_data(as_text=True)

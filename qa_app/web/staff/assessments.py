@@ -383,3 +383,27 @@ def assessment_report(assessment_id):
 @staff_required
 def assessment_pdf(assessment_id):
     return pdf_response(assessments.get_assessment(current_user, assessment_id))
+
+
+@bp.post("/assessments/<int:assessment_id>/correct")
+@staff_required
+def assessment_correct(assessment_id):
+    if not FlaskForm().validate_on_submit():
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    try:
+        revision = assessments.start_correction(
+            web_actor(), current_user, assessment_id, request.form.get("reason", "")[:5000]
+        )
+    except (Conflict, Forbidden, ValidationFailed) as refused:
+        message = (
+            next(iter(refused.errors.values()))
+            if isinstance(refused, ValidationFailed)
+            else refused.message
+        )
+        flash(message, "error")
+        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    flash(
+        f"Revision {revision.revision_number} has been started with the published answers",
+        "success",
+    )
+    return redirect(url_for("staff.assessment_page", assessment_id=revision.id))
