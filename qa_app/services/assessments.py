@@ -372,12 +372,18 @@ COMMENT_DAYS = 14
 REVIEWERS = ("manager", "admin")
 
 
-def _reviewable(viewer: User, assessment_id: int, step: str) -> tuple[Assessment, str]:
+def _as_reviewer(viewer: User, assessment_id: int) -> Assessment:
+    """The assessment, for a manager; providers may not learn it exists, officers are told no."""
     assessment = get_assessment(viewer, assessment_id)
     if viewer.role not in STAFF_ROLES:
         raise NotFound("Assessment not found")
     if viewer.role not in REVIEWERS:
-        raise Forbidden("Only a manager can review, share or publish an assessment")
+        raise Forbidden("Only a manager can review, share, publish or correct an assessment")
+    return assessment
+
+
+def _reviewable(viewer: User, assessment_id: int, step: str) -> tuple[Assessment, str]:
+    assessment = _as_reviewer(viewer, assessment_id)
     try:
         return assessment, after(assessment.status, step)
     except StepRefused as refused:
@@ -534,11 +540,7 @@ __all__ = ["Conflict", "Forbidden", "NotFound", "ValidationFailed"]  # what call
 def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str) -> Assessment:
     """Correct a published assessment: a new revision, with the answers copied and the reason
     recorded. The published one stays exactly as it is until the revision is published."""
-    assessment = get_assessment(viewer, assessment_id)
-    if viewer.role not in STAFF_ROLES:
-        raise NotFound("Assessment not found")
-    if viewer.role not in REVIEWERS:
-        raise Forbidden("Only a manager can correct a published assessment")
+    assessment = _as_reviewer(viewer, assessment_id)
     if assessment.status != "published" or assessment.superseded_at is not None:
         raise Conflict("Only the current published assessment can be corrected")
     reason = (reason or "").strip()
