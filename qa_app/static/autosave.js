@@ -83,6 +83,18 @@ export function startAutosave(form) {
     banner.classList.toggle("app-connection--offline", !navigator.onLine || waiting > 0);
   }
 
+  function progress() {
+    // "n of m answered" for this domain, as the officer works (a score, or N/A with a reason).
+    const counter = document.querySelector(`[data-progress="${form.dataset.domain}"]`);
+    if (!counter) return;
+    let answered = 0;
+    for (const block of blocks.values()) {
+      const payload = read(block);
+      if (payload.score || (payload.score === null && (payload.na_reason || "").trim())) answered += 1;
+    }
+    counter.textContent = `${answered} of ${blocks.size} answered`;
+  }
+
   function remember(ref, payload) {
     const queue = load();
     queue[ref] = { payload, at: new Date().toISOString(), problem: null };
@@ -191,6 +203,7 @@ export function startAutosave(form) {
     // Kept on this device at once, keystroke by keystroke; sent to the server a moment later.
     const ref = block.dataset.ref;
     remember(ref, read(block));
+    progress();
     clearTimeout(timers.get(ref));
     timers.set(ref, setTimeout(flush, delay));
   }
@@ -212,6 +225,7 @@ export function startAutosave(form) {
     else say(ref, "Not saved yet: kept on this device", "unsaved");
   }
 
+  progress();
   window.addEventListener("online", flush);
   window.addEventListener("offline", summarise);
   setInterval(() => Object.keys(load()).length && flush(), RETRY_MS);

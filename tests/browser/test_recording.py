@@ -53,6 +53,7 @@ def test_answers_autosave_and_survive_going_offline(site, live_server):
     block = _answer(page, "QA01.1", "3 Good", "Staff knocked and waited before going in.")
     expect(block.locator(".app-save-state")).to_contain_text("Saved at")
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    expect(page.locator("[data-progress=D1]")).to_have_text("1 of 10 answered")
     assert _saved(live_server, assessment_id)["QA01.1"] == (
         3,
         "Staff knocked and waited before going in.",
