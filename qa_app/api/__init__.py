@@ -6,6 +6,7 @@ api_blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from qa_app.api import (  # noqa: E402, F401
     assessments,
+    concerns,
     errors,
     openapi_view,
     providers,

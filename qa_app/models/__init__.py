@@ -2,6 +2,7 @@
 
 from qa_app.models.assessments import Answer, Assessment, AssessmentComment, assessment_officers
 from qa_app.models.audit import AuditEvent
+from qa_app.models.concerns import ClockEvent, Concern
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
 from qa_app.models.users import ApiToken, LoginAttempt, User
@@ -12,6 +13,8 @@ __all__ = [
     "Assessment",
     "AssessmentComment",
     "AuditEvent",
+    "ClockEvent",
+    "Concern",
     "LoginAttempt",
     "Provider",
     "Service",

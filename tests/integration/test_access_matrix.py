@@ -5,11 +5,11 @@ Expected outcomes:
   404 = not there for this user (providers must not learn what exists) · 200/302/... = allowed.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from qa_app.services import assessments, standards, users
+from qa_app.services import assessments, concerns, standards, users
 from qa_app.services.actors import Actor
 
 ROLES = ("anonymous", "provider_a", "provider_b", "officer", "manager", "admin")
@@ -215,6 +215,42 @@ MATRIX = {
         API_REVIEW,
         {"reason": "x"},
     ),
+    "staff.concern_list": ("GET", "/concerns", STAFF_PAGE, None),
+    "staff.concern_new": ("GET", "/services/{service_a}/concerns/new", STAFF_PAGE, None),
+    "staff.concern_page": ("GET", "/concerns/{concern_a}", STAFF_PAGE, None),
+    "staff.concern_step": ("POST", "/concerns/{concern_a}/respond", STAFF_POST, {"action": "call"}),
+    "api.create_concern": (
+        "POST",
+        "/api/v1/concerns",
+        {**API_STAFF_CREATE, "provider_a": 404, "provider_b": 404},
+        {
+            "service_id": "{service_a}",
+            "risk_level": "low",
+            "received_at": "2026-11-20T10:00:00+00:00",
+            "source": "complaint",
+            "summary": "x",
+        },
+    ),
+    "api.list_concerns": ("GET", "/api/v1/concerns", API_STAFF_ONLY, None),
+    "api.get_concern": ("GET", "/api/v1/concerns/{concern_a}", API_STAFF_ONLY, None),
+    "api.respond_concern": (
+        "POST",
+        "/api/v1/concerns/{concern_b}/respond",
+        API_STAFF_ONLY,
+        {"action": "call"},
+    ),
+    "api.close_concern": (
+        "POST",
+        "/api/v1/concerns/{concern_c}/close",
+        API_STAFF_ONLY,
+        {"outcome": "resolved"},
+    ),
+    "api.escalate_concern": (
+        "POST",
+        "/api/v1/concerns/{concern_d}/escalate",
+        API_STAFF_ONLY,
+        {"reason": "x"},
+    ),
     "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),
     "staff.standard_set": ("GET", "/standards/home_support/1", STAFF_PAGE, None),
     "staff.standard_set_compare": (
@@ -316,9 +352,28 @@ def world(make):
         people["officer"],
         {"service_id": service_a.id, "visit_date": date(2026, 11, 20)},
     )
+    concern_ids = [
+        concerns.log(
+            Actor(people["officer"], "cli"),
+            people["officer"],
+            {
+                "service_id": service_a.id,
+                "risk_level": "high",
+                "source": "complaint",
+                "summary": f"Concern {n}",
+                "received_at": datetime(2026, 11, 20, 10, tzinfo=UTC),
+            },
+        ).id
+        for n in range(4)
+    ]
     return {
         "people": people,
         "ids": {
+            # one concern per step, so that one step does not make the next one a 409
+            **{
+                f"concern_{letter}": concern_id
+                for letter, concern_id in zip("abcd", concern_ids, strict=True)
+            },
             "provider_a": provider_a.id,
             "service_a": service_a.id,
             "assessment_a": assessment_a.id,

@@ -4,4 +4,11 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__)
 
-from qa_app.web.staff import assessments, home, providers, services, standards  # noqa: E402, F401
+from qa_app.web.staff import (  # noqa: E402, F401
+    assessments,
+    concerns,
+    home,
+    providers,
+    services,
+    standards,
+)

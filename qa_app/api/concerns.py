@@ -1,0 +1,192 @@
+"""/api/v1/concerns: log, list with clocks, read, respond, close, escalate. Staff only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from qa_app.api.auth import api_actor, api_user
+from qa_app.api.openapi import endpoint
+from qa_app.api.schemas import Id, ListQuery, Page, Request, Response
+from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES
+from qa_app.services import concerns
+
+Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
+Risk = Literal["high", "medium", "low"]
+Notes = Annotated[str, StringConstraints(max_length=20000)]
+
+
+class ConcernCreate(Request):
+    service_id: Id
+    risk_level: Risk
+    received_at: AwareDatetime = Field(
+        description="ISO 8601 with offset; may be earlier than now, never later"
+    )
+    source: Source
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    details: Notes = ""
+    officer_id: Id | None = None
+
+
+class ConcernOut(Response):
+    id: int
+    service_id: int
+    service_name: str
+    risk_level: Risk
+    source: str
+    summary: str
+    details: str
+    received_at: datetime
+    response_due_at: datetime
+    clock: str
+    clock_state: Literal["running", "overdue", "met", "breached"]
+    clock_text: str
+    status: Literal["open", "responded", "closed", "escalated"]
+    responded_at: datetime | None
+    response_action: str | None
+    closed_at: datetime | None
+    outcome: str | None
+    escalated_at: datetime | None
+    notice_id: int | None
+    version: int
+
+
+class ConcernPage(Page[ConcernOut]):
+    pass
+
+
+class ConcernQuery(ListQuery):
+    status: Literal["open", "responded", "closed", "escalated"] | None = None
+    risk_level: Risk | None = None
+    service_id: Id | None = None
+    officer_id: Id | None = None
+
+
+class RespondBody(Request):
+    action: Literal[tuple(RESPONSES)]  # type: ignore[valid-type]
+    notes: Notes = ""
+
+
+class CloseBody(Request):
+    outcome: Literal[tuple(OUTCOMES)]  # type: ignore[valid-type]
+    notes: Notes = ""
+
+
+class EscalateBody(Request):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+def concern_out(concern) -> ConcernOut:
+    state = concerns.state(concern)
+    return ConcernOut(
+        id=concern.id,
+        service_id=concern.service_id,
+        service_name=concern.service.name,
+        risk_level=concern.risk_level,
+        source=concern.source,
+        summary=concern.summary,
+        details=concern.details,
+        received_at=concern.received_at,
+        response_due_at=concern.response_due_at,
+        clock=concern.clock,
+        clock_state=state["state"],
+        clock_text=state["text"],
+        status=concern.status,
+        responded_at=concern.responded_at,
+        response_action=concern.response_action,
+        closed_at=concern.closed_at,
+        outcome=concern.outcome,
+        escalated_at=concern.escalated_at,
+        notice_id=concern.notice_id,
+        version=concern.version,
+    )
+
+
+@endpoint(
+    "/concerns",
+    "POST",
+    summary="Log a concern",
+    tag="concerns",
+    body=ConcernCreate,
+    response=ConcernOut,
+    status=201,
+    errors=(400, 422),
+)
+def create_concern(body: ConcernCreate):
+    return concern_out(concerns.log(api_actor(), api_user(), body.model_dump()))
+
+
+@endpoint(
+    "/concerns",
+    summary="Concerns, most urgent first",
+    tag="concerns",
+    query=ConcernQuery,
+    response=ConcernPage,
+)
+def list_concerns(query: ConcernQuery):
+    filters = concerns.ConcernFilters(
+        status=query.status or "",
+        risk_level=query.risk_level or "",
+        service_id=query.service_id,
+        officer_id=query.officer_id,
+        page=query.page,
+    )
+    rows, page = concerns.list_concerns(api_user(), filters, page_size=query.per_page, clamp=False)
+    return ConcernPage(
+        items=[concern_out(c) for c in rows], page=page.number, pages=page.pages, total=page.total
+    )
+
+
+@endpoint(
+    "/concerns/<int:concern_id>",
+    summary="One concern with its clock",
+    tag="concerns",
+    response=ConcernOut,
+)
+def get_concern(concern_id: int):
+    return concern_out(concerns.get_concern(api_user(), concern_id))
+
+
+@endpoint(
+    "/concerns/<int:concern_id>/respond",
+    "POST",
+    summary="Record the response (stops the clock)",
+    tag="concerns",
+    body=RespondBody,
+    response=ConcernOut,
+    errors=(409, 422),
+)
+def respond_concern(concern_id: int, body: RespondBody):
+    return concern_out(
+        concerns.respond(api_actor(), api_user(), concern_id, body.action, body.notes)
+    )
+
+
+@endpoint(
+    "/concerns/<int:concern_id>/close",
+    "POST",
+    summary="Close with an outcome",
+    tag="concerns",
+    body=CloseBody,
+    response=ConcernOut,
+    errors=(409, 422),
+)
+def close_concern(concern_id: int, body: CloseBody):
+    return concern_out(
+        concerns.close(api_actor(), api_user(), concern_id, body.outcome, body.notes)
+    )
+
+
+@endpoint(
+    "/concerns/<int:concern_id>/escalate",
+    "POST",
+    summary="Escalate by hand",
+    tag="concerns",
+    body=EscalateBody,
+    response=ConcernOut,
+    errors=(409, 422),
+)
+def escalate_concern(concern_id: int, body: EscalateBody):
+    return concern_out(concerns.escalate(api_actor(), api_user(), concern_id, body.reason))

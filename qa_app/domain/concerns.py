@@ -1,0 +1,49 @@
+"""Concern codes and lifecycle (SPEC section 6)."""
+
+SOURCES = {
+    "complaint": "Complaint",
+    "whistleblower": "Whistleblower",
+    "safeguarding": "Safeguarding",
+    "professional": "Professional",
+    "cqc": "CQC",
+    "visit": "Officer's visit",
+    "provider_notification": "Provider notification",
+}
+RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+RESPONSES = {
+    "visit": "Visit",
+    "call": "Call",
+    "safeguarding_referral": "Safeguarding referral",
+    "information_request": "Information request",
+}
+OUTCOMES = {
+    "resolved": "Resolved",
+    "not_substantiated": "Not substantiated",
+    "no_further_action": "No further action",
+    "referred_on": "Referred on",
+}
+STATUS_LABELS = {
+    "open": "Open",
+    "responded": "Responded",
+    "closed": "Closed",
+    "escalated": "Escalated",
+}
+
+#: step → statuses it may start from
+ALLOWED = {
+    "respond": ("open",),
+    "close": ("open", "responded"),
+    "escalate": ("open", "responded"),
+}
+
+
+def clock_name(risk_level: str, high_hours: int, other_hours: int) -> str:
+    return f"{high_hours if risk_level == 'high' else other_hours}-hour"
+
+
+def refusal(status: str, step: str) -> str | None:
+    """Why a step cannot be taken from this status, or None."""
+    if status in ALLOWED[step]:
+        return None
+    verb = {"respond": "responded to", "close": "closed", "escalate": "escalated"}[step]
+    return f"A concern that is {STATUS_LABELS.get(status, status).lower()} cannot be {verb}"

@@ -1,0 +1,63 @@
+"""Concerns about a service, and the events of their response clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from qa_app.extensions import db
+from qa_app.models.types import UTCDateTime, utcnow
+
+
+class Concern(db.Model):
+    __tablename__ = "concerns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
+    risk_level: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(30))
+    summary: Mapped[str] = mapped_column(String(300))
+    details: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    logged_by_label: Mapped[str] = mapped_column(String(254))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    clock: Mapped[str] = mapped_column(String(12))  # "24-hour" or "72-hour", as reported
+    clock_mode: Mapped[str] = mapped_column(String(12))
+    response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_action: Mapped[str | None] = mapped_column(String(30))
+    response_notes: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    outcome_notes: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    notice_id: Mapped[int | None] = mapped_column(Integer)  # the notice of concern (a later step)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service = relationship("Service", lazy="joined", innerjoin=True)
+    officer = relationship("User", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (Index("ix_concerns_status_response_due_at", "status", "response_due_at"),)
+
+
+class ClockEvent(db.Model):
+    """due, met, breached, escalated: once each per concern, with the time it happened."""
+
+    __tablename__ = "clock_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"))
+    kind: Mapped[str] = mapped_column(String(12))
+    clock: Mapped[str] = mapped_column(String(12))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("concern_id", "kind", name="uq_clock_events_concern_id_kind"),
+    )

@@ -1,0 +1,193 @@
+"""Staff pages for concerns: the list with live clocks, logging one, and its steps."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES, STATUS_LABELS
+from qa_app.services import concerns, registry
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web.access import staff_required, web_actor
+from qa_app.web.filters import LONDON
+from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
+from qa_app.web.staff import bp
+
+RISKS = {"high": "High: response within 24 hours", "medium": "Medium", "low": "Low"}
+
+
+class ConcernForm(FlaskForm):
+    risk_level = RadioField(
+        "Risk level",
+        widget=GovRadioInput(),
+        choices=options(RISKS.items()),
+        validators=[DataRequired("Choose the risk level")],
+    )
+    source = RadioField(
+        "Where did it come from?",
+        widget=GovRadioInput(),
+        choices=options(SOURCES.items()),
+        validators=[DataRequired("Choose where the concern came from")],
+    )
+    received_date = GovDateField("Date received")
+    received_time = StringField(
+        "Time received", widget=GovTextInput(), description="For example, 14:30"
+    )
+    summary = StringField(
+        "Summary",
+        widget=GovTextInput(),
+        validators=[DataRequired("Give a short summary of the concern"), Length(max=300)],
+    )
+    details = TextAreaField("Details", widget=GovTextArea(), validators=[Length(max=20000)])
+
+
+def _received(form: ConcernForm):
+    match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", form.received_time.data or "")
+    if form.received_date.data is None:
+        form.received_date.errors = [
+            *form.received_date.errors,
+            "Enter the date the concern was received",
+        ]
+        return None
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        form.received_time.errors = ["Enter the time in 24-hour form, like 14:30"]
+        return None
+    return datetime.combine(form.received_date.data, datetime.min.time()).replace(
+        hour=int(match[1]), minute=int(match[2]), tzinfo=LONDON
+    )
+
+
+@bp.get("/concerns")
+@staff_required
+def concern_list():
+    page_arg = request.args.get("page", "1")
+    filters = concerns.ConcernFilters(
+        status=request.args.get("status", "")
+        if request.args.get("status") in STATUS_LABELS
+        else "",
+        risk_level=request.args.get("risk", "") if request.args.get("risk") in RISKS else "",
+        officer_id=posted_id(request.args.get("officer_id")),
+        service_id=posted_id(request.args.get("service_id")),
+        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+    )
+    rows, page = concerns.list_concerns(current_user, filters)
+    return render_template(
+        "staff/concerns/list.html",
+        rows=rows,
+        page=page,
+        filters=filters,
+        state=concerns.state,
+        statuses=STATUS_LABELS,
+        risks=RISKS,
+        officers=registry.staff_users(),
+        sources=SOURCES,
+        section="concerns",
+    )
+
+
+@bp.route("/services/<int:service_id>/concerns/new", methods=["GET", "POST"])
+@staff_required
+def concern_new(service_id):
+    service = registry.get_service(current_user, service_id)
+    form = ConcernForm()
+    if request.method == "GET":
+        now = datetime.now(LONDON)
+        form.received_date.data, form.received_time.data = now.date(), now.strftime("%H:%M")
+    if form.is_submitted():
+        form.validate()
+        received = _received(form)
+        if received is not None and not form.errors:
+            try:
+                concern = concerns.log(
+                    web_actor(),
+                    current_user,
+                    {
+                        "service_id": service.id,
+                        "risk_level": form.risk_level.data,
+                        "source": form.source.data,
+                        "received_at": received,
+                        "summary": form.summary.data,
+                        "details": form.details.data,
+                    },
+                )
+            except ValidationFailed as failed:
+                apply_errors(
+                    form,
+                    {
+                        "received_date" if k == "received_at" else k: v
+                        for k, v in failed.errors.items()
+                    },
+                )
+            else:
+                flash(
+                    f"The concern has been logged: a response is due {concern.response_due_at.astimezone(LONDON):%d %B at %H:%M}",
+                    "success",
+                )
+                return redirect(url_for("staff.concern_page", concern_id=concern.id))
+    return render_template(
+        "staff/concerns/new.html", form=form, service=service, section="concerns"
+    )
+
+
+@bp.get("/concerns/<int:concern_id>")
+@staff_required
+def concern_page(concern_id):
+    concern = concerns.get_concern(current_user, concern_id)
+    return render_template(
+        "staff/concerns/show.html",
+        concern=concern,
+        state=concerns.state(concern),
+        sources=SOURCES,
+        responses=RESPONSES,
+        outcomes=OUTCOMES,
+        statuses=STATUS_LABELS,
+        section="concerns",
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/<step>")
+@staff_required
+def concern_step(concern_id, step):
+    if step not in ("respond", "close", "escalate") or not FlaskForm().validate_on_submit():
+        return redirect(url_for("staff.concern_page", concern_id=concern_id))
+    form = request.form
+    try:
+        if step == "respond":
+            concerns.respond(
+                web_actor(),
+                current_user,
+                concern_id,
+                form.get("action", ""),
+                form.get("notes", "")[:20000],
+            )
+        elif step == "close":
+            concerns.close(
+                web_actor(),
+                current_user,
+                concern_id,
+                form.get("outcome", ""),
+                form.get("notes", "")[:20000],
+            )
+        else:
+            concerns.escalate(web_actor(), current_user, concern_id, form.get("reason", "")[:5000])
+    except ValidationFailed as failed:
+        flash(next(iter(failed.errors.values())), "error")
+    except Conflict as refused:
+        flash(refused.message, "error")
+    else:
+        flash(
+            {
+                "respond": "The response has been recorded and the clock stopped",
+                "close": "The concern has been closed",
+                "escalate": "The concern has been escalated",
+            }[step],
+            "success",
+        )
+    return redirect(url_for("staff.concern_page", concern_id=concern_id))

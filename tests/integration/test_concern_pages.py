@@ -1,0 +1,70 @@
+"""Logging a concern in the pages and following its clock."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from qa_app.extensions import db
+from qa_app.models import Concern
+from qa_app.web.filters import LONDON
+from tests.support.client import error_summary
+
+
+def test_log_a_concern_see_its_clock_and_respond(client, make):
+    make.sign_in(client, make.user("officer"))
+    service = make.service(name="Ash Court")
+    received = datetime.now(LONDON) - timedelta(hours=25)
+    form = {
+        "risk_level": "high",
+        "source": "whistleblower",
+        "summary": "Night staff asleep",
+        "received_date": [str(received.day), str(received.month), str(received.year)],
+        "received_time": received.strftime("%H:%M"),
+        "details": "Phoned in by a carer",
+    }
+    response = client.post(f"/services/{service.id}/concerns/new", data=form)
+    assert response.status_code == 302
+    concern = db.session.scalar(select(Concern))
+    listing = client.get("/concerns")
+    row = listing.soup.select_one("tbody tr").get_text(" ", strip=True)
+    assert "Night staff asleep" in row and "Overdue by 1 h" in row
+    page = client.get(response.headers["Location"])
+    assert page.soup.h1.get_text(strip=True) == "Night staff asleep"
+    client.post(
+        f"/concerns/{concern.id}/respond", data={"action": "visit", "notes": "Visited at night"}
+    )
+    db.session.expire_all()
+    assert db.session.get(Concern, concern.id).status == "responded"
+    assert (
+        "Responded 1 h"
+        in client.get(f"/concerns/{concern.id}").soup.select_one(".app-clock").get_text()
+    )
+
+
+def test_a_concern_received_in_the_future_is_refused(client, make):
+    make.sign_in(client, make.user("officer"))
+    service = make.service()
+    tomorrow = datetime.now(LONDON) + timedelta(days=1)
+    response = client.post(
+        f"/services/{service.id}/concerns/new",
+        data={
+            "risk_level": "low",
+            "source": "complaint",
+            "summary": "x",
+            "received_date": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)],
+            "received_time": "10:00",
+        },
+    )
+    assert error_summary(response) == ["When the concern was received cannot be in the future"]
+    bad_time = client.post(
+        f"/services/{service.id}/concerns/new",
+        data={
+            "risk_level": "low",
+            "source": "complaint",
+            "summary": "x",
+            "received_date": ["1", "11", "2026"],
+            "received_time": "25:99",
+        },
+    )
+    assert error_summary(bad_time) == ["Enter the time in 24-hour form, like 14:30"]
+    assert db.session.scalar(select(Concern.id)) is None
