@@ -66,7 +66,10 @@ def test_answers_autosave_and_survive_going_offline(site, live_server):
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     site.arrived("Involvement and information: Willowbank Grove")
 
+    # Offline. (Requests a service worker passes on escape Playwright's offline emulation, so
+    # the API is also cut off by a route, as the real network would be.)
     site.context.set_offline(True)
+    site.context.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))
     block = _answer(page, "QA01.2", "4 Excellent", "Plans written with the person, in their words.")
     expect(block.locator(".app-save-state")).to_contain_text("Not saved yet")
     expect(page.locator("#connection-state")).to_contain_text("Offline")
@@ -83,6 +86,7 @@ def test_answers_autosave_and_survive_going_offline(site, live_server):
     expect(restored.locator(".app-save-state")).to_contain_text("Not saved yet")
     assert "QA01.2" not in _saved(live_server, assessment_id)
 
+    site.context.unroute("**/api/v1/**")
     site.context.set_offline(False)
     expect(restored.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
