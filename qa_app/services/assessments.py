@@ -282,6 +282,10 @@ def save_answer(
     answer = db.session.scalar(
         select(Answer).where(Answer.assessment_id == assessment.id, Answer.question_ref == ref)
     )
+    if answer is not None and _same(answer, data):
+        # Saving exactly what is stored is not a conflict: it is a retry whose first try was
+        # applied but whose reply never arrived (a page closed, a connection dropped).
+        return answer
     if answer is not None and expected_version != answer.version:
         raise Conflict(
             f"Question {ref} was changed by {answer.updated_by_label or 'someone else'} since you opened it. "
@@ -325,6 +329,21 @@ def save_answer(
             "This answer was saved by someone else at the same moment. Reload and try again."
         ) from None
     return answer
+
+
+def _same(answer: Answer, data: AnswerInput) -> bool:
+    score_same = (
+        (data.score is None and answer.na)
+        or (data.score is NOT_GIVEN and answer.score is None and not answer.na)
+        or (data.score not in (None, NOT_GIVEN) and not answer.na and data.score == answer.score)
+    )
+    return (
+        score_same
+        and ((data.na_reason or "").strip() or None if data.score is None else None)
+        == answer.na_reason
+        and (data.evidence or "") == (answer.evidence or "")
+        and list(dict.fromkeys(data.sources)) == list(answer.sources or [])
+    )
 
 
 # ---------------------------------------------------------------- steps

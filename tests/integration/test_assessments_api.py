@@ -96,6 +96,9 @@ def test_answers_save_with_versions_and_a_stale_save_is_a_409(client, setup):
     assert stale.json["details"]["current_version"] == 2
     no_version = _put(client, setup, "QA01.1", {"score": 2})
     assert no_version.status_code == 409
+    # a retry of exactly what is stored (its first reply lost) is not a conflict, and changes nothing
+    retry = _put(client, setup, "QA01.1", {"score": 4, "evidence": "Better", "version": 1})
+    assert retry.status_code == 200 and retry.json["version"] == 2
     assert db.session.scalar(select(Answer.score).where(Answer.question_ref == "QA01.1")) == 4
     assessment = client.get(
         f"/api/v1/assessments/{setup['assessment']['id']}", headers=setup["headers"]
