@@ -19,6 +19,7 @@ from qa_app.services.actors import Actor
 from qa_app.services.calendar import clock_settings
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.registry import get_service
+from qa_app.services.risk import refresh_risk
 from qa_app.services.transaction import unit_of_work
 
 #: A received time a little ahead of this server's clock is accepted (devices disagree slightly).
@@ -86,6 +87,7 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
         db.session.add(concern)
         db.session.flush()
         db.session.add(ClockEvent(concern_id=concern.id, kind="due", clock=concern.clock, at=due))
+        refresh_risk(service)
         audit.record(
             actor,
             "concern",
@@ -121,6 +123,8 @@ def _step(
     with unit_of_work():
         before = concern.status
         change(concern)
+        db.session.flush()
+        refresh_risk(concern.service)
         audit.record(
             actor,
             "concern",

@@ -239,3 +239,31 @@ def test_a_correction_is_a_new_revision_and_both_stay_in_the_history(client, mak
     )  # untouched
     page = client.get(f"/assessments/{submitted['id']}")
     assert "Superseded on" in page.get_data(as_text=True)
+
+
+def test_publishing_a_poor_assessment_makes_the_service_red(make, submitted):
+    from qa_app.models import Service
+
+    manager = make.user("manager")
+    officer = submitted["officer"]
+    revision_source = db.session.get(Assessment, submitted["id"])
+    assessments.publish(Actor(manager, "web"), manager, revision_source.id)
+    db.session.expire_all()
+    assert db.session.get(Service, submitted["service"].id).risk == "green"  # published Good
+    revision = assessments.start_correction(
+        Actor(manager, "web"), manager, submitted["id"], "Recheck"
+    )
+    for ref, answer in assessments.answers_for(revision).items():
+        assessments.save_answer(
+            Actor(officer, "web"),
+            officer,
+            revision.id,
+            ref,
+            assessments.AnswerInput(score=1),
+            answer.version,
+        )
+    assessments.submit(Actor(officer, "web"), officer, revision.id)
+    assessments.publish(Actor(manager, "web"), manager, revision.id)
+    db.session.expire_all()
+    service = db.session.get(Service, submitted["service"].id)
+    assert (service.risk, service.risk_reasons) == ("red", "latest assessment rated Poor")

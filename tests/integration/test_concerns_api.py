@@ -124,3 +124,19 @@ def test_providers_never_see_concerns(client, make, api):
     }
     assert client.get(f"/api/v1/concerns/{concern_id}", headers=provider_headers).status_code == 404
     assert client.get("/api/v1/concerns", headers=provider_headers).status_code == 404
+
+
+def test_an_open_high_concern_makes_the_service_amber_until_it_is_dealt_with(api):
+    from qa_app.models import Service
+
+    concern_id = _log(api).json["id"]
+    db.session.expire_all()
+    service = db.session.get(Service, api["service"].id)
+    assert (service.risk, service.risk_reasons) == ("amber", "open high-risk concern")
+    api["call"]("POST", f"/api/v1/concerns/{concern_id}/respond", {"action": "visit"})
+    db.session.expire_all()
+    assert db.session.get(Service, api["service"].id).risk == "green"
+    for _ in range(3):
+        _log(api, risk_level="low")
+    db.session.expire_all()
+    assert db.session.get(Service, api["service"].id).risk_reasons == "3 open concerns"
