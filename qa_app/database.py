@@ -1,6 +1,6 @@
 """Engine set-up that differs between SQLite and PostgreSQL."""
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from qa_app.extensions import db
@@ -27,4 +27,12 @@ def configure_engines(app: Flask) -> None:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # A unit of work that will write after reading asks for the write lock up front
+            # (see transaction.unit_of_work(writes=True)); otherwise a concurrent writer's commit
+            # between our read and our write makes SQLite refuse the write ("database is locked").
+            # A request that may write (POST, PUT, PATCH, DELETE) does the same: it reads the row
+            # it changes first, and two such requests must take turns rather than fail.
+            immediate = conn.get_execution_options().get("qa_write_lock") or (
+                has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+            )
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -86,7 +86,7 @@ def db_session(app, request):
 def _isolated(request):
     """Every test outside tests/unit and tests/browser gets the rolled-back database."""
     parts = request.node.nodeid.split("/")
-    if "unit" in parts or "browser" in parts:
+    if "unit" in parts or "browser" in parts or "concurrency" in parts:
         yield
         return
     request.getfixturevalue("db_session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
@@ -190,3 +190,48 @@ def close_concern(concern_id: int, body: CloseBody):
 )
 def escalate_concern(concern_id: int, body: EscalateBody):
     return concern_out(concerns.escalate(api_actor(), api_user(), concern_id, body.reason))
+
+
+class ClockRecordQuery(ListQuery):
+    from_: date = Field(alias="from", description="First day (Europe/London), YYYY-MM-DD")
+    to: date = Field(description="Last day, included")
+
+
+class ClockRateOut(Response):
+    clock: str
+    met: int
+    breached: int
+    escalated: int
+    on_time_rate: float | None = Field(description="Percentage met of met + breached")
+
+
+class ClockRecordOut(Response):
+    first_day: date
+    last_day: date
+    clocks: list[ClockRateOut]
+
+
+@endpoint(
+    "/concerns/clock-record",
+    summary="Response clocks met, breached and escalated in a period, with the on-time rate",
+    tag="concerns",
+    query=ClockRecordQuery,
+    response=ClockRecordOut,
+    errors=(422,),
+)
+def clock_record(query: ClockRecordQuery):
+    rates = concerns.clock_record(api_user(), query.from_, query.to)
+    return ClockRecordOut(
+        first_day=query.from_,
+        last_day=query.to,
+        clocks=[
+            ClockRateOut(
+                clock=r.clock,
+                met=r.met,
+                breached=r.breached,
+                escalated=r.escalated,
+                on_time_rate=r.on_time_rate,
+            )
+            for r in rates
+        ],
+    )

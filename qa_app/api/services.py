@@ -2,7 +2,14 @@
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import ServiceCreate, ServiceOut, ServicePage, ServicePatch, ServiceQuery
+from qa_app.api.schemas import (
+    PlacementStop,
+    ServiceCreate,
+    ServiceOut,
+    ServicePage,
+    ServicePatch,
+    ServiceQuery,
+)
 from qa_app.services import registry
 from qa_app.services.errors import Forbidden
 
@@ -27,7 +34,9 @@ def service_out(service) -> ServiceOut:
         cqc_rating_date=service.cqc_rating_date,
         risk=service.risk,
         risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r],
-        placement_stop=None,
+        placement_stop=PlacementStop(start_date=service.placement_stop_since, lifted_at=None)
+        if service.placement_stop_since
+        else None,
         latest_assessment=None,
         version=service.version,
         updated_at=service.updated_at,

@@ -1,12 +1,14 @@
 """`flask --app qa_app qa …`: the command line (SPEC section 10)."""
 
+import json
 import sys
+from datetime import datetime
 
 import click
 from flask.cli import AppGroup
 
 from qa_app.domain.roles import Role
-from qa_app.services import demo, standards, users
+from qa_app.services import demo, standards, sweep, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
 
@@ -117,3 +119,66 @@ def standards_load(directory):
         click.echo(f"Loaded {name}")
     if result.unchanged:
         click.echo(f"Already loaded, unchanged: {', '.join(result.unchanged)}")
+
+
+@qa_cli.command("sweep")
+@click.option(
+    "--now",
+    "now_text",
+    help="Sweep as if it were this moment (ISO 8601 with an offset, e.g. 2026-11-24T09:00:00+00:00).",
+)
+def sweep_command(now_text):
+    """Escalate overdue concerns into draft notices, and unmet notices into breach notices.
+
+    Prints a one-line JSON summary. Safe to run every few minutes, and on several machines.
+    """
+    now = None
+    if now_text:
+        try:
+            now = datetime.fromisoformat(now_text)
+        except ValueError:
+            _fail(f"--now {now_text!r} is not an ISO 8601 date and time")
+        if now.tzinfo is None:
+            _fail("--now needs a UTC offset, e.g. 2026-11-24T09:00:00+00:00 or ...Z")
+    click.echo(json.dumps(sweep.sweep(now), separators=(",", ":")))
+
+
+@qa_cli.command("import-cqc")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--local-authority", default=None, help="Add new services in this local authority")
+@click.option("--commit", is_flag=True, help="Write the changes (without it, only a preview)")
+def import_cqc(file, local_authority, commit):
+    """Preview (or with --commit, import) CQC's monthly ratings file: ODS, XLSX or CSV."""
+    from pathlib import Path
+
+    from qa_app.services import cqc_import
+
+    path = Path(file)
+    try:
+        preview = cqc_import.preview_file(path, path.name, local_authority)
+    except cqc_import.ImportRefused as refused:
+        _fail(str(refused))
+    for line in cqc_import.preview_lines(preview):
+        click.echo(line)
+    if preview.bad_rows:
+        for bad in preview.bad_rows:
+            click.echo(f"{path.name} row {bad.row}: {bad.reason}", err=True)
+        click.echo(
+            f"{len(preview.bad_rows)} bad row(s): nothing was imported. Correct them and run again.",
+            err=True,
+        )
+        sys.exit(1)
+    if not commit:
+        click.echo("This was a preview: nothing was written. Run again with --commit to import.")
+        return
+    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    applied = record.counts["applied"]
+    if not (applied["changed_services"] or applied["new_services"]):
+        click.echo(
+            f"Imported (import {record.id}): nothing changed, every rating was already recorded."
+        )
+    else:
+        click.echo(
+            f"Imported (import {record.id}): {applied['changed_services']} service(s) updated, "
+            f"{applied['new_services']} service(s) and {applied['new_providers']} provider(s) added."
+        )

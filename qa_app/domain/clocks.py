@@ -74,13 +74,16 @@ def response_due(received_at: datetime, risk_level: str, settings: ClockSettings
     return datetime.combine(due_day, start_time, tzinfo=LONDON).astimezone(UTC)
 
 
-def clock_state(due_at: datetime, now: datetime, stopped_at: datetime | None = None) -> dict:
-    """How a clock stands: running (due in …), overdue (by …), met or breached (when it stopped)."""
+def clock_state(
+    due_at: datetime, now: datetime, stopped_at: datetime | None = None, how: str = "Responded"
+) -> dict:
+    """How a clock stands: running (due in …), overdue (by …), met or breached (when it stopped,
+    and `how`: responded, closed or escalated)."""
     if stopped_at is not None:
         met = stopped_at <= due_at
         return {
             "state": "met" if met else "breached",
-            "text": "Responded in time" if met else f"Responded {_span(stopped_at - due_at)} late",
+            "text": f"{how} in time" if met else f"{how} {_span(stopped_at - due_at)} late",
         }
     if now <= due_at:
         return {"state": "running", "text": f"Due in {_span(due_at - now)}"}

@@ -5,6 +5,7 @@ simply pass their defaults.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,9 @@ class RiskInputs:
     open_high_concerns: int = 0
     overdue_plan: bool = False
     overdue_actions: int = 0
+    # Dates, when known, make the reasons readable: "placement stop since 3 March 2026".
+    placement_stop_since: date | None = None
+    notice_issued_on: date | None = None  # the earliest issued notice still in force
 
 
 @dataclass(frozen=True)
@@ -25,12 +29,22 @@ class RiskResult:
     reasons: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 def assess_risk(facts: RiskInputs) -> RiskResult:
     red: list[str] = []
     if facts.active_placement_stop:
-        red.append("placement stop in force")
+        since = facts.placement_stop_since
+        red.append(f"placement stop since {_day(since)}" if since else "placement stop in force")
     if facts.open_notices:
-        red.append("notice issued and not yet lifted or remedied")
+        issued = facts.notice_issued_on
+        red.append(
+            f"notice issued {_day(issued)}, not yet lifted or remedied"
+            if issued
+            else "notice issued and not yet lifted or remedied"
+        )
     if facts.latest_assessment_overall == "Poor":
         red.append("latest assessment rated Poor")
     if facts.cqc_rating == "Inadequate":

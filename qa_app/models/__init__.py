@@ -3,6 +3,9 @@
 from qa_app.models.assessments import Answer, Assessment, AssessmentComment, assessment_officers
 from qa_app.models.audit import AuditEvent
 from qa_app.models.concerns import ClockEvent, Concern
+from qa_app.models.cqc import CqcImport, ServiceCqcRating
+from qa_app.models.notices import Notice, NoticeRequirement
+from qa_app.models.plans import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
 from qa_app.models.users import ApiToken, LoginAttempt, User
@@ -15,9 +18,17 @@ __all__ = [
     "AuditEvent",
     "ClockEvent",
     "Concern",
+    "CqcImport",
+    "EvidenceFile",
+    "ImprovementPlan",
     "LoginAttempt",
+    "Notice",
+    "NoticeRequirement",
+    "PlanAction",
+    "PlanIssue",
     "Provider",
     "Service",
+    "ServiceCqcRating",
     "StandardQuestion",
     "StandardSetVersion",
     "User",

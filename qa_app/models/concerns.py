@@ -36,14 +36,26 @@ class Concern(db.Model):
     outcome_notes: Mapped[str | None] = mapped_column(Text)
     escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     escalation_reason: Mapped[str | None] = mapped_column(Text)
-    notice_id: Mapped[int | None] = mapped_column(Integer)  # the notice of concern (a later step)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     service = relationship("Service", lazy="joined", innerjoin=True)
     officer = relationship("User", lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_concerns_status_response_due_at", "status", "response_due_at"),)
+    __table_args__ = (
+        Index("ix_concerns_status_response_due_at", "status", "response_due_at"),
+        # the list, open first by due time (and filtered by risk), then the rest newest first
+        Index(
+            "ix_concerns_status_risk_level_response_due_at",
+            "status",
+            "risk_level",
+            "response_due_at",
+        ),
+        Index("ix_concerns_received_at", "received_at"),
+        # a service's open concerns (risk, market overview)
+        Index("ix_concerns_service_id_status", "service_id", "status"),
+    )
 
 
 class ClockEvent(db.Model):

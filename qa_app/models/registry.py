@@ -49,6 +49,8 @@ class Service(db.Model):
     cqc_rating_date: Mapped[date | None] = mapped_column(Date)
     risk: Mapped[str] = mapped_column(String(10), default="green", index=True)
     risk_reasons: Mapped[str] = mapped_column(Text, default="")
+    #: Closed to new placements from this date (kept in step by the notices service).
+    placement_stop_since: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -27,8 +27,8 @@ from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
-from qa_app.services.risk import refresh_risk
 from qa_app.services.transaction import unit_of_work
 
 KINDS = {"visit": "Visit", "desk": "Desk review"}
@@ -469,7 +469,7 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
             corrected = db.session.get(Assessment, assessment.revision_of_id)
             corrected.superseded_at = assessment.published_at
         db.session.flush()
-        refresh_risk(assessment.service)
+        service_changed(actor, assessment.service)
         audit.record(
             actor,
             "assessment",

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from qa_app.domain.changes import jsonable
 from qa_app.extensions import db
 from qa_app.models import AuditEvent
+from qa_app.models.types import utcnow
 from qa_app.services.actors import Actor
 
 
@@ -30,6 +31,30 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_many(actor: Actor, events: list[tuple[str, int, str, dict, int | None]]) -> None:
+    """Many events in one statement: (entity_type, entity_id, action, changes, service_id)."""
+    if not events:
+        return
+    now = utcnow()
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "occurred_at": now,
+                "actor_id": actor.user.id if actor.user else None,
+                "actor_label": actor.label,
+                "channel": actor.channel,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "action": action,
+                "changes": {k: [jsonable(v) for v in pair] for k, pair in changes.items()},
+                "service_id": service_id,
+            }
+            for entity_type, entity_id, action, changes, service_id in events
+        ],
+    )
 
 
 #: Too fine-grained for a service's history page (each answer saved on a visit); they stay in

@@ -3,13 +3,14 @@ by hand), and the clock settings built from the app's configuration."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 import holidays
 from flask import current_app
 
-from qa_app.domain.clocks import ClockSettings
+from qa_app.domain.clocks import LONDON, ClockSettings
+from qa_app.models.types import utcnow
 
 
 @lru_cache(maxsize=8)
@@ -17,6 +18,11 @@ def england_and_wales_bank_holidays(first_year: int, last_year: int) -> frozense
     # England and Wales share one list of bank holidays; the package's ENG subdivision has it,
     # substitute days ("observed") included.
     return frozenset(holidays.UK(subdiv="ENG", years=range(first_year, last_year + 1)).keys())
+
+
+def london_today(now: datetime | None = None) -> date:
+    """Today's date in Europe/London (at `now`, if given): due dates and deadlines are days there."""
+    return (now or utcnow()).astimezone(LONDON).date()
 
 
 def clock_settings() -> ClockSettings:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Provider, Service, User
+from qa_app.models import AuditEvent, Concern, Notice, Provider, Service, User
+from qa_app.services.calendar import london_today
 
 
 @dataclass
@@ -67,6 +69,41 @@ def staff_summary(user: User) -> StaffSummary:
         my_service_count=my_count,
         recent=recent,
     )
+
+
+@dataclass
+class ConcernCounts:
+    overdue: int  # open concerns past their response time (the sweep escalates them)
+    due_today: int  # open concerns due within the next 24 hours
+    draft_notices: int  # waiting for a manager's decision
+    notices_in_force: int
+    placement_stops: int
+
+
+def concern_counts(now) -> ConcernCounts:
+    """What needs attention in concerns and notices (three statements)."""
+    overdue, due_soon = db.session.execute(
+        select(
+            func.count().filter(Concern.response_due_at < now),
+            func.count().filter(
+                Concern.response_due_at >= now,
+                Concern.response_due_at < now + timedelta(hours=24),
+            ),
+        ).where(Concern.status == "open")
+    ).one()
+    drafts, in_force = db.session.execute(
+        select(
+            func.count().filter(Notice.status == "draft"),
+            func.count().filter(Notice.in_force()),
+        ).where(or_(Notice.status == "draft", Notice.in_force()))
+    ).one()
+    stops = db.session.scalar(
+        select(func.count(Service.id)).where(
+            Service.placement_stop_since.is_not(None),
+            Service.placement_stop_since <= london_today(now),
+        )
+    )
+    return ConcernCounts(overdue, due_soon, drafts, in_force, stops)
 
 
 def provider_summary(user: User) -> list[Service]:

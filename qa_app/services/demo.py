@@ -11,6 +11,7 @@ from qa_app.extensions import db
 from qa_app.models import Provider, User
 from qa_app.services import registry, users
 from qa_app.services.actors import Actor
+from qa_app.services.calendar import london_today
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo data only, printed by make run)
 
@@ -87,6 +88,13 @@ USERS = [
 ]
 
 
+def service(name: str):
+    """A demo service by its name."""
+    from qa_app.models import Service
+
+    return db.session.scalar(select(Service).where(Service.name == name))
+
+
 def has_data() -> bool:
     return bool(db.session.scalar(select(func.count(User.id))))
 
@@ -136,7 +144,80 @@ def seed() -> dict:
             },
         )
     _demo_assessments(people)
+    _demo_concerns_and_notices(people)
+    _demo_plans(people)
     return {"providers": len(PROVIDERS), "services": len(SERVICES), "users": len(USERS)}
+
+
+def _demo_concerns_and_notices(people: dict) -> None:
+    """Open concerns with running clocks, one escalated into a draft notice, and an issued
+    notice with a placement stop that the demo provider user can respond to."""
+    from datetime import UTC, datetime, timedelta
+
+    from qa_app.services import concerns, notices
+
+    officer, manager = people["officer@demo.example"], people["manager@demo.example"]
+    as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
+    now = datetime.now(UTC)
+
+    def log(name, risk, hours_ago, source, summary):
+        return concerns.log(
+            as_officer,
+            officer,
+            {
+                "service_id": service(name).id,
+                "risk_level": risk,
+                "source": source,
+                "received_at": now - timedelta(hours=hours_ago),
+                "summary": summary,
+                "details": "Logged for the demo.",
+            },
+        )
+
+    log("Castlegate Park", "high", 3, "safeguarding", "Unexplained bruising reported by a relative")
+    log("Northshire Home Support, South", "medium", 50, "complaint", "Three late calls in a week")
+    log("Meadowfield Care at Home", "low", 10, "professional", "District nurse: MAR charts unclear")
+    called = log("Brookside Manor", "low", 20, "complaint", "Laundry going missing")
+    concerns.respond(as_officer, officer, called.id, "call", "Spoke to the manager.")
+    escalated = log("Kingsway Place", "high", 30, "whistleblower", "Night staff asleep on shift")
+    concerns.escalate(as_officer, officer, escalated.id, "Not responded to in time; serious")
+
+    grounds = log(
+        "Heathervale Court", "high", 24 * 9, "cqc", "CQC: medicines not given as prescribed"
+    )
+    concerns.escalate(as_officer, officer, grounds.id, "Repeated medicines errors")
+    notice = db.session.get(notices.Notice, grounds.notice_id)
+    today = now.date()
+    notices.update_draft(
+        as_officer,
+        officer,
+        notice.id,
+        "Medicines were not given as prescribed on several occasions, found by CQC and "
+        "confirmed on our visit.",
+        None,
+    )
+    first = notices.add_requirement(
+        as_officer,
+        officer,
+        notice.id,
+        "Audit every medicines record weekly and send us the results.",
+        today + timedelta(days=14),
+    )
+    notices.add_requirement(
+        as_officer,
+        officer,
+        notice.id,
+        "Every staff member who gives medicines completes competency training.",
+        today + timedelta(days=28),
+    )
+    notices.issue(as_manager, manager, notice.id, today)
+    notices.respond_to_requirement(
+        Actor(people["provider@demo.example"], "cli"),
+        people["provider@demo.example"],
+        notice.id,
+        first.id,
+        "Weekly audits started; the first two are attached to our email of last Friday.",
+    )
 
 
 def _demo_assessments(people: dict) -> None:
@@ -144,16 +225,12 @@ def _demo_assessments(people: dict) -> None:
     one, so that every role has something to look at."""
     import random
 
-    from qa_app.models import Service
     from qa_app.services import assessments, standards
 
     standards.load_directory(Actor.system("cli"))
     officer, manager = people["officer@demo.example"], people["manager@demo.example"]
     as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
     rng = random.Random(2026)
-
-    def service(name):
-        return db.session.scalar(select(Service).where(Service.name == name))
 
     def record(assessment, share):
         for q in assessments.questions_for(assessment)[
@@ -200,6 +277,72 @@ def _demo_assessments(people: dict) -> None:
             "announced": False,
         },
     )
+
+
+def _demo_plans(people: dict) -> None:
+    """Services below Good already have plans (they open by themselves). Heathervale Lodge's
+    provider has written its actions; the council accepted the plan and work is under way."""
+    from datetime import timedelta
+
+    from qa_app.services import plans
+
+    provider, officer = people["provider@demo.example"], people["officer@demo.example"]
+    as_provider, as_officer = Actor(provider, "cli"), Actor(officer, "cli")
+    service_id = service("Heathervale Lodge").id
+    plan = plans.plan_for_service(officer, service_id)
+    plans.add_issue(
+        as_officer,
+        officer,
+        plan.id,
+        "Medicines: gaps in medication administration records",
+        "At the September visit two people's MAR charts had unexplained gaps, and one 'when "
+        "required' medicine had no protocol. CQC's report also asks for better medicines audits.",
+    )
+    today = london_today()
+    owners = ["Chris Walker, registered manager", "Deputy manager", "Training lead"]
+    actions = []
+    for n, issue in enumerate(plans.view(plan).issues):
+        actions.append(
+            plans.add_action(
+                as_provider,
+                provider,
+                issue.id,
+                {
+                    "description": f"Put right: {issue.title}. Weekly audit by the manager; "
+                    "findings discussed at every staff meeting.",
+                    "owner": owners[n % len(owners)],
+                    "target_date": today + timedelta(days=21 + 14 * n),
+                    "success_measure": "Two consecutive audits with no gaps; people and relatives "
+                    "confirm the change when asked.",
+                },
+            )
+        )
+    plans.submit(as_provider, provider, plan.id)
+    plans.accept(as_officer, officer, plan.id)
+    if actions:
+        plans.record_progress(
+            as_provider,
+            provider,
+            actions[0].id,
+            {
+                "progress_evidence": "First two weekly audits done; one gap found and put right.",
+                "progress_grade": 2,
+                "impact_evidence": "",
+            },
+        )
+    if len(actions) > 1:
+        plans.record_progress(
+            as_provider,
+            provider,
+            actions[1].id,
+            {
+                "progress_evidence": "All staff completed the refresher.",
+                "progress_grade": 1,
+                "impact_evidence": "Spot checks show the new practice in place.",
+                "step": "complete",
+                "note": "Training records and spot-check sheets kept in the office.",
+            },
+        )
 
 
 EVIDENCE_NOTES = [

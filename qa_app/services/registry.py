@@ -20,6 +20,7 @@ from qa_app.models import Provider, Service, User
 from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.follow_on import service_changed
 from qa_app.services.risk import refresh_risk
 from qa_app.services.transaction import unit_of_work
 
@@ -282,6 +283,7 @@ def create_service(actor: Actor, values: dict) -> Service:
         refresh_risk(service)
         db.session.add(service)
         _flush_unique(service, "cqc_location_id", values.get("cqc_location_id"))
+        service_changed(actor, service)
         audit.record(
             actor, "service", service.id, "created", diff({}, service_values(service)), service.id
         )
@@ -306,14 +308,28 @@ def update_service(
     if not changed:
         return service
     with unit_of_work():
-        for name in changed:
-            setattr(service, name, after[name])
-        refresh_risk(service)
-        _flush_unique(
-            service, "cqc_location_id", after.get("cqc_location_id"), conflict_on_stale=True
-        )
-        audit.record(actor, "service", service.id, "updated", changed, service.id)
+        apply_service_changes(actor, service, changed, after)
     return service
+
+
+def apply_service_changes(
+    actor: Actor,
+    service: Service,
+    changed: dict,
+    after: dict,
+    action: str = "updated",
+    extra: dict | None = None,
+) -> None:
+    """Write checked changes to a service inside the caller's transaction: the fields, its risk
+    RAG, what follows from the change (`service_changed`) and one audit event. A hand edit and
+    the CQC ratings import both change a service's CQC rating through here. `extra` adds
+    {field: [old, new]} pairs to the audit event for things stored beside the service."""
+    for name in changed:
+        setattr(service, name, after[name])
+    refresh_risk(service)  # set before the flush, so the row is written once
+    _flush_unique(service, "cqc_location_id", after.get("cqc_location_id"), conflict_on_stale=True)
+    service_changed(actor, service)
+    audit.record(actor, "service", service.id, action, {**changed, **(extra or {})}, service.id)
 
 
 def create_provider(actor: Actor, values: dict) -> Provider:

@@ -103,7 +103,7 @@ def _numbered_canvas(service_name: str, council: str, draft: bool):
             super().save()
 
         def _decorate(self, total):
-            width, height = A4
+            width, height = self._pagesize
             self.saveState()
             if draft:
                 self.setFillColor(colors.Color(0.83, 0.21, 0.11, alpha=0.12))

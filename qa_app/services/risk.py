@@ -1,47 +1,178 @@
 """Keeping each service's stored risk RAG in step with its inputs (SPEC section 7).
 
-Called whenever an input changes (a CQC rating, a published assessment, a concern logged or
-closed), never on page views.
+Called whenever an input changes (a CQC rating, a published assessment, a concern logged, closed
+or escalated, a notice issued or lifted, a placement stop), never on page views. The facts for
+many services are gathered in a fixed number of queries, so a sweep that touches a thousand
+services costs the same handful of statements as one.
 """
 
-from sqlalchemy import func, select
+from __future__ import annotations
 
+from datetime import UTC, date
+
+from sqlalchemy import and_, func, or_, select, update
+
+from qa_app.domain import plans as plan_rules
+from qa_app.domain.clocks import LONDON
+from qa_app.domain.notices import placement_stop_active
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
-from qa_app.models import Assessment, Concern, Service
+from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
+from qa_app.services.calendar import london_today
+
+#: A concern counts against its service while it is open (SPEC section 7), and also once
+#: escalated until its notice is decided: escalating a concern must not turn a service green.
+LIVE_CONCERN = or_(
+    Concern.status == "open",
+    and_(
+        Concern.status == "escalated",
+        or_(
+            Concern.notice_id.is_(None),
+            Concern.notice_id.in_(select(Notice.id).where(Notice.status == "draft")),
+        ),
+    ),
+)
 
 
-def facts_for(service: Service) -> RiskInputs:
-    latest = None
-    if service.id is not None:
-        latest = db.session.scalar(
-            select(Assessment.overall_rating)
-            .where(Assessment.service_id == service.id, Assessment.status == "published")
-            .order_by(Assessment.published_at.desc())
-            .limit(1)
+def _london_date(moment) -> date | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # stored naive UTC on SQLite
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(LONDON).date()
+
+
+def latest_overall_ratings(ids: list[int]) -> dict[int, str | None]:
+    """Each service's latest published assessment's overall rating (one query)."""
+    ranked = (
+        select(
+            Assessment.service_id,
+            Assessment.overall_rating,
+            func.row_number()
+            .over(partition_by=Assessment.service_id, order_by=Assessment.published_at.desc())
+            .label("n"),
         )
-        open_all, open_high = db.session.execute(
-            select(func.count(), func.count().filter(Concern.risk_level == "high")).where(
-                Concern.service_id == service.id, Concern.status == "open"
-            )
-        ).one()
-    else:
-        open_all = open_high = 0
-    return RiskInputs(
-        cqc_rating=service.cqc_rating,
-        latest_assessment_overall=latest,
-        open_concerns=open_all,
-        open_high_concerns=open_high,
+        .where(Assessment.service_id.in_(ids), Assessment.status == "published")
+        .subquery()
+    )
+    return dict(
+        db.session.execute(
+            select(ranked.c.service_id, ranked.c.overall_rating).where(ranked.c.n == 1)
+        ).all()
     )
 
 
-def refresh_risk(service: Service) -> bool:
-    """Recompute the service's RAG from what is known about it; True if it changed.
+def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
+    """RiskInputs for each (already flushed) service, by id, in six queries."""
+    ids = [s.id for s in services if s.id is not None]
+    latest: dict[int, str | None] = {}
+    concerns: dict[int, tuple[int, int]] = {}
+    notices: dict[int, tuple[int, object]] = {}
+    overdue_plans: set[int] = set()
+    overdue_actions: dict[int, int] = {}
+    if ids:
+        latest = latest_overall_ratings(ids)
+        for service_id, total, high in db.session.execute(
+            select(
+                Concern.service_id,
+                func.count(),
+                func.count().filter(Concern.risk_level == "high"),
+            )
+            .where(Concern.service_id.in_(ids), LIVE_CONCERN)
+            .group_by(Concern.service_id)
+        ):
+            concerns[service_id] = (total, high)
+        for service_id, count, first_issued in db.session.execute(
+            select(Notice.service_id, func.count(), func.min(Notice.issued_at))
+            .where(Notice.service_id.in_(ids), Notice.in_force())
+            .group_by(Notice.service_id)
+        ):
+            notices[service_id] = (count, first_issued)
+        # overdue as recorded by plans.mark_overdue (run by the sweep) and still true
+        overdue_plans = set(
+            db.session.scalars(
+                select(ImprovementPlan.service_id).where(
+                    ImprovementPlan.service_id.in_(ids),
+                    ImprovementPlan.status.in_(plan_rules.WITH_PROVIDER),
+                    ImprovementPlan.overdue_at.is_not(None),
+                )
+            )
+        )
+        overdue_actions = dict(
+            db.session.execute(
+                select(ImprovementPlan.service_id, func.count(PlanAction.id))
+                .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
+                .where(
+                    ImprovementPlan.service_id.in_(ids),
+                    ImprovementPlan.status.in_(plan_rules.OPEN_STATUSES),
+                    PlanAction.status.in_((plan_rules.OPEN, plan_rules.IN_PROGRESS)),
+                    PlanAction.overdue_at.is_not(None),
+                )
+                .group_by(ImprovementPlan.service_id)
+            ).all()
+        )
+    today = london_today()
+    facts = {}
+    for service in services:
+        total, high = concerns.get(service.id, (0, 0))
+        notice_count, first_issued = notices.get(service.id, (0, None))
+        stop = service.placement_stop_since
+        facts[service.id] = RiskInputs(
+            cqc_rating=service.cqc_rating,
+            latest_assessment_overall=latest.get(service.id),
+            active_placement_stop=placement_stop_active(stop, lifted=False, today=today),
+            placement_stop_since=stop,
+            open_notices=notice_count,
+            notice_issued_on=_london_date(first_issued),
+            open_concerns=total,
+            open_high_concerns=high,
+            overdue_plan=service.id in overdue_plans,
+            overdue_actions=overdue_actions.get(service.id, 0),
+        )
+    return facts
 
-    Later features (notices, placement stops, plans) add their facts in `facts_for`.
-    """
+
+def facts_for(service: Service) -> RiskInputs:
+    if service.id is None:  # not yet saved: only what is on the row itself
+        return RiskInputs(cqc_rating=service.cqc_rating)
+    return facts_for_many([service])[service.id]
+
+
+def refresh_risk(service: Service) -> bool:
+    """Recompute the service's RAG from what is known about it; True if it changed."""
     result = assess_risk(facts_for(service))
     reasons = "; ".join(result.reasons)
     changed = (service.risk, service.risk_reasons) != (result.rag, reasons)
     service.risk, service.risk_reasons = result.rag, reasons
     return changed
+
+
+def refresh_risk_many(service_ids: list[int]) -> int:
+    """Recompute the RAG of many services at once; returns how many changed.
+
+    The RAG is derived, not edited, so a change to it does not move the service's version (an
+    officer editing the service's details is not told someone else changed it).
+    """
+    if not service_ids:
+        return 0
+    services = list(
+        db.session.scalars(select(Service).where(Service.id.in_(sorted(set(service_ids)))))
+    )
+    facts = facts_for_many(services)
+    by_result: dict[tuple[str, str], list[int]] = {}
+    for service in services:
+        result = assess_risk(facts[service.id])
+        reasons = "; ".join(result.reasons)
+        if (service.risk, service.risk_reasons) != (result.rag, reasons):
+            by_result.setdefault((result.rag, reasons), []).append(service.id)
+    # one statement per distinct result, however many services share it
+    for (rag, reasons), ids in by_result.items():
+        db.session.execute(
+            update(Service)
+            .where(Service.id.in_(ids))
+            .values(risk=rag, risk_reasons=reasons)
+            .execution_options(synchronize_session=False)
+        )
+    for service in services:  # keep loaded objects in step without marking them dirty
+        db.session.expire(service, ["risk", "risk_reasons"])
+    return sum(len(ids) for ids in by_result.values())

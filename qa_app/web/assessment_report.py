@@ -28,19 +28,3 @@ def report_context(assessment, include_internal: bool) -> dict:
         "statuses": STATUS_LABELS,
         "kinds": assessments.KINDS,
     }
-
-
-def pdf_response(assessment):
-    import io
-    import re
-
-    from flask import current_app, send_file
-
-    from qa_app.services import report_pdf
-
-    data = report_pdf.render(assessment, current_app.config["QA_COUNCIL_NAME"])
-    slug = re.sub(r"[^a-z0-9]+", "-", assessment.service.name.lower()).strip("-")[:60]
-    name = f"assessment-{slug}-{assessment.visit_date.isoformat()}{'' if assessment.status == 'published' else '-draft'}.pdf"
-    return send_file(
-        io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name
-    )

@@ -1,20 +1,20 @@
 """Template filters and globals: dates in Europe/London, labels for codes, page links."""
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, request, url_for
 
+from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.web.forms import error_summary
-
-LONDON = ZoneInfo("Europe/London")
 
 
 def format_date(value) -> str:
     if not value:
         return ""
+    if isinstance(value, str):  # an ISO date kept in JSON (an import's preview)
+        value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date()
     return f"{value.day} {value:%B %Y}"
@@ -46,6 +46,12 @@ FIELD_LABELS = {
     "contract_officer_id": "Contract officer",
     "cqc_rating": "CQC rating",
     "cqc_rating_date": "CQC rating date",
+    "cqc_safe": "CQC Safe",
+    "cqc_effective": "CQC Effective",
+    "cqc_caring": "CQC Caring",
+    "cqc_responsive": "CQC Responsive",
+    "cqc_well_led": "CQC Well-led",
+    "source": "Source",
     "contact_name": "Contact",
     "contact_email": "Contact email",
     "contact_phone": "Contact phone",
@@ -72,6 +78,12 @@ def field_value(field: str, value, names: dict | None = None) -> str:
         except ValueError:
             return value
     return str(value)
+
+
+def action_label(action: str) -> str:
+    """An audit event's action in words: "updated_from_cqc_file" → "updated from CQC file"."""
+    words = (action or "").replace("_", " ").split()
+    return " ".join("CQC" if word == "cqc" else word for word in words)
 
 
 def url_with(**changes) -> str:
@@ -119,6 +131,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
+    app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
+    app.add_template_filter(action_label, "action_label")
+    app.add_template_global(lambda: datetime.now(LONDON).date(), "today")
 
     @app.context_processor
     def _council():

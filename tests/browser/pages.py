@@ -267,7 +267,11 @@ class Portal:
         self.site = site
 
     def service_names(self) -> list[str]:
-        return [cells[0] for cells in self.site.table("Your services")]
+        """The services' names (the link in each row's first cell; a row may say more)."""
+        table = self.site.page.get_by_role("table", name="Your services", exact=True)
+        return [
+            name.strip() for name in table.locator("tbody tr td:first-child a").all_inner_texts()
+        ]
 
     def open_service(self, name: str) -> Page:
         return self.site.follow(self.site.page.get_by_role("link", name=name, exact=True), name)

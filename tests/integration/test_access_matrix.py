@@ -5,12 +5,23 @@ Expected outcomes:
   404 = not there for this user (providers must not learn what exists) · 200/302/... = allowed.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from qa_app.services import assessments, concerns, standards, users
+from qa_app.extensions import db
+from qa_app.services import (
+    assessments,
+    concerns,
+    cqc_import,
+    notices,
+    plans,
+    registry,
+    standards,
+    users,
+)
 from qa_app.services.actors import Actor
+from tests.support.spreadsheets import write_csv
 
 ROLES = ("anonymous", "provider_a", "provider_b", "officer", "manager", "admin")
 
@@ -137,6 +148,45 @@ API_PATCH_A = {
     "manager": 200,
     "admin": 200,
 }
+# a manager's decision on a notice: officers are told no
+STAFF_DECIDE = {
+    "anonymous": 302,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 403,
+    "manager": 302,
+    "admin": 302,
+}
+API_DECIDE = {
+    "anonymous": 401,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 403,
+    "manager": 200,
+    "admin": 200,
+}
+# the step does not apply to this notice: managers are told why
+API_DECIDE_REFUSED = {**API_DECIDE, "manager": 409, "admin": 409}
+PORTAL_A_POST = {**PORTAL_A_ONLY, "provider_a": 302}
+# council steps on a plan that is not at that step yet: providers do not see them at all
+API_PLAN_STAFF_STEP = {
+    "anonymous": 401,
+    "provider_a": 404,
+    "provider_b": 404,
+    "officer": 409,
+    "manager": 409,
+    "admin": 409,
+}
+# provider steps: staff are told only the provider may; the other provider sees nothing
+API_PLAN_PROVIDER = {
+    "anonymous": 401,
+    "provider_a": 200,
+    "provider_b": 404,
+    "officer": 403,
+    "manager": 403,
+    "admin": 403,
+}
+API_PROVIDER_A = API_PLAN_PROVIDER  # the provider's response to a notice's requirement
 
 # endpoint: (method, path template, expected, json body or form data)
 MATRIX = {
@@ -218,6 +268,13 @@ MATRIX = {
     "staff.concern_list": ("GET", "/concerns", STAFF_PAGE, None),
     "staff.concern_new": ("GET", "/services/{service_a}/concerns/new", STAFF_PAGE, None),
     "staff.concern_page": ("GET", "/concerns/{concern_a}", STAFF_PAGE, None),
+    "staff.clock_record": ("GET", "/concerns/clock-record", STAFF_PAGE, None),
+    "api.clock_record": (
+        "GET",
+        "/api/v1/concerns/clock-record?from=2026-11-01&to=2026-11-30",
+        API_STAFF_ONLY,
+        None,
+    ),
     "staff.concern_step": ("POST", "/concerns/{concern_a}/respond", STAFF_POST, {"action": "call"}),
     "api.create_concern": (
         "POST",
@@ -251,6 +308,96 @@ MATRIX = {
         API_STAFF_ONLY,
         {"reason": "x"},
     ),
+    "staff.notice_list": ("GET", "/notices", STAFF_PAGE, None),
+    "staff.notice_page": ("GET", "/notices/{notice_draft}", STAFF_PAGE, None),
+    "staff.notice_draft": ("POST", "/notices/{notice_draft}/draft", STAFF_POST, {"grounds": "x"}),
+    "staff.notice_requirement_add": (
+        "POST",
+        "/notices/{notice_draft}/requirements",
+        STAFF_PAGE,
+        {},
+    ),
+    "staff.notice_requirement_remove": (
+        "POST",
+        "/notices/{draft_remove}/requirements/{draft_remove_requirement}/remove",
+        STAFF_POST,
+        {},
+    ),
+    "staff.notice_requirement_assess": (
+        "POST",
+        "/notices/{issued_assess}/requirements/{issued_assess_requirement}/assess",
+        STAFF_POST,
+        {"status": "met"},
+    ),
+    "staff.notice_step": ("POST", "/notices/{draft_issue}/issue", STAFF_DECIDE, {}),
+    "staff.notice_letter_pdf": ("GET", "/notices/{notice_issued}/letter.pdf", STAFF_PAGE, None),
+    "staff.market_overview": ("GET", "/market", STAFF_PAGE, None),
+    "portal.notice_page": ("GET", "/portal/notices/{notice_issued}", PORTAL_A_ONLY, None),
+    "portal.notice_respond": (
+        "POST",
+        "/portal/notices/{notice_issued}/requirements/{notice_issued_requirement}/respond",
+        PORTAL_A_POST,
+        {"response": "x"},
+    ),
+    "portal.notice_letter_pdf": (
+        "GET",
+        "/portal/notices/{notice_issued}/letter.pdf",
+        PORTAL_A_ONLY,
+        None,
+    ),
+    "api.list_notices": ("GET", "/api/v1/notices", API_READ_ALL, None),
+    "api.get_notice": ("GET", "/api/v1/notices/{notice_issued}", API_READ_A, None),
+    "api.change_draft": (
+        "PATCH",
+        "/api/v1/notices/{notice_draft}",
+        API_STAFF_ONLY,
+        {"grounds": "x"},
+    ),
+    "api.add_requirement": (
+        "POST",
+        "/api/v1/notices/{notice_draft}/requirements",
+        {**API_STAFF_CREATE, "provider_a": 404, "provider_b": 404},
+        {"text": "x", "due_date": "2030-01-01"},
+    ),
+    "api.issue_notice": ("POST", "/api/v1/notices/{draft_api_issue}/issue", API_DECIDE, {}),
+    "api.notice_lift": ("POST", "/api/v1/notices/{notice_issued}/lift", API_DECIDE_REFUSED, {}),
+    "api.notice_escalate": (
+        "POST",
+        "/api/v1/notices/{issued_escalate}/escalate",
+        API_DECIDE,
+        {"note": "x"},
+    ),
+    "api.notice_withdraw": (
+        "POST",
+        "/api/v1/notices/{draft_withdraw}/withdraw",
+        API_DECIDE,
+        {"note": "x"},
+    ),
+    "api.notice_remedy": ("POST", "/api/v1/notices/{notice_issued}/remedy", API_DECIDE_REFUSED, {}),
+    "api.notice_recommend_termination": (
+        "POST",
+        "/api/v1/notices/{notice_issued}/recommend-termination",
+        API_DECIDE_REFUSED,
+        {"note": "x"},
+    ),
+    "api.notice_lift_placement_stop": (
+        "POST",
+        "/api/v1/notices/{notice_issued}/lift-placement-stop",
+        API_DECIDE,
+        {"note": "x"},
+    ),
+    "api.respond_requirement": (
+        "POST",
+        "/api/v1/notices/{notice_issued}/requirements/{notice_issued_requirement}/respond",
+        API_PROVIDER_A,
+        {"response": "x"},
+    ),
+    "api.assess_requirement": (
+        "POST",
+        "/api/v1/notices/{issued_api_assess}/requirements/{issued_api_assess_requirement}/assess",
+        API_STAFF_ONLY,
+        {"status": "met"},
+    ),
     "staff.standard_sets": ("GET", "/standards", STAFF_PAGE, None),
     "staff.standard_set": ("GET", "/standards/home_support/1", STAFF_PAGE, None),
     "staff.standard_set_compare": (
@@ -281,6 +428,111 @@ MATRIX = {
         {"name": "x"},
     ),
     "admin.token_revoke": ("POST", "/admin/tokens/{target_token}/revoke", ADMIN_POST, {}),
+    "staff.plan_list": ("GET", "/plans", STAFF_PAGE, None),
+    "staff.plan_page": ("GET", "/plans/{plan_a}", STAFF_PAGE, None),
+    "staff.plan_issue_add": ("POST", "/plans/{plan_a}/issues", STAFF_POST, {"title": "x"}),
+    "staff.plan_issue_withdraw": (
+        "POST",
+        "/plans/issues/{issue_c}/withdraw",
+        STAFF_POST,
+        {"reason": "x", "plan_id": "{plan_a}"},
+    ),
+    "staff.plan_review": ("POST", "/plans/{plan_a}/review", STAFF_POST, {"decision": "accept"}),
+    "staff.plan_action_check": (
+        "POST",
+        "/plans/actions/{action_a}/check",
+        STAFF_POST,
+        {"decision": "verify", "plan_id": "{plan_a}"},
+    ),
+    "staff.plan_pdf": ("GET", "/plans/{plan_a}/plan.pdf", STAFF_PAGE, None),
+    "staff.plan_xlsx": ("GET", "/plans/{plan_a}/plan.xlsx", STAFF_PAGE, None),
+    "staff.evidence_download": ("GET", "/plans/evidence/{file_a}", STAFF_PAGE, None),
+    "portal.plan_page": ("GET", "/portal/plans/{plan_a}", PORTAL_A_ONLY, None),
+    "portal.action_new": ("GET", "/portal/plans/issues/{issue_a}/actions/new", PORTAL_A_ONLY, None),
+    "portal.action_edit": ("GET", "/portal/plans/actions/{action_a}/edit", PORTAL_A_ONLY, None),
+    "portal.action_progress": (
+        "GET",
+        "/portal/plans/actions/{action_a}/progress",
+        PORTAL_A_ONLY,
+        None,
+    ),
+    "portal.plan_submit": ("POST", "/portal/plans/{plan_a}/submit", PORTAL_A_POST, {}),
+    "portal.plan_pdf": ("GET", "/portal/plans/{plan_a}/plan.pdf", PORTAL_A_ONLY, None),
+    "portal.plan_xlsx": ("GET", "/portal/plans/{plan_a}/plan.xlsx", PORTAL_A_ONLY, None),
+    "portal.evidence_download": ("GET", "/portal/plans/evidence/{file_a}", PORTAL_A_ONLY, None),
+    "api.get_service_plan": (
+        "GET",
+        "/api/v1/services/{service_a}/improvement-plan",
+        API_READ_A,
+        None,
+    ),
+    "api.get_plan": ("GET", "/api/v1/improvement-plans/{plan_a}", API_READ_A, None),
+    "api.add_plan_issue": (
+        "POST",
+        "/api/v1/improvement-plans/{plan_a}/issues",
+        {**API_STAFF_CREATE, "provider_a": 404, "provider_b": 404},
+        {"title": "x"},
+    ),
+    "api.withdraw_plan_issue": (
+        "POST",
+        "/api/v1/plan-issues/{issue_b}/withdraw",
+        API_STAFF_ONLY,
+        {"reason": "x"},
+    ),
+    "api.add_plan_action": (
+        "POST",
+        "/api/v1/plan-issues/{issue_b}/actions",
+        {**API_PLAN_PROVIDER, "provider_a": 201},
+        {
+            "description": "x",
+            "owner": "x",
+            "target_date": "{target}",
+            "success_measure": "x",
+        },
+    ),
+    "api.change_plan_action": (
+        "PATCH",
+        "/api/v1/plan-actions/{action_a}",
+        API_PLAN_PROVIDER,
+        {"owner": "Someone else"},
+    ),
+    # the plan is not accepted yet (409); for the provider, one issue still has no action
+    "api.record_plan_progress": (
+        "POST",
+        "/api/v1/plan-actions/{action_a}/progress",
+        {**API_PLAN_PROVIDER, "provider_a": 409},
+        {"progress_evidence": "x"},
+    ),
+    "api.submit_plan": (
+        "POST",
+        "/api/v1/improvement-plans/{plan_a}/submit",
+        {**API_PLAN_PROVIDER, "provider_a": 409},
+        {},
+    ),
+    "api.accept_plan": (
+        "POST",
+        "/api/v1/improvement-plans/{plan_a}/accept",
+        API_PLAN_STAFF_STEP,
+        {},
+    ),
+    "api.return_plan": (
+        "POST",
+        "/api/v1/improvement-plans/{plan_a}/return",
+        API_PLAN_STAFF_STEP,
+        {"comments": "x"},
+    ),
+    "api.verify_plan_action": (
+        "POST",
+        "/api/v1/plan-actions/{action_a}/verify",
+        API_PLAN_STAFF_STEP,
+        {},
+    ),
+    "api.reopen_plan_action": (
+        "POST",
+        "/api/v1/plan-actions/{action_a}/reopen",
+        API_PLAN_STAFF_STEP,
+        {"reason": "x"},
+    ),
     "portal.home": ("GET", "/portal/", PORTAL_PAGE, None),
     "portal.service_page": ("GET", "/portal/services/{service_a}", PORTAL_A_ONLY, None),
     "api.openapi_json": ("GET", "/api/v1/openapi.json", PUBLIC, None),
@@ -319,6 +571,13 @@ MATRIX = {
         {**API_STAFF_ONLY, "officer": 422, "manager": 422, "admin": 422},
         {},
     ),
+    "staff.cqc_import_list": ("GET", "/cqc-imports", STAFF_PAGE, None),
+    "staff.cqc_import_new": ("GET", "/cqc-imports/new", STAFF_PAGE, None),
+    "staff.cqc_import_page": ("GET", "/cqc-imports/{cqc_import}", STAFF_PAGE, None),
+    "staff.cqc_import_progress": ("GET", "/cqc-imports/{cqc_import}/progress", STAFF_PAGE, None),
+    "staff.cqc_import_commit": ("POST", "/cqc-imports/{cqc_import}/commit", STAFF_POST, {}),
+    "staff.cqc_import_discard": ("POST", "/cqc-imports/{cqc_import}/discard", STAFF_POST, {}),
+    "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
     "api.patch_service": (
         "PATCH",
         "/api/v1/services/{service_a}",
@@ -335,7 +594,8 @@ def test_every_endpoint_has_a_row(app):
 
 
 @pytest.fixture
-def world(make):
+def world(make, app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "QA_EVIDENCE_DIR", str(tmp_path))
     provider_a, provider_b = make.provider(name="Provider A"), make.provider(name="Provider B")
     people = {
         "provider_a": make.user("provider", provider_a),
@@ -366,9 +626,42 @@ def world(make):
         ).id
         for n in range(4)
     ]
+    manager = Actor(people["manager"], "cli")
+
+    def notice(service, issued=False):
+        draft, _ = notices.draft_for(manager, service.id)
+        db.session.commit()
+        requirement = notices.add_requirement(
+            manager, people["manager"], draft.id, "Train night staff", date(2030, 1, 1)
+        )
+        if issued:
+            notices.issue(manager, people["manager"], draft.id, date(2030, 1, 1))
+        return draft.id, requirement.id
+
+    # one notice per step that changes it, so that one step does not make the next one a 409
+    notice_ids = {
+        "notice_issued": notice(service_a, issued=True),
+        "notice_draft": notice(service_a),
+        **{
+            name: notice(make.service(provider_a), issued=name.startswith("issued"))
+            for name in (
+                *("draft_remove", "draft_issue", "draft_api_issue", "draft_withdraw"),
+                *("issued_assess", "issued_api_assess", "issued_escalate"),
+            )
+        },
+    }
+    csv_file = tmp_path / "ratings.csv"
+    write_csv(csv_file, [])
+    cqc = cqc_import.commit_preview(
+        Actor.system("cli"), cqc_import.preview_file(csv_file, "ratings.csv", None)
+    )
+    plan_ids = _plan_for(service_a, people)
     return {
         "people": people,
         "ids": {
+            **plan_ids,
+            **{name: ids[0] for name, ids in notice_ids.items()},
+            **{f"{name}_requirement": ids[1] for name, ids in notice_ids.items()},
             # one concern per step, so that one step does not make the next one a 409
             **{
                 f"concern_{letter}": concern_id
@@ -378,8 +671,45 @@ def world(make):
             "service_a": service_a.id,
             "assessment_a": assessment_a.id,
             "target_user": target.id,
+            "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
         },
+    }
+
+
+def _plan_for(service, people) -> dict:
+    """A CQC rating of Requires improvement opens a plan (issue a); two more issues by hand
+    (b, c); the provider's action on issue a, with an evidence file."""
+    officer, provider = people["officer"], people["provider_a"]
+    registry.update_service(
+        Actor(officer, "cli"), officer, service.id, {"cqc_rating": "Requires improvement"}, None
+    )
+    plan = plans.plan_for_service(officer, service.id)
+    issue_a = plans.view(plan).issues[0]
+    issue_b = plans.add_issue(Actor(officer, "cli"), officer, plan.id, "Issue B", "")
+    issue_c = plans.add_issue(Actor(officer, "cli"), officer, plan.id, "Issue C", "")
+    action = plans.add_action(
+        Actor(provider, "cli"),
+        provider,
+        issue_a.id,
+        {
+            "description": "Train",
+            "owner": "Manager",
+            "target_date": plans.london_today() + timedelta(days=60),
+            "success_measure": "Trained",
+        },
+    )
+    file = plans.upload_evidence(
+        Actor(provider, "cli"), provider, action.id, "rota.png", b"\x89PNG\r\n\x1a\n" + bytes(40)
+    )
+    return {
+        "plan_a": plan.id,
+        "issue_a": issue_a.id,
+        "issue_b": issue_b.id,
+        "issue_c": issue_c.id,
+        "action_a": action.id,
+        "file_a": file.id,
+        "target": (plans.london_today() + timedelta(days=60)).isoformat(),
     }
 
 

@@ -6,6 +6,7 @@ with one schema per worker, dropped and recreated at the start of every run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -22,9 +23,15 @@ def worker_id() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
+def checkout_tag() -> str:
+    """A short tag for this checkout, so two checkouts' test runs never share a database."""
+    root = Path(__file__).resolve().parents[2]
+    return hashlib.sha256(str(root).encode()).hexdigest()[:6]
+
+
 def fresh_database_url(purpose: str) -> str:
     """A URL for an empty database (or schema) that nothing else is using."""
-    name = f"qa_{purpose}_{worker_id()}"
+    name = f"qa_{purpose}_{worker_id()}_{checkout_tag()}"
     if on_postgres():
         base = os.environ.get("QA_TEST_POSTGRES_URL", "")
         if not base:

@@ -167,3 +167,11 @@ def test_clock_state_text():
         "state": "breached",
         "text": "Responded 5 min late",
     }
+
+
+def test_a_clock_stopped_by_escalation_says_so():
+    due = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    late = clock_state(due, due, stopped_at=due + timedelta(hours=6), how="Escalated")
+    assert late == {"state": "breached", "text": "Escalated 6 h late"}
+    early = clock_state(due, due, stopped_at=due - timedelta(hours=1), how="Escalated")
+    assert early == {"state": "met", "text": "Escalated in time"}

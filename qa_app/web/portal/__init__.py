@@ -4,10 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from qa_app.services import assessments, dashboard, registry
+from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
+from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.services import assessments, dashboard, notices, plans, registry
 from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.assessment_report import pdf_response, report_context
+from qa_app.web.assessment_report import report_context
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -15,16 +18,39 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 @bp.get("/")
 @provider_required
 def home():
-    services = dashboard.provider_summary(current_user)
+    # improvement plans (issue 6): each service with its rating, plan and what is overdue
+    plan_rows = plans.portal_summary(current_user)
     reports = dashboard.provider_reports(current_user)
-    return render_template("portal/home.html", services=services, reports=reports, section="home")
+    services = [row.service for row in plan_rows]
+    by_service = notices.notices_for_services(current_user, [s.id for s in services])
+    return render_template(
+        "portal/home.html",
+        services=services,
+        reports=reports,
+        plan_rows=plan_rows,
+        plan_labels=PLAN_LABELS,
+        notices=[n for s in services for n in by_service.get(s.id, [])],
+        notice_kinds=KINDS,
+        notice_statuses=STATUS_LABELS,
+        section="home",
+    )
 
 
 @bp.get("/services/<int:service_id>")
 @provider_required
 def service_page(service_id):
     service = registry.get_service(current_user, service_id)
-    return render_template("portal/service.html", service=service, section="home")
+    plan = plans.latest_plan_or_none(current_user, service.id)
+    return render_template(
+        "portal/service.html",
+        service=service,
+        plan_view=plans.view(plan) if plan else None,
+        plan_labels=PLAN_LABELS,
+        notices=notices.notices_for_services(current_user, [service.id]).get(service.id, []),
+        notice_kinds=KINDS,
+        notice_statuses=STATUS_LABELS,
+        section="home",
+    )
 
 
 @bp.get("/assessments/<int:assessment_id>")
@@ -74,4 +100,60 @@ def assessment_comment(assessment_id):
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @provider_required
 def assessment_pdf(assessment_id):
-    return pdf_response(assessments.get_assessment(current_user, assessment_id))
+    return downloads.assessment_pdf(assessments.get_assessment(current_user, assessment_id))
+
+
+# ---------------------------------------------------------------- notices
+
+
+@bp.get("/notices/<int:notice_id>")
+@provider_required
+def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None):
+    """typed/errors: a response that could not be sent, shown again with why (nothing lost)."""
+    notice = notices.get_notice(current_user, notice_id)
+    return render_template(
+        "portal/notice.html",
+        notice=notice,
+        typed=typed or {},
+        errors=errors or {},
+        kinds=KINDS,
+        statuses=STATUS_LABELS,
+        requirement_labels=REQUIREMENT_LABELS,
+        noun=REQUIREMENT_NOUN[notice.kind],
+        section="home",
+    )
+
+
+@bp.post("/notices/<int:notice_id>/requirements/<int:requirement_id>/respond")
+@provider_required
+def notice_respond(notice_id, requirement_id):
+    if FlaskForm().validate_on_submit():
+        try:
+            notices.respond_to_requirement(
+                web_actor(),
+                current_user,
+                notice_id,
+                requirement_id,
+                request.form.get("response", ""),
+            )
+        except ValidationFailed as failed:
+            message = next(iter(failed.errors.values()))
+            return notice_page(
+                notice_id,
+                typed={requirement_id: request.form.get("response", "")},
+                errors={requirement_id: message},
+            ), 422
+        except Conflict as refused:
+            flash(refused.message, "error")
+        else:
+            flash("Your response has been sent to the council", "success")
+    return redirect(url_for("portal.notice_page", notice_id=notice_id) + f"#r{requirement_id}")
+
+
+@bp.get("/notices/<int:notice_id>/letter.pdf")
+@provider_required
+def notice_letter_pdf(notice_id):
+    return downloads.notice_letter_pdf(notices.get_notice(current_user, notice_id))
+
+
+from qa_app.web.portal import plan_pages  # noqa: E402, F401

@@ -7,7 +7,11 @@ bp = Blueprint("staff", __name__)
 from qa_app.web.staff import (  # noqa: E402, F401
     assessments,
     concerns,
+    cqc_imports,
     home,
+    market,
+    notices,
+    plans,
     providers,
     services,
     standards,

@@ -15,8 +15,9 @@ from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import assessments, registry, standards
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
+from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.assessment_report import pdf_response, report_context
+from qa_app.web.assessment_report import report_context
 from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
 from qa_app.web.staff import bp
 
@@ -382,7 +383,7 @@ def assessment_report(assessment_id):
 @bp.get("/assessments/<int:assessment_id>/report.pdf")
 @staff_required
 def assessment_pdf(assessment_id):
-    return pdf_response(assessments.get_assessment(current_user, assessment_id))
+    return downloads.assessment_pdf(assessments.get_assessment(current_user, assessment_id))
 
 
 @bp.post("/assessments/<int:assessment_id>/correct")

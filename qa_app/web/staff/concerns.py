@@ -14,10 +14,11 @@ from wtforms.validators import DataRequired, Length
 
 from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES, STATUS_LABELS
 from qa_app.services import concerns, registry
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
+from qa_app.web.forms import GovDateField, OptionalDate, apply_errors, options, posted_id
 from qa_app.web.staff import bp
 
 RISKS = {"high": "High: response within 24 hours", "medium": "Medium", "low": "Low"}
@@ -143,6 +144,7 @@ def concern_page(concern_id):
     return render_template(
         "staff/concerns/show.html",
         concern=concern,
+        events=concerns.clock_events(concern),
         state=concerns.state(concern),
         sources=SOURCES,
         responses=RESPONSES,
@@ -191,3 +193,37 @@ def concern_step(concern_id, step):
             "success",
         )
     return redirect(url_for("staff.concern_page", concern_id=concern_id))
+
+
+class ClockRecordForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it only reads
+
+    first = GovDateField("From", validators=[OptionalDate()])
+    last = GovDateField("To", validators=[OptionalDate()])
+
+
+@bp.get("/concerns/clock-record")
+@staff_required
+def clock_record():
+    form = ClockRecordForm(request.args)
+    today = london_today()
+    first, last = today.replace(day=1), today  # this month so far
+    if not request.args:
+        form.first.data, form.last.data = first, last
+    elif form.validate():
+        first, last = form.first.data or first, form.last.data or last
+    rates = []
+    if not form.errors:
+        try:
+            rates = concerns.clock_record(current_user, first, last)
+        except ValidationFailed as failed:
+            form.last.errors = list(failed.errors.values())
+    return render_template(
+        "staff/concerns/clock_record.html",
+        form=form,
+        first=first,
+        last=last,
+        rates=rates,
+        section="concerns",
+    )

@@ -1,9 +1,11 @@
 """The staff home page: what needs attention today."""
 
+from datetime import UTC, datetime
+
 from flask import render_template
 from flask_login import current_user
 
-from qa_app.services import dashboard
+from qa_app.services import dashboard, plans
 from qa_app.web.access import staff_required
 from qa_app.web.staff import bp
 
@@ -12,4 +14,14 @@ from qa_app.web.staff import bp
 @staff_required
 def home():
     summary = dashboard.staff_summary(current_user)
-    return render_template("staff/home.html", summary=summary, section="home")
+    # Officers see their own services' plans; managers and administrators see every plan.
+    mine = current_user.role == "officer"
+    return render_template(
+        "staff/home.html",
+        summary=summary,
+        plan_counts=plans.staff_counts(current_user if mine else None),
+        plan_scope_mine=mine,
+        follow_ups=plans.follow_ups_due(current_user if mine else None),
+        concern_counts=dashboard.concern_counts(datetime.now(UTC)),
+        section="home",
+    )

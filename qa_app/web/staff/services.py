@@ -5,8 +5,12 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.lifecycle import STATUS_LABELS, follow_up_due
-from qa_app.services import assessments, audit, registry
+from qa_app.domain.notices import KINDS as NOTICE_KINDS
+from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
+from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.services import assessments, audit, concerns, cqc_import, notices, plans, registry
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.filters import LONDON
@@ -29,10 +33,8 @@ def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
     )
 
 
-@bp.get("/services")
-@staff_required
-def service_list():
-    form = ServiceFilterForm(request.args)
+def filters_from_request(form: ServiceFilterForm) -> registry.ServiceFilters:
+    """The list's filters from the address (the list page and its CSV/XLSX export)."""
     form.cluster.choices = options(
         [("", "All clusters")] + [(c, c) for c in registry.cluster_names()]
     )
@@ -50,7 +52,14 @@ def service_list():
             if field.errors:
                 field.data = None if field.name == "officer_id" else ""
                 field.errors = []
-    filters = _filters_from(form)
+    return _filters_from(form)
+
+
+@bp.get("/services")
+@staff_required
+def service_list():
+    form = ServiceFilterForm(request.args)
+    filters = filters_from_request(form)
     services, page = registry.list_services(current_user, filters)
     return render_template(
         "staff/services/list.html",
@@ -72,9 +81,23 @@ def service_page(service_id):
     )
     ratings_history = assessments.published_history(service.id)
     latest = ratings_history[0] if ratings_history else None
+    service_concerns, concern_page = concerns.list_concerns(
+        current_user, concerns.ConcernFilters(service_id=service.id), page_size=10
+    )
+    plan = plans.latest_plan_or_none(current_user, service.id)
     return render_template(
         "staff/services/show.html",
         service=service,
+        concerns=service_concerns,
+        concern_page=concern_page,
+        concern_state=concerns.state,
+        concern_statuses=CONCERN_STATUSES,
+        service_notices=notices.notices_for_services(current_user, [service.id]).get(
+            service.id, []
+        ),
+        notice_kinds=NOTICE_KINDS,
+        notice_statuses=NOTICE_STATUSES,
+        cqc_domains=cqc_import.service_domain_ratings(service.id),
         latest=latest,
         ratings_history=ratings_history,
         follow_up=follow_up_due(latest.published_at.astimezone(LONDON).date()) if latest else None,
@@ -83,6 +106,8 @@ def service_page(service_id):
         statuses=STATUS_LABELS,
         history=history,
         names=audit.names_for(history),
+        plan_view=plans.view(plan) if plan else None,
+        plan_labels=PLAN_LABELS,
         section="services",
     )
 

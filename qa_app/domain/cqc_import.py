@@ -1,0 +1,416 @@
+"""Rules for CQC's monthly "care directory with ratings" file (SPEC section 9).
+
+The file is tall: one row per location by `Service / Population Group` by `Domain`. The
+location-level ratings are the rows whose group is `Overall`. These functions read rows that
+have already been turned into cells (text, or a date for a date cell), check each one, gather
+each location's ratings, and work out what an import would change. Reading the file itself
+(ODS, XLSX, CSV) lives in services.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from qa_app.domain.postcode import normalise_postcode
+
+#: Columns the import reads (others are ignored; order is free).
+COLUMNS = (
+    "Location ID",
+    "Location Name",
+    "Care Home?",
+    "Location Primary Inspection Category",
+    "Location Post Code",
+    "Location Local Authority",
+    "Service / Population Group",
+    "Domain",
+    "Latest Rating",
+    "Publication Date",
+    "Provider ID",
+    "Provider Name",
+)
+OPTIONAL_COLUMNS = ("Location Street Address", "Location Address Line 2", "Location City")
+
+OVERALL = "Overall"
+DOMAINS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
+#: The key-question domains kept per service besides Overall (which is Service.cqc_rating).
+KEY_QUESTIONS = DOMAINS[1:]
+RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+
+_RATING_BY_KEY = {r.casefold(): r for r in RATINGS}
+_DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
+_CQC_ID = re.compile(r"^1-\d{5,12}$")
+_DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+class HeaderProblem(ValueError):
+    """The first row does not name the columns the import needs."""
+
+
+def _key(text) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
+def map_header(cells: list) -> dict[str, int]:
+    """{column name: position} for the columns the import reads; raises HeaderProblem naming
+    every missing column."""
+    positions: dict[str, int] = {}
+    wanted = {_key(c): c for c in (*COLUMNS, *OPTIONAL_COLUMNS)}
+    for position, cell in enumerate(cells):
+        name = wanted.get(_key(cell))
+        if name and name not in positions:
+            positions[name] = position
+    missing = [c for c in COLUMNS if c not in positions]
+    if missing:
+        raise HeaderProblem(
+            "Row 1 must name the columns of CQC's ratings file. Missing: " + ", ".join(missing)
+        )
+    return positions
+
+
+def parse_rating(text) -> str | None:
+    return _RATING_BY_KEY.get(_key(text))
+
+
+def parse_domain(text) -> str | None:
+    return _DOMAIN_BY_KEY.get(_key(text).replace("-", " "))
+
+
+def parse_date(value, today: date) -> tuple[date | None, str | None]:
+    """(the date, None) or (None, the reason it is not a usable publication date)."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        parsed = value
+    else:
+        text = str(value or "").strip()
+        if not text:
+            return None, "Publication Date is empty"
+        match = _DMY.match(text)
+        parts = None
+        if match:
+            parts = (int(match[3]), int(match[2]), int(match[1]))
+        elif match := _ISO.match(text):
+            parts = (int(match[1]), int(match[2]), int(match[3]))
+        if parts is None:
+            return None, f"Publication Date {text!r} is not a date like 31/01/2026"
+        try:
+            parsed = date(*parts)
+        except ValueError:
+            return None, f"Publication Date {text!r} is not a real date"
+    if parsed > today:
+        return None, f"Publication Date {parsed:%d/%m/%Y} is in the future"
+    if parsed.year < 2010:
+        return None, f"Publication Date {parsed:%d/%m/%Y} is before CQC's ratings began"
+    return parsed, None
+
+
+def service_type_for(care_home: str, category: str) -> str | None:
+    """The product's service type for a new location, or None when it is not adult social care
+    the council would commission (GP surgeries, hospitals, dentists…)."""
+    category_key = _key(category)
+    if _key(care_home) in ("y", "yes"):
+        return "care_home_nursing" if "nursing" in category_key else "care_home_residential"
+    if "community based adult social care" in category_key:
+        return "home_support"
+    return None
+
+
+@dataclass(frozen=True)
+class BadRow:
+    row: int
+    reason: str
+
+
+@dataclass
+class Location:
+    """What the file says about one location (from its first usable row)."""
+
+    location_id: str
+    name: str
+    local_authority: str
+    provider_id: str
+    provider_name: str
+    care_home: str
+    category: str
+    postcode: str
+    address: str
+    #: {domain: (rating, publication date, row number)} from the `Overall` group's rows.
+    ratings: dict[str, tuple[str, date, int]] = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    rows: int = 0
+    locations: dict[str, Location] = field(default_factory=dict)
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+
+class Collector:
+    """Feed it the rows after the header, in order; it checks each and gathers locations."""
+
+    def __init__(self, columns: dict[str, int], today: date):
+        self.today = today
+        self.parsed = Parsed()
+        self._c = columns
+        self._width = max(columns.values()) + 1
+        self._dates: dict = {}  # the same date text repeats on thousands of rows
+
+    def _cell(self, cells: list, name: str) -> str:
+        position = self._c.get(name)
+        if position is None or position >= len(cells):
+            return ""
+        value = cells[position]
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return value if isinstance(value, date) else str(value).strip()
+
+    def add(self, row_number: int, cells: list) -> None:
+        if not any(c not in (None, "") for c in cells):
+            return  # blank rows (spreadsheets keep some at the end) are not data
+        parsed = self.parsed
+        parsed.rows += 1
+        cell = self._cell
+        problems = []
+        location_id = cell(cells, "Location ID")
+        if not location_id:
+            problems.append("Location ID is missing")
+        elif not _CQC_ID.match(location_id):
+            problems.append(
+                f"Location ID {location_id!r} is not a CQC location ID like 1-123456789"
+            )
+        domain_text = cell(cells, "Domain")
+        domain = parse_domain(domain_text)
+        if domain is None:
+            problems.append(
+                f"Domain {domain_text!r} is not one of " + ", ".join(DOMAINS)
+                if domain_text
+                else "Domain is missing"
+            )
+        rating_text = cell(cells, "Latest Rating")
+        rating = parse_rating(rating_text)
+        if rating is None:
+            problems.append(
+                f"Latest Rating {rating_text!r} is not one of " + ", ".join(RATINGS)
+                if rating_text
+                else "Latest Rating is missing"
+            )
+        raw_date = cell(cells, "Publication Date")
+        cached = self._dates.get(raw_date) if not isinstance(raw_date, date) else None
+        if cached is None:
+            cached = parse_date(raw_date, self.today)
+            if not isinstance(raw_date, date):
+                self._dates[raw_date] = cached
+        published, date_problem = cached
+        if date_problem:
+            problems.append(date_problem)
+        if problems:
+            parsed.bad_rows.append(BadRow(row_number, "; ".join(problems)))
+            return
+        location = parsed.locations.get(location_id)
+        if location is None:
+            address = ", ".join(
+                p
+                for p in (
+                    cell(cells, "Location Street Address"),
+                    cell(cells, "Location Address Line 2"),
+                    cell(cells, "Location City"),
+                )
+                if p
+            )
+            location = Location(
+                location_id=location_id,
+                name=cell(cells, "Location Name"),
+                local_authority=cell(cells, "Location Local Authority"),
+                provider_id=cell(cells, "Provider ID"),
+                provider_name=cell(cells, "Provider Name"),
+                care_home=cell(cells, "Care Home?"),
+                category=cell(cells, "Location Primary Inspection Category"),
+                postcode=cell(cells, "Location Post Code"),
+                address=address,
+            )
+            parsed.locations[location_id] = location
+        if _key(cell(cells, "Service / Population Group")) != "overall":
+            return  # ratings for a population group or service; the location's are `Overall`
+        seen = location.ratings.get(domain)
+        if seen is None:
+            location.ratings[domain] = (rating, published, row_number)
+        elif seen[0] != rating:
+            parsed.bad_rows.append(
+                BadRow(
+                    row_number,
+                    f"Location {location_id} has two different Overall ratings for {domain}: "
+                    f"{seen[0]} on row {seen[2]} and {rating} on this row",
+                )
+            )
+
+    def finish(self) -> Parsed:
+        self.parsed.bad_rows.sort(key=lambda b: b.row)
+        return self.parsed
+
+
+# ---------------------------------------------------------------- what changes
+
+
+@dataclass(frozen=True)
+class KnownService:
+    id: int
+    name: str
+    location_id: str
+    cqc_rating: str
+    cqc_rating_date: date | None
+    #: {domain: (rating, publication date)} for the key questions recorded on the service.
+    domains: dict[str, tuple[str, date | None]]
+
+
+@dataclass
+class ServiceChange:
+    service_id: int
+    name: str
+    location_id: str
+    #: (from, to) or None when the overall rating and its date stay as they are.
+    overall: tuple[str, str] | None
+    overall_date: tuple[date | None, date] | None
+    #: [(domain, from or None, to, publication date)]
+    domains: list[tuple[str, str | None, str, date]]
+
+
+@dataclass
+class NewService:
+    location_id: str
+    name: str
+    service_type: str
+    postcode: str | None
+    address: str
+    provider_id: str
+    provider_name: str
+    provider_is_new: bool
+    overall: str | None
+    overall_date: date | None
+    domains: dict[str, tuple[str, date]]
+
+
+@dataclass
+class Plan:
+    changes: list[ServiceChange] = field(default_factory=list)
+    new_services: list[NewService] = field(default_factory=list)
+    new_providers: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    #: known services whose recorded overall rating is more recent than the file's
+    kept_newer: int = 0
+    other_authorities: int = 0
+    not_social_care: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+
+
+def same_authority(a: str, b: str) -> bool:
+    return _key(a) == _key(b)
+
+
+def plan_changes(
+    parsed: Parsed,
+    known: dict[str, KnownService],
+    known_providers: set[str],
+    local_authority: str | None,
+) -> Plan:
+    """What importing `parsed` would change, given the services already known by location ID
+    and the CQC provider IDs already known. New services are added only for `local_authority`."""
+    plan = Plan(bad_rows=list(parsed.bad_rows))
+    new_provider_names: dict[str, str] = {}
+    for location_id, location in parsed.locations.items():
+        service = known.get(location_id)
+        if service is not None:
+            change = _change_for(service, location)
+            if change is None:
+                plan.unchanged += 1
+            elif change is False:
+                plan.kept_newer += 1
+            else:
+                plan.changes.append(change)
+            continue
+        if not local_authority or not same_authority(location.local_authority, local_authority):
+            plan.other_authorities += 1
+            continue
+        service_type = service_type_for(location.care_home, location.category)
+        if service_type is None:
+            plan.not_social_care += 1
+            continue
+        overall = location.ratings.get(OVERALL)
+        row = min((r[2] for r in location.ratings.values()), default=None)
+        if not location.provider_id or not _CQC_ID.match(location.provider_id):
+            plan.bad_rows.append(
+                BadRow(
+                    row or 0,
+                    f"Location {location_id} is new to the council but its Provider ID "
+                    f"{location.provider_id!r} is not a CQC provider ID like 1-123456789",
+                )
+            )
+            continue
+        if not location.name:
+            plan.bad_rows.append(
+                BadRow(row or 0, f"Location {location_id} is new but has no Location Name")
+            )
+            continue
+        provider_is_new = location.provider_id not in known_providers
+        if provider_is_new and location.provider_id not in new_provider_names:
+            new_provider_names[location.provider_id] = (
+                location.provider_name or location.provider_id
+            )
+        plan.new_services.append(
+            NewService(
+                location_id=location_id,
+                name=location.name[:200],
+                service_type=service_type,
+                postcode=normalise_postcode(location.postcode) if location.postcode else None,
+                address=location.address,
+                provider_id=location.provider_id,
+                provider_name=location.provider_name,
+                provider_is_new=provider_is_new,
+                overall=overall[0] if overall else None,
+                overall_date=overall[1] if overall else None,
+                domains={
+                    d: (r[0], r[1]) for d, r in location.ratings.items() if d in KEY_QUESTIONS
+                },
+            )
+        )
+    plan.new_providers = sorted(new_provider_names.items(), key=lambda p: p[1].casefold())
+    plan.changes.sort(key=lambda c: (c.name.casefold(), c.location_id))
+    plan.new_services.sort(key=lambda s: (s.name.casefold(), s.location_id))
+    plan.bad_rows.sort(key=lambda b: b.row)
+    return plan
+
+
+def _change_for(service: KnownService, location: Location):
+    """The change for a known service; None if nothing changes, False if the file's overall
+    rating is older than the one recorded (kept as it is)."""
+    overall = location.ratings.get(OVERALL)
+    overall_change = date_change = None
+    if overall is not None:
+        rating, published, _ = overall
+        if service.cqc_rating_date and published < service.cqc_rating_date:
+            return False
+        if rating != service.cqc_rating or published != service.cqc_rating_date:
+            overall_change = (service.cqc_rating, rating)
+            date_change = (service.cqc_rating_date, published)
+    domains = []
+    for domain in KEY_QUESTIONS:
+        found = location.ratings.get(domain)
+        if found is None:
+            continue
+        old = service.domains.get(domain)
+        if old is None or (old[0], old[1]) != (found[0], found[1]):
+            domains.append((domain, old[0] if old else None, found[0], found[1]))
+    if overall_change is None and not domains:
+        return None
+    return ServiceChange(
+        service_id=service.id,
+        name=service.name,
+        location_id=service.location_id,
+        overall=overall_change,
+        overall_date=date_change,
+        domains=domains,
+    )

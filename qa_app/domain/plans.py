@@ -1,0 +1,152 @@
+"""Improvement plans (SPEC section 5): when a service needs one, and the rules of its steps.
+
+Pure rules over plain values, so that they can be tested with worked examples and a fixed
+`today`. The services layer gathers the facts and stores the results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+SUBMISSION_DAYS = 14
+
+BELOW_GOOD_RATINGS = ("Requires improvement", "Poor")
+BELOW_GOOD_CQC = ("Requires improvement", "Inadequate")
+
+AWAITING, SUBMITTED, RETURNED, ACCEPTED, COMPLETED = (
+    "awaiting_submission",
+    "submitted",
+    "returned",
+    "accepted",
+    "completed",
+)
+#: A service has at most one plan in one of these (a database constraint says so too).
+OPEN_STATUSES = (AWAITING, SUBMITTED, RETURNED, ACCEPTED)
+#: The provider still has to send the plan to the council.
+WITH_PROVIDER = (AWAITING, RETURNED)
+STATUS_LABELS = {
+    AWAITING: "Awaiting submission",
+    SUBMITTED: "Submitted for review",
+    RETURNED: "Returned to the provider",
+    ACCEPTED: "Accepted",
+    COMPLETED: "Completed",
+}
+
+OPEN, IN_PROGRESS, DONE, VERIFIED = "open", "in_progress", "completed", "verified"
+ACTION_STATUSES = (OPEN, IN_PROGRESS, DONE, VERIFIED)
+ACTION_LABELS = {
+    OPEN: "Open",
+    IN_PROGRESS: "In progress",
+    DONE: "Completed",
+    VERIFIED: "Verified",
+}
+#: The progress grading councils already use on action plans.
+GRADES = {1: "1 Fully achieved", 2: "2 On track", 3: "3 Slipped", 4: "4 Not achieved"}
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Why a service is (or is not) below Good, and a key for that state of affairs."""
+
+    below_good: bool
+    reasons: tuple[str, ...]
+    basis: str  # the same below-Good facts give the same basis: a plan opens once per basis
+
+
+def standing(
+    latest_assessment_id: int | None,
+    latest_overall: str | None,
+    cqc_rating: str | None,
+    cqc_rating_date: date | None,
+) -> Standing:
+    reasons = []
+    parts = []
+    if latest_overall in BELOW_GOOD_RATINGS:
+        reasons.append(f"latest published assessment rated {latest_overall}")
+        parts.append(f"assessment:{latest_assessment_id}")
+    if cqc_rating in BELOW_GOOD_CQC:
+        reasons.append(f"CQC rating {cqc_rating}")
+        parts.append(f"cqc:{cqc_rating}:{cqc_rating_date.isoformat() if cqc_rating_date else ''}")
+    return Standing(bool(reasons), tuple(reasons), "|".join(parts))
+
+
+def submission_due(opened_on: date) -> date:
+    return opened_on + timedelta(days=SUBMISSION_DAYS)
+
+
+def plan_overdue(status: str, submission_due_date: date, today: date) -> bool:
+    """Not yet with the council (awaiting submission, or returned) after its due date."""
+    return status in WITH_PROVIDER and today > submission_due_date
+
+
+def action_overdue(status: str, target_date: date | None, today: date) -> bool:
+    return status in (OPEN, IN_PROGRESS) and target_date is not None and today > target_date
+
+
+def submit_refusal(status: str, open_issue_action_counts: list[tuple[str, int]]) -> str | None:
+    """Why the provider may not submit yet, or None. `open_issue_action_counts` holds
+    (issue title, number of actions) for every issue that has not been withdrawn."""
+    if status not in WITH_PROVIDER:
+        return f"The plan is {STATUS_LABELS.get(status, status).lower()}: it cannot be submitted"
+    if not open_issue_action_counts:
+        return "The plan has no issues to act on yet: ask the council's quality team"
+    missing = [title for title, count in open_issue_action_counts if count == 0]
+    if missing:
+        listed = "; ".join(missing[:5]) + ("; …" if len(missing) > 5 else "")
+        return f"Add at least one action for every issue before submitting. No actions yet for: {listed}"
+    return None
+
+
+def review_refusal(status: str) -> str | None:
+    if status != SUBMITTED:
+        return f"Only a submitted plan can be reviewed; this one is {STATUS_LABELS.get(status, status).lower()}"
+    return None
+
+
+#: action step → (statuses it may start from, status it leads to)
+ACTION_STEPS = {
+    "start": ((OPEN,), IN_PROGRESS),
+    "complete": ((OPEN, IN_PROGRESS), DONE),
+    "verify": ((DONE,), VERIFIED),
+    "reopen": ((DONE,), IN_PROGRESS),
+}
+
+
+def action_step_refusal(plan_status: str, action_status: str, step: str) -> str | None:
+    if plan_status != ACCEPTED:
+        return "Progress is recorded once the council has accepted the plan"
+    allowed, _ = ACTION_STEPS[step]
+    if action_status not in allowed:
+        return f"An action that is {ACTION_LABELS[action_status].lower()} cannot be {dict(start='started', complete='completed', verify='verified', reopen='sent back')[step]}"
+    return None
+
+
+def plan_complete(action_statuses: list[str]) -> bool:
+    """Every action verified (and there is at least one)."""
+    return bool(action_statuses) and all(s == VERIFIED for s in action_statuses)
+
+
+def check_action(values: dict, today: date) -> dict[str, str]:
+    """Field errors for an action's description, owner, target date and success measure."""
+    errors = {}
+    if not (values.get("description") or "").strip():
+        errors["description"] = "Describe the action"
+    elif len(values["description"]) > 5000:
+        errors["description"] = "The description must be 5,000 characters or fewer"
+    if not (values.get("owner") or "").strip():
+        errors["owner"] = "Name the person responsible for the action"
+    elif len(values["owner"]) > 200:
+        errors["owner"] = "The owner must be 200 characters or fewer"
+    target = values.get("target_date")
+    if not isinstance(target, date):
+        errors["target_date"] = "Enter the target date"
+    elif target < today:
+        errors["target_date"] = "The target date cannot be in the past"
+    elif target > today + timedelta(days=3 * 366):
+        errors["target_date"] = "The target date must be within 3 years"
+    if not (values.get("success_measure") or "").strip():
+        errors["success_measure"] = "Say how you will know the action has worked"
+    elif len(values["success_measure"]) > 5000:
+        errors["success_measure"] = "The success measure must be 5,000 characters or fewer"
+    return errors

@@ -1,0 +1,612 @@
+"""Importing CQC's monthly ratings file (SPEC section 9): read, preview, then commit or discard.
+
+A page upload is kept in the upload folder (outside the web root) and read by a background
+thread; its progress, its preview and its outcome are stored on the `CqcImport` row, so any
+app process can show them and confirm it. Committing applies the stored preview in one
+transaction, checked again against the services as they are at that moment; each rating
+change goes through `registry.apply_service_changes`, the same step as a hand edit (risk RAG,
+follow-on consequences, one audit event per service).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
+
+from qa_app.domain import cqc_import as rules
+from qa_app.domain.changes import diff, jsonable
+from qa_app.domain.pagination import Page, clamp_page
+from qa_app.extensions import db
+from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
+from qa_app.services import audit, registry
+from qa_app.services.actors import Actor
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.follow_on import service_changed
+from qa_app.services.risk import refresh_risk
+from qa_app.services.table_files import UnreadableFile, read_rows
+from qa_app.services.transaction import unit_of_work
+
+log = logging.getLogger(__name__)
+
+SHEET = "Locations"
+MAX_UPLOAD_BYTES = 400 * 1024 * 1024
+#: Bad rows kept for the preview page (the count is always exact).
+BAD_ROWS_SHOWN = 1000
+#: A file still being read after this long without progress was abandoned (its process ended).
+STALLED_AFTER_SECONDS = 300
+CLUSTER_FOR_NEW = "Not yet assigned"
+AUDIT_ACTION = "updated_from_cqc_file"
+
+
+class ImportRefused(Exception):
+    """The file cannot be read at all (not a table, wrong columns, no Locations sheet)."""
+
+
+def domain_field(domain: str) -> str:
+    """The audit trail's field name for a key question's CQC rating (cqc_well_led…)."""
+    return "cqc_" + domain.lower().replace("-", "_")
+
+
+# ---------------------------------------------------------------- reading and planning
+
+
+@dataclass
+class Preview:
+    filename: str
+    local_authority: str | None
+    rows: int
+    locations: int
+    plan: rules.Plan
+
+    @property
+    def bad_rows(self) -> list[rules.BadRow]:
+        return self.plan.bad_rows
+
+
+def read_file(path: Path, filename: str, today: date, progress=None) -> rules.Parsed:
+    try:
+        rows = read_rows(path, filename, SHEET, progress)
+        collector = None
+        for number, cells in rows:
+            if collector is None:
+                if not any(c not in (None, "") for c in cells):
+                    continue
+                collector = rules.Collector(rules.map_header(cells), today)
+                continue
+            collector.add(number, cells)
+    except (UnreadableFile, rules.HeaderProblem) as problem:
+        raise ImportRefused(str(problem)) from None
+    if collector is None:
+        raise ImportRefused(f"{filename} is empty: it has no header row")
+    return collector.finish()
+
+
+def known_services() -> dict[str, rules.KnownService]:
+    """Every service with a CQC location ID, with its key-question ratings (two statements)."""
+    domains: dict[int, dict] = {}
+    for service_id, domain, rating, published in db.session.execute(
+        select(
+            ServiceCqcRating.service_id,
+            ServiceCqcRating.domain,
+            ServiceCqcRating.rating,
+            ServiceCqcRating.publication_date,
+        )
+    ):
+        domains.setdefault(service_id, {})[domain] = (rating, published)
+    rows = db.session.execute(
+        select(
+            Service.id,
+            Service.name,
+            Service.cqc_location_id,
+            Service.cqc_rating,
+            Service.cqc_rating_date,
+        ).where(Service.cqc_location_id.is_not(None))
+    )
+    return {
+        location_id: rules.KnownService(
+            id=service_id,
+            name=name,
+            location_id=location_id,
+            cqc_rating=rating,
+            cqc_rating_date=rating_date,
+            domains=domains.get(service_id, {}),
+        )
+        for service_id, name, location_id, rating, rating_date in rows
+    }
+
+
+def known_provider_ids() -> set[str]:
+    return set(
+        db.session.scalars(
+            select(Provider.cqc_provider_id).where(Provider.cqc_provider_id.is_not(None))
+        )
+    )
+
+
+def preview_file(
+    path: Path, filename: str, local_authority: str | None, progress=None, today: date | None = None
+) -> Preview:
+    """Read the file and work out what importing it would change. Writes nothing."""
+    parsed = read_file(path, filename, today or date.today(), progress)
+    plan = rules.plan_changes(parsed, known_services(), known_provider_ids(), local_authority)
+    return Preview(filename, local_authority or None, parsed.rows, len(parsed.locations), plan)
+
+
+def counts_of(preview: Preview) -> dict:
+    plan = preview.plan
+    return {
+        "rows": preview.rows,
+        "locations": preview.locations,
+        "bad_rows": len(plan.bad_rows),
+        "changed_services": len(plan.changes),
+        "overall_changes": sum(
+            1 for c in plan.changes if c.overall and c.overall[0] != c.overall[1]
+        ),
+        "domain_changes": sum(len(c.domains) for c in plan.changes),
+        "new_services": len(plan.new_services),
+        "new_providers": len(plan.new_providers),
+        "unchanged": plan.unchanged,
+        "kept_newer": plan.kept_newer,
+        "other_authorities": plan.other_authorities,
+        "not_social_care": plan.not_social_care,
+    }
+
+
+def preview_json(preview: Preview) -> dict:
+    """The preview as stored on the import (and what commit applies)."""
+    plan = preview.plan
+    return {
+        "changes": [jsonable_tree(asdict(c)) for c in plan.changes],
+        "new_services": [jsonable_tree(asdict(s)) for s in plan.new_services],
+        "new_providers": [list(p) for p in plan.new_providers],
+        "bad_rows": [[b.row, b.reason] for b in plan.bad_rows[:BAD_ROWS_SHOWN]],
+    }
+
+
+def jsonable_tree(value):
+    if isinstance(value, dict):
+        return {k: jsonable_tree(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable_tree(v) for v in value]
+    return jsonable(value)
+
+
+# ---------------------------------------------------------------- uploads (the page)
+
+
+def upload_folder() -> Path:
+    folder = Path(
+        current_app.config.get("QA_CQC_UPLOAD_DIR")
+        or Path(current_app.instance_path) / "cqc-uploads"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def start_upload(actor: Actor, stream, filename: str, local_authority: str | None) -> CqcImport:
+    """Keep the uploaded file and record the import; the caller then starts `run_preview`."""
+    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
+    if not filename:
+        raise ValidationFailed({"file": "Choose CQC's ratings file to upload"})
+    if not filename.lower().endswith((".ods", ".xlsx", ".csv")):
+        raise ValidationFailed({"file": "The file must be an ODS, XLSX or CSV spreadsheet"})
+    local_authority = " ".join((local_authority or "").split())[:100] or None
+    stored_name = f"{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
+    path = upload_folder() / stored_name
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise ValidationFailed({"file": "The file must be smaller than 400 MB"})
+            out.write(chunk)
+    if size == 0:
+        path.unlink(missing_ok=True)
+        raise ValidationFailed({"file": f"{filename} is empty"})
+    with unit_of_work():
+        record = CqcImport(
+            status="reading",
+            filename=filename,
+            stored_name=stored_name,
+            size_bytes=size,
+            local_authority=local_authority,
+            uploaded_by_id=actor.user.id if actor.user else None,
+            uploaded_by_label=actor.label,
+            counts={},
+            preview={},
+        )
+        db.session.add(record)
+    return record
+
+
+def run_preview(import_id: int) -> None:
+    """Read an uploaded file and store its preview (in a background thread, or inline)."""
+    record = db.session.get(CqcImport, import_id)
+    if record is None or record.status != "reading":
+        return
+    path = upload_folder() / record.stored_name
+    filename, local_authority = record.filename, record.local_authority
+    db.session.rollback()  # hold no transaction open while reading
+    last = [0.0]
+
+    def progress(fraction: float) -> None:
+        now = time.monotonic()
+        if now - last[0] < 1:
+            return
+        last[0] = now
+        db.session.execute(
+            update(CqcImport)
+            .where(CqcImport.id == import_id, CqcImport.status == "reading")
+            .values(percent_read=int(fraction * 100), progress_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+
+    try:
+        preview = preview_file(path, filename, local_authority, progress)
+    except ImportRefused as refused:
+        _finish_reading(import_id, "refused", problem=str(refused))
+        _remove_file(path)
+        return
+    except Exception:
+        log.exception("Reading CQC file %s (import %s) failed", filename, import_id)
+        db.session.rollback()
+        _finish_reading(
+            import_id, "refused", problem=f"{filename} could not be read. Check it is CQC's file."
+        )
+        _remove_file(path)
+        return
+    _finish_reading(
+        import_id, "previewed", counts=counts_of(preview), preview=preview_json(preview)
+    )
+
+
+def _finish_reading(import_id: int, status: str, **values) -> None:
+    db.session.rollback()
+    with unit_of_work():
+        record = db.session.get(CqcImport, import_id)
+        if record is None or record.status != "reading":
+            return
+        record.status = status
+        record.percent_read = 100
+        record.progress_at = datetime.now(UTC)
+        if values.get("counts"):
+            record.rows_read = values["counts"]["rows"]
+        for name, value in values.items():
+            setattr(record, name, value)
+
+
+def start_in_background(app, import_id: int) -> None:
+    def work():
+        with app.app_context():
+            try:
+                run_preview(import_id)
+            finally:
+                db.session.remove()
+
+    threading.Thread(target=work, name=f"cqc-import-{import_id}", daemon=True).start()
+
+
+def _remove_file(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.warning("Could not remove %s", path)
+
+
+def get_import(import_id: int) -> CqcImport:
+    record = db.session.get(CqcImport, import_id)
+    if record is None:
+        raise NotFound("Import not found")
+    return record
+
+
+def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+    return (
+        record.status == "reading"
+        and (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
+    )
+
+
+def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImport], Page]:
+    total = db.session.scalar(select(func.count(CqcImport.id)))
+    page = clamp_page(page_number, total, page_size)
+    items = db.session.scalars(
+        select(CqcImport)
+        .order_by(CqcImport.uploaded_at.desc(), CqcImport.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    ).unique()
+    return list(items), page
+
+
+def discard(actor: Actor, import_id: int) -> CqcImport:
+    record = get_import(import_id)
+    if record.status not in ("previewed", "reading", "refused"):
+        raise Conflict(f"This import has already been {record.status}")
+    with unit_of_work():
+        record.status = "discarded"
+        record.decided_by_label = actor.label
+        record.decided_at = datetime.now(UTC)
+    if record.stored_name:
+        _remove_file(upload_folder() / record.stored_name)
+    return record
+
+
+def commit_import(actor: Actor, import_id: int) -> CqcImport:
+    """Apply a previewed upload, all or nothing."""
+    record = get_import(import_id)
+    if record.status != "previewed":
+        raise Conflict(
+            "This import cannot be confirmed: it has already been "
+            + {"committed": "confirmed", "reading": "started but not yet read"}.get(
+                record.status, record.status
+            )
+        )
+    if record.counts.get("bad_rows"):
+        raise Conflict("A file with bad rows cannot be imported: correct them and upload it again")
+    try:
+        with unit_of_work():
+            result = apply_preview(actor, record.preview, f"{record.filename} (import {record.id})")
+            record.status = "committed"
+            record.decided_by_label = actor.label
+            record.decided_at = datetime.now(UTC)
+            record.counts = {**record.counts, "applied": result}
+            db.session.flush()
+    except StaleDataError:
+        raise Conflict(
+            "Someone else confirmed or discarded this import at the same moment"
+        ) from None
+    if record.stored_name:
+        _remove_file(upload_folder() / record.stored_name)
+    return record
+
+
+def commit_preview(actor: Actor, preview: Preview) -> CqcImport:
+    """The command line's commit: apply a preview just read, and record it in the history."""
+    if preview.bad_rows:
+        raise Conflict("A file with bad rows cannot be imported")
+    stored = preview_json(preview)
+    counts = counts_of(preview)
+    with unit_of_work():
+        record = CqcImport(
+            status="committed",
+            filename=preview.filename[:200],
+            size_bytes=0,
+            local_authority=preview.local_authority,
+            uploaded_by_id=actor.user.id if actor.user else None,
+            uploaded_by_label=actor.label if actor.user else f"Command line ({actor.channel})",
+            rows_read=preview.rows,
+            percent_read=100,
+            preview=stored,
+            decided_by_label=actor.label,
+            decided_at=datetime.now(UTC),
+            counts={},
+        )
+        db.session.add(record)
+        db.session.flush()
+        result = apply_preview(actor, stored, f"{preview.filename} (import {record.id})")
+        record.counts = {**counts, "applied": result}
+    return record
+
+
+# ---------------------------------------------------------------- applying
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
+    """Write what the stored preview says, checked against the services as they are now.
+    Runs inside the caller's transaction. Returns what was actually done."""
+    changes = stored.get("changes", [])
+    ids = [c["service_id"] for c in changes]
+    services = (
+        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids))).unique()}
+        if ids
+        else {}
+    )
+    ratings: dict[int, dict[str, ServiceCqcRating]] = {}
+    if ids:
+        for row in db.session.scalars(
+            select(ServiceCqcRating).where(ServiceCqcRating.service_id.in_(ids))
+        ):
+            ratings.setdefault(row.service_id, {})[row.domain] = row
+    changed_services = overall_changes = domain_changes = 0
+    for change in changes:
+        service = services.get(change["service_id"])
+        if service is None or service.cqc_location_id != change["location_id"]:
+            continue  # removed or re-identified since the preview: not this file's service
+        values: dict = {}
+        if change["overall"]:
+            to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
+            if not (service.cqc_rating_date and to_date < service.cqc_rating_date):
+                values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
+        extra: dict = {}
+        current = ratings.get(service.id, {})
+        for domain, _old, rating, published in change["domains"]:
+            published = _date(published)
+            row = current.get(domain)
+            if row is not None and (row.rating, row.publication_date) == (rating, published):
+                continue
+            extra[domain_field(domain)] = [row.rating if row else None, rating]
+            if row is None:
+                db.session.add(
+                    ServiceCqcRating(
+                        service_id=service.id,
+                        domain=domain,
+                        rating=rating,
+                        publication_date=published,
+                    )
+                )
+            else:
+                row.rating, row.publication_date = rating, published
+        before = registry.service_values(service)
+        changed = diff(before, {**before, **values})
+        if not changed and not extra:
+            continue
+        changed_services += 1
+        overall_changes += 1 if "cqc_rating" in changed else 0
+        domain_changes += len(extra)
+        registry.apply_service_changes(
+            actor,
+            service,
+            changed,
+            {**before, **values},
+            action=AUDIT_ACTION,
+            extra={**extra, "source": [None, source]},
+        )
+    new_services = _add_new(actor, stored.get("new_services", []), source)
+    return {
+        "changed_services": changed_services,
+        "overall_changes": overall_changes,
+        "domain_changes": domain_changes,
+        "new_services": new_services["services"],
+        "new_providers": new_services["providers"],
+    }
+
+
+def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
+    if not new:
+        return {"services": 0, "providers": 0}
+    location_ids = [s["location_id"] for s in new]
+    taken = set(
+        db.session.scalars(
+            select(Service.cqc_location_id).where(Service.cqc_location_id.in_(location_ids))
+        )
+    )
+    wanted_providers = {s["provider_id"] for s in new}
+    providers = {
+        p.cqc_provider_id: p
+        for p in db.session.scalars(
+            select(Provider).where(Provider.cqc_provider_id.in_(wanted_providers))
+        )
+    }
+    added_providers = added_services = 0
+    for item in new:
+        if item["location_id"] in taken:
+            continue
+        provider = providers.get(item["provider_id"])
+        if provider is None:
+            provider = Provider(
+                name=(item["provider_name"] or item["provider_id"])[:200],
+                cqc_provider_id=item["provider_id"],
+            )
+            db.session.add(provider)
+            db.session.flush()
+            audit.record(
+                actor,
+                "provider",
+                provider.id,
+                "created",
+                {**diff({}, registry.provider_values(provider)), "source": [None, source]},
+            )
+            providers[item["provider_id"]] = provider
+            added_providers += 1
+        overall_date = _date(item["overall_date"])
+        service = Service(
+            name=item["name"],
+            provider_id=provider.id,
+            cqc_location_id=item["location_id"],
+            service_type=item["service_type"],
+            cluster=CLUSTER_FOR_NEW,
+            address=item["address"] or None,
+            postcode=item["postcode"],
+            cqc_rating=item["overall"] or "Not rated",
+            cqc_rating_date=overall_date if item["overall"] else None,
+        )
+        refresh_risk(service)
+        db.session.add(service)
+        db.session.flush()
+        for domain, (rating, published) in item["domains"].items():
+            db.session.add(
+                ServiceCqcRating(
+                    service_id=service.id,
+                    domain=domain,
+                    rating=rating,
+                    publication_date=_date(published),
+                )
+            )
+        service_changed(actor, service)
+        audit.record(
+            actor,
+            "service",
+            service.id,
+            "created",
+            {
+                **diff({}, registry.service_values(service)),
+                **{domain_field(d): [None, r[0]] for d, r in item["domains"].items()},
+                "source": [None, source],
+            },
+            service.id,
+        )
+        added_services += 1
+    return {"services": added_services, "providers": added_providers}
+
+
+def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:
+    """(domain, rating, publication date) for each key question recorded, in CQC's order."""
+    rows = {
+        r.domain: r
+        for r in db.session.scalars(
+            select(ServiceCqcRating).where(ServiceCqcRating.service_id == service_id)
+        )
+    }
+    return [(d, rows[d].rating, rows[d].publication_date) for d in rules.KEY_QUESTIONS if d in rows]
+
+
+def preview_lines(preview: Preview) -> list[str]:
+    """The preview as plain text (the command line)."""
+    plan, counts = preview.plan, counts_of(preview)
+    lines = [
+        f"{preview.filename}: {counts['rows']:,} rows, {counts['locations']:,} locations",
+    ]
+    for change in plan.changes:
+        parts = []
+        if change.overall:
+            parts.append(
+                f"overall {change.overall[0]} -> {change.overall[1]} "
+                f"(published {change.overall_date[1]:%d/%m/%Y})"
+            )
+        parts += [f"{d} {old or 'none'} -> {new}" for d, old, new, _ in change.domains]
+        lines.append(f"  changes: {change.name} ({change.location_id}): " + "; ".join(parts))
+    for provider_id, name in plan.new_providers:
+        lines.append(f"  new provider: {name} ({provider_id})")
+    for new in plan.new_services:
+        lines.append(
+            f"  new service: {new.name} ({new.location_id}), {new.provider_name}, "
+            f"CQC {new.overall or 'Not rated'}"
+        )
+    lines.append(
+        f"{counts['changed_services']} service(s) change ({counts['overall_changes']} overall "
+        f"rating(s), {counts['domain_changes']} key question rating(s)); "
+        f"{counts['new_services']} new service(s), {counts['new_providers']} new provider(s); "
+        f"{counts['unchanged']} known location(s) unchanged"
+        + (
+            f", {counts['kept_newer']} with a newer rating already recorded"
+            if counts["kept_newer"]
+            else ""
+        )
+        + f"; {counts['other_authorities']:,} location(s) in other local authorities"
+        + (
+            f"; {counts['not_social_care']} not adult social care"
+            if counts["not_social_care"]
+            else ""
+        )
+    )
+    if not plan.bad_rows and not plan.changes and not plan.new_services:
+        lines.append("Nothing to change: every rating in this file is already recorded.")
+    return lines

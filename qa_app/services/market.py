@@ -1,0 +1,66 @@
+"""The market overview (SPEC section 7): every service with its risk RAG and what drives it,
+red first. A page costs the same handful of statements however many services there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, or_, select
+
+from qa_app.domain import plans as plan_rules
+from qa_app.domain.pagination import Page, clamp_page
+from qa_app.extensions import db
+from qa_app.models import Concern, ImprovementPlan, Notice, Service, User
+from qa_app.services.registry import ServiceFilters, _filtered, visible_services
+from qa_app.services.risk import LIVE_CONCERN, latest_overall_ratings
+
+RAG_ORDER = case((Service.risk == "red", 0), (Service.risk == "amber", 1), else_=2)
+
+
+@dataclass
+class MarketRow:
+    service: Service
+    latest_rating: str | None = None
+    open_concerns: int = 0
+    notices: list[tuple[int, str, str]] = field(default_factory=list)  # (id, kind, status)
+    plan: ImprovementPlan | None = None  # the open improvement plan, if any
+
+
+def overview(
+    viewer: User, filters: ServiceFilters, page_size: int = 50
+) -> tuple[list[MarketRow], Page, dict[str, int]]:
+    query = _filtered(visible_services(viewer), filters)
+    base = query.order_by(None).subquery()
+    counts = dict(db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all())
+    total = sum(counts.values())
+    page = clamp_page(filters.page, total, page_size)
+    services = list(
+        db.session.scalars(
+            query.order_by(RAG_ORDER, Service.name, Service.id).offset(page.offset).limit(page.size)
+        ).unique()
+    )
+    ids = [s.id for s in services]
+    rows = {s.id: MarketRow(s) for s in services}
+    if ids:
+        for service_id, rating in latest_overall_ratings(ids).items():
+            rows[service_id].latest_rating = rating
+        for service_id, count in db.session.execute(
+            select(Concern.service_id, func.count())
+            .where(Concern.service_id.in_(ids), LIVE_CONCERN)
+            .group_by(Concern.service_id)
+        ):
+            rows[service_id].open_concerns = count
+        for notice_id, service_id, kind, status in db.session.execute(
+            select(Notice.id, Notice.service_id, Notice.kind, Notice.status)
+            .where(Notice.service_id.in_(ids), or_(Notice.status == "draft", Notice.in_force()))
+            .order_by(Notice.id)
+        ):
+            rows[service_id].notices.append((notice_id, kind, status))
+        for plan in db.session.scalars(
+            select(ImprovementPlan).where(
+                ImprovementPlan.service_id.in_(ids),
+                ImprovementPlan.status.in_(plan_rules.OPEN_STATUSES),
+            )
+        ).unique():
+            rows[plan.service_id].plan = plan
+    return [rows[i] for i in ids], page, {k: counts.get(k, 0) for k in ("red", "amber", "green")}

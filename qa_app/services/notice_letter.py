@@ -1,0 +1,151 @@
+"""The formal letter for an issued notice (notice of concern or contract breach notice), as a PDF.
+
+Council heading; the provider's address; the service; the grounds (the council's account: the
+concerns themselves, and who raised them, are never shown to a provider); the requirements with
+their due dates; the placement stop; what happens next. A draft prints with a DRAFT watermark, so it can be checked first.
+"""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
+
+from qa_app.domain.clocks import LONDON
+from qa_app.domain.notices import KINDS, REQUIREMENT_NOUN
+from qa_app.models import Notice
+from qa_app.services import notices
+from qa_app.services.report_pdf import (
+    BODY,
+    H1,
+    H2,
+    H3,
+    SMALL,
+    _numbered_canvas,
+    _p,
+)
+
+
+def _day(value) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def render(notice: Notice, council: str) -> bytes:
+    service, provider = notice.service, notice.service.provider
+    draft = notice.status == "draft"
+    kind = KINDS[notice.kind]
+    noun = REQUIREMENT_NOUN[notice.kind]
+    issued = notice.issued_at.astimezone(LONDON).date() if notice.issued_at else None
+    parent, _child = notices.parent_and_child(notice)
+    story = [
+        _p(council, H2),
+        _p("Adult Social Care · Quality Assurance and Contracts", SMALL),
+        Spacer(1, 5 * mm),
+        _p(provider.name, BODY),
+        _p(provider.address or "", BODY),
+        Spacer(1, 6 * mm),
+        _p(f"Date: {_day(issued) if issued else 'not yet issued (draft)'}", BODY),
+        _p(f"Our reference: {notice.kind.replace('_', '-').upper()}-{notice.id}", BODY),
+        Spacer(1, 3 * mm),
+        _p(kind, H1),
+        _p(f"{service.name} ({service.service_type_label})", H2),
+    ]
+    if service.contract_reference:
+        story.append(_p(f"Contract reference: {service.contract_reference}", BODY))
+    story += [
+        Spacer(1, 4 * mm),
+        _p(
+            f"Dear {provider.contact_name or 'Sir or Madam'},",
+            BODY,
+        ),
+        Spacer(1, 2 * mm),
+    ]
+    if notice.kind == "notice_of_concern":
+        story.append(
+            _p(
+                f"{council} is issuing this notice of concern about {service.name} under the "
+                "terms of your contract. It sets out the matters of concern and what you must do "
+                "to put them right, by the dates given.",
+                BODY,
+            )
+        )
+    else:
+        story.append(
+            _p(
+                f"{council} is issuing this contract breach notice about {service.name}. "
+                + (
+                    f"The rectification requirements of our notice of concern "
+                    f"NOTICE-OF-CONCERN-{parent.id} (issued {_day(parent.issued_at.astimezone(LONDON).date()) if parent and parent.issued_at else ''}) "
+                    "were not met by their due dates. "
+                    if parent
+                    else ""
+                )
+                + "You must complete the remedial actions below by the dates given.",
+                BODY,
+            )
+        )
+    if notice.grounds:
+        story += [_p("Grounds", H2), _p(notice.grounds, BODY)]
+    # The concerns themselves are not in the letter: a provider never sees a concern's details
+    # (who raised it, what they said); the grounds are the council's account for the provider.
+    story.append(_p(f"What you must do ({noun}s)", H2))
+    for requirement in notice.requirements:
+        # paragraphs, not table cells: a long requirement flows on to the next page
+        story += [
+            _p(f"{requirement.position}. Due by {_day(requirement.due_date)}", H3),
+            _p(requirement.text, BODY),
+        ]
+    if notice.placement_stop_start:
+        lifted = notice.placement_stop_lifted_at
+        story += [
+            _p("Placement stop", H2),
+            _p(
+                f"From {_day(notice.placement_stop_start)} the council will make no new "
+                f"placements at {service.name} until this notice is lifted."
+                + (
+                    f" The placement stop was lifted on {_day(lifted.astimezone(LONDON).date())}."
+                    if lifted
+                    else ""
+                ),
+                BODY,
+            ),
+        ]
+    story += [
+        _p("What happens next", H2),
+        _p(
+            "Please respond to each requirement through the provider portal, saying what you "
+            "have done and the evidence for it. Your quality officer will check each one. "
+            + (
+                "If a requirement is not met by its due date, the council may issue a contract "
+                "breach notice."
+                if notice.kind == "notice_of_concern"
+                else "If the remedial actions are not completed by their due dates, the council "
+                "may recommend that the contract is terminated."
+            ),
+            BODY,
+        ),
+        Spacer(1, 5 * mm),
+        KeepTogether(
+            [
+                _p("Yours faithfully,", BODY),
+                Spacer(1, 7 * mm),
+                _p(notice.issued_by_label or "(to be signed by the issuing manager)", BODY),
+                _p(f"on behalf of {council}", SMALL),
+            ]
+        ),
+    ]
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{kind}: {service.name}",
+        author=council,
+    )
+    document.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
+    return buffer.getvalue()

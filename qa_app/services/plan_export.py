@@ -1,0 +1,248 @@
+"""The improvement plan as a PDF (ReportLab, the report's house style) and as XLSX (openpyxl):
+issues, actions, owners, dates, gradings and evidence of progress, as councils pass them around."""
+
+from __future__ import annotations
+
+import io
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+
+from qa_app.domain import plans as rules
+from qa_app.services import plans
+from qa_app.services.report_pdf import (
+    BODY,
+    CELL,
+    CELL_BOLD,
+    H1,
+    H2,
+    H3,
+    SMALL,
+    _numbered_canvas,
+    _p,
+    _table,
+)
+
+
+def _issue_line(issue) -> str:
+    if issue.source == "assessment":
+        text = f"From the published assessment: {issue.rating}"
+        if issue.percentage is not None:
+            text += f" ({issue.percentage}%)"
+        if issue.limiter:
+            text += f", {issue.limiter}"
+        return text
+    if issue.source == "cqc":
+        return f"From CQC: {issue.rating}"
+    return f"Added by {issue.added_by_label} on {issue.created_at:%d %B %Y}"
+
+
+def render_pdf(plan, council: str, today=None) -> bytes:
+    pv = plans.view(plan, today)
+    service = plan.service
+    buffer = io.BytesIO()
+    page = landscape(A4)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=page,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=18 * mm,
+        title=f"Improvement plan: {service.name}",
+        author=council,
+    )
+    width = page[0] - 30 * mm
+    status = rules.STATUS_LABELS.get(plan.status, plan.status)
+    if pv.plan_overdue:
+        status += " (overdue)"
+    story = [
+        _p(council, SMALL),
+        _p("Improvement plan", H2),
+        _p(service.name, H1),
+        _p(f"{service.provider.name} · {service.service_type_label} · {service.cluster}", BODY),
+        Spacer(1, 4 * mm),
+        _table(
+            [
+                [_p("Status", CELL_BOLD), _p(status, CELL)],
+                [_p("Why there is a plan", CELL_BOLD), _p(plan.opened_because, CELL)],
+                [_p("Opened", CELL_BOLD), _p(f"{plan.opened_at:%d %B %Y}", CELL)],
+                [_p("Plan due", CELL_BOLD), _p(f"{plan.submission_due_date:%d %B %Y}", CELL)],
+                [
+                    _p("Submitted / accepted", CELL_BOLD),
+                    _p(
+                        (f"{plan.submitted_at:%d %B %Y}" if plan.submitted_at else "Not yet")
+                        + " / "
+                        + (f"{plan.accepted_at:%d %B %Y}" if plan.accepted_at else "Not yet"),
+                        CELL,
+                    ),
+                ],
+                [
+                    _p("Below Good", CELL_BOLD),
+                    _p(plan.left_below_good_by or "Still below Good", CELL),
+                ],
+            ],
+            [55 * mm, width - 55 * mm],
+            header=False,
+        ),
+    ]
+    story.append(
+        Paragraph(
+            "Progress grading: 1 Fully achieved · 2 On track · 3 Slipped · 4 Not achieved",
+            SMALL,
+        )
+    )
+    if plan.status == rules.RETURNED and plan.review_comments:
+        story += [_p("Council's comments when returning the plan", H3), _p(plan.review_comments)]
+    widths = [w * mm for w in (62, 30, 22, 45, 26, 67)]
+    widths[-1] = width - sum(widths[:-1])
+    for number, issue in enumerate(pv.issues, 1):
+        heading = f"Issue {number}: {issue.title}"
+        if issue.withdrawn_at:
+            heading += " (withdrawn)"
+        block = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
+        if issue.withdrawn_at:
+            block.append(
+                _p(f"Withdrawn {issue.withdrawn_at:%d %B %Y}: {issue.withdrawn_reason}", SMALL)
+            )
+        rows = [
+            [
+                _p(h, CELL_BOLD)
+                for h in (
+                    "Action",
+                    "Owner",
+                    "Target date",
+                    "Success measure",
+                    "Status and grading",
+                    "Evidence of progress and impact",
+                )
+            ]
+        ]
+        for a in pv.actions.get(issue.id, []):
+            status_text = rules.ACTION_LABELS[a.status]
+            if pv.action_overdue(a):
+                status_text += " (overdue)"
+            if a.progress_grade:
+                status_text += "\n" + rules.GRADES[a.progress_grade]
+            evidence = []
+            if a.progress_evidence:
+                evidence.append(f"Progress: {a.progress_evidence}")
+            if a.impact_evidence:
+                evidence.append(f"Impact: {a.impact_evidence}")
+            if a.completion_note:
+                evidence.append(f"Completed: {a.completion_note}")
+            if a.verified_at:
+                evidence.append(f"Verified by {a.verified_by_label} {a.verified_at:%d %B %Y}")
+            files = pv.files.get(a.id, [])
+            if files:
+                evidence.append("Files: " + ", ".join(f.filename for f in files))
+            rows.append(
+                [
+                    _p(a.description, CELL),
+                    _p(a.owner, CELL),
+                    _p(f"{a.target_date:%d %b %Y}", CELL),
+                    _p(a.success_measure, CELL),
+                    _p(status_text, CELL),
+                    _p("\n".join(evidence) or "None yet", CELL),
+                ]
+            )
+        if len(rows) == 1:
+            block.append(_p("No actions yet.", SMALL))
+            story.append(KeepTogether(block))
+        else:
+            story.append(KeepTogether(block[:3]))
+            story.append(_table(rows, widths))
+        story.append(Spacer(1, 3 * mm))
+    if not pv.issues:
+        story.append(_p("The plan has no issues yet.", BODY))
+    doc.build(story, canvasmaker=_numbered_canvas(service.name, council, False))
+    return buffer.getvalue()
+
+
+def render_xlsx(plan, council: str, today=None) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    pv = plans.view(plan, today)
+    service = plan.service
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Improvement plan"
+    bold = Font(bold=True)
+    sheet.append([council])
+    sheet.append([f"Improvement plan: {service.name}"])
+    sheet["A2"].font = Font(bold=True, size=14)
+    sheet.append(["Provider", service.provider.name])
+    sheet.append(
+        [
+            "Status",
+            rules.STATUS_LABELS.get(plan.status, plan.status)
+            + (" (overdue)" if pv.plan_overdue else ""),
+        ]
+    )
+    sheet.append(["Why there is a plan", plan.opened_because])
+    sheet.append(["Plan due", plan.submission_due_date])
+    sheet.append(["Below Good", plan.left_below_good_by or "Still below Good"])
+    sheet.append([])
+    headers = [
+        "Issue",
+        "Issue source",
+        "Action",
+        "Owner (responsibility)",
+        "Target date",
+        "Success measure",
+        "Status",
+        "Overdue",
+        "Progress grading",
+        "Evidence of progress",
+        "Evidence of impact",
+        "Completion note",
+        "Verified",
+        "Evidence files",
+    ]
+    sheet.append(headers)
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
+        cell.font = bold
+        cell.fill = PatternFill("solid", fgColor="F3F2F1")
+    for number, issue in enumerate(pv.issues, 1):
+        title = f"{number}. {issue.title}" + (" (withdrawn)" if issue.withdrawn_at else "")
+        actions = pv.actions.get(issue.id, []) or [None]
+        for a in actions:
+            if a is None:
+                sheet.append([title, _issue_line(issue)] + [""] * (len(headers) - 2))
+                continue
+            sheet.append(
+                [
+                    title,
+                    _issue_line(issue),
+                    a.description,
+                    a.owner,
+                    a.target_date,
+                    a.success_measure,
+                    rules.ACTION_LABELS[a.status],
+                    "Yes" if pv.action_overdue(a) else "",
+                    rules.GRADES.get(a.progress_grade, ""),
+                    a.progress_evidence,
+                    a.impact_evidence,
+                    a.completion_note or "",
+                    f"{a.verified_by_label} {a.verified_at:%d %B %Y}" if a.verified_at else "",
+                    ", ".join(f.filename for f in pv.files.get(a.id, [])),
+                ]
+            )
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if hasattr(cell.value, "year"):
+                cell.number_format = "DD/MM/YYYY"
+    sheet["B6"].number_format = "DD/MM/YYYY"
+    for index, width in enumerate((34, 26, 40, 20, 12, 30, 12, 9, 16, 36, 30, 30, 22, 24), 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,387 @@
+"""Reading a table from an uploaded ODS, XLSX or CSV file, row by row.
+
+Each reader yields (row number as a spreadsheet shows it, [cells]) with a cell being text, a
+date for a date cell, or None/"" when empty, and calls `progress(fraction)` now and then.
+
+ODS and XLSX are both zips of XML: the sheet's XML is streamed out of the zip a megabyte at a
+time and the rows and cells are picked out with string searches, a row at a time. That keeps
+CQC's national file (320,000 rows) under 100 MB. python-calamine, tried first, loads the whole
+sheet into memory before giving the first row: about 2 GB for the national ODS and 900 MB for
+the same table as XLSX, against a budget of 500 MB.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from html import unescape
+from pathlib import Path
+
+Progress = Callable[[float], None] | None
+Rows = Iterator[tuple[int, list]]
+
+
+class UnreadableFile(ValueError):
+    """The file is not a table this import can read (the message says why)."""
+
+
+def kind_of(path: Path, filename: str) -> str:
+    """ "ods", "xlsx" or "csv", from what the file holds (its name only breaks a tie)."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "content.xml" in names:
+                    return "ods"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+        except zipfile.BadZipFile:
+            pass
+        raise UnreadableFile(f"{filename} is not an ODS, XLSX or CSV spreadsheet")
+    if filename.lower().endswith((".ods", ".xlsx", ".xls")):
+        raise UnreadableFile(f"{filename} is not an ODS, XLSX or CSV spreadsheet")
+    return "csv"
+
+
+def read_rows(path: Path, filename: str, sheet: str, progress: Progress = None) -> Rows:
+    kind = kind_of(path, filename)
+    if kind == "ods":
+        return _ods_rows(path, filename, sheet, progress)
+    if kind == "xlsx":
+        return _xlsx_rows(path, filename, sheet, progress)
+    return _csv_rows(path, filename, progress)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _csv_rows(path: Path, filename: str, progress: Progress) -> Rows:
+    size = max(1, path.stat().st_size)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f)
+        number = 0
+        try:
+            for number, cells in enumerate(reader, start=1):
+                if progress and number % 20000 == 0:
+                    progress(min(0.99, f.buffer.tell() / size))
+                yield number, cells
+        except UnicodeDecodeError:
+            raise UnreadableFile(
+                f"{filename} is not UTF-8 text after row {number}: save it as “CSV UTF-8”"
+            ) from None
+        except csv.Error as error:
+            raise UnreadableFile(f"{filename} row {number + 1}: {error}") from None
+
+
+# ---------------------------------------------------------------- XLSX
+
+_XLSX_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
+_XLSX_REL = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_XLSX_SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
+_XLSX_T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
+_XLSX_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
+_XLSX_ROW_START = re.compile(r"<(?:\w+:)?row\b([^>]*?)(/?)>")
+_XLSX_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_XLSX_V = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_XLSX_NUMFMT = re.compile(r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
+_XLSX_XFS = re.compile(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
+_XLSX_XF = re.compile(r"<(?:\w+:)?xf\b([^>]*)")
+_BUILT_IN_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def _attributes(text: str) -> dict[str, str]:
+    return {name.rsplit(":", 1)[-1]: unescape(value) for name, value in _ATTRIBUTE.findall(text)}
+
+
+def _column_index(reference: str) -> int:
+    index = 0
+    for char in reference:
+        if "A" <= char <= "Z":
+            index = index * 26 + ord(char) - 64
+        else:
+            break
+    return index - 1
+
+
+def _xlsx_parts(archive: zipfile.ZipFile, filename: str, sheet: str):
+    names = set(archive.namelist())
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    relation = None
+    for found in _XLSX_SHEET.finditer(workbook):
+        attributes = _attributes(found[1])
+        if attributes.get("name") == sheet:
+            relation = attributes.get("id")
+    if relation is None:
+        raise UnreadableFile(f"{filename} has no sheet named {sheet}")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    target = None
+    for found in _XLSX_REL.finditer(rels):
+        attributes = _attributes(found[1])
+        if attributes.get("Id") == relation:
+            target = attributes.get("Target", "")
+    if not target:
+        raise UnreadableFile(f"{filename} has no sheet named {sheet}")
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    if path not in names:
+        raise UnreadableFile(f"{filename}: the {sheet} sheet is missing from the file")
+    strings: list[str] = []
+    if "xl/sharedStrings.xml" in names:
+        text = archive.read("xl/sharedStrings.xml").decode("utf-8", "replace")
+        for item in _XLSX_SI.findall(text):
+            joined = "".join(_XLSX_T.findall(_XLSX_RPH.sub("", item)))
+            strings.append(unescape(joined) if "&" in joined else joined)
+    dates: set[int] = set()
+    if "xl/styles.xml" in names:
+        styles = archive.read("xl/styles.xml").decode("utf-8", "replace")
+        custom = {
+            int(number): code
+            for number, code in _XLSX_NUMFMT.findall(styles)
+            if _is_date_format(unescape(code))
+        }
+        xfs = _XLSX_XFS.search(styles)
+        for index, xf in enumerate(_XLSX_XF.findall(xfs[0]) if xfs else []):
+            number = int(_attributes(xf).get("numFmtId", "0"))
+            if number in _BUILT_IN_DATE_FORMATS or number in custom:
+                dates.add(index)
+    return path, strings, dates
+
+
+def _is_date_format(code: str) -> bool:
+    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    return any(c in code for c in "dy") or ("m" in code and ("h" not in code and "s" not in code))
+
+
+def _attribute(attributes: str, name: str) -> str | None:
+    """One attribute's value, found with plain string searches (cells are many)."""
+    at = attributes.find(f' {name}="')
+    if at < 0:
+        return None
+    start = at + len(name) + 3
+    return attributes[start : attributes.find('"', start)]
+
+
+def _xlsx_value(attributes: str, inner: str | None, strings: list[str], dates: set[int]):
+    if not inner:
+        return None
+    kind = _attribute(attributes, "t") or "n"
+    if kind == "inlineStr":
+        text = "".join(_XLSX_T.findall(inner))
+        return unescape(text) if "&" in text else text
+    value = _XLSX_V.search(inner)
+    if value is None:
+        return None
+    raw = value[1]
+    if kind == "s":
+        return strings[int(raw)] if raw.isdigit() and int(raw) < len(strings) else None
+    if kind in ("str", "e"):
+        return unescape(raw) if "&" in raw else raw
+    if kind == "b":
+        return "TRUE" if raw == "1" else "FALSE"
+    if kind == "d":
+        return date.fromisoformat(raw[:10])
+    try:
+        number = float(raw)
+    except ValueError:
+        return raw
+    style = _attribute(attributes, "s")
+    if style and style.isdigit() and int(style) in dates:
+        return _EXCEL_EPOCH + timedelta(days=int(number))
+    return str(int(number)) if number.is_integer() else raw
+
+
+def _xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
+    """The sheet's XML streamed from the zip; shared strings and which styles are dates are
+    read first (small parts of the file)."""
+    try:
+        archive = zipfile.ZipFile(path)
+        sheet_path, strings, dates = _xlsx_parts(archive, filename, sheet)
+        stream = archive.open(sheet_path)
+        size = max(1, archive.getinfo(sheet_path).file_size)
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        raise UnreadableFile(f"{filename} is not an XLSX spreadsheet") from None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer, chunks, number = "", 0, 0
+    row_end = re.compile(r"</(?:\w+:)?row>")
+    try:
+        while True:
+            data = stream.read(_CHUNK)
+            buffer += decoder.decode(data, final=not data)
+            chunks += 1
+            if progress and chunks % 8 == 0:
+                progress(min(0.99, chunks * _CHUNK / size))
+            ends = list(row_end.finditer(buffer))
+            if ends:
+                last = ends[-1]
+                for piece in row_end.split(buffer[: last.start()]):
+                    starts = list(_XLSX_ROW_START.finditer(piece))
+                    if not starts or starts[-1][2] == "/":
+                        continue
+                    start = starts[-1]
+                    reference = _attributes(start[1]).get("r")
+                    number = int(reference) if reference and reference.isdigit() else number + 1
+                    cells: list = []
+                    for attributes, inner in _XLSX_CELL.findall(piece[start.end() :]):
+                        where = _attribute(attributes, "r")
+                        if where:
+                            position = _column_index(where)
+                            if position >= MAX_COLUMNS:
+                                continue
+                            cells.extend([None] * (position - len(cells)))
+                        cells.append(_xlsx_value(attributes, inner, strings, dates))
+                    while cells and cells[-1] in (None, ""):
+                        cells.pop()
+                    if cells:
+                        yield number, cells
+                buffer = buffer[last.end() :]
+            if not data:
+                return
+    finally:
+        stream.close()
+        archive.close()
+
+
+# ---------------------------------------------------------------- ODS
+
+_TABLE = re.compile(r"<table:table\b([^>]*)>")
+_TABLE_NAME = re.compile(r'table:name="([^"]*)"')
+_CELL = re.compile(
+    r"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)",
+    re.S,
+)
+_REPEAT_COLUMNS = re.compile(r'table:number-columns-repeated="(\d+)"')
+_REPEAT_ROWS = re.compile(r'table:number-rows-repeated="(\d+)"')
+_DATE_VALUE = re.compile(r'office:date-value="(\d{4}-\d{2}-\d{2})')
+_SIMPLE_TEXT = re.compile(r"^<text:p(?: [^>]*)?>([^<]*)</text:p>$")
+_SPACES = re.compile(r'<text:s(?: text:c="(\d+)")?\s*/>')
+_ANNOTATION = re.compile(r"<office:annotation\b.*?</office:annotation>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+_ROW_START = re.compile(r"<table:table-row[\s>/]")
+_ROW_END = "</table:table-row>"
+_CHUNK = 1 << 20
+#: Cells beyond this many columns are ignored (spreadsheets pad rows with empty repeats).
+MAX_COLUMNS = 200
+
+
+def _ods_text(inner: str) -> str:
+    simple = _SIMPLE_TEXT.match(inner)
+    if simple:
+        text = simple[1]
+    else:
+        inner = _ANNOTATION.sub("", inner)
+        inner = _SPACES.sub(lambda m: " " * int(m[1] or 1), inner)
+        inner = inner.replace("<text:tab/>", "\t").replace("<text:line-break/>", "\n")
+        inner = inner.replace("</text:p><text:p>", "\n")
+        text = _TAG.sub("", inner)
+    return unescape(text) if "&" in text else text
+
+
+def _ods_value(attributes: str, inner: str):
+    if "date-value" in attributes:
+        found = _DATE_VALUE.search(attributes)
+        if found:
+            return date.fromisoformat(found[1])
+    if not inner:
+        return None
+    if inner.startswith("<text:p>") and inner.endswith("</text:p>") and inner.count("<") == 2:
+        text = inner[8:-9]
+        return unescape(text) if "&" in text else text
+    return _ods_text(inner)
+
+
+def _ods_cells(body: str) -> list:
+    if "repeated" in body or "covered-table-cell" in body:
+        return _ods_cells_general(body)
+    cells = []
+    for piece in body.split("<table:table-cell")[1:]:  # the fast path: one cell per element
+        end = piece.find(">")
+        if piece[end - 1] == "/":
+            cells.append(None)
+            continue
+        cells.append(_ods_value(piece[:end], piece[end + 1 : piece.rfind("</table:table-cell>")]))
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return cells
+
+
+def _ods_cells_general(body: str) -> list:
+    cells: list = []
+    for attributes, inner in _CELL.findall(body):
+        value = _ods_value(attributes, inner)
+        repeated = _REPEAT_COLUMNS.search(attributes) if "repeated" in attributes else None
+        repeat = int(repeated[1]) if repeated else 1
+        cells.extend([value] * min(repeat, MAX_COLUMNS - len(cells)))
+        if len(cells) >= MAX_COLUMNS:
+            break
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return cells
+
+
+def _rows_repeated(attributes: str) -> int:
+    if "rows-repeated" not in attributes:
+        return 1
+    repeated = _REPEAT_ROWS.search(attributes)
+    return int(repeated[1]) if repeated else 1
+
+
+def _ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
+    try:
+        archive = zipfile.ZipFile(path)
+        stream = archive.open("content.xml")
+        size = max(1, archive.getinfo("content.xml").file_size)
+    except (zipfile.BadZipFile, KeyError):
+        raise UnreadableFile(f"{filename} is not an ODS spreadsheet") from None
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    buffer, found, number, chunks = "", False, 0, 0
+    try:
+        while True:
+            data = stream.read(_CHUNK)
+            buffer += decoder.decode(data, final=not data)
+            chunks += 1
+            if progress and chunks % 8 == 0:
+                progress(min(0.99, chunks * _CHUNK / size))
+            if not found:
+                for table in _TABLE.finditer(buffer):
+                    name = _TABLE_NAME.search(table[1])
+                    if name and unescape(name[1]) == sheet:
+                        buffer, found = buffer[table.end() :], True
+                        break
+                else:
+                    if not data:
+                        raise UnreadableFile(f"{filename} has no sheet named {sheet}")
+                    buffer = buffer[-2000:]
+                    continue
+            end_of_table = buffer.find("</table:table>")
+            limit = end_of_table if end_of_table >= 0 else len(buffer)
+            last = buffer.rfind(_ROW_END, 0, limit)
+            if last >= 0:
+                for piece in buffer[:last].split(_ROW_END):
+                    starts = list(_ROW_START.finditer(piece))
+                    for extra in starts[:-1]:  # self-closing (empty) rows before this one
+                        number += _rows_repeated(piece[extra.end() : piece.find(">", extra.end())])
+                    if not starts:
+                        continue
+                    start = starts[-1].end() - 1
+                    end = piece.find(">", start)
+                    repeat = _rows_repeated(piece[start:end])
+                    cells = _ods_cells(piece[end + 1 :])
+                    if not cells:
+                        number += repeat
+                        continue
+                    for _ in range(min(repeat, 10_000)):
+                        number += 1
+                        yield number, cells
+                buffer = buffer[last + len(_ROW_END) :]
+            if end_of_table >= 0 or not data:
+                return
+    finally:
+        stream.close()
+        archive.close()

@@ -1,0 +1,285 @@
+"""The provider's side of improvement plans: read the plan, write actions, submit, record
+progress and upload evidence."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from qa_app.domain import plans as rules
+from qa_app.services import plans
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web.access import provider_required, web_actor
+from qa_app.web.forms import GovDateField, apply_errors, options
+from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
+from qa_app.web.portal import bp
+
+
+class ActionForm(FlaskForm):
+    version = HiddenField()
+    description = TextAreaField(
+        "Action",
+        widget=GovTextArea(),
+        description="What you will do to put the issue right",
+        validators=[Length(max=5000, message="The description must be 5,000 characters or fewer")],
+    )
+    owner = StringField(
+        "Owner (responsibility)",
+        widget=GovTextInput(),
+        description="The named person responsible, for example Jo Smith, registered manager",
+        validators=[Length(max=200, message="The owner must be 200 characters or fewer")],
+    )
+    target_date = GovDateField("Target date", description="For example, 31 1 2027")
+    success_measure = TextAreaField(
+        "Success measure",
+        widget=GovTextArea(),
+        description="How you and the council will know the action has worked",
+        validators=[
+            Length(max=5000, message="The success measure must be 5,000 characters or fewer")
+        ],
+    )
+
+    def values(self) -> dict:
+        return {
+            "description": self.description.data or "",
+            "owner": self.owner.data or "",
+            "target_date": self.target_date.data,
+            "success_measure": self.success_measure.data or "",
+        }
+
+
+class ProgressForm(FlaskForm):
+    version = HiddenField()
+    progress_evidence = TextAreaField(
+        "Evidence of progress",
+        widget=GovTextArea(),
+        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+    )
+    progress_grade = RadioField(
+        "Progress grading",
+        widget=GovRadioInput(),
+        choices=options((str(k), v) for k, v in rules.GRADES.items()),
+        validate_choice=False,
+    )
+    impact_evidence = TextAreaField(
+        "Evidence of impact",
+        widget=GovTextArea(),
+        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+    )
+    step = RadioField(
+        "Is the action complete?",
+        widget=GovRadioInput(),
+        choices=options(
+            [("", "Not yet: save the progress"), ("complete", "Yes: the action is complete")]
+        ),
+        validate_choice=False,
+        default="",
+    )
+    note = TextAreaField(
+        "What was done to complete it",
+        widget=GovTextArea(),
+        description="Needed when the action is complete",
+        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+    )
+    file = FileField(
+        "Evidence file (optional)",
+        widget=GovFileInput(),
+        description=f"A {plans.ALLOWED_WORDS} file, 10 MB or smaller",
+    )
+
+
+def _plan_context(plan) -> dict:
+    return {
+        "pv": plans.view(plan),
+        "labels": rules.STATUS_LABELS,
+        "action_labels": rules.ACTION_LABELS,
+        "grades": rules.GRADES,
+    }
+
+
+@bp.get("/plans/<int:plan_id>")
+@provider_required
+def plan_page(plan_id):
+    plan = plans.get_plan(current_user, plan_id)
+    return render_template("portal/plan.html", section="home", **_plan_context(plan))
+
+
+def _all_problems(form: ActionForm) -> None:
+    """When the form itself refused something (a date that is not real), still list every
+    other problem, so that the error summary shows all of them at once."""
+    problems = rules.check_action(form.values(), london_today())
+    apply_errors(form, {k: v for k, v in problems.items() if not getattr(form, k).errors})
+
+
+@bp.route("/plans/issues/<int:issue_id>/actions/new", methods=["GET", "POST"])
+@provider_required
+def action_new(issue_id):
+    issue, plan = plans.issue_for(current_user, issue_id)
+    form = ActionForm()
+    if form.is_submitted():
+        form.validate()
+        if form.errors:
+            _all_problems(form)
+        else:
+            try:
+                plans.add_action(web_actor(), current_user, issue_id, form.values())
+            except ValidationFailed as failed:
+                apply_errors(form, failed.errors)
+            except Conflict as refused:
+                flash(refused.message, "error")
+                return redirect(url_for("portal.plan_page", plan_id=plan.id))
+            else:
+                flash("The action has been added", "success")
+                return redirect(
+                    url_for("portal.plan_page", plan_id=plan.id, _anchor=f"issue-{issue.id}")
+                )
+    return render_template(
+        "portal/action_form.html", form=form, issue=issue, plan=plan, action=None, section="home"
+    )
+
+
+@bp.route("/plans/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@provider_required
+def action_edit(action_id):
+    action, issue, plan = plans.action_for(current_user, action_id)
+    form = ActionForm(obj=action if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = action.version
+    if form.is_submitted():
+        form.validate()
+        if form.errors:
+            _all_problems(form)
+        else:
+            raw = form.version.data or ""
+            try:
+                plans.edit_action(
+                    web_actor(),
+                    current_user,
+                    action_id,
+                    form.values(),
+                    int(raw) if str(raw).isdigit() else None,
+                )
+            except ValidationFailed as failed:
+                apply_errors(form, failed.errors)
+            except Conflict as refused:
+                form.form_errors.append(refused.message)
+                if refused.current_version:
+                    form.version.data = refused.current_version
+            else:
+                flash("The action has been saved", "success")
+                return redirect(
+                    url_for("portal.plan_page", plan_id=plan.id, _anchor=f"action-{action.id}")
+                )
+    return render_template(
+        "portal/action_form.html",
+        form=form,
+        issue=issue,
+        plan=plan,
+        action=action,
+        section="home",
+    )
+
+
+@bp.post("/plans/<int:plan_id>/submit")
+@provider_required
+def plan_submit(plan_id):
+    if FlaskForm().validate_on_submit():
+        try:
+            plans.submit(web_actor(), current_user, plan_id)
+        except Conflict as refused:
+            flash(refused.message, "error")
+        else:
+            flash("Your plan has been sent to the council for review", "success")
+    return redirect(url_for("portal.plan_page", plan_id=plan_id))
+
+
+@bp.route("/plans/actions/<int:action_id>/progress", methods=["GET", "POST"])
+@provider_required
+def action_progress(action_id):
+    action, issue, plan = plans.action_for(current_user, action_id)
+    form = ProgressForm()
+    if request.method == "GET":
+        form.version.data = action.version
+        form.progress_evidence.data = action.progress_evidence
+        form.impact_evidence.data = action.impact_evidence
+        form.progress_grade.data = str(action.progress_grade or "")
+    if form.is_submitted():
+        form.validate()
+        upload = form.file.data
+        if not form.errors:
+            raw = form.version.data or ""
+            data = b""
+            try:
+                if upload and getattr(upload, "filename", ""):
+                    data = upload.read(plans.MAX_EVIDENCE_BYTES + 1)
+                    plans.check_evidence(upload.filename, data)  # before anything is saved
+                plans.record_progress(
+                    web_actor(),
+                    current_user,
+                    action_id,
+                    {
+                        "progress_evidence": form.progress_evidence.data,
+                        "impact_evidence": form.impact_evidence.data,
+                        "progress_grade": form.progress_grade.data or "",
+                        "step": form.step.data or "",
+                        "note": form.note.data,
+                    },
+                    int(raw) if str(raw).isdigit() else None,
+                )
+                if upload and getattr(upload, "filename", ""):
+                    plans.upload_evidence(
+                        web_actor(), current_user, action_id, upload.filename, data
+                    )
+            except ValidationFailed as failed:
+                apply_errors(form, failed.errors)
+            except Conflict as refused:
+                form.form_errors.append(refused.message)
+            else:
+                flash(
+                    "The action is complete: the council will verify it"
+                    if form.step.data == "complete"
+                    else "Your progress has been saved",
+                    "success",
+                )
+                return redirect(
+                    url_for("portal.plan_page", plan_id=plan.id, _anchor=f"action-{action.id}")
+                )
+    return render_template(
+        "portal/action_progress.html",
+        form=form,
+        issue=issue,
+        plan=plan,
+        action=action,
+        files=plans.view(plan).files.get(action.id, []),
+        action_labels=rules.ACTION_LABELS,
+        section="home",
+    )
+
+
+@bp.get("/plans/<int:plan_id>/plan.pdf")
+@provider_required
+def plan_pdf(plan_id):
+    return plan_pdf_response(plans.get_plan(current_user, plan_id))
+
+
+@bp.get("/plans/<int:plan_id>/plan.xlsx")
+@provider_required
+def plan_xlsx(plan_id):
+    return plan_xlsx_response(plans.get_plan(current_user, plan_id))
+
+
+@bp.get("/plans/evidence/<int:file_id>")
+@provider_required
+def evidence_download(file_id):
+    return evidence_response(current_user, file_id)

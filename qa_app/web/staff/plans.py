@@ -1,0 +1,182 @@
+"""Staff pages for improvement plans: the list, a plan, issues, review and verification."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from qa_app.domain import plans as rules
+from qa_app.services import plans, registry
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.web.access import staff_required, web_actor
+from qa_app.web.forms import posted_id
+from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
+from qa_app.web.staff import bp
+
+STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any"}
+
+
+def plan_context(pv) -> dict:
+    return {
+        "pv": pv,
+        "labels": rules.STATUS_LABELS,
+        "action_labels": rules.ACTION_LABELS,
+        "grades": rules.GRADES,
+    }
+
+
+@bp.get("/plans")
+@staff_required
+def plan_list():
+    page_arg = request.args.get("page", "1")
+    status = request.args.get("status", "open")
+    filters = plans.PlanFilters(
+        status=status if status in STATUS_CHOICES else "open",
+        overdue=request.args.get("overdue") == "1",
+        officer_id=posted_id(request.args.get("officer_id")),
+        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+    )
+    rows, page = plans.list_plans(filters)
+    return render_template(
+        "staff/plans/list.html",
+        rows=rows,
+        page=page,
+        filters=filters,
+        statuses=STATUS_CHOICES,
+        labels=rules.STATUS_LABELS,
+        officers=registry.staff_users(),
+        today=london_today(),
+        plan_overdue=rules.plan_overdue,
+        section="plans",
+    )
+
+
+@bp.get("/plans/<int:plan_id>")
+@staff_required
+def plan_page(plan_id):
+    plan = plans.get_plan(current_user, plan_id)
+    return render_template(
+        "staff/plans/show.html",
+        section="plans",
+        **plan_context(plans.view(plan)),
+    )
+
+
+def _back(plan_id, anchor=None):
+    if not plan_id:
+        return redirect(url_for("staff.plan_list"))
+    return redirect(url_for("staff.plan_page", plan_id=plan_id, _anchor=anchor))
+
+
+@bp.post("/plans/<int:plan_id>/issues")
+@staff_required
+def plan_issue_add(plan_id):
+    if not FlaskForm().validate_on_submit():
+        return _back(plan_id)
+    try:
+        issue = plans.add_issue(
+            web_actor(),
+            current_user,
+            plan_id,
+            request.form.get("title", "")[:1000],
+            request.form.get("details", "")[:30000],
+        )
+    except ValidationFailed as failed:
+        flash(next(iter(failed.errors.values())), "error")
+        return _back(plan_id, "add-issue")
+    except Conflict as refused:
+        flash(refused.message, "error")
+        return _back(plan_id)
+    flash("The issue has been added to the plan", "success")
+    return _back(plan_id, f"issue-{issue.id}")
+
+
+@bp.post("/plans/issues/<int:issue_id>/withdraw")
+@staff_required
+def plan_issue_withdraw(issue_id):
+    plan_id = posted_id(request.form.get("plan_id")) or 0
+    if not FlaskForm().validate_on_submit():
+        return _back(plan_id)
+    try:
+        issue = plans.withdraw_issue(
+            web_actor(), current_user, issue_id, request.form.get("reason", "")[:5000]
+        )
+    except ValidationFailed as failed:
+        flash(next(iter(failed.errors.values())), "error")
+    except Conflict as refused:
+        flash(refused.message, "error")
+    else:
+        flash("The issue has been withdrawn", "success")
+        plan_id = issue.plan_id
+    return _back(plan_id, f"issue-{issue_id}")
+
+
+@bp.post("/plans/<int:plan_id>/review")
+@staff_required
+def plan_review(plan_id):
+    if not FlaskForm().validate_on_submit():
+        return _back(plan_id)
+    decision = request.form.get("decision")
+    try:
+        if decision == "accept":
+            plans.accept(web_actor(), current_user, plan_id)
+            flash("The plan has been accepted: the provider can now record progress", "success")
+        elif decision == "return":
+            plans.return_plan(
+                web_actor(), current_user, plan_id, request.form.get("comments", "")[:20000]
+            )
+            flash("The plan has been returned to the provider with your comments", "success")
+        else:
+            flash("Choose whether to accept the plan or return it", "error")
+    except ValidationFailed as failed:
+        flash(next(iter(failed.errors.values())), "error")
+    except Conflict as refused:
+        flash(refused.message, "error")
+    return _back(plan_id)
+
+
+@bp.post("/plans/actions/<int:action_id>/check")
+@staff_required
+def plan_action_check(action_id):
+    plan_id = posted_id(request.form.get("plan_id")) or 0
+    if not FlaskForm().validate_on_submit():
+        return _back(plan_id)
+    decision = request.form.get("decision")
+    try:
+        if decision == "verify":
+            action = plans.verify(web_actor(), current_user, action_id)
+            flash("The action has been verified", "success")
+        elif decision == "reopen":
+            action = plans.reopen(
+                web_actor(), current_user, action_id, request.form.get("reason", "")[:5000]
+            )
+            flash("The action has been sent back to the provider", "success")
+        else:
+            flash("Choose whether to verify the action or send it back", "error")
+            return _back(plan_id)
+        plan_id = action.plan_id
+    except ValidationFailed as failed:
+        flash(next(iter(failed.errors.values())), "error")
+    except Conflict as refused:
+        flash(refused.message, "error")
+    return _back(plan_id, f"action-{action_id}")
+
+
+@bp.get("/plans/<int:plan_id>/plan.pdf")
+@staff_required
+def plan_pdf(plan_id):
+    return plan_pdf_response(plans.get_plan(current_user, plan_id))
+
+
+@bp.get("/plans/<int:plan_id>/plan.xlsx")
+@staff_required
+def plan_xlsx(plan_id):
+    return plan_xlsx_response(plans.get_plan(current_user, plan_id))
+
+
+@bp.get("/plans/evidence/<int:file_id>")
+@staff_required
+def evidence_download(file_id):
+    return evidence_response(current_user, file_id)
