@@ -170,10 +170,33 @@ def _add_standing_issues(
         and latest.overall_rating in rules.BELOW_GOOD_RATINGS
         and not any(row.assessment_id == latest.id for row in existing)
     ):
+        # A correction of a published assessment replaces its issues rather than repeating
+        # them: a standard still below Good keeps its issue (and the provider's actions on it)
+        # with the corrected rating and evidence; one no longer below Good is withdrawn.
+        earlier = _issues_of_corrected(plan, latest)
         for issue in _issues_from(latest):
+            kept = earlier.pop(issue.standard_code, None)
+            if kept is not None:
+                for name in ("assessment_id", "rating", "percentage", "limiter", "evidence"):
+                    setattr(kept, name, getattr(issue, name))
+                continue
             position += 1
             issue.plan_id, issue.position = plan.id, position
             db.session.add(issue)
+        for gone in earlier.values():
+            gone.withdrawn_at = utcnow()
+            gone.withdrawn_reason = (
+                f"Revision {latest.revision_number} of the assessment, published "
+                f"{latest.published_at:%d %B %Y}, no longer rates this standard below Good"
+            )
+            audit.record(
+                actor,
+                "plan_issue",
+                gone.id,
+                "withdrawn",
+                {"reason": [None, gone.withdrawn_reason]},
+                service.id,
+            )
     if service.cqc_rating in rules.BELOW_GOOD_CQC:
         code = f"CQC {service.cqc_rating_date.isoformat() if service.cqc_rating_date else ''}"
         if not any(row.source == "cqc" and row.standard_code == code[:20] for row in existing):
@@ -199,6 +222,26 @@ def _add_standing_issues(
                 )
             )
     db.session.flush()
+
+
+def _issues_of_corrected(plan: ImprovementPlan, latest: Assessment) -> dict[str, PlanIssue]:
+    """The plan's standing issues from the assessments `latest` corrects, by standard."""
+    corrected, step = [], latest.revision_of_id
+    while step is not None and len(corrected) < 100:
+        corrected.append(step)
+        step = db.session.scalar(select(Assessment.revision_of_id).where(Assessment.id == step))
+    if not corrected:
+        return {}
+    issues = db.session.scalars(
+        select(PlanIssue)
+        .where(
+            PlanIssue.plan_id == plan.id,
+            PlanIssue.assessment_id.in_(corrected),
+            PlanIssue.withdrawn_at.is_(None),
+        )
+        .order_by(PlanIssue.position)
+    )
+    return {issue.standard_code: issue for issue in issues}
 
 
 def _issues_from(assessment: Assessment) -> list[PlanIssue]:
@@ -359,10 +402,10 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
     errors = {}
     if not title:
         errors["title"] = "Say what needs to improve"
-    elif len(title) > 300:
-        errors["title"] = "The issue must be 300 characters or fewer"
-    if len(details) > 20000:
-        errors["details"] = "The details must be 20,000 characters or fewer"
+    elif len(title) > rules.MAX_TITLE:
+        errors["title"] = rules.too_long("The issue", rules.MAX_TITLE)
+    if len(details) > rules.MAX_COMMENTS:
+        errors["details"] = rules.too_long("The details", rules.MAX_COMMENTS)
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work():
@@ -397,12 +440,14 @@ def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> Pl
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
+    if len(reason) > rules.MAX_REASON:
+        raise ValidationFailed({"reason": rules.too_long("The reason", rules.MAX_REASON)})
     if issue.withdrawn_at is not None:
         raise Conflict("The issue has already been withdrawn")
     if plan.status not in rules.OPEN_STATUSES:
         raise Conflict("Issues can be withdrawn only from an open plan")
     with unit_of_work():
-        issue.withdrawn_at, issue.withdrawn_reason = utcnow(), reason[:5000]
+        issue.withdrawn_at, issue.withdrawn_reason = utcnow(), reason
         db.session.flush()
         _complete_if_done(actor, plan)
         audit.record(
@@ -569,13 +614,15 @@ def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> Impr
     comments = (comments or "").strip()
     if not comments:
         raise ValidationFailed({"comments": "Tell the provider what to change"})
+    if len(comments) > rules.MAX_COMMENTS:
+        raise ValidationFailed({"comments": rules.too_long("The comments", rules.MAX_COMMENTS)})
     refusal = rules.review_refusal(plan.status)
     if refusal:
         raise Conflict(refusal)
 
     def change(p):
         p.status, p.reviewed_at, p.reviewed_by_label = rules.RETURNED, utcnow(), actor.label
-        p.review_comments = comments[:20000]
+        p.review_comments = comments
 
     return _plan_step(actor, plan, "returned", change, {"comments": [None, comments[:500]]})
 
@@ -726,6 +773,8 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the action is not yet complete"})
+    if len(reason) > rules.MAX_REASON:
+        raise ValidationFailed({"reason": rules.too_long("The reason", rules.MAX_REASON)})
     refusal = rules.action_step_refusal(plan.status, action.status, "reopen")
     if refusal:
         raise Conflict(refusal)
@@ -734,7 +783,7 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
     with unit_of_work():
         action.status, action.reopened_reason, action.completed_at = (
             rules.IN_PROGRESS,
-            reason[:5000],
+            reason,
             None,
         )
         db.session.flush()

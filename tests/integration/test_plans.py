@@ -391,3 +391,46 @@ def test_the_sweep_opens_the_plan_of_a_below_good_service_that_never_had_one(wor
     [plan] = plans_of(old.id)
     assert plan.status == "awaiting_submission" and plans_of(fine.id) == []
     assert plans.mark_overdue()["plans_opened"] == 0  # once
+
+
+def test_correcting_a_published_assessment_replaces_its_issues_instead_of_repeating_them(
+    world, make
+):
+    officer, manager = world["officer"], world["manager"]
+    original = publish(make, world["service"], requires_improvement, officer, manager)
+    [plan] = plans_of(world["service"].id)
+    before = {i.standard_code: i for i in plans.view(plan).issues}
+    domain_of = {q.standard_code: q.domain_code for q in assessments.questions_for(original)}
+    d1_issue = next(i for code, i in before.items() if domain_of[code] == "D1")
+    _act(world, d1_issue, description="Daily checks of the rota")
+
+    # the manager corrects it: domain 3's scores belonged to domain 4; domains 1 and 2 stand
+    revision = assessments.start_correction(
+        Actor(manager, "web"), manager, original.id, "Domain 3 scores were entered a row down"
+    )
+    copied = assessments.answers_for(revision)
+    for q in assessments.questions_for(revision):
+        if q.domain_code in ("D3", "D4"):
+            score = 3 if q.domain_code == "D3" else 2
+            data = assessments.AnswerInput(score=score, evidence=f"Rechecked {q.ref}")
+            seen = copied[q.ref].version
+            assessments.save_answer(Actor(officer, "web"), officer, revision.id, q.ref, data, seen)
+    assessments.submit(Actor(officer, "web"), officer, revision.id)
+    assessments.publish(Actor(manager, "web"), manager, revision.id)
+
+    db.session.expire_all()
+    [same_plan] = plans_of(world["service"].id)
+    issues = plans.view(same_plan).issues
+    standing = [i for i in issues if i.withdrawn_at is None]
+    withdrawn = [i for i in issues if i.withdrawn_at is not None]
+    added = [i for i in issues if i.standard_code not in before]
+    assert len(issues) == len(before) + len(added)  # nothing repeated
+    assert added and {domain_of[i.standard_code] for i in added} == {"D4"}
+    assert {domain_of[i.standard_code] for i in standing} == {"D1", "D2", "D4"}
+    assert {domain_of[i.standard_code] for i in withdrawn} == {"D3"}
+    assert all(i.assessment_id == revision.id for i in standing)
+    assert all("no longer rates this standard below Good" in i.withdrawn_reason for i in withdrawn)
+    kept = db.session.get(PlanIssue, d1_issue.id)
+    actions = db.session.scalars(select(PlanAction).where(PlanAction.issue_id == kept.id))
+    assert kept.withdrawn_at is None
+    assert [a.description for a in actions] == ["Daily checks of the rota"]
