@@ -10,12 +10,12 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Id, ListQuery, Page, Request, Response
-from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES
+from qa_app.domain.concerns import MAX_NOTES, MAX_REASON, MAX_SUMMARY, OUTCOMES, RESPONSES, SOURCES
 from qa_app.services import concerns
 
 Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
 Risk = Literal["high", "medium", "low"]
-Notes = Annotated[str, StringConstraints(max_length=20000)]
+Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
 
 
 class ConcernCreate(Request):
@@ -25,7 +25,9 @@ class ConcernCreate(Request):
         description="ISO 8601 with offset; may be earlier than now, never later"
     )
     source: Source
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY)
+    ]
     details: Notes = ""
     officer_id: Id | None = None
 
@@ -75,7 +77,9 @@ class CloseBody(Request):
 
 
 class EscalateBody(Request):
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON)
+    ]
 
 
 def concern_out(concern) -> ConcernOut:

@@ -9,6 +9,9 @@ SOURCES = {
     "visit": "Officer's visit",
     "provider_notification": "Provider notification",
 }
+MAX_SUMMARY = 300
+MAX_NOTES = 20_000  # details, response notes, outcome notes
+MAX_REASON = 5_000  # why a concern was escalated by hand
 RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
 RESPONSES = {
     "visit": "Visit",

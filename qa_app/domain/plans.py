@@ -11,6 +11,15 @@ from datetime import date, timedelta
 
 SUBMISSION_DAYS = 14
 
+MAX_TITLE = 300  # an issue's title
+MAX_REASON = 5_000  # why an issue was withdrawn or an action sent back
+MAX_COMMENTS = 20_000  # the council's comments on a returned plan; an issue's details
+
+
+def too_long(what: str, limit: int) -> str:
+    return f"{what} must be {limit:,} characters or fewer"
+
+
 BELOW_GOOD_RATINGS = ("Requires improvement", "Poor")
 BELOW_GOOD_CQC = ("Requires improvement", "Inadequate")
 

@@ -10,7 +10,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.clocks import LONDON, clock_state, response_due
-from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES, clock_name, refusal
+from qa_app.domain.concerns import (
+    MAX_NOTES,
+    MAX_REASON,
+    MAX_SUMMARY,
+    OUTCOMES,
+    RESPONSES,
+    SOURCES,
+    clock_name,
+    refusal,
+)
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
@@ -64,8 +73,10 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
     summary = (values.get("summary") or "").strip()
     if not summary:
         errors["summary"] = "Give a short summary of the concern"
-    elif len(summary) > 300:
-        errors["summary"] = "The summary must be 300 characters or fewer"
+    elif len(summary) > MAX_SUMMARY:
+        errors["summary"] = f"The summary must be {MAX_SUMMARY} characters or fewer"
+    if len(values.get("details") or "") > MAX_NOTES:
+        errors["details"] = f"The details must be {MAX_NOTES:,} characters or fewer"
     if errors:
         raise ValidationFailed(errors)
     settings = clock_settings()
@@ -76,7 +87,7 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
             risk_level=values["risk_level"],
             source=values["source"],
             summary=summary,
-            details=(values.get("details") or "")[:20000],
+            details=values.get("details") or "",
             received_at=received,
             logged_by_label=actor.label,
             officer_id=values.get("officer_id")
@@ -173,13 +184,18 @@ def respond(
     notes: str,
     now: datetime | None = None,
 ) -> Concern:
+    problems = {}
     if action not in RESPONSES:
-        raise ValidationFailed({"action": f"The response is one of {', '.join(RESPONSES)}"})
+        problems["action"] = f"The response is one of {', '.join(RESPONSES)}"
+    if len(notes or "") > MAX_NOTES:
+        problems["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
+    if problems:
+        raise ValidationFailed(problems)
     now = now or utcnow()
 
     def change(concern):
         concern.status, concern.responded_at = "responded", now
-        concern.response_action, concern.response_notes = action, (notes or "")[:20000]
+        concern.response_action, concern.response_notes = action, notes or ""
         kind = "met" if now <= concern.response_due_at else "breached"
         db.session.add(ClockEvent(concern_id=concern.id, kind=kind, clock=concern.clock, at=now))
 
@@ -194,14 +210,19 @@ def close(
     notes: str,
     now: datetime | None = None,
 ) -> Concern:
+    problems = {}
     if outcome not in OUTCOMES:
-        raise ValidationFailed({"outcome": f"The outcome is one of {', '.join(OUTCOMES)}"})
+        problems["outcome"] = f"The outcome is one of {', '.join(OUTCOMES)}"
+    if len(notes or "") > MAX_NOTES:
+        problems["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
+    if problems:
+        raise ValidationFailed(problems)
     now = now or utcnow()
 
     def change(concern):
         _stop_clock(concern, now)
         concern.status, concern.closed_at = "closed", now
-        concern.outcome, concern.outcome_notes = outcome, (notes or "")[:20000]
+        concern.outcome, concern.outcome_notes = outcome, notes or ""
 
     return _step(actor, viewer, concern_id, "close", change, {"outcome": [None, outcome]})
 
@@ -212,6 +233,8 @@ def escalate(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the concern is being escalated"})
+    if len(reason) > MAX_REASON:
+        raise ValidationFailed({"reason": f"The reason must be {MAX_REASON:,} characters or fewer"})
     now = now or utcnow()
 
     def change(concern):
@@ -219,7 +242,7 @@ def escalate(
         concern.status, concern.escalated_at, concern.escalation_reason = (
             "escalated",
             now,
-            reason[:5000],
+            reason,
         )
         db.session.add(
             ClockEvent(concern_id=concern.id, kind="escalated", clock=concern.clock, at=now)

@@ -7,7 +7,7 @@ from flask import Flask, request, url_for
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.web.forms import error_summary
+from qa_app.web.forms import error_summary, problem_list
 
 
 def format_date(value) -> str:
@@ -131,6 +131,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
+    app.add_template_global(problem_list)
     app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
     app.add_template_filter(action_label, "action_label")
     app.add_template_global(lambda: datetime.now(LONDON).date(), "today")

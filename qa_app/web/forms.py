@@ -57,6 +57,18 @@ def error_summary(form) -> list[dict]:
     return items
 
 
+def problem_list(problems: dict[str, str]) -> list[dict]:
+    """Error-summary links for a hand-written step form: input id → message ("" for the page)."""
+    return [
+        {"text": message, "href": f"#{key or 'main-content'}"} for key, message in problems.items()
+    ]
+
+
+def step_problems(errors: dict[str, str], ids: dict[str, str]) -> dict[str, str]:
+    """A use case's field errors keyed by the ids of the step form's inputs ("" when none)."""
+    return {ids.get(name, ""): message for name, message in errors.items()}
+
+
 def apply_errors(form, errors: dict[str, str]) -> None:
     """Put a use case's field errors onto the form fields (or the form, for unknown names)."""
     for name, message in errors.items():

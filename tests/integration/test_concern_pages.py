@@ -4,8 +4,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from qa_app.domain.concerns import MAX_NOTES
 from qa_app.extensions import db
 from qa_app.models import Concern
+from qa_app.services import concerns
+from qa_app.services.actors import Actor
 from qa_app.web.filters import LONDON
 from tests.support.client import error_summary
 
@@ -68,3 +71,47 @@ def test_a_concern_received_in_the_future_is_refused(client, make):
     )
     assert error_summary(bad_time) == ["Enter the time in 24-hour form, like 14:30"]
     assert db.session.scalar(select(Concern.id)) is None
+
+
+def test_a_refused_step_says_why_beside_the_box_and_keeps_what_was_typed(client, make):
+    officer = make.user("officer")
+    service = make.service()
+    concern = concerns.log(
+        Actor(officer, "web"),
+        officer,
+        {
+            "service_id": service.id,
+            "risk_level": "medium",
+            "source": "complaint",
+            "received_at": datetime.now(LONDON) - timedelta(hours=1),
+            "summary": "Lost laundry",
+        },
+    )
+    make.sign_in(client, officer)
+
+    long_notes = "Rang the manager. " * (MAX_NOTES // 18 + 1)
+    too_long = client.post(
+        f"/concerns/{concern.id}/respond", data={"action": "call", "notes": long_notes}
+    )
+    assert too_long.status_code == 422
+    assert error_summary(too_long) == ["Notes must be 20,000 characters or fewer"]
+    assert too_long.soup.select_one("#respond-notes").get_text() == long_notes
+    assert too_long.soup.select_one("#action option[selected]")["value"] == "call"
+    assert "govuk-form-group--error" in too_long.soup.select_one("#respond-notes").parent["class"]
+
+    no_reason = client.post(f"/concerns/{concern.id}/escalate", data={"reason": "  "})
+    assert no_reason.status_code == 422
+    assert error_summary(no_reason) == ["Say why the concern is being escalated"]
+    assert no_reason.soup.select_one(".govuk-error-summary a")["href"] == "#reason"
+
+    db.session.expire_all()
+    unchanged = db.session.get(Concern, concern.id)
+    assert unchanged.status == "open" and unchanged.response_notes is None
+
+    closed = client.post(
+        f"/concerns/{concern.id}/close", data={"outcome": "resolved", "notes": "Found"}
+    )
+    assert closed.status_code == 302
+    again = client.post(f"/concerns/{concern.id}/respond", data={"action": "call", "notes": "x"})
+    assert again.status_code == 409
+    assert len(error_summary(again)) == 1

@@ -83,7 +83,8 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
     )
     assert saved.status_code == 302
     stale_issue = client.post(f"/notices/{nid}/issue", data={"version": version})
-    assert stale_issue.status_code == 302  # told, on the notice page, that it changed
+    assert stale_issue.status_code == 409  # told, on the notice page, that it changed
+    assert "There is a problem" in stale_issue.get_data(as_text=True)
     assert db.session.get(notices.Notice, nid).status == "draft"
     current = str(db.session.get(notices.Notice, nid).version)
     assert client.post(f"/notices/{nid}/issue", data={"version": current}).status_code == 302
@@ -108,10 +109,26 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
     assert "Waiting for the council" in portal.get("/portal/").get_data(as_text=True)
 
     assert "Done: new rota" in client.get(f"/notices/{nid}").get_data(as_text=True)
-    client.post(f"/notices/{nid}/lift", data={})
-    assert "every rectification requirement is met" in client.get(f"/notices/{nid}").get_data(
-        as_text=True
+    refused = client.post(f"/notices/{nid}/lift", data={"note": "Rota checked on 3 March"})
+    assert refused.status_code == 409
+    shown = refused.get_data(as_text=True)
+    # the reason in the error summary, and the note still in its box
+    assert "every rectification requirement is met" in shown
+    assert 'name="note" rows="2">Rota checked on 3 March</textarea>' in shown
+    assert db.session.get(notices.Notice, nid).status == "issued"
+    unexplained = client.post(
+        f"/notices/{nid}/requirements/{requirement.id}/assess", data={"status": "not_met"}
     )
+    assert unexplained.status_code == 422
+    shown = unexplained.get_data(as_text=True)
+    assert "Say what is still missing" in shown
+    assert f'href="#assess-{requirement.id}-met"' not in shown  # the note is what is missing
+    assert f'href="#assess-note-{requirement.id}"' in shown
+    assert (
+        f'id="assess-{requirement.id}-not_met" name="status" type="radio" value="not_met" checked'
+        in shown
+    )
+    assert db.session.get(notices.NoticeRequirement, requirement.id).status == "open"
     client.post(f"/notices/{nid}/requirements/{requirement.id}/assess", data={"status": "met"})
     client.post(f"/notices/{nid}/lift", data={"note": "Checked on a visit"})
     for path in ("/services", f"/services/{service.id}", "/market"):

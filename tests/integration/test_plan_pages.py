@@ -322,3 +322,39 @@ def test_home_pages_flag_overdue_plans(setup, app, make):
     service_page = manager.get(f"/services/{setup['service'].id}")
     block = service_page.soup.select_one("#improvement-plan").find_next("p").get_text(" ")
     assert "Overdue" in block
+
+
+def test_a_refused_review_step_keeps_what_the_officer_typed(setup, app, make):
+    plan, staff = setup["plan"], app.test_client()
+    make.sign_in(staff, setup["officer"])
+    issue = plans.view(plan).issues[0]
+
+    # adding an issue without saying what needs to improve: the details typed stay
+    no_title = staff.post(
+        f"/plans/{plan.id}/issues", data={"title": " ", "details": "From CQC's report of May"}
+    )
+    assert no_title.status_code == 422
+    assert error_summary(no_title) == ["Say what needs to improve"]
+    assert no_title.soup.select_one(".govuk-error-summary a")["href"] == "#issue-title"
+    assert no_title.soup.select_one("#add-issue").has_attr("open")
+    assert no_title.soup.select_one("#issue-details").get_text() == "From CQC's report of May"
+    assert no_title.soup.select_one("#issue-title")["aria-describedby"] == "issue-title-error"
+
+    # withdrawing an issue with an over-long reason: refused, nothing shortened or saved
+    reason = "Covered by the CQC action plan. " * 200
+    too_long = staff.post(
+        f"/plans/issues/{issue.id}/withdraw", data={"plan_id": str(plan.id), "reason": reason}
+    )
+    assert too_long.status_code == 422
+    assert error_summary(too_long) == ["The reason must be 5,000 characters or fewer"]
+    assert too_long.soup.select_one(f"#withdraw-{issue.id}").get_text() == reason
+
+    # returning a plan that has not been submitted: refused, and said why
+    not_yet = staff.post(
+        f"/plans/{plan.id}/review", data={"decision": "return", "comments": "Add dates"}
+    )
+    assert not_yet.status_code == 409
+    assert len(error_summary(not_yet)) == 1
+    db.session.expire_all()
+    assert db.session.get(ImprovementPlan, plan.id).status == "awaiting_submission"
+    assert plans.view(plan).issues[0].withdrawn_at is None

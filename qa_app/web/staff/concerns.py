@@ -18,7 +18,14 @@ from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import GovDateField, OptionalDate, apply_errors, options, posted_id
+from qa_app.web.forms import (
+    GovDateField,
+    OptionalDate,
+    apply_errors,
+    options,
+    posted_id,
+    step_problems,
+)
 from qa_app.web.staff import bp
 
 RISKS = {"high": "High: response within 24 hours", "medium": "Medium", "low": "Low"}
@@ -140,58 +147,70 @@ def concern_new(service_id):
 @bp.get("/concerns/<int:concern_id>")
 @staff_required
 def concern_page(concern_id):
-    concern = concerns.get_concern(current_user, concern_id)
-    return render_template(
-        "staff/concerns/show.html",
-        concern=concern,
-        events=concerns.clock_events(concern),
-        state=concerns.state(concern),
-        sources=SOURCES,
-        responses=RESPONSES,
-        outcomes=OUTCOMES,
-        statuses=STATUS_LABELS,
-        section="concerns",
+    return _concern_page(concerns.get_concern(current_user, concern_id))
+
+
+def _concern_page(concern, problems=None, kept=None, status=200):
+    return (
+        render_template(
+            "staff/concerns/show.html",
+            concern=concern,
+            events=concerns.clock_events(concern),
+            state=concerns.state(concern),
+            sources=SOURCES,
+            responses=RESPONSES,
+            outcomes=OUTCOMES,
+            statuses=STATUS_LABELS,
+            problems=problems,
+            kept=kept,
+            section="concerns",
+        ),
+        status,
     )
+
+
+#: step → the step form's input id for each field the use case names
+STEP_INPUTS = {
+    "respond": {"action": "action", "notes": "respond-notes"},
+    "close": {"outcome": "outcome", "notes": "close-notes"},
+    "escalate": {"reason": "reason"},
+}
+DONE = {
+    "respond": "The response has been recorded and the clock stopped",
+    "close": "The concern has been closed",
+    "escalate": "The concern has been escalated",
+}
 
 
 @bp.post("/concerns/<int:concern_id>/<step>")
 @staff_required
 def concern_step(concern_id, step):
-    if step not in ("respond", "close", "escalate") or not FlaskForm().validate_on_submit():
+    if step not in STEP_INPUTS or not FlaskForm().validate_on_submit():
         return redirect(url_for("staff.concern_page", concern_id=concern_id))
-    form = request.form
+    form, actor = request.form, web_actor()
     try:
         if step == "respond":
             concerns.respond(
-                web_actor(),
-                current_user,
-                concern_id,
-                form.get("action", ""),
-                form.get("notes", "")[:20000],
+                actor, current_user, concern_id, form.get("action", ""), form.get("notes", "")
             )
         elif step == "close":
             concerns.close(
-                web_actor(),
-                current_user,
-                concern_id,
-                form.get("outcome", ""),
-                form.get("notes", "")[:20000],
+                actor, current_user, concern_id, form.get("outcome", ""), form.get("notes", "")
             )
         else:
-            concerns.escalate(web_actor(), current_user, concern_id, form.get("reason", "")[:5000])
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    else:
-        flash(
-            {
-                "respond": "The response has been recorded and the clock stopped",
-                "close": "The concern has been closed",
-                "escalate": "The concern has been escalated",
-            }[step],
-            "success",
+            concerns.escalate(actor, current_user, concern_id, form.get("reason", ""))
+    except (ValidationFailed, Conflict) as refused:
+        # Show the page again with the reason and everything typed, rather than a banner
+        # after a redirect that would lose the notes.
+        errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
+        inputs = STEP_INPUTS[step]
+        return _concern_page(
+            concerns.get_concern(current_user, concern_id),
+            problems=step_problems(errors, inputs),
+            kept={input_id: form.get(name, "") for name, input_id in inputs.items()},
+            status=refused.status,
         )
+    flash(DONE[step], "success")
     return redirect(url_for("staff.concern_page", concern_id=concern_id))
 
 

@@ -23,7 +23,7 @@ from qa_app.services import notices
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import GovDateField, OptionalDate, apply_errors, posted_id
+from qa_app.web.forms import GovDateField, OptionalDate, apply_errors, posted_id, step_problems
 from qa_app.web.staff import bp
 
 STEPS = {
@@ -61,7 +61,15 @@ class RequirementForm(FlaskForm):
     due_date = GovDateField("Due by", validators=[OptionalDate()])
 
 
-def _page(notice, draft_form=None, requirement_form=None, form=None, status=200):
+def _page(
+    notice,
+    draft_form=None,
+    requirement_form=None,
+    form=None,
+    status=200,
+    problems=None,
+    kept=None,
+):
     parent, child = notices.parent_and_child(notice)
     noun = REQUIREMENT_NOUN[notice.kind]
     if draft_form is None:
@@ -88,6 +96,8 @@ def _page(notice, draft_form=None, requirement_form=None, form=None, status=200)
             concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
             can_decide=current_user.role in notices.DECIDERS,
+            problems=problems,
+            kept=kept,
             section="notices",
         ),
         status,
@@ -186,23 +196,48 @@ def notice_requirement_remove(notice_id, requirement_id):
 @bp.post("/notices/<int:notice_id>/requirements/<int:requirement_id>/assess")
 @staff_required
 def notice_requirement_assess(notice_id, requirement_id):
+    notice = notices.get_notice(current_user, notice_id)
     if FlaskForm().validate_on_submit():
+        status, note = request.form.get("status", ""), request.form.get("note", "")
         try:
             notices.assess_requirement(
-                web_actor(),
-                current_user,
-                notice_id,
-                requirement_id,
-                request.form.get("status", ""),
-                request.form.get("note", ""),
+                web_actor(), current_user, notice.id, requirement_id, status, note
             )
-        except ValidationFailed as failed:
-            flash(next(iter(failed.errors.values())), "error")
-        except Conflict as refused:
-            flash(refused.message, "error")
-        else:
-            flash("Your assessment of the requirement has been recorded", "success")
-    return redirect(url_for("staff.notice_page", notice_id=notice_id) + "#requirements")
+        except (ValidationFailed, Conflict) as refused:
+            inputs = {
+                "status": f"assess-{requirement_id}-met",
+                "note": f"assess-note-{requirement_id}",
+            }
+            return _refused(
+                notice,
+                refused,
+                inputs,
+                {inputs["note"]: note, f"assess-{requirement_id}-status": status},
+            )
+        flash("Your assessment of the requirement has been recorded", "success")
+    return redirect(url_for("staff.notice_page", notice_id=notice.id) + "#requirements")
+
+
+#: step → the id of its note box on the notice page
+NOTE_INPUTS = {
+    "lift": "lift-note",
+    "escalate": "escalate-note",
+    "withdraw": "withdraw-note",
+    "remedy": "remedy-note",
+    "recommend_termination": "termination-note",
+    "lift_stop": "stop-note",
+}
+
+
+def _refused(notice, refused, inputs: dict[str, str], kept: dict[str, str]):
+    """The notice page again, with why the step was refused and what was typed."""
+    errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
+    return _page(
+        notices.get_notice(current_user, notice.id),
+        problems=step_problems(errors, inputs),
+        kept=kept,
+        status=refused.status,
+    )
 
 
 @bp.post("/notices/<int:notice_id>/<step>")
@@ -236,13 +271,11 @@ def notice_step(notice_id, step):
             notices.recommend_termination(actor, current_user, notice.id, note)
         else:
             notices.lift_placement_stop(actor, current_user, notice.id, note)
-    except ValidationFailed as failed:
-        for message in failed.errors.values():
-            flash(message, "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    else:
-        flash(STEPS[step], "success")
+    except (ValidationFailed, Conflict) as refused:
+        note_input = NOTE_INPUTS.get(step)
+        inputs = {"note": note_input} if note_input else {}
+        return _refused(notice, refused, inputs, {note_input: note} if note_input else {})
+    flash(STEPS[step], "success")
     return redirect(url_for("staff.notice_page", notice_id=target))
 
 

@@ -11,7 +11,7 @@ from qa_app.services import plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import posted_id
+from qa_app.web.forms import posted_id, step_problems
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.staff import bp
 
@@ -56,11 +56,19 @@ def plan_list():
 @bp.get("/plans/<int:plan_id>")
 @staff_required
 def plan_page(plan_id):
-    plan = plans.get_plan(current_user, plan_id)
-    return render_template(
-        "staff/plans/show.html",
-        section="plans",
-        **plan_context(plans.view(plan)),
+    return _plan_page(plans.get_plan(current_user, plan_id))
+
+
+def _plan_page(plan, problems=None, kept=None, status=200):
+    return (
+        render_template(
+            "staff/plans/show.html",
+            section="plans",
+            problems=problems,
+            kept=kept,
+            **plan_context(plans.view(plan)),
+        ),
+        status,
     )
 
 
@@ -68,6 +76,20 @@ def _back(plan_id, anchor=None):
     if not plan_id:
         return redirect(url_for("staff.plan_list"))
     return redirect(url_for("staff.plan_page", plan_id=plan_id, _anchor=anchor))
+
+
+def _refused(plan_id, refused, inputs: dict[str, str]):
+    """The plan page again with why the step was refused beside its box, and what was typed
+    still in it (rather than a banner after a redirect, which would lose it)."""
+    if not plan_id:
+        return redirect(url_for("staff.plan_list"))
+    errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
+    return _plan_page(
+        plans.get_plan(current_user, plan_id),
+        problems=step_problems(errors, inputs),
+        kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
+        status=refused.status,
+    )
 
 
 @bp.post("/plans/<int:plan_id>/issues")
@@ -80,15 +102,11 @@ def plan_issue_add(plan_id):
             web_actor(),
             current_user,
             plan_id,
-            request.form.get("title", "")[:1000],
-            request.form.get("details", "")[:30000],
+            request.form.get("title", ""),
+            request.form.get("details", ""),
         )
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-        return _back(plan_id, "add-issue")
-    except Conflict as refused:
-        flash(refused.message, "error")
-        return _back(plan_id)
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(plan_id, refused, {"title": "issue-title", "details": "issue-details"})
     flash("The issue has been added to the plan", "success")
     return _back(plan_id, f"issue-{issue.id}")
 
@@ -101,16 +119,12 @@ def plan_issue_withdraw(issue_id):
         return _back(plan_id)
     try:
         issue = plans.withdraw_issue(
-            web_actor(), current_user, issue_id, request.form.get("reason", "")[:5000]
+            web_actor(), current_user, issue_id, request.form.get("reason", "")
         )
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    else:
-        flash("The issue has been withdrawn", "success")
-        plan_id = issue.plan_id
-    return _back(plan_id, f"issue-{issue_id}")
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(plan_id, refused, {"reason": f"withdraw-{issue_id}"})
+    flash("The issue has been withdrawn", "success")
+    return _back(issue.plan_id, f"issue-{issue_id}")
 
 
 @bp.post("/plans/<int:plan_id>/review")
@@ -124,16 +138,12 @@ def plan_review(plan_id):
             plans.accept(web_actor(), current_user, plan_id)
             flash("The plan has been accepted: the provider can now record progress", "success")
         elif decision == "return":
-            plans.return_plan(
-                web_actor(), current_user, plan_id, request.form.get("comments", "")[:20000]
-            )
+            plans.return_plan(web_actor(), current_user, plan_id, request.form.get("comments", ""))
             flash("The plan has been returned to the provider with your comments", "success")
         else:
-            flash("Choose whether to accept the plan or return it", "error")
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
+            raise ValidationFailed({"decision": "Choose whether to accept the plan or return it"})
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(plan_id, refused, {"comments": "comments"})
     return _back(plan_id)
 
 
@@ -150,18 +160,16 @@ def plan_action_check(action_id):
             flash("The action has been verified", "success")
         elif decision == "reopen":
             action = plans.reopen(
-                web_actor(), current_user, action_id, request.form.get("reason", "")[:5000]
+                web_actor(), current_user, action_id, request.form.get("reason", "")
             )
             flash("The action has been sent back to the provider", "success")
         else:
-            flash("Choose whether to verify the action or send it back", "error")
-            return _back(plan_id)
-        plan_id = action.plan_id
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    return _back(plan_id, f"action-{action_id}")
+            raise ValidationFailed(
+                {"decision": "Choose whether to verify the action or send it back"}
+            )
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(plan_id, refused, {"reason": f"reopen-{action_id}"})
+    return _back(action.plan_id, f"action-{action_id}")
 
 
 @bp.get("/plans/<int:plan_id>/plan.pdf")
