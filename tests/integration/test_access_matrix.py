@@ -131,6 +131,9 @@ STAFF_POST = {
     "manager": 302,
     "admin": 302,
 }
+# a staff step the plan's state does not allow yet: staff reach it and are told why (the page
+# again, with the reason), everyone else is turned away as for any staff page
+STAFF_STEP_REFUSED = {**STAFF_POST, "officer": 409, "manager": 409, "admin": 409}
 # a planned assessment is not in the portal at all
 PORTAL_NONE = {
     "anonymous": 302,
@@ -437,11 +440,16 @@ MATRIX = {
         STAFF_POST,
         {"reason": "x", "plan_id": "{plan_a}"},
     ),
-    "staff.plan_review": ("POST", "/plans/{plan_a}/review", STAFF_POST, {"decision": "accept"}),
+    "staff.plan_review": (
+        "POST",
+        "/plans/{plan_a}/review",
+        STAFF_STEP_REFUSED,
+        {"decision": "accept"},
+    ),
     "staff.plan_action_check": (
         "POST",
         "/plans/actions/{action_a}/check",
-        STAFF_POST,
+        STAFF_STEP_REFUSED,
         {"decision": "verify", "plan_id": "{plan_a}"},
     ),
     "staff.plan_pdf": ("GET", "/plans/{plan_a}/plan.pdf", STAFF_PAGE, None),
