@@ -115,3 +115,4 @@ def test_a_refused_step_says_why_beside_the_box_and_keeps_what_was_typed(client,
     again = client.post(f"/concerns/{concern.id}/respond", data={"action": "call", "notes": "x"})
     assert again.status_code == 409
     assert len(error_summary(again)) == 1
+    assert again.soup.title.get_text().startswith("Error: ")
