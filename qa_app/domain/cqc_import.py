@@ -37,8 +37,13 @@ DOMAINS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
 #: The key-question domains kept per service besides Overall (which is Service.cqc_rating).
 KEY_QUESTIONS = DOMAINS[1:]
 RATINGS = ("Outstanding", "Good", "Requires improvement", "Inadequate")
+#: Words CQC writes where a location or key question has no rating (not yet inspected, or
+#: rated under the single assessment framework without enough evidence). They are not errors:
+#: such a row adds the location but changes no rating.
+NOT_RATED = ("Not rated", "Insufficient evidence to rate", "No published rating")
 
 _RATING_BY_KEY = {r.casefold(): r for r in RATINGS}
+_NOT_RATED_KEYS = {w.casefold() for w in NOT_RATED}
 _DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
 _CQC_ID = re.compile(r"^1-\d{5,12}$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -146,6 +151,8 @@ class Parsed:
     rows: int = 0
     locations: dict[str, Location] = field(default_factory=dict)
     bad_rows: list[BadRow] = field(default_factory=list)
+    #: rows saying a location or key question has no rating ("Not rated" and the like)
+    not_rated: int = 0
 
 
 class Collector:
@@ -193,19 +200,27 @@ class Collector:
             )
         rating_text = cell(cells, "Latest Rating")
         rating = parse_rating(rating_text)
-        if rating is None:
+        not_rated = rating is None and _key(rating_text) in _NOT_RATED_KEYS
+        if rating is None and not not_rated:
             problems.append(
-                f"Latest Rating {rating_text!r} is not one of " + ", ".join(RATINGS)
+                f"Latest Rating {rating_text!r} is not one of "
+                + ", ".join(RATINGS)
+                + " (or "
+                + ", ".join(f"{w!r}" for w in NOT_RATED)
+                + ")"
                 if rating_text
                 else "Latest Rating is missing"
             )
         raw_date = cell(cells, "Publication Date")
-        cached = self._dates.get(raw_date) if not isinstance(raw_date, date) else None
-        if cached is None:
-            cached = parse_date(raw_date, self.today)
-            if not isinstance(raw_date, date):
-                self._dates[raw_date] = cached
-        published, date_problem = cached
+        if not_rated and raw_date in ("", None):
+            published, date_problem = None, None  # nothing was published
+        else:
+            cached = self._dates.get(raw_date) if not isinstance(raw_date, date) else None
+            if cached is None:
+                cached = parse_date(raw_date, self.today)
+                if not isinstance(raw_date, date):
+                    self._dates[raw_date] = cached
+            published, date_problem = cached
         if date_problem:
             problems.append(date_problem)
         if problems:
@@ -236,6 +251,9 @@ class Collector:
             parsed.locations[location_id] = location
         if _key(cell(cells, "Service / Population Group")) != "overall":
             return  # ratings for a population group or service; the location's are `Overall`
+        if not_rated:
+            parsed.not_rated += 1
+            return  # the location is known now; no rating to record
         seen = location.ratings.get(domain)
         if seen is None:
             location.ratings[domain] = (rating, published, row_number)
@@ -305,6 +323,7 @@ class Plan:
     other_authorities: int = 0
     not_social_care: int = 0
     bad_rows: list[BadRow] = field(default_factory=list)
+    not_rated: int = 0
 
 
 def same_authority(a: str, b: str) -> bool:
@@ -319,7 +338,7 @@ def plan_changes(
 ) -> Plan:
     """What importing `parsed` would change, given the services already known by location ID
     and the CQC provider IDs already known. New services are added only for `local_authority`."""
-    plan = Plan(bad_rows=list(parsed.bad_rows))
+    plan = Plan(bad_rows=list(parsed.bad_rows), not_rated=parsed.not_rated)
     new_provider_names: dict[str, str] = {}
     for location_id, location in parsed.locations.items():
         service = known.get(location_id)

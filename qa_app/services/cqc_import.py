@@ -158,6 +158,7 @@ def counts_of(preview: Preview) -> dict:
         "kept_newer": plan.kept_newer,
         "other_authorities": plan.other_authorities,
         "not_social_care": plan.not_social_care,
+        "not_rated": plan.not_rated,
     }
 
 
@@ -604,6 +605,12 @@ def preview_lines(preview: Preview) -> list[str]:
         + (
             f"; {counts['not_social_care']} not adult social care"
             if counts["not_social_care"]
+            else ""
+        )
+        + (
+            f"; {counts['not_rated']:,} row(s) with no rating (such as 'Not rated'), which "
+            "change nothing"
+            if counts.get("not_rated")
             else ""
         )
     )

@@ -86,7 +86,9 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
         assert site.table("Rows to correct") == [
             [
                 "4",
-                "Latest Rating 'Super' is not one of Outstanding, Good, Requires improvement, Inadequate",
+                "Latest Rating 'Super' is not one of Outstanding, Good, Requires improvement, "
+                "Inadequate (or 'Not rated', 'Insufficient evidence to rate', "
+                "'No published rating')",
             ]
         ]
         expect(site.page.get_by_role("button", name="Import these changes")).to_have_count(0)

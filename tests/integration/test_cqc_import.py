@@ -273,6 +273,47 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
     )
 
 
+def test_not_rated_words_are_not_bad_rows_and_change_no_rating(app, ctx, council, tmp_path):
+    rows = location_rows(
+        "1-200000002",
+        "Heathervale Lodge",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        ratings("Good", "Good", "Insufficient evidence to rate", "Good", "Good", "Good"),
+        date(2025, 2, 10),
+    )
+    rows += location_rows(
+        "1-300000003",
+        "Rowan Court",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        ratings(*["Not rated"] * 6),
+        date(2026, 9, 1),
+    )
+    path = write_ods(tmp_path / "ratings.ods", rows)
+    preview = _preview(path)
+    counts = cqc_import.counts_of(preview)
+    assert preview.plan.bad_rows == [] and counts["not_rated"] == 7
+    assert [(s.name, s.overall) for s in preview.plan.new_services] == [("Rowan Court", None)]
+    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    assert record.status == "committed"
+    lodge = db.session.get(Service, council["lodge"].id)
+    assert lodge.cqc_rating == "Good"
+    effective = db.session.scalar(
+        select(ServiceCqcRating.rating).where(
+            ServiceCqcRating.service_id == lodge.id, ServiceCqcRating.domain == "Effective"
+        )
+    )
+    assert effective is None  # nothing recorded for a key question CQC did not rate
+    rowan = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000003"))
+    assert (rowan.cqc_rating, rowan.cqc_rating_date) == ("Not rated", None)
+
+    said = app.test_cli_runner().invoke(args=["qa", "import-cqc", str(path)])
+    assert "7 row(s) with no rating" in said.output and said.exit_code == 0
+
+
 def test_an_older_file_does_not_overwrite_a_newer_rating(ctx, council, tmp_path):
     council["lodge"].cqc_rating_date = date(2026, 11, 1)
     council["lodge"].cqc_rating = "Inadequate"

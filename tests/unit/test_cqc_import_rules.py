@@ -78,8 +78,8 @@ def test_every_problem_of_a_row_is_named_once_with_its_row_number():
             3,
             "Location ID is missing; Domain 'Kind' is not one of Overall, Safe, Effective, "
             "Caring, Responsive, Well-led; Latest Rating 'Brilliant' is not one of Outstanding, "
-            "Good, Requires improvement, Inadequate; Publication Date 'x' is not a date like "
-            "31/01/2026",
+            "Good, Requires improvement, Inadequate (or 'Not rated', 'Insufficient evidence to "
+            "rate', 'No published rating'); Publication Date 'x' is not a date like 31/01/2026",
         )
     ]
 
@@ -93,6 +93,28 @@ def test_blank_rows_are_skipped_and_population_groups_do_not_set_location_rating
     parsed = collect(row(), ["", None, ""], row(group="Older people", rating="Inadequate"))
     assert parsed.rows == 2 and parsed.bad_rows == []
     assert parsed.locations["1-100000001"].ratings == {"Overall": ("Good", date(2026, 10, 1), 2)}
+
+
+def test_not_rated_rows_add_the_location_but_no_rating_and_are_not_errors():
+    parsed = collect(
+        row(rating="Good"),
+        row(domain="Safe", rating="insufficient evidence to rate", when=""),
+        row(location="1-100000002", rating="Not Rated", when=""),
+        row(location="1-100000003", rating="Not rated", when="31/02/2026"),
+        row(location="1-100000004", rating="Unrated"),
+    )
+    assert parsed.not_rated == 2
+    assert parsed.locations["1-100000001"].ratings == {"Overall": ("Good", date(2026, 10, 1), 2)}
+    assert parsed.locations["1-100000002"].ratings == {}
+    # a date that is there must still be a real one; other words are still errors
+    assert [(b.row, b.reason.split(";")[0]) for b in parsed.bad_rows] == [
+        (5, "Publication Date '31/02/2026' is not a real date"),
+        (6, "Latest Rating 'Unrated' is not one of Outstanding, Good, Requires improvement, "
+            "Inadequate (or 'Not rated', 'Insufficient evidence to rate', 'No published rating')"),
+    ]  # fmt: skip
+    plan = rules.plan_changes(parsed, known(when=date(2026, 10, 1)), set(), "Northshire")
+    assert plan.not_rated == 2 and plan.unchanged == 1
+    assert [(n.location_id, n.overall) for n in plan.new_services] == [("1-100000002", None)]
 
 
 def test_two_different_overall_ratings_for_one_location_is_a_bad_row():
