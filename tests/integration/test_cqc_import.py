@@ -441,6 +441,20 @@ def test_service_list_exports_with_filters_and_guards_formulas(client, make):
     assert [v[0] for v in values[1:]] == ["South One"]
 
 
+def test_the_export_holds_every_matching_service_not_one_page(client, make):
+    from qa_app.services.registry import PAGE_SIZE
+
+    make.sign_in(client, make.user("officer"))
+    provider = make.provider(name="Many Homes Ltd")
+    names = [f"Home {n:03d}" for n in range(PAGE_SIZE * 2 + 3)]
+    for name in reversed(names):
+        make.service(provider, name=name, cluster="East")
+    make.service(provider, name="Home elsewhere", cluster="West")
+    response = client.get("/services/export.csv?cluster=East")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [r[0] for r in rows[1:]] == names  # all of them, in the list's order
+
+
 def test_ods_cells_as_spreadsheets_write_them(tmp_path):
     """Repeated columns and rows, spaces, entities, comments, links and trailing padding."""
     import zipfile

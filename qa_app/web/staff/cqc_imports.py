@@ -182,7 +182,6 @@ EXPORT_COLUMNS = (
     "CQC rating date",
     "Risk",
 )
-EXPORT_LIMIT = 10_000
 
 
 def _export_rows(services) -> list[list]:
@@ -218,9 +217,7 @@ def service_export(fmt):
 
     form = ServiceFilterForm(request.args)
     filters = filters_from_request(form)
-    filters.page = 1
-    services, _ = registry.list_services(current_user, filters, page_size=EXPORT_LIMIT)
-    rows = _export_rows(services)
+    rows = _export_rows(registry.all_services(current_user, filters))
     stamp = datetime.now(LONDON).strftime("%Y-%m-%d")
     if fmt == "csv":
         out = io.StringIO()
