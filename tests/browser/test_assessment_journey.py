@@ -44,9 +44,10 @@ def test_plan_record_submit_share_comment_publish(site, new_visitor, live_server
         site.page.get_by_role("button", name="Plan an assessment"),
         "Plan an assessment of Heathervale House",
     )
-    site.page.get_by_label("Day").fill("24")
-    site.page.get_by_label("Month").fill("11")
-    site.page.get_by_label("Year").fill(str(date.today().year))
+    visit = date.today()
+    site.page.get_by_label("Day").fill(str(visit.day))
+    site.page.get_by_label("Month").fill(str(visit.month))
+    site.page.get_by_label("Year").fill(str(visit.year))
     site.follow(
         site.page.get_by_role("button", name="Plan assessment"), "Assessment of Heathervale House"
     )
@@ -92,7 +93,7 @@ def test_plan_record_submit_share_comment_publish(site, new_visitor, live_server
     provider = new_visitor()
     provider.sign_in("provider@demo.example", lands_on="Your services")
     provider.follow(
-        provider.page.get_by_role("link", name=f"24 November {date.today().year}").first,
+        provider.page.get_by_role("link", name=f"{visit.day} {visit:%B %Y}").first,
         "Draft report: Heathervale House",
     )
     provider.page.get_by_label("Which finding is it about?").select_option("QA01.1")
