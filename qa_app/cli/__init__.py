@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from qa_app.domain.roles import Role
+from qa_app.domain.wording import count
 from qa_app.services import demo, standards, sweep, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
@@ -179,6 +180,7 @@ def import_cqc(file, local_authority, commit):
         )
     else:
         click.echo(
-            f"Imported (import {record.id}): {applied['changed_services']} service(s) updated, "
-            f"{applied['new_services']} service(s) and {applied['new_providers']} provider(s) added."
+            f"Imported (import {record.id}): {count(applied['changed_services'], 'service')} "
+            f"updated, {count(applied['new_services'], 'service')} and "
+            f"{count(applied['new_providers'], 'provider')} added."
         )

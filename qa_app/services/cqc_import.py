@@ -20,11 +20,13 @@ from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import cqc_import as rules
 from qa_app.domain.changes import diff, jsonable
 from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
 from qa_app.services import audit, registry
@@ -151,7 +153,7 @@ def counts_of(preview: Preview) -> dict:
         "overall_changes": sum(
             1 for c in plan.changes if c.overall and c.overall[0] != c.overall[1]
         ),
-        "domain_changes": sum(len(c.domains) for c in plan.changes),
+        "domain_changes": sum(1 for c in plan.changes for d in c.domains if d[1] != d[2]),
         "new_services": len(plan.new_services),
         "new_providers": len(plan.new_providers),
         "unchanged": plan.unchanged,
@@ -246,13 +248,16 @@ def run_preview(import_id: int) -> None:
         if now - last[0] < 1:
             return
         last[0] = now
-        db.session.execute(
-            update(CqcImport)
-            .where(CqcImport.id == import_id, CqcImport.status == "reading")
-            .values(percent_read=int(fraction * 100), progress_at=datetime.now(UTC))
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        try:
+            db.session.execute(
+                update(CqcImport)
+                .where(CqcImport.id == import_id, CqcImport.status == "reading")
+                .values(percent_read=int(fraction * 100), progress_at=datetime.now(UTC))
+                .execution_options(synchronize_session=False)
+            )
+            db.session.commit()
+        except OperationalError:  # busy database: progress is shown again in a second
+            db.session.rollback()
 
     try:
         preview = preview_file(path, filename, local_authority, progress)
@@ -275,7 +280,9 @@ def run_preview(import_id: int) -> None:
 
 def _finish_reading(import_id: int, status: str, **values) -> None:
     db.session.rollback()
-    with unit_of_work():
+    # It reads the import, then writes it, while requests write beside it: on SQLite the
+    # transaction takes the write lock first, so another commit in between cannot fail it.
+    with unit_of_work(writes_after_reading=True):
         record = db.session.get(CqcImport, import_id)
         if record is None or record.status != "reading":
             return
@@ -427,6 +434,7 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         ):
             ratings.setdefault(row.service_id, {})[row.domain] = row
     changed_services = overall_changes = domain_changes = 0
+    kept_newer: set[str] = set()
     for change in changes:
         service = services.get(change["service_id"])
         if service is None or service.cqc_location_id != change["location_id"]:
@@ -434,7 +442,9 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         values: dict = {}
         if change["overall"]:
             to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
-            if not (service.cqc_rating_date and to_date < service.cqc_rating_date):
+            if service.cqc_rating_date and to_date < service.cqc_rating_date:
+                kept_newer.add(change["location_id"])  # rated again since the preview
+            else:
                 values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
         extra: dict = {}
         current = ratings.get(service.id, {})
@@ -443,6 +453,11 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
             row = current.get(domain)
             if row is not None and (row.rating, row.publication_date) == (rating, published):
                 continue
+            if row is not None and row.publication_date and published < row.publication_date:
+                kept_newer.add(change["location_id"])  # never an older rating over a newer
+                continue
+            if row is None or row.rating != rating:
+                domain_changes += 1
             extra[domain_field(domain)] = [row.rating if row else None, rating]
             if row is None:
                 db.session.add(
@@ -461,7 +476,6 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
             continue
         changed_services += 1
         overall_changes += 1 if "cqc_rating" in changed else 0
-        domain_changes += len(extra)
         registry.apply_service_changes(
             actor,
             service,
@@ -477,6 +491,8 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         "domain_changes": domain_changes,
         "new_services": new_services["services"],
         "new_providers": new_services["providers"],
+        #: locations where a rating in the preview was older than one recorded since
+        "kept_newer": sorted(kept_newer),
     }
 
 
@@ -592,24 +608,26 @@ def preview_lines(preview: Preview) -> list[str]:
             f"CQC {new.overall or 'Not rated'}"
         )
     lines.append(
-        f"{counts['changed_services']} service(s) change ({counts['overall_changes']} overall "
-        f"rating(s), {counts['domain_changes']} key question rating(s)); "
-        f"{counts['new_services']} new service(s), {counts['new_providers']} new provider(s); "
-        f"{counts['unchanged']} known location(s) unchanged"
+        f"{count(counts['changed_services'], 'service')} to change "
+        f"({count(counts['overall_changes'], 'overall rating')}, "
+        f"{count(counts['domain_changes'], 'key question rating')}); "
+        f"{count(counts['new_services'], 'new service')}, "
+        f"{count(counts['new_providers'], 'new provider')}; "
+        f"{count(counts['unchanged'], 'known location')} unchanged"
         + (
-            f", {counts['kept_newer']} with a newer rating already recorded"
+            f", {counts['kept_newer']:,} with a newer rating already recorded"
             if counts["kept_newer"]
             else ""
         )
-        + f"; {counts['other_authorities']:,} location(s) in other local authorities"
+        + f"; {count(counts['other_authorities'], 'location')} in other local authorities"
         + (
-            f"; {counts['not_social_care']} not adult social care"
+            f"; {counts['not_social_care']:,} not adult social care"
             if counts["not_social_care"]
             else ""
         )
         + (
-            f"; {counts['not_rated']:,} row(s) with no rating (such as 'Not rated'), which "
-            "change nothing"
+            f"; {count(counts['not_rated'], 'row')} with no rating (such as 'Not rated'), "
+            "which change nothing"
             if counts.get("not_rated")
             else ""
         )

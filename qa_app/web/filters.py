@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.domain.wording import count
 from qa_app.web.forms import error_summary, problem_list
 
 
@@ -120,6 +121,7 @@ def pagination_params(page) -> dict:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(count, "count")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(service_type_label, "service_type")
     app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")

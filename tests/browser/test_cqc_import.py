@@ -115,7 +115,7 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
             site.page.get_by_role("button", name="Import these changes"),
             "Imported: ratings.ods",
         )
-        expect(site.banner()).to_contain_text("1 service(s) updated, 1 service(s) added")
+        expect(site.banner()).to_contain_text("1 service updated, 1 service added")
         site.follow(
             site.page.get_by_role("link", name="CQC ratings imports"), "CQC ratings imports"
         )

@@ -236,6 +236,7 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
         "domain_changes": 10,
         "new_services": 1,
         "new_providers": 1,
+        "kept_newer": [],
     }
     house = db.session.get(Service, council["house"].id)
     assert (house.cqc_rating, house.cqc_rating_date) == ("Requires improvement", date(2026, 10, 14))
@@ -311,7 +312,7 @@ def test_not_rated_words_are_not_bad_rows_and_change_no_rating(app, ctx, council
     assert (rowan.cqc_rating, rowan.cqc_rating_date) == ("Not rated", None)
 
     said = app.test_cli_runner().invoke(args=["qa", "import-cqc", str(path)])
-    assert "7 row(s) with no rating" in said.output and said.exit_code == 0
+    assert "7 rows with no rating" in said.output and said.exit_code == 0
 
 
 def test_an_older_file_does_not_overwrite_a_newer_rating(ctx, council, tmp_path):
@@ -334,7 +335,9 @@ def test_cli_preview_then_commit(app, ctx, council, tmp_path):
     done = runner.invoke(
         args=["qa", "import-cqc", str(path), "--local-authority", "Northshire", "--commit"]
     )
-    assert done.exit_code == 0 and "2 service(s) updated, 1 service(s)" in done.output
+    assert (
+        done.exit_code == 0 and "2 services updated, 1 service and 1 provider added" in done.output
+    )
     again = runner.invoke(args=["qa", "import-cqc", str(path), "--commit"])
     assert again.exit_code == 0 and "nothing changed" in again.output
 
@@ -349,6 +352,44 @@ def _upload(client, path, la="Northshire"):
             data={"file": (io.BytesIO(f.read()), path.name), "local_authority": la},
             content_type="multipart/form-data",
         )
+
+
+def test_confirming_an_old_preview_never_puts_older_ratings_over_newer_ones(
+    client, make, council, tmp_path, app
+):
+    app.config["QA_CQC_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    make.sign_in(client, make.user("officer"))
+    house = council["house"]
+
+    def file(name, rating, published):
+        rows = location_rows(
+            "1-200000001",
+            "Heathervale House",
+            "Northshire",
+            "1-101000001",
+            "Heathervale Care Ltd",
+            ratings(*[rating] * 6),
+            published,
+        )
+        return write_csv(tmp_path / name, rows)
+
+    old = _upload(client, file("old.csv", "Inadequate", date(2026, 11, 1)))
+    old_id = int(old.headers["Location"].rsplit("/", 1)[1])  # previewed, not confirmed
+    new = _upload(client, file("new.csv", "Outstanding", date(2026, 11, 20)))
+    client.post(new.headers["Location"] + "/commit")
+    db.session.expire_all()
+    assert db.session.get(Service, house.id).cqc_rating == "Outstanding"
+
+    done = client.post(f"/cqc-imports/{old_id}/commit", follow_redirects=True)
+    db.session.expire_all()
+    assert db.session.get(Service, house.id).cqc_rating == "Outstanding"
+    kept = db.session.scalars(
+        select(ServiceCqcRating).where(ServiceCqcRating.service_id == house.id)
+    ).all()
+    assert {(r.rating, r.publication_date) for r in kept} == {("Outstanding", date(2026, 11, 20))}
+    text = soup(done).get_text(" ", strip=True)
+    assert "Not all applied" in text and "0 changed when imported" in text
+    assert "more recent CQC ratings had been recorded since it was checked" in text
 
 
 def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, council, tmp_path, app):
@@ -377,7 +418,7 @@ def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, coun
     uploads = list((tmp_path / "uploads").iterdir())
     assert len(uploads) == 2  # kept outside the web root until committed or discarded
     done = client.post(f"/cqc-imports/{import_id}/commit", follow_redirects=True)
-    assert "2 service(s) updated, 1 service(s) added" in done.get_data(as_text=True)
+    assert "2 services updated, 1 service added" in done.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Service, council["house"].id).cqc_rating == "Requires improvement"
     assert len(list((tmp_path / "uploads").iterdir())) == 1

@@ -23,6 +23,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovTextInput
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from qa_app.domain.wording import count
 from qa_app.services import cqc_import, registry
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
@@ -139,8 +140,15 @@ def cqc_import_commit(import_id):
             applied = record.counts.get("applied", {})
             if applied.get("changed_services") or applied.get("new_services"):
                 flash(
-                    f"{record.filename} has been imported: {applied['changed_services']} "
-                    f"service(s) updated, {applied['new_services']} service(s) added",
+                    f"{record.filename} has been imported: "
+                    f"{count(applied['changed_services'], 'service')} updated, "
+                    f"{count(applied['new_services'], 'service')} added",
+                    "success",
+                )
+            elif applied.get("kept_newer"):
+                flash(
+                    f"{record.filename} has been imported. Nothing changed: more recent CQC "
+                    "ratings had been recorded since it was checked, and were kept.",
                     "success",
                 )
             else:
