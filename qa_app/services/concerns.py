@@ -23,7 +23,7 @@ from qa_app.domain.concerns import (
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
-from qa_app.models import ClockEvent, Concern, User
+from qa_app.models import ClockEvent, Concern, Notice, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notices
 from qa_app.services.actors import Actor
@@ -131,14 +131,14 @@ def _step(
     actor: Actor, viewer: User, concern_id: int, step: str, change, audit_changes: dict
 ) -> Concern:
     concern = get_concern(viewer, concern_id)
-    reason = refusal(concern.status, step)
+    reason = refusal(concern.status, step, _notice_status(concern))
     if reason:
         raise Conflict(reason)
     with unit_of_work(writes_after_reading=True):
         # Lock the row and read it again: the sweep may have escalated it meanwhile.
         db.session.scalar(select(Concern.id).where(Concern.id == concern.id).with_for_update())
         db.session.refresh(concern)
-        reason = refusal(concern.status, step)
+        reason = refusal(concern.status, step, _notice_status(concern))
         if reason:
             raise Conflict(reason)
         before = concern.status
@@ -160,6 +160,17 @@ def _step(
             concern.service_id,
         )
     return concern
+
+
+def _notice_status(concern: Concern) -> str | None:
+    if concern.notice_id is None:
+        return None
+    return db.session.scalar(select(Notice.status).where(Notice.id == concern.notice_id))
+
+
+def closable(concern: Concern) -> bool:
+    """Whether the concern's page offers to close it."""
+    return refusal(concern.status, "close", _notice_status(concern)) is None
 
 
 def _stop_clock(concern: Concern, now: datetime) -> None:

@@ -116,3 +116,44 @@ def test_a_refused_step_says_why_beside_the_box_and_keeps_what_was_typed(client,
     assert again.status_code == 409
     assert len(error_summary(again)) == 1
     assert again.soup.title.get_text().startswith("Error: ")
+
+
+def test_a_concern_escalated_into_a_withdrawn_draft_can_still_be_closed(client, make):
+    officer, manager = make.user("officer"), make.user("manager")
+    service = make.service()
+    concern = concerns.log(
+        Actor(officer, "web"),
+        officer,
+        {
+            "service_id": service.id,
+            "risk_level": "high",
+            "source": "professional",
+            "received_at": datetime.now(LONDON) - timedelta(hours=2),
+            "summary": "Medication errors",
+        },
+    )
+    make.sign_in(client, manager)
+    client.post(f"/concerns/{concern.id}/escalate", data={"reason": "Third error this month"})
+    db.session.expire_all()
+    notice_id = db.session.get(Concern, concern.id).notice_id
+    assert notice_id is not None
+
+    page = client.get(f"/concerns/{concern.id}")
+    assert page.soup.find("button", string=lambda t: t and "Close concern" in t) is None
+    early = client.post(f"/concerns/{concern.id}/close", data={"outcome": "resolved"})
+    assert early.status_code == 409
+    assert error_summary(early) == [
+        "This concern is part of a notice of concern that is still a draft: close it once the "
+        "notice is decided or withdrawn"
+    ]
+
+    client.post(f"/notices/{notice_id}/withdraw", data={"note": "Handled by a visit instead"})
+    page = client.get(f"/concerns/{concern.id}")
+    assert page.soup.find("button", string=lambda t: t and "Close concern" in t) is not None
+    closed = client.post(
+        f"/concerns/{concern.id}/close",
+        data={"outcome": "no_further_action", "notes": "Visit found it resolved"},
+    )
+    assert closed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Concern, concern.id).status == "closed"

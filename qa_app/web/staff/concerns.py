@@ -161,6 +161,7 @@ def _concern_page(concern, problems=None, kept=None, status=200):
             responses=RESPONSES,
             outcomes=OUTCOMES,
             statuses=STATUS_LABELS,
+            closable=concerns.closable(concern),
             problems=problems,
             kept=kept,
             section="concerns",
