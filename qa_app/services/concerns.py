@@ -23,7 +23,7 @@ from qa_app.domain.concerns import (
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
-from qa_app.models import ClockEvent, Concern, Notice, User
+from qa_app.models import ClockEvent, Concern, Notice, Service, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notices
 from qa_app.services.actors import Actor
@@ -269,6 +269,8 @@ class ConcernFilters:
     status: str = ""
     risk_level: str = ""
     service_id: int | None = None
+    #: part of a service's name, in any case
+    service_name: str = ""
     officer_id: int | None = None
     page: int = 1
 
@@ -287,6 +289,11 @@ def list_concerns(
         query = query.where(Concern.risk_level == filters.risk_level)
     if filters.service_id:
         query = query.where(Concern.service_id == filters.service_id)
+    if filters.service_name.strip():
+        like = f"%{filters.service_name.strip().lower()}%"
+        query = query.where(
+            Concern.service_id.in_(select(Service.id).where(func.lower(Service.name).like(like)))
+        )
     if filters.officer_id:
         query = query.where(Concern.officer_id == filters.officer_id)
     parts = []

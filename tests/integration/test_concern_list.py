@@ -48,3 +48,27 @@ def test_open_by_due_time_then_the_rest_newest_first_across_pages(make):
     assert names(1, status="open", risk_level="high") == (["open due soon", "open due later"], 2)
     assert names(9) == (["closed 5", "closed 9"], 6)  # past the end: the last page
     assert due_later and due_soon and low
+
+
+def test_filter_by_part_of_the_service_name_on_the_page(client, make):
+    officer = make.user("officer")
+    for name in ("Birch Court", "Birchwood Lodge", "Ash House"):
+        service = make.service(name=name)
+        concerns.log(
+            Actor(officer, "web"),
+            officer,
+            {
+                "service_id": service.id,
+                "risk_level": "medium",
+                "source": "complaint",
+                "received_at": NOW,
+                "summary": f"About {name}",
+            },
+            now=NOW,
+        )
+    make.sign_in(client, officer)
+    page = client.get("/concerns?service=birch")
+    rows = [a.get_text(strip=True) for a in page.soup.select("tbody tr td:first-child a")]
+    assert sorted(rows) == ["About Birch Court", "About Birchwood Lodge"]
+    assert page.soup.select_one("#service")["value"] == "birch"
+    assert "No concerns match" in client.get("/concerns?service=zzz").get_data(as_text=True)

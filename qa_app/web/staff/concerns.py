@@ -83,6 +83,7 @@ def concern_list():
         risk_level=request.args.get("risk", "") if request.args.get("risk") in RISKS else "",
         officer_id=posted_id(request.args.get("officer_id")),
         service_id=posted_id(request.args.get("service_id")),
+        service_name=request.args.get("service", "")[:200],
         page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
     )
     rows, page = concerns.list_concerns(current_user, filters)
