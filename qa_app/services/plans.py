@@ -1271,7 +1271,8 @@ def check_evidence(filename: str, data: bytes) -> tuple[str, tuple[str, str]]:
         raise ValidationFailed({"file": f"{name} is empty: choose the file again"})
     if len(data) > MAX_EVIDENCE_BYTES:
         raise ValidationFailed(
-            {"file": f"{name} is {len(data) / 1048576:.1f} MB: a file must be 10 MB or smaller"}
+            # only the limit and a byte more are read, so the file's own size is not known here
+            {"file": f"{name} is larger than 10 MB: a file must be 10 MB or smaller"}
         )
     expected = EVIDENCE_TYPES.get(extension)
     kind = sniff(data)

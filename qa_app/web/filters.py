@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from flask import Flask, request, url_for
+from markupsafe import Markup, escape
 
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
@@ -29,6 +30,12 @@ def format_datetime(value) -> str:
     return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
         "PM", "pm"
     )
+
+
+def text_lines(value) -> Markup:
+    """Text with its line breaks kept as <br>, for places (GOV.UK macros) that re-indent HTML,
+    where white-space: pre-wrap would show the indent."""
+    return Markup("<br>").join(escape(line) for line in str(value or "").splitlines())
 
 
 FIELD_LABELS = {
@@ -121,6 +128,7 @@ def pagination_params(page) -> dict:
 
 def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(text_lines, "lines")
     app.add_template_filter(count, "count")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(service_type_label, "service_type")

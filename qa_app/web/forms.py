@@ -2,7 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import Length, StopValidation
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -55,6 +55,12 @@ def error_summary(form) -> list[dict]:
     for message in getattr(form, "form_errors", []):
         items.append({"text": message, "href": "#main-content"})
     return items
+
+
+def at_most(limit: int, what: str) -> Length:
+    """A length limit whose message names the field, as GOV.UK asks ("Summary must be 300
+    characters or fewer"), not WTForms' "Field cannot be longer than…"."""
+    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 def problem_list(problems: dict[str, str]) -> list[dict]:

@@ -23,7 +23,7 @@ def test_log_a_concern_see_its_clock_and_respond(client, make):
         "summary": "Night staff asleep",
         "received_date": [str(received.day), str(received.month), str(received.year)],
         "received_time": received.strftime("%H:%M"),
-        "details": "Phoned in by a carer",
+        "details": "Phoned in by a carer\n<b>second line</b>",
     }
     response = client.post(f"/services/{service.id}/concerns/new", data=form)
     assert response.status_code == 302
@@ -33,6 +33,13 @@ def test_log_a_concern_see_its_clock_and_respond(client, make):
     assert "Night staff asleep" in row and "Overdue by 1 h" in row
     page = client.get(response.headers["Location"])
     assert page.soup.h1.get_text(strip=True) == "Night staff asleep"
+    row = next(r for r in page.soup.select(".govuk-summary-list__row") if "Details" in r.dt.text)
+    details = row.select_one(".govuk-summary-list__value")  # line breaks kept, markup as text
+    assert [t.strip() for t in details.stripped_strings] == [
+        "Phoned in by a carer",
+        "<b>second line</b>",
+    ]
+    assert details.find("br") is not None and details.find("b") is None
     client.post(
         f"/concerns/{concern.id}/respond", data={"action": "visit", "notes": "Visited at night"}
     )
@@ -70,6 +77,20 @@ def test_a_concern_received_in_the_future_is_refused(client, make):
         },
     )
     assert error_summary(bad_time) == ["Enter the time in 24-hour form, like 14:30"]
+    impossible = client.post(
+        f"/services/{service.id}/concerns/new",
+        data={
+            "risk_level": "low",
+            "source": "complaint",
+            "summary": "x" * 301,
+            "received_date": ["31", "2", "2026"],
+            "received_time": "10:00",
+        },
+    )
+    assert error_summary(impossible) == [  # one message for each problem, said once
+        "Date received must be a real date",
+        "The summary must be 300 characters or fewer",
+    ]
     assert db.session.scalar(select(Concern.id)) is None
 
 

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
 from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from qa_app.domain.roles import ROLE_LABELS, Role
-from qa_app.web.forms import options, posted_id
+from qa_app.web.forms import at_most, options, posted_id
 
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -31,12 +31,12 @@ class InviteUserForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the person's name"), Length(max=200)],
+        validators=[DataRequired("Enter the person's name"), at_most(200, "The name")],
     )
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter an email address"), Length(max=254)],
+        validators=[DataRequired("Enter an email address"), at_most(254, "The email address")],
     )
     role = _role_field()
     provider_id = _provider_field()
@@ -52,7 +52,7 @@ class TokenForm(FlaskForm):
         "What the token is for",
         widget=GovTextInput(),
         description="For example, Monthly report export",
-        validators=[DataRequired("Say what the token is for"), Length(max=100)],
+        validators=[DataRequired("Say what the token is for"), at_most(100, "The description")],
     )
 
 

@@ -10,18 +10,26 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from qa_app.domain.concerns import OUTCOMES, RESPONSES, SOURCES, STATUS_LABELS
+from qa_app.domain.concerns import (
+    MAX_NOTES,
+    MAX_SUMMARY,
+    OUTCOMES,
+    RESPONSES,
+    SOURCES,
+    STATUS_LABELS,
+)
 from qa_app.services import concerns, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.filters import LONDON
+from qa_app.web.filters import LONDON, format_datetime
 from qa_app.web.forms import (
     GovDateField,
     OptionalDate,
     apply_errors,
+    at_most,
     options,
     posted_id,
     step_problems,
@@ -51,18 +59,21 @@ class ConcernForm(FlaskForm):
     summary = StringField(
         "Summary",
         widget=GovTextInput(),
-        validators=[DataRequired("Give a short summary of the concern"), Length(max=300)],
+        validators=[
+            DataRequired("Give a short summary of the concern"),
+            at_most(MAX_SUMMARY, "The summary"),
+        ],
     )
-    details = TextAreaField("Details", widget=GovTextArea(), validators=[Length(max=20000)])
+    details = TextAreaField(
+        "Details", widget=GovTextArea(), validators=[at_most(MAX_NOTES, "The details")]
+    )
 
 
 def _received(form: ConcernForm):
     match = re.fullmatch(r"\s*(\d{1,2})[:.](\d{2})\s*", form.received_time.data or "")
     if form.received_date.data is None:
-        form.received_date.errors = [
-            *form.received_date.errors,
-            "Enter the date the concern was received",
-        ]
+        if not form.received_date.errors:  # "must be a real date" already says what is wrong
+            form.received_date.errors = ["Enter the date the concern was received"]
         return None
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         form.received_time.errors = ["Enter the time in 24-hour form, like 14:30"]
@@ -136,7 +147,8 @@ def concern_new(service_id):
                 )
             else:
                 flash(
-                    f"The concern has been logged: a response is due {concern.response_due_at.astimezone(LONDON):%d %B at %H:%M}",
+                    "The concern has been logged: a response is due "
+                    + format_datetime(concern.response_due_at),
                     "success",
                 )
                 return redirect(url_for("staff.concern_page", concern_id=concern.id))

@@ -8,7 +8,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Length
 
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
@@ -23,7 +22,14 @@ from qa_app.services import notices
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import GovDateField, OptionalDate, apply_errors, posted_id, step_problems
+from qa_app.web.forms import (
+    GovDateField,
+    OptionalDate,
+    apply_errors,
+    at_most,
+    posted_id,
+    step_problems,
+)
 from qa_app.web.staff import bp
 
 STEPS = {
@@ -43,7 +49,7 @@ class DraftForm(FlaskForm):
         "Grounds",
         widget=GovTextArea(),
         description="Why the council is issuing this notice, in words the provider will read.",
-        validators=[Length(max=MAX_TEXT)],
+        validators=[at_most(MAX_TEXT, "The grounds")],
     )
     placement_stop_start = GovDateField(
         "Placement stop from (optional)",
@@ -56,7 +62,7 @@ class RequirementForm(FlaskForm):
     text = TextAreaField(
         "What the provider must do",
         widget=GovTextArea(),
-        validators=[Length(max=MAX_TEXT)],
+        validators=[at_most(MAX_TEXT, "The requirement")],
     )
     due_date = GovDateField("Due by", validators=[OptionalDate()])
 
