@@ -15,6 +15,7 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.notices import KINDS, REQUIREMENT_NOUN
+from qa_app.domain.wording import count
 from qa_app.models import Notice
 from qa_app.services import notices
 from qa_app.services.report_pdf import (
@@ -34,7 +35,7 @@ def _day(value) -> str:
 
 def render(notice: Notice, council: str) -> bytes:
     service, provider = notice.service, notice.service.provider
-    draft = notice.status == "draft"
+    draft = notice.issued_at is None  # a draft, or a draft that was withdrawn
     kind = KINDS[notice.kind]
     noun = REQUIREMENT_NOUN[notice.kind]
     issued = notice.issued_at.astimezone(LONDON).date() if notice.issued_at else None
@@ -88,8 +89,24 @@ def render(notice: Notice, council: str) -> bytes:
         )
     if notice.grounds:
         story += [_p("Grounds", H2), _p(notice.grounds, BODY)]
-    # The concerns themselves are not in the letter: a provider never sees a concern's details
-    # (who raised it, what they said); the grounds are the council's account for the provider.
+    # The concerns it rests on are named by when they were received, and no more: a provider
+    # never sees a concern's details (who raised it, what they said); the grounds are the
+    # council's account for the provider.
+    rests_on = notices.concerns_of(notice)
+    received = sorted({c.received_at.astimezone(LONDON).date() for c in rests_on})
+    if received:
+        days = [_day(d) for d in received]
+        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+        story += [
+            _p("The concerns this notice rests on", H2),
+            _p(
+                f"This notice rests on {count(len(rests_on), 'concern')} "
+                f"the council received on {listed}"
+                + (", as well as the grounds above" if notice.grounds else "")
+                + ". Their details are not repeated here, to protect the people who raised them.",
+                BODY,
+            ),
+        ]
     story.append(_p(f"What you must do ({noun}s)", H2))
     for requirement in notice.requirements:
         # paragraphs, not table cells: a long requirement flows on to the next page

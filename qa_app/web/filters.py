@@ -145,6 +145,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
     app.add_template_filter(action_label, "action_label")
     app.add_template_global(lambda: datetime.now(LONDON).date(), "today")
+    app.add_template_global(LONDON, "london")
 
     @app.context_processor
     def _council():

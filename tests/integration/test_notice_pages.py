@@ -1,9 +1,11 @@
 """Notices through the pages: drafting with errors in the summary, issuing with a placement stop,
 the stop shown wherever the service appears, the provider's response in the portal, lifting."""
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from qa_app.extensions import db
 from qa_app.services import notices
@@ -210,3 +212,15 @@ def test_a_response_that_cannot_be_sent_comes_back_with_the_reason_and_the_text(
     assert page.select_one(f"#response-{requirement.id}").text == typed  # nothing lost
     db.session.expire_all()
     assert db.session.get(notices.NoticeRequirement, requirement.id).provider_response is None
+
+
+def test_a_withdrawn_draft_offers_no_letter_and_its_letter_stays_marked_draft(client, make, world):
+    nid = world["draft"]
+    make.sign_in(client, world["manager"])
+    assert "Preview the letter" in client.get(f"/notices/{nid}").get_data(as_text=True)
+    client.post(f"/notices/{nid}/withdraw", data={"note": "Resolved on a visit"})
+    page = client.get(f"/notices/{nid}").get_data(as_text=True)
+    assert "Withdrawn" in page and "the letter (PDF" not in page
+    letter = client.get(f"/notices/{nid}/letter.pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(letter.data)).pages)
+    assert "DRAFT" in text and "not yet issued" in text
