@@ -1,7 +1,18 @@
 """Small rules of wording shared by pages, letters and the command line."""
 
+from datetime import datetime
+
+from qa_app.domain.clocks import LONDON
+
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
     """'1 service', '2 services', '12,000 rows'; `plural` for irregular words."""
     word = singular if n == 1 else (plural or singular + "s")
     return f"{n:,} {word}"
+
+
+def long_date(value) -> str:
+    """'8 December 2026', the GOV.UK style, for a date or a moment (taken in Europe/London)."""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
+    return f"{value.day} {value:%B %Y}"

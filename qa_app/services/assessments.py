@@ -13,6 +13,7 @@ from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape, rate_assessment
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Answer,
@@ -501,7 +502,7 @@ def add_provider_comment(
         raise Conflict("Comments can be made only while the draft report is shared with you")
     if utcnow() > comment_deadline(assessment):
         raise Conflict(
-            f"The {COMMENT_DAYS} days for comments on this draft ended on {comment_deadline(assessment):%d %B %Y}"
+            f"The {COMMENT_DAYS} days for comments on this draft ended on {long_date(comment_deadline(assessment))}"
         )
     text = (text or "").strip()
     if not no_comments and not text:

@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
 
 from qa_app.domain import plans as rules
+from qa_app.domain.wording import long_date
 from qa_app.services import plans
 from qa_app.services.report_pdf import (
     BODY,
@@ -35,7 +36,7 @@ def _issue_line(issue) -> str:
         return text
     if issue.source == "cqc":
         return f"From CQC: {issue.rating}"
-    return f"Added by {issue.added_by_label} on {issue.created_at:%d %B %Y}"
+    return f"Added by {issue.added_by_label} on {long_date(issue.created_at)}"
 
 
 def render_pdf(plan, council: str, today=None) -> bytes:
@@ -67,14 +68,14 @@ def render_pdf(plan, council: str, today=None) -> bytes:
             [
                 [_p("Status", CELL_BOLD), _p(status, CELL)],
                 [_p("Why there is a plan", CELL_BOLD), _p(plan.opened_because, CELL)],
-                [_p("Opened", CELL_BOLD), _p(f"{plan.opened_at:%d %B %Y}", CELL)],
-                [_p("Plan due", CELL_BOLD), _p(f"{plan.submission_due_date:%d %B %Y}", CELL)],
+                [_p("Opened", CELL_BOLD), _p(f"{long_date(plan.opened_at)}", CELL)],
+                [_p("Plan due", CELL_BOLD), _p(f"{long_date(plan.submission_due_date)}", CELL)],
                 [
                     _p("Submitted / accepted", CELL_BOLD),
                     _p(
-                        (f"{plan.submitted_at:%d %B %Y}" if plan.submitted_at else "Not yet")
+                        (f"{long_date(plan.submitted_at)}" if plan.submitted_at else "Not yet")
                         + " / "
-                        + (f"{plan.accepted_at:%d %B %Y}" if plan.accepted_at else "Not yet"),
+                        + (f"{long_date(plan.accepted_at)}" if plan.accepted_at else "Not yet"),
                         CELL,
                     ),
                 ],
@@ -104,7 +105,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
         block = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
         if issue.withdrawn_at:
             block.append(
-                _p(f"Withdrawn {issue.withdrawn_at:%d %B %Y}: {issue.withdrawn_reason}", SMALL)
+                _p(f"Withdrawn {long_date(issue.withdrawn_at)}: {issue.withdrawn_reason}", SMALL)
             )
         rows = [
             [
@@ -133,7 +134,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
             if a.completion_note:
                 evidence.append(f"Completed: {a.completion_note}")
             if a.verified_at:
-                evidence.append(f"Verified by {a.verified_by_label} {a.verified_at:%d %B %Y}")
+                evidence.append(f"Verified by {a.verified_by_label} {long_date(a.verified_at)}")
             files = pv.files.get(a.id, [])
             if files:
                 evidence.append("Files: " + ", ".join(f.filename for f in files))
@@ -141,7 +142,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
                 [
                     _p(a.description, CELL),
                     _p(a.owner, CELL),
-                    _p(f"{a.target_date:%d %b %Y}", CELL),
+                    _p(f"{long_date(a.target_date)}", CELL),
                     _p(a.success_measure, CELL),
                     _p(status_text, CELL),
                     _p("\n".join(evidence) or "None yet", CELL),
@@ -228,7 +229,7 @@ def render_xlsx(plan, council: str, today=None) -> bytes:
                     a.progress_evidence,
                     a.impact_evidence,
                     a.completion_note or "",
-                    f"{a.verified_by_label} {a.verified_at:%d %B %Y}" if a.verified_at else "",
+                    f"{a.verified_by_label} {long_date(a.verified_at)}" if a.verified_at else "",
                     ", ".join(f.filename for f in pv.files.get(a.id, [])),
                 ]
             )

@@ -20,6 +20,7 @@ from qa_app.domain.clocks import LONDON
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
@@ -150,9 +151,12 @@ def _why_good(latest: Assessment | None, service: Service) -> str:
     parts = []
     if latest is not None:
         parts.append(
-            f"published assessment of {latest.visit_date:%d %B %Y} rated {latest.overall_rating}"
+            f"published assessment of {long_date(latest.visit_date)} rated {latest.overall_rating}"
         )
-    parts.append(f"CQC rating {service.cqc_rating}")
+    parts.append(
+        f"CQC rating {service.cqc_rating}"
+        + (f" published {long_date(service.cqc_rating_date)}" if service.cqc_rating_date else "")
+    )
     return "No longer below Good: " + " and ".join(parts)
 
 
@@ -187,7 +191,7 @@ def _add_standing_issues(
             gone.withdrawn_at = utcnow()
             gone.withdrawn_reason = (
                 f"Revision {latest.revision_number} of the assessment, published "
-                f"{latest.published_at:%d %B %Y}, no longer rates this standard below Good"
+                f"{long_date(latest.published_at)}, no longer rates this standard below Good"
             )
             audit.record(
                 actor,
@@ -211,7 +215,7 @@ def _add_standing_issues(
                     evidence=(
                         f"CQC rating {service.cqc_rating}"
                         + (
-                            f" published {service.cqc_rating_date:%d %B %Y}"
+                            f" published {long_date(service.cqc_rating_date)}"
                             if service.cqc_rating_date
                             else ""
                         )

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.domain.wording import long_date
 from qa_app.services import assessments
 
 ROUNDING_NOTE = (
@@ -233,7 +234,7 @@ def render(assessment, council: str) -> bytes:
         ],
         [
             "Status",
-            "Published " + f"{assessment.published_at:%d %B %Y}"
+            "Published " + f"{long_date(assessment.published_at)}"
             if assessment.published_at
             else "Draft, not yet published",
         ],

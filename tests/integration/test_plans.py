@@ -139,6 +139,17 @@ def test_a_cqc_rating_by_hand_or_api_opens_a_plan(world, client, make):
     [plan] = plans_of(service.id)
     assert plan.opened_because == "CQC rating Inadequate"
     assert [i.source for i in plans.view(plan).issues] == ["cqc"]
+    # CQC rates it Good again: the plan says so, with CQC's publication date
+    again = client.patch(
+        f"/api/v1/services/{service.id}",
+        json={"cqc_rating": "Good", "cqc_rating_date": "2026-11-20"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert again.status_code == 200, again.json
+    db.session.expire_all()
+    assert plans_of(service.id)[0].left_below_good_by == (
+        "No longer below Good: CQC rating Good published 20 November 2026"
+    )
     # a Good service created with a Good rating has no plan
     good = registry.create_service(
         Actor(world["officer"], "web"),
