@@ -87,6 +87,20 @@ def test_a_concern_received_in_the_future_is_refused(client, make):
             "received_time": "10:00",
         },
     )
+    skipped = client.post(
+        f"/services/{service.id}/concerns/new",
+        data={
+            "risk_level": "low",
+            "source": "complaint",
+            "summary": "x",
+            "received_date": ["29", "3", "2026"],
+            "received_time": "01:30",
+        },
+    )
+    assert error_summary(skipped) == [
+        "There was no 01:30 on 29 March 2026: the clocks went forward an hour at 01:00. Enter "
+        "the time the clock showed, like 02:30"
+    ]
     assert error_summary(impossible) == [  # one message for each problem, said once
         "Date received must be a real date",
         "The summary must be 300 characters or fewer",

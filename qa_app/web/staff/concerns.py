@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -78,9 +78,17 @@ def _received(form: ConcernForm):
     if not match or int(match[1]) > 23 or int(match[2]) > 59:
         form.received_time.errors = ["Enter the time in 24-hour form, like 14:30"]
         return None
-    return datetime.combine(form.received_date.data, datetime.min.time()).replace(
+    local = datetime.combine(form.received_date.data, datetime.min.time()).replace(
         hour=int(match[1]), minute=int(match[2]), tzinfo=LONDON
     )
+    if local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
+        # a time skipped when the clocks went forward (01:00 to 01:59 on the last Sunday of March)
+        form.received_time.errors = [
+            f"There was no {local:%H:%M} on {local.day} {local:%B %Y}: the clocks went forward an "
+            "hour at 01:00. Enter the time the clock showed, like 02:30"
+        ]
+        return None
+    return local
 
 
 @bp.get("/concerns")
