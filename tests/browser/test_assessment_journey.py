@@ -93,7 +93,7 @@ def test_plan_record_submit_share_comment_publish(site, new_visitor, live_server
     provider = new_visitor()
     provider.sign_in("provider@demo.example", lands_on="Your services")
     provider.follow(
-        provider.page.get_by_role("link", name=f"{visit.day} {visit:%B %Y}").first,
+        provider.page.get_by_role("link", name=f"{visit.day} {visit:%B %Y}", exact=True).first,
         "Draft report: Heathervale House",
     )
     provider.page.get_by_label("Which finding is it about?").select_option("QA01.1")
