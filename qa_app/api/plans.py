@@ -74,22 +74,26 @@ class PlanOut(Response):
 
 
 class IssueCreate(Request):
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    title: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=rules.MAX_TITLE)
+    ]
     details: Text = ""
 
 
 class ActionCreate(Request):
-    description: Annotated[str, StringConstraints(max_length=5000)]
-    owner: Annotated[str, StringConstraints(max_length=200)]
+    description: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)]
+    owner: Annotated[str, StringConstraints(max_length=rules.MAX_OWNER)]
     target_date: date
-    success_measure: Annotated[str, StringConstraints(max_length=5000)]
+    success_measure: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)]
 
 
 class ActionChange(Request):
-    description: Annotated[str, StringConstraints(max_length=5000)] | None = None
-    owner: Annotated[str, StringConstraints(max_length=200)] | None = None
+    description: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)] | None = None
+    owner: Annotated[str, StringConstraints(max_length=rules.MAX_OWNER)] | None = None
     target_date: date | None = None
-    success_measure: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    success_measure: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)] | None = (
+        None
+    )
     version: int | None = None
 
 

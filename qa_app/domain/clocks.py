@@ -38,6 +38,13 @@ class ClockSettings:
         return self.high_hours if risk_level == "high" else self.other_hours
 
 
+def skipped_by_clock_change(local: datetime) -> bool:
+    """Whether a Europe/London wall-clock time never happened: the hour from 01:00 that the
+    clocks skip when they go forward on the last Sunday of March."""
+    wall = local.replace(tzinfo=None)
+    return local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != wall
+
+
 def is_working_day(day: date, settings: ClockSettings) -> bool:
     return day.weekday() < 5 and day not in settings.bank_holidays
 

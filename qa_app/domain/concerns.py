@@ -1,4 +1,8 @@
-"""Concern codes and lifecycle (SPEC section 6)."""
+"""Concern codes and lifecycle (SPEC section 6), and what makes a concern's input wrong."""
+
+from datetime import datetime, timedelta
+
+from qa_app.domain.wording import too_long
 
 SOURCES = {
     "complaint": "Complaint",
@@ -67,3 +71,56 @@ def refusal(status: str, step: str, notice_status: str | None = None) -> str | N
         )
     verb = {"respond": "responded to", "close": "closed", "escalate": "escalated"}[step]
     return f"A concern that is {STATUS_LABELS.get(status, status).lower()} cannot be {verb}"
+
+
+#: A received time a little ahead of this server's clock is accepted (devices disagree slightly).
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def log_problems(values: dict, now: datetime) -> dict[str, str]:
+    """Field errors for a new concern's risk level, source, time received, summary and
+    details (the service it is about is checked against the registry by the caller)."""
+    errors = {}
+    if values.get("risk_level") not in RISK_LABELS:
+        errors["risk_level"] = "Choose the risk level: high, medium or low"
+    if values.get("source") not in SOURCES:
+        errors["source"] = "Choose where the concern came from"
+    received = values.get("received_at")
+    if not isinstance(received, datetime) or received.tzinfo is None:
+        errors["received_at"] = "Enter when the concern was received, with the time"
+    elif received > now + CLOCK_SKEW:
+        errors["received_at"] = "When the concern was received cannot be in the future"
+    summary = (values.get("summary") or "").strip()
+    if not summary:
+        errors["summary"] = "Give a short summary of the concern"
+    elif len(summary) > MAX_SUMMARY:
+        errors["summary"] = too_long("The summary", MAX_SUMMARY)
+    if len(values.get("details") or "") > MAX_NOTES:
+        errors["details"] = too_long("The details", MAX_NOTES)
+    return errors
+
+
+def _choice_and_notes(field: str, value: str, choices: dict, noun: str, notes: str | None):
+    problems = {}
+    if value not in choices:
+        problems[field] = f"The {noun} is one of {', '.join(choices)}"
+    if len(notes or "") > MAX_NOTES:
+        problems["notes"] = too_long("Notes", MAX_NOTES)
+    return problems
+
+
+def respond_problems(action: str, notes: str | None) -> dict[str, str]:
+    return _choice_and_notes("action", action, RESPONSES, "response", notes)
+
+
+def close_problems(outcome: str, notes: str | None) -> dict[str, str]:
+    return _choice_and_notes("outcome", outcome, OUTCOMES, "outcome", notes)
+
+
+def escalate_problems(reason: str) -> dict[str, str]:
+    """`reason` already stripped: a hand escalation says why."""
+    if not reason:
+        return {"reason": "Say why the concern is being escalated"}
+    if len(reason) > MAX_REASON:
+        return {"reason": too_long("The reason", MAX_REASON)}
+    return {}

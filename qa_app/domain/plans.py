@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from qa_app.domain.wording import too_long
+
 SUBMISSION_DAYS = 14
 
 MAX_TITLE = 300  # an issue's title
 MAX_REASON = 5_000  # why an issue was withdrawn or an action sent back
 MAX_COMMENTS = 20_000  # the council's comments on a returned plan; an issue's details
-
-
-def too_long(what: str, limit: int) -> str:
-    return f"{what} must be {limit:,} characters or fewer"
+MAX_ACTION_TEXT = 5_000  # an action's description and success measure
+MAX_OWNER = 200  # an action's named owner
+MAX_PROGRESS = 20_000  # evidence of progress and of impact; the note on completing
 
 
 BELOW_GOOD_RATINGS = ("Requires improvement", "Poor")
@@ -141,12 +142,12 @@ def check_action(values: dict, today: date) -> dict[str, str]:
     errors = {}
     if not (values.get("description") or "").strip():
         errors["description"] = "Describe the action"
-    elif len(values["description"]) > 5000:
-        errors["description"] = "The description must be 5,000 characters or fewer"
+    elif len(values["description"]) > MAX_ACTION_TEXT:
+        errors["description"] = too_long("The description", MAX_ACTION_TEXT)
     if not (values.get("owner") or "").strip():
         errors["owner"] = "Name the person responsible for the action"
-    elif len(values["owner"]) > 200:
-        errors["owner"] = "The owner must be 200 characters or fewer"
+    elif len(values["owner"]) > MAX_OWNER:
+        errors["owner"] = too_long("The owner", MAX_OWNER)
     target = values.get("target_date")
     if not isinstance(target, date):
         errors["target_date"] = "Enter the target date"
@@ -156,6 +157,6 @@ def check_action(values: dict, today: date) -> dict[str, str]:
         errors["target_date"] = "The target date must be within 3 years"
     if not (values.get("success_measure") or "").strip():
         errors["success_measure"] = "Say how you will know the action has worked"
-    elif len(values["success_measure"]) > 5000:
-        errors["success_measure"] = "The success measure must be 5,000 characters or fewer"
+    elif len(values["success_measure"]) > MAX_ACTION_TEXT:
+        errors["success_measure"] = too_long("The success measure", MAX_ACTION_TEXT)
     return errors

@@ -11,14 +11,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.clocks import LONDON, clock_state, response_due
 from qa_app.domain.concerns import (
-    MAX_NOTES,
-    MAX_REASON,
-    MAX_SUMMARY,
-    OUTCOMES,
-    RESPONSES,
-    SOURCES,
     clock_name,
+    close_problems,
+    escalate_problems,
+    log_problems,
     refusal,
+    respond_problems,
 )
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES
@@ -32,9 +30,6 @@ from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
 from qa_app.services.transaction import unit_of_work
-
-#: A received time a little ahead of this server's clock is accepted (devices disagree slightly).
-CLOCK_SKEW = timedelta(minutes=2)
 
 
 def _staff_only(viewer: User) -> None:
@@ -55,30 +50,15 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
     """values: service_id, risk_level, source, received_at (aware), summary, details, officer_id."""
     _staff_only(viewer)
     now = now or utcnow()
-    errors = {}
+    errors = log_problems(values, now)
     service = None
     try:
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
-        errors["service_id"] = "Choose the service the concern is about"
-    if values.get("risk_level") not in ("high", "medium", "low"):
-        errors["risk_level"] = "Choose the risk level: high, medium or low"
-    if values.get("source") not in SOURCES:
-        errors["source"] = "Choose where the concern came from"
-    received = values.get("received_at")
-    if not isinstance(received, datetime) or received.tzinfo is None:
-        errors["received_at"] = "Enter when the concern was received, with the time"
-    elif received > now + CLOCK_SKEW:
-        errors["received_at"] = "When the concern was received cannot be in the future"
-    summary = (values.get("summary") or "").strip()
-    if not summary:
-        errors["summary"] = "Give a short summary of the concern"
-    elif len(summary) > MAX_SUMMARY:
-        errors["summary"] = f"The summary must be {MAX_SUMMARY} characters or fewer"
-    if len(values.get("details") or "") > MAX_NOTES:
-        errors["details"] = f"The details must be {MAX_NOTES:,} characters or fewer"
+        errors = {"service_id": "Choose the service the concern is about", **errors}
     if errors:
         raise ValidationFailed(errors)
+    summary, received = values["summary"].strip(), values["received_at"]
     settings = clock_settings()
     due = response_due(received, values["risk_level"], settings)
     with unit_of_work():
@@ -195,12 +175,7 @@ def respond(
     notes: str,
     now: datetime | None = None,
 ) -> Concern:
-    problems = {}
-    if action not in RESPONSES:
-        problems["action"] = f"The response is one of {', '.join(RESPONSES)}"
-    if len(notes or "") > MAX_NOTES:
-        problems["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
-    if problems:
+    if problems := respond_problems(action, notes):
         raise ValidationFailed(problems)
     now = now or utcnow()
 
@@ -221,12 +196,7 @@ def close(
     notes: str,
     now: datetime | None = None,
 ) -> Concern:
-    problems = {}
-    if outcome not in OUTCOMES:
-        problems["outcome"] = f"The outcome is one of {', '.join(OUTCOMES)}"
-    if len(notes or "") > MAX_NOTES:
-        problems["notes"] = f"Notes must be {MAX_NOTES:,} characters or fewer"
-    if problems:
+    if problems := close_problems(outcome, notes):
         raise ValidationFailed(problems)
     now = now or utcnow()
 
@@ -242,10 +212,8 @@ def escalate(
     actor: Actor, viewer: User, concern_id: int, reason: str, now: datetime | None = None
 ) -> Concern:
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": "Say why the concern is being escalated"})
-    if len(reason) > MAX_REASON:
-        raise ValidationFailed({"reason": f"The reason must be {MAX_REASON:,} characters or fewer"})
+    if problems := escalate_problems(reason):
+        raise ValidationFailed(problems)
     now = now or utcnow()
 
     def change(concern):

@@ -20,7 +20,7 @@ from qa_app.domain.clocks import LONDON
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.roles import STAFF_ROLES
-from qa_app.domain.wording import long_date
+from qa_app.domain.wording import long_date, too_long
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
@@ -407,9 +407,9 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
     if not title:
         errors["title"] = "Say what needs to improve"
     elif len(title) > rules.MAX_TITLE:
-        errors["title"] = rules.too_long("The issue", rules.MAX_TITLE)
+        errors["title"] = too_long("The issue", rules.MAX_TITLE)
     if len(details) > rules.MAX_COMMENTS:
-        errors["details"] = rules.too_long("The details", rules.MAX_COMMENTS)
+        errors["details"] = too_long("The details", rules.MAX_COMMENTS)
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work():
@@ -445,7 +445,7 @@ def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> Pl
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
     if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": rules.too_long("The reason", rules.MAX_REASON)})
+        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
     if issue.withdrawn_at is not None:
         raise Conflict("The issue has already been withdrawn")
     if plan.status not in rules.OPEN_STATUSES:
@@ -619,7 +619,7 @@ def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> Impr
     if not comments:
         raise ValidationFailed({"comments": "Tell the provider what to change"})
     if len(comments) > rules.MAX_COMMENTS:
-        raise ValidationFailed({"comments": rules.too_long("The comments", rules.MAX_COMMENTS)})
+        raise ValidationFailed({"comments": too_long("The comments", rules.MAX_COMMENTS)})
     refusal = rules.review_refusal(plan.status)
     if refusal:
         raise Conflict(refusal)
@@ -684,8 +684,8 @@ def record_progress(
         ("impact_evidence", impact),
         ("note", note),
     ):
-        if len(text) > 20000:
-            errors[name] = "This must be 20,000 characters or fewer"
+        if len(text) > rules.MAX_PROGRESS:
+            errors[name] = too_long("This", rules.MAX_PROGRESS)
     if step not in ("", "start", "complete"):
         errors["step"] = "The step is start or complete"
     if step == "complete" and not note:
@@ -778,7 +778,7 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
     if not reason:
         raise ValidationFailed({"reason": "Say why the action is not yet complete"})
     if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": rules.too_long("The reason", rules.MAX_REASON)})
+        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
     refusal = rules.action_step_refusal(plan.status, action.status, "reopen")
     if refusal:
         raise Conflict(refusal)

@@ -5,6 +5,7 @@ from wtforms import DateField, SelectChoice
 from wtforms.validators import Length, StopValidation
 
 from qa_app.domain.codes import MAX_ID
+from qa_app.domain.wording import too_long
 from qa_app.services.errors import Conflict, ValidationFailed
 
 
@@ -60,7 +61,7 @@ def error_summary(form) -> list[dict]:
 def at_most(limit: int, what: str) -> Length:
     """A length limit whose message names the field, as GOV.UK asks ("Summary must be 300
     characters or fewer"), not WTForms' "Field cannot be longer than…"."""
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
+    return Length(max=limit, message=too_long(what, limit))
 
 
 def problem_list(problems: dict[str, str]) -> list[dict]:
@@ -73,6 +74,19 @@ def problem_list(problems: dict[str, str]) -> list[dict]:
 def step_problems(errors: dict[str, str], ids: dict[str, str]) -> dict[str, str]:
     """A use case's field errors keyed by the ids of the step form's inputs ("" when none)."""
     return {ids.get(name, ""): message for name, message in errors.items()}
+
+
+def refusal_problems(refused: ValidationFailed | Conflict, ids: dict[str, str]) -> dict[str, str]:
+    """Why a step was refused, keyed by the step form's input ids: a validation failure's field
+    errors, or a conflict's message for the page as a whole."""
+    errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
+    return step_problems(errors, ids)
+
+
+def page_number(value: str | None) -> int:
+    """The ?page= of a list: a positive number of sensible size, else the first page."""
+    value = value or "1"
+    return int(value) if value.isdigit() and len(value) < 9 else 1
 
 
 def apply_errors(form, errors: dict[str, str]) -> None:

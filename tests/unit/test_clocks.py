@@ -175,3 +175,13 @@ def test_a_clock_stopped_by_escalation_says_so():
     assert late == {"state": "breached", "text": "Escalated 6 h late"}
     early = clock_state(due, due, stopped_at=due - timedelta(hours=1), how="Escalated")
     assert early == {"state": "met", "text": "Escalated in time"}
+
+
+def test_times_the_spring_clock_change_skips_never_happened():
+    from qa_app.domain.clocks import LONDON, skipped_by_clock_change
+
+    assert skipped_by_clock_change(datetime(2026, 3, 29, 1, 30, tzinfo=LONDON))
+    assert not skipped_by_clock_change(datetime(2026, 3, 29, 0, 59, tzinfo=LONDON))
+    assert not skipped_by_clock_change(datetime(2026, 3, 29, 2, 0, tzinfo=LONDON))
+    # the October hour happens twice, but it does happen
+    assert not skipped_by_clock_change(datetime(2026, 10, 25, 1, 30, tzinfo=LONDON))

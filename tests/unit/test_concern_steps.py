@@ -47,3 +47,40 @@ def test_refusals_say_why():
         "This concern is part of a notice of concern that is still a draft: close it once the "
         "notice is decided or withdrawn"
     )
+
+
+def test_the_input_of_each_step_is_checked():
+    from qa_app.domain.concerns import (
+        MAX_NOTES,
+        close_problems,
+        escalate_problems,
+        respond_problems,
+    )
+
+    assert respond_problems("visit", "Went at 10:00") == {}
+    assert respond_problems("email", "x" * (MAX_NOTES + 1)) == {
+        "action": "The response is one of visit, call, safeguarding_referral, information_request",
+        "notes": "Notes must be 20,000 characters or fewer",
+    }
+    assert close_problems("resolved", "x" * MAX_NOTES) == {}  # exactly at the limit
+    assert list(close_problems("fixed", "")) == ["outcome"]
+    assert escalate_problems("") == {"reason": "Say why the concern is being escalated"}
+    assert escalate_problems("x" * 5001) == {
+        "reason": "The reason must be 5,000 characters or fewer"
+    }
+
+
+def test_a_new_concern_received_just_ahead_of_the_clock_is_accepted_but_not_later():
+    from datetime import UTC, datetime, timedelta
+
+    from qa_app.domain.concerns import log_problems
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    values = {"risk_level": "high", "source": "cqc", "summary": "Falls", "received_at": now}
+    assert log_problems(values, now) == {}
+    assert log_problems({**values, "received_at": now + timedelta(minutes=2)}, now) == {}
+    late = log_problems({**values, "received_at": now + timedelta(minutes=3)}, now)
+    assert late == {"received_at": "When the concern was received cannot be in the future"}
+    naive = log_problems({**values, "received_at": datetime(2026, 11, 24, 12, 0)}, now)
+    assert naive == {"received_at": "Enter when the concern was received, with the time"}
+    assert log_problems({}, now).keys() == {"risk_level", "source", "received_at", "summary"}

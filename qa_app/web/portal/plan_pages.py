@@ -14,14 +14,13 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import Length
 
 from qa_app.domain import plans as rules
 from qa_app.services import plans
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.forms import GovDateField, apply_errors, options
+from qa_app.web.forms import GovDateField, apply_errors, at_most, options
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.portal import bp
 
@@ -32,22 +31,20 @@ class ActionForm(FlaskForm):
         "Action",
         widget=GovTextArea(),
         description="What you will do to put the issue right",
-        validators=[Length(max=5000, message="The description must be 5,000 characters or fewer")],
+        validators=[at_most(rules.MAX_ACTION_TEXT, "The description")],
     )
     owner = StringField(
         "Owner (responsibility)",
         widget=GovTextInput(),
         description="The named person responsible, for example Jo Smith, registered manager",
-        validators=[Length(max=200, message="The owner must be 200 characters or fewer")],
+        validators=[at_most(rules.MAX_OWNER, "The owner")],
     )
     target_date = GovDateField("Target date", description="For example, 31 1 2027")
     success_measure = TextAreaField(
         "Success measure",
         widget=GovTextArea(),
         description="How you and the council will know the action has worked",
-        validators=[
-            Length(max=5000, message="The success measure must be 5,000 characters or fewer")
-        ],
+        validators=[at_most(rules.MAX_ACTION_TEXT, "The success measure")],
     )
 
     def values(self) -> dict:
@@ -64,7 +61,7 @@ class ProgressForm(FlaskForm):
     progress_evidence = TextAreaField(
         "Evidence of progress",
         widget=GovTextArea(),
-        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+        validators=[at_most(rules.MAX_PROGRESS, "This")],
     )
     progress_grade = RadioField(
         "Progress grading",
@@ -75,7 +72,7 @@ class ProgressForm(FlaskForm):
     impact_evidence = TextAreaField(
         "Evidence of impact",
         widget=GovTextArea(),
-        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+        validators=[at_most(rules.MAX_PROGRESS, "This")],
     )
     step = RadioField(
         "Is the action complete?",
@@ -90,7 +87,7 @@ class ProgressForm(FlaskForm):
         "What was done to complete it",
         widget=GovTextArea(),
         description="Needed when the action is complete",
-        validators=[Length(max=20000, message="This must be 20,000 characters or fewer")],
+        validators=[at_most(rules.MAX_PROGRESS, "This")],
     )
     file = FileField(
         "Evidence file (optional)",

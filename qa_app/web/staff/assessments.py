@@ -18,7 +18,7 @@ from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.assessment_report import report_context
-from qa_app.web.forms import GovDateField, apply_errors, options, posted_id
+from qa_app.web.forms import GovDateField, apply_errors, options, page_number, posted_id
 from qa_app.web.staff import bp
 
 
@@ -57,7 +57,6 @@ def assessment_list():
         except ValueError:
             return None
 
-    page_arg = request.args.get("page", "1")
     filters = assessments.AssessmentFilters(
         status=request.args.get("status", "")
         if request.args.get("status") in STATUS_LABELS
@@ -66,7 +65,7 @@ def assessment_list():
         cluster=request.args.get("cluster", "")[:100],
         date_from=day("from"),
         date_to=day("to"),
-        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+        page=page_number(request.args.get("page")),
     )
     rows, page = assessments.list_assessments(filters)
     return render_template(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from qa_app.domain.clocks import skipped_by_clock_change
 from qa_app.domain.concerns import (
     MAX_NOTES,
     MAX_SUMMARY,
@@ -31,8 +32,9 @@ from qa_app.web.forms import (
     apply_errors,
     at_most,
     options,
+    page_number,
     posted_id,
-    step_problems,
+    refusal_problems,
 )
 from qa_app.web.staff import bp
 
@@ -81,8 +83,7 @@ def _received(form: ConcernForm):
     local = datetime.combine(form.received_date.data, datetime.min.time()).replace(
         hour=int(match[1]), minute=int(match[2]), tzinfo=LONDON
     )
-    if local.astimezone(UTC).astimezone(LONDON).replace(tzinfo=None) != local.replace(tzinfo=None):
-        # a time skipped when the clocks went forward (01:00 to 01:59 on the last Sunday of March)
+    if skipped_by_clock_change(local):
         form.received_time.errors = [
             f"There was no {local:%H:%M} on {local.day} {local:%B %Y}: the clocks went forward an "
             "hour at 01:00. Enter the time the clock showed, like 02:30"
@@ -94,7 +95,6 @@ def _received(form: ConcernForm):
 @bp.get("/concerns")
 @staff_required
 def concern_list():
-    page_arg = request.args.get("page", "1")
     filters = concerns.ConcernFilters(
         status=request.args.get("status", "")
         if request.args.get("status") in STATUS_LABELS
@@ -103,7 +103,7 @@ def concern_list():
         officer_id=posted_id(request.args.get("officer_id")),
         service_id=posted_id(request.args.get("service_id")),
         service_name=request.args.get("service", "")[:200],
-        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+        page=page_number(request.args.get("page")),
     )
     rows, page = concerns.list_concerns(current_user, filters)
     return render_template(
@@ -224,11 +224,10 @@ def concern_step(concern_id, step):
     except (ValidationFailed, Conflict) as refused:
         # Show the page again with the reason and everything typed, rather than a banner
         # after a redirect that would lose the notes.
-        errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
         inputs = STEP_INPUTS[step]
         return _concern_page(
             concerns.get_concern(current_user, concern_id),
-            problems=step_problems(errors, inputs),
+            problems=refusal_problems(refused, inputs),
             kept={input_id: form.get(name, "") for name, input_id in inputs.items()},
             status=refused.status,
         )

@@ -27,8 +27,9 @@ from qa_app.web.forms import (
     OptionalDate,
     apply_errors,
     at_most,
+    page_number,
     posted_id,
-    step_problems,
+    refusal_problems,
 )
 from qa_app.web.staff import bp
 
@@ -113,14 +114,13 @@ def _page(
 @bp.get("/notices")
 @staff_required
 def notice_list():
-    page_arg = request.args.get("page", "1")
     filters = notices.NoticeFilters(
         kind=request.args.get("kind", "") if request.args.get("kind") in KINDS else "",
         status=request.args.get("status", "")
         if request.args.get("status") in STATUS_LABELS
         else "",
         service_id=posted_id(request.args.get("service_id")),
-        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+        page=page_number(request.args.get("page")),
     )
     rows, page = notices.list_notices(current_user, filters)
     return render_template(
@@ -237,10 +237,9 @@ NOTE_INPUTS = {
 
 def _refused(notice, refused, inputs: dict[str, str], kept: dict[str, str]):
     """The notice page again, with why the step was refused and what was typed."""
-    errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
     return _page(
         notices.get_notice(current_user, notice.id),
-        problems=step_problems(errors, inputs),
+        problems=refusal_problems(refused, inputs),
         kept=kept,
         status=refused.status,
     )

@@ -11,7 +11,7 @@ from qa_app.services import plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import posted_id, step_problems
+from qa_app.web.forms import page_number, posted_id, refusal_problems
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.staff import bp
 
@@ -30,13 +30,12 @@ def plan_context(pv) -> dict:
 @bp.get("/plans")
 @staff_required
 def plan_list():
-    page_arg = request.args.get("page", "1")
     status = request.args.get("status", "open")
     filters = plans.PlanFilters(
         status=status if status in STATUS_CHOICES else "open",
         overdue=request.args.get("overdue") == "1",
         officer_id=posted_id(request.args.get("officer_id")),
-        page=int(page_arg) if page_arg.isdigit() and len(page_arg) < 9 else 1,
+        page=page_number(request.args.get("page")),
     )
     rows, page = plans.list_plans(filters)
     return render_template(
@@ -83,10 +82,9 @@ def _refused(plan_id, refused, inputs: dict[str, str]):
     still in it (rather than a banner after a redirect, which would lose it)."""
     if not plan_id:
         return redirect(url_for("staff.plan_list"))
-    errors = refused.errors if isinstance(refused, ValidationFailed) else {"": refused.message}
     return _plan_page(
         plans.get_plan(current_user, plan_id),
-        problems=step_problems(errors, inputs),
+        problems=refusal_problems(refused, inputs),
         kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
         status=refused.status,
     )
