@@ -1,10 +1,12 @@
 """The set file schema: each kind of mistake is reported with its file, line and problem."""
 
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.standards import StandardSet, check_text, compare
 
 GOOD = textwrap.dedent(
@@ -129,14 +131,21 @@ def test_compare_two_versions_worked_example():
     assert compare(v1, v1).empty
 
 
+SHIPPED = Path(__file__).resolve().parents[2] / "audit_standards"
+
+
 def test_the_shipped_sets_are_valid_and_shaped_like_pamms():
-    files = sorted(Path(__file__).resolve().parents[2].joinpath("audit_standards").glob("*.yaml"))
-    keys = set()
+    files = sorted(SHIPPED.glob("*.yaml"))
+    keys, covered = set(), set()
     for path in files:
         checked = check_text(path.read_text(), path.name)
         assert checked.problems == [], checked.problems
         s: StandardSet = checked.standard_set
         keys.add(s.key)
+        covered.update(s.service_types)
+        # the header comment states the counts: they must be true
+        header = re.search(r"(\d+) standards, (\d+) questions", path.read_text().splitlines()[0])
+        assert header, f"{path.name}: the first line says how many standards and questions"
         assert [d.title for d in s.domains] == [
             "Involvement and information",
             "Personalised care and support",
@@ -147,6 +156,17 @@ def test_the_shipped_sets_are_valid_and_shaped_like_pamms():
         standards = [st for d in s.domains for st in d.standards]
         assert 12 <= len(standards) <= 16
         assert 40 <= sum(1 for _ in s.questions()) <= 120
+        assert (int(header[1]), int(header[2])) == (
+            len(standards),
+            sum(1 for _ in s.questions()),
+        ), path.name
         for _, _, q in s.questions():
             assert len(q.guidance) > 80, q.ref  # says what good looks like and what to look at
-    assert {"home_support", "care_homes", "supported_living"} <= keys
+    assert {
+        "home_support",
+        "care_homes",
+        "supported_living",
+        "extra_care",
+        "day_opportunities",
+    } <= keys
+    assert covered == set(SERVICE_TYPES)  # every type of service can be assessed
