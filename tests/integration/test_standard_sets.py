@@ -31,24 +31,27 @@ def test_validate_the_shipped_sets(app, ctx):
     result = _run(app, "validate")
     assert result.exit_code == 0, result.output
     assert "home_support version 1, 55 questions: valid" in result.output
+    assert "extra_care version 1, 60 questions: valid" in result.output
+    assert "day_opportunities version 1, 60 questions: valid" in result.output
 
 
 def test_load_all_then_again_changes_nothing(app, ctx):
     first = _run(app, "load")
     assert first.exit_code == 0, first.output
     assert "Loaded care_homes v1" in first.output
-    assert _count() == 3
+    assert "Loaded extra_care v1" in first.output and "Loaded day_opportunities v1" in first.output
+    assert _count() == 5
     questions = db.session.scalar(select(func.count(StandardQuestion.id)))
-    assert questions == 55 + 54 + 54
+    assert questions == 55 + 54 + 54 + 60 + 60
     assert (
         db.session.scalar(
             select(func.count(AuditEvent.id)).where(AuditEvent.entity_type == "standard_set")
         )
-        == 3
+        == 5
     )
     again = _run(app, "load")
     assert again.exit_code == 0 and "Already loaded, unchanged" in again.output
-    assert _count() == 3
+    assert _count() == 5
 
 
 def test_one_bad_file_loads_nothing_and_every_problem_is_named(app, ctx, folder):
@@ -63,7 +66,7 @@ def test_one_bad_file_loads_nothing_and_every_problem_is_named(app, ctx, folder)
     assert any("weight must be more than 0, not 0" in line for line in lines), lines
     load = _run(app, "load", str(folder))
     assert load.exit_code == 1 and "Nothing was loaded." in load.output
-    assert _count() == 0  # not even the two good files
+    assert _count() == 0  # not even the good files
 
 
 def test_a_loaded_version_is_never_changed(app, ctx, folder):
@@ -120,6 +123,8 @@ def test_api_gives_sets_with_the_spec_field_names(client, make, loaded):
     listing = client.get("/api/v1/standard-sets", headers=headers).json
     assert {(i["key"], i["version"]) for i in listing["items"]} == {
         ("care_homes", 1),
+        ("day_opportunities", 1),
+        ("extra_care", 1),
         ("home_support", 1),
         ("supported_living", 1),
     }
@@ -141,7 +146,7 @@ def test_api_gives_sets_with_the_spec_field_names(client, make, loaded):
 def test_officer_reads_a_set_question_by_question(client, make, loaded):
     make.sign_in(client, make.user("officer"))
     listing = client.get("/standards")
-    assert len(listing.soup.select("tbody tr")) == 3
+    assert len(listing.soup.select("tbody tr")) == 5
     page = client.get("/standards/care_homes/1")
     assert page.soup.h1.get_text(strip=True) == "Care homes (residential and nursing), version 1"
     question = page.soup.select_one("#question-QC03\\.1")
