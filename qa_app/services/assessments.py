@@ -149,16 +149,20 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         )
         standard_set = db.session.scalar(query.limit(1))
     elif service is not None:
-        from qa_app.services.standards import latest_for_service_type
+        from qa_app.services.standards import latest_for_service_type, no_set_message
 
         standard_set = latest_for_service_type(service.service_type)
-    if standard_set is None:
-        errors["standard_set_key"] = (
-            f"There is no standard set {key}" + (f" version {version}" if version else "")
-            if key
-            else "No standard set applies to this type of service: load one first"
+        if standard_set is None:
+            errors["standard_set_key"] = no_set_message(service.service_type_label)
+    if standard_set is None and key:
+        errors["standard_set_key"] = f"There is no standard set {key}" + (
+            f" version {version}" if version else ""
         )
-    elif service is not None and service.service_type not in standard_set.service_types:
+    elif (
+        standard_set is not None
+        and service is not None
+        and service.service_type not in standard_set.service_types
+    ):
         errors["standard_set_key"] = (
             f"{standard_set.title} is not for {service.service_type_label.lower()} services"
         )

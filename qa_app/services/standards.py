@@ -204,6 +204,23 @@ def latest_for_service_type(service_type: str) -> StandardSetVersion | None:
     return None
 
 
+def has_set_for(service_type: str) -> bool:
+    """Whether any loaded set applies to this type of service, so that an assessment of it can
+    be planned (one small query: the sets' documents are not read)."""
+    return any(
+        service_type in (types or [])
+        for types in db.session.scalars(select(StandardSetVersion.service_types))
+    )
+
+
+def no_set_message(service_type_label: str) -> str:
+    """What to say when no set applies to a type of service, and who can put that right."""
+    return (
+        f"No question set applies to {service_type_label.lower()} services yet. An administrator "
+        "can add one: Standards, then Upload a new version"
+    )
+
+
 def as_model(row: StandardSetVersion) -> StandardSet:
     return StandardSet.model_validate(row.document)
 

@@ -96,7 +96,7 @@ def assessment_new(service_id):
         form.lead_officer_id.data = current_user.id
         if sets:
             form.standard_set.data = f"{sets[0].key}:{sets[0].version}"
-    if form.validate_on_submit():
+    if sets and form.validate_on_submit():  # without a set, the page says who can add one
         key, _, version = (form.standard_set.data or "").partition(":")
         try:
             assessment = assessments.plan(
@@ -124,7 +124,12 @@ def assessment_new(service_id):
         else:
             flash("The assessment has been planned", "success")
             return redirect(url_for("staff.assessment_page", assessment_id=assessment.id))
-    elif request.method == "POST" and form.visit_date.data is None and not form.visit_date.errors:
+    elif (
+        sets
+        and request.method == "POST"
+        and form.visit_date.data is None
+        and not form.visit_date.errors
+    ):
         form.visit_date.errors = ["Enter the visit date"]
     return render_template(
         "staff/assessments/plan.html", form=form, service=service, sets=sets, section="services"

@@ -10,7 +10,16 @@ from qa_app.domain.lifecycle import STATUS_LABELS, follow_up_due
 from qa_app.domain.notices import KINDS as NOTICE_KINDS
 from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
-from qa_app.services import assessments, audit, concerns, cqc_import, notices, plans, registry
+from qa_app.services import (
+    assessments,
+    audit,
+    concerns,
+    cqc_import,
+    notices,
+    plans,
+    registry,
+    standards,
+)
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.filters import LONDON
@@ -108,6 +117,7 @@ def service_page(service_id):
         names=audit.names_for(history),
         plan_view=plans.view(plan) if plan else None,
         plan_labels=PLAN_LABELS,
+        can_plan=standards.has_set_for(service.service_type),
         section="services",
     )
 
