@@ -10,9 +10,19 @@ from qa_app.domain.lifecycle import STATUS_LABELS, follow_up_due
 from qa_app.domain.notices import KINDS as NOTICE_KINDS
 from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
-from qa_app.services import assessments, audit, concerns, cqc_import, notices, plans, registry
+from qa_app.services import (
+    assessments,
+    audit,
+    concerns,
+    cqc_import,
+    notices,
+    plans,
+    registry,
+    service_export,
+)
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
+from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
 from qa_app.web.forms import apply_errors, options, save_versioned
 from qa_app.web.staff import bp
@@ -69,6 +79,15 @@ def service_list():
         page=page,
         section="services",
     )
+
+
+@bp.get("/services/export.<any(csv, xlsx):fmt>", endpoint="service_export")
+@staff_required
+def service_export_file(fmt):
+    filters = filters_from_request(ServiceFilterForm(request.args))
+    data = service_export.export(current_user, filters, fmt)
+    stamp = datetime.now(LONDON).strftime("%Y-%m-%d")
+    return attachment(data, CSV if fmt == "csv" else XLSX, f"services-{stamp}.{fmt}")
 
 
 @bp.get("/services/<int:service_id>")
