@@ -11,7 +11,7 @@ from qa_app.api.schemas import (
     ServiceQuery,
 )
 from qa_app.services import registry
-from qa_app.services.errors import Forbidden
+from qa_app.services.errors import NotFound
 
 
 def service_out(service) -> ServiceOut:
@@ -81,11 +81,11 @@ def list_services(query: ServiceQuery):
     body=ServiceCreate,
     response=ServiceOut,
     status=201,
-    errors=(400, 403, 422),
+    errors=(400, 422),
 )
 def create_service(body: ServiceCreate):
     if not api_user().is_staff:
-        raise Forbidden("Only council staff can add services")
+        raise NotFound("Service not found")  # a provider may not learn the operation exists
     return service_out(registry.create_service(api_actor(), body.model_dump()))
 
 
@@ -101,13 +101,13 @@ def get_service(service_id: int):
     tag="services",
     body=ServicePatch,
     response=ServiceOut,
-    errors=(400, 403, 409, 422),
+    errors=(400, 409, 422),
 )
 def patch_service(service_id: int, body: ServicePatch):
     user = api_user()
-    service = registry.get_service(user, service_id)  # 404 before 403: existence stays hidden
-    if not user.is_staff:
-        raise Forbidden("Only council staff can change services")
+    if not user.is_staff:  # its own service or another's: the same 404 as a missing one
+        raise NotFound("Service not found")
+    service = registry.get_service(user, service_id)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version", None)
     return service_out(registry.update_service(api_actor(), user, service.id, changes, version))
