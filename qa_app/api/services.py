@@ -15,6 +15,8 @@ from qa_app.services.errors import NotFound
 
 
 def service_out(service) -> ServiceOut:
+    # The risk RAG counts concerns, so a provider is shown none of it (SPEC section 11).
+    shows_risk = api_user().is_staff
     return ServiceOut(
         id=service.id,
         name=service.name,
@@ -32,8 +34,10 @@ def service_out(service) -> ServiceOut:
         contract_officer_id=service.contract_officer_id,
         cqc_rating=service.cqc_rating,
         cqc_rating_date=service.cqc_rating_date,
-        risk=service.risk,
-        risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r],
+        risk=service.risk if shows_risk else None,
+        risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r]
+        if shows_risk
+        else None,
         placement_stop=PlacementStop(start_date=service.placement_stop_since, lifted_at=None)
         if service.placement_stop_since
         else None,

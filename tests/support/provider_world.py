@@ -186,3 +186,26 @@ def gist(value) -> str:
         main = BeautifulSoup(value, "html.parser").find("main")
         value = " ".join(main.get_text(" ").split()) if main else value
     return repr(value)[:200]
+
+
+def difference(before, after, path: str = "") -> list[str]:
+    """Where two contents differ (paths into JSON, lines of text), for a failure message."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [
+            line
+            for key in sorted(set(before) | set(after), key=str)
+            for line in difference(before.get(key), after.get(key), f"{path}.{key}")
+        ]
+    same_length = isinstance(before, list | tuple) and isinstance(after, list | tuple)
+    if same_length and len(before) == len(after):
+        return [
+            line
+            for n, (x, y) in enumerate(zip(before, after, strict=True))
+            for line in difference(x, y, f"{path}[{n}]")
+        ]
+    if isinstance(before, str) and isinstance(after, str) and "\n" in before + after:
+        import difflib
+
+        lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        return [f"{path}: {line.strip()[:160]}" for line in list(lines)[2:12]]
+    return [] if before == after else [f"{path}: {before!r:.80} -> {after!r:.80}"]
