@@ -24,11 +24,12 @@ def _routes(app):
     """(rule, method) for every route a provider's request reaches a record through."""
     routes, unknown = [], []
     for rule in app.url_map.iter_rules():
-        if world_.skip_reason(rule) or not set(rule.arguments) & set(ID_ARGS):
+        if world_.skip_reason(rule):
             continue
         if world_.unknown_args(rule):
             unknown.append(f"{rule.endpoint}: {sorted(world_.unknown_args(rule))}")
-        routes += [(rule, method) for method in world_.methods(rule)]
+        elif set(rule.arguments) & set(ID_ARGS):
+            routes += [(rule, method) for method in world_.methods(rule)]
     assert unknown == [], "fill these route arguments in provider_world (or skip with a reason)"
     return routes
 
