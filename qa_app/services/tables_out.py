@@ -106,16 +106,16 @@ def to_xlsx(table: Table) -> bytes:
             made.alignment = alignment
         return made
 
-    header_row = 1
+    # a streaming sheet writes its settings with the first row: set them all before any row
+    header_row = len(table.heading) + 2 if table.heading else 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.orientation = "landscape"
     if table.heading:
         for index, line in enumerate(table.heading):
             font = title_font if index == table.emphasis else None
             sheet.append([cell(v, font=font) for v in line])
         sheet.append([])
-        header_row = len(table.heading) + 2
-    sheet.freeze_panes = f"A{header_row + 1}"
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
     sheet.append([cell(c, font=bold, fill=header_fill) for c in table.columns])
     for row in table.rows:
         sheet.append([cell(v, alignment=wrap) for v in row])
