@@ -76,7 +76,7 @@ def planted(make, app, tmp_path, monkeypatch):
     )
     # written straight to the rows: the exports must be safe whatever got into the database
     service.name = plant("service name")
-    service.cqc_location_id = plant("CQC location ID")[:50]
+    service.cqc_location_id = plant("CQC location ID")[:20]  # the column holds 20
     texts["CQC location ID"] = service.cqc_location_id
     service.cluster = plant("cluster")
     service.postcode = "-NE61"
