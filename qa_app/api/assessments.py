@@ -12,7 +12,7 @@ from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Id, Request, Response
 from qa_app.domain.standards import EvidenceSource
 from qa_app.services import assessments
-from qa_app.services.errors import Forbidden
+from qa_app.services.errors import NotFound
 
 
 class SetChoice(Request):
@@ -148,12 +148,12 @@ def assessment_out(assessment) -> AssessmentOut:
     body=AssessmentCreate,
     response=AssessmentOut,
     status=201,
-    errors=(400, 403, 422),
+    errors=(400, 422),
 )
 def create_assessment(body: AssessmentCreate):
     user = api_user()
     if not user.is_staff:
-        raise Forbidden("Only council staff can plan assessments")
+        raise NotFound("Assessment not found")  # a provider may not learn the operation exists
     values = body.model_dump()
     choice = values.pop("standard_set")
     values["standard_set_key"] = choice["key"] if choice else None

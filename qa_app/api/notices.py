@@ -45,7 +45,10 @@ class NoticeOut(Response):
     service_name: str
     status: Status
     grounds: str
-    concern_ids: list[int]
+    concern_ids: list[int] = Field(
+        description="The concerns the notice rests on. Empty for provider users, who are never "
+        "told of concerns, their number or their existence"
+    )
     requirements: list[RequirementOut]
     placement_stop: PlacementStop | None
     parent_id: int | None = Field(None, description="A breach notice's notice of concern")
@@ -102,7 +105,9 @@ class RequirementAssessBody(Request):
 
 
 def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:
-    if concern_ids is None:
+    if not api_user().is_staff:
+        concern_ids = []  # a provider reads the notice, never of the concerns behind it
+    elif concern_ids is None:
         concern_ids = [c.id for c in notices.concerns_of(notice)]
     stop = None
     if notice.placement_stop_start and notice.status not in ("draft", "withdrawn"):
@@ -142,7 +147,7 @@ def list_notices(query: NoticeQuery):
         page=query.page,
     )
     rows, page = notices.list_notices(api_user(), filters, page_size=query.per_page, clamp=False)
-    concern_ids = notices.concern_ids_for([n.id for n in rows])
+    concern_ids = notices.concern_ids_for([n.id for n in rows]) if api_user().is_staff else {}
     return NoticePage(
         items=[notice_out(n, concern_ids.get(n.id, [])) for n in rows],
         page=page.number,

@@ -4,7 +4,7 @@ from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import ProviderCreate, ProviderOut, ProviderPage, ProviderQuery
 from qa_app.services import registry
-from qa_app.services.errors import Forbidden
+from qa_app.services.errors import NotFound
 
 
 def provider_out(provider) -> ProviderOut:
@@ -41,11 +41,11 @@ def list_providers(query: ProviderQuery):
     body=ProviderCreate,
     response=ProviderOut,
     status=201,
-    errors=(400, 403, 422),
+    errors=(400, 422),
 )
 def create_provider(body: ProviderCreate):
     if not api_user().is_staff:
-        raise Forbidden("Only council staff can add providers")
+        raise NotFound("Provider not found")  # a provider may not learn the operation exists
     provider = registry.create_provider(api_actor(), body.model_dump())
     return provider_out(provider)
 

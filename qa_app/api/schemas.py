@@ -131,8 +131,13 @@ class ServiceOut(Response):
     contract_officer_id: int | None
     cqc_rating: CqcRating
     cqc_rating_date: date | None
-    risk: Literal["red", "amber", "green"]
-    risk_reasons: list[str]
+    risk: Literal["red", "amber", "green"] | None = Field(
+        description="The risk RAG (SPEC section 7). Null for provider users: it counts concerns, "
+        "which a provider never learns of"
+    )
+    risk_reasons: list[str] | None = Field(
+        description="Why the RAG is what it is. Null for provider users"
+    )
     placement_stop: PlacementStop | None = None
     latest_assessment: dict | None = None
     version: int
@@ -146,10 +151,14 @@ class ServiceQuery(ListQuery):
     service_type: ServiceType | None = None
     cluster: str | None = None
     cqc_rating: CqcRating | None = None
-    risk: Literal["red", "amber", "green"] | None = None
+    risk: Literal["red", "amber", "green"] | None = Field(
+        None, description="Ignored for provider users (they are not shown the risk RAG)"
+    )
     provider_id: Id | None = None
     contract_officer_id: Id | None = None
-    sort: Literal["name", "provider", "type", "cluster", "cqc", "risk"] = "name"
+    sort: Literal["name", "provider", "type", "cluster", "cqc", "risk"] = Field(
+        "name", description="`risk` sorts by name for provider users"
+    )
 
 
 class ProviderPage(Page[ProviderOut]):

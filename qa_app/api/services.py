@@ -11,10 +11,12 @@ from qa_app.api.schemas import (
     ServiceQuery,
 )
 from qa_app.services import registry
-from qa_app.services.errors import Forbidden
+from qa_app.services.errors import NotFound
 
 
 def service_out(service) -> ServiceOut:
+    # The risk RAG counts concerns, so a provider is shown none of it (SPEC section 11).
+    shows_risk = api_user().is_staff
     return ServiceOut(
         id=service.id,
         name=service.name,
@@ -32,8 +34,10 @@ def service_out(service) -> ServiceOut:
         contract_officer_id=service.contract_officer_id,
         cqc_rating=service.cqc_rating,
         cqc_rating_date=service.cqc_rating_date,
-        risk=service.risk,
-        risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r],
+        risk=service.risk if shows_risk else None,
+        risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r]
+        if shows_risk
+        else None,
         placement_stop=PlacementStop(start_date=service.placement_stop_since, lifted_at=None)
         if service.placement_stop_since
         else None,
@@ -81,11 +85,11 @@ def list_services(query: ServiceQuery):
     body=ServiceCreate,
     response=ServiceOut,
     status=201,
-    errors=(400, 403, 422),
+    errors=(400, 422),
 )
 def create_service(body: ServiceCreate):
     if not api_user().is_staff:
-        raise Forbidden("Only council staff can add services")
+        raise NotFound("Service not found")  # a provider may not learn the operation exists
     return service_out(registry.create_service(api_actor(), body.model_dump()))
 
 
@@ -101,13 +105,13 @@ def get_service(service_id: int):
     tag="services",
     body=ServicePatch,
     response=ServiceOut,
-    errors=(400, 403, 409, 422),
+    errors=(400, 409, 422),
 )
 def patch_service(service_id: int, body: ServicePatch):
     user = api_user()
-    service = registry.get_service(user, service_id)  # 404 before 403: existence stays hidden
-    if not user.is_staff:
-        raise Forbidden("Only council staff can change services")
+    if not user.is_staff:  # its own service or another's: the same 404 as a missing one
+        raise NotFound("Service not found")
+    service = registry.get_service(user, service_id)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version", None)
     return service_out(registry.update_service(api_actor(), user, service.id, changes, version))

@@ -1,7 +1,7 @@
 """The formal letter for an issued notice (notice of concern or contract breach notice), as a PDF.
 
 Council heading; the provider's address; the service; the grounds (the council's account: the
-concerns themselves, and who raised them, are never shown to a provider); the requirements with
+concerns themselves, their number and when they were received are never shown to a provider); the requirements with
 their due dates; the placement stop; what happens next. A draft prints with a DRAFT watermark, so it can be checked first.
 """
 
@@ -15,7 +15,6 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.notices import KINDS, REQUIREMENT_NOUN
-from qa_app.domain.wording import count
 from qa_app.models import Notice
 from qa_app.services import notices
 from qa_app.services.report_pdf import (
@@ -89,24 +88,9 @@ def render(notice: Notice, council: str) -> bytes:
         )
     if notice.grounds:
         story += [_p("Grounds", H2), _p(notice.grounds, BODY)]
-    # The concerns it rests on are named by when they were received, and no more: a provider
-    # never sees a concern's details (who raised it, what they said); the grounds are the
-    # council's account for the provider.
-    rests_on = notices.concerns_of(notice)
-    received = sorted({c.received_at.astimezone(LONDON).date() for c in rests_on})
-    if received:
-        days = [_day(d) for d in received]
-        listed = days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
-        story += [
-            _p("The concerns this notice rests on", H2),
-            _p(
-                f"This notice rests on {count(len(rests_on), 'concern')} "
-                f"the council received on {listed}"
-                + (", as well as the grounds above" if notice.grounds else "")
-                + ". Their details are not repeated here, to protect the people who raised them.",
-                BODY,
-            ),
-        ]
+    # The grounds are the council's account for the provider. The concerns behind the notice
+    # are not named, counted or dated: a provider never learns of concerns, and the day one was
+    # received can be enough to tell who raised it.
     story.append(_p(f"What you must do ({noun}s)", H2))
     for requirement in notice.requirements:
         # paragraphs, not table cells: a long requirement flows on to the next page

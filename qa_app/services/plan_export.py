@@ -1,5 +1,6 @@
-"""The improvement plan as a PDF (ReportLab, the report's house style) and as XLSX (openpyxl):
-issues, actions, owners, dates, gradings and evidence of progress, as councils pass them around."""
+"""The improvement plan as a PDF (ReportLab, the report's house style) and as XLSX (through
+`tables_out`, like every spreadsheet we write): issues, actions, owners, dates, gradings and
+evidence of progress, as councils pass them around."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Space
 
 from qa_app.domain import plans as rules
 from qa_app.domain.wording import long_date
-from qa_app.services import plans
+from qa_app.services import plans, tables_out
 from qa_app.services.report_pdf import (
     BODY,
     CELL,
@@ -161,89 +162,69 @@ def render_pdf(plan, council: str, today=None) -> bytes:
     return buffer.getvalue()
 
 
-def render_xlsx(plan, council: str, today=None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+XLSX_COLUMNS = (
+    "Issue",
+    "Issue source",
+    "Action",
+    "Owner (responsibility)",
+    "Target date",
+    "Success measure",
+    "Status",
+    "Overdue",
+    "Progress grading",
+    "Evidence of progress",
+    "Evidence of impact",
+    "Completion note",
+    "Verified",
+    "Evidence files",
+)
+XLSX_WIDTHS = (34, 26, 40, 20, 12, 30, 12, 9, 16, 36, 30, 30, 22, 24)
 
-    pv = plans.view(plan, today)
-    service = plan.service
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Improvement plan"
-    bold = Font(bold=True)
-    sheet.append([council])
-    sheet.append([f"Improvement plan: {service.name}"])
-    sheet["A2"].font = Font(bold=True, size=14)
-    sheet.append(["Provider", service.provider.name])
-    sheet.append(
-        [
-            "Status",
-            rules.STATUS_LABELS.get(plan.status, plan.status)
-            + (" (overdue)" if pv.plan_overdue else ""),
-        ]
-    )
-    sheet.append(["Why there is a plan", plan.opened_because])
-    sheet.append(["Plan due", plan.submission_due_date])
-    sheet.append(["Below Good", plan.left_below_good_by or "Still below Good"])
-    sheet.append([])
-    headers = [
-        "Issue",
-        "Issue source",
-        "Action",
-        "Owner (responsibility)",
-        "Target date",
-        "Success measure",
-        "Status",
-        "Overdue",
-        "Progress grading",
-        "Evidence of progress",
-        "Evidence of impact",
-        "Completion note",
-        "Verified",
-        "Evidence files",
-    ]
-    sheet.append(headers)
-    header_row = sheet.max_row
-    for cell in sheet[header_row]:
-        cell.font = bold
-        cell.fill = PatternFill("solid", fgColor="F3F2F1")
+
+def _xlsx_rows(pv):
     for number, issue in enumerate(pv.issues, 1):
         title = f"{number}. {issue.title}" + (" (withdrawn)" if issue.withdrawn_at else "")
-        actions = pv.actions.get(issue.id, []) or [None]
+        actions = pv.actions.get(issue.id, [])
+        if not actions:
+            yield [title, _issue_line(issue)] + [""] * (len(XLSX_COLUMNS) - 2)
         for a in actions:
-            if a is None:
-                sheet.append([title, _issue_line(issue)] + [""] * (len(headers) - 2))
-                continue
-            sheet.append(
-                [
-                    title,
-                    _issue_line(issue),
-                    a.description,
-                    a.owner,
-                    a.target_date,
-                    a.success_measure,
-                    rules.ACTION_LABELS[a.status],
-                    "Yes" if pv.action_overdue(a) else "",
-                    rules.GRADES.get(a.progress_grade, ""),
-                    a.progress_evidence,
-                    a.impact_evidence,
-                    a.completion_note or "",
-                    f"{a.verified_by_label} {long_date(a.verified_at)}" if a.verified_at else "",
-                    ", ".join(f.filename for f in pv.files.get(a.id, [])),
-                ]
-            )
-    for row in sheet.iter_rows(min_row=header_row + 1):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if hasattr(cell.value, "year"):
-                cell.number_format = "DD/MM/YYYY"
-    sheet["B6"].number_format = "DD/MM/YYYY"
-    for index, width in enumerate((34, 26, 40, 20, 12, 30, 12, 9, 16, 36, 30, 30, 22, 24), 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
-    sheet.page_setup.orientation = "landscape"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+            yield [
+                title,
+                _issue_line(issue),
+                a.description,
+                a.owner,
+                a.target_date,
+                a.success_measure,
+                rules.ACTION_LABELS[a.status],
+                "Yes" if pv.action_overdue(a) else "",
+                rules.GRADES.get(a.progress_grade, ""),
+                a.progress_evidence,
+                a.impact_evidence,
+                a.completion_note or "",
+                f"{a.verified_by_label} {long_date(a.verified_at)}" if a.verified_at else "",
+                ", ".join(f.filename for f in pv.files.get(a.id, [])),
+            ]
+
+
+def render_xlsx(plan, council: str, today=None) -> bytes:
+    pv = plans.view(plan, today)
+    service = plan.service
+    status = rules.STATUS_LABELS.get(plan.status, plan.status)
+    return tables_out.to_xlsx(
+        tables_out.Table(
+            title="Improvement plan",
+            heading=(
+                (council,),
+                (f"Improvement plan: {service.name}",),
+                ("Provider", service.provider.name),
+                ("Status", status + (" (overdue)" if pv.plan_overdue else "")),
+                ("Why there is a plan", plan.opened_because),
+                ("Plan due", plan.submission_due_date),
+                ("Below Good", plan.left_below_good_by or "Still below Good"),
+            ),
+            emphasis=1,
+            columns=XLSX_COLUMNS,
+            rows=_xlsx_rows(pv),
+            widths=XLSX_WIDTHS,
+        )
+    )

@@ -291,16 +291,26 @@ def _issues_from(assessment: Assessment) -> list[PlanIssue]:
 # ---------------------------------------------------------------- reading
 
 
-def _visible(viewer: User, plan: ImprovementPlan | None) -> ImprovementPlan:
+def _visible(
+    viewer: User, plan: ImprovementPlan | None, not_found: str = "Improvement plan not found"
+) -> ImprovementPlan:
     if plan is None or (
         viewer.role not in STAFF_ROLES and plan.service.provider_id != viewer.provider_id
     ):
-        raise NotFound("Improvement plan not found")
+        raise NotFound(not_found)
     return plan
 
 
 def get_plan(viewer: User, plan_id: int) -> ImprovementPlan:
     return _visible(viewer, db.session.get(ImprovementPlan, plan_id))
+
+
+def _plan_of(viewer: User, record, not_found: str) -> ImprovementPlan:
+    """The plan of an issue, action or file the viewer asked for by id. Another provider's
+    record gets the same 404 as one that does not exist, word for word (SPEC section 10)."""
+    if record is None:
+        raise NotFound(not_found)
+    return _visible(viewer, db.session.get(ImprovementPlan, record.plan_id), not_found)
 
 
 def plan_for_service(viewer: User, service_id: int) -> ImprovementPlan:
@@ -438,9 +448,7 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
 def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> PlanIssue:
     _staff(viewer)
     issue = db.session.get(PlanIssue, issue_id)
-    if issue is None:
-        raise NotFound("Issue not found")
-    plan = get_plan(viewer, issue.plan_id)
+    plan = _plan_of(viewer, issue, "Issue not found")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
@@ -488,9 +496,7 @@ def add_action(
     actor: Actor, viewer: User, issue_id: int, values: dict, today: date | None = None
 ) -> PlanAction:
     issue = db.session.get(PlanIssue, issue_id)
-    if issue is None:
-        raise NotFound("Issue not found")
-    plan = get_plan(viewer, issue.plan_id)
+    plan = _plan_of(viewer, issue, "Issue not found")
     _provider(viewer)
     if issue.withdrawn_at is not None:
         raise Conflict("This issue has been withdrawn by the council")
@@ -523,9 +529,7 @@ def add_action(
 
 def _action(viewer: User, action_id: int) -> tuple[PlanAction, ImprovementPlan]:
     action = db.session.get(PlanAction, action_id)
-    if action is None:
-        raise NotFound("Action not found")
-    return action, get_plan(viewer, action.plan_id)
+    return action, _plan_of(viewer, action, "Action not found")
 
 
 def edit_action(
@@ -1327,9 +1331,7 @@ def upload_evidence(
 
 def evidence_file(viewer: User, file_id: int) -> tuple[EvidenceFile, Path]:
     record = db.session.get(EvidenceFile, file_id)
-    if record is None:
-        raise NotFound("File not found")
-    get_plan(viewer, record.action.plan_id)
+    _plan_of(viewer, record and record.action, "File not found")
     path = evidence_dir() / record.stored_name
     if not path.is_file():
         raise NotFound("File not found")
@@ -1409,9 +1411,7 @@ def follow_ups_due(
 
 def issue_for(viewer: User, issue_id: int) -> tuple[PlanIssue, ImprovementPlan]:
     issue = db.session.get(PlanIssue, issue_id)
-    if issue is None:
-        raise NotFound("Issue not found")
-    return issue, get_plan(viewer, issue.plan_id)
+    return issue, _plan_of(viewer, issue, "Issue not found")
 
 
 def action_for(viewer: User, action_id: int) -> tuple[PlanAction, PlanIssue, ImprovementPlan]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, or_, select
@@ -134,10 +134,19 @@ def _filtered(query, filters: ServiceFilters):
     return query
 
 
+def _as_seen_by(viewer: User, filters: ServiceFilters) -> ServiceFilters:
+    """A provider is shown no risk RAG (it counts concerns, which a provider never learns of),
+    so it cannot filter or sort by it either: the filter is ignored, the sort is by name."""
+    if viewer.role in STAFF_ROLES:
+        return filters
+    return replace(filters, risk="", sort="name" if filters.sort == "risk" else filters.sort)
+
+
 def list_services(
     viewer: User, filters: ServiceFilters, page_size: int = PAGE_SIZE, clamp: bool = True
 ) -> tuple[list[Service], Page]:
     """One page of services (two statements, whatever the number of services)."""
+    filters = _as_seen_by(viewer, filters)
     query = _filtered(visible_services(viewer), filters)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = (
@@ -152,6 +161,7 @@ def list_services(
 
 def all_services(viewer: User, filters: ServiceFilters) -> list[Service]:
     """Every service the filters select, in the list's order: for exports (one statement)."""
+    filters = _as_seen_by(viewer, filters)
     order = SERVICE_SORTS.get(filters.sort, SERVICE_SORTS["name"])
     query = _filtered(visible_services(viewer), filters).order_by(*order)
     return list(db.session.scalars(query).unique())

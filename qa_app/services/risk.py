@@ -139,7 +139,9 @@ def facts_for(service: Service) -> RiskInputs:
 
 
 def refresh_risk(service: Service) -> bool:
-    """Recompute the service's RAG from what is known about it; True if it changed."""
+    """Recompute the RAG of a service being edited (set before its flush, so that the row is
+    written once); True if it changed. For a change elsewhere (a concern, a notice, a published
+    assessment) use `refresh_risk_many`, which leaves the service's version alone."""
     result = assess_risk(facts_for(service))
     reasons = "; ".join(result.reasons)
     changed = (service.risk, service.risk_reasons) != (result.rag, reasons)
@@ -150,8 +152,9 @@ def refresh_risk(service: Service) -> bool:
 def refresh_risk_many(service_ids: list[int]) -> int:
     """Recompute the RAG of many services at once; returns how many changed.
 
-    The RAG is derived, not edited, so a change to it does not move the service's version (an
-    officer editing the service's details is not told someone else changed it).
+    The RAG is derived, not edited, so a change to it moves neither the service's version nor
+    its `updated_at` (an officer editing the service's details is not told someone else changed
+    it, and a provider, who is shown no RAG, cannot see that something about it changed).
     """
     if not service_ids:
         return 0
@@ -170,7 +173,7 @@ def refresh_risk_many(service_ids: list[int]) -> int:
         db.session.execute(
             update(Service)
             .where(Service.id.in_(ids))
-            .values(risk=rag, risk_reasons=reasons)
+            .values(risk=rag, risk_reasons=reasons, updated_at=Service.updated_at)
             .execution_options(synchronize_session=False)
         )
     for service in services:  # keep loaded objects in step without marking them dirty

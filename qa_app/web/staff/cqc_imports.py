@@ -1,11 +1,7 @@
 """Staff pages for importing CQC's monthly ratings file: upload, progress, preview, confirm,
-history; and the service list as CSV or XLSX."""
+history."""
 
 from __future__ import annotations
-
-import csv
-import io
-from datetime import datetime
 
 from flask import (
     current_app,
@@ -16,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovTextInput
@@ -24,14 +19,11 @@ from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from qa_app.domain.wording import count
-from qa_app.services import cqc_import, registry
+from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.downloads import CSV, XLSX, attachment
-from qa_app.web.filters import LONDON
 from qa_app.web.forms import apply_errors
 from qa_app.web.staff import bp
-from qa_app.web.staff.forms import ServiceFilterForm
 
 
 class CqcUploadForm(FlaskForm):
@@ -173,77 +165,3 @@ def cqc_import_discard(import_id):
             flash(f"{record.filename} has been discarded: nothing was imported", "success")
             return redirect(url_for("staff.cqc_import_list"))
     return redirect(url_for("staff.cqc_import_page", import_id=import_id))
-
-
-# ---------------------------------------------------------------- export
-
-EXPORT_COLUMNS = (
-    "Service",
-    "Provider",
-    "CQC location ID",
-    "Type",
-    "Cluster",
-    "Postcode",
-    "Registered beds",
-    "Contract officer",
-    "CQC rating",
-    "CQC rating date",
-    "Risk",
-)
-
-
-def _export_rows(services) -> list[list]:
-    return [
-        [
-            s.name,
-            s.provider.name,
-            s.cqc_location_id or "",
-            s.service_type_label,
-            s.cluster,
-            s.postcode or "",
-            s.beds if s.beds is not None else "",
-            s.contract_officer.name if s.contract_officer else "",
-            s.cqc_rating,
-            s.cqc_rating_date or "",
-            s.risk.title(),
-        ]
-        for s in services
-    ]
-
-
-def _safe_cell(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-@bp.get("/services/export.<any(csv, xlsx):fmt>")
-@staff_required
-def service_export(fmt):
-    from qa_app.web.staff.services import filters_from_request
-
-    form = ServiceFilterForm(request.args)
-    filters = filters_from_request(form)
-    rows = _export_rows(registry.all_services(current_user, filters))
-    stamp = datetime.now(LONDON).strftime("%Y-%m-%d")
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for row in rows:
-            writer.writerow(
-                [_safe_cell(v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else v) for v in row]
-            )
-        data = ("\ufeff" + out.getvalue()).encode("utf-8")
-        return attachment(data, CSV, f"services-{stamp}.csv")
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Services")
-    sheet.append(list(EXPORT_COLUMNS))
-    for row in rows:
-        sheet.append([_safe_cell(v) if v != "" else None for v in row])
-    data = io.BytesIO()
-    book.save(data)
-    return attachment(data.getvalue(), XLSX, f"services-{stamp}.xlsx")

@@ -18,10 +18,12 @@ from qa_app.services import (
     notices,
     plans,
     registry,
+    service_export,
     standards,
 )
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
+from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
 from qa_app.web.forms import apply_errors, options, save_versioned
 from qa_app.web.staff import bp
@@ -78,6 +80,15 @@ def service_list():
         page=page,
         section="services",
     )
+
+
+@bp.get("/services/export.<any(csv, xlsx):fmt>", endpoint="service_export")
+@staff_required
+def service_export_file(fmt):
+    filters = filters_from_request(ServiceFilterForm(request.args))
+    data = service_export.export(current_user, filters, fmt)
+    stamp = datetime.now(LONDON).strftime("%Y-%m-%d")
+    return attachment(data, CSV if fmt == "csv" else XLSX, f"services-{stamp}.{fmt}")
 
 
 @bp.get("/services/<int:service_id>")
