@@ -3,7 +3,6 @@
 Throttling: test_sign_in_throttling.py; sessions ending: test_sessions.py; password rules:
 test_password_rules.py."""
 
-
 from sqlalchemy import select
 
 from qa_app.extensions import db
