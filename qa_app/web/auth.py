@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
@@ -126,6 +126,14 @@ def sign_out():
     logout_user()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/account/session")
+def session_in_use():
+    """Typing counts as using the session. While someone types into a form, the page's script
+    calls this now and then (app.js), so a long piece of writing does not outlast an idle
+    session. No sign-in redirect and no message: 204 while the session lasts, 401 after."""
+    return Response(status=204 if current_user.is_authenticated else 401, mimetype="text/plain")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

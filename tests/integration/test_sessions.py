@@ -212,3 +212,18 @@ def test_a_tampered_or_odd_session_id_is_just_not_signed_in(client, value):
     with client.session_transaction() as session:
         session["_user_id"] = value
     _refused_page(client.get("/home"))
+
+
+def test_typing_on_a_page_keeps_the_session_in_use_without_a_sign_in_redirect(app, client, make):
+    officer = make.user("officer")
+    _sign_in_with_the_form(client, officer)
+    copy = _copy_of_cookie(app, client)
+    _age(officer, idle=timedelta(minutes=25))
+    assert client.get("/account/session").status_code == 204
+    [row] = _sessions_of(officer)
+    db.session.refresh(row)
+    assert utcnow() - row.last_seen_at < timedelta(minutes=1)  # in use again
+    client.post("/sign-out")
+    ended = copy.get("/account/session")
+    assert ended.status_code == 401 and ended.get_data() == b""
+    assert client.get("/account/session").status_code == 401
