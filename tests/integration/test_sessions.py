@@ -227,3 +227,29 @@ def test_typing_on_a_page_keeps_the_session_in_use_without_a_sign_in_redirect(ap
     ended = copy.get("/account/session")
     assert ended.status_code == 401 and ended.get_data() == b""
     assert client.get("/account/session").status_code == 401
+
+
+def test_a_remember_me_cookie_cannot_bring_an_ended_session_back(app, client, make):
+    """No remember-me cookie is ever issued; one made with the app's own key for an ended
+    session's secret goes through the same check and opens nothing."""
+    from flask_login.utils import encode_cookie
+
+    officer = make.user("officer")
+    response = client.post("/sign-in", data={"email": officer.email, "password": PASSWORD})
+    assert "remember_token" not in " ".join(response.headers.getlist("Set-Cookie"))
+    with client.session_transaction() as session:
+        secret = session["_user_id"]
+    client.post("/sign-out")
+    with app.test_request_context():
+        forged = encode_cookie(secret)
+    client.set_cookie("remember_token", forged, domain=app.config["SERVER_NAME"])
+    _refused_page(client.get("/home"))
+    # The same cookie for a session still going is honoured: the check, not the cookie, decides.
+    live = _sign_in_with_the_form(app.test_client(), officer)
+    with live.session_transaction() as session:
+        live_secret = session["_user_id"]
+    with app.test_request_context():
+        remembered = encode_cookie(live_secret)
+    fresh = app.test_client()
+    fresh.set_cookie("remember_token", remembered, domain=app.config["SERVER_NAME"])
+    assert fresh.get("/home").status_code == 200
