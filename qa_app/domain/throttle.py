@@ -16,8 +16,9 @@ an attacker cannot keep a limit in force by hammering it.
 3. **One account across all addresses, as a ceiling only** (`account_ceiling`, 100 failures in a
    day): a guessing attack spread over many addresses. Past the ceiling, an address the account
    has never signed in from may try that account once a minute (after the account's latest
-   failure). Addresses it has signed in from before (`known_address`) are never slowed by it, so
-   the officer at their usual office or home still signs in: the ceiling slows, it never locks.
+   failure). Addresses it has signed in from in the last 90 days (`known_address`) are never
+   slowed by it, so the officer at their usual office or home still signs in: the ceiling slows,
+   it never locks.
 
 Addresses are compared by `address_key`: an IPv6 address by its /64 network (what one household
 or one server is usually given), an IPv4 address whole.

@@ -178,6 +178,8 @@ def set_password(token):
         except NotFound:
             return redirect(url_for("auth.sign_in"))
         else:
+            if current_user.is_authenticated and current_user.id != user.id:
+                sessions.end(current_user.session_secret, sessions.SIGNED_OUT)  # someone else's
             login_user(user)
             flash("Your password has been set", "success")
             return redirect(url_for("index"))

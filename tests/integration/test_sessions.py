@@ -253,3 +253,21 @@ def test_a_remember_me_cookie_cannot_bring_an_ended_session_back(app, client, ma
     fresh = app.test_client()
     fresh.set_cookie("remember_token", remembered, domain=app.config["SERVER_NAME"])
     assert fresh.get("/home").status_code == 200
+
+
+def test_setting_a_password_in_a_browser_signed_in_as_someone_else_ends_their_session(
+    app, client, make
+):
+    from qa_app.services import users
+    from qa_app.services.actors import Actor
+
+    admin = make.user("admin")
+    _sign_in_with_the_form(client, admin)
+    invite = users.create_user(Actor(admin, "web"), "new@council.test", "New Person", "officer")[1]
+    response = client.post(
+        f"/set-password/{invite}",
+        data={"password": "quiet meadow compass", "confirm_password": "quiet meadow compass"},
+    )
+    assert response.status_code == 302
+    assert [row.ended_reason for row in _sessions_of(admin)] == ["signed_out"]
+    assert client.get("/home").status_code == 200  # now as the new person
