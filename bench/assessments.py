@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 from qa_app.domain.standards import StandardSet
 from qa_app.extensions import db
 from qa_app.models import Answer, Assessment, Service, StandardSetVersion, User
-from qa_app.services import assessments, report_pdf, standards
+from qa_app.services import assessments, report_pdf, sessions, standards
 from qa_app.services.actors import Actor
 from qa_app.services.users import create_token
 
@@ -172,7 +172,7 @@ def measure(app, counter, requests: int = 60) -> tuple[list[dict], list[str]]:
         officer = db.session.scalar(select(User).where(User.role == "officer").order_by(User.id))
         small, large = _in_progress(officer, "care_homes"), _in_progress(officer, "bench_large")
         token = create_token(Actor.system("cli"), officer, "bench")
-        session_id = officer.get_id()
+        session_id = sessions.begin(officer)
     api = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     page = app.test_client()

@@ -14,7 +14,7 @@ from sqlalchemy import func, insert, select
 from bench.seed import analyse
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, Service, User
-from qa_app.services import sweep
+from qa_app.services import sessions, sweep
 from qa_app.services.follow_on import services_changed
 
 CONCERNS, OPEN, DUE, NOTICES = 200_000, 100_000, 1_000, 20_000
@@ -146,7 +146,7 @@ PAGES = {
 def _client(app):
     with app.app_context():
         officer = db.session.scalar(select(User).where(User.role == "officer").order_by(User.id))
-        session_id = officer.get_id()
+        session_id = sessions.begin(officer)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"], session["_fresh"] = session_id, True

@@ -21,6 +21,7 @@ from qa_app.models import (
     Service,
     User,
 )
+from qa_app.services import sessions
 from qa_app.services.passwords import hash_password
 
 PLANS, ACTIONS_PER_PLAN, ISSUES_PER_PLAN = 3_000, 10, 3
@@ -68,14 +69,13 @@ def _provider_with(n_services: int, name: str, now: datetime) -> tuple[int, str]
             provider_id=provider_id,
             password_hash=hash_password(secrets.token_urlsafe(12)),
             active=True,
-            session_version=1,
             created_at=now,
             version=1,
         )
         .returning(User.__table__.c.id)
     ).scalar_one()
     db.session.commit()
-    return user_id, db.session.get(User, user_id).get_id()
+    return user_id, sessions.begin(db.session.get(User, user_id))
 
 
 def seed(now: datetime | None = None) -> dict:
@@ -183,7 +183,7 @@ def measure(app, counter, seeded: dict, requests: int = 60) -> tuple[list[dict],
     rows, failures = [], []
     with app.app_context():
         officer = db.session.scalar(select(User).where(User.role == "officer").order_by(User.id))
-        officer_session = officer.get_id()
+        officer_session = sessions.begin(officer)
 
     def client_for(session_id):
         client = app.test_client()

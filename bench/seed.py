@@ -22,6 +22,7 @@ from qa_app.domain.postcode import normalise_postcode
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Provider, Service, User
+from qa_app.services import sessions
 from qa_app.services.passwords import hash_password
 from qa_app.services.registry import PAGE_SIZE
 
@@ -123,7 +124,6 @@ def grow_to(services: int, now: datetime | None = None) -> dict[str, int]:
                 "provider_id": None,
                 "password_hash": password_hash,
                 "active": True,
-                "session_version": 1,
                 "created_at": now - timedelta(days=400),
                 "version": 1,
             }
@@ -196,7 +196,7 @@ def describe() -> Dataset:
     for role in ("officer", "manager", "admin"):
         user = db.session.scalar(select(User).where(User.role == role).order_by(User.id))
         if user is not None:
-            users[role] = (user.id, user.get_id())
+            users[role] = (user.id, sessions.begin(user))
     data = Dataset(
         services=db.session.scalar(select(func.count(Service.id))),
         providers=db.session.scalar(select(func.count(Provider.id))),

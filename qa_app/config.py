@@ -31,6 +31,9 @@ class Settings:
     login_max_failures_account: int
     login_max_failures_address: int
     login_window_minutes: int
+    login_account_ceiling: int
+    session_idle_minutes: int
+    session_max_hours: int
     trusted_proxies: int
 
     def flask_config(self) -> dict:
@@ -46,14 +49,19 @@ class Settings:
             "QA_LOGIN_MAX_FAILURES_ACCOUNT": self.login_max_failures_account,
             "QA_LOGIN_MAX_FAILURES_ADDRESS": self.login_max_failures_address,
             "QA_LOGIN_WINDOW_MINUTES": self.login_window_minutes,
+            "QA_LOGIN_ACCOUNT_CEILING": self.login_account_ceiling,
+            "QA_SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "QA_SESSION_MAX_HOURS": self.session_max_hours,
             "QA_TRUSTED_PROXIES": self.trusted_proxies,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": not development and self.env != "test",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SECURE": not development and self.env != "test",
-            "PERMANENT_SESSION_LIFETIME": 12 * 60 * 60,
-            "WTF_CSRF_TIME_LIMIT": 12 * 60 * 60,
+            # Sessions end on the server (qa_app.services.sessions); the cookie never outlives
+            # the longest session either.
+            "PERMANENT_SESSION_LIFETIME": self.session_max_hours * 60 * 60,
+            "WTF_CSRF_TIME_LIMIT": self.session_max_hours * 60 * 60,
             "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
         }
 
@@ -134,5 +142,8 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         login_max_failures_account=_int(environ, "QA_LOGIN_MAX_FAILURES_ACCOUNT", 5),
         login_max_failures_address=_int(environ, "QA_LOGIN_MAX_FAILURES_ADDRESS", 20),
         login_window_minutes=_int(environ, "QA_LOGIN_WINDOW_MINUTES", 15),
+        login_account_ceiling=_int(environ, "QA_LOGIN_ACCOUNT_CEILING", 100),
+        session_idle_minutes=_int(environ, "QA_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_int(environ, "QA_SESSION_MAX_HOURS", 12),
         trusted_proxies=_int(environ, "QA_TRUSTED_PROXIES", 0, minimum=0),
     )

@@ -8,6 +8,7 @@ from wtforms.validators import ValidationError
 
 from qa_app.services import users
 from qa_app.services.actors import Actor
+from qa_app.signed_in import SESSION_ENDED, session_ended
 
 
 class Unauthenticated(Exception):
@@ -38,6 +39,8 @@ def api_user():
                 raise CsrfRefused("Send the page's CSRF token in the X-CSRFToken header") from None
         g.api_user, g.api_channel = current_user._get_current_object(), "web"
         return g.api_user
+    if session_ended():
+        raise Unauthenticated(SESSION_ENDED)
     raise Unauthenticated("Send an API token: Authorization: Bearer <token>")
 
 

@@ -8,7 +8,7 @@ from qa_app.models.notices import Notice, NoticeRequirement
 from qa_app.models.plans import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
-from qa_app.models.users import ApiToken, LoginAttempt, User
+from qa_app.models.users import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
     "Answer",
@@ -32,5 +32,6 @@ __all__ = [
     "StandardQuestion",
     "StandardSetVersion",
     "User",
+    "UserSession",
     "assessment_officers",
 ]

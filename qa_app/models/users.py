@@ -1,4 +1,4 @@
-"""People who sign in, their API tokens, and sign-in attempts."""
+"""People who sign in, their sessions, their API tokens, and sign-in attempts."""
 
 from __future__ import annotations
 
@@ -22,9 +22,6 @@ class User(db.Model):
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped when the password changes or the account is deactivated: every existing session
-    # then stops working at once (it is part of the id kept in the session cookie).
-    session_version: Mapped[int] = mapped_column(Integer, default=1)
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -34,6 +31,10 @@ class User(db.Model):
     provider = relationship("Provider", lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+    # The secret of the server-side session this request runs in (`UserSession`), set when the
+    # session is begun or loaded; Flask-Login keeps it in the signed session cookie. Not stored.
+    session_secret = None
 
     # Flask-Login
     @property
@@ -49,7 +50,9 @@ class User(db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        if not self.session_secret:
+            raise RuntimeError("Begin a session (qa_app.services.sessions.begin) to sign in")
+        return self.session_secret
 
     @property
     def is_staff(self) -> bool:
@@ -70,6 +73,25 @@ class User(db.Model):
     @property
     def invited(self) -> bool:
         return self.password_hash is None
+
+
+class UserSession(db.Model):
+    """A signed-in browser session. The cookie carries a random secret; only its hash is kept.
+    A session stops working when it is ended (signed out, password changed, deactivated, role
+    changed) or, by the rules in `qa_app.domain.sessions`, when idle too long or too old."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # signed_out, password_changed, password_set, deactivated, role_changed, idle, expired
+    ended_reason: Mapped[str | None] = mapped_column(String(20))
+
+    user = relationship("User", lazy="joined")
 
 
 class ApiToken(db.Model):
@@ -94,6 +116,7 @@ class LoginAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
+    # The address the limits apply to: qa_app.domain.throttle.address_key (an IPv6 /64).
     ip_address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))  # success, failed, throttled
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
-from qa_app.domain.throttle import ThrottlePolicy, is_throttled
+from qa_app.domain.throttle import History, ThrottlePolicy, address_key, wait_before_attempt
 from qa_app.extensions import db
 from qa_app.models import ApiToken, LoginAttempt, Provider, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, sessions
 from qa_app.services.actors import Actor
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.passwords import hash_password, password_problem, verify_password
@@ -39,28 +39,77 @@ def normalise_email(email: str) -> str:
 
 @dataclass(frozen=True)
 class SignInResult:
-    user: User | None
+    user: User | None  # signed in, with `session_secret` set for the new session
     outcome: str  # success, failed, throttled
+    wait: timedelta = timedelta(0)  # when throttled: how long before the next attempt may go
+
+
+def _throttle_history(email: str, address: str, policy: ThrottlePolicy, now: datetime) -> History:
+    """Recent failures (never refusals) for the account, the address and the pair of them."""
+    failed = LoginAttempt.outcome == "failed"
+    pair = (LoginAttempt.email == email, LoginAttempt.ip_address == address)
+    last_success = db.session.scalar(
+        select(func.max(LoginAttempt.occurred_at)).where(*pair, LoginAttempt.outcome == "success")
+    )
+    since = now - policy.pair_memory
+    if last_success is not None and last_success > since:
+        since = last_success
+    pair_failures, pair_last = db.session.execute(
+        select(func.count(), func.max(LoginAttempt.occurred_at)).where(
+            *pair, failed, LoginAttempt.occurred_at > since
+        )
+    ).one()
+    address_failures = db.session.scalars(
+        select(LoginAttempt.occurred_at)
+        .where(
+            LoginAttempt.ip_address == address,
+            failed,
+            LoginAttempt.occurred_at > now - policy.window,
+        )
+        .order_by(LoginAttempt.occurred_at.desc())
+        .limit(policy.max_failures_address)
+    ).all()
+    account_failures, account_last = db.session.execute(
+        select(func.count(), func.max(LoginAttempt.occurred_at)).where(
+            LoginAttempt.email == email,
+            failed,
+            LoginAttempt.occurred_at > now - policy.ceiling_window,
+        )
+    ).one()
+    known = False
+    if account_failures >= policy.account_ceiling:  # only then does it matter
+        known = (
+            db.session.scalar(
+                select(LoginAttempt.id)
+                .where(
+                    *pair,
+                    LoginAttempt.outcome == "success",
+                    LoginAttempt.occurred_at > now - policy.known_address_memory,
+                )
+                .limit(1)
+            )
+            is not None
+        )
+    return History(
+        pair_failures=pair_failures,
+        pair_last_failure=pair_last,
+        address_failures=address_failures,
+        account_failures=account_failures,
+        account_last_failure=account_last,
+        known_address=known,
+    )
 
 
 def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) -> SignInResult:
-    """Check a password, unless there have been too many recent failures. Every attempt is
-    recorded, whatever its outcome."""
+    """Check a password, unless the throttle says this attempt must wait
+    (`qa_app.domain.throttle`), and begin a session when it is right. Every attempt is
+    recorded with its outcome; only wrong ones count against later attempts."""
     email = normalise_email(email)[:254]
-    since = utcnow() - timedelta(minutes=policy.window_minutes)
-    failed = LoginAttempt.outcome.in_(["failed", "throttled"])
-    account_failures = db.session.scalar(
-        select(func.count()).where(
-            LoginAttempt.email == email, LoginAttempt.occurred_at >= since, failed
-        )
-    )
-    address_failures = db.session.scalar(
-        select(func.count()).where(
-            LoginAttempt.ip_address == ip_address, LoginAttempt.occurred_at >= since, failed
-        )
-    )
+    address = address_key(ip_address)
+    now = utcnow()
+    wait = wait_before_attempt(policy, _throttle_history(email, address, policy, now), now)
     user = db.session.scalar(select(User).where(User.email == email))
-    if is_throttled(policy, account_failures, address_failures):
+    if wait > timedelta(0):
         outcome = "throttled"
     elif user is not None and user.active and verify_password(user.password_hash, password):
         outcome = "success"
@@ -72,39 +121,32 @@ def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) 
         db.session.add(
             LoginAttempt(
                 email=email,
-                ip_address=ip_address[:64],
+                ip_address=address,
                 outcome=outcome,
                 user_id=user.id if user else None,
+                occurred_at=now,
             )
         )
         if outcome == "success":
-            user.last_sign_in_at = utcnow()
-    return SignInResult(user if outcome == "success" else None, outcome)
+            user.last_sign_in_at = now
+            sessions.add(user, now)
+    return SignInResult(user if outcome == "success" else None, outcome, wait)
 
 
-def load_session_user(session_id: str) -> User | None:
-    """The user for a session cookie's id ("<user id>:<session version>"), if still valid."""
-    user_id, _, version = (session_id or "").partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
-
-
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: str | None) -> None:
+    """Change the user's own password; every other session of theirs ends (`keep_session`, the
+    secret of the one in use, goes on)."""
     errors = {}
     if not verify_password(user.password_hash, current):
         errors["current_password"] = "Your current password is not right"  # noqa: S105
-    problem = password_problem(new, user.email)
+    problem = password_problem(new, user.email, user.name)
     if problem:
         errors["new_password"] = problem
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work():
         user.password_hash = hash_password(new)
-        user.session_version += 1  # sign out every other session
+        sessions.end_all(user.id, sessions.PASSWORD_CHANGED, keep=keep_session)
         audit.record(Actor(user, "web"), "user", user.id, "password_changed")
 
 
@@ -155,7 +197,7 @@ def create_user(
     """Create a user. Without a password, returns an invitation secret for a set-password link."""
     errors = account_problems(email, name, role, provider_id)
     if password is not None:
-        problem = password_problem(password, email)
+        problem = password_problem(password, email, name)
         if problem:
             errors["password"] = problem
     if errors:
@@ -171,7 +213,6 @@ def create_user(
             invite_token_hash=_digest(invite) if invite else None,
             invite_expires_at=utcnow() + INVITE_LIFETIME if invite else None,
             active=True,
-            session_version=1,
         )
         db.session.add(user)
         db.session.flush()
@@ -209,17 +250,20 @@ def user_for_invite(secret: str) -> User | None:
 
 
 def accept_invite(secret: str, password: str) -> User:
+    """Set the password from an invitation (or a new set-password link): any session the user
+    had ends, and a new one begins (`user.session_secret`)."""
     user = user_for_invite(secret)
     if user is None:
         raise NotFound("This link has expired or has already been used")
-    problem = password_problem(password, user.email)
+    problem = password_problem(password, user.email, user.name)
     if problem:
         raise ValidationFailed({"password": problem})
     with unit_of_work():
         user.password_hash = hash_password(password)
         user.invite_token_hash = None
         user.invite_expires_at = None
-        user.session_version += 1
+        sessions.end_all(user.id, sessions.PASSWORD_SET)
+        sessions.add(user)
         audit.record(Actor(user, "web"), "user", user.id, "password_set")
     return user
 
@@ -248,7 +292,7 @@ def change_role(actor: Actor, user_id: int, role: str, provider_id: int | None) 
         return user
     with unit_of_work():
         user.role, user.provider_id = role, provider_id
-        user.session_version += 1  # new permissions take effect at the next sign-in
+        sessions.end_all(user.id, sessions.ROLE_CHANGED)  # new permissions: sign in again
         audit.record(
             actor,
             "user",
@@ -267,7 +311,8 @@ def set_active(actor: Actor, user_id: int, active: bool) -> User:
         return user
     with unit_of_work():
         user.active = active
-        user.session_version += 1  # ends every session at once
+        if not active:
+            sessions.end_all(user.id, sessions.DEACTIVATED)
         audit.record(
             actor,
             "user",

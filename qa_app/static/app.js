@@ -9,6 +9,17 @@ if (form) {
   startAutosave(form);
 }
 
+// Someone typing into a form is using their session, though no request is made: say so to the
+// server now and then, so that writing a long answer does not outlast the idle period.
+const IN_USE_EVERY_MS = 5 * 60 * 1000;
+let lastInUse = Date.now();
+document.addEventListener("input", (event) => {
+  if (!(event.target instanceof Element) || !event.target.closest("form[method=post]")) return;
+  if (Date.now() - lastInUse < IN_USE_EVERY_MS) return;
+  lastInUse = Date.now();
+  fetch("/account/session", { credentials: "same-origin", cache: "no-store" }).catch(() => {});
+});
+
 // Pages kept for offline recording are cleared when someone signs out on this device.
 for (const signOut of document.querySelectorAll("form[action$='/sign-out']")) {
   signOut.addEventListener("submit", () => {

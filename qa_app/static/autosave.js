@@ -4,6 +4,11 @@
 // JSON API. What the server has confirmed is removed from the device; what it has not stays,
 // survives a reload or a closed tab, and is sent again when the connection returns. Nothing is
 // dropped silently: every question says whether it is saved, waiting, or needs attention.
+//
+// When the server says the session has ended (a 401: signed out elsewhere, idle too long), the
+// answers stay on this device, sending stops, and one message offers "Sign in again" with this
+// page as `next`. Signing in brings the officer back here; the page (with its new CSRF token)
+// finds the waiting answers on the device and sends them.
 
 const RETRY_MS = 15000;
 
@@ -13,11 +18,13 @@ export function startAutosave(form) {
   const csrf = form.querySelector("input[name=csrf_token]").value;
   const storageKey = `qa-unsaved-${assessmentId}`;
   const banner = document.getElementById("connection-state");
+  const endedNotice = document.getElementById("session-ended");
   const blocks = new Map(
     [...form.querySelectorAll(".app-answer[data-ref]")].map((block) => [block.dataset.ref, block]),
   );
   const timers = new Map();
   let sending = false;
+  let sessionEnded = false;
 
   const load = () => {
     try {
@@ -73,14 +80,16 @@ export function startAutosave(form) {
   function summarise() {
     const waiting = Object.keys(load()).length;
     if (!banner) return;
-    if (!navigator.onLine) {
+    if (sessionEnded) {
+      banner.textContent = `Your session has ended. ${waiting} ${waiting === 1 ? "answer is" : "answers are"} kept on this device and will be sent when you sign in again.`;
+    } else if (!navigator.onLine) {
       banner.textContent = `Offline. ${waiting} ${waiting === 1 ? "answer is" : "answers are"} kept on this device and will be sent when the connection returns.`;
     } else if (waiting) {
       banner.textContent = `${waiting} ${waiting === 1 ? "answer is" : "answers are"} not saved yet.`;
     } else {
       banner.textContent = "All answers are saved.";
     }
-    banner.classList.toggle("app-connection--offline", !navigator.onLine || waiting > 0);
+    banner.classList.toggle("app-connection--offline", sessionEnded || !navigator.onLine || waiting > 0);
   }
 
   function progress() {
@@ -99,7 +108,17 @@ export function startAutosave(form) {
     const queue = load();
     queue[ref] = { payload, at: new Date().toISOString(), problem: null };
     store(queue);
-    say(ref, "Not saved yet: kept on this device", "unsaved");
+    say(ref, sessionEnded ? "Not saved yet: kept on this device until you sign in again" : "Not saved yet: kept on this device", "unsaved");
+    summarise();
+  }
+
+  function endedSession() {
+    // Once: keep everything, stop sending, and say what to do. Every waiting answer says so too.
+    if (!sessionEnded) {
+      sessionEnded = true;
+      if (endedNotice) endedNotice.hidden = false;
+    }
+    for (const ref of Object.keys(load())) say(ref, "Not saved yet: kept on this device until you sign in again", "unsaved");
     summarise();
   }
 
@@ -136,8 +155,12 @@ export function startAutosave(form) {
       showConflict(ref, theirs, body.details.current_version);
       return "conflict";
     }
-    if (response.status === 401 || response.status === 403) {
-      say(ref, "Not saved: your session has ended. Sign in again in another tab; this answer is kept on this device.", "unsaved");
+    if (response.status === 401) {
+      endedSession();
+      return "ended";
+    }
+    if (response.status === 403) {
+      say(ref, "Not saved yet: this page is out of date. Reload it; this answer is kept on this device.", "unsaved");
       return "offline";
     }
     queue[ref] = { ...entry, problem: "invalid" };
@@ -177,6 +200,7 @@ export function startAutosave(form) {
   let again = false;
 
   async function flush() {
+    if (sessionEnded) return; // kept on this device until the officer signs in again
     if (sending) {
       again = true; // changes made while sending go as soon as this round ends
       return;
@@ -190,7 +214,8 @@ export function startAutosave(form) {
           say(ref, "Not saved yet: give the reason for N/A", "unsaved");
           continue; // kept on this device until the reason is there
         }
-        if ((await send(ref, entry)) === "offline") break;
+        const outcome = await send(ref, entry);
+        if (outcome === "offline" || outcome === "ended") break;
       }
     } finally {
       sending = false;

@@ -7,7 +7,7 @@ from qa_app.extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
-    from qa_app.services.users import load_session_user
+    from qa_app import signed_in
     from qa_app.web import errors, filters
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
@@ -16,10 +16,8 @@ def init_app(app: Flask) -> None:
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
-    login_manager.login_message = "Sign in to continue"
-    login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    login_manager.user_loader(load_session_user)
+    signed_in.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)

@@ -2,15 +2,16 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovTextInput
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
-from qa_app.domain.throttle import ThrottlePolicy
-from qa_app.services import users
+from qa_app.domain import passwords
+from qa_app.domain.throttle import ThrottlePolicy, minutes_to_wait
+from qa_app.services import sessions, users
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.web.access import signed_in
 from qa_app.web.forms import apply_errors
@@ -38,7 +39,7 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         "New password",
         widget=GovPasswordInput(),
-        description="At least 10 characters. A few unrelated words make a strong password.",
+        description=passwords.HINT,
         validators=[DataRequired("Enter a new password")],
     )
     confirm_password = PasswordField(
@@ -55,7 +56,7 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "Create a password",
         widget=GovPasswordInput(),
-        description="At least 10 characters. A few unrelated words make a strong password.",
+        description=passwords.HINT,
         validators=[DataRequired("Enter a password")],
     )
     confirm_password = PasswordField(
@@ -75,6 +76,7 @@ def _policy() -> ThrottlePolicy:
         max_failures_account=current_app.config["QA_LOGIN_MAX_FAILURES_ACCOUNT"],
         max_failures_address=current_app.config["QA_LOGIN_MAX_FAILURES_ADDRESS"],
         window_minutes=current_app.config["QA_LOGIN_WINDOW_MINUTES"],
+        account_ceiling=current_app.config["QA_LOGIN_ACCOUNT_CEILING"],
     )
 
 
@@ -105,9 +107,11 @@ def sign_in():
             login_user(result.user)
             return redirect(_safe_next(request.args.get("next")))
         if result.outcome == "throttled":
+            minutes = minutes_to_wait(result.wait)
             form.form_errors.append(
-                f"Too many failed attempts to sign in. Wait {_policy().window_minutes} minutes "
-                "and try again, or ask an administrator to check your account."
+                "Too many failed attempts to sign in. Wait "
+                f"{minutes} {'minute' if minutes == 1 else 'minutes'} and try again, "
+                "or ask an administrator to check your account."
             )
         else:
             form.email.errors = ["Enter a correct email address and password"]
@@ -118,9 +122,18 @@ def sign_in():
 @bp.post("/sign-out")
 @signed_in
 def sign_out():
+    sessions.end(current_user.session_secret, sessions.SIGNED_OUT)
     logout_user()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/account/session")
+def session_in_use():
+    """Typing counts as using the session. While someone types into a form, the page's script
+    calls this now and then (app.js), so a long piece of writing does not outlast an idle
+    session. No sign-in redirect and no message: 204 while the session lasts, 401 after."""
+    return Response(status=204 if current_user.is_authenticated else 401, mimetype="text/plain")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -129,11 +142,15 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            users.change_password(current_user, form.current_password.data, form.new_password.data)
+            users.change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_session=current_user.session_secret,
+            )
         except ValidationFailed as failed:
             apply_errors(form, failed.errors)
         else:
-            login_user(current_user._get_current_object())  # keep this session only
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",
                 "success",
@@ -161,6 +178,8 @@ def set_password(token):
         except NotFound:
             return redirect(url_for("auth.sign_in"))
         else:
+            if current_user.is_authenticated and current_user.id != user.id:
+                sessions.end(current_user.session_secret, sessions.SIGNED_OUT)  # someone else's
             login_user(user)
             flash("Your password has been set", "success")
             return redirect(url_for("index"))

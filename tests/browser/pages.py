@@ -109,7 +109,8 @@ class Site:
         return self.page.locator(".app-account__name").inner_text().strip()
 
     def banner(self) -> Locator:
-        return self.page.locator(".govuk-notification-banner")
+        """The notification banner shown (a hidden one, kept for a script to show, is not)."""
+        return self.page.locator(".govuk-notification-banner:not([hidden])")
 
     def error_summary(self) -> Locator:
         return self.page.locator(".govuk-error-summary")

@@ -1,5 +1,5 @@
 """Recording a visit: answers autosave, survive losing the network and a reload while offline,
-and all reach the server when the connection returns."""
+and all reach the server when the connection returns, even when the session ended meanwhile."""
 
 from datetime import date
 
@@ -25,7 +25,7 @@ def _plan(live_server, service_name):
         ).id
 
 
-def _saved(live_server, assessment_id):
+def _saved(live_server, assessment_id, with_version=False):
     from sqlalchemy import select
 
     from qa_app.extensions import db
@@ -33,7 +33,29 @@ def _saved(live_server, assessment_id):
 
     with live_server.app.app_context():
         rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment_id))
+        if with_version:
+            return {a.question_ref: (a.score, a.evidence, a.version) for a in rows}
         return {a.question_ref: (a.score, a.evidence) for a in rows}
+
+
+def _idle_for(live_server, email, minutes):
+    """The user's sessions in the served app look unused for that long (instead of waiting)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select, update
+
+    from qa_app.extensions import db
+    from qa_app.models import User, UserSession
+    from qa_app.models.types import utcnow
+
+    with live_server.app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == email))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+            .values(last_seen_at=utcnow() - timedelta(minutes=minutes))
+        )
+        db.session.commit()
 
 
 def _answer(page, ref, score_label, evidence):
@@ -113,7 +135,66 @@ def test_without_javascript_the_save_button_works(browser, live_server):
         block.get_by_label("2 Requires improvement", exact=True).check()
         block.get_by_label("Evidence notes").fill("Two people said staff rush them.")
         page.get_by_role("button", name="Save", exact=True).click()
-        expect(page.locator(".govuk-notification-banner")).to_contain_text("1 answer saved")
+        expect(page.locator(".govuk-notification-banner:not([hidden])")).to_contain_text(
+            "1 answer saved"
+        )
     finally:
         context.close()
     assert _saved(live_server, assessment_id)["QA01.1"] == (2, "Two people said staff rush them.")
+
+
+def test_answers_kept_offline_reach_the_server_after_the_session_ends_and_the_officer_signs_in(
+    site, live_server
+):
+    from qa_app.services.demo import DEMO_PASSWORD
+
+    assessment_id = _plan(live_server, "Willowbank Terrace")
+    site.sign_in("officer@demo.example")
+    title = "Involvement and information: Willowbank Terrace"
+    url = f"/assessments/{assessment_id}/record/D1"
+    site.visit(url, title)
+    page = site.page
+
+    site.context.set_offline(True)
+    site.context.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))
+    first = _answer(page, "QA01.1", "3 Good", "People chose their own routines.")
+    second = _answer(page, "QA01.2", "2 Requires improvement", "Two plans not reviewed.")
+    expect(first.locator(".app-save-state")).to_contain_text("Not saved yet")
+    expect(second.locator(".app-save-state")).to_contain_text("Not saved yet")
+
+    # Offline for longer than the idle period: the server ends the session meanwhile.
+    _idle_for(live_server, "officer@demo.example", minutes=31)
+    site.context.unroute("**/api/v1/**")
+    site.context.set_offline(False)
+
+    notice = page.locator("#session-ended")
+    expect(notice).to_be_visible(timeout=20_000)
+    expect(notice).to_contain_text("Your session has ended. Your answers are kept on this device.")
+    expect(page.locator("#connection-state")).to_have_text(
+        "Your session has ended. 2 answers are kept on this device and will be sent when you "
+        "sign in again."
+    )
+    expect(second.locator(".app-save-state")).to_have_text(
+        "Not saved yet: kept on this device until you sign in again"
+    )
+    assert _saved(live_server, assessment_id) == {}
+    site.screenshot("17-recording-session-ended", full_page=False)
+    site.browser_errors.clear()  # offline requests and the refused save, as expected
+
+    site.follow(notice.get_by_role("link", name="Sign in again"), "Sign in")
+    page.get_by_label("Email address", exact=True).fill("officer@demo.example")
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    site.follow(page.get_by_role("button", name="Sign in"), title)  # back on the same page
+
+    restored = page.locator("[data-ref='QA01.2']")
+    expect(restored.get_by_label("2 Requires improvement", exact=True)).to_be_checked()
+    expect(restored.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    expect(page.locator("[data-ref='QA01.1'] .app-save-state")).to_contain_text("Saved at")
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    expect(page.locator("#session-ended")).to_be_hidden()
+    # Both answers arrived, each saved once (version 1): nothing lost, nothing doubled.
+    assert _saved(live_server, assessment_id, with_version=True) == {
+        "QA01.1": (3, "People chose their own routines.", 1),
+        "QA01.2": (2, "Two plans not reviewed.", 1),
+    }
+    assert page.evaluate(f"localStorage.getItem('qa-unsaved-{assessment_id}')") == "{}"

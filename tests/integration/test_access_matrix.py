@@ -201,6 +201,12 @@ MATRIX = {
     "auth.sign_in": ("GET", "/sign-in", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}, None),
     "auth.sign_out": ("POST", "/sign-out", SIGN_OUT, {}),
     "auth.change_password": ("GET", "/account/password", SIGNED_IN, None),
+    "auth.session_in_use": (
+        "GET",
+        "/account/session",
+        {"anonymous": 401, **dict.fromkeys(ROLES[1:], 204)},
+        None,
+    ),
     "auth.set_password": ("GET", "/set-password/not-a-real-token", dict.fromkeys(ROLES, 404), None),
     "staff.home": ("GET", "/home", STAFF_PAGE, None),
     "staff.service_list": ("GET", "/services", STAFF_PAGE, None),

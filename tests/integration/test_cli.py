@@ -93,7 +93,7 @@ def test_create_user_and_its_errors(app, make):
         "--password",
         "short",
     )
-    assert weak.exit_code == 1 and "10 characters or more" in weak.output
+    assert weak.exit_code == 1 and "12 characters or more" in weak.output
     assert (
         users.find_user_by_email("p@b.test") is None
         and users.find_user_by_email("w@b.test") is None

@@ -73,6 +73,10 @@ def test_development_keeps_a_random_secret_in_the_instance_folder(tmp_path):
         ({"QA_CLOCK_OTHER_HOURS": "0"}, "QA_CLOCK_OTHER_HOURS must be at least 1"),
         ({"QA_DATABASE_URL": "mysql://x"}, "QA_DATABASE_URL must be a sqlite"),
         ({"QA_ENV": "staging"}, "QA_ENV must be one of"),
+        ({"QA_SESSION_IDLE_MINUTES": "0"}, "QA_SESSION_IDLE_MINUTES must be at least 1"),
+        ({"QA_SESSION_MAX_HOURS": "half a day"}, "QA_SESSION_MAX_HOURS must be a whole number"),
+        ({"QA_LOGIN_ACCOUNT_CEILING": "-1"}, "QA_LOGIN_ACCOUNT_CEILING must be at least 1"),
+        ({"QA_TRUSTED_PROXIES": "-1"}, "QA_TRUSTED_PROXIES must be at least 0"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(tmp_path, environ, message):
@@ -105,3 +109,15 @@ def test_the_audit_trail_cannot_be_changed_even_bypassing_the_app(make, ctx):
         db.session.execute(sa.text("UPDATE audit_events SET action = 'tampered'"))
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), db.session.begin_nested():
         db.session.execute(sa.text("DELETE FROM audit_events"))
+
+
+def test_session_settings_set_the_idle_period_the_longest_session_and_the_cookie(tmp_path):
+    settings = load_settings(
+        {"QA_ENV": "test", "QA_SESSION_IDLE_MINUTES": "15", "QA_SESSION_MAX_HOURS": "8"}, tmp_path
+    )
+    config = settings.flask_config()
+    assert (config["QA_SESSION_IDLE_MINUTES"], config["QA_SESSION_MAX_HOURS"]) == (15, 8)
+    assert config["PERMANENT_SESSION_LIFETIME"] == 8 * 60 * 60
+    defaults = load_settings({"QA_ENV": "test"}, tmp_path).flask_config()
+    assert (defaults["QA_SESSION_IDLE_MINUTES"], defaults["QA_SESSION_MAX_HOURS"]) == (30, 12)
+    assert defaults["QA_LOGIN_ACCOUNT_CEILING"] == 100 and defaults["QA_TRUSTED_PROXIES"] == 0

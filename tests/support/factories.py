@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, User
+from qa_app.services import sessions
 from qa_app.services.passwords import hash_password
 
 _seq = itertools.count(1)
@@ -66,7 +67,6 @@ def user(role: str = "officer", provider_record: Provider | None = None, **field
         provider_id=provider_record.id if provider_record else None,
         password_hash=fields.pop("password_hash", _password_hash()),
         active=fields.pop("active", True),
-        session_version=1,
         **fields,
     )
     db.session.add(record)
@@ -75,9 +75,10 @@ def user(role: str = "officer", provider_record: Provider | None = None, **field
 
 
 def sign_in(client: FlaskClient, user_record: User) -> FlaskClient:
-    """Start a session for the user, as signing in does (without the password round trip)."""
+    """Begin a session for the user, as signing in does (without the password round trip)."""
+    secret = sessions.begin(user_record)
     with client.session_transaction() as session:
-        session["_user_id"] = user_record.get_id()
+        session["_user_id"] = secret
         session["_fresh"] = True
     client.csrf = None
     return client

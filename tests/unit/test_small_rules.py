@@ -3,14 +3,6 @@ from datetime import date
 from qa_app.domain.changes import diff
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import Role, can_administer, can_edit_registry, is_staff
-from qa_app.domain.throttle import ThrottlePolicy, is_throttled
-
-
-def test_throttle_edges():
-    policy = ThrottlePolicy(max_failures_account=5, max_failures_address=20)
-    assert not is_throttled(policy, 4, 19)
-    assert is_throttled(policy, 5, 0)
-    assert is_throttled(policy, 0, 20)
 
 
 def test_diff_lists_only_what_changed_as_json_values():
