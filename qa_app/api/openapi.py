@@ -13,8 +13,10 @@ from pydantic.json_schema import models_json_schema
 
 from qa_app.api import api_blueprint
 from qa_app.api.auth import api_user
-from qa_app.api.errors import BadRequest
+from qa_app.api.errors import BadRequest, InvalidRequest
 from qa_app.api.schemas import Error
+from qa_app.domain.nul_text import NUL, NUL_MESSAGE, nul_fields, nul_places, place_name
+from qa_app.services.errors import NotFound
 
 
 @dataclass
@@ -58,10 +60,11 @@ def endpoint(
             if not spec.public:
                 api_user()
             kwargs = dict(path)
+            payload = request.get_json(silent=True) if spec.body is not None else None
+            _refuse_nul(path, payload)
             if spec.query is not None:
                 kwargs["query"] = spec.query.model_validate(request.args.to_dict())
             if spec.body is not None:
-                payload = request.get_json(silent=True)
                 if payload is None:
                     raise BadRequest("Send a JSON object with Content-Type: application/json")
                 kwargs["body"] = spec.body.model_validate(payload)
@@ -74,6 +77,19 @@ def endpoint(
         return wrapped
 
     return decorator
+
+
+def _refuse_nul(path: dict, payload) -> None:
+    """No NUL character anywhere in what was sent (qa_app.domain.nul_text): in the address it
+    names nothing (404); in a query parameter or the JSON body it is a 422 naming the field."""
+    if any(isinstance(value, str) and NUL in value for value in path.values()):
+        raise NotFound("Page not found")
+    places = [name.replace(NUL, "\\0") for name in nul_fields(request.args.items(multi=True))]
+    places += [place_name(place) for place in nul_places(payload)]
+    if places:
+        raise InvalidRequest(
+            [{"field": place, "message": f"{place} {NUL_MESSAGE}"} for place in places]
+        )
 
 
 def _path(rule: str) -> str:
