@@ -3,6 +3,7 @@ against the models, serialises the response, and is what the OpenAPI document is
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import wraps
@@ -67,7 +68,11 @@ def endpoint(
             if spec.body is not None:
                 if payload is None:
                     raise BadRequest("Send a JSON object with Content-Type: application/json")
-                kwargs["body"] = spec.body.model_validate(payload)
+                # strictly, as JSON: a date is text, a number is not a string, and so on, as
+                # the document says (a whole number written 3.0 is still the integer 3)
+                kwargs["body"] = spec.body.model_validate_json(
+                    json.dumps(_whole_numbers(payload)), strict=True
+                )
             result = view(**kwargs)
             if isinstance(result, BaseModel):
                 return result.model_dump(mode="json"), spec.status
@@ -77,6 +82,17 @@ def endpoint(
         return wrapped
 
     return decorator
+
+
+def _whole_numbers(value):
+    """The decoded JSON value with each whole float (3.0) as an int (3), as JSON Schema reads it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
 
 
 def _refuse_nul(path: dict, payload) -> None:
@@ -135,10 +151,13 @@ def document() -> dict:
         if not spec.public:
             operation["responses"]["401"] = error("No valid API token")
             operation["responses"]["404"] = error("Not found, or not visible to you")
-        for status in spec.errors:
+        # what the declaration itself refuses (see `endpoint`): a body that is not a JSON object
+        # (400), and a body or query that does not match its model (422)
+        automatic = ((400,) if spec.body else ()) + ((422,) if spec.body or spec.query else ())
+        for status in sorted({*spec.errors, *automatic}):
             operation["responses"][str(status)] = error(
                 {
-                    400: "Malformed request",
+                    400: "Malformed request: the body is not a JSON object",
                     403: "Not allowed for your role",
                     409: "Changed by someone else",
                     422: "The request is not valid",
@@ -153,8 +172,11 @@ def document() -> dict:
         ]
         if spec.query is not None:
             query_schema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            required = set(query_schema.get("required", []))
             for name, prop in query_schema.get("properties", {}).items():
-                parameters.append({"name": name, "in": "query", "required": False, "schema": prop})
+                parameters.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": prop}
+                )
             components.update(query_schema.get("$defs", {}))
         if parameters:
             operation["parameters"] = parameters

@@ -125,3 +125,13 @@ def test_a_bad_standard_set_is_a_422_naming_it(client, world):
     response = client.post("/api/v1/assessments", json=body, headers=world["headers"])
     assert response.status_code == 422
     assert response.json["details"] == {"standard_set_key": "There is no standard set nope"}
+
+
+def test_an_officer_named_twice_is_named_once(client, world):
+    body = {
+        **_bodies(world)[("POST", "/api/v1/assessments")],
+        "officer_ids": [world["manager"].id, world["manager"].id, world["officer"].id],
+    }
+    response = client.post("/api/v1/assessments", json=body, headers=world["headers"])
+    assert response.status_code == 201, response.json
+    assert response.json["officer_ids"] == [world["manager"].id]  # the caller leads
