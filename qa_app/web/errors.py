@@ -72,7 +72,7 @@ def _path_exists(methods) -> bool:
     """Whether the address names something for one of these methods. The router answers 405
     when a rule's pattern fits but before checking its values (an id too big for a database
     id, say); such an address names nothing, which is a 404."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
+    adapter = current_app.create_url_adapter(request)
     for method in methods:
         try:
             adapter.match(method=method)
