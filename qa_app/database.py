@@ -5,6 +5,8 @@ from sqlalchemy import event
 
 from qa_app.extensions import db
 
+BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's write lock
+
 
 def configure_engines(app: Flask) -> None:
     with app.app_context():
@@ -19,7 +21,7 @@ def configure_engines(app: Flask) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys = ON")
-            cursor.execute("PRAGMA busy_timeout = 10000")
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if engine.url.database not in (None, "", ":memory:"):
                 cursor.execute("PRAGMA journal_mode = WAL")
                 cursor.execute("PRAGMA synchronous = NORMAL")
@@ -32,7 +34,18 @@ def configure_engines(app: Flask) -> None:
             # between our read and our write makes SQLite refuse the write ("database is locked").
             # A request that may write (POST, PUT, PATCH, DELETE) does the same: it reads the row
             # it changes first, and two such requests must take turns rather than fail.
-            immediate = conn.get_execution_options().get("qa_write_lock") or (
+            # A GET never does: it reads, and in WAL mode readers never wait for writers.
+            write_lock = conn.get_execution_options().get("qa_write_lock")
+            if write_lock == "nowait":
+                # transaction.unit_of_work_without_waiting: the lock now, or "database is
+                # locked" at once (never a wait), then the usual timeout for what follows
+                conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                try:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                finally:
+                    conn.exec_driver_sql(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                return
+            immediate = write_lock or (
                 has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
             )
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

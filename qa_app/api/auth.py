@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
+from qa_app.api import api_blueprint
 from qa_app.services import users
 from qa_app.services.actors import Actor
 from qa_app.signed_in import SESSION_ENDED, session_ended
@@ -17,6 +18,14 @@ class Unauthenticated(Exception):
 
 class CsrfRefused(Exception):
     pass
+
+
+@api_blueprint.before_request
+def _forget_the_previous_caller():
+    """Who is calling is worked out afresh for each request, even when requests share an app
+    context (as a test's requests do)."""
+    g.pop("api_user", None)
+    g.pop("api_channel", None)
 
 
 def api_user():

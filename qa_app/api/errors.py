@@ -14,6 +14,14 @@ class BadRequest(Exception):
         self.message, self.details = message, details
 
 
+class InvalidRequest(Exception):
+    """A 422 found before the request models ran; `details` as pydantic's: [{field, message}]."""
+
+    def __init__(self, details: list[dict]):
+        super().__init__("The request is not valid")
+        self.details = details
+
+
 def error_response(status: int, message: str, details=None):
     response = jsonify(error=message, details=details)
     response.status_code = status
@@ -42,6 +50,11 @@ def _csrf(error):
 @api_blueprint.errorhandler(BadRequest)
 def _bad_request(error):
     return error_response(400, error.message, error.details)
+
+
+@api_blueprint.errorhandler(InvalidRequest)
+def _invalid_request(error):
+    return error_response(422, str(error), error.details)
 
 
 @api_blueprint.errorhandler(ValidationError)

@@ -3,6 +3,7 @@ against the models, serialises the response, and is what the OpenAPI document is
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import wraps
@@ -13,8 +14,10 @@ from pydantic.json_schema import models_json_schema
 
 from qa_app.api import api_blueprint
 from qa_app.api.auth import api_user
-from qa_app.api.errors import BadRequest
+from qa_app.api.errors import BadRequest, InvalidRequest
 from qa_app.api.schemas import Error
+from qa_app.domain.nul_text import NUL, NUL_MESSAGE, nul_fields, nul_places, place_name
+from qa_app.services.errors import NotFound
 
 
 @dataclass
@@ -58,13 +61,18 @@ def endpoint(
             if not spec.public:
                 api_user()
             kwargs = dict(path)
+            payload = request.get_json(silent=True) if spec.body is not None else None
+            _refuse_nul(path, payload)
             if spec.query is not None:
                 kwargs["query"] = spec.query.model_validate(request.args.to_dict())
             if spec.body is not None:
-                payload = request.get_json(silent=True)
                 if payload is None:
                     raise BadRequest("Send a JSON object with Content-Type: application/json")
-                kwargs["body"] = spec.body.model_validate(payload)
+                # strictly, as JSON: a date is text, a number is not a string, and so on, as
+                # the document says (a whole number written 3.0 is still the integer 3)
+                kwargs["body"] = spec.body.model_validate_json(
+                    json.dumps(_whole_numbers(payload)), strict=True
+                )
             result = view(**kwargs)
             if isinstance(result, BaseModel):
                 return result.model_dump(mode="json"), spec.status
@@ -74,6 +82,30 @@ def endpoint(
         return wrapped
 
     return decorator
+
+
+def _whole_numbers(value):
+    """The decoded JSON value with each whole float (3.0) as an int (3), as JSON Schema reads it."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _whole_numbers(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(item) for item in value]
+    return value
+
+
+def _refuse_nul(path: dict, payload) -> None:
+    """No NUL character anywhere in what was sent (qa_app.domain.nul_text): in the address it
+    names nothing (404); in a query parameter or the JSON body it is a 422 naming the field."""
+    if any(isinstance(value, str) and NUL in value for value in path.values()):
+        raise NotFound("Page not found")
+    places = [name.replace(NUL, "\\0") for name in nul_fields(request.args.items(multi=True))]
+    places += [place_name(place) for place in nul_places(payload)]
+    if places:
+        raise InvalidRequest(
+            [{"field": place, "message": f"{place} {NUL_MESSAGE}"} for place in places]
+        )
 
 
 def _path(rule: str) -> str:
@@ -119,10 +151,13 @@ def document() -> dict:
         if not spec.public:
             operation["responses"]["401"] = error("No valid API token")
             operation["responses"]["404"] = error("Not found, or not visible to you")
-        for status in spec.errors:
+        # what the declaration itself refuses (see `endpoint`): a body that is not a JSON object
+        # (400), and a body or query that does not match its model (422)
+        automatic = ((400,) if spec.body else ()) + ((422,) if spec.body or spec.query else ())
+        for status in sorted({*spec.errors, *automatic}):
             operation["responses"][str(status)] = error(
                 {
-                    400: "Malformed request",
+                    400: "Malformed request: the body is not a JSON object",
                     403: "Not allowed for your role",
                     409: "Changed by someone else",
                     422: "The request is not valid",
@@ -137,8 +172,11 @@ def document() -> dict:
         ]
         if spec.query is not None:
             query_schema = spec.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            required = set(query_schema.get("required", []))
             for name, prop in query_schema.get("properties", {}).items():
-                parameters.append({"name": name, "in": "query", "required": False, "schema": prop})
+                parameters.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": prop}
+                )
             components.update(query_schema.get("$defs", {}))
         if parameters:
             operation["parameters"] = parameters

@@ -15,6 +15,10 @@ CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# no longer than the columns that keep them (PostgreSQL refuses what does not fit)
+CqcId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
+Cluster = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 class Request(BaseModel):
@@ -53,10 +57,10 @@ class Page(Response, Generic[T]):
 
 class ProviderCreate(Request):
     name: Name
-    cqc_provider_id: ShortText | None = None
+    cqc_provider_id: CqcId | None = None
     contact_name: ShortText | None = None
     contact_email: ShortText | None = None
-    contact_phone: ShortText | None = None
+    contact_phone: Phone | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
@@ -79,7 +83,7 @@ class ProviderQuery(ListQuery):
 
 
 class ServiceFields(Request):
-    cqc_location_id: ShortText | None = None
+    cqc_location_id: CqcId | None = None
     address: Annotated[str, StringConstraints(max_length=500)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=10)] | None = None
     beds: int | None = Field(None, ge=1, le=2000)
@@ -95,7 +99,7 @@ class ServiceCreate(ServiceFields):
     name: Name
     provider_id: Id
     service_type: ServiceType
-    cluster: Name
+    cluster: Cluster
 
 
 class ServicePatch(ServiceFields):
@@ -105,7 +109,7 @@ class ServicePatch(ServiceFields):
     name: Name | None = None
     provider_id: Id | None = None
     service_type: ServiceType | None = None
-    cluster: Name | None = None
+    cluster: Cluster | None = None
     version: Id | None = Field(None, description="The version you last read; a stale one is a 409")
 
 

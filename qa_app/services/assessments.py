@@ -190,7 +190,8 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
             announced=bool(values.get("announced", True)),
             lead_officer_id=lead.id,
         )
-        assessment.officers = [o for o in others if o.id != lead.id]
+        # each officer once, and the lead not among the others
+        assessment.officers = [o for o in {o.id: o for o in others}.values() if o.id != lead.id]
         db.session.add(assessment)
         db.session.flush()
         audit.record(

@@ -28,7 +28,7 @@ from qa_app.services.actors import Actor
 from qa_app.services.calendar import clock_settings
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
-from qa_app.services.registry import get_service
+from qa_app.services.registry import get_service, staff_member
 from qa_app.services.transaction import unit_of_work
 
 
@@ -56,6 +56,8 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
         errors = {"service_id": "Choose the service the concern is about", **errors}
+    if values.get("officer_id") is not None and staff_member(values["officer_id"]) is None:
+        errors["officer_id"] = "Choose a council officer who can sign in"
     if errors:
         raise ValidationFailed(errors)
     summary, received = values["summary"].strip(), values["received_at"]

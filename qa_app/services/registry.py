@@ -221,6 +221,15 @@ def staff_users() -> list[tuple[int, str]]:
     return [(user_id, name) for user_id, name in rows]
 
 
+def staff_member(user_id) -> User | None:
+    """The active council staff member with this id, or None (no such user, a provider user, or
+    deactivated): who may be named as an officer on a service, a concern or an assessment."""
+    if not isinstance(user_id, int) or not 1 <= user_id <= MAX_ID:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.role in STAFF_ROLES and user.active else None
+
+
 def provider_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(select(Provider.id, Provider.name).order_by(Provider.name))
     return [(provider_id, name) for provider_id, name in rows]
@@ -269,10 +278,8 @@ def _check_service(values: dict, service_id: int | None) -> None:
     ):
         errors["provider_id"] = "Select the provider that runs this service"
     officer_id = values.get("contract_officer_id")
-    if officer_id is not None:
-        officer = db.session.get(User, officer_id) if 1 <= officer_id <= MAX_ID else None
-        if officer is None or officer.role not in STAFF_ROLES or not officer.active:
-            errors["contract_officer_id"] = "Select a council officer who can sign in"
+    if officer_id is not None and staff_member(officer_id) is None:
+        errors["contract_officer_id"] = "Select a council officer who can sign in"
     location_id = values.get("cqc_location_id")
     if location_id and "cqc_location_id" not in errors:
         holder = db.session.scalar(
@@ -343,7 +350,8 @@ def apply_service_changes(
     {field: [old, new]} pairs to the audit event for things stored beside the service."""
     for name in changed:
         setattr(service, name, after[name])
-    refresh_risk(service)  # set before the flush, so the row is written once
+    with db.session.no_autoflush:  # set before the flush below, so the row is written once
+        refresh_risk(service)  # and a concurrent change is caught there as a Conflict
     _flush_unique(service, "cqc_location_id", after.get("cqc_location_id"), conflict_on_stale=True)
     service_changed(actor, service)
     audit.record(actor, "service", service.id, action, {**changed, **(extra or {})}, service.id)

@@ -2,9 +2,15 @@
 
 from contextlib import contextmanager
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from qa_app.extensions import db
+
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes (the low byte of extended ones)
+
+
+class Busy(Exception):
+    """Another connection holds the lock a unit of work that does not wait needed."""
 
 
 @contextmanager
@@ -21,4 +27,26 @@ def unit_of_work(writes_after_reading: bool = False):
         db.session.commit()
     except (Exception, SQLAlchemyError):
         db.session.rollback()
+        raise
+
+
+@contextmanager
+def unit_of_work_without_waiting():
+    """A short unit of work that never queues behind another writer, for bookkeeping that may
+    be skipped (such as noting when an API token was last used): it raises `Busy` at once
+    instead of waiting. On SQLite its transaction asks for the write lock at the start, without
+    the busy timeout; on PostgreSQL its statements must not wait either (use SKIP LOCKED).
+
+    It starts a transaction of its own: the session must not be in one (commit it first).
+    """
+    if db.session().in_transaction():
+        raise RuntimeError("unit_of_work_without_waiting needs a session outside a transaction")
+    try:
+        with unit_of_work():
+            db.session.connection(execution_options={"qa_write_lock": "nowait"})
+            yield db.session
+    except OperationalError as error:
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            raise Busy(str(error.orig)) from None
         raise

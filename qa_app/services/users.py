@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
@@ -20,7 +21,7 @@ from qa_app.services import audit, sessions
 from qa_app.services.actors import Actor
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.passwords import hash_password, password_problem, verify_password
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import Busy, unit_of_work, unit_of_work_without_waiting
 
 INVITE_LIFETIME = timedelta(days=7)
 TOKEN_PREFIX = "qa_"  # noqa: S105 (a prefix, not a secret)
@@ -351,12 +352,41 @@ def user_for_token(secret: str, now: datetime | None = None) -> User | None:
     token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
+    user = token.user
     now = now or utcnow()
-    # Note the use at most once a minute, to keep reads free of writes.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        with unit_of_work():
-            token.last_used_at = now
-    return token.user
+    if token.last_used_at is None or now - token.last_used_at > LAST_USE_INTERVAL:
+        _note_use(token.id, now)
+    return user
+
+
+LAST_USE_INTERVAL = timedelta(minutes=1)
+
+
+def _note_use(token_id: int, now: datetime) -> None:
+    """Note when a token was used, at most once a minute, so that API reads need no write lock
+    and never fail or wait because of it. A conditional UPDATE in a short transaction of its
+    own, skipped when another writer holds the lock (SQLite) or the token's row (PostgreSQL):
+    a request a minute later notes it instead. Concurrent first uses write it once."""
+    db.session.commit()  # end the read transaction (it wrote nothing), so the update starts afresh
+    fresh = aliased(ApiToken)
+    unlocked = (
+        select(fresh.id)
+        .where(
+            fresh.id == token_id,
+            or_(fresh.last_used_at.is_(None), fresh.last_used_at <= now - LAST_USE_INTERVAL),
+        )
+        .with_for_update(skip_locked=True)  # PostgreSQL: skip a row another request is noting
+    )
+    try:
+        with unit_of_work_without_waiting():
+            db.session.execute(
+                update(ApiToken)
+                .where(ApiToken.id.in_(unlocked))
+                .values(last_used_at=now)
+                .execution_options(synchronize_session=False)
+            )
+    except Busy:
+        pass  # another request is writing: noting this use can wait for a later one
 
 
 def tokens_for(user_id: int) -> list[ApiToken]:

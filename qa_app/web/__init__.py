@@ -8,7 +8,7 @@ from qa_app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from qa_app import signed_in
-    from qa_app.web import errors, filters
+    from qa_app.web import errors, filters, nul_guard
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
     from qa_app.web.portal import bp as portal_bp
@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(portal_bp)
     filters.init_app(app)
     errors.init_app(app)
+    nul_guard.init_app(app)
 
     @app.get("/")
     def index():

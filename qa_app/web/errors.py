@@ -2,9 +2,9 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from qa_app.extensions import db
 
@@ -45,12 +45,19 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error):
+        if isinstance(error, MethodNotAllowed) and not _path_exists(error.valid_methods or []):
+            error = NotFound()
         code = error.code or 500
         if _wants_json():
-            return jsonify(error=TITLES.get(code, error.name), details=None), code
-        return render_template(
-            "errors/error.html", title=TITLES.get(code, error.name), code=code
-        ), code
+            response = jsonify(error=TITLES.get(code, error.name), details=None)
+        else:
+            response = make_response(
+                render_template("errors/error.html", title=TITLES.get(code, error.name), code=code)
+            )
+        response.status_code = code
+        if isinstance(error, MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error):
@@ -59,6 +66,20 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify(error="Internal error", details=None), 500
         return render_template("errors/error.html", title=TITLES[500], code=500), 500
+
+
+def _path_exists(methods) -> bool:
+    """Whether the address names something for one of these methods. The router answers 405
+    when a rule's pattern fits but before checking its values (an id too big for a database
+    id, say); such an address names nothing, which is a 404."""
+    adapter = current_app.create_url_adapter(request)
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except HTTPException:
+            continue
+        return True
+    return False
 
 
 def init_service_errors(app: Flask) -> None:

@@ -9,7 +9,7 @@ from qa_app.services.actors import Actor
 ODD_PAGES = [
     "/services?page=-1",
     "/services?page=99999999999999999999",
-    "/services?officer_id=abc&cluster=%00&service_type=castle",
+    "/services?officer_id=abc&cluster=%01&service_type=castle",  # NUL: test_nul_characters.py
     "/services?q=" + "x" * 5000,
     "/services?q=%25_%25",
     "/providers?page=abc&q=%27%22%3C",
@@ -33,7 +33,11 @@ def test_odd_addresses(client, make, path):
             "cqc_rating": "Brilliant",
             "service_type": "castle",
         },
-        {"name": "n" * 1000, "postcode": "p" * 500, "cluster": "\x00"},
+        {
+            "name": "n" * 1000,
+            "postcode": "p" * 500,
+            "cluster": "\x01",
+        },  # NUL: see test_nul_characters
         {"contract_end": ["1"]},
     ],
 )
