@@ -20,7 +20,7 @@ from qa_app.domain import sessions as rules
 from qa_app.extensions import db
 from qa_app.models import User, UserSession
 from qa_app.models.types import utcnow
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import Busy, unit_of_work, unit_of_work_without_waiting
 
 SIGNED_OUT = "signed_out"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (a reason, not a secret)
@@ -106,25 +106,36 @@ def user_for(
     if rules.needs_touch(policy, row.last_seen_at, now):
         session_id = row.id
         _write_apart(
-            lambda: db.session.execute(
+            waits=False,
+            write=lambda: db.session.execute(
                 update(UserSession)
                 .where(UserSession.id == session_id, UserSession.ended_at.is_(None))
                 .values(last_seen_at=now)
                 .execution_options(synchronize_session=False)
-            )
+            ),
         )
     user.session_secret = secret
     return user
 
 
-def _write_apart(write: Callable[[], object]) -> None:
+def _write_apart(write: Callable[[], object], waits: bool = True) -> None:
     """Run a small write in a transaction of its own, taking the write lock first (SQLite), so a
     page that only reads never turns its read into a write half-way. Skipped (to be done by a
-    later request) if this request already has changes waiting, which it must commit itself."""
+    later request) if this request already has changes waiting, which it must commit itself.
+
+    waits=False: bookkeeping that a later request can do instead (noting that the session is in
+    use): skipped at once when another writer holds SQLite's lock, so a read never queues."""
     session = db.session()
     if session.new or session.dirty or session.deleted:
         return
     session.commit()  # ends the read, which had nothing to write
+    if not waits:
+        try:
+            with unit_of_work_without_waiting():
+                write()
+        except Busy:
+            pass  # noted by the next request instead
+        return
     with unit_of_work(writes_after_reading=True):
         write()
 

@@ -173,3 +173,65 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(served):
             timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
     assert (mode, timeout) == ("wal", BUSY_TIMEOUT_MS)
     assert BUSY_TIMEOUT_MS >= 5000  # writers queue for each other rather than fail
+
+
+def _session_cookie(app, user_id: int, last_seen_ago: timedelta) -> str:
+    """A signed-in browser session whose 'last seen' is old enough that every request wants to
+    note it again (as after a minute without requests)."""
+    from qa_app.models import UserSession
+    from qa_app.services import sessions
+
+    with app.app_context():
+        try:
+            secret = sessions.begin(db.session.get(User, user_id))
+            db.session.execute(
+                UserSession.__table__.update().values(
+                    last_seen_at=datetime.now(UTC) - last_seen_ago
+                )
+            )
+            db.session.commit()
+        finally:
+            db.session.remove()
+        serializer = app.session_interface.get_signing_serializer(app)
+        return serializer.dumps({"_user_id": secret, "_fresh": True})
+
+
+def _page(base: str, path: str, cookie: str) -> int:
+    connection = http.client.HTTPConnection(urlsplit(base).netloc, timeout=60)
+    try:
+        connection.request("GET", path, headers={"Cookie": f"session={cookie}"})
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_sixteen_pages_at_once_in_one_browser_session_all_succeed(served):
+    """A signed-in officer's pages (and the recording page's API calls) note the session's use
+    at most once a minute, apart from the read, without queueing: none fails or is refused."""
+    app, base, ids = served
+    writer_token = _token(app, ids["writer"])
+    paths = ["/home", "/services", "/api/v1/services", f"/services/{ids['services'][0]}"]
+    for round_number in range(ROUNDS):
+        cookie = _session_cookie(app, ids["reader"], last_seen_ago=timedelta(minutes=2))
+        calls = [
+            ("GET", partial(_page, base, paths[n % len(paths)], cookie)) for n in range(READERS)
+        ]
+        calls += [
+            (
+                "PATCH",
+                partial(
+                    _call,
+                    base,
+                    f"/api/v1/services/{ids['services'][n + 1]}",
+                    writer_token,
+                    "PATCH",
+                    {"cluster": f"Session round {round_number} writer {n}"},
+                ),
+            )
+            for n in range(WRITERS)
+        ]
+        statuses, failures = _at_once(calls)
+        assert failures == [], f"round {round_number}"
+        assert statuses == {("GET", 200): READERS, ("PATCH", 200): WRITERS}, f"round {round_number}"
