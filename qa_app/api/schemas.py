@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
+from qa_app.domain.registry_rules import MAX_ADDRESS, MAX_PERSON_NAME
 
 ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
 CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
@@ -19,6 +20,8 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2
 CqcId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
 Cluster = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PERSON_NAME)]
+Address = Annotated[str, StringConstraints(max_length=MAX_ADDRESS)]
 
 
 class Request(BaseModel):
@@ -61,7 +64,9 @@ class ProviderCreate(Request):
     contact_name: ShortText | None = None
     contact_email: ShortText | None = None
     contact_phone: Phone | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    address: Address | None = Field(
+        None, description="Postal address for the council's letters, one line per line"
+    )
 
 
 class ProviderOut(Response):
@@ -84,13 +89,16 @@ class ProviderQuery(ListQuery):
 
 class ServiceFields(Request):
     cqc_location_id: CqcId | None = None
-    address: Annotated[str, StringConstraints(max_length=500)] | None = None
+    address: Address | None = None
     postcode: Annotated[str, StringConstraints(max_length=10)] | None = None
     beds: int | None = Field(None, ge=1, le=2000)
     contract_reference: Annotated[str, StringConstraints(max_length=50)] | None = None
     contract_start: date | None = None
     contract_end: date | None = None
     contract_officer_id: Id | None = None
+    registered_manager_name: PersonName | None = Field(
+        None, description="The manager registered with CQC for the service; letters name them"
+    )
     cqc_rating: CqcRating | None = None
     cqc_rating_date: date | None = None
 
@@ -133,6 +141,10 @@ class ServiceOut(Response):
     contract_start: date | None
     contract_end: date | None
     contract_officer_id: int | None
+    registered_manager_name: str | None = Field(
+        description="The manager registered with CQC for the service (entered by hand: CQC's "
+        "ratings file does not carry it)"
+    )
     cqc_rating: CqcRating
     cqc_rating_date: date | None
     risk: Literal["red", "amber", "green"] | None = Field(

@@ -32,6 +32,7 @@ def service_out(service) -> ServiceOut:
         contract_start=service.contract_start,
         contract_end=service.contract_end,
         contract_officer_id=service.contract_officer_id,
+        registered_manager_name=service.registered_manager_name,
         cqc_rating=service.cqc_rating,
         cqc_rating_date=service.cqc_rating_date,
         risk=service.risk if shows_risk else None,

@@ -30,7 +30,18 @@ COLUMNS = (
     "Provider ID",
     "Provider Name",
 )
-OPTIONAL_COLUMNS = ("Location Street Address", "Location Address Line 2", "Location City")
+#: Read when present. CQC's Locations sheet has the location's address; a provider's postal
+#: address is on its Providers sheet, which the import does not read, but a table that carries
+#: the provider columns beside each location (as some councils' saved copies do) gives a new
+#: provider its address. A registered manager's name is in neither: it is entered by hand.
+LOCATION_ADDRESS = ("Location Street Address", "Location Address Line 2", "Location City")
+PROVIDER_ADDRESS = (
+    "Provider Street Address",
+    "Provider Address Line 2",
+    "Provider City",
+    "Provider Post Code",
+)
+OPTIONAL_COLUMNS = (*LOCATION_ADDRESS, *PROVIDER_ADDRESS)
 
 OVERALL = "Overall"
 DOMAINS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
@@ -142,6 +153,8 @@ class Location:
     category: str
     postcode: str
     address: str
+    #: the provider's postal address, one line per line ("" when the file has none)
+    provider_address: str
     #: {domain: (rating, publication date, row number)} from the `Overall` group's rows.
     ratings: dict[str, tuple[str, date, int]] = field(default_factory=dict)
 
@@ -228,15 +241,11 @@ class Collector:
             return
         location = parsed.locations.get(location_id)
         if location is None:
-            address = ", ".join(
-                p
-                for p in (
-                    cell(cells, "Location Street Address"),
-                    cell(cells, "Location Address Line 2"),
-                    cell(cells, "Location City"),
-                )
-                if p
-            )
+            address = ", ".join(p for p in (cell(cells, c) for c in LOCATION_ADDRESS) if p)
+            provider_lines = [p for p in (cell(cells, c) for c in PROVIDER_ADDRESS[:-1]) if p]
+            provider_postcode = cell(cells, "Provider Post Code")
+            if provider_lines and provider_postcode:
+                provider_lines.append(normalise_postcode(provider_postcode) or provider_postcode)
             location = Location(
                 location_id=location_id,
                 name=cell(cells, "Location Name"),
@@ -247,6 +256,7 @@ class Collector:
                 category=cell(cells, "Location Primary Inspection Category"),
                 postcode=cell(cells, "Location Post Code"),
                 address=address,
+                provider_address="\n".join(provider_lines),
             )
             parsed.locations[location_id] = location
         if _key(cell(cells, "Service / Population Group")) != "overall":
@@ -307,6 +317,8 @@ class NewService:
     provider_id: str
     provider_name: str
     provider_is_new: bool
+    #: a new provider's postal address, when the file has one
+    provider_address: str
     overall: str | None
     overall_date: date | None
     domains: dict[str, tuple[str, date]]
@@ -389,6 +401,7 @@ def plan_changes(
                 provider_id=location.provider_id,
                 provider_name=location.provider_name,
                 provider_is_new=provider_is_new,
+                provider_address=location.provider_address,
                 overall=overall[0] if overall else None,
                 overall_date=overall[1] if overall else None,
                 domains={

@@ -5,6 +5,12 @@ from datetime import date
 
 from qa_app.domain.codes import BEDDED_SERVICE_TYPES, CQC_RATINGS, SERVICE_TYPES
 from qa_app.domain.postcode import normalise_postcode
+from qa_app.domain.wording import too_long
+
+#: A person's name (a service's registered manager): the column keeps 200 characters.
+MAX_PERSON_NAME = 200
+#: A postal address, lines separated by newlines.
+MAX_ADDRESS = 500
 
 
 def check_service(fields: dict, today: date) -> dict[str, str]:
@@ -39,6 +45,12 @@ def check_service(fields: dict, today: date) -> dict[str, str]:
     location_id = fields.get("cqc_location_id")
     if location_id and not _looks_like_cqc_id(location_id):
         errors["cqc_location_id"] = "Enter a CQC location ID in the format 1-123456789"
+    if len(fields.get("registered_manager_name") or "") > MAX_PERSON_NAME:
+        errors["registered_manager_name"] = too_long(
+            "The registered manager's name", MAX_PERSON_NAME
+        )
+    if len(fields.get("address") or "") > MAX_ADDRESS:
+        errors["address"] = too_long("The address", MAX_ADDRESS)
     return errors
 
 
@@ -49,6 +61,8 @@ def check_provider(fields: dict) -> dict[str, str]:
     provider_id = fields.get("cqc_provider_id")
     if provider_id and not _looks_like_cqc_id(provider_id):
         errors["cqc_provider_id"] = "Enter a CQC provider ID in the format 1-123456789"
+    if len(fields.get("address") or "") > MAX_ADDRESS:
+        errors["address"] = too_long("The postal address", MAX_ADDRESS)
     return errors
 
 

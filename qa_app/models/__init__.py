@@ -4,7 +4,7 @@ from qa_app.models.assessments import Answer, Assessment, AssessmentComment, ass
 from qa_app.models.audit import AuditEvent
 from qa_app.models.concerns import ClockEvent, Concern
 from qa_app.models.cqc import CqcImport, ServiceCqcRating
-from qa_app.models.notices import Notice, NoticeRequirement
+from qa_app.models.notices import Notice, NoticeRequirement, NoticeResponseFile
 from qa_app.models.plans import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
@@ -24,6 +24,7 @@ __all__ = [
     "LoginAttempt",
     "Notice",
     "NoticeRequirement",
+    "NoticeResponseFile",
     "PlanAction",
     "PlanIssue",
     "Provider",

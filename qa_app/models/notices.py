@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
+from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 
@@ -94,3 +95,14 @@ class NoticeRequirement(db.Model):
     notice = relationship("Notice", back_populates="requirements")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class NoticeResponseFile(StoredFileColumns, db.Model):
+    """Evidence the provider attached to its response to a requirement."""
+
+    __tablename__ = "notice_response_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(ForeignKey("notice_requirements.id"), index=True)
+
+    requirement = relationship("NoticeRequirement", lazy="joined", innerjoin=True)

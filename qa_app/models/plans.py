@@ -8,6 +8,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
+from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 _OPEN = text("status IN ('awaiting_submission', 'submitted', 'returned', 'accepted')")
@@ -108,18 +109,13 @@ class PlanAction(db.Model):
     )
 
 
-class EvidenceFile(db.Model):
-    """A file kept outside the web root, served only through a permission-checked route."""
+class EvidenceFile(StoredFileColumns, db.Model):
+    """Evidence for a plan action: a file kept outside the web root, served only through a
+    permission-checked route."""
 
     __tablename__ = "evidence_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
-    uploaded_by_label: Mapped[str] = mapped_column(String(254))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     action = relationship("PlanAction", lazy="joined", innerjoin=True)

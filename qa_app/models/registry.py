@@ -21,6 +21,7 @@ class Provider(db.Model):
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(40))
+    #: The postal address the council's letters go to (lines separated by newlines).
     address: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -45,6 +46,8 @@ class Service(db.Model):
     contract_start: Mapped[date | None] = mapped_column(Date)
     contract_end: Mapped[date | None] = mapped_column(Date)
     contract_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The person registered with CQC as the service's manager: letters are addressed to them.
+    registered_manager_name: Mapped[str | None] = mapped_column(String(200))
     cqc_rating: Mapped[str] = mapped_column(String(30), default="Not rated", index=True)
     cqc_rating_date: Mapped[date | None] = mapped_column(Date)
     risk: Mapped[str] = mapped_column(String(10), default="green", index=True)

@@ -521,6 +521,8 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             provider = Provider(
                 name=(item["provider_name"] or item["provider_id"])[:200],
                 cqc_provider_id=item["provider_id"],
+                # a preview stored before provider addresses were read has none
+                address=item.get("provider_address") or None,
             )
             db.session.add(provider)
             db.session.flush()

@@ -15,18 +15,103 @@ from qa_app.services.calendar import london_today
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo data only, printed by make run)
 
+# (name, CQC provider ID, contact, postal address)
 PROVIDERS = [
-    ("Heathervale Care Ltd", "1-101000001"),
-    ("Brookside Healthcare Group", "1-101000002"),
-    ("Northshire Home Support CIC", "1-101000003"),
-    ("Willowbank Living Ltd", "1-101000004"),
-    ("Castlegate Care Homes plc", "1-101000005"),
-    ("Riverside Supported Living Trust", "1-101000006"),
-    ("Meadowfield Domiciliary Services", "1-101000007"),
-    ("Oakridge Nursing Ltd", "1-101000008"),
-    ("Ashdown Day Services", "1-101000009"),
-    ("Kingsway Extra Care Housing", "1-101000010"),
+    (
+        "Heathervale Care Ltd",
+        "1-101000001",
+        "Helen Ashworth",
+        "Heathervale House\n14 Station Road\nMorpeth\nNE61 1AB",
+    ),
+    (
+        "Brookside Healthcare Group",
+        "1-101000002",
+        "Dana Hughes",
+        "2nd Floor, Quayside Chambers\n35 Bridge Street\nBlyth\nNE24 2AA",
+    ),
+    (
+        "Northshire Home Support CIC",
+        "1-101000003",
+        "Gareth Pryce",
+        "Unit 3, Coquet Enterprise Park\nAmble\nMorpeth\nNE65 0PE",
+    ),
+    (
+        "Willowbank Living Ltd",
+        "1-101000004",
+        "Fiona McLeod",
+        "8 Willow Court\nCramlington\nNE23 6XY",
+    ),
+    (
+        "Castlegate Care Homes plc",
+        "1-101000005",
+        "Richard Okafor",
+        "Castlegate House\n1 Castle Street\nAlnwick\nNE66 1LJ",
+    ),
+    (
+        "Riverside Supported Living Trust",
+        "1-101000006",
+        "Siobhan Kelly",
+        "The Old Mill\nRiverside\nMorpeth\nNE61 1QT",
+    ),
+    (
+        "Meadowfield Domiciliary Services",
+        "1-101000007",
+        "Tom Hartley",
+        "22 Meadow Lane\nAshington\nNE63 9AA",
+    ),
+    (
+        "Oakridge Nursing Ltd",
+        "1-101000008",
+        "Anita Desai",
+        "Oakridge Business Centre\n5 Oak Drive\nHexham\nNE46 3RT",
+    ),
+    (
+        "Ashdown Day Services",
+        "1-101000009",
+        "Paul Whitfield",
+        "Ashdown Centre\n9 Front Street\nBedlington\nNE22 5TT",
+    ),
+    (
+        "Kingsway Extra Care Housing",
+        "1-101000010",
+        "Grace Mensah",
+        "Kingsway House\n40 Kingsway\nBlyth\nNE24 3PS",
+    ),
 ]
+
+#: Each service's registered manager (the person its letters are addressed to), by service name.
+REGISTERED_MANAGERS = {
+    "Heathervale House": "Amira Begum",
+    "Heathervale Lodge": "Chris Walker",
+    "Heathervale Court": "Joanne Fletcher",
+    "Brookside Manor": "Mark Robson",
+    "Brookside Gardens": "Lucy Chen",
+    "Brookside Mews": "Ian Douglas",
+    "Northshire Home Support, North": "Karen Milburn",
+    "Northshire Home Support, Central": "Neil Armstrong",
+    "Northshire Home Support, South": "Sophie Turnbull",
+    "Willowbank Grove": "David Nwosu",
+    "Willowbank Terrace": "Rachel Hall",
+    "Castlegate View": "Steven Charlton",
+    "Castlegate Park": "Emma Robinson",
+    "Castlegate Hall": "Hannah Patel",
+    "Riverside Close": "Michael Burns",
+    "Riverside Place": "Claire Dixon",
+    "Riverside Walk": "Ahmed Hassan",
+    "Meadowfield Care at Home": "Laura Bell",
+    "Meadowfield Reablement": "James Scott",
+    "Oakridge Nursing Home": "Patricia Young",
+    "Oakridge House": "Daniel Reed",
+    "Oakridge Court": "Nicola Wood",
+    "Ashdown Centre": "Ben Thompson",
+    "Ashdown Community Hub": "Zara Ali",
+    "Kingsway Court": "Gillian Moore",
+    "Kingsway Gardens": "Peter Lowes",
+    "Kingsway Place": "Aisha Rahman",
+    "Brookside at Home": "Owen Jenkins",
+    "Willowbank Fields": "Megan Brown",
+    # Castlegate Mill has none recorded: its letters go to "The registered manager"
+}
 
 # (name, provider index, type, cluster, beds, CQC rating, postcode)
 SERVICES = [
@@ -102,16 +187,17 @@ def has_data() -> bool:
 def seed() -> dict:
     actor = Actor.system("cli")
     providers: list[Provider] = []
-    for index, (name, cqc_id) in enumerate(PROVIDERS):
+    for index, (name, cqc_id, contact, address) in enumerate(PROVIDERS):
         providers.append(
             registry.create_provider(
                 actor,
                 {
                     "name": name,
                     "cqc_provider_id": cqc_id,
-                    "contact_name": f"Registered manager {index + 1}",
+                    "contact_name": contact,
                     "contact_email": f"contact{index + 1}@provider{index + 1}.demo.example",
                     "contact_phone": f"01670 5{index:02d} 100",
+                    "address": address,
                 },
             )
         )
@@ -137,6 +223,7 @@ def seed() -> dict:
                 "contract_start": start,
                 "contract_end": date(start.year + 4, start.month, 1),
                 "contract_officer_id": officers[index % 2].id,
+                "registered_manager_name": REGISTERED_MANAGERS.get(name),
                 "cqc_rating": rating,
                 "cqc_rating_date": date(2025, 1 + index % 12, 10)
                 if rating != "Not rated"

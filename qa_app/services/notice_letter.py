@@ -1,8 +1,10 @@
 """The formal letter for an issued notice (notice of concern or contract breach notice), as a PDF.
 
-Council heading; the provider's address; the service; the grounds (the council's account: the
-concerns themselves, their number and when they were received are never shown to a provider); the requirements with
-their due dates; the placement stop; what happens next. A draft prints with a DRAFT watermark, so it can be checked first.
+Council heading; the service's registered manager at the provider's postal address (who and
+where: `domain/letters.py`); the service; the grounds (the council's account: the concerns
+themselves, their number and when they were received are never shown to a provider); the
+requirements by due date, soonest first; the placement stop; what happens next. A draft prints
+with a DRAFT watermark, so it can be checked first.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import io
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 
 from qa_app.domain.clocks import LONDON
+from qa_app.domain.letters import by_due_date, recipient
 from qa_app.domain.notices import KINDS, REQUIREMENT_NOUN
 from qa_app.models import Notice
 from qa_app.services import notices
@@ -27,6 +31,8 @@ from qa_app.services.report_pdf import (
     _p,
 )
 
+LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold", spaceAfter=1)
+
 
 def _day(value) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
@@ -39,12 +45,20 @@ def render(notice: Notice, council: str) -> bytes:
     noun = REQUIREMENT_NOUN[notice.kind]
     issued = notice.issued_at.astimezone(LONDON).date() if notice.issued_at else None
     parent, _child = notices.parent_and_child(notice)
+    to = recipient(
+        registered_manager=service.registered_manager_name,
+        service_name=service.name,
+        provider_name=provider.name,
+        provider_address=provider.address,
+        provider_contact=provider.contact_name,
+        service_address=service.address,
+        service_postcode=service.postcode,
+    )
     story = [
         _p(council, H2),
         _p("Adult Social Care · Quality Assurance and Contracts", SMALL),
         Spacer(1, 5 * mm),
-        _p(provider.name, BODY),
-        _p(provider.address or "", BODY),
+        _p("\n".join(to.lines), BODY),
         Spacer(1, 6 * mm),
         _p(f"Date: {_day(issued) if issued else 'not yet issued (draft)'}", BODY),
         _p(f"Our reference: {notice.kind.replace('_', '-').upper()}-{notice.id}", BODY),
@@ -56,10 +70,7 @@ def render(notice: Notice, council: str) -> bytes:
         story.append(_p(f"Contract reference: {service.contract_reference}", BODY))
     story += [
         Spacer(1, 4 * mm),
-        _p(
-            f"Dear {provider.contact_name or 'Sir or Madam'},",
-            BODY,
-        ),
+        _p(f"Dear {to.salutation},", BODY),
         Spacer(1, 2 * mm),
     ]
     if notice.kind == "notice_of_concern":
@@ -92,11 +103,17 @@ def render(notice: Notice, council: str) -> bytes:
     # are not named, counted or dated: a provider never learns of concerns, and the day one was
     # received can be enough to tell who raised it.
     story.append(_p(f"What you must do ({noun}s)", H2))
-    for requirement in notice.requirements:
-        # paragraphs, not table cells: a long requirement flows on to the next page
+    due = None
+    for requirement in by_due_date(notice.requirements):
+        # soonest first, under each due date; numbered as the portal numbers them. Paragraphs,
+        # not table cells: a long requirement flows on to the next page.
+        if requirement.due_date != due:
+            due = requirement.due_date
+            story.append(_p(f"By {_day(due)}", H3))
         story += [
-            _p(f"{requirement.position}. Due by {_day(requirement.due_date)}", H3),
+            _p(f"{noun.capitalize()} {requirement.position}", LABEL),
             _p(requirement.text, BODY),
+            Spacer(1, 2 * mm),
         ]
     if notice.placement_stop_start:
         lifted = notice.placement_stop_lifted_at

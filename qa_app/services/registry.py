@@ -37,6 +37,7 @@ SERVICE_FIELDS = (
     "contract_start",
     "contract_end",
     "contract_officer_id",
+    "registered_manager_name",
     "cqc_rating",
     "cqc_rating_date",
 )
@@ -250,7 +251,14 @@ def _clean_service(values: dict) -> dict:
     cleaned = dict(values)
     if "cqc_rating" in cleaned and not cleaned["cqc_rating"]:
         cleaned["cqc_rating"] = "Not rated"
-    for name in ("name", "cluster", "cqc_location_id", "contract_reference", "address"):
+    for name in (
+        "name",
+        "cluster",
+        "cqc_location_id",
+        "contract_reference",
+        "address",
+        "registered_manager_name",
+    ):
         if isinstance(cleaned.get(name), str):
             cleaned[name] = cleaned[name].strip() or None
     if cleaned.get("postcode"):

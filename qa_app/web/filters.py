@@ -52,6 +52,7 @@ FIELD_LABELS = {
     "contract_start": "Contract start",
     "contract_end": "Contract end",
     "contract_officer_id": "Contract officer",
+    "registered_manager_name": "Registered manager",
     "cqc_rating": "CQC rating",
     "cqc_rating_date": "CQC rating date",
     "cqc_safe": "CQC Safe",

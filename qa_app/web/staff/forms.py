@@ -6,7 +6,8 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
-from qa_app.web.forms import GovDateField, OptionalDate, options, posted_id
+from qa_app.domain.registry_rules import MAX_ADDRESS, MAX_PERSON_NAME
+from qa_app.web.forms import GovDateField, OptionalDate, at_most, options, posted_id
 
 
 class ServiceForm(FlaskForm):
@@ -85,6 +86,13 @@ class ServiceForm(FlaskForm):
         coerce=posted_id,
         validators=[Optional()],
     )
+    registered_manager_name = StringField(
+        "Registered manager",
+        widget=GovTextInput(),
+        description="The manager registered with CQC for this service. Letters about the "
+        "service are addressed to them.",
+        validators=[Optional(), at_most(MAX_PERSON_NAME, "The registered manager's name")],
+    )
     cqc_rating = SelectField(
         "CQC rating",
         widget=GovSelect(),
@@ -111,6 +119,7 @@ class ServiceForm(FlaskForm):
         "contract_start",
         "contract_end",
         "contract_officer_id",
+        "registered_manager_name",
         "cqc_rating",
         "cqc_rating_date",
     )
@@ -159,9 +168,11 @@ class ProviderForm(FlaskForm):
         validators=[Optional(), Length(max=40, message="Must be 40 characters or fewer")],
     )
     address = TextAreaField(
-        "Registered office address",
+        "Postal address",
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=500, message="Must be 500 characters or fewer")],
+        description="Where the council's letters to the provider go, usually its registered "
+        "office. Put each line on a line of its own, ending with the postcode.",
+        validators=[Optional(), at_most(MAX_ADDRESS, "The postal address")],
     )
 
     FIELDS = (
