@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+NOBODY = "Sir or Madam"
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -18,6 +20,11 @@ class Recipient:
     lines: tuple[str, ...]
     #: the name after "Dear" ("Sir or Madam" when nobody is named)
     salutation: str
+
+    @property
+    def closing(self) -> str:
+        """ "Yours sincerely" to a person named, "Yours faithfully" to "Sir or Madam"."""
+        return "Yours faithfully" if self.salutation == NOBODY else "Yours sincerely"
 
 
 def _lines(text: str | None) -> list[str]:
@@ -51,7 +58,7 @@ def recipient(
         salutation = contact
     else:
         head = [f"The registered manager, {service_name}"]
-        salutation = "Sir or Madam"
+        salutation = NOBODY
     address = _lines(provider_address)
     if not address:
         address = _lines(service_address)

@@ -131,23 +131,25 @@ def render(notice: Notice, council: str) -> bytes:
             ),
         ]
     story += [
-        _p("What happens next", H2),
-        _p(
-            "Please respond to each requirement through the provider portal, saying what you "
-            "have done and the evidence for it. Your quality officer will check each one. "
-            + (
-                "If a requirement is not met by its due date, the council may issue a contract "
-                "breach notice."
-                if notice.kind == "notice_of_concern"
-                else "If the remedial actions are not completed by their due dates, the council "
-                "may recommend that the contract is terminated."
-            ),
-            BODY,
-        ),
-        Spacer(1, 5 * mm),
+        # the last paragraph and the signature stay together: never a signature on its own
         KeepTogether(
             [
-                _p("Yours faithfully,", BODY),
+                _p("What happens next", H2),
+                _p(
+                    "Please respond to each requirement through the provider portal, saying "
+                    "what you have done; you can attach the evidence for it there. Your quality "
+                    "officer will check each one. "
+                    + (
+                        "If a requirement is not met by its due date, the council may issue a "
+                        "contract breach notice."
+                        if notice.kind == "notice_of_concern"
+                        else "If the remedial actions are not completed by their due dates, the "
+                        "council may recommend that the contract is terminated."
+                    ),
+                    BODY,
+                ),
+                Spacer(1, 5 * mm),
+                _p(f"{to.closing},", BODY),
                 Spacer(1, 7 * mm),
                 _p(notice.issued_by_label or "(to be signed by the issuing manager)", BODY),
                 _p(f"on behalf of {council}", SMALL),

@@ -260,7 +260,7 @@ def _clean_service(values: dict) -> dict:
         "registered_manager_name",
     ):
         if isinstance(cleaned.get(name), str):
-            cleaned[name] = cleaned[name].strip() or None
+            cleaned[name] = _one_newline(cleaned[name]).strip() or None
     if cleaned.get("postcode"):
         cleaned["postcode"] = normalise_postcode(cleaned["postcode"]) or cleaned["postcode"].strip()
     elif "postcode" in cleaned:
@@ -405,8 +405,14 @@ def _clean_provider(values: dict) -> dict:
         raise ValidationFailed({name: "This field cannot be set" for name in sorted(unknown)})
     cleaned = {}
     for name, value in values.items():
-        cleaned[name] = (value.strip() or None) if isinstance(value, str) else value
+        cleaned[name] = (_one_newline(value).strip() or None) if isinstance(value, str) else value
     return cleaned
+
+
+def _one_newline(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF: kept as LF, an address saved again
+    unchanged is not recorded as a change."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_provider(values: dict, provider_id: int | None) -> None:

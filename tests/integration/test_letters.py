@@ -84,6 +84,18 @@ def test_the_letter_is_addressed_to_the_registered_manager_at_the_providers_addr
         for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action == "updated"))
     ]
     assert {"registered_manager_name": [None, "Joanne Fletcher"]} in history
+    # a browser sends the address back with CRLF line breaks: saved unchanged, it is no change
+    again = _edit(
+        client,
+        f"/providers/{provider.id}/edit",
+        address="Unit 4, Quayside\r\n35 Bridge Street\r\nBlyth\r\nNE24 2AA",
+    )
+    assert again.status_code == 302
+    again = _edit(client, f"/services/{service.id}/edit", address="5 Elm Road\r\nMorpeth")
+    assert again.status_code == 302
+    assert (
+        len(list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "updated")))) == 2
+    )
     assert "Registered manager" in client.get(f"/services/{service.id}").soup.select_one(
         "table.app-history"
     ).get_text(" ")
@@ -103,7 +115,7 @@ def test_the_letter_is_addressed_to_the_registered_manager_at_the_providers_addr
     )
     text = _letter_text(client.get(f"/notices/{notice.id}/letter.pdf"))
     flat = " ".join(text.split())
-    assert "Dear Joanne Fletcher," in flat
+    assert "Dear Joanne Fletcher," in flat and "Yours sincerely," in flat
     assert "Registered manager 10" not in flat
     block = [line.strip() for line in text.splitlines()]
     start = block.index("Joanne Fletcher")

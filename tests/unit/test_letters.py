@@ -25,6 +25,7 @@ def test_to_the_registered_manager_at_the_providers_postal_address():
         "NE61 1AB",
     )
     assert to.salutation == "Joanne Fletcher"
+    assert to.closing == "Yours sincerely"
 
 
 def test_without_a_registered_manager_the_providers_contact_then_nobody_by_name():
@@ -39,6 +40,7 @@ def test_without_a_registered_manager_the_providers_contact_then_nobody_by_name(
     to_nobody = recipient(registered_manager=None, provider_contact=None, **common)
     assert to_nobody.lines[:2] == ("The registered manager, Elm House", "Acme Care")
     assert to_nobody.salutation == "Sir or Madam"
+    assert to_nobody.closing == "Yours faithfully"
 
 
 def test_without_a_provider_address_the_letter_goes_to_the_service():
