@@ -7,8 +7,11 @@ notices once issued and responds to each requirement.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +19,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from qa_app.domain.codes import MAX_ID
 from qa_app.domain.notices import (
     FINAL,
     REQUIREMENT_NOUN,
@@ -33,9 +37,9 @@ from qa_app.domain.notices import (
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES, Role
 from qa_app.extensions import db
-from qa_app.models import Concern, Notice, NoticeRequirement, Service, User
+from qa_app.models import Concern, Notice, NoticeRequirement, NoticeResponseFile, Service, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -579,8 +583,11 @@ def respond_to_requirement(
     requirement_id: int,
     response: str,
     now: datetime | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> NoticeRequirement:
-    """The provider says what it has done about a requirement (it may update this later)."""
+    """The provider says what it has done about a requirement (it may update this later), and
+    may attach evidence files: (file name, bytes) each, checked as plan evidence is, all saved
+    with the response or none of them."""
     notice, requirement = _requirement(viewer, notice_id, requirement_id)
     if viewer.role in STAFF_ROLES:
         raise Forbidden("Only the provider responds to a requirement")
@@ -588,21 +595,88 @@ def respond_to_requirement(
         raise Conflict("Responses can only be given while the notice is issued")
     if requirement.status == "met":
         raise Conflict("This requirement has already been marked as met")
-    response = _clean(response, "response", "Say what you have done to meet this requirement")
-    with unit_of_work():
-        before = requirement.provider_response
-        requirement.provider_response = response
-        requirement.responded_at, requirement.responded_by_label = now or utcnow(), actor.label
-        _commit(notice)
-        audit.record(
-            actor,
-            "notice",
-            notice.id,
-            "provider responded",
-            {f"requirement {requirement.position}": [before and before[:200], response[:200]]},
-            notice.service_id,
-        )
+    problems: dict[str, str] = {}
+    try:
+        response = _clean(response, "response", "Say what you have done to meet this requirement")
+    except ValidationFailed as failed:
+        problems.update(failed.errors)
+    checked = []
+    for filename, data in files:
+        try:
+            checked.append(evidence_store.check(filename, data))
+        except ValidationFailed as failed:
+            problems.update(failed.errors)
+            break
+    if problems:
+        if checked and "file" not in problems:  # a good file the browser will have forgotten
+            problems["file"] = (
+                f"{checked[0].filename} has not been attached yet: choose it again when you "
+                "send your response"
+            )
+        raise ValidationFailed(problems)
+    now = now or utcnow()
+    with ExitStack() as kept:
+        stored = [kept.enter_context(evidence_store.store(c, actor.label)) for c in checked]
+        with unit_of_work():
+            before = requirement.provider_response
+            if response != before or not stored:
+                requirement.provider_response = response
+                requirement.responded_at, requirement.responded_by_label = now, actor.label
+                audit.record(
+                    actor,
+                    "notice",
+                    notice.id,
+                    "provider responded",
+                    {
+                        f"requirement {requirement.position}": [
+                            before and before[:200],
+                            response[:200],
+                        ]
+                    },
+                    notice.service_id,
+                )
+            for columns in stored:
+                db.session.add(
+                    NoticeResponseFile(requirement_id=requirement.id, uploaded_at=now, **columns)
+                )
+                audit.record(
+                    actor,
+                    "notice",
+                    notice.id,
+                    "provider attached evidence",
+                    {f"requirement {requirement.position}": [None, columns["filename"]]},
+                    notice.service_id,
+                )
+            _commit(notice)
     return requirement
+
+
+def response_files(notice: Notice) -> dict[int, list[NoticeResponseFile]]:
+    """The evidence attached to each requirement's response, oldest first (one query)."""
+    files: dict[int, list[NoticeResponseFile]] = {}
+    ids = [r.id for r in notice.requirements]
+    if not ids:
+        return files
+    for record in db.session.scalars(
+        select(NoticeResponseFile)
+        .where(NoticeResponseFile.requirement_id.in_(ids))
+        .order_by(NoticeResponseFile.id)
+    ).unique():
+        files.setdefault(record.requirement_id, []).append(record)
+    return files
+
+
+def response_file(viewer: User, file_id: int) -> tuple[NoticeResponseFile, Path]:
+    """An attached file, for the council's staff and the notice's own provider: anyone else
+    gets the same 404 as for a file that does not exist."""
+    record = db.session.get(NoticeResponseFile, file_id) if 1 <= file_id <= MAX_ID else None
+    if record is None:
+        raise NotFound("File not found")
+    try:
+        get_notice(viewer, record.requirement.notice_id)
+    except NotFound:
+        raise NotFound("File not found") from None
+    return record, evidence_store.path_of(record)
 
 
 def assess_requirement(

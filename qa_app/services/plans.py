@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import uuid
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -32,10 +31,11 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.evidence_store import evidence_dir  # noqa: F401 (kept for its callers)
 from qa_app.services.transaction import unit_of_work
 
 # ---------------------------------------------------------------- opening (from follow_on)
@@ -1252,19 +1252,6 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def evidence_dir() -> Path:
-    from flask import current_app
-
-    folder = (
-        current_app.config.get("QA_EVIDENCE_DIR")
-        or os.environ.get("QA_EVIDENCE_DIR")
-        or os.path.join(current_app.instance_path, "evidence")
-    )
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def _safe_name(filename: str) -> str:
     name = os.path.basename((filename or "").replace("\\", "/")).strip()
     name = re.sub(r"[^\w .()-]+", "_", name)[:200]
@@ -1296,46 +1283,28 @@ def upload_evidence(
 ) -> EvidenceFile:
     action, plan = _action(viewer, action_id)
     _provider(viewer, "upload evidence")
-    name, expected = check_evidence(filename, data)
+    checked = evidence_store.check(filename, data)
     if action.status == rules.VERIFIED or plan.status not in rules.OPEN_STATUSES:
         raise Conflict("Evidence can no longer be added to this action")
-    extension = name.rsplit(".", 1)[-1].lower()
-    stored = f"{uuid.uuid4().hex}.{extension}"
-    target = evidence_dir() / stored
-    target.write_bytes(data)
-    try:
-        with unit_of_work():
-            record = EvidenceFile(
-                action_id=action.id,
-                filename=name,
-                content_type=expected[1],
-                size=len(data),
-                stored_name=stored,
-                uploaded_by_label=actor.label,
-            )
-            db.session.add(record)
-            db.session.flush()
-            audit.record(
-                actor,
-                "evidence_file",
-                record.id,
-                "uploaded",
-                {"filename": [None, name], "action": [None, action.id]},
-                plan.service_id,
-            )
-    except Exception:
-        target.unlink(missing_ok=True)
-        raise
+    with evidence_store.store(checked, actor.label) as columns, unit_of_work():
+        record = EvidenceFile(action_id=action.id, **columns)
+        db.session.add(record)
+        db.session.flush()
+        audit.record(
+            actor,
+            "evidence_file",
+            record.id,
+            "uploaded",
+            {"filename": [None, record.filename], "action": [None, action.id]},
+            plan.service_id,
+        )
     return record
 
 
 def evidence_file(viewer: User, file_id: int) -> tuple[EvidenceFile, Path]:
     record = db.session.get(EvidenceFile, file_id)
     _plan_of(viewer, record and record.action, "File not found")
-    path = evidence_dir() / record.stored_name
-    if not path.is_file():
-        raise NotFound("File not found")
-    return record, path
+    return record, evidence_store.path_of(record)
 
 
 # ---------------------------------------------------------------- follow-up assessments

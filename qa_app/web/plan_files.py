@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import send_file
-
 from qa_app.services import plan_export, plans
 from qa_app.web.downloads import PDF, XLSX, attachment, council, slug
+from qa_app.web.evidence_downloads import evidence_download
 
 
 def _name(plan, extension: str) -> str:
@@ -21,14 +20,4 @@ def plan_xlsx_response(plan):
 
 
 def evidence_response(viewer, file_id: int):
-    record, path = plans.evidence_file(viewer, file_id)
-    response = send_file(
-        path,
-        mimetype=record.content_type,
-        as_attachment=True,
-        download_name=record.filename,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_download(*plans.evidence_file(viewer, file_id))

@@ -341,6 +341,7 @@ MATRIX = {
     ),
     "staff.notice_step": ("POST", "/notices/{draft_issue}/issue", STAFF_DECIDE, {}),
     "staff.notice_letter_pdf": ("GET", "/notices/{notice_issued}/letter.pdf", STAFF_PAGE, None),
+    "staff.notice_file": ("GET", "/notices/files/{notice_file}", STAFF_PAGE, None),
     "staff.market_overview": ("GET", "/market", STAFF_PAGE, None),
     "portal.notice_page": ("GET", "/portal/notices/{notice_issued}", PORTAL_A_ONLY, None),
     "portal.notice_respond": (
@@ -355,6 +356,7 @@ MATRIX = {
         PORTAL_A_ONLY,
         None,
     ),
+    "portal.notice_file": ("GET", "/portal/notices/files/{notice_file}", PORTAL_A_ONLY, None),
     "api.list_notices": ("GET", "/api/v1/notices", API_READ_ALL, None),
     "api.get_notice": ("GET", "/api/v1/notices/{notice_issued}", API_READ_A, None),
     "api.change_draft": (
@@ -665,6 +667,16 @@ def world(make, app, tmp_path, monkeypatch):
             )
         },
     }
+    issued_id, issued_requirement_id = notice_ids["notice_issued"]
+    notices.respond_to_requirement(
+        Actor(people["provider_a"], "cli"),
+        people["provider_a"],
+        issued_id,
+        issued_requirement_id,
+        "Rota attached",
+        files=[("rota.png", b"\x89PNG\r\n\x1a\n" + bytes(40))],
+    )
+    notice_file = notices.response_files(notices.get_notice(people["officer"], issued_id))
     csv_file = tmp_path / "ratings.csv"
     write_csv(csv_file, [])
     cqc = cqc_import.commit_preview(
@@ -682,6 +694,7 @@ def world(make, app, tmp_path, monkeypatch):
                 f"concern_{letter}": concern_id
                 for letter, concern_id in zip("abcd", concern_ids, strict=True)
             },
+            "notice_file": notice_file[issued_requirement_id][0].id,
             "provider_a": provider_a.id,
             "service_a": service_a.id,
             "assessment_a": assessment_a.id,

@@ -4,7 +4,7 @@ reaches them: for the tests that a provider learns nothing it may not (issue 12)
 `build` makes, for provider A and provider B alike: a Good service with nothing on it (`calm`),
 and a service (`busy`) with a published Requires improvement assessment, the improvement plan it
 opened (an issue, the provider's action, an evidence file) and an issued notice of concern that
-rests on an escalated concern. Each organisation's ids are keyed by the route argument they fill.
+rests on an escalated concern (with the provider's response and its evidence file). Each organisation's ids are keyed by the route argument they fill.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ ID_ARGS = (
     "issue_id",
     "action_id",
     "file_id",
+    "notice_file_id",
     "notice_id",
     "requirement_id",
     "concern_id",
@@ -90,6 +91,15 @@ def organisation(make, name: str, officer, manager) -> dict:
         Actor(manager, "web"), manager, draft.id, "Two waking night staff", date(2030, 1, 1)
     )
     notices.issue(Actor(manager, "web"), manager, draft.id)
+    notices.respond_to_requirement(
+        Actor(person, "web"),
+        person,
+        draft.id,
+        requirement.id,
+        "Rota attached",
+        files=[("night-rota.png", PNG)],
+    )
+    notice_file = notices.response_files(notices.get_notice(person, draft.id))[requirement.id][0]
     return {
         "person": person,
         "calm": calm,
@@ -103,6 +113,7 @@ def organisation(make, name: str, officer, manager) -> dict:
             "issue_id": [issue.id],
             "action_id": [action.id],
             "file_id": [file.id],
+            "notice_file_id": [notice_file.id],
             "notice_id": [draft.id],
             "requirement_id": [requirement.id],
             "concern_id": [concern.id],

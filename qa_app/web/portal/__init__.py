@@ -11,6 +11,7 @@ from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
 from qa_app.web.assessment_report import report_context
+from qa_app.web.evidence_downloads import evidence_download
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -109,17 +110,20 @@ def assessment_pdf(assessment_id):
 @bp.get("/notices/<int:notice_id>")
 @provider_required
 def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None):
-    """typed/errors: a response that could not be sent, shown again with why (nothing lost)."""
+    """typed/errors: a response that could not be sent, shown again with why (nothing lost);
+    errors are {requirement id: {"response" or "file": message}}."""
     notice = notices.get_notice(current_user, notice_id)
     return render_template(
         "portal/notice.html",
         notice=notice,
+        files=notices.response_files(notice),
         typed=typed or {},
         errors=errors or {},
         kinds=KINDS,
         statuses=STATUS_LABELS,
         requirement_labels=REQUIREMENT_LABELS,
         noun=REQUIREMENT_NOUN[notice.kind],
+        allowed_files=plans.ALLOWED_WORDS,
         section="home",
     )
 
@@ -128,6 +132,10 @@ def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None
 @provider_required
 def notice_respond(notice_id, requirement_id):
     if FlaskForm().validate_on_submit():
+        upload = request.files.get("file")
+        files = []
+        if upload and upload.filename:
+            files.append((upload.filename, upload.read(plans.MAX_EVIDENCE_BYTES + 1)))
         try:
             notices.respond_to_requirement(
                 web_actor(),
@@ -135,19 +143,30 @@ def notice_respond(notice_id, requirement_id):
                 notice_id,
                 requirement_id,
                 request.form.get("response", ""),
+                files=files,
             )
         except ValidationFailed as failed:
-            message = next(iter(failed.errors.values()))
             return notice_page(
                 notice_id,
                 typed={requirement_id: request.form.get("response", "")},
-                errors={requirement_id: message},
+                errors={requirement_id: failed.errors},
             ), 422
         except Conflict as refused:
             flash(refused.message, "error")
         else:
-            flash("Your response has been sent to the council", "success")
+            flash(
+                "Your response and " + files[0][0] + " have been sent to the council"
+                if files
+                else "Your response has been sent to the council",
+                "success",
+            )
     return redirect(url_for("portal.notice_page", notice_id=notice_id) + f"#r{requirement_id}")
+
+
+@bp.get("/notices/files/<int:notice_file_id>")
+@provider_required
+def notice_file(notice_file_id):
+    return evidence_download(*notices.response_file(current_user, notice_file_id))
 
 
 @bp.get("/notices/<int:notice_id>/letter.pdf")

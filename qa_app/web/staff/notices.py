@@ -22,6 +22,7 @@ from qa_app.services import notices
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
+from qa_app.web.evidence_downloads import evidence_download
 from qa_app.web.forms import (
     GovDateField,
     OptionalDate,
@@ -93,6 +94,7 @@ def _page(
             parent=parent,
             child=child,
             concerns=notices.concerns_of(notice),
+            files=notices.response_files(notice),
             draft_form=draft_form,
             requirement_form=requirement_form or RequirementForm(formdata=None),
             form=form,
@@ -288,3 +290,9 @@ def notice_step(notice_id, step):
 @staff_required
 def notice_letter_pdf(notice_id):
     return downloads.notice_letter_pdf(notices.get_notice(current_user, notice_id))
+
+
+@bp.get("/notices/files/<int:notice_file_id>")
+@staff_required
+def notice_file(notice_file_id):
+    return evidence_download(*notices.response_file(current_user, notice_file_id))
