@@ -303,7 +303,7 @@ def _demo_concerns_and_notices(people: dict) -> None:
         people["provider@demo.example"],
         notice.id,
         first.id,
-        "Weekly audits started; the first two are attached to our email of last Friday.",
+        "Weekly audits started on Monday; we will attach each week's audit here.",
     )
 
 
