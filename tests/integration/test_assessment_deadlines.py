@@ -73,7 +73,7 @@ def test_the_provider_sees_when_its_comments_are_due_on_its_home_page(client, ma
     row = reports.select_one("tbody tr").get_text(" ", strip=True)
     assert f"Comment by {due}" in row
     services = soup(home).select_one("table.app-portal-services tbody tr").get_text(" ", strip=True)
-    assert f"Draft report waiting for your comments: comment by {due}" in services
+    assert f"Draft report: comment by {due}" in services
     link = soup(home).select_one(".govuk-inset-text a")
     assert link["href"] == f"/portal/assessments/{shared['id']}"
 
