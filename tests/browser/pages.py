@@ -64,12 +64,21 @@ class Site:
             self.browser_errors = [e for e in self.browser_errors if f"status of {status}" not in e]
         return self.arrived(h1)
 
-    def follow(self, target: Locator, h1: str | None = None) -> Page:
+    def follow(self, target: Locator, h1: str | None = None, *, status: int = 200) -> Page:
         """Click a link or button that opens a page (even the same address again, as a form
-        that shows its errors does), and check the page that opens."""
+        that shows its errors does), and check the page that opens. `status`: a form refused
+        with 422 (or 409) shows its page again with that status."""
         self.page.evaluate("window.__qaLeaving = true")
-        target.click()
+        if status == 200:
+            target.click()
+        else:
+            with self.page.expect_response(
+                lambda r: r.request.is_navigation_request() and r.status == status
+            ):
+                target.click()
         self.page.wait_for_function("!window.__qaLeaving")
+        if status >= 400:  # Chromium logs the page's own error status; that one is expected
+            self.browser_errors = [e for e in self.browser_errors if f"status of {status}" not in e]
         return self.arrived(h1)
 
     def arrived(self, h1: str | None = None) -> Page:

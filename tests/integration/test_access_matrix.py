@@ -152,6 +152,8 @@ API_PATCH_A = {
     "manager": 200,
     "admin": 200,
 }
+# a form sent empty: staff see it again with what is missing, status 422
+STAFF_FORM_REFUSED = {**STAFF_PAGE, "officer": 422, "manager": 422, "admin": 422}
 # a manager's decision on a notice: officers are told no
 STAFF_DECIDE = {
     "anonymous": 302,
@@ -324,7 +326,7 @@ MATRIX = {
     "staff.notice_requirement_add": (
         "POST",
         "/notices/{notice_draft}/requirements",
-        STAFF_PAGE,
+        STAFF_FORM_REFUSED,
         {},
     ),
     "staff.notice_requirement_remove": (
@@ -340,6 +342,12 @@ MATRIX = {
         {"status": "met"},
     ),
     "staff.notice_step": ("POST", "/notices/{draft_issue}/issue", STAFF_DECIDE, {}),
+    "staff.notice_stop_set": (
+        "POST",
+        "/notices/{notice_issued}/placement-stop",
+        {**STAFF_DECIDE, "manager": 422, "admin": 422},  # a manager is told what is missing
+        {},
+    ),
     "staff.notice_letter_pdf": ("GET", "/notices/{notice_issued}/letter.pdf", STAFF_PAGE, None),
     "staff.market_overview": ("GET", "/market", STAFF_PAGE, None),
     "portal.notice_page": ("GET", "/portal/notices/{notice_issued}", PORTAL_A_ONLY, None),
@@ -389,6 +397,12 @@ MATRIX = {
         "/api/v1/notices/{notice_issued}/recommend-termination",
         API_DECIDE_REFUSED,
         {"note": "x"},
+    ),
+    "api.notice_set_placement_stop": (
+        "POST",
+        "/api/v1/notices/{notice_issued}/placement-stop",
+        API_DECIDE,
+        {"start_date": "2031-01-01", "note": "x"},
     ),
     "api.notice_lift_placement_stop": (
         "POST",
@@ -646,6 +660,7 @@ def world(make, app, tmp_path, monkeypatch):
     def notice(service, issued=False):
         draft, _ = notices.draft_for(manager, service.id)
         db.session.commit()
+        notices.update_draft(manager, people["manager"], draft.id, "Missed checks", None)
         requirement = notices.add_requirement(
             manager, people["manager"], draft.id, "Train night staff", date(2030, 1, 1)
         )

@@ -2,7 +2,7 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from qa_app.services import registry, users
+from qa_app.services import audit, registry, users
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import admin_required, web_actor
 from qa_app.web.admin import bp
@@ -67,7 +67,11 @@ def user_page(user_id):
         form=role_form,
         confirm=ConfirmForm(),
         token_form=TokenForm(),
-        tokens=users.tokens_for(user.id),
+        tokens=(tokens := users.tokens_for(user.id)),
+        history=(
+            events := audit.history_of({"user": [user.id], "api_token": [t.id for t in tokens]})
+        ),
+        names=audit.names_for(events),
         section="admin",
     )
 

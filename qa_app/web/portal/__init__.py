@@ -27,6 +27,11 @@ def home():
         "portal/home.html",
         services=services,
         reports=reports,
+        # the 14 days for comments on each draft report (issue 13: deadlines in sight)
+        comment_deadlines={
+            a.id: assessments.comment_deadline(a) for a in reports if a.status == "draft_shared"
+        },
+        open_for_comment=[a for a in reports if assessments.open_for_comment(a)],
         plan_rows=plan_rows,
         plan_labels=PLAN_LABELS,
         notices=[n for s in services for n in by_service.get(s.id, [])],

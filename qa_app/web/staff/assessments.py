@@ -13,7 +13,7 @@ from wtforms import RadioField, SelectField, SelectMultipleField
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.services import assessments, registry, standards
+from qa_app.services import assessments, audit, registry, standards
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
@@ -139,20 +139,49 @@ def assessment_new(service_id):
 @bp.get("/assessments/<int:assessment_id>")
 @staff_required
 def assessment_page(assessment_id):
-    assessment = assessments.get_assessment(current_user, assessment_id)
+    return _overview(assessments.get_assessment(current_user, assessment_id))
+
+
+def _overview(assessment, missing_refs=None):
+    """The assessment's page: progress or ratings, the comment deadline, review, history.
+    `missing_refs`: a submission refused for these unanswered questions."""
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
+    domains = _domains(assessment, questions, answers)
+    unanswered = [q for q in questions if not (q.ref in answers and answers[q.ref].complete)]
+    submit_errors = None
+    if missing_refs is not None:
+        unanswered = [q for q in questions if q.ref in missing_refs]
+        submit_errors = [
+            {
+                "text": f"Answer question {q.ref}: {q.text}",
+                "href": url_for(
+                    "staff.assessment_record", assessment_id=assessment.id, domain=q.domain_code
+                )
+                + f"#q-{_anchor(q.ref)}",
+            }
+            for q in unanswered
+        ]
+    events = audit.entity_history("assessment", assessment.id)
     return render_template(
         "staff/assessments/show.html",
         assessment=assessment,
-        domains=_domains(assessment, questions, answers),
+        domains=domains,
+        # "Record answers" opens the first domain with a question still to answer
+        first_to_answer=next((d for d in domains if d["answered"] < d["total"]), domains[0]),
         ratings=assessments.ratings_for(assessment, questions, answers),
-        unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
+        unanswered=unanswered,
+        submit_errors=submit_errors,
         statuses=STATUS_LABELS,
         editable=assessment.status in EDITABLE,
+        comment_deadline=assessments.comment_deadline(assessment),
+        comment_days=assessments.COMMENT_DAYS,
+        open_for_comment=assessments.open_for_comment(assessment),
         kinds=assessments.KINDS,
         comments=assessments.comments_for(assessment),
         can_review=current_user.role in assessments.REVIEWERS,
+        history=events,
+        names=audit.names_for(events),
         section="assessments",
     )
 
@@ -183,32 +212,7 @@ def assessment_submit(assessment_id):
         assessments.submit(web_actor(), current_user, assessment_id)
     except ValidationFailed as failed:
         assessment = assessments.get_assessment(current_user, assessment_id)
-        questions = assessments.questions_for(assessment)
-        answers = assessments.answers_for(assessment)
-        missing = [q for q in questions if q.ref in failed.errors]
-        return render_template(
-            "staff/assessments/show.html",
-            assessment=assessment,
-            domains=_domains(assessment, questions, answers),
-            ratings=assessments.ratings_for(assessment, questions, answers),
-            unanswered=missing,
-            submit_errors=[
-                {
-                    "text": f"Answer question {q.ref}: {q.text}",
-                    "href": url_for(
-                        "staff.assessment_record", assessment_id=assessment.id, domain=q.domain_code
-                    )
-                    + f"#q-{_anchor(q.ref)}",
-                }
-                for q in missing
-            ],
-            statuses=STATUS_LABELS,
-            editable=True,
-            kinds=assessments.KINDS,
-            comments=assessments.comments_for(assessment),
-            can_review=current_user.role in assessments.REVIEWERS,
-            section="assessments",
-        ), 200
+        return _overview(assessment, missing_refs=set(failed.errors)), 200
     except Conflict as clash:
         flash(clash.message, "error")
         return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
