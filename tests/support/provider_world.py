@@ -89,6 +89,9 @@ def organisation(make, name: str, officer, manager) -> dict:
     requirement = notices.add_requirement(
         Actor(manager, "web"), manager, draft.id, "Two waking night staff", date(2030, 1, 1)
     )
+    notices.update_draft(
+        Actor(manager, "web"), manager, draft.id, "Night staffing below the agreed level", None
+    )
     notices.issue(Actor(manager, "web"), manager, draft.id)
     return {
         "person": person,
