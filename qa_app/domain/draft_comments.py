@@ -20,7 +20,7 @@ from qa_app.domain.wording import count, too_long
 ACCEPTED, NOT_ACCEPTED = "accepted", "not_accepted"
 DECISIONS = {ACCEPTED: "Accepted", NOT_ACCEPTED: "Not accepted"}
 DECISION_HINTS = {
-    ACCEPTED: "The report has been changed. Say what was changed.",
+    ACCEPTED: "The report is changed as the provider says. Say what is changed.",
     NOT_ACCEPTED: "The report stays as it is. Give the reason.",
 }
 MAX_ANSWER_TEXT = 5000
@@ -43,9 +43,9 @@ def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
     text = (text or "").strip()
     if not text:
         problems["text"] = {
-            ACCEPTED: "Say what was changed in the report",
+            ACCEPTED: "Say what is changed in the report",
             NOT_ACCEPTED: "Give the reason the comment is not accepted",
-        }.get(decision, "Say what was changed in the report, or why the comment is not accepted")
+        }.get(decision, "Say what is changed in the report, or why the comment is not accepted")
     elif len(text) > MAX_ANSWER_TEXT:
         problems["text"] = too_long("The answer", MAX_ANSWER_TEXT)
     return problems
@@ -117,4 +117,6 @@ def summary(total: int, answered: int) -> str:
         return "No comments yet"
     if answered == total:
         return f"{count(total, 'comment')}, all answered"
+    if not answered:
+        return f"{count(total, 'comment')}, none answered yet"
     return f"{count(total, 'comment')}, {answered} answered"

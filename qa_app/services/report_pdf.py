@@ -397,15 +397,17 @@ def _comments_section(assessment, questions, numbered, no_comments) -> list:
             about = f"{q.ref} {q.text}" if q else "The report as a whole"
             comment = f"{c.text}\n({c.author_label}, {long_date(c.created_at)})"
             if c.answer:
-                answer = (
-                    f"{DECISIONS[c.answer.decision]}: {c.answer.text}\n"
-                    f"({c.answer.answered_by_label}, {long_date(c.answer.answered_at)})"
+                answer = Paragraph(
+                    f"<b>{escape(DECISIONS[c.answer.decision])}</b>: "
+                    + escape(
+                        f"{c.answer.text}\n({c.answer.answered_by_label}, "
+                        f"{long_date(c.answer.answered_at)})"
+                    ).replace("\n", "<br/>"),
+                    CELL,
                 )
             else:
-                answer = "No answer was recorded" if published else "Not answered yet"
-            rows.append(
-                [_p(number, CELL_BOLD), _p(about, CELL), _p(comment, CELL), _p(answer, CELL)]
-            )
+                answer = _p("No answer was recorded" if published else "Not answered yet", CELL)
+            rows.append([_p(number, CELL_BOLD), _p(about, CELL), _p(comment, CELL), answer])
         story.append(_table(rows, [8 * mm, 46 * mm, 58 * mm, 62 * mm]))
     for c in no_comments:
         story.append(

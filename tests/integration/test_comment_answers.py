@@ -134,7 +134,7 @@ def test_a_manager_answers_on_a_page_with_errors_in_the_summary(client, shared):
     assert empty.status_code == 422
     assert error_summary(empty) == [
         "Choose whether the comment is accepted or not accepted",
-        "Say what was changed in the report, or why the comment is not accepted",
+        "Say what is changed in the report, or why the comment is not accepted",
     ]
     for link in empty.soup.select(".govuk-error-summary a"):
         assert empty.soup.select_one(link["href"]) is not None
@@ -388,7 +388,7 @@ def test_the_api_shows_and_takes_answers(client, make, shared):
     )
     missing = client.put(url, json={"decision": "accepted", "text": "  "}, headers=_token(manager))
     assert missing.status_code == 422
-    assert missing.json["details"] == {"text": "Say what was changed in the report"}
+    assert missing.json["details"] == {"text": "Say what is changed in the report"}
     bad = client.put(url, json={"decision": "perhaps", "text": "x"}, headers=_token(manager))
     assert bad.status_code == 422
     elsewhere = client.put(

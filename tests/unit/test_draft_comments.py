@@ -19,13 +19,13 @@ from qa_app.domain.lifecycle import StepRefused, after
 def test_an_accepted_comment_needs_the_change_made_and_a_refused_one_the_reason():
     assert answer_problems("accepted", "QA01.1 now records the training on 20 November") == {}
     assert answer_problems("not_accepted", "The log was seen on the day; it had no entry") == {}
-    assert answer_problems("accepted", "  ") == {"text": "Say what was changed in the report"}
+    assert answer_problems("accepted", "  ") == {"text": "Say what is changed in the report"}
     assert answer_problems("not_accepted", "") == {
         "text": "Give the reason the comment is not accepted"
     }
     assert answer_problems(None, None) == {
         "decision": "Choose whether the comment is accepted or not accepted",
-        "text": "Say what was changed in the report, or why the comment is not accepted",
+        "text": "Say what is changed in the report, or why the comment is not accepted",
     }
     assert answer_problems("maybe", "Because")["decision"].startswith("Choose whether")
 
@@ -101,4 +101,5 @@ def test_what_the_manager_is_offered():
 def test_summary_words():
     assert summary(0, 0) == "No comments yet"
     assert summary(3, 2) == "3 comments, 2 answered"
+    assert summary(2, 0) == "2 comments, none answered yet"
     assert summary(1, 1) == "1 comment, all answered"

@@ -172,7 +172,7 @@ def _comments_context(assessment, questions) -> dict:
         "unanswered_comments": len(provider) - answered,
         "comments_summary": draft_comments.summary(len(provider), answered),
         "answering": (
-            "Answer each one: accepted, saying what was changed in the report; or not accepted, "
+            "Answer each one: accepted, saying what is changed in the report; or not accepted, "
             "giving the reason. Every comment needs an answer before the report is published."
             if can_answer and answered < len(provider)
             else ""
