@@ -325,7 +325,7 @@ def publish_assessment(assessment_id: int):
     tag="assessments",
     body=CommentAnswerPut,
     response=CommentOut,
-    errors=(403, 409, 422),
+    errors=(400, 403, 409, 422),
 )
 def answer_comment(assessment_id: int, comment_id: int, body: CommentAnswerPut):
     user = api_user()

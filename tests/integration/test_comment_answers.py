@@ -239,6 +239,11 @@ def test_return_to_officer_answer_resubmit_share_again_publish(client, app, make
     assert "Seen for QC01.2" not in text and "change QC01.2" not in text  # findings, notes
     assert portal.get(f"/portal/assessments/{shared['id']}/report.pdf").status_code == 404
 
+    # the council's own note stays on the staff side, in the staff report
+    staff_report = _words(manager_client.get(f"/assessments/{shared['id']}/report").soup)
+    assert "Notes on returning it to the officer" in staff_report
+    assert "The provider is right about the log: change QC01.2." in staff_report
+
     # the officer corrects the finding and answers the comment
     answer = assessments.answers_for(db.session.get(Assessment, shared["id"]))["QC01.2"]
     assessments.save_answer(

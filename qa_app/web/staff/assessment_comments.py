@@ -69,9 +69,7 @@ def comment_answer(assessment_id, comment_id):
         form.decision.data, form.text.data = saved["decision"], saved["text"]
         form.version.data = saved["version"] or ""
         return _page(form, comment, refused=assessments.may_answer(current_user, assessment))
-    if not form.validate_on_submit():
-        if form.csrf_token.errors:
-            return redirect(url_for("staff.comment_answer", **request.view_args))
+    if not form.validate_on_submit():  # (CSRFProtect has already checked the token)
         return _page(form, comment, status=422)
     try:
         assessments.answer_comment(
