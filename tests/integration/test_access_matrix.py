@@ -265,6 +265,18 @@ MATRIX = {
         API_REVIEW,
         {},
     ),
+    "staff.comment_answer": (
+        "POST",
+        "/assessments/{assessment_shared}/comments/{comment_a}/answer",
+        STAFF_DECIDE,  # a manager answers; an officer only once the draft is returned to them
+        {"decision": "accepted", "text": "x"},
+    ),
+    "api.answer_comment": (
+        "PUT",
+        "/api/v1/assessments/{assessment_shared}/comments/{comment_a}/answer",
+        API_DECIDE,
+        {"decision": "accepted", "text": "x"},
+    ),
     "staff.assessment_correct": (
         "POST",
         "/assessments/{assessment_a}/correct",
@@ -641,6 +653,7 @@ def world(make, app, tmp_path, monkeypatch):
         people["officer"],
         {"service_id": service_a.id, "visit_date": date(2026, 11, 20)},
     )
+    comment_a = _shared_draft_comment(service_a, people)
     concern_ids = [
         concerns.log(
             Actor(people["officer"], "cli"),
@@ -700,11 +713,33 @@ def world(make, app, tmp_path, monkeypatch):
             "provider_a": provider_a.id,
             "service_a": service_a.id,
             "assessment_a": assessment_a.id,
+            "assessment_shared": comment_a.assessment_id,
+            "comment_a": comment_a.id,
             "target_user": target.id,
             "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
         },
     }
+
+
+def _shared_draft_comment(service, people):
+    """A draft shared with provider A (put in that state directly: its answers do not matter
+    here), with the provider's comment on it."""
+    from qa_app.models import Assessment
+    from qa_app.models.types import utcnow
+
+    draft = assessments.plan(
+        Actor.system("cli"),
+        people["officer"],
+        {"service_id": service.id, "visit_date": date(2026, 11, 2)},
+    )
+    row = db.session.get(Assessment, draft.id)
+    row.status, row.shared_at = "draft_shared", utcnow()
+    db.session.commit()
+    provider = people["provider_a"]
+    return assessments.add_provider_comment(
+        Actor(provider, "cli"), provider, draft.id, None, "The visit was on a Monday"
+    )
 
 
 def _plan_for(service, people) -> dict:

@@ -65,12 +65,21 @@ def test_the_whole_review(client, app, make, submitted):
     )
     assert sent.status_code == 302
 
-    # the manager sees the comment beside the answer, then publishes
+    # the manager sees the comment, pointed to from its finding, answers it, then publishes
     report = client.get(f"/assessments/{submitted['id']}/report")
     finding = report.soup.select_one("#finding-QC01-2").get_text(" ", strip=True)
-    assert "1 Poor" in finding and "The safeguarding log was updated on 1 November." in finding
+    assert "1 Poor" in finding and "Comment 1 from the provider is about this finding" in finding
+    comment = report.soup.select_one("#draft-comment-1").get_text(" ", strip=True)
+    assert "The safeguarding log was updated on 1 November." in comment
     ratings = report.soup.select_one(".app-ratings").get_text(" ", strip=True)
     assert "limited to Requires improvement: question QC01.2 scored 1" in ratings
+    (comment_id,) = [
+        c.id for c in assessments.provider_comments(db.session.get(Assessment, submitted["id"]))
+    ]
+    client.post(
+        f"/assessments/{submitted['id']}/comments/{comment_id}/answer",
+        data={"decision": "not_accepted", "text": "The log was checked on the day."},
+    )
     client.post(f"/assessments/{submitted['id']}/publish")
     db.session.expire_all()
     published = db.session.get(Assessment, submitted["id"])

@@ -30,6 +30,7 @@ ID_ARGS = (
     "notice_id",
     "requirement_id",
     "concern_id",
+    "comment_id",
 )
 #: arguments that are not records of anyone's: the value to use
 OTHER_ARGS = {"question_ref": "QA01.1"}
@@ -93,6 +94,7 @@ def organisation(make, name: str, officer, manager) -> dict:
         Actor(manager, "web"), manager, draft.id, "Night staffing below the agreed level", None
     )
     notices.issue(Actor(manager, "web"), manager, draft.id)
+    comment = _answered_comment(assessment, person, manager)
     return {
         "person": person,
         "calm": calm,
@@ -109,8 +111,36 @@ def organisation(make, name: str, officer, manager) -> dict:
             "notice_id": [draft.id],
             "requirement_id": [requirement.id],
             "concern_id": [concern.id],
+            "comment_id": [comment.id],
         },
     }
+
+
+def _answered_comment(assessment, person, manager):
+    """The provider's comment on the draft of the published assessment, with its answer (made
+    directly: the draft was published before it could be commented on here)."""
+    from qa_app.models import AssessmentComment, CommentAnswer
+
+    comment = AssessmentComment(
+        assessment_id=assessment.id,
+        kind="provider",
+        text="The visit was on a Monday",
+        author_id=person.id,
+        author_label=person.name,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    db.session.add(
+        CommentAnswer(
+            comment_id=comment.id,
+            decision="accepted",
+            text="Corrected",
+            answered_by_id=manager.id,
+            answered_by_label=manager.name,
+        )
+    )
+    db.session.commit()
+    return comment
 
 
 def build(make, app, tmp_path, monkeypatch) -> dict:

@@ -7,10 +7,10 @@ from flask_wtf import FlaskForm
 from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
 from qa_app.services import assessments, dashboard, notices, plans, registry
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.assessment_report import report_context
+from qa_app.web.assessment_report import comments_context, report_context
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -61,7 +61,10 @@ def service_page(service_id):
 @bp.get("/assessments/<int:assessment_id>")
 @provider_required
 def assessment_report(assessment_id):
-    assessment = assessments.get_assessment(current_user, assessment_id)
+    try:
+        assessment = assessments.get_assessment(current_user, assessment_id)
+    except NotFound:
+        return _being_corrected(assessment_id)
     context = report_context(assessment, include_internal=False)
     open_for_comment = assessments.open_for_comment(assessment)
     return render_template(
@@ -70,6 +73,19 @@ def assessment_report(assessment_id):
         open_for_comment=open_for_comment,
         errors={},
         **context,
+    )
+
+
+def _being_corrected(assessment_id):
+    """A draft the council took back to correct: what happens next, and the provider's comments
+    with the answers so far; not the findings, which are changing (the same 404 otherwise)."""
+    assessment = assessments.being_corrected(current_user, assessment_id)
+    return render_template(
+        "portal/being_corrected.html",
+        assessment=assessment,
+        kinds=assessments.KINDS,
+        section="home",
+        **comments_context(assessment, assessments.questions_for(assessment)),
     )
 
 

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 from wtforms import RadioField, SelectField, SelectMultipleField
 
+from qa_app.domain import draft_comments
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
@@ -178,12 +179,43 @@ def _overview(assessment, missing_refs=None):
         comment_days=assessments.COMMENT_DAYS,
         open_for_comment=assessments.open_for_comment(assessment),
         kinds=assessments.KINDS,
-        comments=assessments.comments_for(assessment),
         can_review=current_user.role in assessments.REVIEWERS,
         history=events,
         names=audit.names_for(events),
         section="assessments",
+        **_comments_context(assessment, questions),
     )
+
+
+def _comments_context(assessment, questions) -> dict:
+    """The provider's comments with their answers, the council's own notes, and which review
+    steps to offer."""
+    comments = assessments.comments_for(assessment)
+    provider = [c for c in comments if c.kind == "provider"]
+    answered = sum(1 for c in provider if c.answer is not None)
+    refusal = assessments.may_answer(current_user, assessment)
+    can_answer = refusal is None and bool(provider)
+    return {
+        "comments": [c for c in comments if c.kind != "provider"],
+        "provider_comments": provider,
+        "unanswered_comments": len(provider) - answered,
+        "comments_summary": draft_comments.summary(len(provider), answered),
+        "answering": (
+            "Answer each one: accepted, saying what is changed in the report; or not accepted, "
+            "giving the reason. Every comment needs an answer before the report is published."
+            if can_answer and answered < len(provider)
+            else ""
+        ),
+        "can_answer": can_answer,
+        "questions_by_ref": {q.ref: q for q in questions},
+        "decisions": draft_comments.DECISIONS,
+        "review": draft_comments.review_options(
+            assessment.status,
+            assessment.shared_at is not None,
+            current_user.role in assessments.REVIEWERS,
+        ),
+        "comment_days": assessments.COMMENT_DAYS,
+    }
 
 
 def _domains(assessment, questions, answers):
@@ -370,11 +402,50 @@ def assessment_share(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/publish")
 @staff_required
 def assessment_publish(assessment_id):
+    if FlaskForm().validate_on_submit():
+        assessment = assessments.get_assessment(current_user, assessment_id)
+        if current_user.role in assessments.REVIEWERS and assessments.publish_refusal(assessment):
+            return _not_ready_to_publish(assessment)
     return _step(
         assessment_id,
         lambda: assessments.publish(web_actor(), current_user, assessment_id),
         "The assessment has been published",
     )
+
+
+def _not_ready_to_publish(assessment):
+    """The overview again, its error summary naming each comment that still needs an answer
+    (or the corrected draft that the provider has not been shown)."""
+    questions = assessments.questions_for(assessment)
+    answers = assessments.answers_for(assessment)
+    context = _comments_context(assessment, questions)
+    unanswered = [
+        (number, c) for number, c in enumerate(context["provider_comments"], 1) if c.answer is None
+    ]
+    if unanswered:
+        problems = {
+            f"comment-{c.id}": f"Comment {number} from the provider "
+            + (f"(on {c.question_ref}) " if c.question_ref else "(on the report as a whole) ")
+            + "needs an answer before you publish"
+            for number, c in unanswered
+        }
+    else:
+        problems = {"share-draft": assessments.publish_refusal(assessment)}
+    return render_template(
+        "staff/assessments/show.html",
+        assessment=assessment,
+        domains=_domains(assessment, questions, answers),
+        ratings=assessments.ratings_for(assessment, questions, answers),
+        unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
+        statuses=STATUS_LABELS,
+        editable=assessment.status in EDITABLE,
+        kinds=assessments.KINDS,
+        can_review=True,
+        section="assessments",
+        problems=problems,
+        publish_refused=assessments.publish_refusal(assessment),
+        **context,
+    ), 409
 
 
 @bp.get("/assessments/<int:assessment_id>/report")
