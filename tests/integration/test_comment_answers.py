@@ -167,7 +167,7 @@ def test_a_manager_answers_on_a_page_with_errors_in_the_summary(client, shared):
     history = _words(
         client.get(f"/services/{shared['service'].id}").soup.select_one(".app-history")
     )
-    assert "Assessment comment answered" in history and "Accepted" in history
+    assert "Comment on the draft report answered" in history and "Accepted" in history
 
 
 def test_two_people_answering_at_once_never_overwrite_each_other(client, make, shared):

@@ -176,7 +176,6 @@ def _overview(assessment, missing_refs=None):
         statuses=STATUS_LABELS,
         editable=assessment.status in EDITABLE,
         comment_deadline=assessments.comment_deadline(assessment),
-        comment_days=assessments.COMMENT_DAYS,
         open_for_comment=assessments.open_for_comment(assessment),
         kinds=assessments.KINDS,
         can_review=current_user.role in assessments.REVIEWERS,
