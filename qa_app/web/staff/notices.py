@@ -193,7 +193,7 @@ def notice_requirement_remove(notice_id, requirement_id):
         try:
             notices.remove_requirement(web_actor(), current_user, notice_id, requirement_id)
         except Conflict as refused:
-            flash(refused.message, "error")
+            return _refused(notices.get_notice(current_user, notice_id), refused, {}, {})
         else:
             flash("The requirement has been removed", "success")
     return redirect(url_for("staff.notice_page", notice_id=notice_id) + "#requirements")
