@@ -683,7 +683,7 @@ def record_progress(
     refusal = rules.progress_refusal(plan.status, action.status)
     if refusal:
         if evidence is not None:
-            refusal += f". Nothing was saved: {_safe_name(evidence[0])} was not uploaded"
+            refusal = f"{_safe_name(evidence[0])} was not uploaded and nothing was saved. {refusal}"
         raise Conflict(refusal)
     step = values.get("step") or ""
     errors = {}

@@ -117,7 +117,7 @@ def test_a_file_sent_before_the_plan_is_accepted_is_refused_in_words_and_nothing
     assert refused.status_code == 409
     [message] = error_summary(refused)
     assert "once the council has accepted the plan" in message
-    assert "audit.png was not uploaded" in message and "Nothing was saved" in message
+    assert message.startswith("audit.png was not uploaded and nothing was saved.")
     assert soup(refused).title.get_text().startswith("Error: ")
     assert "First audit done on Monday" in refused.get_data(as_text=True)  # shown, not lost
     _nothing_kept(setup)

@@ -334,8 +334,8 @@ def _what_happens_next(plan, action) -> str:
         )
     if action.status == rules.DONE:
         return (
-            "You have marked this action complete. The council will verify it, or send it back "
-            "to you if more is needed; you can then record progress here again."
+            "This action is marked complete. The council will verify it, or send it back to you "
+            "if more is needed; you can then record progress here again."
         )
     return "The council has verified this action. Nothing more is needed for it."
 
