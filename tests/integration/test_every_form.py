@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -59,8 +60,8 @@ EXEMPT = {
     "staff.assessment_record": "every answer may stay blank until the assessment is submitted, "
     "so a blank page saves nothing and says so; a refused answer is listed in the error summary "
     "(test_assessment_pages: N/A without a reason, two officers on one answer)",
-    "staff.notice_draft": "a draft notice may be saved with nothing in it: the grounds are "
-    "needed only to issue it (the issue step's refusal is walked below)",
+    "staff.notice_draft": "a draft notice may be saved with nothing in it: its grounds are "
+    "needed only to issue it (its other forms, requirements and steps, are walked below)",
 }
 
 
@@ -112,15 +113,6 @@ class World:
     # --- users
 
     @cached_property
-    def unanswered_assessment(self):
-        self.service  # noqa: B018
-        return assessments.plan(
-            self.actor("officer"),
-            self.user("officer"),
-            {"service_id": self.service.id, "visit_date": date(2026, 11, 2)},
-        )
-
-    @cached_property
     def target(self):
         return self.make.user("officer", name="Tess Target")
 
@@ -132,6 +124,16 @@ class World:
         return invite
 
     # --- assessments
+
+    @cached_property
+    def unanswered_assessment(self):
+        """Planned, nothing answered yet."""
+        self.service  # noqa: B018
+        return assessments.plan(
+            self.actor("officer"),
+            self.user("officer"),
+            {"service_id": self.service.id, "visit_date": date(2026, 11, 2)},
+        )
 
     def assessment(self, status: str):
         """An assessment of the service: every question answered, then taken to `status`."""
@@ -239,8 +241,6 @@ class World:
 
     def set_file(self, title: str) -> str:
         """The supported living set as a new version 2 (its text)."""
-        from pathlib import Path
-
         path = Path(__file__).parents[2] / "audit_standards" / "supported_living.v1.yaml"
         document = yaml.safe_load(path.read_text())
         document.update(version=2, title=title)
