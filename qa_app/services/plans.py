@@ -364,6 +364,15 @@ class PlanView:
         return [i for i in self.issues if i.withdrawn_at is None]
 
     @property
+    def issues_without_actions(self) -> list[PlanIssue]:
+        """Open issues with no action yet: the plan cannot be sent to the council."""
+        return [i for i in self.open_issues if not self.actions.get(i.id)]
+
+    def can_record_progress(self, action: PlanAction) -> bool:
+        """Whether the provider may record progress (and add evidence) on the action now."""
+        return rules.progress_refusal(self.plan.status, action.status) is None
+
+    @property
     def all_actions(self) -> list[PlanAction]:
         return [a for issue in self.issues for a in self.actions.get(issue.id, [])]
 
@@ -663,11 +672,19 @@ def record_progress(
     action_id: int,
     values: dict,
     expected_version: int | None = None,
+    evidence: tuple[str, bytes] | None = None,
 ) -> PlanAction:
-    """The provider's update: evidence of progress, grading, evidence of impact, and optionally
-    a step (`start` or `complete`; completing needs a progress note)."""
+    """The provider's update: evidence of progress, grading, evidence of impact, optionally a
+    step (`start` or `complete`; completing needs a progress note) and optionally an evidence
+    file (`evidence`: its name and content). All of it is kept, or none of it: a file is never
+    dropped while the rest is saved, nor kept when the update is refused."""
     action, plan = _action(viewer, action_id)
     _provider(viewer, "record progress")
+    refusal = rules.progress_refusal(plan.status, action.status)
+    if refusal:
+        if evidence is not None:
+            refusal = f"{_safe_name(evidence[0])} was not uploaded and nothing was saved. {refusal}"
+        raise Conflict(refusal)
     step = values.get("step") or ""
     errors = {}
     grade = values.get("progress_grade")
@@ -694,14 +711,14 @@ def record_progress(
         errors["step"] = "The step is start or complete"
     if step == "complete" and not note:
         errors["note"] = "Say what was done to complete the action"
+    file = None
+    if evidence is not None:
+        try:
+            file = (*check_evidence(*evidence), evidence[1])  # (name, (kind, type), data)
+        except ValidationFailed as refused:
+            errors.update(refused.errors)
     if errors:
         raise ValidationFailed(errors)
-    if plan.status != rules.ACCEPTED:
-        raise Conflict("Progress is recorded once the council has accepted the plan")
-    if action.status in (rules.DONE, rules.VERIFIED) and step != "":
-        raise Conflict(f"The action is already {rules.ACTION_LABELS[action.status].lower()}")
-    if action.status == rules.VERIFIED:
-        raise Conflict("A verified action cannot be changed")
     if expected_version is not None and expected_version != action.version:
         raise Conflict(
             "Someone else updated this action since you opened it",
@@ -709,41 +726,53 @@ def record_progress(
         )
     from qa_app.services.follow_on import service_changed
 
-    with unit_of_work():
-        changes = {}
-        for name, value in (
-            ("progress_evidence", progress or action.progress_evidence),
-            ("impact_evidence", impact or action.impact_evidence),
-            ("progress_grade", grade),
-        ):
-            if getattr(action, name) != value:
-                changes[name] = [getattr(action, name), value]
-                setattr(action, name, value)
-        before = action.status
-        if step == "start" and action.status == rules.OPEN:
-            action.status = rules.IN_PROGRESS
-        elif step == "complete":
-            action.status, action.completed_at = rules.DONE, utcnow()
-            action.completion_note = note[:20000]
-            if not action.progress_grade:
-                action.progress_grade = 1
-        elif changes and action.status == rules.OPEN:
-            action.status = rules.IN_PROGRESS
-        if action.status != before:
-            changes["status"] = [before, action.status]
-        if not changes:
-            return action
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(
-            actor,
-            "plan_action",
-            action.id,
-            "completed" if step == "complete" else "progress_recorded",
-            {k: v for k, v in changes.items() if k not in ("progress_evidence", "impact_evidence")}
-            | ({"note": [None, note[:500]]} if note else {}),
-            plan.service_id,
-        )
+    stored = _write_evidence(file[0], file[2]) if file else None
+    try:
+        with unit_of_work():
+            changes = {}
+            for name, value in (
+                ("progress_evidence", progress or action.progress_evidence),
+                ("impact_evidence", impact or action.impact_evidence),
+                ("progress_grade", grade),
+            ):
+                if getattr(action, name) != value:
+                    changes[name] = [getattr(action, name), value]
+                    setattr(action, name, value)
+            before = action.status
+            if step == "start" and action.status == rules.OPEN:
+                action.status = rules.IN_PROGRESS
+            elif step == "complete":
+                action.status, action.completed_at = rules.DONE, utcnow()
+                action.completion_note = note[:20000]
+                if not action.progress_grade:
+                    action.progress_grade = 1
+            elif (changes or file) and action.status == rules.OPEN:
+                action.status = rules.IN_PROGRESS
+            if action.status != before:
+                changes["status"] = [before, action.status]
+            if file:
+                _add_evidence_record(actor, action, plan, file[0], file[1], stored, len(file[2]))
+            if not changes:
+                return action
+            db.session.flush()
+            service_changed(actor, plan.service)
+            audit.record(
+                actor,
+                "plan_action",
+                action.id,
+                "completed" if step == "complete" else "progress_recorded",
+                {
+                    k: v
+                    for k, v in changes.items()
+                    if k not in ("progress_evidence", "impact_evidence")
+                }
+                | ({"note": [None, note[:500]]} if note else {}),
+                plan.service_id,
+            )
+    except Exception:
+        if stored:
+            (evidence_dir() / stored).unlink(missing_ok=True)
+        raise
     return action
 
 
@@ -1294,38 +1323,50 @@ def check_evidence(filename: str, data: bytes) -> tuple[str, tuple[str, str]]:
 def upload_evidence(
     actor: Actor, viewer: User, action_id: int, filename: str, data: bytes
 ) -> EvidenceFile:
+    """An evidence file on its own (test and demo data). The portal adds a file with the
+    progress it evidences, through `record_progress`, under the same rules."""
     action, plan = _action(viewer, action_id)
     _provider(viewer, "upload evidence")
     name, expected = check_evidence(filename, data)
     if action.status == rules.VERIFIED or plan.status not in rules.OPEN_STATUSES:
         raise Conflict("Evidence can no longer be added to this action")
-    extension = name.rsplit(".", 1)[-1].lower()
-    stored = f"{uuid.uuid4().hex}.{extension}"
-    target = evidence_dir() / stored
-    target.write_bytes(data)
+    stored = _write_evidence(name, data)
     try:
         with unit_of_work():
-            record = EvidenceFile(
-                action_id=action.id,
-                filename=name,
-                content_type=expected[1],
-                size=len(data),
-                stored_name=stored,
-                uploaded_by_label=actor.label,
-            )
-            db.session.add(record)
-            db.session.flush()
-            audit.record(
-                actor,
-                "evidence_file",
-                record.id,
-                "uploaded",
-                {"filename": [None, name], "action": [None, action.id]},
-                plan.service_id,
-            )
+            record = _add_evidence_record(actor, action, plan, name, expected, stored, len(data))
     except Exception:
-        target.unlink(missing_ok=True)
+        (evidence_dir() / stored).unlink(missing_ok=True)
         raise
+    return record
+
+
+def _write_evidence(name: str, data: bytes) -> str:
+    """Keep a checked file under a name of our own; the caller removes it if its record is not
+    saved."""
+    stored = f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1].lower()}"
+    (evidence_dir() / stored).write_bytes(data)
+    return stored
+
+
+def _add_evidence_record(actor, action, plan, name, expected, stored, size) -> EvidenceFile:
+    record = EvidenceFile(
+        action_id=action.id,
+        filename=name,
+        content_type=expected[1],
+        size=size,
+        stored_name=stored,
+        uploaded_by_label=actor.label,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        actor,
+        "evidence_file",
+        record.id,
+        "uploaded",
+        {"filename": [None, name], "action": [None, action.id]},
+        plan.service_id,
+    )
     return record
 
 

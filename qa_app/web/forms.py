@@ -99,6 +99,16 @@ def apply_errors(form, errors: dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
+def ask_for_file_again(form, field) -> None:
+    """A form sent back for any reason keeps nothing of a chosen file (a browser cannot be given
+    it back): say so beside the file input, so that the file is chosen again, not lost."""
+    upload = field.data
+    name = (getattr(upload, "filename", "") or "") if upload is not None else ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name and form.errors and not field.errors:
+        field.errors = [f"{name} has not been uploaded: choose the file again"]
+
+
 def options(pairs) -> list[SelectChoice]:
     """Select, radio and checkbox choices from (value, label) pairs."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]

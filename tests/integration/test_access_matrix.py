@@ -135,6 +135,9 @@ STAFF_POST = {
 # a staff step the plan's state does not allow yet: staff reach it and are told why (the page
 # again, with the reason), everyone else is turned away as for any staff page
 STAFF_STEP_REFUSED = {**STAFF_POST, "officer": 409, "manager": 409, "admin": 409}
+# a review step on an assessment not at that step: officers may not review; managers are told
+# why, on the page
+STAFF_REVIEW_REFUSED = {**STAFF_STEP_REFUSED, "officer": 403}
 # a planned assessment is not in the portal at all
 PORTAL_NONE = {
     "anonymous": 302,
@@ -226,18 +229,28 @@ MATRIX = {
     "staff.assessment_submit": (
         "POST",
         "/assessments/{assessment_a}/submit",
-        {**STAFF_PAGE, "officer": 200, "manager": 200, "admin": 200},
+        {**STAFF_PAGE, "officer": 422, "manager": 422, "admin": 422},
         {},
     ),
     "staff.assessment_report": ("GET", "/assessments/{assessment_a}/report", STAFF_PAGE, None),
     "staff.assessment_return": (
         "POST",
         "/assessments/{assessment_a}/return",
-        STAFF_POST,
+        STAFF_REVIEW_REFUSED,
         {"comment": "x"},
     ),
-    "staff.assessment_share": ("POST", "/assessments/{assessment_a}/share-draft", STAFF_POST, {}),
-    "staff.assessment_publish": ("POST", "/assessments/{assessment_a}/publish", STAFF_POST, {}),
+    "staff.assessment_share": (
+        "POST",
+        "/assessments/{assessment_a}/share-draft",
+        STAFF_REVIEW_REFUSED,
+        {},
+    ),
+    "staff.assessment_publish": (
+        "POST",
+        "/assessments/{assessment_a}/publish",
+        STAFF_REVIEW_REFUSED,
+        {},
+    ),
     "staff.assessment_pdf": ("GET", "/assessments/{assessment_a}/report.pdf", STAFF_PAGE, None),
     "portal.assessment_pdf": (
         "GET",
@@ -280,7 +293,7 @@ MATRIX = {
     "staff.assessment_correct": (
         "POST",
         "/assessments/{assessment_a}/correct",
-        STAFF_POST,
+        STAFF_REVIEW_REFUSED,
         {"reason": "x"},
     ),
     "api.revise_assessment": (
@@ -497,7 +510,13 @@ MATRIX = {
         PORTAL_A_ONLY,
         None,
     ),
-    "portal.plan_submit": ("POST", "/portal/plans/{plan_a}/submit", PORTAL_A_POST, {}),
+    # issues b and c have no action yet: the provider is told so on the plan page
+    "portal.plan_submit": (
+        "POST",
+        "/portal/plans/{plan_a}/submit",
+        {**PORTAL_A_ONLY, "provider_a": 409},
+        {},
+    ),
     "portal.plan_pdf": ("GET", "/portal/plans/{plan_a}/plan.pdf", PORTAL_A_ONLY, None),
     "portal.plan_xlsx": ("GET", "/portal/plans/{plan_a}/plan.xlsx", PORTAL_A_ONLY, None),
     "portal.evidence_download": ("GET", "/portal/plans/evidence/{file_a}", PORTAL_A_ONLY, None),
@@ -616,8 +635,19 @@ MATRIX = {
     "staff.cqc_import_new": ("GET", "/cqc-imports/new", STAFF_PAGE, None),
     "staff.cqc_import_page": ("GET", "/cqc-imports/{cqc_import}", STAFF_PAGE, None),
     "staff.cqc_import_progress": ("GET", "/cqc-imports/{cqc_import}/progress", STAFF_PAGE, None),
-    "staff.cqc_import_commit": ("POST", "/cqc-imports/{cqc_import}/commit", STAFF_POST, {}),
-    "staff.cqc_import_discard": ("POST", "/cqc-imports/{cqc_import}/discard", STAFF_POST, {}),
+    # the import was confirmed already: staff are told so on its page
+    "staff.cqc_import_commit": (
+        "POST",
+        "/cqc-imports/{cqc_import}/commit",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
+    "staff.cqc_import_discard": (
+        "POST",
+        "/cqc-imports/{cqc_import}/discard",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
     "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
     "api.patch_service": (
         "PATCH",
@@ -824,4 +854,4 @@ def test_access(app, make, world, role):
             and endpoint not in ("index", "auth.sign_in")
         ):
             assert "/sign-in" in response.headers["Location"], endpoint
-    assert failures == []
+    assert failures == [], "\n".join(failures)

@@ -10,6 +10,7 @@ from qa_app.models import Assessment, AuditEvent
 from qa_app.models.types import utcnow
 from qa_app.services import assessments, standards
 from qa_app.services.actors import Actor
+from tests.support.client import error_summary
 
 
 @pytest.fixture
@@ -210,7 +211,8 @@ def test_a_correction_is_a_new_revision_and_both_stay_in_the_history(client, mak
     assessments.publish(Actor(manager, "web"), manager, submitted["id"])
     make.sign_in(client, manager)
     refused = client.post(f"/assessments/{submitted['id']}/correct", data={"reason": ""})
-    assert refused.status_code == 302
+    assert refused.status_code == 422
+    assert error_summary(refused) == ["Say why the published assessment needs correcting"]
     assert (
         db.session.scalar(select(Assessment.id).where(Assessment.revision_of_id == submitted["id"]))
         is None

@@ -11,6 +11,7 @@ from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
 from qa_app.web.assessment_report import comments_context, report_context
+from qa_app.web.forms import refusal_problems
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -60,7 +61,8 @@ def service_page(service_id):
 
 @bp.get("/assessments/<int:assessment_id>")
 @provider_required
-def assessment_report(assessment_id):
+def assessment_report(assessment_id, problems=None, kept=None, status=200):
+    """problems/kept: a comment that could not be sent, shown again with why (nothing lost)."""
     try:
         assessment = assessments.get_assessment(current_user, assessment_id)
     except NotFound:
@@ -72,8 +74,14 @@ def assessment_report(assessment_id):
         section="home",
         open_for_comment=open_for_comment,
         errors={},
+        problems=problems,
+        kept=kept,
         **context,
-    )
+    ), status
+
+
+#: the comment form's fields → its input ids
+COMMENT_INPUTS = {"text": "text", "question_ref": "question_ref"}
 
 
 def _being_corrected(assessment_id):
@@ -104,17 +112,19 @@ def assessment_comment(assessment_id):
             request.form.get("text", "")[:5000],
             no_comments=no_comments,
         )
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    else:
-        flash(
-            "Thank you: the council has your response"
-            if no_comments
-            else "Your comment has been sent to the council",
-            "success",
+    except (ValidationFailed, Conflict) as refused:
+        return assessment_report(
+            assessment_id,
+            problems=refusal_problems(refused, COMMENT_INPUTS),
+            kept={name: request.form.get(name, "") for name in COMMENT_INPUTS},
+            status=refused.status,
         )
+    flash(
+        "Thank you: the council has your response"
+        if no_comments
+        else "Your comment has been sent to the council",
+        "success",
+    )
     return redirect(url_for("portal.assessment_report", assessment_id=assessment_id))
 
 
@@ -129,14 +139,16 @@ def assessment_pdf(assessment_id):
 
 @bp.get("/notices/<int:notice_id>")
 @provider_required
-def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None):
-    """typed/errors: a response that could not be sent, shown again with why (nothing lost)."""
+def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None, problems=None):
+    """typed/errors: a response that could not be sent, shown again with why (nothing lost);
+    problems: why it could not be sent at all (the notice or the requirement has moved on)."""
     notice = notices.get_notice(current_user, notice_id)
     return render_template(
         "portal/notice.html",
         notice=notice,
         typed=typed or {},
         errors=errors or {},
+        problems=problems,
         kinds=KINDS,
         statuses=STATUS_LABELS,
         requirement_labels=REQUIREMENT_LABELS,
@@ -165,7 +177,11 @@ def notice_respond(notice_id, requirement_id):
                 errors={requirement_id: message},
             ), 422
         except Conflict as refused:
-            flash(refused.message, "error")
+            return notice_page(
+                notice_id,
+                typed={requirement_id: request.form.get("response", "")},
+                problems=refusal_problems(refused, {}),
+            ), refused.status
         else:
             flash("Your response has been sent to the council", "success")
     return redirect(url_for("portal.notice_page", notice_id=notice_id) + f"#r{requirement_id}")

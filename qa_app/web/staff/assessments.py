@@ -19,7 +19,14 @@ from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.assessment_report import report_context
-from qa_app.web.forms import GovDateField, apply_errors, options, page_number, posted_id
+from qa_app.web.forms import (
+    GovDateField,
+    apply_errors,
+    options,
+    page_number,
+    posted_id,
+    refusal_problems,
+)
 from qa_app.web.staff import bp
 
 
@@ -140,12 +147,14 @@ def assessment_new(service_id):
 @bp.get("/assessments/<int:assessment_id>")
 @staff_required
 def assessment_page(assessment_id):
-    return _overview(assessments.get_assessment(current_user, assessment_id))
+    return _show(assessments.get_assessment(current_user, assessment_id))
 
 
-def _overview(assessment, missing_refs=None):
+def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
     """The assessment's page: progress or ratings, the comment deadline, review, history.
-    `missing_refs`: a submission refused for these unanswered questions."""
+    `problems` and `kept` when a step on it was refused (the reason beside its box, what was
+    typed still in it); `missing_refs` when a submission was refused for these unanswered
+    questions."""
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
     domains = _domains(assessment, questions, answers)
@@ -181,8 +190,21 @@ def _overview(assessment, missing_refs=None):
         can_review=current_user.role in assessments.REVIEWERS,
         history=events,
         names=audit.names_for(events),
+        problems=problems,
+        kept=kept,
         section="assessments",
         **_comments_context(assessment, questions),
+    ), status
+
+
+def _refused(assessment_id, refused, inputs: dict[str, str]):
+    """The assessment's page again with why the step was refused (rather than a banner after a
+    redirect, which would lose what was typed)."""
+    return _show(
+        assessments.get_assessment(current_user, assessment_id),
+        status=refused.status,
+        problems=refusal_problems(refused, inputs),
+        kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
     )
 
 
@@ -243,10 +265,9 @@ def assessment_submit(assessment_id):
         assessments.submit(web_actor(), current_user, assessment_id)
     except ValidationFailed as failed:
         assessment = assessments.get_assessment(current_user, assessment_id)
-        return _overview(assessment, missing_refs=set(failed.errors)), 200
+        return _show(assessment, status=failed.status, missing_refs=set(failed.errors))
     except Conflict as clash:
-        flash(clash.message, "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+        return _refused(assessment_id, clash, {})
     flash("The assessment has been submitted for review", "success")
     return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
 
@@ -362,15 +383,14 @@ def _stored(answer):
     }
 
 
-def _step(assessment_id, call, done_message):
+def _step(assessment_id, call, done_message, inputs: dict[str, str] | None = None):
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
     try:
         call()
-    except (Conflict, Forbidden) as refused:
-        flash(refused.message, "error")
-    else:
-        flash(done_message, "success")
+    except (Conflict, Forbidden, ValidationFailed) as refused:
+        return _refused(assessment_id, refused, inputs or {})
+    flash(done_message, "success")
     return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
 
 
@@ -378,13 +398,11 @@ def _step(assessment_id, call, done_message):
 @staff_required
 def assessment_return(assessment_id):
     comment = request.form.get("comment", "")[:5000]
-    if not comment.strip():
-        flash("Say what the officer needs to change before returning the assessment", "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
     return _step(
         assessment_id,
         lambda: assessments.return_to_officer(web_actor(), current_user, assessment_id, comment),
         "The assessment has been returned to the officer with your comments",
+        {"comment": "comment"},
     )
 
 
@@ -474,13 +492,7 @@ def assessment_correct(assessment_id):
             web_actor(), current_user, assessment_id, request.form.get("reason", "")[:5000]
         )
     except (Conflict, Forbidden, ValidationFailed) as refused:
-        message = (
-            next(iter(refused.errors.values()))
-            if isinstance(refused, ValidationFailed)
-            else refused.message
-        )
-        flash(message, "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+        return _refused(assessment_id, refused, {"reason": "reason"})
     flash(
         f"Revision {revision.revision_number} has been started with the published answers",
         "success",
