@@ -50,7 +50,8 @@ def error_summary(form) -> list[dict]:
     """Error-summary links that land on the right input (the day box for a date)."""
     items = []
     for field in form:
-        target = f"{field.id}-day" if isinstance(field, DateField) else field.id
+        # GOV.UK's date widget names its day box after the field's name, whatever its id
+        target = f"{field.name}-day" if isinstance(field, DateField) else field.id
         for message in field.errors:  # a file can have many problems: list them all
             items.append({"text": message, "href": f"#{target}"})
     for message in getattr(form, "form_errors", []):

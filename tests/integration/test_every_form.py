@@ -156,6 +156,15 @@ class World:
             assessments.publish(self.actor("manager"), manager, record.id)
         return record
 
+    def comment_to_answer(self) -> str:
+        """The answer page of a provider's comment on a shared draft."""
+        record = self.assessment("draft_shared")
+        provider = self.user("provider")
+        comment = assessments.add_provider_comment(
+            Actor(provider, "web"), provider, record.id, None, "The visit date is wrong"
+        )
+        return f"/assessments/{record.id}/comments/{comment.id}/answer"
+
     # --- improvement plans
 
     @cached_property
@@ -287,13 +296,17 @@ def _forms_posting_to(page, page_url: str, endpoint: str, url_map) -> list:
     for form in page.find_all("form"):
         if (form.get("method") or "get").lower() != "post":
             continue
-        action = urlsplit(form.get("action") or page_url).path
-        try:
-            matched, _args = adapter.match(action, method="POST")
-        except (HTTPException, RequestRedirect):
-            continue  # not an address of this app
-        if matched == endpoint:
-            found.append((action, form))
+        # the form's own address, then each button that sends the same form elsewhere
+        targets = [form.get("action") or page_url]
+        targets += [button["formaction"] for button in form.find_all(formaction=True)]
+        for target in targets:
+            action = urlsplit(target).path
+            try:
+                matched, _args = adapter.match(action, method="POST")
+            except (HTTPException, RequestRedirect):
+                continue  # not an address of this app
+            if matched == endpoint and (action, form) not in found:
+                found.append((action, form))
     return found
 
 
@@ -451,6 +464,9 @@ WALKS = {
     "staff.plan_issue_withdraw": Walk("officer", lambda w: f"/plans/{w.plan.id}"),
     "staff.plan_review": Walk("officer", lambda w: f"/plans/{w.plan_at('submitted').id}"),
     "staff.plan_action_check": Walk("officer", lambda w: f"/plans/{w.completed_action().plan_id}"),
+    "staff.comment_answer": Walk("manager", lambda w: w.comment_to_answer()),
+    # a placement stop added to an issued notice needs its start date and the reason
+    "staff.notice_stop_set": Walk("manager", lambda w: f"/notices/{w.notice(issued=True)[0].id}"),
     "portal.assessment_comment": Walk(
         "provider", lambda w: f"/portal/assessments/{w.assessment('draft_shared').id}"
     ),
