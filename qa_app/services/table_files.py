@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import date, timedelta
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 from qa_app.domain import safe_zip
@@ -108,6 +109,7 @@ def read_rows(path: Path, filename: str, sheet: str, progress: Progress = None) 
 
 
 def _within_limits(rows: Rows, filename: str) -> Rows:
+    number = 0
     try:
         for number, cells in rows:
             if number > MAX_ROWS:
@@ -118,6 +120,13 @@ def _within_limits(rows: Rows, filename: str) -> Rows:
             yield number, cells
     except safe_zip.ZipRefused as refused:
         raise _refused(filename, refused) from None
+    except UnreadableFile:
+        raise
+    except (ValueError, IndexError, OverflowError):  # a value no spreadsheet program writes
+        raise UnreadableFile(
+            f"{filename} cannot be read after row {number}: check that it is CQC's file, "
+            "saved by a spreadsheet program"
+        ) from None
 
 
 def _check_row(filename: str, number: int, cells: list, cell_count: int) -> None:
@@ -211,26 +220,66 @@ def _csv_rows(path: Path, filename: str, progress: Progress) -> Rows:
 
 # ---------------------------------------------------------------- XLSX
 
-_XLSX_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
-_XLSX_REL = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
-_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+# No pattern here may scan past the next tag while failing: a tag's attributes never hold "<",
+# so `[^<>]` keeps every match attempt short, and elements are cut out by searching forwards
+# (`_drop`, `_cells`) rather than with `.*?`, which rescans to the end for each unended one.
+_XLSX_SHEET = re.compile(r"<(?:\w+:)?sheet\b([^<>]*?)/?>")
+_XLSX_REL = re.compile(r"<(?:\w+:)?Relationship\b([^<>]*?)/?>")
+_ATTRIBUTE = re.compile(r'(?<![\w:])([\w:]+)="([^"]*)"')
 _XLSX_SI = re.compile(r"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", re.S)
 _XLSX_SI_END = re.compile(r"</(?:\w+:)?si>")
 _XLSX_CELL_START = re.compile(r"<(?:\w+:)?c\b")
-_XLSX_T = re.compile(r"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)</(?:\w+:)?t>")
-_XLSX_RPH = re.compile(r"<(?:\w+:)?rPh\b.*?</(?:\w+:)?rPh>", re.S)
-_XLSX_ROW_START = re.compile(r"<(?:\w+:)?row\b([^>]*?)(/?)>")
-_XLSX_CELL = re.compile(r"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_XLSX_T = re.compile(r"<(?:\w+:)?t(?:\s[^<>]*)?>([^<]*)</(?:\w+:)?t>")
+_XLSX_RPH_START = re.compile(r"<(?:\w+:)?rPh\b")
+_XLSX_RPH_END = re.compile(r"</(?:\w+:)?rPh>")
+_XLSX_ROW_START = re.compile(r"<(?:\w+:)?row\b([^<>]*?)(/?)>")
 _XLSX_V = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_XLSX_NUMFMT = re.compile(r'<(?:\w+:)?numFmt\b[^>]*numFmtId="(\d+)"[^>]*formatCode="([^"]*)"')
-_XLSX_XFS = re.compile(r"<(?:\w+:)?cellXfs\b.*?</(?:\w+:)?cellXfs>", re.S)
-_XLSX_XF = re.compile(r"<(?:\w+:)?xf\b([^>]*)")
+_XLSX_NUMFMT = re.compile(r"<(?:\w+:)?numFmt\b([^<>]*)")
+_XLSX_XFS_START = re.compile(r"<(?:\w+:)?cellXfs\b")
+_XLSX_XFS_END = re.compile(r"</(?:\w+:)?cellXfs>")
+_XLSX_XF = re.compile(r"<(?:\w+:)?xf\b([^<>]*)")
 _BUILT_IN_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
 def _attributes(text: str) -> dict[str, str]:
     return {name.rsplit(":", 1)[-1]: unescape(value) for name, value in _ATTRIBUTE.findall(text)}
+
+
+def _drop(text: str, start: re.Pattern, end: re.Pattern) -> str:
+    """`text` without the elements from `start` to `end` (one with no end: to the end of the
+    text), found in one pass forwards."""
+    kept, at = [], 0
+    while found := start.search(text, at):
+        kept.append(text[at : found.start()])
+        closed = end.search(text, found.end())
+        if closed is None:
+            return "".join(kept)
+        at = closed.end()
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def _cells(body: str, start: re.Pattern) -> Iterator[tuple[str, str | None]]:
+    """(attributes, inner XML or None) of each cell element in a row's XML, cut at each cell's
+    start tag, so a cell with no end tag costs no more than its own text."""
+    for part in start.split(body)[1:]:
+        end = part.find(">")
+        if end < 0:
+            yield part, None
+        elif end > 0 and part[end - 1] == "/":
+            yield part[: end - 1], None
+        else:
+            close = part.rfind("</")
+            yield part[:end], part[end + 1 : close] if close > end else part[end + 1 :]
+
+
+def _whole_number(text: str | None, too_large: int) -> int | None:
+    """A count or position from the file: None if it is not one, `too_large` if it has more
+    than 9 digits (Python refuses to convert numbers of thousands of digits)."""
+    if not text or not text.isascii() or not text.isdecimal():
+        return None
+    return int(text) if len(text) <= 9 else too_large
 
 
 def _column_index(reference: str) -> int:
@@ -268,14 +317,18 @@ def _xlsx_parts(archive: zipfile.ZipFile, filename: str, sheet: str):
     dates: set[int] = set()
     if "xl/styles.xml" in names:
         styles = _read_part(archive, "xl/styles.xml", filename)
-        custom = {
-            int(number): code
-            for number, code in _XLSX_NUMFMT.findall(styles)
-            if _is_date_format(unescape(code))
-        }
-        xfs = _XLSX_XFS.search(styles)
-        for index, xf in enumerate(_XLSX_XF.findall(xfs[0]) if xfs else []):
-            number = int(_attributes(xf).get("numFmtId", "0"))
+        custom = set()
+        for tag in _XLSX_NUMFMT.findall(styles):
+            attributes = _attributes(tag)
+            number = _whole_number(attributes.get("numFmtId"), -1)
+            if number is not None and _is_date_format(attributes.get("formatCode", "")):
+                custom.add(number)
+        xfs = ""
+        if xfs_start := _XLSX_XFS_START.search(styles):
+            xfs_end = _XLSX_XFS_END.search(styles, xfs_start.end())
+            xfs = styles[xfs_start.end() : xfs_end.start() if xfs_end else len(styles)]
+        for index, xf in enumerate(_XLSX_XF.findall(xfs)):
+            number = _whole_number(_attributes(xf).get("numFmtId", "0"), -1)
             if number in _BUILT_IN_DATE_FORMATS or number in custom:
                 dates.add(index)
     return path, strings, dates
@@ -305,7 +358,7 @@ def _shared_strings(archive: zipfile.ZipFile, filename: str) -> list[str]:
                 if item.startswith("<t>") and item.endswith("</t>") and item.count("<") == 2:
                     joined = item[3:-4]  # the usual item: one run of plain text
                 else:
-                    joined = "".join(_XLSX_T.findall(_XLSX_RPH.sub("", item)))
+                    joined = "".join(_XLSX_T.findall(_drop(item, _XLSX_RPH_START, _XLSX_RPH_END)))
                 if len(joined) > MAX_CELL_CHARS:
                     raise UnreadableFile(
                         f"{filename}: a text in {part} is longer than {MAX_CELL_CHARS:,} characters"
@@ -321,7 +374,7 @@ def _shared_strings(archive: zipfile.ZipFile, filename: str) -> list[str]:
 
 
 def _is_date_format(code: str) -> bool:
-    code = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()
+    code = re.sub(r'"[^"]*"|\[[^\[\]]*\]|\\.', "", code).lower()
     return any(c in code for c in "dy") or ("m" in code and ("h" not in code and "s" not in code))
 
 
@@ -346,7 +399,8 @@ def _xlsx_value(attributes: str, inner: str | None, strings: list[str], dates: s
         return None
     raw = value[1]
     if kind == "s":
-        return strings[int(raw)] if raw.isdigit() and int(raw) < len(strings) else None
+        index = _whole_number(raw, len(strings))
+        return strings[index] if index is not None and index < len(strings) else None
     if kind in ("str", "e"):
         return unescape(raw) if "&" in raw else raw
     if kind == "b":
@@ -357,8 +411,8 @@ def _xlsx_value(attributes: str, inner: str | None, strings: list[str], dates: s
         number = float(raw)
     except ValueError:
         return raw
-    style = _attribute(attributes, "s")
-    if style and style.isdigit() and int(style) in dates:
+    style = _whole_number(_attribute(attributes, "s"), -1)
+    if style is not None and style in dates:
         return _EXCEL_EPOCH + timedelta(days=int(number))
     return str(int(number)) if number.is_integer() else raw
 
@@ -389,10 +443,10 @@ def _xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Row
                     if not starts or starts[-1][2] == "/":
                         continue
                     start = starts[-1]
-                    reference = _attributes(start[1]).get("r")
-                    number = int(reference) if reference and reference.isdigit() else number + 1
+                    reference = _whole_number(_attributes(start[1]).get("r"), MAX_ROWS + 1)
+                    number = reference if reference is not None else number + 1
                     cells: list = []
-                    for attributes, inner in _XLSX_CELL.findall(piece[start.end() :]):
+                    for attributes, inner in _cells(piece[start.end() :], _XLSX_CELL_START):
                         where = _attribute(attributes, "r")
                         if where:
                             position = _column_index(where)
@@ -415,19 +469,17 @@ def _xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Row
 
 # ---------------------------------------------------------------- ODS
 
-_TABLE = re.compile(r"<table:table\b([^>]*)>")
+_TABLE = re.compile(r"<table:table\b([^<>]*)>")
 _TABLE_NAME = re.compile(r'table:name="([^"]*)"')
-_CELL = re.compile(
-    r"<table:(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</table:(?:covered-)?table-cell>)",
-    re.S,
-)
+_CELL_START = re.compile(r"<table:(?:covered-)?table-cell\b")
 _REPEAT_COLUMNS = re.compile(r'table:number-columns-repeated="(\d+)"')
 _REPEAT_ROWS = re.compile(r'table:number-rows-repeated="(\d+)"')
 _DATE_VALUE = re.compile(r'office:date-value="(\d{4}-\d{2}-\d{2})')
 _SIMPLE_TEXT = re.compile(r"^<text:p(?: [^>]*)?>([^<]*)</text:p>$")
 _SPACES = re.compile(r'<text:s(?: text:c="(\d+)")?\s*/>')
-_ANNOTATION = re.compile(r"<office:annotation\b.*?</office:annotation>", re.S)
-_TAG = re.compile(r"<[^>]*>")
+_ANNOTATION_START = re.compile(r"<office:annotation\b")
+_ANNOTATION_END = re.compile(r"</office:annotation>")
+_TAG = re.compile(r"<[^<>]*>")
 _ROW_START = re.compile(r"<table:table-row[\s>/]")
 _ROW_END = "</table:table-row>"
 _CHUNK = safe_zip.CHUNK
@@ -440,7 +492,7 @@ def _ods_text(inner: str) -> str:
     if simple:
         text = simple[1]
     else:
-        inner = _ANNOTATION.sub("", inner)
+        inner = _drop(inner, _ANNOTATION_START, _ANNOTATION_END)
         inner = _SPACES.sub(lambda m: " " * int(m[1] or 1), inner)
         inner = inner.replace("<text:tab/>", "\t").replace("<text:line-break/>", "\n")
         inner = inner.replace("</text:p><text:p>", "\n")
@@ -478,10 +530,10 @@ def _ods_cells(body: str) -> list:
 
 def _ods_cells_general(body: str) -> list:
     cells: list = []
-    for attributes, inner in _CELL.findall(body):
+    for attributes, inner in _cells(body, _CELL_START):
         value = _ods_value(attributes, inner)
         repeated = _REPEAT_COLUMNS.search(attributes) if "repeated" in attributes else None
-        repeat = int(repeated[1]) if repeated else 1
+        repeat = (_whole_number(repeated[1], MAX_COLUMNS) or 1) if repeated else 1
         cells.extend([value] * min(repeat, MAX_COLUMNS - len(cells)))
         if len(cells) >= MAX_COLUMNS:
             break
@@ -494,7 +546,7 @@ def _rows_repeated(attributes: str) -> int:
     if "rows-repeated" not in attributes:
         return 1
     repeated = _REPEAT_ROWS.search(attributes)
-    return int(repeated[1]) if repeated else 1
+    return (_whole_number(repeated[1], MAX_ROWS + 1) or 1) if repeated else 1
 
 
 def _ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
@@ -526,8 +578,12 @@ def _ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows
             if last >= 0:
                 for piece in buffer[:last].split(_ROW_END):
                     starts = list(_ROW_START.finditer(piece))
-                    for extra in starts[:-1]:  # self-closing (empty) rows before this one
-                        number += _rows_repeated(piece[extra.end() : piece.find(">", extra.end())])
+                    for extra, following in pairwise(starts):
+                        # self-closing (empty) rows before this one
+                        stop = piece.find(">", extra.end(), following.start())
+                        number += _rows_repeated(
+                            piece[extra.end() : stop if stop >= 0 else following.start()]
+                        )
                     if not starts:
                         continue
                     start = starts[-1].end() - 1

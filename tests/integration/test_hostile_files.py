@@ -203,6 +203,28 @@ def test_a_hostile_cqc_file_on_the_command_line_exits_1_with_the_reason(name, ap
     assert _counts() == before
 
 
+TRAPS = {
+    "cells without ends.ods": "cells without ends.ods row 1 has more than 16,384 cells",
+    "cells without ends.xlsx": "cells without ends.xlsx row 1 has more than 16,384 cells",
+    "row tags without ends.ods": "row tags without ends.ods is empty: it has no header row",
+    "row tags without ends.xlsx": "row tags without ends.xlsx is empty: it has no header row",
+    "one long tag.xlsx": "one long tag.xlsx is empty: it has no header row",
+}
+
+
+def test_rows_built_to_make_pattern_matching_rescan_are_read_once(app, tmp_path):
+    """Each of these took hours of CPU with `.*?` and `[^>]*` patterns (a few kilobytes on
+    disk, one row of 900,000 characters)."""
+    traps = hostile.regex_traps(tmp_path)
+    assert set(traps) == set(TRAPS)
+    runner = app.test_cli_runner()
+    for name, path in traps.items():
+        with hostile.measured() as cost:
+            result = runner.invoke(args=["qa", "import-cqc", str(path)])
+        assert (result.exit_code, result.output.strip()) == (1, f"Error: {TRAPS[name]}")
+        assert cost.within_budget(), (name, cost)
+
+
 def test_a_csv_cell_longer_than_a_spreadsheet_allows_is_refused_with_its_row(app, tmp_path):
     path = tmp_path / "ratings.csv"
     path.write_text(",".join(CQC_COLUMNS) + "\r\n1-1,x\r\n1-2," + "y" * 200_000 + "\r\n")

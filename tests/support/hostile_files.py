@@ -226,3 +226,48 @@ def csv_giant_field(path: Path, header: str, size: int = 50_000_000) -> Path:
         for _ in range(size // MiB):
             out.write(chunk)
     return path
+
+
+# ---------------------------------------------------------------- traps for pattern matching
+
+#: Under the row cap (1,000,000 characters), so only a reader that scans each row once is fast.
+TRAP_ROW = 900_000
+
+
+def _ods(path: Path, content: bytes) -> Path:
+    mimetype = b"application/vnd.oasis.opendocument.spreadsheet"
+    return write_zip(path, [("mimetype", mimetype), ("content.xml", content)])
+
+
+ODS_TAIL = b"</table:table-row></table:table></office:spreadsheet></office:body>"
+SHEET_TAIL = b"</row></sheetData></worksheet>"
+CELL_WITHOUT_END = b'<table:table-cell table:number-columns-repeated="2">x'
+
+
+def regex_traps(folder: Path) -> dict[str, Path]:
+    """Rows a pattern like `<c\\b(.*?)</c>` or `<row\\b([^>]*)>` would rescan to the end of
+    the row for every start tag (hours for one row of 900,000 characters)."""
+    row = b"<table:table-row>"
+    traps = {
+        "cells without ends.ods": _ods(
+            folder / "cells without ends.ods",
+            ODS_HEAD + row + CELL_WITHOUT_END * (TRAP_ROW // 52) + ODS_TAIL,
+        ),
+        "row tags without ends.ods": _ods(
+            folder / "row tags without ends.ods",
+            ODS_HEAD + b"<table:table-row " * (TRAP_ROW // 17) + ODS_TAIL,
+        ),
+        "cells without ends.xlsx": _xlsx(
+            folder / "cells without ends.xlsx",
+            SHEET_HEAD + b'<row r="1">' + b'<c r="A1">x' * (TRAP_ROW // 11) + SHEET_TAIL,
+        ),
+        "row tags without ends.xlsx": _xlsx(
+            folder / "row tags without ends.xlsx",
+            SHEET_HEAD + b"<row<row" * (TRAP_ROW // 8) + SHEET_TAIL,
+        ),
+        "one long tag.xlsx": _xlsx(
+            folder / "one long tag.xlsx",
+            SHEET_HEAD + b"<row " + b"a" * TRAP_ROW + b">" + SHEET_TAIL,
+        ),
+    }
+    return traps

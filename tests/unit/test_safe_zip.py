@@ -24,6 +24,9 @@ def test_an_honest_archive_is_read_whole_or_in_chunks():
         chunks = list(safe_zip.stream_member(archive, "big.xml", 4 * MiB))
     assert [len(c) for c in chunks] == [MiB, MiB, MiB]
     assert b"".join(chunks) == (b"<b>" + NOISE * 48)[: 3 * MiB]
+    with _open(data) as archive, pytest.raises(ZipRefused) as refused:
+        safe_zip.read_member(archive, "big.xml", 2 * MiB)  # held whole: a tighter cap
+    assert str(refused.value) == "big.xml would expand to 3.1 MB, more than the 2.1 MB accepted"
 
 
 def test_a_member_whose_declared_ratio_is_a_bomb_is_refused_before_inflating():
