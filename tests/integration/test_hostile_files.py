@@ -235,6 +235,24 @@ def test_a_csv_cell_longer_than_a_spreadsheet_allows_is_refused_with_its_row(app
     )
 
 
+def test_a_value_no_spreadsheet_writes_is_refused_with_the_row_it_follows(app, tmp_path):
+    header = "".join(f'<c t="inlineStr"><is><t>{name}</t></is></c>' for name in CQC_COLUMNS)
+    sheet = (
+        hostile.SHEET_HEAD
+        + (
+            f'<row r="1">{header}</row><row r="2"><c r="A2" t="d"><v>2026-13-45</v></c></row>'
+            "</sheetData></worksheet>"
+        ).encode()
+    )
+    path = hostile._xlsx(tmp_path / "odd.xlsx", sheet)
+    result = app.test_cli_runner().invoke(args=["qa", "import-cqc", str(path)])
+    assert (result.exit_code, result.output.strip()) == (
+        1,
+        "Error: odd.xlsx cannot be read after row 1: check that it is CQC's file, saved by a "
+        "spreadsheet program",
+    )
+
+
 def test_a_sheet_that_declares_a_dtd_is_refused(app, tmp_path):
     sheet = (
         b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
