@@ -78,19 +78,23 @@ def action(make, app, tmp_path, monkeypatch):
     plan = db.session.scalar(
         select(ImprovementPlan).where(ImprovementPlan.service_id == service.id)
     )
-    user = make.user("provider", provider)
-    issue = plans.view(plan).issues[0]
-    added = plans.add_action(
-        Actor(user, "web"),
-        user,
-        issue.id,
-        {
-            "description": "Retrain staff",
-            "owner": "Registered manager",
-            "target_date": plans.london_today() + timedelta(days=30),
-            "success_measure": "All staff trained",
-        },
-    )
+    user, officer = make.user("provider", provider), make.user("officer")
+    added = None
+    for issue in plans.view(plan).issues:  # every issue needs an action before submission
+        action = plans.add_action(
+            Actor(user, "web"),
+            user,
+            issue.id,
+            {
+                "description": "Retrain staff",
+                "owner": "Registered manager",
+                "target_date": plans.london_today() + timedelta(days=30),
+                "success_measure": "All staff trained",
+            },
+        )
+        added = added or action
+    plans.submit(Actor(user, "web"), user, plan.id)
+    plans.accept(Actor(officer, "web"), officer, plan.id)  # progress with evidence is open
     return added, user
 
 
@@ -133,6 +137,29 @@ def test_an_office_bomb_uploaded_as_evidence_is_refused(
     after = db.session.get(PlanAction, added.id)
     assert (after.status, after.progress_evidence, after.version) == state
     assert not (tmp_path / "evidence").exists() or not any((tmp_path / "evidence").iterdir())
+
+
+def test_a_real_office_document_goes_through_the_same_request(action, client, make, tmp_path):
+    """The control for the test above: the same request with a real .odt saves progress and
+    the file, so the refusal is what kept the bombs out."""
+    added, user = action
+    make.sign_in(client, user)
+    odt = hostile.zip_bytes(
+        [("mimetype", hostile.ODT_MIMETYPE), ("content.xml", b"<office:document-content/>")]
+    )
+    done = _upload(
+        client,
+        f"/portal/plans/actions/{added.id}/progress",
+        {"version": str(added.version), "progress_evidence": "Training booked", "step": ""},
+        "action plan.odt",
+        odt,
+    )
+    assert done.status_code == 302, error_summary(done)
+    db.session.expire_all()
+    assert db.session.get(PlanAction, added.id).progress_evidence == "Training booked"
+    saved = db.session.scalars(select(EvidenceFile)).all()
+    assert [f.filename for f in saved] == ["action plan.odt"]
+    assert (tmp_path / "evidence" / saved[0].stored_name).read_bytes() == odt
 
 
 # ---------------------------------------------------------------- CQC ratings files
