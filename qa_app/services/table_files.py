@@ -28,7 +28,6 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from datetime import date, timedelta
 from html import unescape
-from itertools import pairwise
 from pathlib import Path
 
 from qa_app.domain import safe_zip
@@ -129,11 +128,14 @@ def _within_limits(rows: Rows, filename: str) -> Rows:
         ) from None
 
 
-def _check_row(filename: str, number: int, cells: list, cell_count: int) -> None:
-    """Only called for a row whose XML or line is longer than MAX_CELL_CHARS (shorter rows
-    cannot break either limit)."""
+def _check_cell_count(filename: str, number: int, cell_count: int) -> None:
+    """Before a long row's cells are read (a row shorter than MAX_CELL_CHARS cannot hold more
+    than MAX_CELLS_PER_ROW cells, nor a cell longer than MAX_CELL_CHARS)."""
     if cell_count > MAX_CELLS_PER_ROW:
         raise UnreadableFile(f"{filename} row {number} has more than {MAX_CELLS_PER_ROW:,} cells")
+
+
+def _check_cell_text(filename: str, number: int, cells: list) -> None:
     if any(isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in cells):
         raise UnreadableFile(
             f"{filename} row {number}: a cell is longer than {MAX_CELL_CHARS:,} characters"
@@ -201,7 +203,8 @@ def _csv_rows(path: Path, filename: str, progress: Progress) -> Rows:
                 if progress and number % 20000 == 0:
                     progress(min(0.99, f.buffer.tell() / size))
                 if max(map(len, cells), default=0) > MAX_CELL_CHARS:
-                    _check_row(filename, number, cells, len(cells))
+                    _check_cell_count(filename, number, len(cells))
+                    _check_cell_text(filename, number, cells)
                 yield number, cells
         except UnicodeDecodeError:
             raise UnreadableFile(
@@ -445,6 +448,9 @@ def _xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Row
                     start = starts[-1]
                     reference = _whole_number(_attributes(start[1]).get("r"), MAX_ROWS + 1)
                     number = reference if reference is not None else number + 1
+                    long_row = len(piece) > MAX_CELL_CHARS
+                    if long_row:
+                        _check_cell_count(filename, number, len(_XLSX_CELL_START.findall(piece)))
                     cells: list = []
                     for attributes, inner in _cells(piece[start.end() :], _XLSX_CELL_START):
                         where = _attribute(attributes, "r")
@@ -454,8 +460,8 @@ def _xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Row
                                 continue
                             cells.extend([None] * (position - len(cells)))
                         cells.append(_xlsx_value(attributes, inner, strings, dates))
-                    if len(piece) > MAX_CELL_CHARS:
-                        _check_row(filename, number, cells, len(_XLSX_CELL_START.findall(piece)))
+                    if long_row:
+                        _check_cell_text(filename, number, cells)
                     while cells and cells[-1] in (None, ""):
                         cells.pop()
                     if cells:
@@ -549,6 +555,15 @@ def _rows_repeated(attributes: str) -> int:
     return (_whole_number(repeated[1], MAX_ROWS + 1) or 1) if repeated else 1
 
 
+def _empty_rows(piece: str, elements: int, before: int) -> int:
+    """How many rows `elements` self-closing row elements stand for (each once, or as often as
+    its number-rows-repeated says), counted in one scan of the text before `before`."""
+    return elements + sum(
+        (_whole_number(repeat, MAX_ROWS + 1) or 1) - 1
+        for repeat in _REPEAT_ROWS.findall(piece, 0, before)
+    )
+
+
 def _ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
     with ExitStack() as stack:
         archive = _open_archive(stack, path, filename)
@@ -578,26 +593,24 @@ def _ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows
             if last >= 0:
                 for piece in buffer[:last].split(_ROW_END):
                     starts = list(_ROW_START.finditer(piece))
-                    for extra, following in pairwise(starts):
-                        # self-closing (empty) rows before this one
-                        stop = piece.find(">", extra.end(), following.start())
-                        number += _rows_repeated(
-                            piece[extra.end() : stop if stop >= 0 else following.start()]
-                        )
                     if not starts:
                         continue
+                    if len(starts) > 1:  # self-closing (empty) rows before this one
+                        number += _empty_rows(piece, len(starts) - 1, starts[-1].start())
                     start = starts[-1].end() - 1
                     end = piece.find(">", start)
                     repeat = _rows_repeated(piece[start:end])
-                    cells = _ods_cells(piece[end + 1 :])
-                    if len(piece) > MAX_CELL_CHARS:
-                        _check_row(
+                    long_row = len(piece) > MAX_CELL_CHARS
+                    if long_row:
+                        _check_cell_count(
                             filename,
                             number + 1,
-                            cells,
                             piece.count("<table:table-cell")
                             + piece.count("<table:covered-table-cell"),
                         )
+                    cells = _ods_cells(piece[end + 1 :])
+                    if long_row:
+                        _check_cell_text(filename, number + 1, cells)
                     if not cells:
                         number += repeat
                         continue
