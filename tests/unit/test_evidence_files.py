@@ -29,19 +29,19 @@ def test_real_office_documents_are_accepted_by_content():
 
 BOMBS = {
     "odt": (
-        lambda: odt_bomb(300 * MiB),
-        "plan.odt cannot be accepted: mimetype would expand from 0.3 MB to 315 MB, "
+        lambda: odt_bomb(64 * MiB),
+        "plan.odt cannot be accepted: mimetype would expand from 0.1 MB to 67 MB, "
         "more than 250 times its size",
     ),
     "docx": (
-        lambda: docx_bomb(300 * MiB),
-        "plan.docx cannot be accepted: word/document.xml would expand from 0.5 MB to 315 MB, "
+        lambda: docx_bomb(64 * MiB),
+        "plan.docx cannot be accepted: word/document.xml would expand from 0.1 MB to 67 MB, "
         "more than 250 times its size",
     ),
     "xlsx": (
-        lambda: xlsx_evidence_bomb(300 * MiB),
-        "plan.xlsx cannot be accepted: xl/worksheets/sheet1.xml would expand from 0.5 MB to "
-        "315 MB, more than 250 times its size",
+        lambda: xlsx_evidence_bomb(64 * MiB),
+        "plan.xlsx cannot be accepted: xl/worksheets/sheet1.xml would expand from 0.1 MB to "
+        "67 MB, more than 250 times its size",
     ),
 }
 
@@ -58,7 +58,7 @@ def test_an_office_bomb_is_refused_within_budget(kind):
 
 
 def test_an_odt_whose_mimetype_lies_about_its_size_is_refused():
-    data = zip_bytes([("mimetype", (ODT_MIMETYPE, b"\x01\x02\x03", 200 * MiB))], level=1)
+    data = zip_bytes([("mimetype", (ODT_MIMETYPE, b"\x01\x02\x03", 32 * MiB))], level=1)
     lying = declare_size(data, "mimetype", len(ODT_MIMETYPE))
     with measured() as cost, pytest.raises(EvidenceRefused) as refused:
         check_evidence("plan.odt", lying)
