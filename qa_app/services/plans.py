@@ -4,9 +4,7 @@ provider, reviewed by the council, and followed to completion."""
 from __future__ import annotations
 
 import os
-import re
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -15,8 +13,15 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from qa_app.domain import evidence_files
 from qa_app.domain import plans as rules
 from qa_app.domain.clocks import LONDON
+from qa_app.domain.evidence_files import (  # noqa: F401 (the pages use these names from here)
+    ALLOWED_WORDS,
+    EVIDENCE_TYPES,
+    MAX_EVIDENCE_BYTES,
+    sniff,
+)
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.roles import STAFF_ROLES
@@ -1226,60 +1231,6 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
 
 # ---------------------------------------------------------------- evidence files
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-#: extension → (kind, content type)
-EVIDENCE_TYPES = {
-    "pdf": ("pdf", "application/pdf"),
-    "png": ("png", "image/png"),
-    "jpg": ("jpeg", "image/jpeg"),
-    "jpeg": ("jpeg", "image/jpeg"),
-    "gif": ("gif", "image/gif"),
-    "docx": (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": (
-        "pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "doc": ("ole", "application/msword"),
-    "xls": ("ole", "application/vnd.ms-excel"),
-    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
-}
-ALLOWED_WORDS = "PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint or OpenDocument text"
-
-
-def sniff(data: bytes) -> str | None:
-    """What the file is, by its content (not its name)."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    if data.startswith(b"PK\x03\x04"):
-        import io
-
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype").startswith(
-                    b"application/vnd.oasis.opendocument.text"
-                ):
-                    return "odt"
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-            return None
-        if "[Content_Types].xml" in names:
-            for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-                if any(n.startswith(prefix) for n in names):
-                    return kind
-    return None
-
 
 def evidence_dir() -> Path:
     from flask import current_app
@@ -1294,30 +1245,12 @@ def evidence_dir() -> Path:
     return path
 
 
-def _safe_name(filename: str) -> str:
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()
-    name = re.sub(r"[^\w .()-]+", "_", name)[:200]
-    return name or "evidence"
-
-
 def check_evidence(filename: str, data: bytes) -> tuple[str, tuple[str, str]]:
     """The safe file name and (kind, content type), or ValidationFailed naming the file."""
-    name = _safe_name(filename)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not data:
-        raise ValidationFailed({"file": f"{name} is empty: choose the file again"})
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationFailed(
-            # only the limit and a byte more are read, so the file's own size is not known here
-            {"file": f"{name} is larger than 10 MB: a file must be 10 MB or smaller"}
-        )
-    expected = EVIDENCE_TYPES.get(extension)
-    kind = sniff(data)
-    if expected is None or kind != expected[0]:
-        raise ValidationFailed(
-            {"file": f"{name} is not a file we accept: upload a {ALLOWED_WORDS} file"}
-        )
-    return name, expected
+    try:
+        return evidence_files.check_evidence(filename, data)
+    except evidence_files.EvidenceRefused as refused:
+        raise ValidationFailed({"file": str(refused)}) from None
 
 
 def upload_evidence(
