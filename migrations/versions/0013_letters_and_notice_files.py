@@ -1,7 +1,7 @@
 """Services' registered managers; evidence files on notice responses
 
 Revision ID: 0013_letters_and_notice_files
-Revises: 0011_user_sessions
+Revises: 0012_comment_answers
 Create Date: 2026-11-27 16:11:28.663117
 
 """
@@ -12,7 +12,7 @@ import qa_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0013_letters_and_notice_files'
-down_revision = '0011_user_sessions'
+down_revision = '0012_comment_answers'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ from pydantic import Field, StringConstraints
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Id, Request, Response
+from qa_app.domain.draft_comments import MAX_ANSWER_TEXT
 from qa_app.domain.standards import EvidenceSource
 from qa_app.services import assessments
 from qa_app.services.errors import NotFound
@@ -75,6 +76,41 @@ class AnswerOut(Response):
     updated_at: datetime
 
 
+class CommentAnswerOut(Response):
+    decision: Literal["accepted", "not_accepted"] = Field(
+        description="accepted: the report was changed (text says how); not_accepted: it stays "
+        "as it is (text gives the reason)"
+    )
+    text: str
+    by: str = Field(description="Who answered")
+    at: datetime = Field(description="When the answer was last saved")
+    version: int = Field(description="Send it back to change the answer")
+
+
+class CommentOut(Response):
+    id: int
+    question_ref: str | None = Field(
+        description="The finding the comment is about; null for the report as a whole"
+    )
+    text: str
+    by: str = Field(description="Who wrote the comment (the provider's user)")
+    at: datetime
+    answer: CommentAnswerOut | None = Field(
+        description="The council's answer; null until answered. Every comment is answered "
+        "before the report is published."
+    )
+
+
+class CommentAnswerPut(Request):
+    decision: Literal["accepted", "not_accepted"]
+    text: Annotated[str, StringConstraints(max_length=MAX_ANSWER_TEXT)] = Field(
+        description="What was changed in the report (accepted), or why not (not_accepted)"
+    )
+    version: Id | None = Field(
+        None, description="The answer's current version, when changing an existing answer"
+    )
+
+
 class SetRef(Response):
     key: str
     version: int
@@ -97,7 +133,31 @@ class AssessmentOut(Response):
     submitted_at: datetime | None
     shared_at: datetime | None
     published_at: datetime | None
+    comments: list[CommentOut] = Field(
+        description="The provider's comments on the factual accuracy of the shared draft, "
+        "oldest first, each with the council's answer"
+    )
     version: int
+
+
+def comment_out(comment) -> CommentOut:
+    answer = comment.answer
+    return CommentOut(
+        id=comment.id,
+        question_ref=comment.question_ref,
+        text=comment.text,
+        by=comment.author_label,
+        at=comment.created_at,
+        answer=CommentAnswerOut(
+            decision=answer.decision,
+            text=answer.text,
+            by=answer.answered_by_label,
+            at=answer.answered_at,
+            version=answer.version,
+        )
+        if answer
+        else None,
+    )
 
 
 def assessment_out(assessment) -> AssessmentOut:
@@ -136,6 +196,7 @@ def assessment_out(assessment) -> AssessmentOut:
         submitted_at=assessment.submitted_at,
         shared_at=assessment.shared_at,
         published_at=assessment.published_at,
+        comments=[comment_out(c) for c in assessments.provider_comments(assessment)],
         version=assessment.version,
     )
 
@@ -221,7 +282,7 @@ class ReturnBody(Request):
 @endpoint(
     "/assessments/<int:assessment_id>/return",
     "POST",
-    summary="Return a submitted assessment to the officer",
+    summary="Return a submitted assessment, or a shared draft, to the officer for changes",
     tag="assessments",
     body=ReturnBody,
     response=AssessmentOut,
@@ -255,6 +316,25 @@ def share_draft(assessment_id: int):
 )
 def publish_assessment(assessment_id: int):
     return assessment_out(assessments.publish(api_actor(), api_user(), assessment_id))
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/comments/<int:comment_id>/answer",
+    "PUT",
+    summary="Answer a provider's comment on the draft, or change the answer (until publication)",
+    tag="assessments",
+    body=CommentAnswerPut,
+    response=CommentOut,
+    errors=(400, 403, 409, 422),
+)
+def answer_comment(assessment_id: int, comment_id: int, body: CommentAnswerPut):
+    user = api_user()
+    if not user.is_staff:
+        raise NotFound("Comment not found")  # a provider may not learn the operation exists
+    assessments.answer_comment(
+        api_actor(), user, assessment_id, comment_id, body.decision, body.text, body.version
+    )
+    return comment_out(assessments.get_comment(user, assessment_id, comment_id))
 
 
 class ReviseBody(Request):

@@ -87,6 +87,12 @@ class NoticeIssueBody(Request):
     version: int | None = None
 
 
+class PlacementStopBody(Request):
+    start_date: date = Field(description="Today or later")
+    note: Required = Field(description="Why the stop is added or moved")
+    version: int | None = Field(None, description="The version you read, to refuse a stale edit")
+
+
 class NoticeNoteBody(Request):
     note: Text = ""
 
@@ -263,6 +269,31 @@ _step(
     NoticeReasonBody,
     notices.lift_placement_stop,
 )
+
+
+@endpoint(
+    "/notices/<int:notice_id>/placement-stop",
+    "POST",
+    summary=(
+        "Add a placement stop to a notice of concern in force, or move one not yet begun "
+        "(manager); lift it with lift-placement-stop"
+    ),
+    tag="notices",
+    body=PlacementStopBody,
+    response=NoticeOut,
+    errors=(403, 409, 422),
+)
+def notice_set_placement_stop(notice_id: int, body: PlacementStopBody):
+    return notice_out(
+        notices.set_placement_stop(
+            api_actor(),
+            api_user(),
+            notice_id,
+            body.start_date,
+            body.note,
+            expected_version=body.version,
+        )
+    )
 
 
 @endpoint(

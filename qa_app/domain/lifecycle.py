@@ -22,7 +22,8 @@ STATUS_LABELS = {
 STEPS = {
     "record": ((PLANNED, IN_PROGRESS), IN_PROGRESS),
     "submit": ((PLANNED, IN_PROGRESS), SUBMITTED),
-    "return": ((SUBMITTED,), IN_PROGRESS),
+    # back to the officer for changes: before sharing, or after the provider's comments
+    "return": ((SUBMITTED, DRAFT_SHARED), IN_PROGRESS),
     "share-draft": ((SUBMITTED,), DRAFT_SHARED),
     "publish": ((SUBMITTED, DRAFT_SHARED), PUBLISHED),
 }

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from qa_app.domain.wording import long_date
+
 KINDS = {"notice_of_concern": "Notice of concern", "contract_breach": "Contract breach notice"}
 STATUS_LABELS = {
     "draft": "Draft",
@@ -131,15 +133,21 @@ def assessment_problems(status: str, note: str | None) -> dict[str, str]:
     return {}
 
 
+GROUNDS_MISSING = "Write the grounds: why the council is issuing this notice"
+
+
 def issue_problems(
     kind: str,
+    grounds: str | None,
     requirements: list[RequirementFacts],
     today: date,
     placement_stop_start: date | None = None,
 ) -> dict[str, str]:
-    """What stops a draft being issued: no requirements, a requirement without a future due
-    date, or a placement stop dated before today's notice."""
+    """What stops a draft being issued: no grounds (the letter states them), no requirements,
+    a requirement without a future due date, or a placement stop dated before today's notice."""
     problems: dict[str, str] = {}
+    if problem := text_problem(grounds, GROUNDS_MISSING):
+        problems["grounds"] = problem
     noun = REQUIREMENT_NOUN[kind]
     if not requirements:
         problems["requirements"] = f"Add at least one {noun} before issuing the notice"
@@ -179,3 +187,58 @@ def breached(requirements: list[RequirementFacts], today: date) -> bool:
 
 def placement_stop_active(start: date | None, lifted: bool, today: date) -> bool:
     return start is not None and not lifted and start <= today
+
+
+# ---------------------------------------------------------------- a stop on an issued notice
+# Stops are often decided after a notice is issued. While a notice of concern is in force a
+# manager may add a stop (from today on), move a stop that has not begun yet (to today or
+# later), or lift it. A stop that has begun is a fact (no placements were made from that day):
+# it is not moved, only lifted. A stop lifted earlier may be followed by a new one.
+
+STOP_STATES = {
+    "none": "No placement stop",
+    "planned": "Planned",
+    "in_force": "In force",
+    "lifted": "Lifted",
+}
+
+
+def placement_stop_state(start: date | None, lifted: bool, today: date) -> str:
+    """none, planned (starts after today), in_force, or lifted."""
+    if start is None:
+        return "none"
+    if lifted:
+        return "lifted"
+    return "in_force" if start <= today else "planned"
+
+
+def stop_change_refusal(kind: str, in_force: bool) -> str | None:
+    """Why a placement stop cannot be added to or changed on this notice at all, or None."""
+    if kind != "notice_of_concern":
+        return "A placement stop is part of a notice of concern"
+    if not in_force:
+        return "A placement stop can be added or changed only while the notice is in force"
+    return None
+
+
+def stop_start_problems(
+    current: date | None, lifted: bool, new_start: date | None, today: date
+) -> dict[str, str]:
+    """What is wrong with starting (or moving) the stop to `new_start`."""
+    state = placement_stop_state(current, lifted, today)
+    if state == "in_force":
+        return {
+            "placement_stop_start": (
+                f"The placement stop began on {long_date(current)} and cannot be moved: "
+                "lift it if it should end"
+            )
+        }
+    if new_start is None:
+        return {"placement_stop_start": "Enter the date the placement stop starts"}
+    if new_start < today:
+        return {"placement_stop_start": "The placement stop cannot start before today"}
+    if state == "planned" and new_start == current:
+        return {
+            "placement_stop_start": f"The placement stop already starts on {long_date(current)}"
+        }
+    return {}

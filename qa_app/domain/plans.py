@@ -132,6 +132,22 @@ def action_step_refusal(plan_status: str, action_status: str, step: str) -> str 
     return None
 
 
+def progress_refusal(plan_status: str, action_status: str) -> str | None:
+    """Why the provider cannot record progress on an action now (nor add evidence to it), or
+    None. Progress is recorded on an open or in-progress action of an accepted plan: once the
+    provider marks an action complete it is with the council, to verify or to send back."""
+    if plan_status != ACCEPTED and plan_status != COMPLETED:
+        return "Progress is recorded once the council has accepted the plan"
+    if action_status == DONE:
+        return (
+            "The action is marked complete: the council will verify it, or send it back to you "
+            "if more is needed"
+        )
+    if action_status == VERIFIED or plan_status == COMPLETED:
+        return "The council has verified this action: it cannot be changed"
+    return None
+
+
 def plan_complete(action_statuses: list[str]) -> bool:
     """Every action verified (and there is at least one)."""
     return bool(action_statuses) and all(s == VERIFIED for s in action_statuses)

@@ -126,19 +126,69 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
 
 
+#: A set file larger than this is refused before it is read (the shipped sets are under 100 KB).
+MAX_SET_FILE_BYTES = 1_000_000
+#: Lists and mappings nested deeper than this are refused before the YAML is composed (a set
+#: file is 8 levels deep: set, domains, domain, standards, standard, questions, question, sources).
+MAX_NESTING = 20
+ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed"
+_NESTED_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+_NESTED_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_SCALAR_WORDS = {"int": "whole number", "float": "number", "timestamp": "date", "bool": "yes/no"}
+
+
+class _Unreadable(Exception):
+    """A value YAML cannot turn into data, at a line of the file."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line, self.message = line, message
+
+
+def _refused_shape(text: str, file: str) -> Problem | None:
+    """Anchors, aliases and deep nesting, found on the event stream (which neither expands an
+    alias nor recurses) before anything is built: a set never needs them, and composing them
+    is what lets a few hundred bytes take gigabytes ("billion laughs") or the whole stack."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return Problem(file, event.start_mark.line + 1, ALIASES_REFUSED)
+        if isinstance(event, _NESTED_STARTS):
+            depth += 1
+            if depth > MAX_NESTING:
+                return Problem(
+                    file,
+                    event.start_mark.line + 1,
+                    f"lists and mappings are nested more than {MAX_NESTING} levels deep",
+                )
+        elif isinstance(event, _NESTED_ENDS):
+            depth -= 1
+    return None
+
+
 def _to_python(node, path: tuple, lines: dict):
     """YAML node → Python value, remembering the line (1-based) of every path."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Unreadable(key_node.start_mark.line + 1, "a key must be plain text")
             key = key_node.value
             lines[(*path, key, "__key__")] = key_node.start_mark.line + 1
             out[key] = _to_python(value_node, (*path, key), lines)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, (*path, i), lines) for i, item in enumerate(node.value)]
-    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error)
+        raise _Unreadable(node.start_mark.line + 1, f"not valid YAML: {problem}") from None
+    except (ValueError, OverflowError):  # 2026-02-31, or a number of thousands of digits
+        word = _SCALAR_WORDS.get(str(node.tag).rsplit(":", 1)[-1], "value")
+        shown = node.value if len(node.value) <= 40 else node.value[:40] + "…"
+        raise _Unreadable(node.start_mark.line + 1, f"{shown!r} is not a valid {word}") from None
 
 
 def _line_for(loc: tuple, lines: dict) -> int:
@@ -176,7 +226,12 @@ def _message(error: dict) -> str:
 def check_text(text: str, file: str) -> Checked:
     """Validate one set file's text. Every problem found is reported, each with its line."""
     lines: dict = {}
+    if len(text) > MAX_SET_FILE_BYTES:
+        return Checked(file, None, [Problem(file, 1, "the file is larger than 1 MB")])
     try:
+        refused = _refused_shape(text, file)
+        if refused is not None:
+            return Checked(file, None, [refused])
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
@@ -185,7 +240,10 @@ def check_text(text: str, file: str) -> Checked:
         return Checked(file, None, [Problem(file, line, f"not valid YAML: {problem}")])
     if node is None:
         return Checked(file, None, [Problem(file, 1, "the file is empty")])
-    data = _to_python(node, (), lines)
+    try:
+        data = _to_python(node, (), lines)
+    except _Unreadable as unreadable:
+        return Checked(file, None, [Problem(file, unreadable.line, unreadable.message)])
     if not isinstance(data, dict):
         return Checked(
             file, None, [Problem(file, 1, "a set file must be a mapping (key: value …)")]

@@ -21,3 +21,10 @@ def long_date(value) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date() if value.tzinfo else value.date()
     return f"{value.day} {value:%B %Y}"
+
+
+def long_datetime(value: datetime) -> str:
+    """'8 December 2026 at 3:05pm', in Europe/London time."""
+    local = value.astimezone(LONDON)
+    hour = local.strftime("%I").lstrip("0")
+    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"

@@ -1,6 +1,12 @@
 """The database models. Import them from here: `from qa_app.models import Service`."""
 
-from qa_app.models.assessments import Answer, Assessment, AssessmentComment, assessment_officers
+from qa_app.models.assessments import (
+    Answer,
+    Assessment,
+    AssessmentComment,
+    CommentAnswer,
+    assessment_officers,
+)
 from qa_app.models.audit import AuditEvent
 from qa_app.models.concerns import ClockEvent, Concern
 from qa_app.models.cqc import CqcImport, ServiceCqcRating
@@ -17,6 +23,7 @@ __all__ = [
     "AssessmentComment",
     "AuditEvent",
     "ClockEvent",
+    "CommentAnswer",
     "Concern",
     "CqcImport",
     "EvidenceFile",

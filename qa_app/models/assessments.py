@@ -104,3 +104,26 @@ class AssessmentComment(db.Model):
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     author_label: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    answer = relationship("CommentAnswer", uselist=False, lazy="selectin", back_populates="comment")
+
+
+class CommentAnswer(db.Model):
+    """The council's answer to a provider's comment: accepted (with the change made) or not
+    accepted (with the reason). It can change until the report is published; every version is
+    in the audit trail."""
+
+    __tablename__ = "comment_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("assessment_comments.id"), unique=True)
+    decision: Mapped[str] = mapped_column(String(20))  # accepted, not_accepted
+    text: Mapped[str] = mapped_column(Text)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_by_label: Mapped[str] = mapped_column(String(254))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    comment = relationship("AssessmentComment", back_populates="answer")
+
+    __mapper_args__ = {"version_id_col": version}

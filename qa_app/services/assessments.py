@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain.lifecycle import StepRefused, after
+from qa_app.domain import draft_comments
+from qa_app.domain.draft_comments import COMMENT_DAYS
+from qa_app.domain.lifecycle import EDITABLE, StepRefused, after
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape, rate_assessment
 from qa_app.domain.roles import STAFF_ROLES
@@ -19,6 +22,7 @@ from qa_app.models import (
     Answer,
     Assessment,
     AssessmentComment,
+    CommentAnswer,
     Service,
     StandardQuestion,
     StandardSetVersion,
@@ -394,7 +398,6 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
 
 # ---------------------------------------------------------------- review, draft, publication
 
-COMMENT_DAYS = 14
 REVIEWERS = ("manager", "admin")
 
 
@@ -445,24 +448,43 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
 
 
 def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
+    """Share the draft with the provider, who may comment for COMMENT_DAYS. Sharing a corrected
+    draft (after a return) starts a new comment period: the corrections are new to them."""
     assessment, status = _reviewable(viewer, assessment_id, "share-draft")
     with unit_of_work():
         before = assessment.status
+        until_before = comment_deadline(assessment)
         assessment.status = status
         assessment.shared_at = utcnow()
         audit.record(
             actor,
             "assessment",
             assessment.id,
-            "draft_shared",
-            {"status": [before, status]},
+            "draft_shared_again" if until_before else "draft_shared",
+            {
+                "status": [before, status],
+                "comments_until": [
+                    _london_day(until_before),
+                    _london_day(comment_deadline(assessment)),
+                ],
+            },
             assessment.service_id,
         )
     return assessment
 
 
+def _london_day(moment):
+    """A moment as the Europe/London date it falls on (how a deadline is told to people)."""
+    from qa_app.domain.clocks import LONDON
+
+    return moment.astimezone(LONDON).date() if moment else None
+
+
 def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
     assessment, status = _reviewable(viewer, assessment_id, "publish")
+    waiting = publish_refusal(assessment)
+    if waiting:
+        raise Conflict(waiting)
     questions = questions_for(assessment)
     ratings = ratings_for(assessment, questions, answers_for(assessment))
     with unit_of_work():
@@ -487,8 +509,17 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
     return assessment
 
 
+def publish_refusal(assessment: Assessment) -> str | None:
+    """Why a manager may not publish yet because of the provider's comments, or None."""
+    unanswered = sum(1 for c in provider_comments(assessment) if c.answer is None)
+    return draft_comments.publish_refusal(
+        assessment.status, assessment.shared_at is not None, unanswered
+    )
+
+
 def comment_deadline(assessment: Assessment):
-    return assessment.shared_at + timedelta(days=COMMENT_DAYS) if assessment.shared_at else None
+    """When the provider's comment period on the draft shared last ends (None if never shared)."""
+    return draft_comments.comment_deadline(assessment.shared_at)
 
 
 def add_provider_comment(
@@ -542,13 +573,144 @@ def open_for_comment(assessment: Assessment) -> bool:
 
 
 def comments_for(assessment: Assessment) -> list[AssessmentComment]:
+    """Every comment on the assessment (the council's notes on returning it included), oldest
+    first, each with its answer (two statements)."""
     return list(
         db.session.scalars(
             select(AssessmentComment)
             .where(AssessmentComment.assessment_id == assessment.id)
-            .order_by(AssessmentComment.created_at)
+            .order_by(AssessmentComment.created_at, AssessmentComment.id)
         )
     )
+
+
+def provider_comments(assessment: Assessment) -> list[AssessmentComment]:
+    """The provider's factual-accuracy comments (not "no comments", not the council's own
+    notes), oldest first, each with its answer or None: the ones that need an answer."""
+    return [c for c in comments_for(assessment) if c.kind == "provider"]
+
+
+def being_corrected(viewer: User, assessment_id: int) -> Assessment:
+    """For the provider: a draft they were shared that the council has taken back to correct.
+    They may see that it is being corrected, and their comments with the answers so far, but
+    not the findings until the corrected draft is shared."""
+    assessment = db.session.get(Assessment, assessment_id)
+    if (
+        assessment is None
+        or viewer.role in STAFF_ROLES
+        or assessment.service.provider_id != viewer.provider_id
+        or assessment.shared_at is None
+        or assessment.status not in (*EDITABLE, "submitted")
+    ):
+        raise NotFound("Assessment not found")
+    return assessment
+
+
+def get_comment(viewer: User, assessment_id: int, comment_id: int) -> AssessmentComment:
+    """One of the provider's comments on the assessment, for council staff answering it."""
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Comment not found")
+    assessment = get_assessment(viewer, assessment_id)
+    comment = db.session.get(AssessmentComment, comment_id)
+    if comment is None or comment.assessment_id != assessment.id or comment.kind != "provider":
+        raise NotFound("Comment not found")
+    return comment
+
+
+def may_answer(viewer: User, assessment: Assessment) -> str | None:
+    """Why this person may not answer the provider's comments now, or None."""
+    return draft_comments.answer_refusal(assessment.status, viewer.role in REVIEWERS)
+
+
+def comment_answer_values(answer: CommentAnswer | None) -> dict:
+    """An answer to a comment as it is saved now (for the audit trail and the pages)."""
+    if answer is None:
+        return {"decision": None, "text": "", "by": None, "at": None, "version": None}
+    return {
+        "decision": answer.decision,
+        "text": answer.text,
+        "by": answer.answered_by_label,
+        "at": answer.answered_at,
+        "version": answer.version,
+    }
+
+
+def answer_comment(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    comment_id: int,
+    decision: str | None,
+    text: str | None,
+    expected_version: int | None,
+) -> CommentAnswer:
+    """Record the council's answer to a provider's comment, or change it (until publication).
+
+    Changing an answer needs its current version: a stale or missing one is a Conflict carrying
+    what is saved now, so two people answering at once never overwrite each other silently."""
+    comment = get_comment(viewer, assessment_id, comment_id)
+    assessment = db.session.get(Assessment, comment.assessment_id)
+    refused = may_answer(viewer, assessment)
+    if refused:
+        if assessment.status == "published":
+            raise Conflict(refused)
+        raise Forbidden(refused)
+    problems = draft_comments.answer_problems(decision, text)
+    if problems:
+        raise ValidationFailed(problems)
+    text = text.strip()
+    answer = comment.answer
+    if answer is not None and (answer.decision, answer.text) == (decision, text):
+        return answer  # the same answer again (a retry whose reply was lost): nothing changes
+    if answer is not None and expected_version != answer.version:
+        raise Conflict(
+            f"{answer.answered_by_label} saved an answer to this comment while you were writing "
+            "yours. Yours has not been saved yet: compare the two, then save again.",
+            current=_conflict_values(answer),
+            current_version=answer.version,
+        )
+    before = comment_answer_values(answer)
+    try:
+        with unit_of_work():
+            if answer is None:
+                answer = CommentAnswer(comment_id=comment.id)
+                db.session.add(answer)
+            answer.decision = decision
+            answer.text = text
+            answer.answered_by_id = actor.user.id if actor.user else None
+            answer.answered_by_label = actor.label
+            answer.answered_at = utcnow()
+            db.session.flush()
+            changes = {
+                "decision": [
+                    draft_comments.DECISIONS.get(before["decision"]),
+                    draft_comments.DECISIONS[decision],
+                ],
+                "answer": [before["text"] or None, text],
+            }
+            audit.record(
+                actor,
+                "assessment_comment",
+                comment.id,
+                "answer_changed" if before["version"] else "answered",
+                {k: pair for k, pair in changes.items() if pair[0] != pair[1]},
+                assessment.service_id,
+            )
+    except (IntegrityError, StaleDataError):
+        db.session.expire_all()
+        raise Conflict(
+            "Someone else answered this comment at the same moment. "
+            "Your answer has not been saved: reload the page and compare."
+        ) from None
+    return answer
+
+
+def _conflict_values(answer: CommentAnswer) -> dict:
+    return {
+        "decision": draft_comments.DECISIONS.get(answer.decision, answer.decision),
+        "text": answer.text,
+        "by": answer.answered_by_label,
+    }
 
 
 def published_history(service_id: int) -> list[Assessment]:

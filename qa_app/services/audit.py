@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, insert, or_, select
 
 from qa_app.domain.changes import jsonable
 from qa_app.extensions import db
@@ -76,10 +76,23 @@ def service_history(service_id: int, limit: int = 100) -> list[AuditEvent]:
 
 
 def entity_history(entity_type: str, entity_id: int, limit: int = 100) -> list[AuditEvent]:
+    return history_of({entity_type: [entity_id]}, limit)
+
+
+def history_of(records: dict[str, list[int]], limit: int = 100) -> list[AuditEvent]:
+    """The events of these records ({entity_type: [ids]}: a plan with its issues and actions,
+    a user with their API tokens), newest first, in one statement."""
+    wanted = [
+        and_(AuditEvent.entity_type == kind, AuditEvent.entity_id.in_(ids))
+        for kind, ids in records.items()
+        if ids
+    ]
+    if not wanted:
+        return []
     return list(
         db.session.scalars(
             select(AuditEvent)
-            .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+            .where(or_(*wanted))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(limit)
         )
@@ -87,25 +100,61 @@ def entity_history(entity_type: str, entity_id: int, limit: int = 100) -> list[A
 
 
 def names_for(events: list[AuditEvent]) -> dict[str, dict]:
-    """Names for the ids that changes mention (officers, providers), so a history reads as
-    people and organisations rather than numbers. At most two statements."""
-    from qa_app.models import Provider, User
+    """Names for the ids and codes that events' changes mention (officers, providers, earlier
+    assessments, plan actions, standard sets), so a history reads as people and things rather
+    than numbers (domain.history.describe). One statement per kind mentioned, at most five."""
+    from qa_app.domain.history import ID_FIELDS
+    from qa_app.domain.wording import long_date
+    from qa_app.models import Assessment, PlanAction, Provider, StandardSetVersion, User
 
-    wanted: dict[str, set] = {"user": set(), "provider": set()}
+    wanted: dict[str, set] = {"user": set(), "provider": set(), "assessment": set()}
+    wanted |= {"plan_action": set(), "standard_set": set()}
     for event in events:
         for field, pair in (event.changes or {}).items():
-            kind = {"contract_officer_id": "user", "provider_id": "provider"}.get(field)
-            if kind:
-                wanted[kind].update(v for v in pair if isinstance(v, int))
-    names: dict[str, dict] = {"contract_officer_id": {}, "provider_id": {}}
+            flat = [
+                x
+                for v in (pair if isinstance(pair, list) else [pair])
+                for x in (v if isinstance(v, list) else [v])
+            ]
+            if kind := ID_FIELDS.get(field):
+                wanted[kind].update(v for v in flat if isinstance(v, int))
+            elif field == "standard_set":
+                wanted["standard_set"].update(v for v in flat if isinstance(v, str))
+    names: dict[str, dict] = {kind: {} for kind in wanted}
     if wanted["user"]:
-        names["contract_officer_id"] = dict(
+        names["user"] = dict(
             db.session.execute(select(User.id, User.name).where(User.id.in_(wanted["user"]))).all()
         )
     if wanted["provider"]:
-        names["provider_id"] = dict(
+        names["provider"] = dict(
             db.session.execute(
                 select(Provider.id, Provider.name).where(Provider.id.in_(wanted["provider"]))
             ).all()
         )
+    if wanted["assessment"]:
+        names["assessment"] = {
+            row_id: f"the assessment of {long_date(visit)}"
+            for row_id, visit in db.session.execute(
+                select(Assessment.id, Assessment.visit_date).where(
+                    Assessment.id.in_(wanted["assessment"])
+                )
+            )
+        }
+    if wanted["plan_action"]:
+        names["plan_action"] = {
+            row_id: text if len(text) <= 80 else text[:79] + "…"
+            for row_id, text in db.session.execute(
+                select(PlanAction.id, PlanAction.description).where(
+                    PlanAction.id.in_(wanted["plan_action"])
+                )
+            )
+        }
+    if wanted["standard_set"]:
+        keys = {v.rpartition(" v")[0] for v in wanted["standard_set"]}
+        for key, version, title in db.session.execute(
+            select(
+                StandardSetVersion.key, StandardSetVersion.version, StandardSetVersion.title
+            ).where(StandardSetVersion.key.in_(keys))
+        ):
+            names["standard_set"][f"{key} v{version}"] = f"{title}, version {version}"
     return names

@@ -117,7 +117,8 @@ def provider_summary(user: User) -> list[Service]:
 
 
 def provider_reports(user: User) -> list:
-    """Draft and published reports on the provider's services, newest first (one statement)."""
+    """Draft and published reports on the provider's services, newest first (one statement),
+    with the drafts the council has taken back to correct after sharing them."""
     from qa_app.models import Assessment
 
     return list(
@@ -126,7 +127,13 @@ def provider_reports(user: User) -> list:
             .join(Assessment.service)
             .where(
                 Service.provider_id == (user.provider_id or -1),
-                Assessment.status.in_(["draft_shared", "published"]),
+                or_(
+                    Assessment.status.in_(["draft_shared", "published"]),
+                    and_(
+                        Assessment.shared_at.is_not(None),
+                        Assessment.status.in_(["in_progress", "submitted"]),
+                    ),
+                ),
             )
             .order_by(Assessment.visit_date.desc())
             .limit(50)

@@ -1,8 +1,9 @@
 """Evidence files, whatever they are attached to (a plan action's progress, a provider's
 response to a notice requirement): one check, one limit, one store, one way back out.
 
-- Checked by content before anything is saved (`check`): the 10 MB limit and the accepted
-  types, with a message naming the file.
+- Checked by content before anything is saved (`check`, on the rules of
+  `domain/evidence_files.py`): the 10 MB limit, the accepted types, archives read within
+  bounds, with a message naming the file.
 - Kept outside the web root, in `QA_EVIDENCE_DIR` (default `instance/evidence`), under a
   random name (`store`); the file is removed again if the record's transaction fails.
 - Served only after the owner's own permission check (the caller's), then `path_of` finds it.
@@ -17,7 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa_app.services.errors import NotFound
+from qa_app.domain import evidence_files
+from qa_app.domain.evidence_files import ALLOWED_WORDS, MAX_EVIDENCE_BYTES
+from qa_app.services.errors import NotFound, ValidationFailed
+
+__all__ = ["ALLOWED_WORDS", "MAX_EVIDENCE_BYTES", "CheckedFile", "check", "path_of", "store"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +51,17 @@ def evidence_dir() -> Path:
     return path
 
 
+def check_evidence(filename: str, data: bytes) -> tuple[str, tuple[str, str]]:
+    """The safe file name and (kind, content type), or ValidationFailed naming the file (the
+    rules, bomb-safe zip reading included: `domain/evidence_files.py`)."""
+    try:
+        return evidence_files.check_evidence(filename, data)
+    except evidence_files.EvidenceRefused as refused:
+        raise ValidationFailed({"file": str(refused)}) from None
+
+
 def check(filename: str, data: bytes) -> CheckedFile:
     """The upload, made safe to keep, or ValidationFailed({"file": why, naming the file})."""
-    from qa_app.services.plans import check_evidence
-
     name, (_kind, content_type) = check_evidence(filename, data)
     return CheckedFile(name, content_type, data)
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.codes import MAX_ID
+from qa_app.domain.evidence_files import safe_name
 from qa_app.domain.notices import (
     FINAL,
     REQUIREMENT_NOUN,
@@ -30,12 +31,16 @@ from qa_app.domain.notices import (
     draft_problems,
     issue_problems,
     next_status,
+    placement_stop_state,
     requirement_problems,
     step_refusal,
+    stop_change_refusal,
+    stop_start_problems,
     text_problem,
 )
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES, Role
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, NoticeResponseFile, Service, User
 from qa_app.models.types import utcnow
@@ -258,6 +263,101 @@ def attach_concern(actor: Actor, concern: Concern) -> Notice:
 # ---------------------------------------------------------------- drafting
 
 
+@dataclass(frozen=True)
+class DraftEdit:
+    """What is typed on a draft's page: its grounds and proposed placement stop, and a new
+    requirement if one is being written. Every step taken on a draft (save, add or remove a
+    requirement, issue, withdraw) saves this first, in the same transaction, so that nothing
+    typed is dropped; a refused step saves nothing and the page shows what was typed."""
+
+    grounds: str | None
+    placement_stop_start: date | None
+    requirement_text: str = ""
+    requirement_due: date | None = None
+    version: int | None = None
+
+    @property
+    def writes_requirement(self) -> bool:
+        return bool((self.requirement_text or "").strip()) or self.requirement_due is not None
+
+    @classmethod
+    def keeping(cls, notice: Notice, **typed) -> DraftEdit:
+        """The draft as saved, with only `typed` changed."""
+        return cls(notice.grounds, notice.placement_stop_start, **typed)
+
+
+def _edit_problems(
+    notice: Notice, edit: DraftEdit, today: date, requirement_needed: bool = False
+) -> dict[str, str]:
+    problems = draft_problems(notice.kind, edit.grounds, edit.placement_stop_start, today)
+    if requirement_needed or edit.writes_requirement:
+        problems.update(
+            requirement_problems(notice.kind, edit.requirement_text, edit.requirement_due, today)
+        )
+    return problems
+
+
+def _apply_edit(actor: Actor, notice: Notice, edit: DraftEdit) -> NoticeRequirement | None:
+    """Save what was typed (inside the caller's unit, once its problems have been checked)."""
+    grounds = (edit.grounds or "").strip()
+    before = {"grounds": notice.grounds, "placement_stop_start": notice.placement_stop_start}
+    after = {"grounds": grounds, "placement_stop_start": edit.placement_stop_start}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        notice.grounds, notice.placement_stop_start = grounds, edit.placement_stop_start
+        _commit(notice)
+        audit.record(actor, "notice", notice.id, "updated", changes, notice.service_id)
+    if not edit.writes_requirement:
+        return None
+    text, due_date = edit.requirement_text.strip(), edit.requirement_due
+    position = 1 + max((r.position for r in notice.requirements), default=0)
+    requirement = NoticeRequirement(
+        notice_id=notice.id, position=position, text=text, due_date=due_date, status="open"
+    )
+    db.session.add(requirement)
+    flag_modified(notice, "grounds")  # the notice's version moves: a manager issuing what
+    _commit(notice)  # they saw before this was added is told it changed
+    audit.record(
+        actor,
+        "notice",
+        notice.id,
+        "requirement added",
+        {"requirement": [None, f"{text[:200]} (due {long_date(due_date)})"]},
+        notice.service_id,
+    )
+    return requirement
+
+
+def _draft(viewer: User, notice_id: int, edit: DraftEdit | None, what: str) -> Notice:
+    notice = _staff(viewer, notice_id)
+    if notice.status != "draft":
+        raise Conflict(f"Only a draft notice {what}")
+    if edit is not None:
+        _check_version(notice, edit.version)
+    return notice
+
+
+def save_draft(
+    actor: Actor,
+    viewer: User,
+    notice_id: int,
+    edit: DraftEdit,
+    requirement_needed: bool = False,
+) -> Notice:
+    """Save a draft's grounds and proposed stop, with the requirement typed if there is one
+    (`requirement_needed`: the user asked to add one, so an empty one is an error)."""
+    notice = _draft(viewer, notice_id, edit, "can be changed")
+    problems = _edit_problems(notice, edit, london_today(), requirement_needed)
+    if problems:
+        raise ValidationFailed(problems)
+    with unit_of_work():
+        _lock(notice)
+        _check_version(notice, edit.version)
+        _apply_edit(actor, notice, edit)
+    db.session.refresh(notice)
+    return notice
+
+
 def update_draft(
     actor: Actor,
     viewer: User,
@@ -266,66 +366,46 @@ def update_draft(
     placement_stop_start: date | None,
     expected_version: int | None = None,
 ) -> Notice:
-    notice = _staff(viewer, notice_id)
-    if notice.status != "draft":
-        raise Conflict("Only a draft notice can be changed")
-    _check_version(notice, expected_version)
-    problems = draft_problems(notice.kind, grounds, placement_stop_start, london_today())
-    if problems:
-        raise ValidationFailed(problems)
-    grounds = (grounds or "").strip()
-    before = {"grounds": notice.grounds, "placement_stop_start": notice.placement_stop_start}
-    with unit_of_work():
-        notice.grounds, notice.placement_stop_start = grounds, placement_stop_start
-        _commit(notice)
-        after = {"grounds": grounds, "placement_stop_start": placement_stop_start}
-        changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
-        if changes:
-            audit.record(actor, "notice", notice.id, "updated", changes, notice.service_id)
-    return notice
+    return save_draft(
+        actor, viewer, notice_id, DraftEdit(grounds, placement_stop_start, version=expected_version)
+    )
 
 
 def add_requirement(
     actor: Actor, viewer: User, notice_id: int, text: str, due_date: date | None
 ) -> NoticeRequirement:
     notice = _staff(viewer, notice_id)
-    noun = REQUIREMENT_NOUN[notice.kind]
     if notice.status != "draft":
-        raise Conflict(f"A {noun} can only be added to a draft notice")
-    problems = requirement_problems(notice.kind, text, due_date, london_today())
-    if problems:
-        raise ValidationFailed(problems)
-    text = text.strip()
-    with unit_of_work():
-        position = 1 + max((r.position for r in notice.requirements), default=0)
-        requirement = NoticeRequirement(
-            notice_id=notice.id, position=position, text=text, due_date=due_date, status="open"
-        )
-        db.session.add(requirement)
-        flag_modified(notice, "grounds")  # the notice's version moves: a manager issuing what
-        db.session.flush()  # they saw before this was added is told it changed
-        audit.record(
-            actor,
-            "notice",
-            notice.id,
-            "requirement added",
-            {"requirement": [None, f"{text[:200]} (due {due_date.isoformat()})"]},
-            notice.service_id,
-        )
-    db.session.refresh(notice)
-    return requirement
+        raise Conflict(f"A {REQUIREMENT_NOUN[notice.kind]} can only be added to a draft notice")
+    edit = DraftEdit.keeping(notice, requirement_text=text or "", requirement_due=due_date)
+    notice = save_draft(actor, viewer, notice_id, edit, requirement_needed=True)
+    return notice.requirements[-1]
 
 
-def remove_requirement(actor: Actor, viewer: User, notice_id: int, requirement_id: int) -> None:
+def remove_requirement(
+    actor: Actor,
+    viewer: User,
+    notice_id: int,
+    requirement_id: int,
+    edit: DraftEdit | None = None,
+) -> None:
     notice = _staff(viewer, notice_id)
     if notice.status != "draft":
         raise Conflict("Requirements can only be removed from a draft notice")
     requirement = next((r for r in notice.requirements if r.id == requirement_id), None)
     if requirement is None:
         raise NotFound("Requirement not found")
+    if edit is not None:
+        _check_version(notice, edit.version)
+        if problems := _edit_problems(notice, edit, london_today()):
+            raise ValidationFailed(problems)
     with unit_of_work():
+        if edit is not None:
+            _lock(notice)
+            _check_version(notice, edit.version)
+            _apply_edit(actor, notice, edit)
         db.session.delete(requirement)
-        flag_modified(notice, "grounds")  # the notice's version moves (see add_requirement)
+        flag_modified(notice, "grounds")  # the notice's version moves (see _apply_edit)
         audit.record(
             actor,
             "notice",
@@ -418,26 +498,46 @@ def issue(
     keep_stop: bool = True,
     now: datetime | None = None,
     expected_version: int | None = None,
+    edit: DraftEdit | None = None,
 ) -> Notice:
-    """Issue a draft. `placement_stop_start` given replaces the draft's; keep_stop=False drops it."""
+    """Issue a draft. `edit`: what is typed on its page, saved first (the grounds, the stop and
+    a new requirement), in the same transaction. Otherwise `placement_stop_start` given
+    replaces the draft's, and keep_stop=False drops it."""
     notice = _decider(viewer, notice_id)
+    if edit is not None:
+        expected_version = edit.version
     _check_version(notice, expected_version)
     now = now or utcnow()
     today = london_today(now)
-    start = placement_stop_start if placement_stop_start else notice.placement_stop_start
-    if not keep_stop:
-        start = None
-    if notice.kind != "notice_of_concern":
-        start = None
     refused = step_refusal(notice.kind, notice.status, "issue")
     if refused:
         raise Conflict(refused)
-    problems = issue_problems(notice.kind, requirement_facts(notice), today, start)
+    if edit is not None:
+        start, grounds = edit.placement_stop_start, edit.grounds
+        facts = requirement_facts(notice)
+        if edit.writes_requirement:
+            facts.append(RequirementFacts(edit.requirement_text, edit.requirement_due))
+        problems = issue_problems(notice.kind, grounds, facts, today, start)
+        own = _edit_problems(notice, edit, today)  # the typed fields' own words
+        if own.keys() & {"text", "due_date"}:
+            problems.pop("requirements", None)  # said once, beside the new requirement
+        problems.update(own)
+    else:
+        start = placement_stop_start if placement_stop_start else notice.placement_stop_start
+        if not keep_stop:
+            start = None
+        problems = issue_problems(
+            notice.kind, notice.grounds, requirement_facts(notice), today, start
+        )
+    if notice.kind != "notice_of_concern":
+        start = None
     if problems:
         raise ValidationFailed(problems)
     with unit_of_work():
         _lock(notice)  # _take_step checks the status again under the lock
         _check_version(notice, expected_version)
+        if edit is not None:
+            _apply_edit(actor, notice, edit)
         notice.issued_at, notice.issued_by_label = now, actor.label
         notice.placement_stop_start = start
         _take_step(
@@ -458,11 +558,31 @@ def lift(actor: Actor, viewer: User, notice_id: int, note: str = "", now=None) -
     return notice
 
 
-def withdraw(actor: Actor, viewer: User, notice_id: int, note: str, now=None) -> Notice:
+def withdraw(
+    actor: Actor,
+    viewer: User,
+    notice_id: int,
+    note: str,
+    now=None,
+    edit: DraftEdit | None = None,
+) -> Notice:
+    """Withdraw a draft (the council decides not to issue it); `edit`, what is typed on its
+    page, is kept on the record first."""
     notice = _decider(viewer, notice_id)
-    note = _clean(note, "note", "Say why the notice is being withdrawn")
+    problems = {}
+    if problem := text_problem(note, "Say why the notice is being withdrawn"):
+        problems["note"] = problem
+    if edit is not None and notice.status == "draft":
+        _check_version(notice, edit.version)
+        problems.update(_edit_problems(notice, edit, london_today(now)))
+    if problems:
+        raise ValidationFailed(problems)
     with unit_of_work():
-        _take_step(actor, notice, "withdraw", note, now or utcnow())
+        if edit is not None and notice.status == "draft":
+            _lock(notice)
+            _check_version(notice, edit.version)
+            _apply_edit(actor, notice, edit)
+        _take_step(actor, notice, "withdraw", note.strip(), now or utcnow())
     return notice
 
 
@@ -538,6 +658,79 @@ def escalate(actor: Actor, viewer: User, notice_id: int, note: str, now=None) ->
     return breach
 
 
+def in_force(notice: Notice) -> bool:
+    """As models.Notice.in_force, for one notice already read."""
+    return notice.status in ("issued", "termination_recommended") or (
+        notice.status == "escalated" and notice.closed_at is None
+    )
+
+
+def stop_state(notice: Notice, today: date | None = None) -> str:
+    """none, planned, in_force or lifted (domain.notices.placement_stop_state)."""
+    return placement_stop_state(
+        notice.placement_stop_start,
+        notice.placement_stop_lifted_at is not None,
+        today or london_today(),
+    )
+
+
+def set_placement_stop(
+    actor: Actor,
+    viewer: User,
+    notice_id: int,
+    start: date | None,
+    note: str,
+    now: datetime | None = None,
+    expected_version: int | None = None,
+) -> Notice:
+    """A manager adds a placement stop to a notice of concern in force (stops are often decided
+    after issue), or moves one that has not begun yet. Audited; the service's stop and risk
+    follow at once, as they do when a notice is issued with a stop."""
+    notice = _decider(viewer, notice_id)
+    now = now or utcnow()
+    today = london_today(now)
+
+    def problems_now() -> dict[str, str]:
+        if refused := stop_change_refusal(notice.kind, in_force(notice)):
+            raise Conflict(refused)
+        _check_version(notice, expected_version)
+        problems = stop_start_problems(
+            notice.placement_stop_start, notice.placement_stop_lifted_at is not None, start, today
+        )
+        moving = stop_state(notice, today) == "planned"
+        why = (
+            "Say why the start date is being changed"
+            if moving
+            else ("Say why the placement stop is being added")
+        )
+        if problem := text_problem(note, why):
+            problems["note"] = problem
+        return problems
+
+    if problems := problems_now():
+        raise ValidationFailed(problems)
+    with unit_of_work():
+        _lock(notice)
+        if problems := problems_now():  # as it is now, under the lock
+            raise ValidationFailed(problems)
+        moving = stop_state(notice, today) == "planned"
+        before = notice.placement_stop_start if moving else None
+        notice.placement_stop_start, notice.placement_stop_lifted_at = start, None
+        _commit(notice)
+        sync_placement_stop(notice.service)
+        db.session.flush()
+        service_changed(actor, notice.service)
+        audit.record(
+            actor,
+            "notice",
+            notice.id,
+            "placement stop moved" if moving else "placement stop added",
+            {"placement_stop_start": [before, start], "note": [None, note.strip()[:500]]},
+            notice.service_id,
+        )
+    return notice
+
+
 def lift_placement_stop(actor: Actor, viewer: User, notice_id: int, note: str, now=None):
     notice = _decider(viewer, notice_id)
     note = _clean(note, "note", "Say why the placement stop is being lifted")
@@ -591,10 +784,15 @@ def respond_to_requirement(
     notice, requirement = _requirement(viewer, notice_id, requirement_id)
     if viewer.role in STAFF_ROLES:
         raise Forbidden("Only the provider responds to a requirement")
+    refusal = None
     if notice.status != "issued":
-        raise Conflict("Responses can only be given while the notice is issued")
-    if requirement.status == "met":
-        raise Conflict("This requirement has already been marked as met")
+        refusal = "Responses can only be given while the notice is issued"
+    elif requirement.status == "met":
+        refusal = "This requirement has already been marked as met"
+    if refusal:
+        if files:  # never a file dropped without a word
+            refusal = f"{safe_name(files[0][0])} was not attached and nothing was saved. {refusal}"
+        raise Conflict(refusal)
     problems: dict[str, str] = {}
     try:
         response = _clean(response, "response", "Say what you have done to meet this requirement")

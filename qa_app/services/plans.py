@@ -3,9 +3,7 @@ provider, reviewed by the council, and followed to completion."""
 
 from __future__ import annotations
 
-import os
-import re
-import zipfile
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,8 +12,15 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from qa_app.domain import evidence_files
 from qa_app.domain import plans as rules
 from qa_app.domain.clocks import LONDON
+from qa_app.domain.evidence_files import (  # noqa: F401 (the pages use these names from here)
+    ALLOWED_WORDS,
+    EVIDENCE_TYPES,
+    MAX_EVIDENCE_BYTES,
+    sniff,
+)
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.roles import STAFF_ROLES
@@ -35,7 +40,10 @@ from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from qa_app.services.evidence_store import evidence_dir  # noqa: F401 (kept for its callers)
+from qa_app.services.evidence_store import (  # noqa: F401 (kept for their callers)
+    check_evidence,
+    evidence_dir,
+)
 from qa_app.services.transaction import unit_of_work
 
 # ---------------------------------------------------------------- opening (from follow_on)
@@ -364,6 +372,15 @@ class PlanView:
         return [i for i in self.issues if i.withdrawn_at is None]
 
     @property
+    def issues_without_actions(self) -> list[PlanIssue]:
+        """Open issues with no action yet: the plan cannot be sent to the council."""
+        return [i for i in self.open_issues if not self.actions.get(i.id)]
+
+    def can_record_progress(self, action: PlanAction) -> bool:
+        """Whether the provider may record progress (and add evidence) on the action now."""
+        return rules.progress_refusal(self.plan.status, action.status) is None
+
+    @property
     def all_actions(self) -> list[PlanAction]:
         return [a for issue in self.issues for a in self.actions.get(issue.id, [])]
 
@@ -663,11 +680,22 @@ def record_progress(
     action_id: int,
     values: dict,
     expected_version: int | None = None,
+    evidence: tuple[str, bytes] | None = None,
 ) -> PlanAction:
-    """The provider's update: evidence of progress, grading, evidence of impact, and optionally
-    a step (`start` or `complete`; completing needs a progress note)."""
+    """The provider's update: evidence of progress, grading, evidence of impact, optionally a
+    step (`start` or `complete`; completing needs a progress note) and optionally an evidence
+    file (`evidence`: its name and content). All of it is kept, or none of it: a file is never
+    dropped while the rest is saved, nor kept when the update is refused."""
     action, plan = _action(viewer, action_id)
     _provider(viewer, "record progress")
+    refusal = rules.progress_refusal(plan.status, action.status)
+    if refusal:
+        if evidence is not None:
+            refusal = (
+                f"{evidence_files.safe_name(evidence[0])} was not uploaded and nothing was "
+                f"saved. {refusal}"
+            )
+        raise Conflict(refusal)
     step = values.get("step") or ""
     errors = {}
     grade = values.get("progress_grade")
@@ -694,14 +722,14 @@ def record_progress(
         errors["step"] = "The step is start or complete"
     if step == "complete" and not note:
         errors["note"] = "Say what was done to complete the action"
+    file = None
+    if evidence is not None:
+        try:
+            file = evidence_store.check(*evidence)
+        except ValidationFailed as refused:
+            errors.update(refused.errors)
     if errors:
         raise ValidationFailed(errors)
-    if plan.status != rules.ACCEPTED:
-        raise Conflict("Progress is recorded once the council has accepted the plan")
-    if action.status in (rules.DONE, rules.VERIFIED) and step != "":
-        raise Conflict(f"The action is already {rules.ACTION_LABELS[action.status].lower()}")
-    if action.status == rules.VERIFIED:
-        raise Conflict("A verified action cannot be changed")
     if expected_version is not None and expected_version != action.version:
         raise Conflict(
             "Someone else updated this action since you opened it",
@@ -709,41 +737,49 @@ def record_progress(
         )
     from qa_app.services.follow_on import service_changed
 
-    with unit_of_work():
-        changes = {}
-        for name, value in (
-            ("progress_evidence", progress or action.progress_evidence),
-            ("impact_evidence", impact or action.impact_evidence),
-            ("progress_grade", grade),
-        ):
-            if getattr(action, name) != value:
-                changes[name] = [getattr(action, name), value]
-                setattr(action, name, value)
-        before = action.status
-        if step == "start" and action.status == rules.OPEN:
-            action.status = rules.IN_PROGRESS
-        elif step == "complete":
-            action.status, action.completed_at = rules.DONE, utcnow()
-            action.completion_note = note[:20000]
-            if not action.progress_grade:
-                action.progress_grade = 1
-        elif changes and action.status == rules.OPEN:
-            action.status = rules.IN_PROGRESS
-        if action.status != before:
-            changes["status"] = [before, action.status]
-        if not changes:
-            return action
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(
-            actor,
-            "plan_action",
-            action.id,
-            "completed" if step == "complete" else "progress_recorded",
-            {k: v for k, v in changes.items() if k not in ("progress_evidence", "impact_evidence")}
-            | ({"note": [None, note[:500]]} if note else {}),
-            plan.service_id,
-        )
+    with ExitStack() as kept:
+        stored = kept.enter_context(evidence_store.store(file, actor.label)) if file else None
+        with unit_of_work():
+            changes = {}
+            for name, value in (
+                ("progress_evidence", progress or action.progress_evidence),
+                ("impact_evidence", impact or action.impact_evidence),
+                ("progress_grade", grade),
+            ):
+                if getattr(action, name) != value:
+                    changes[name] = [getattr(action, name), value]
+                    setattr(action, name, value)
+            before = action.status
+            if step == "start" and action.status == rules.OPEN:
+                action.status = rules.IN_PROGRESS
+            elif step == "complete":
+                action.status, action.completed_at = rules.DONE, utcnow()
+                action.completion_note = note[:20000]
+                if not action.progress_grade:
+                    action.progress_grade = 1
+            elif (changes or file) and action.status == rules.OPEN:
+                action.status = rules.IN_PROGRESS
+            if action.status != before:
+                changes["status"] = [before, action.status]
+            if stored:
+                _add_evidence_record(actor, action, plan, stored)
+            if not changes:
+                return action
+            db.session.flush()
+            service_changed(actor, plan.service)
+            audit.record(
+                actor,
+                "plan_action",
+                action.id,
+                "completed" if step == "complete" else "progress_recorded",
+                {
+                    k: v
+                    for k, v in changes.items()
+                    if k not in ("progress_evidence", "impact_evidence")
+                }
+                | ({"note": [None, note[:500]]} if note else {}),
+                plan.service_id,
+            )
     return action
 
 
@@ -1197,107 +1233,35 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
 
 # ---------------------------------------------------------------- evidence files
 
-MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
-#: extension → (kind, content type)
-EVIDENCE_TYPES = {
-    "pdf": ("pdf", "application/pdf"),
-    "png": ("png", "image/png"),
-    "jpg": ("jpeg", "image/jpeg"),
-    "jpeg": ("jpeg", "image/jpeg"),
-    "gif": ("gif", "image/gif"),
-    "docx": (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "pptx": (
-        "pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    "doc": ("ole", "application/msword"),
-    "xls": ("ole", "application/vnd.ms-excel"),
-    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
-}
-ALLOWED_WORDS = "PDF, PNG, JPEG, GIF, Word, Excel, PowerPoint or OpenDocument text"
-
-
-def sniff(data: bytes) -> str | None:
-    """What the file is, by its content (not its name)."""
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "ole"
-    if data.startswith(b"PK\x03\x04"):
-        import io
-
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-                if "mimetype" in names and archive.read("mimetype").startswith(
-                    b"application/vnd.oasis.opendocument.text"
-                ):
-                    return "odt"
-        except (zipfile.BadZipFile, OSError, ValueError, KeyError):
-            return None
-        if "[Content_Types].xml" in names:
-            for prefix, kind in (("word/", "docx"), ("xl/", "xlsx"), ("ppt/", "pptx")):
-                if any(n.startswith(prefix) for n in names):
-                    return kind
-    return None
-
-
-def _safe_name(filename: str) -> str:
-    name = os.path.basename((filename or "").replace("\\", "/")).strip()
-    name = re.sub(r"[^\w .()-]+", "_", name)[:200]
-    return name or "evidence"
-
-
-def check_evidence(filename: str, data: bytes) -> tuple[str, tuple[str, str]]:
-    """The safe file name and (kind, content type), or ValidationFailed naming the file."""
-    name = _safe_name(filename)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not data:
-        raise ValidationFailed({"file": f"{name} is empty: choose the file again"})
-    if len(data) > MAX_EVIDENCE_BYTES:
-        raise ValidationFailed(
-            # only the limit and a byte more are read, so the file's own size is not known here
-            {"file": f"{name} is larger than 10 MB: a file must be 10 MB or smaller"}
-        )
-    expected = EVIDENCE_TYPES.get(extension)
-    kind = sniff(data)
-    if expected is None or kind != expected[0]:
-        raise ValidationFailed(
-            {"file": f"{name} is not a file we accept: upload a {ALLOWED_WORDS} file"}
-        )
-    return name, expected
-
 
 def upload_evidence(
     actor: Actor, viewer: User, action_id: int, filename: str, data: bytes
 ) -> EvidenceFile:
+    """An evidence file on its own (test and demo data). The portal adds a file with the
+    progress it evidences, through `record_progress`, under the same rules."""
     action, plan = _action(viewer, action_id)
     _provider(viewer, "upload evidence")
     checked = evidence_store.check(filename, data)
     if action.status == rules.VERIFIED or plan.status not in rules.OPEN_STATUSES:
         raise Conflict("Evidence can no longer be added to this action")
     with evidence_store.store(checked, actor.label) as columns, unit_of_work():
-        record = EvidenceFile(action_id=action.id, **columns)
-        db.session.add(record)
-        db.session.flush()
-        audit.record(
-            actor,
-            "evidence_file",
-            record.id,
-            "uploaded",
-            {"filename": [None, record.filename], "action": [None, action.id]},
-            plan.service_id,
-        )
+        record = _add_evidence_record(actor, action, plan, columns)
+    return record
+
+
+def _add_evidence_record(actor, action, plan, columns: dict) -> EvidenceFile:
+    """The record of a file `evidence_store.store` has kept, with its audit event."""
+    record = EvidenceFile(action_id=action.id, **columns)
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        actor,
+        "evidence_file",
+        record.id,
+        "uploaded",
+        {"filename": [None, record.filename], "action": [None, action.id]},
+        plan.service_id,
+    )
     return record
 
 

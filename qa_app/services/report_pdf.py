@@ -26,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date
@@ -194,7 +195,9 @@ def render(assessment, council: str) -> bytes:
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
     ratings = assessments.ratings_for(assessment, questions, answers)
-    comments = [c for c in assessments.comments_for(assessment) if c.kind != "returned"]
+    comments = assessments.comments_for(assessment)
+    numbered = list(enumerate((c for c in comments if c.kind == "provider"), 1))
+    no_comments = [c for c in comments if c.kind == "no_comments"]
     service = assessment.service
     draft = assessment.status != "published"
     buffer = io.BytesIO()
@@ -321,10 +324,14 @@ def render(assessment, council: str) -> bytes:
     story.append(_chart(ratings))
     story.append(PageBreak())
 
+    if numbered or no_comments:
+        story.extend(_comments_section(assessment, questions, numbered, no_comments))
+        story.append(PageBreak())
+
     story.append(_p("Findings", H2))
     by_ref = {}
-    for c in comments:
-        by_ref.setdefault(c.question_ref, []).append(c)
+    for number, c in numbered:
+        by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:
         story.append(_p(domain["title"], H2))
         for standard in domain["standards"]:
@@ -349,8 +356,11 @@ def render(assessment, council: str) -> bytes:
                 evidence = (a.evidence if a else "") or ""
                 if a and a.sources:
                     evidence += "\n(" + ", ".join(EVIDENCE_SOURCES[s] for s in a.sources) + ")"
-                for c in by_ref.get(q.ref, []):
-                    evidence += f"\nProvider comment ({c.author_label}): {c.text}"
+                for number, c in by_ref.get(q.ref, []):
+                    evidence += f"\nProvider comment {number} is about this finding" + (
+                        f" ({DECISIONS[c.answer.decision].lower()})" if c.answer else ""
+                    )
+                    evidence += ": see Comments on the draft report."
                 rows.append([_p(f"{q.ref} {q.text}", CELL), _p(score, CELL), _p(evidence, CELL)])
             story.append(
                 KeepTogether([heading, _table(rows, [70 * mm, 28 * mm, 76 * mm])])
@@ -359,9 +369,50 @@ def render(assessment, council: str) -> bytes:
             )
             if len(rows) >= 6:
                 story.append(_table(rows, [70 * mm, 28 * mm, 76 * mm]))
-    if by_ref.get(None):
-        story.append(_p("Provider comments on the report as a whole", H2))
-        for c in by_ref[None]:
-            story.append(_p(f"{c.author_label}: {c.text}", BODY))
     doc.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
     return buffer.getvalue()
+
+
+def _comments_section(assessment, questions, numbered, no_comments) -> list:
+    """The provider's comments on the draft, each with the council's answer, as a table."""
+    published = assessment.status == "published"
+    by_ref = {q.ref: q for q in questions}
+    story = [_p("Comments on the draft report", H2)]
+    if numbered:
+        story.append(
+            _p(
+                "The provider's comments on the factual accuracy of the draft, each with the council's answer."
+            )
+        )
+        rows = [
+            [
+                _p("", CELL_BOLD),
+                _p("About", CELL_BOLD),
+                _p("Comment", CELL_BOLD),
+                _p("The council's answer", CELL_BOLD),
+            ]
+        ]
+        for number, c in numbered:
+            q = by_ref.get(c.question_ref)
+            about = f"{q.ref} {q.text}" if q else "The report as a whole"
+            comment = f"{c.text}\n({c.author_label}, {long_date(c.created_at)})"
+            if c.answer:
+                answer = Paragraph(
+                    f"<b>{escape(DECISIONS[c.answer.decision])}</b>: "
+                    + escape(
+                        f"{c.answer.text}\n({c.answer.answered_by_label}, "
+                        f"{long_date(c.answer.answered_at)})"
+                    ).replace("\n", "<br/>"),
+                    CELL,
+                )
+            else:
+                answer = _p("No answer was recorded" if published else "Not answered yet", CELL)
+            rows.append([_p(number, CELL_BOLD), _p(about, CELL), _p(comment, CELL), answer])
+        story.append(_table(rows, [8 * mm, 46 * mm, 58 * mm, 62 * mm]))
+    for c in no_comments:
+        story.append(
+            _p(
+                f"{c.author_label} said the provider had no comments on the draft ({long_date(c.created_at)})."
+            )
+        )
+    return story

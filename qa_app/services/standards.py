@@ -7,7 +7,14 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from qa_app.domain.standards import Checked, Problem, StandardSet, check_text, compare
+from qa_app.domain.standards import (
+    MAX_SET_FILE_BYTES,
+    Checked,
+    Problem,
+    StandardSet,
+    check_text,
+    compare,
+)
 from qa_app.extensions import db
 from qa_app.models import StandardQuestion, StandardSetVersion
 from qa_app.services import audit
@@ -43,7 +50,19 @@ def check_directory(directory: Path | None = None) -> list[Checked]:
         return [
             Checked(str(directory), None, [Problem(str(directory), 1, "no .yaml set files here")])
         ]
-    return [check_text(path.read_text(encoding="utf-8"), _display(path)) for path in files]
+    return [_check_file(path) for path in files]
+
+
+def _check_file(path: Path) -> Checked:
+    """One set file, refused unread when it is too large to be a set."""
+    name = _display(path)
+    if path.stat().st_size > MAX_SET_FILE_BYTES:
+        return Checked(name, None, [Problem(name, 1, "the file is larger than 1 MB")])
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return Checked(name, None, [Problem(name, 1, "the file is not UTF-8 text")])
+    return check_text(text, name)
 
 
 def _display(path: Path) -> str:
@@ -231,7 +250,7 @@ def differences(key: str, old_version: int, new_version: int):
 
 # ---------------------------------------------------------------- uploads by an administrator
 
-MAX_UPLOAD_BYTES = 1_000_000
+MAX_UPLOAD_BYTES = MAX_SET_FILE_BYTES
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """What an assessment report shows, on the staff side and in the portal alike."""
 
+from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
@@ -7,24 +8,36 @@ from qa_app.services import assessments
 
 
 def report_context(assessment, include_internal: bool) -> dict:
-    """What the report page shows; the portal passes include_internal=False."""
+    """What the report page shows; the portal passes include_internal=False (the council's
+    notes on returning the assessment to the officer are never shown to the provider)."""
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
-    comments = assessments.comments_for(assessment)
-    if not include_internal:
-        comments = [c for c in comments if c.kind != "returned"]
-    by_ref = {}
-    for c in comments:
-        by_ref.setdefault(c.question_ref, []).append(c)
     return {
         "assessment": assessment,
         "questions": questions,
         "answers": answers,
         "ratings": assessments.ratings_for(assessment, questions, answers),
-        "comments": by_ref,
         "deadline": assessments.comment_deadline(assessment),
         "score_labels": SCORE_LABELS,
         "sources": EVIDENCE_SOURCES,
         "statuses": STATUS_LABELS,
         "kinds": assessments.KINDS,
+        **comments_context(assessment, questions, include_internal),
+    }
+
+
+def comments_context(assessment, questions, include_internal: bool = False) -> dict:
+    """The provider's comments on the draft, numbered, each with the council's answer."""
+    comments = assessments.comments_for(assessment)
+    numbered = list(enumerate((c for c in comments if c.kind == "provider"), 1))
+    by_ref: dict = {}
+    for number, c in numbered:
+        by_ref.setdefault(c.question_ref, []).append((number, c))
+    return {
+        "draft_comments": numbered,
+        "draft_comments_by_ref": by_ref,
+        "no_comments": [c for c in comments if c.kind == "no_comments"],
+        "internal_notes": [c for c in comments if c.kind == "returned"] if include_internal else [],
+        "comment_questions": {q.ref: q for q in questions},
+        "decisions": DECISIONS,
     }

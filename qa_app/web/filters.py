@@ -5,10 +5,11 @@ from datetime import date, datetime
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from qa_app.domain import history
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.domain.wording import count
+from qa_app.domain.wording import count, long_datetime
 from qa_app.web.forms import error_summary, problem_list
 
 
@@ -25,11 +26,7 @@ def format_date(value) -> str:
 def format_datetime(value) -> str:
     if not value:
         return ""
-    local = value.astimezone(LONDON)
-    hour = local.strftime("%I").lstrip("0")
-    return f"{local.day} {local:%B %Y} at {hour}:{local:%M}{local:%p}".replace("AM", "am").replace(
-        "PM", "pm"
-    )
+    return long_datetime(value)
 
 
 def text_lines(value) -> Markup:
@@ -38,61 +35,9 @@ def text_lines(value) -> Markup:
     return Markup("<br>").join(escape(line) for line in str(value or "").splitlines())
 
 
-FIELD_LABELS = {
-    "name": "Name",
-    "provider_id": "Provider",
-    "cqc_location_id": "CQC location ID",
-    "cqc_provider_id": "CQC provider ID",
-    "service_type": "Type",
-    "cluster": "Cluster",
-    "address": "Address",
-    "postcode": "Postcode",
-    "beds": "Registered beds",
-    "contract_reference": "Contract reference",
-    "contract_start": "Contract start",
-    "contract_end": "Contract end",
-    "contract_officer_id": "Contract officer",
-    "registered_manager_name": "Registered manager",
-    "cqc_rating": "CQC rating",
-    "cqc_rating_date": "CQC rating date",
-    "cqc_safe": "CQC Safe",
-    "cqc_effective": "CQC Effective",
-    "cqc_caring": "CQC Caring",
-    "cqc_responsive": "CQC Responsive",
-    "cqc_well_led": "CQC Well-led",
-    "source": "Source",
-    "contact_name": "Contact",
-    "contact_email": "Contact email",
-    "contact_phone": "Contact phone",
-    "role": "Role",
-    "active": "Active",
-}
-
-
-def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def field_value(field: str, value, names: dict | None = None) -> str:
-    """A recorded value as a person reads it: names for ids, labels for codes, dates in words."""
-    if value is None or value == "":
-        return "(blank)"
-    if names and field in names:
-        return names[field].get(value, f"#{value}")
-    if field == "service_type":
-        return service_type_label(value)
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return format_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    return str(value)
-
-
-def action_label(action: str) -> str:
-    """An audit event's action in words: "updated_from_cqc_file" → "updated from CQC file"."""
-    words = (action or "").replace("_", " ").split()
-    return " ".join("CQC" if word == "cqc" else word for word in words)
+def describe_event(event, names: dict | None = None):
+    """An audit event in words (domain.history.describe), for the history tables."""
+    return history.describe(event.entity_type, event.action, event.changes, names)
 
 
 def url_with(**changes) -> str:
@@ -136,15 +81,15 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
     app.add_template_global(url_with)
     app.add_template_filter(lambda code: EVIDENCE_SOURCES.get(code, code), "source_label")
-    app.add_template_filter(field_label, "field_label")
-    app.add_template_global(field_value)
+    app.add_template_global(describe_event)
+    app.add_template_filter(history.entity_label, "entity_label")
+    app.add_template_global(history.action_words)
     app.add_template_global(pagination_params)
     app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
     app.add_template_global(problem_list)
     app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
-    app.add_template_filter(action_label, "action_label")
     app.add_template_global(lambda: datetime.now(LONDON).date(), "today")
     app.add_template_global(LONDON, "london")
 

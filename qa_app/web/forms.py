@@ -50,7 +50,8 @@ def error_summary(form) -> list[dict]:
     """Error-summary links that land on the right input (the day box for a date)."""
     items = []
     for field in form:
-        target = f"{field.id}-day" if isinstance(field, DateField) else field.id
+        # GOV.UK's date widget names its day box after the field's name, whatever its id
+        target = f"{field.name}-day" if isinstance(field, DateField) else field.id
         for message in field.errors:  # a file can have many problems: list them all
             items.append({"text": message, "href": f"#{target}"})
     for message in getattr(form, "form_errors", []):
@@ -97,6 +98,16 @@ def apply_errors(form, errors: dict[str, str]) -> None:
             field.errors = [*list(field.errors), message]
         else:
             form.form_errors.append(message)
+
+
+def ask_for_file_again(form, field) -> None:
+    """A form sent back for any reason keeps nothing of a chosen file (a browser cannot be given
+    it back): say so beside the file input, so that the file is chosen again, not lost."""
+    upload = field.data
+    name = (getattr(upload, "filename", "") or "") if upload is not None else ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if name and form.errors and not field.errors:
+        field.errors = [f"{name} has not been uploaded: choose the file again"]
 
 
 def options(pairs) -> list[SelectChoice]:

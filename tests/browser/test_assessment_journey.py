@@ -1,5 +1,6 @@
 """The whole life of an assessment in the browser: plan, record, submit (refused, then
-accepted), share the draft, the provider comments, the manager publishes, the PDF downloads."""
+accepted), share the draft, the provider comments, the manager answers the comment and
+publishes, the PDF downloads."""
 
 from datetime import date
 
@@ -105,9 +106,21 @@ def test_plan_record_submit_share_comment_publish(site, new_visitor, live_server
 
     manager.visit(f"/assessments/{assessment_id}/report", "Draft report: Heathervale House")
     expect(manager.page.locator("#finding-QA01-1")).to_contain_text(
+        "Comment 1 from the provider is about this finding"
+    )
+    expect(manager.page.locator("#draft-comment-1")).to_contain_text(
         "Staff had training on this on 20 November."
     )
     manager.visit(f"/assessments/{assessment_id}", "Assessment of Heathervale House")
+    manager.follow(
+        manager.page.get_by_role("link", name="Answer (Comment 1)"),
+        "Answer comment 1 from the provider",
+    )
+    manager.page.get_by_label("Accepted", exact=True).check()
+    manager.page.get_by_label("Your answer").fill("QA01.1 now records the training.")
+    manager.follow(
+        manager.page.get_by_role("button", name="Save answer"), "Assessment of Heathervale House"
+    )
     manager.follow(
         manager.page.get_by_role("button", name="Publish"), "Assessment of Heathervale House"
     )

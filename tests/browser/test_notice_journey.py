@@ -1,5 +1,5 @@
 """Issue 7's journey: a high concern received 25 hours ago → the sweep → a draft notice → the
-manager issues it with a placement stop → the stop shows on the lists and in the portal → the
+manager issues it with a placement stop, typed and issued without saving first (issue 13) → the stop shows on the lists and in the portal → the
 provider responds → the officer records the requirement met → the notice is lifted → the stop is
 gone. axe-core checks every page on the way (Site.arrived)."""
 
@@ -48,17 +48,22 @@ def test_concern_to_notice_to_lifted(new_visitor, live_server):
     officer.follow(page.get_by_role("link", name="Notice of concern"))
     assert officer.h1().startswith("Notice of concern") and officer.h1().endswith(SERVICE)
     notice_url = page.url
-    officer.follow(page.get_by_role("button", name="Add rectification requirement"))
+    # issue 13: what is typed is kept through every button, and saved with the step
+    grounds = "A whistleblower reported residents left in bed; not answered in time."
+    page.get_by_label("Grounds").fill(grounds)
+    officer.follow(page.get_by_role("button", name="Add rectification requirement"), status=422)
     assert officer.errors() == [
         "Say what the rectification requirement requires of the provider",
         "Enter the date the rectification requirement is due",
     ]
+    expect(page.get_by_label("Grounds")).to_have_value(grounds)
     page.get_by_label("What the provider must do").fill(
         "Get every resident up by 10am, as their care plan says"
     )
     fill_date(page, "Due by", (datetime.now(LONDON) + timedelta(days=14)).date())
     officer.follow(page.get_by_role("button", name="Add rectification requirement"))
     expect(officer.banner()).to_contain_text("has been added")
+    expect(page.get_by_label("Grounds")).to_have_value(grounds)  # saved with it
     expect(page.get_by_text("A manager issues")).to_be_visible()
 
     manager = new_visitor()
@@ -67,13 +72,16 @@ def test_concern_to_notice_to_lifted(new_visitor, live_server):
     manager.screenshot("31-notice-list")
     manager.visit(notice_url)
     mpage = manager.page
-    mpage.get_by_label("Grounds").fill(
-        "A whistleblower reported residents left in bed; not answered in time."
-    )
+    mpage.get_by_label("Grounds").fill(grounds + " Confirmed on our visit.")
     fill_date(mpage, "Placement stop from (optional)", datetime.now(LONDON).date())
-    manager.follow(mpage.get_by_role("button", name="Save draft"))
+    # Issue straight away, without Save draft: what is on the screen is what is issued
     manager.follow(mpage.get_by_role("button", name="Issue notice of concern"))
     expect(manager.banner()).to_contain_text("The notice has been issued")
+    expect(mpage.locator("h2:text-is('Grounds') + p")).to_have_text(
+        grounds + " Confirmed on our visit."
+    )
+    placement = mpage.locator(".govuk-summary-list__row").filter(has_text="Placement stop")
+    expect(placement).to_contain_text("In force from")
     manager.screenshot("32-notice-issued")
 
     manager.go_to("Services")
@@ -101,7 +109,7 @@ def test_concern_to_notice_to_lifted(new_visitor, live_server):
     expect(provider.banner()).to_contain_text("Your response has been sent")
 
     officer.visit(notice_url)
-    expect(page.get_by_text("From Monday, morning routines")).to_be_visible()
+    expect(page.get_by_text("From Monday, morning routines").first).to_be_visible()
     page.get_by_text("Record whether it is met").click()
     page.get_by_role("group", name="Is rectification requirement 1 met?").get_by_label(
         "Met", exact=True
@@ -118,5 +126,62 @@ def test_concern_to_notice_to_lifted(new_visitor, live_server):
     )
     provider.visit("/portal/", "Your services")
     expect(ppage.get_by_role("row").filter(has_text=SERVICE).first).not_to_contain_text(
+        "Closed to new placements"
+    )
+
+
+def test_a_draft_is_issued_as_typed_and_a_stop_added_after_issue(new_visitor, live_server):
+    """Issue 13, point 1, as the manager does it: everything typed on the draft is kept (Enter
+    in a date box saves the draft, the requirement typed included), and a placement stop
+    decided after issue is added, moved before it begins, and shows on the service list."""
+    from sqlalchemy import select
+
+    from qa_app.extensions import db
+    from qa_app.models import Notice
+
+    service = "Kingsway Place"  # the demo's draft notice, used by no other browser test
+    with live_server.app.app_context():
+        notice_id = db.session.scalar(
+            select(Notice.id).where(Notice.service_id == live_server.service_id(service))
+        )
+    today = datetime.now(LONDON).date()
+    manager = new_visitor()
+    manager.sign_in("manager@demo.example")
+    page = manager.page
+    manager.visit(f"/notices/{notice_id}", f"Notice of concern {notice_id}: {service}")
+    page.get_by_label("Grounds").fill("Night staff were found asleep on shift.")
+    page.get_by_label("What the provider must do").fill("Two waking night staff every night")
+    fill_date(page, "Due by", today + timedelta(days=14))
+    manager.screenshot("35-notice-draft-typed")
+    year = page.get_by_role("group", name="Due by", exact=True).get_by_label("Year", exact=True)
+    page.evaluate("window.__qaLeaving = true")
+    year.press("Enter")  # the form's default button: Save draft, with everything typed
+    page.wait_for_function("!window.__qaLeaving")
+    manager.arrived()
+    expect(manager.banner()).to_contain_text("The draft has been saved")
+    expect(page.get_by_label("Grounds")).to_have_value("Night staff were found asleep on shift.")
+    expect(page.get_by_text("1. Two waking night staff every night")).to_be_visible()
+
+    manager.follow(page.get_by_role("button", name="Issue notice of concern"))
+    expect(manager.banner()).to_contain_text("The notice has been issued")
+    tomorrow = today + timedelta(days=1)
+    fill_date(page, "Placement stop from", tomorrow)
+    page.locator("#stop-why").fill("A second incident the night after the visit")
+    manager.follow(page.get_by_role("button", name="Add placement stop"))
+    expect(page.locator("#placement-stop + p")).to_have_text(
+        f"Planned from {tomorrow.day} {tomorrow:%B %Y}: not yet begun."
+    )
+    fill_date(page, "Placement stop from", today)
+    page.locator("#stop-why").fill("The QuAD meeting decided to start at once")
+    manager.follow(page.get_by_role("button", name="Change start date"))
+    expect(page.locator("#placement-stop + p")).to_have_text(
+        f"In force from {today.day} {today:%B %Y}."
+    )
+    history = page.get_by_role("table", name="History")
+    expect(history).to_contain_text("Notice placement stop moved")
+    expect(history).to_contain_text("The QuAD meeting decided to start at once")
+    manager.screenshot("36-notice-stop-added-after-issue")
+    manager.go_to("Services")
+    expect(page.get_by_role("row").filter(has_text=service)).to_contain_text(
         "Closed to new placements"
     )

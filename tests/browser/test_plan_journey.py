@@ -113,6 +113,17 @@ def test_plan_from_publication_to_verification(new_visitor, live_server, tmp_pat
     provider.follow(
         provider.page.get_by_role("button", name="Save action"), f"Improvement plan: {SERVICE}"
     )
+    # sent too soon: the issue still without an action is named, beside its "Add an action"
+    provider.follow(
+        provider.page.get_by_role("button", name="Send the plan to the council"),
+        f"Improvement plan: {SERVICE}",
+    )
+    assert provider.errors() == [f"Add at least one action for the issue “{titles[1]}”"]
+    expect(provider.banner()).to_have_count(0)
+    provider.follow_error("Add at least one action")
+    expect(
+        provider.page.get_by_role("button", name=f"Add an action for {titles[1]}")
+    ).to_be_focused()
     _write_action(
         provider, titles[1], "Retrain staff on records", date.today() + timedelta(days=60)
     )
@@ -121,6 +132,8 @@ def test_plan_from_publication_to_verification(new_visitor, live_server, tmp_pat
         f"Improvement plan: {SERVICE}",
     )
     expect(provider.banner()).to_contain_text("sent to the council")
+    # nothing to record progress on until the council accepts the plan
+    expect(provider.page.get_by_role("link", name="Record progress", exact=False)).to_have_count(0)
 
     # the officer returns it with a comment
     officer.visit(plan_url, f"Improvement plan: {SERVICE}")

@@ -135,6 +135,9 @@ STAFF_POST = {
 # a staff step the plan's state does not allow yet: staff reach it and are told why (the page
 # again, with the reason), everyone else is turned away as for any staff page
 STAFF_STEP_REFUSED = {**STAFF_POST, "officer": 409, "manager": 409, "admin": 409}
+# a review step on an assessment not at that step: officers may not review; managers are told
+# why, on the page
+STAFF_REVIEW_REFUSED = {**STAFF_STEP_REFUSED, "officer": 403}
 # a planned assessment is not in the portal at all
 PORTAL_NONE = {
     "anonymous": 302,
@@ -152,6 +155,8 @@ API_PATCH_A = {
     "manager": 200,
     "admin": 200,
 }
+# a form sent empty: staff see it again with what is missing, status 422
+STAFF_FORM_REFUSED = {**STAFF_PAGE, "officer": 422, "manager": 422, "admin": 422}
 # a manager's decision on a notice: officers are told no
 STAFF_DECIDE = {
     "anonymous": 302,
@@ -224,18 +229,28 @@ MATRIX = {
     "staff.assessment_submit": (
         "POST",
         "/assessments/{assessment_a}/submit",
-        {**STAFF_PAGE, "officer": 200, "manager": 200, "admin": 200},
+        {**STAFF_PAGE, "officer": 422, "manager": 422, "admin": 422},
         {},
     ),
     "staff.assessment_report": ("GET", "/assessments/{assessment_a}/report", STAFF_PAGE, None),
     "staff.assessment_return": (
         "POST",
         "/assessments/{assessment_a}/return",
-        STAFF_POST,
+        STAFF_REVIEW_REFUSED,
         {"comment": "x"},
     ),
-    "staff.assessment_share": ("POST", "/assessments/{assessment_a}/share-draft", STAFF_POST, {}),
-    "staff.assessment_publish": ("POST", "/assessments/{assessment_a}/publish", STAFF_POST, {}),
+    "staff.assessment_share": (
+        "POST",
+        "/assessments/{assessment_a}/share-draft",
+        STAFF_REVIEW_REFUSED,
+        {},
+    ),
+    "staff.assessment_publish": (
+        "POST",
+        "/assessments/{assessment_a}/publish",
+        STAFF_REVIEW_REFUSED,
+        {},
+    ),
     "staff.assessment_pdf": ("GET", "/assessments/{assessment_a}/report.pdf", STAFF_PAGE, None),
     "portal.assessment_pdf": (
         "GET",
@@ -263,10 +278,22 @@ MATRIX = {
         API_REVIEW,
         {},
     ),
+    "staff.comment_answer": (
+        "POST",
+        "/assessments/{assessment_shared}/comments/{comment_a}/answer",
+        STAFF_DECIDE,  # a manager answers; an officer only once the draft is returned to them
+        {"decision": "accepted", "text": "x"},
+    ),
+    "api.answer_comment": (
+        "PUT",
+        "/api/v1/assessments/{assessment_shared}/comments/{comment_a}/answer",
+        API_DECIDE,
+        {"decision": "accepted", "text": "x"},
+    ),
     "staff.assessment_correct": (
         "POST",
         "/assessments/{assessment_a}/correct",
-        STAFF_POST,
+        STAFF_REVIEW_REFUSED,
         {"reason": "x"},
     ),
     "api.revise_assessment": (
@@ -324,7 +351,7 @@ MATRIX = {
     "staff.notice_requirement_add": (
         "POST",
         "/notices/{notice_draft}/requirements",
-        STAFF_PAGE,
+        STAFF_FORM_REFUSED,
         {},
     ),
     "staff.notice_requirement_remove": (
@@ -340,6 +367,12 @@ MATRIX = {
         {"status": "met"},
     ),
     "staff.notice_step": ("POST", "/notices/{draft_issue}/issue", STAFF_DECIDE, {}),
+    "staff.notice_stop_set": (
+        "POST",
+        "/notices/{notice_issued}/placement-stop",
+        {**STAFF_DECIDE, "manager": 422, "admin": 422},  # a manager is told what is missing
+        {},
+    ),
     "staff.notice_letter_pdf": ("GET", "/notices/{notice_issued}/letter.pdf", STAFF_PAGE, None),
     "staff.notice_file": ("GET", "/notices/files/{notice_file}", STAFF_PAGE, None),
     "staff.market_overview": ("GET", "/market", STAFF_PAGE, None),
@@ -391,6 +424,12 @@ MATRIX = {
         "/api/v1/notices/{notice_issued}/recommend-termination",
         API_DECIDE_REFUSED,
         {"note": "x"},
+    ),
+    "api.notice_set_placement_stop": (
+        "POST",
+        "/api/v1/notices/{notice_issued}/placement-stop",
+        API_DECIDE,
+        {"start_date": "2031-01-01", "note": "x"},
     ),
     "api.notice_lift_placement_stop": (
         "POST",
@@ -473,7 +512,13 @@ MATRIX = {
         PORTAL_A_ONLY,
         None,
     ),
-    "portal.plan_submit": ("POST", "/portal/plans/{plan_a}/submit", PORTAL_A_POST, {}),
+    # issues b and c have no action yet: the provider is told so on the plan page
+    "portal.plan_submit": (
+        "POST",
+        "/portal/plans/{plan_a}/submit",
+        {**PORTAL_A_ONLY, "provider_a": 409},
+        {},
+    ),
     "portal.plan_pdf": ("GET", "/portal/plans/{plan_a}/plan.pdf", PORTAL_A_ONLY, None),
     "portal.plan_xlsx": ("GET", "/portal/plans/{plan_a}/plan.xlsx", PORTAL_A_ONLY, None),
     "portal.evidence_download": ("GET", "/portal/plans/evidence/{file_a}", PORTAL_A_ONLY, None),
@@ -592,8 +637,19 @@ MATRIX = {
     "staff.cqc_import_new": ("GET", "/cqc-imports/new", STAFF_PAGE, None),
     "staff.cqc_import_page": ("GET", "/cqc-imports/{cqc_import}", STAFF_PAGE, None),
     "staff.cqc_import_progress": ("GET", "/cqc-imports/{cqc_import}/progress", STAFF_PAGE, None),
-    "staff.cqc_import_commit": ("POST", "/cqc-imports/{cqc_import}/commit", STAFF_POST, {}),
-    "staff.cqc_import_discard": ("POST", "/cqc-imports/{cqc_import}/discard", STAFF_POST, {}),
+    # the import was confirmed already: staff are told so on its page
+    "staff.cqc_import_commit": (
+        "POST",
+        "/cqc-imports/{cqc_import}/commit",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
+    "staff.cqc_import_discard": (
+        "POST",
+        "/cqc-imports/{cqc_import}/discard",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
     "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
     "api.patch_service": (
         "PATCH",
@@ -629,6 +685,7 @@ def world(make, app, tmp_path, monkeypatch):
         people["officer"],
         {"service_id": service_a.id, "visit_date": date(2026, 11, 20)},
     )
+    comment_a = _shared_draft_comment(service_a, people)
     concern_ids = [
         concerns.log(
             Actor(people["officer"], "cli"),
@@ -648,6 +705,7 @@ def world(make, app, tmp_path, monkeypatch):
     def notice(service, issued=False):
         draft, _ = notices.draft_for(manager, service.id)
         db.session.commit()
+        notices.update_draft(manager, people["manager"], draft.id, "Missed checks", None)
         requirement = notices.add_requirement(
             manager, people["manager"], draft.id, "Train night staff", date(2030, 1, 1)
         )
@@ -698,11 +756,33 @@ def world(make, app, tmp_path, monkeypatch):
             "provider_a": provider_a.id,
             "service_a": service_a.id,
             "assessment_a": assessment_a.id,
+            "assessment_shared": comment_a.assessment_id,
+            "comment_a": comment_a.id,
             "target_user": target.id,
             "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
         },
     }
+
+
+def _shared_draft_comment(service, people):
+    """A draft shared with provider A (put in that state directly: its answers do not matter
+    here), with the provider's comment on it."""
+    from qa_app.models import Assessment
+    from qa_app.models.types import utcnow
+
+    draft = assessments.plan(
+        Actor.system("cli"),
+        people["officer"],
+        {"service_id": service.id, "visit_date": date(2026, 11, 2)},
+    )
+    row = db.session.get(Assessment, draft.id)
+    row.status, row.shared_at = "draft_shared", utcnow()
+    db.session.commit()
+    provider = people["provider_a"]
+    return assessments.add_provider_comment(
+        Actor(provider, "cli"), provider, draft.id, None, "The visit was on a Monday"
+    )
 
 
 def _plan_for(service, people) -> dict:
@@ -787,4 +867,4 @@ def test_access(app, make, world, role):
             and endpoint not in ("index", "auth.sign_in")
         ):
             assert "/sign-in" in response.headers["Location"], endpoint
-    assert failures == []
+    assert failures == [], "\n".join(failures)

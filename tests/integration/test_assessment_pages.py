@@ -144,7 +144,8 @@ def test_two_officers_on_one_answer(client, app, make, visit):
 
 def test_submit_lists_every_unanswered_question_with_a_link(client, visit):
     response = client.post(f"/assessments/{visit['assessment'].id}/submit")
-    assert response.status_code == 200
+    assert response.status_code == 422
+    assert response.soup.title.get_text().startswith("Error: ")
     items = response.soup.select(".govuk-error-summary li a")
     assert len(items) == 54
     assert items[0]["href"].endswith("/record/D1#q-QA01-1")

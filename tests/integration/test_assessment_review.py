@@ -10,6 +10,7 @@ from qa_app.models import Assessment, AuditEvent
 from qa_app.models.types import utcnow
 from qa_app.services import assessments, standards
 from qa_app.services.actors import Actor
+from tests.support.client import error_summary
 
 
 @pytest.fixture
@@ -65,12 +66,21 @@ def test_the_whole_review(client, app, make, submitted):
     )
     assert sent.status_code == 302
 
-    # the manager sees the comment beside the answer, then publishes
+    # the manager sees the comment, pointed to from its finding, answers it, then publishes
     report = client.get(f"/assessments/{submitted['id']}/report")
     finding = report.soup.select_one("#finding-QC01-2").get_text(" ", strip=True)
-    assert "1 Poor" in finding and "The safeguarding log was updated on 1 November." in finding
+    assert "1 Poor" in finding and "Comment 1 from the provider is about this finding" in finding
+    comment = report.soup.select_one("#draft-comment-1").get_text(" ", strip=True)
+    assert "The safeguarding log was updated on 1 November." in comment
     ratings = report.soup.select_one(".app-ratings").get_text(" ", strip=True)
     assert "limited to Requires improvement: question QC01.2 scored 1" in ratings
+    (comment_id,) = [
+        c.id for c in assessments.provider_comments(db.session.get(Assessment, submitted["id"]))
+    ]
+    client.post(
+        f"/assessments/{submitted['id']}/comments/{comment_id}/answer",
+        data={"decision": "not_accepted", "text": "The log was checked on the day."},
+    )
     client.post(f"/assessments/{submitted['id']}/publish")
     db.session.expire_all()
     published = db.session.get(Assessment, submitted["id"])
@@ -201,7 +211,8 @@ def test_a_correction_is_a_new_revision_and_both_stay_in_the_history(client, mak
     assessments.publish(Actor(manager, "web"), manager, submitted["id"])
     make.sign_in(client, manager)
     refused = client.post(f"/assessments/{submitted['id']}/correct", data={"reason": ""})
-    assert refused.status_code == 302
+    assert refused.status_code == 422
+    assert error_summary(refused) == ["Say why the published assessment needs correcting"]
     assert (
         db.session.scalar(select(Assessment.id).where(Assessment.revision_of_id == submitted["id"]))
         is None

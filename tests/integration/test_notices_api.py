@@ -36,6 +36,9 @@ def world(client, make):
 
     draft, _ = notices.draft_for(Actor(people["officer"], "web"), service.id)
     db.session.commit()
+    notices.update_draft(
+        Actor(people["officer"], "web"), people["officer"], draft.id, "Missed checks", None
+    )
     return {"call": call, "service": service, "draft": draft.id, "people": people}
 
 
@@ -139,6 +142,7 @@ def test_a_notice_from_draft_to_lifted(world):
     ).all()
     assert actions == [
         "drafted",
+        "updated",  # the fixture's grounds
         "requirement added",
         "updated",
         "issue",
@@ -146,6 +150,20 @@ def test_a_notice_from_draft_to_lifted(world):
         "requirement assessed",
         "lift",
     ]
+
+
+def test_a_notice_is_not_issued_without_grounds(world):
+    call, nid = world["call"], world["draft"]
+    call("officer", "POST", f"/notices/{nid}/requirements", {"text": "Fix it", "due_date": SOON})
+    assert call("officer", "PATCH", f"/notices/{nid}", {"grounds": "  "}).status_code == 200
+    refused = call("manager", "POST", f"/notices/{nid}/issue", {})
+    assert refused.status_code == 422
+    assert refused.json["details"] == {
+        "grounds": "Write the grounds: why the council is issuing this notice"
+    }
+    assert call("manager", "GET", f"/notices/{nid}").json["status"] == "draft"
+    call("officer", "PATCH", f"/notices/{nid}", {"grounds": "Medicines not given"})
+    assert call("manager", "POST", f"/notices/{nid}/issue", {}).json["status"] == "issued"
 
 
 def test_escalation_raises_a_breach_notice_that_ends_in_a_decision(world):

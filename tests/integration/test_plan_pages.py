@@ -61,7 +61,7 @@ def test_the_provider_writes_submits_and_the_officer_returns_then_accepts(setup,
         f"/portal/plans/issues/{issues[0].id}/actions/new",
         data={"description": "", "owner": "", "target_date": ["1", "13", "2026"]},
     )
-    assert bad.status_code == 200
+    assert bad.status_code == 422
     assert error_summary(bad) == [
         "Describe the action",
         "Name the person responsible for the action",
@@ -133,7 +133,7 @@ def test_the_provider_writes_submits_and_the_officer_returns_then_accepts(setup,
         },
         content_type="multipart/form-data",
     )
-    assert wrong.status_code == 200
+    assert wrong.status_code == 422
     assert any("certificate.pdf is not a file we accept" in e for e in error_summary(wrong))
     db.session.expire_all()
     assert db.session.get(PlanAction, action.id).status == "open"

@@ -31,6 +31,7 @@ ID_ARGS = (
     "notice_id",
     "requirement_id",
     "concern_id",
+    "comment_id",
 )
 #: arguments that are not records of anyone's: the value to use
 OTHER_ARGS = {"question_ref": "QA01.1"}
@@ -90,6 +91,9 @@ def organisation(make, name: str, officer, manager) -> dict:
     requirement = notices.add_requirement(
         Actor(manager, "web"), manager, draft.id, "Two waking night staff", date(2030, 1, 1)
     )
+    notices.update_draft(
+        Actor(manager, "web"), manager, draft.id, "Night staffing below the agreed level", None
+    )
     notices.issue(Actor(manager, "web"), manager, draft.id)
     notices.respond_to_requirement(
         Actor(person, "web"),
@@ -100,6 +104,7 @@ def organisation(make, name: str, officer, manager) -> dict:
         files=[("night-rota.png", PNG)],
     )
     notice_file = notices.response_files(notices.get_notice(person, draft.id))[requirement.id][0]
+    comment = _answered_comment(assessment, person, manager)
     return {
         "person": person,
         "calm": calm,
@@ -117,8 +122,36 @@ def organisation(make, name: str, officer, manager) -> dict:
             "notice_id": [draft.id],
             "requirement_id": [requirement.id],
             "concern_id": [concern.id],
+            "comment_id": [comment.id],
         },
     }
+
+
+def _answered_comment(assessment, person, manager):
+    """The provider's comment on the draft of the published assessment, with its answer (made
+    directly: the draft was published before it could be commented on here)."""
+    from qa_app.models import AssessmentComment, CommentAnswer
+
+    comment = AssessmentComment(
+        assessment_id=assessment.id,
+        kind="provider",
+        text="The visit was on a Monday",
+        author_id=person.id,
+        author_label=person.name,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    db.session.add(
+        CommentAnswer(
+            comment_id=comment.id,
+            decision="accepted",
+            text="Corrected",
+            answered_by_id=manager.id,
+            answered_by_label=manager.name,
+        )
+    )
+    db.session.commit()
+    return comment
 
 
 def build(make, app, tmp_path, monkeypatch) -> dict:

@@ -6,13 +6,17 @@ from datetime import date
 import pytest
 
 from qa_app.domain.notices import (
+    GROUNDS_MISSING,
     RequirementFacts,
     breached,
     close_problems,
     issue_problems,
     next_status,
     placement_stop_active,
+    placement_stop_state,
     step_refusal,
+    stop_change_refusal,
+    stop_start_problems,
 )
 from qa_app.domain.risk import RiskInputs, assess_risk
 
@@ -48,19 +52,61 @@ def test_refusals_say_why():
     assert next_status("contract_breach", "recommend_termination") == "termination_recommended"
 
 
-def test_issuing_needs_requirements_with_dates_from_today():
-    assert issue_problems("notice_of_concern", [], TODAY) == {
+def test_issuing_needs_grounds_and_requirements_with_dates_from_today():
+    ok = [RequirementFacts("Fix the rota", TODAY)]  # due today is allowed
+    assert issue_problems("notice_of_concern", "Missed checks", [], TODAY) == {
         "requirements": "Add at least one rectification requirement before issuing the notice"
     }
-    assert "remedial action" in issue_problems("contract_breach", [], TODAY)["requirements"]
-    ok = [RequirementFacts("Fix the rota", TODAY)]  # due today is allowed
-    assert issue_problems("notice_of_concern", ok, TODAY) == {}
+    assert "remedial action" in issue_problems("contract_breach", "x", [], TODAY)["requirements"]
+    assert issue_problems("notice_of_concern", "Missed checks", ok, TODAY) == {}
     past = [RequirementFacts("Fix the rota", date(2026, 11, 23))]
-    assert "has passed" in issue_problems("notice_of_concern", past, TODAY)["requirements"]
+    assert "has passed" in issue_problems("notice_of_concern", "x", past, TODAY)["requirements"]
     undated = [RequirementFacts("Fix the rota", None)]
-    assert "due date" in issue_problems("notice_of_concern", undated, TODAY)["requirements"]
-    stop = issue_problems("notice_of_concern", ok, TODAY, placement_stop_start=date(2026, 11, 23))
+    assert "due date" in issue_problems("notice_of_concern", "x", undated, TODAY)["requirements"]
+    stop = issue_problems(
+        "notice_of_concern", "x", ok, TODAY, placement_stop_start=date(2026, 11, 23)
+    )
     assert stop == {"placement_stop_start": "The placement stop cannot start before today"}
+
+
+@pytest.mark.parametrize("grounds", [None, "", "   \n  "])
+def test_issuing_needs_grounds_the_letter_can_state(grounds):
+    ok = [RequirementFacts("Fix the rota", TODAY)]
+    assert issue_problems("notice_of_concern", grounds, ok, TODAY) == {"grounds": GROUNDS_MISSING}
+    assert issue_problems("contract_breach", grounds, ok, TODAY) == {"grounds": GROUNDS_MISSING}
+    too_long = issue_problems("notice_of_concern", "x" * 5001, ok, TODAY)
+    assert too_long == {"grounds": "Keep this to 5,000 characters or fewer"}
+
+
+def test_a_stop_on_a_notice_in_force_can_be_added_moved_before_it_begins_or_lifted():
+    tomorrow, yesterday = date(2026, 11, 25), date(2026, 11, 23)
+    assert placement_stop_state(None, False, TODAY) == "none"
+    assert placement_stop_state(tomorrow, False, TODAY) == "planned"
+    assert placement_stop_state(TODAY, False, TODAY) == "in_force"
+    assert placement_stop_state(yesterday, True, TODAY) == "lifted"
+    assert stop_change_refusal("notice_of_concern", in_force=True) is None
+    assert stop_change_refusal("contract_breach", in_force=True) == (
+        "A placement stop is part of a notice of concern"
+    )
+    assert "only while the notice is in force" in stop_change_refusal("notice_of_concern", False)
+    # added: none yet, or after an earlier one was lifted; from today on
+    assert stop_start_problems(None, False, TODAY, TODAY) == {}
+    assert stop_start_problems(yesterday, True, tomorrow, TODAY) == {}
+    assert stop_start_problems(None, False, yesterday, TODAY) == {
+        "placement_stop_start": "The placement stop cannot start before today"
+    }
+    assert stop_start_problems(None, False, None, TODAY) == {
+        "placement_stop_start": "Enter the date the placement stop starts"
+    }
+    # moved: only before it begins, and to another date from today on
+    assert stop_start_problems(tomorrow, False, TODAY, TODAY) == {}
+    assert stop_start_problems(tomorrow, False, tomorrow, TODAY) == {
+        "placement_stop_start": "The placement stop already starts on 25 November 2026"
+    }
+    assert stop_start_problems(yesterday, False, tomorrow, TODAY) == {
+        "placement_stop_start": "The placement stop began on 23 November 2026 and cannot be "
+        "moved: lift it if it should end"
+    }
 
 
 def test_lifting_needs_every_requirement_met():

@@ -69,6 +69,16 @@ def test_review_and_action_steps():
     assert "accepted the plan" in rules.action_step_refusal("submitted", "completed", "verify")
 
 
+def test_progress_is_recorded_on_open_actions_of_an_accepted_plan_only():
+    for action in ("open", "in_progress"):
+        assert rules.progress_refusal("accepted", action) is None
+    for plan in ("awaiting_submission", "returned", "submitted"):
+        assert "once the council has accepted the plan" in rules.progress_refusal(plan, "open")
+    assert "council will verify it" in rules.progress_refusal("accepted", "completed")
+    assert "cannot be changed" in rules.progress_refusal("accepted", "verified")
+    assert "cannot be changed" in rules.progress_refusal("completed", "verified")
+
+
 def test_completion_needs_every_action_verified():
     assert rules.plan_complete(["verified", "verified"])
     assert not rules.plan_complete(["verified", "completed"])

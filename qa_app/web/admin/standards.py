@@ -63,7 +63,7 @@ def standards_upload_confirm():
     except standards.SetsRefused as refused:
         upload = UploadForm(formdata=None)
         upload.file.errors = [str(p) for p in refused.problems]
-        return render_template("admin/standards_upload.html", form=upload, section="standards"), 200
+        return render_template("admin/standards_upload.html", form=upload, section="standards"), 422
     loaded = result.loaded or result.unchanged
     key, _, version = loaded[0].partition(" v")
     flash(f"{loaded[0]} {'has been loaded' if result.loaded else 'was already loaded'}", "success")

@@ -2,12 +2,12 @@
 
 from flask import flash, redirect, render_template, request, url_for
 
-from qa_app.services import registry, users
+from qa_app.services import audit, registry, users
 from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import admin_required, web_actor
 from qa_app.web.admin import bp
 from qa_app.web.admin.forms import ChangeRoleForm, ConfirmForm, InviteUserForm, TokenForm
-from qa_app.web.forms import apply_errors, options
+from qa_app.web.forms import apply_errors, options, refusal_problems
 
 
 def _with_providers(form):
@@ -61,15 +61,29 @@ def user_page(user_id):
         else:
             flash(f"{user.name} is now: {user.role_label}", "success")
             return redirect(url_for("admin.user_page", user_id=user.id))
+    return _user_page(user, role_form=role_form)
+
+
+def _user_page(user, role_form=None, token_form=None, problems=None, status=200):
+    """The user's page. The form that was sent (role or token) is the page's `form`, so that
+    its errors lead the error summary; `problems` says why a button's step was refused."""
+    role_form = role_form or _with_providers(ChangeRoleForm(obj=user))
+    token_form = token_form or TokenForm(formdata=None)
     return render_template(
         "admin/user.html",
         user=user,
-        form=role_form,
+        form=token_form if token_form.errors else role_form,
+        role_form=role_form,
         confirm=ConfirmForm(),
-        token_form=TokenForm(),
-        tokens=users.tokens_for(user.id),
+        token_form=token_form,
+        tokens=(tokens := users.tokens_for(user.id)),
+        history=(
+            events := audit.history_of({"user": [user.id], "api_token": [t.id for t in tokens]})
+        ),
+        names=audit.names_for(events),
+        problems=problems,
         section="admin",
-    )
+    ), status
 
 
 @bp.post("/users/<int:user_id>/deactivate")
@@ -90,7 +104,9 @@ def _set_active(user_id: int, active: bool):
     try:
         user = users.set_active(web_actor(), user_id, active)
     except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
+        return _user_page(
+            users.get_user(user_id), problems=refusal_problems(failed, {}), status=failed.status
+        )
     else:
         flash(f"{user.name} has been {'reactivated' if active else 'deactivated'}", "success")
     return redirect(url_for("admin.user_page", user_id=user_id))
@@ -116,15 +132,16 @@ def user_reinvite(user_id):
 def token_create(user_id):
     user = users.get_user(user_id)
     form = TokenForm()
-    if not form.validate_on_submit():
-        flash("Say what the token is for", "error")
-        return redirect(url_for("admin.user_page", user_id=user.id))
-    try:
-        secret = users.create_token(web_actor(), user, form.name.data)
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-        return redirect(url_for("admin.user_page", user_id=user.id))
-    return render_template("admin/token_created.html", user=user, secret=secret, section="admin")
+    if form.validate_on_submit():
+        try:
+            secret = users.create_token(web_actor(), user, form.name.data)
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        else:
+            return render_template(
+                "admin/token_created.html", user=user, secret=secret, section="admin"
+            )
+    return _user_page(user, token_form=form, status=422)
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

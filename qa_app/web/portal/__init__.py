@@ -4,14 +4,16 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from qa_app.domain import evidence_files
 from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
 from qa_app.services import assessments, dashboard, notices, plans, registry
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.assessment_report import report_context
+from qa_app.web.assessment_report import comments_context, report_context
 from qa_app.web.evidence_downloads import evidence_download
+from qa_app.web.forms import refusal_problems
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -28,6 +30,11 @@ def home():
         "portal/home.html",
         services=services,
         reports=reports,
+        # the 14 days for comments on each draft report (issue 13: deadlines in sight)
+        comment_deadlines={
+            a.id: assessments.comment_deadline(a) for a in reports if a.status == "draft_shared"
+        },
+        open_for_comment=[a for a in reports if assessments.open_for_comment(a)],
         plan_rows=plan_rows,
         plan_labels=PLAN_LABELS,
         notices=[n for s in services for n in by_service.get(s.id, [])],
@@ -56,8 +63,12 @@ def service_page(service_id):
 
 @bp.get("/assessments/<int:assessment_id>")
 @provider_required
-def assessment_report(assessment_id):
-    assessment = assessments.get_assessment(current_user, assessment_id)
+def assessment_report(assessment_id, problems=None, kept=None, status=200):
+    """problems/kept: a comment that could not be sent, shown again with why (nothing lost)."""
+    try:
+        assessment = assessments.get_assessment(current_user, assessment_id)
+    except NotFound:
+        return _being_corrected(assessment_id)
     context = report_context(assessment, include_internal=False)
     open_for_comment = assessments.open_for_comment(assessment)
     return render_template(
@@ -65,7 +76,26 @@ def assessment_report(assessment_id):
         section="home",
         open_for_comment=open_for_comment,
         errors={},
+        problems=problems,
+        kept=kept,
         **context,
+    ), status
+
+
+#: the comment form's fields → its input ids
+COMMENT_INPUTS = {"text": "text", "question_ref": "question_ref"}
+
+
+def _being_corrected(assessment_id):
+    """A draft the council took back to correct: what happens next, and the provider's comments
+    with the answers so far; not the findings, which are changing (the same 404 otherwise)."""
+    assessment = assessments.being_corrected(current_user, assessment_id)
+    return render_template(
+        "portal/being_corrected.html",
+        assessment=assessment,
+        kinds=assessments.KINDS,
+        section="home",
+        **comments_context(assessment, assessments.questions_for(assessment)),
     )
 
 
@@ -84,17 +114,19 @@ def assessment_comment(assessment_id):
             request.form.get("text", "")[:5000],
             no_comments=no_comments,
         )
-    except ValidationFailed as failed:
-        flash(next(iter(failed.errors.values())), "error")
-    except Conflict as refused:
-        flash(refused.message, "error")
-    else:
-        flash(
-            "Thank you: the council has your response"
-            if no_comments
-            else "Your comment has been sent to the council",
-            "success",
+    except (ValidationFailed, Conflict) as refused:
+        return assessment_report(
+            assessment_id,
+            problems=refusal_problems(refused, COMMENT_INPUTS),
+            kept={name: request.form.get(name, "") for name in COMMENT_INPUTS},
+            status=refused.status,
         )
+    flash(
+        "Thank you: the council has your response"
+        if no_comments
+        else "Your comment has been sent to the council",
+        "success",
+    )
     return redirect(url_for("portal.assessment_report", assessment_id=assessment_id))
 
 
@@ -109,9 +141,10 @@ def assessment_pdf(assessment_id):
 
 @bp.get("/notices/<int:notice_id>")
 @provider_required
-def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None):
+def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None, problems=None):
     """typed/errors: a response that could not be sent, shown again with why (nothing lost);
-    errors are {requirement id: {"response" or "file": message}}."""
+    errors are {requirement id: {"response" or "file": message}}; problems: why it could not
+    be sent at all (the notice or the requirement has moved on)."""
     notice = notices.get_notice(current_user, notice_id)
     return render_template(
         "portal/notice.html",
@@ -119,11 +152,12 @@ def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None
         files=notices.response_files(notice),
         typed=typed or {},
         errors=errors or {},
+        problems=problems,
         kinds=KINDS,
         statuses=STATUS_LABELS,
         requirement_labels=REQUIREMENT_LABELS,
         noun=REQUIREMENT_NOUN[notice.kind],
-        allowed_files=plans.ALLOWED_WORDS,
+        allowed_files=evidence_files.ALLOWED_WORDS,
         section="home",
     )
 
@@ -135,7 +169,7 @@ def notice_respond(notice_id, requirement_id):
         upload = request.files.get("file")
         files = []
         if upload and upload.filename:
-            files.append((upload.filename, upload.read(plans.MAX_EVIDENCE_BYTES + 1)))
+            files.append((upload.filename, upload.read(evidence_files.MAX_EVIDENCE_BYTES + 1)))
         try:
             notices.respond_to_requirement(
                 web_actor(),
@@ -152,7 +186,11 @@ def notice_respond(notice_id, requirement_id):
                 errors={requirement_id: failed.errors},
             ), 422
         except Conflict as refused:
-            flash(refused.message, "error")
+            return notice_page(
+                notice_id,
+                typed={requirement_id: request.form.get("response", "")},
+                problems=refusal_problems(refused, {}),
+            ), refused.status
         else:
             flash(
                 "Your response and " + files[0][0] + " have been sent to the council"

@@ -20,7 +20,7 @@ from qa_app.services import plans
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.forms import GovDateField, apply_errors, at_most, options
+from qa_app.web.forms import GovDateField, apply_errors, ask_for_file_again, at_most, options
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.portal import bp
 
@@ -95,6 +95,24 @@ class ProgressForm(FlaskForm):
         description=f"A {plans.ALLOWED_WORDS} file, 10 MB or smaller",
     )
 
+    def chosen_file(self):
+        upload = self.file.data
+        return upload if upload is not None and getattr(upload, "filename", "") else None
+
+    def values(self) -> dict:
+        return {
+            "progress_evidence": self.progress_evidence.data,
+            "impact_evidence": self.impact_evidence.data,
+            "progress_grade": self.progress_grade.data or "",
+            "step": self.step.data or "",
+            "note": self.note.data,
+        }
+
+    def nothing_entered(self) -> bool:
+        return not self.chosen_file() and not any(
+            (value or "").strip() for value in self.values().values()
+        )
+
 
 def _plan_context(plan) -> dict:
     return {
@@ -108,8 +126,18 @@ def _plan_context(plan) -> dict:
 @bp.get("/plans/<int:plan_id>")
 @provider_required
 def plan_page(plan_id):
-    plan = plans.get_plan(current_user, plan_id)
-    return render_template("portal/plan.html", section="home", **_plan_context(plan))
+    return _plan_page(plans.get_plan(current_user, plan_id))
+
+
+def _plan_page(plan, problems=None, status=200):
+    return render_template(
+        "portal/plan.html", section="home", problems=problems, **_plan_context(plan)
+    ), status
+
+
+def _refusal_status(form) -> int:
+    """A form sent back with problems: 409 when the plan's state refused it, else 422."""
+    return 409 if form.form_errors else 422
 
 
 def _all_problems(form: ActionForm) -> None:
@@ -134,8 +162,7 @@ def action_new(issue_id):
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                flash(refused.message, "error")
-                return redirect(url_for("portal.plan_page", plan_id=plan.id))
+                form.form_errors.append(refused.message)  # what was typed stays on the page
             else:
                 flash("The action has been added", "success")
                 return redirect(
@@ -143,7 +170,7 @@ def action_new(issue_id):
                 )
     return render_template(
         "portal/action_form.html", form=form, issue=issue, plan=plan, action=None, section="home"
-    )
+    ), (_refusal_status(form) if form.is_submitted() else 200)
 
 
 @bp.route("/plans/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -185,7 +212,7 @@ def action_edit(action_id):
         plan=plan,
         action=action,
         section="home",
-    )
+    ), (_refusal_status(form) if form.is_submitted() else 200)
 
 
 @bp.post("/plans/<int:plan_id>/submit")
@@ -195,15 +222,29 @@ def plan_submit(plan_id):
         try:
             plans.submit(web_actor(), current_user, plan_id)
         except Conflict as refused:
-            flash(refused.message, "error")
-        else:
-            flash("Your plan has been sent to the council for review", "success")
+            return _submit_refused(plans.get_plan(current_user, plan_id), refused)
+        flash("Your plan has been sent to the council for review", "success")
     return redirect(url_for("portal.plan_page", plan_id=plan_id))
+
+
+def _submit_refused(plan, refused: Conflict):
+    """The plan again, saying why it cannot be sent: beside each issue still without an action
+    (the summary links to its "Add an action" button), or for the plan as a whole."""
+    pv = plans.view(plan)
+    problems = {"": refused.message}
+    if plan.status in rules.WITH_PROVIDER and pv.issues_without_actions:
+        problems = {
+            f"add-action-{issue.id}": f"Add at least one action for the issue “{issue.title}”"
+            for issue in pv.issues_without_actions
+        }
+    return _plan_page(plan, problems=problems, status=refused.status)
 
 
 @bp.route("/plans/actions/<int:action_id>/progress", methods=["GET", "POST"])
 @provider_required
 def action_progress(action_id):
+    """The progress form, offered only while progress can be recorded; otherwise the page says
+    what happens next. A refused update keeps nothing (not the file either) and says so."""
     action, issue, plan = plans.action_for(current_user, action_id)
     form = ProgressForm()
     if request.method == "GET":
@@ -211,37 +252,36 @@ def action_progress(action_id):
         form.progress_evidence.data = action.progress_evidence
         form.impact_evidence.data = action.impact_evidence
         form.progress_grade.data = str(action.progress_grade or "")
+    status, not_saved = 200, {}
     if form.is_submitted():
         form.validate()
-        upload = form.file.data
+        if not form.errors and form.nothing_entered():
+            form.progress_evidence.errors.append(
+                "Enter the evidence of progress, choose a grading, or choose a file"
+            )
+        upload = form.chosen_file()
         if not form.errors:
             raw = form.version.data or ""
-            data = b""
             try:
-                if upload and getattr(upload, "filename", ""):
-                    data = upload.read(plans.MAX_EVIDENCE_BYTES + 1)
-                    plans.check_evidence(upload.filename, data)  # before anything is saved
                 plans.record_progress(
                     web_actor(),
                     current_user,
                     action_id,
-                    {
-                        "progress_evidence": form.progress_evidence.data,
-                        "impact_evidence": form.impact_evidence.data,
-                        "progress_grade": form.progress_grade.data or "",
-                        "step": form.step.data or "",
-                        "note": form.note.data,
-                    },
+                    form.values(),
                     int(raw) if str(raw).isdigit() else None,
+                    evidence=(
+                        (upload.filename, upload.read(plans.MAX_EVIDENCE_BYTES + 1))
+                        if upload
+                        else None
+                    ),
                 )
-                if upload and getattr(upload, "filename", ""):
-                    plans.upload_evidence(
-                        web_actor(), current_user, action_id, upload.filename, data
-                    )
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
                 form.form_errors.append(refused.message)
+                if refused.current_version:
+                    form.version.data = refused.current_version
+                status = refused.status
             else:
                 flash(
                     "The action is complete: the council will verify it"
@@ -252,16 +292,52 @@ def action_progress(action_id):
                 return redirect(
                     url_for("portal.plan_page", plan_id=plan.id, _anchor=f"action-{action.id}")
                 )
+        status = status if status != 200 else 422
+        action, issue, plan = plans.action_for(current_user, action_id)  # as it is now
+    pv = plans.view(plan)
+    can_record = pv.can_record_progress(action)
+    if form.is_submitted() and can_record:
+        ask_for_file_again(form, form.file)
+    if form.is_submitted() and not can_record:
+        # the form is no longer offered: show what was typed, so that nothing is lost
+        not_saved = {
+            form[name].label.text: text.strip()
+            for name in ("progress_evidence", "impact_evidence", "note")
+            if (text := form[name].data or "").strip()
+        }
     return render_template(
         "portal/action_progress.html",
         form=form,
         issue=issue,
         plan=plan,
         action=action,
-        files=plans.view(plan).files.get(action.id, []),
+        files=pv.files.get(action.id, []),
         action_labels=rules.ACTION_LABELS,
+        can_record=can_record,
+        next_step=_what_happens_next(plan, action),
+        not_saved=not_saved,
         section="home",
-    )
+    ), status
+
+
+def _what_happens_next(plan, action) -> str:
+    """What the provider can expect, when progress cannot be recorded on the action now."""
+    if plan.status in rules.WITH_PROVIDER:
+        return (
+            "Progress is recorded once the council has accepted the plan. Write at least one "
+            "action for every issue, then send the plan to the council from the plan page."
+        )
+    if plan.status == rules.SUBMITTED:
+        return (
+            "The council is reviewing your plan. Once it accepts the plan, you can record "
+            "progress on this action here, with evidence files."
+        )
+    if action.status == rules.DONE:
+        return (
+            "This action is marked complete. The council will verify it, or send it back to you "
+            "if more is needed; you can then record progress here again."
+        )
+    return "The council has verified this action. Nothing more is needed for it."
 
 
 @bp.get("/plans/<int:plan_id>/plan.pdf")

@@ -10,15 +10,23 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
 from wtforms import RadioField, SelectField, SelectMultipleField
 
+from qa_app.domain import draft_comments
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.services import assessments, registry, standards
+from qa_app.services import assessments, audit, registry, standards
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.assessment_report import report_context
-from qa_app.web.forms import GovDateField, apply_errors, options, page_number, posted_id
+from qa_app.web.forms import (
+    GovDateField,
+    apply_errors,
+    options,
+    page_number,
+    posted_id,
+    refusal_problems,
+)
 from qa_app.web.staff import bp
 
 
@@ -139,22 +147,96 @@ def assessment_new(service_id):
 @bp.get("/assessments/<int:assessment_id>")
 @staff_required
 def assessment_page(assessment_id):
-    assessment = assessments.get_assessment(current_user, assessment_id)
+    return _show(assessments.get_assessment(current_user, assessment_id))
+
+
+def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
+    """The assessment's page: progress or ratings, the comment deadline, review, history.
+    `problems` and `kept` when a step on it was refused (the reason beside its box, what was
+    typed still in it); `missing_refs` when a submission was refused for these unanswered
+    questions."""
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
+    domains = _domains(assessment, questions, answers)
+    unanswered = [q for q in questions if not (q.ref in answers and answers[q.ref].complete)]
+    submit_errors = None
+    if missing_refs is not None:
+        unanswered = [q for q in questions if q.ref in missing_refs]
+        submit_errors = [
+            {
+                "text": f"Answer question {q.ref}: {q.text}",
+                "href": url_for(
+                    "staff.assessment_record", assessment_id=assessment.id, domain=q.domain_code
+                )
+                + f"#q-{_anchor(q.ref)}",
+            }
+            for q in unanswered
+        ]
+    events = audit.entity_history("assessment", assessment.id)
     return render_template(
         "staff/assessments/show.html",
         assessment=assessment,
-        domains=_domains(assessment, questions, answers),
+        domains=domains,
+        # "Record answers" opens the first domain with a question still to answer
+        first_to_answer=next((d for d in domains if d["answered"] < d["total"]), domains[0]),
         ratings=assessments.ratings_for(assessment, questions, answers),
-        unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
+        unanswered=unanswered,
+        submit_errors=submit_errors,
         statuses=STATUS_LABELS,
         editable=assessment.status in EDITABLE,
+        comment_deadline=assessments.comment_deadline(assessment),
+        open_for_comment=assessments.open_for_comment(assessment),
         kinds=assessments.KINDS,
-        comments=assessments.comments_for(assessment),
         can_review=current_user.role in assessments.REVIEWERS,
+        history=events,
+        names=audit.names_for(events),
+        problems=problems,
+        kept=kept,
         section="assessments",
+        **_comments_context(assessment, questions),
+    ), status
+
+
+def _refused(assessment_id, refused, inputs: dict[str, str]):
+    """The assessment's page again with why the step was refused (rather than a banner after a
+    redirect, which would lose what was typed)."""
+    return _show(
+        assessments.get_assessment(current_user, assessment_id),
+        status=refused.status,
+        problems=refusal_problems(refused, inputs),
+        kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
     )
+
+
+def _comments_context(assessment, questions) -> dict:
+    """The provider's comments with their answers, the council's own notes, and which review
+    steps to offer."""
+    comments = assessments.comments_for(assessment)
+    provider = [c for c in comments if c.kind == "provider"]
+    answered = sum(1 for c in provider if c.answer is not None)
+    refusal = assessments.may_answer(current_user, assessment)
+    can_answer = refusal is None and bool(provider)
+    return {
+        "comments": [c for c in comments if c.kind != "provider"],
+        "provider_comments": provider,
+        "unanswered_comments": len(provider) - answered,
+        "comments_summary": draft_comments.summary(len(provider), answered),
+        "answering": (
+            "Answer each one: accepted, saying what is changed in the report; or not accepted, "
+            "giving the reason. Every comment needs an answer before the report is published."
+            if can_answer and answered < len(provider)
+            else ""
+        ),
+        "can_answer": can_answer,
+        "questions_by_ref": {q.ref: q for q in questions},
+        "decisions": draft_comments.DECISIONS,
+        "review": draft_comments.review_options(
+            assessment.status,
+            assessment.shared_at is not None,
+            current_user.role in assessments.REVIEWERS,
+        ),
+        "comment_days": assessments.COMMENT_DAYS,
+    }
 
 
 def _domains(assessment, questions, answers):
@@ -183,35 +265,9 @@ def assessment_submit(assessment_id):
         assessments.submit(web_actor(), current_user, assessment_id)
     except ValidationFailed as failed:
         assessment = assessments.get_assessment(current_user, assessment_id)
-        questions = assessments.questions_for(assessment)
-        answers = assessments.answers_for(assessment)
-        missing = [q for q in questions if q.ref in failed.errors]
-        return render_template(
-            "staff/assessments/show.html",
-            assessment=assessment,
-            domains=_domains(assessment, questions, answers),
-            ratings=assessments.ratings_for(assessment, questions, answers),
-            unanswered=missing,
-            submit_errors=[
-                {
-                    "text": f"Answer question {q.ref}: {q.text}",
-                    "href": url_for(
-                        "staff.assessment_record", assessment_id=assessment.id, domain=q.domain_code
-                    )
-                    + f"#q-{_anchor(q.ref)}",
-                }
-                for q in missing
-            ],
-            statuses=STATUS_LABELS,
-            editable=True,
-            kinds=assessments.KINDS,
-            comments=assessments.comments_for(assessment),
-            can_review=current_user.role in assessments.REVIEWERS,
-            section="assessments",
-        ), 200
+        return _show(assessment, status=failed.status, missing_refs=set(failed.errors))
     except Conflict as clash:
-        flash(clash.message, "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+        return _refused(assessment_id, clash, {})
     flash("The assessment has been submitted for review", "success")
     return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
 
@@ -327,15 +383,14 @@ def _stored(answer):
     }
 
 
-def _step(assessment_id, call, done_message):
+def _step(assessment_id, call, done_message, inputs: dict[str, str] | None = None):
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
     try:
         call()
-    except (Conflict, Forbidden) as refused:
-        flash(refused.message, "error")
-    else:
-        flash(done_message, "success")
+    except (Conflict, Forbidden, ValidationFailed) as refused:
+        return _refused(assessment_id, refused, inputs or {})
+    flash(done_message, "success")
     return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
 
 
@@ -343,13 +398,11 @@ def _step(assessment_id, call, done_message):
 @staff_required
 def assessment_return(assessment_id):
     comment = request.form.get("comment", "")[:5000]
-    if not comment.strip():
-        flash("Say what the officer needs to change before returning the assessment", "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
     return _step(
         assessment_id,
         lambda: assessments.return_to_officer(web_actor(), current_user, assessment_id, comment),
         "The assessment has been returned to the officer with your comments",
+        {"comment": "comment"},
     )
 
 
@@ -366,11 +419,50 @@ def assessment_share(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/publish")
 @staff_required
 def assessment_publish(assessment_id):
+    if FlaskForm().validate_on_submit():
+        assessment = assessments.get_assessment(current_user, assessment_id)
+        if current_user.role in assessments.REVIEWERS and assessments.publish_refusal(assessment):
+            return _not_ready_to_publish(assessment)
     return _step(
         assessment_id,
         lambda: assessments.publish(web_actor(), current_user, assessment_id),
         "The assessment has been published",
     )
+
+
+def _not_ready_to_publish(assessment):
+    """The overview again, its error summary naming each comment that still needs an answer
+    (or the corrected draft that the provider has not been shown)."""
+    questions = assessments.questions_for(assessment)
+    answers = assessments.answers_for(assessment)
+    context = _comments_context(assessment, questions)
+    unanswered = [
+        (number, c) for number, c in enumerate(context["provider_comments"], 1) if c.answer is None
+    ]
+    if unanswered:
+        problems = {
+            f"comment-{c.id}": f"Comment {number} from the provider "
+            + (f"(on {c.question_ref}) " if c.question_ref else "(on the report as a whole) ")
+            + "needs an answer before you publish"
+            for number, c in unanswered
+        }
+    else:
+        problems = {"share-draft": assessments.publish_refusal(assessment)}
+    return render_template(
+        "staff/assessments/show.html",
+        assessment=assessment,
+        domains=_domains(assessment, questions, answers),
+        ratings=assessments.ratings_for(assessment, questions, answers),
+        unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
+        statuses=STATUS_LABELS,
+        editable=assessment.status in EDITABLE,
+        kinds=assessments.KINDS,
+        can_review=True,
+        section="assessments",
+        problems=problems,
+        publish_refused=assessments.publish_refusal(assessment),
+        **context,
+    ), 409
 
 
 @bp.get("/assessments/<int:assessment_id>/report")
@@ -400,13 +492,7 @@ def assessment_correct(assessment_id):
             web_actor(), current_user, assessment_id, request.form.get("reason", "")[:5000]
         )
     except (Conflict, Forbidden, ValidationFailed) as refused:
-        message = (
-            next(iter(refused.errors.values()))
-            if isinstance(refused, ValidationFailed)
-            else refused.message
-        )
-        flash(message, "error")
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+        return _refused(assessment_id, refused, {"reason": "reason"})
     flash(
         f"Revision {revision.revision_number} has been started with the published answers",
         "success",

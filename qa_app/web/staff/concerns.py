@@ -21,7 +21,7 @@ from qa_app.domain.concerns import (
     SOURCES,
     STATUS_LABELS,
 )
-from qa_app.services import concerns, registry
+from qa_app.services import audit, concerns, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
@@ -183,6 +183,8 @@ def _concern_page(concern, problems=None, kept=None, status=200):
             outcomes=OUTCOMES,
             statuses=STATUS_LABELS,
             closable=concerns.closable(concern),
+            history=(events := audit.entity_history("concern", concern.id)),
+            names=audit.names_for(events),
             problems=problems,
             kept=kept,
             section="concerns",

@@ -22,7 +22,7 @@ from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors
+from qa_app.web.forms import apply_errors, ask_for_file_again, refusal_problems
 from qa_app.web.staff import bp
 
 
@@ -84,7 +84,10 @@ def cqc_import_new():
                 else:
                     cqc_import.run_preview(record.id)
                 return redirect(url_for("staff.cqc_import_page", import_id=record.id))
-    return render_template("staff/cqc/upload.html", form=form, section="services")
+    ask_for_file_again(form, form.file)
+    return render_template(
+        "staff/cqc/upload.html", form=form, section="services"
+    ), 422 if form.errors else 200
 
 
 @bp.get("/cqc-imports")
@@ -97,15 +100,21 @@ def cqc_import_list():
 
 @bp.get("/cqc-imports/<int:import_id>")
 @staff_required
-def cqc_import_page(import_id):
+def cqc_import_page(import_id, problems=None, status=200):
+    """problems: why confirming or discarding was refused (someone else decided first)."""
     record = cqc_import.get_import(import_id)
     return render_template(
         "staff/cqc/show.html",
         record=record,
         stalled=cqc_import.is_stalled(record),
         step_form=StepForm(),
+        problems=problems,
         section="services",
-    )
+    ), status
+
+
+def _refused(import_id, refused):
+    return cqc_import_page(import_id, problems=refusal_problems(refused, {}), status=refused.status)
 
 
 @bp.get("/cqc-imports/<int:import_id>/progress")
@@ -127,7 +136,7 @@ def cqc_import_commit(import_id):
         try:
             record = cqc_import.commit_import(web_actor(), import_id)
         except (Conflict, ValidationFailed) as refused:
-            flash(refused.message, "error")
+            return _refused(import_id, refused)
         else:
             applied = record.counts.get("applied", {})
             if applied.get("changed_services") or applied.get("new_services"):
@@ -160,7 +169,7 @@ def cqc_import_discard(import_id):
         try:
             record = cqc_import.discard(web_actor(), import_id)
         except Conflict as refused:
-            flash(refused.message, "error")
+            return _refused(import_id, refused)
         else:
             flash(f"{record.filename} has been discarded: nothing was imported", "success")
             return redirect(url_for("staff.cqc_import_list"))

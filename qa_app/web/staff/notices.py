@@ -18,7 +18,7 @@ from qa_app.domain.notices import (
     REQUIREMENT_NOUN,
     STATUS_LABELS,
 )
-from qa_app.services import notices
+from qa_app.services import audit, notices
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
@@ -46,6 +46,9 @@ STEPS = {
 
 
 class DraftForm(FlaskForm):
+    """Everything typed on a draft's page, in one form: each of its buttons (save, add or
+    remove a requirement, issue, withdraw) posts all of it, and the step saves it first."""
+
     version = HiddenField()
     grounds = TextAreaField(
         "Grounds",
@@ -58,21 +61,35 @@ class DraftForm(FlaskForm):
         validators=[OptionalDate()],
         description="Leave blank for no placement stop. For example, 1 12 2026",
     )
-
-
-class RequirementForm(FlaskForm):
     text = TextAreaField(
         "What the provider must do",
         widget=GovTextArea(),
         validators=[at_most(MAX_TEXT, "The requirement")],
     )
     due_date = GovDateField("Due by", validators=[OptionalDate()])
+    note = TextAreaField(
+        "Why it is not being issued",
+        widget=GovTextArea(),
+        validators=[at_most(MAX_TEXT, "The reason")],
+    )
+
+
+class StopForm(FlaskForm):
+    """A placement stop added to a notice in force, or a planned one moved."""
+
+    version = HiddenField(id="stop-version")
+    placement_stop_start = GovDateField(
+        "Placement stop from", validators=[OptionalDate()], id="stop-start"
+    )
+    note = TextAreaField(
+        "Why", widget=GovTextArea(), validators=[at_most(MAX_TEXT, "The reason")], id="stop-why"
+    )
 
 
 def _page(
     notice,
     draft_form=None,
-    requirement_form=None,
+    stop_form=None,
     form=None,
     status=200,
     problems=None,
@@ -87,6 +104,8 @@ def _page(
             grounds=notice.grounds,
             placement_stop_start=notice.placement_stop_start,
         )
+    if stop_form is None:
+        stop_form = StopForm(formdata=None, version=notice.version)
     return (
         render_template(
             "staff/notices/show.html",
@@ -96,7 +115,9 @@ def _page(
             concerns=notices.concerns_of(notice),
             files=notices.response_files(notice),
             draft_form=draft_form,
-            requirement_form=requirement_form or RequirementForm(formdata=None),
+            stop_form=stop_form,
+            stop_state=notices.stop_state(notice),
+            in_force=notices.in_force(notice),
             form=form,
             noun=noun,
             kinds=KINDS,
@@ -105,6 +126,8 @@ def _page(
             concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
             can_decide=current_user.role in notices.DECIDERS,
+            history=(events := audit.entity_history("notice", notice.id)),
+            names=audit.names_for(events),
             problems=problems,
             kept=kept,
             section="notices",
@@ -142,63 +165,84 @@ def notice_page(notice_id):
     return _page(notices.get_notice(current_user, notice_id))
 
 
+def _typed(form: DraftForm, notice) -> notices.DraftEdit:
+    """What the draft's page posted. A field not posted at all was not on the screen (a
+    contract breach notice has no placement stop), so it keeps its saved value."""
+    posted = request.form
+    seen = str(form.version.data or "")
+    return notices.DraftEdit(
+        grounds=form.grounds.data if "grounds" in posted else notice.grounds,
+        placement_stop_start=form.placement_stop_start.data
+        if "placement_stop_start" in posted
+        else notice.placement_stop_start,
+        requirement_text=form.text.data or "",
+        requirement_due=form.due_date.data,
+        version=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+    )
+
+
+def _on_draft(notice_id: int, step, done: str, anchor: str = ""):
+    """Take a step on a draft with what its page posted, saved first; if the step is refused,
+    the page again with every problem in the error summary and everything typed kept."""
+    notice = notices.get_notice(current_user, notice_id)
+    form = DraftForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            target = step(_typed(form, notice), form)
+        except ValidationFailed as failed:
+            errors = dict(failed.errors)
+            if "requirements" in errors and not notice.requirements:
+                errors["text"] = errors.pop("requirements")  # add one here
+            apply_errors(form, errors)
+        except Conflict as refused:
+            form.form_errors.append(refused.message)
+            status = refused.status
+            notice = notices.get_notice(current_user, notice_id)
+            form.version.data = notice.version  # pressing again is a conscious choice
+        else:
+            flash(done, "success")
+            return redirect(url_for("staff.notice_page", notice_id=target or notice.id) + anchor)
+    elif not request.form.get("csrf_token") or form.csrf_token.errors:
+        return redirect(url_for("staff.notice_page", notice_id=notice.id))
+    return _page(
+        notices.get_notice(current_user, notice_id), draft_form=form, form=form, status=status
+    )
+
+
 @bp.post("/notices/<int:notice_id>/draft")
 @staff_required
 def notice_draft(notice_id):
-    notice = notices.get_notice(current_user, notice_id)
-    form = DraftForm()
-    if form.validate_on_submit():
-        version = int(form.version.data) if str(form.version.data).isdigit() else None
-        try:
-            notices.update_draft(
-                web_actor(),
-                current_user,
-                notice.id,
-                form.grounds.data,
-                form.placement_stop_start.data,
-                version,
-            )
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as refused:
-            form.form_errors.append(refused.message)
-        else:
-            flash("The draft has been saved", "success")
-            return redirect(url_for("staff.notice_page", notice_id=notice.id))
-    return _page(notice, draft_form=form, form=form)
+    return _on_draft(
+        notice_id,
+        lambda edit, form: notices.save_draft(web_actor(), current_user, notice_id, edit).id,
+        "The draft has been saved",
+    )
 
 
 @bp.post("/notices/<int:notice_id>/requirements")
 @staff_required
 def notice_requirement_add(notice_id):
-    notice = notices.get_notice(current_user, notice_id)
-    form = RequirementForm()
-    if form.validate_on_submit():
-        try:
-            notices.add_requirement(
-                web_actor(), current_user, notice.id, form.text.data, form.due_date.data
-            )
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as refused:
-            form.form_errors.append(refused.message)
-        else:
-            flash(f"The {REQUIREMENT_NOUN[notice.kind]} has been added", "success")
-            return redirect(url_for("staff.notice_page", notice_id=notice.id) + "#requirements")
-    return _page(notice, requirement_form=form, form=form)
+    noun = REQUIREMENT_NOUN[notices.get_notice(current_user, notice_id).kind]
+    return _on_draft(
+        notice_id,
+        lambda edit, form: (
+            notices.save_draft(
+                web_actor(), current_user, notice_id, edit, requirement_needed=True
+            ).id
+        ),
+        f"The {noun} has been added",
+        "#requirements",
+    )
 
 
 @bp.post("/notices/<int:notice_id>/requirements/<int:requirement_id>/remove")
 @staff_required
 def notice_requirement_remove(notice_id, requirement_id):
-    if FlaskForm().validate_on_submit():
-        try:
-            notices.remove_requirement(web_actor(), current_user, notice_id, requirement_id)
-        except Conflict as refused:
-            flash(refused.message, "error")
-        else:
-            flash("The requirement has been removed", "success")
-    return redirect(url_for("staff.notice_page", notice_id=notice_id) + "#requirements")
+    def remove(edit, form):
+        notices.remove_requirement(web_actor(), current_user, notice_id, requirement_id, edit)
+
+    return _on_draft(notice_id, remove, "The requirement has been removed", "#requirements")
 
 
 @bp.post("/notices/<int:notice_id>/requirements/<int:requirement_id>/assess")
@@ -247,25 +291,52 @@ def _refused(notice, refused, inputs: dict[str, str], kept: dict[str, str]):
     )
 
 
+@bp.post("/notices/<int:notice_id>/placement-stop")
+@staff_required
+def notice_stop_set(notice_id):
+    """A manager adds a placement stop to a notice in force, or moves one not yet begun."""
+    notice = notices.get_notice(current_user, notice_id)
+    form = StopForm()
+    status = 422
+    if form.validate_on_submit():
+        seen = str(form.version.data or "")
+        try:
+            notices.set_placement_stop(
+                web_actor(),
+                current_user,
+                notice.id,
+                form.placement_stop_start.data,
+                form.note.data or "",
+                expected_version=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+            )
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as refused:
+            form.form_errors.append(refused.message)
+            status = refused.status
+            notice = notices.get_notice(current_user, notice_id)
+            form.version.data = notice.version
+        else:
+            flash("The placement stop has been saved", "success")
+            return redirect(url_for("staff.notice_page", notice_id=notice.id) + "#placement-stop")
+    elif not request.form.get("csrf_token") or form.csrf_token.errors:
+        return redirect(url_for("staff.notice_page", notice_id=notice.id))
+    return _page(notice, stop_form=form, form=form, status=status)
+
+
 @bp.post("/notices/<int:notice_id>/<step>")
 @staff_required
 def notice_step(notice_id, step):
     notice = notices.get_notice(current_user, notice_id)
+    if step in ("issue", "withdraw") and notice.status == "draft":
+        return _on_draft_decision(notice, step)
     if step not in STEPS or not FlaskForm().validate_on_submit():
         return redirect(url_for("staff.notice_page", notice_id=notice.id))
     note = request.form.get("note", "")
     actor, target = web_actor(), notice.id
     try:
         if step == "issue":
-            keep = request.form.get("placement_stop") != "none"
-            seen = request.form.get("version", "")
-            notices.issue(
-                actor,
-                current_user,
-                notice.id,
-                keep_stop=keep,
-                expected_version=int(seen) if seen.isdigit() and len(seen) < 10 else None,
-            )
+            notices.issue(actor, current_user, notice.id)
         elif step == "lift":
             notices.lift(actor, current_user, notice.id, note)
         elif step == "escalate":
@@ -284,6 +355,21 @@ def notice_step(notice_id, step):
         return _refused(notice, refused, inputs, {note_input: note} if note_input else {})
     flash(STEPS[step], "success")
     return redirect(url_for("staff.notice_page", notice_id=target))
+
+
+def _on_draft_decision(notice, step):
+    """Issue or withdraw a draft, with what its page posted saved first."""
+    if step == "issue":
+
+        def call(edit, form):
+            notices.issue(web_actor(), current_user, notice.id, edit=edit)
+
+    else:
+
+        def call(edit, form):
+            notices.withdraw(web_actor(), current_user, notice.id, form.note.data or "", edit=edit)
+
+    return _on_draft(notice.id, call, STEPS[step])
 
 
 @bp.get("/notices/<int:notice_id>/letter.pdf")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qa_app.domain import plans as rules
-from qa_app.services import plans, registry
+from qa_app.services import audit, plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
@@ -59,13 +59,24 @@ def plan_page(plan_id):
 
 
 def _plan_page(plan, problems=None, kept=None, status=200):
+    pv = plans.view(plan)
+    events = audit.history_of(
+        {
+            "improvement_plan": [plan.id],
+            "plan_issue": [issue.id for issue in pv.issues],
+            "plan_action": [action.id for action in pv.all_actions],
+            "evidence_file": [f.id for files in pv.files.values() for f in files],
+        }
+    )
     return (
         render_template(
             "staff/plans/show.html",
             section="plans",
             problems=problems,
             kept=kept,
-            **plan_context(plans.view(plan)),
+            history=events,
+            names=audit.names_for(events),
+            **plan_context(pv),
         ),
         status,
     )
