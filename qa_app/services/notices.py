@@ -716,17 +716,11 @@ def set_placement_stop(
         moving = stop_state(notice, today) == "planned"
         before = notice.placement_stop_start if moving else None
         notice.placement_stop_start, notice.placement_stop_lifted_at = start, None
-        _commit(notice)
-        sync_placement_stop(notice.service)
-        db.session.flush()
-        service_changed(actor, notice.service)
-        audit.record(
+        _stop_changed(
             actor,
-            "notice",
-            notice.id,
+            notice,
             "placement stop moved" if moving else "placement stop added",
             {"placement_stop_start": [before, start], "note": [None, note.strip()[:500]]},
-            notice.service_id,
         )
     return notice
 
@@ -743,19 +737,22 @@ def lift_placement_stop(actor: Actor, viewer: User, notice_id: int, note: str, n
     now = now or utcnow()
     with unit_of_work():
         notice.placement_stop_lifted_at = now
-        _commit(notice)
-        sync_placement_stop(notice.service)
-        db.session.flush()
-        service_changed(actor, notice.service)
-        audit.record(
+        _stop_changed(
             actor,
-            "notice",
-            notice.id,
+            notice,
             "placement stop lifted",
             {"placement_stop_lifted_at": [None, now], "note": [None, note[:500]]},
-            notice.service_id,
         )
     return notice
+
+
+def _stop_changed(actor: Actor, notice: Notice, action: str, changes: dict) -> None:
+    """A placement stop added, moved or lifted: saved, shown on the service, audited."""
+    _commit(notice)
+    sync_placement_stop(notice.service)
+    db.session.flush()
+    service_changed(actor, notice.service)
+    audit.record(actor, "notice", notice.id, action, changes, notice.service_id)
 
 
 # ---------------------------------------------------------------- requirements
