@@ -19,6 +19,7 @@ from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.letters import by_due_date, recipient
 from qa_app.domain.notices import KINDS, REQUIREMENT_NOUN
+from qa_app.domain.wording import long_date
 from qa_app.models import Notice
 from qa_app.services import notices
 from qa_app.services.report_pdf import (
@@ -35,7 +36,7 @@ LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold", spaceAft
 
 
 def _day(value) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return long_date(value) if value else ""
 
 
 def render(notice: Notice, council: str) -> bytes:

@@ -1237,8 +1237,9 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
 def upload_evidence(
     actor: Actor, viewer: User, action_id: int, filename: str, data: bytes
 ) -> EvidenceFile:
-    """An evidence file on its own (test and demo data). The portal adds a file with the
-    progress it evidences, through `record_progress`, under the same rules."""
+    """An evidence file on its own, for test and demo data only: the same checks and storage as
+    the portal's, but a looser state check. The portal adds a file only with the progress it
+    evidences, through `record_progress`, under `rules.progress_refusal`."""
     action, plan = _action(viewer, action_id)
     _provider(viewer, "upload evidence")
     checked = evidence_store.check(filename, data)

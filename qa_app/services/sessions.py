@@ -138,14 +138,3 @@ def _write_apart(write: Callable[[], object], waits: bool = True) -> None:
         return
     with unit_of_work(writes_after_reading=True):
         write()
-
-
-def open_sessions(user_id: int) -> list[UserSession]:
-    """The user's sessions that have not been ended (some may be over by time), newest first."""
-    return list(
-        db.session.scalars(
-            select(UserSession)
-            .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
-            .order_by(UserSession.created_at.desc())
-        ).unique()
-    )

@@ -9,7 +9,7 @@ from qa_app.domain import history
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.domain.wording import count, long_datetime
+from qa_app.domain.wording import count, long_date, long_datetime
 from qa_app.web.forms import error_summary, problem_list
 
 
@@ -18,9 +18,7 @@ def format_date(value) -> str:
         return ""
     if isinstance(value, str):  # an ISO date kept in JSON (an import's preview)
         value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        value = value.astimezone(LONDON).date()
-    return f"{value.day} {value:%B %Y}"
+    return long_date(value)
 
 
 def format_datetime(value) -> str:
