@@ -83,7 +83,7 @@ def response_due(received_at: datetime, risk_level: str, settings: ClockSettings
 
 def clock_state(
     due_at: datetime, now: datetime, stopped_at: datetime | None = None, how: str = "Responded"
-) -> dict:
+) -> dict[str, str]:
     """How a clock stands: running (due in …), overdue (by …), met or breached (when it stopped,
     and `how`: responded, closed or escalated)."""
     if stopped_at is not None:

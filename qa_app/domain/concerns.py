@@ -1,6 +1,8 @@
 """Concern codes and lifecycle (SPEC section 6), and what makes a concern's input wrong."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from qa_app.domain.wording import too_long
 
@@ -77,10 +79,10 @@ def refusal(status: str, step: str, notice_status: str | None = None) -> str | N
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def log_problems(values: dict, now: datetime) -> dict[str, str]:
+def log_problems(values: Mapping[str, Any], now: datetime) -> dict[str, str]:
     """Field errors for a new concern's risk level, source, time received, summary and
     details (the service it is about is checked against the registry by the caller)."""
-    errors = {}
+    errors: dict[str, str] = {}
     if values.get("risk_level") not in RISK_LABELS:
         errors["risk_level"] = "Choose the risk level: high, medium or low"
     if values.get("source") not in SOURCES:
@@ -100,8 +102,10 @@ def log_problems(values: dict, now: datetime) -> dict[str, str]:
     return errors
 
 
-def _choice_and_notes(field: str, value: str, choices: dict, noun: str, notes: str | None):
-    problems = {}
+def _choice_and_notes(
+    field: str, value: str, choices: Mapping[str, str], noun: str, notes: str | None
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
     if value not in choices:
         problems[field] = f"The {noun} is one of {', '.join(choices)}"
     if len(notes or "") > MAX_NOTES:

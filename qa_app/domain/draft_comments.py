@@ -37,7 +37,7 @@ def comment_deadline(shared_at: datetime | None) -> datetime | None:
 
 def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
     """What is wrong with an answer to a comment, by field ("decision", "text")."""
-    problems = {}
+    problems: dict[str, str] = {}
     if decision not in DECISIONS:
         problems["decision"] = "Choose whether the comment is accepted or not accepted"
     text = (text or "").strip()
@@ -45,7 +45,10 @@ def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
         problems["text"] = {
             ACCEPTED: "Say what is changed in the report",
             NOT_ACCEPTED: "Give the reason the comment is not accepted",
-        }.get(decision, "Say what is changed in the report, or why the comment is not accepted")
+        }.get(
+            decision or "",
+            "Say what is changed in the report, or why the comment is not accepted",
+        )
     elif len(text) > MAX_ANSWER_TEXT:
         problems["text"] = too_long("The answer", MAX_ANSWER_TEXT)
     return problems

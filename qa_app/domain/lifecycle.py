@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 PLANNED, IN_PROGRESS, SUBMITTED, DRAFT_SHARED, PUBLISHED = (
     "planned",
     "in_progress",
@@ -60,7 +62,7 @@ VERBS = {
 FOLLOW_UP_MONTHS = 6
 
 
-def follow_up_due(published_on, months: int = FOLLOW_UP_MONTHS):
+def follow_up_due(published_on: date, months: int = FOLLOW_UP_MONTHS) -> date:
     """The date a follow-up assessment is due: the same day `months` later (or the month's
     last day, when that month is shorter: 31 August → 28 or 29 February)."""
     import calendar

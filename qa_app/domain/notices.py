@@ -103,14 +103,18 @@ def placement_stop_problems(kind: str, start: date | None, today: date) -> dict[
     return {}
 
 
-def draft_problems(kind: str, grounds: str | None, stop_start: date | None, today: date):
+def draft_problems(
+    kind: str, grounds: str | None, stop_start: date | None, today: date
+) -> dict[str, str]:
     problems = placement_stop_problems(kind, stop_start, today)
     if problem := text_problem(grounds):
         problems["grounds"] = problem
     return problems
 
 
-def requirement_problems(kind: str, text: str | None, due_date: date | None, today: date):
+def requirement_problems(
+    kind: str, text: str | None, due_date: date | None, today: date
+) -> dict[str, str]:
     """What is wrong with a requirement being added to a draft."""
     noun = REQUIREMENT_NOUN[kind]
     problems: dict[str, str] = {}
@@ -226,7 +230,7 @@ def stop_start_problems(
 ) -> dict[str, str]:
     """What is wrong with starting (or moving) the stop to `new_start`."""
     state = placement_stop_state(current, lifted, today)
-    if state == "in_force":
+    if current is not None and state == "in_force":
         return {
             "placement_stop_start": (
                 f"The placement stop began on {long_date(current)} and cannot be moved: "

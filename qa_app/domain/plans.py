@@ -6,8 +6,10 @@ Pure rules over plain values, so that they can be tested with worked examples an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from qa_app.domain.wording import too_long
 
@@ -153,9 +155,9 @@ def plan_complete(action_statuses: list[str]) -> bool:
     return bool(action_statuses) and all(s == VERIFIED for s in action_statuses)
 
 
-def check_action(values: dict, today: date) -> dict[str, str]:
+def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
     """Field errors for an action's description, owner, target date and success measure."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not (values.get("description") or "").strip():
         errors["description"] = "Describe the action"
     elif len(values["description"]) > MAX_ACTION_TEXT:

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Concern(db.Model):
+class Concern(Model):
     __tablename__ = "concerns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,7 +58,7 @@ class Concern(db.Model):
     )
 
 
-class ClockEvent(db.Model):
+class ClockEvent(Model):
     """due, met, breached, escalated: once each per concern, with the time it happened."""
 
     __tablename__ = "clock_events"

@@ -7,12 +7,12 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +73,7 @@ class Notice(db.Model):
         )
 
 
-class NoticeRequirement(db.Model):
+class NoticeRequirement(Model):
     """A rectification requirement (notice of concern) or remedial action (breach notice)."""
 
     __tablename__ = "notice_requirements"
@@ -97,7 +97,7 @@ class NoticeRequirement(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class NoticeResponseFile(StoredFileColumns, db.Model):
+class NoticeResponseFile(StoredFileColumns, Model):
     """Evidence the provider attached to its response to a requirement."""
 
     __tablename__ = "notice_response_files"

@@ -7,14 +7,14 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 _OPEN = text("status IN ('awaiting_submission', 'submitted', 'returned', 'accepted')")
 
 
-class ImprovementPlan(db.Model):
+class ImprovementPlan(Model):
     __tablename__ = "improvement_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,7 +50,7 @@ class ImprovementPlan(db.Model):
     )
 
 
-class PlanIssue(db.Model):
+class PlanIssue(Model):
     __tablename__ = "plan_issues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +77,7 @@ class PlanIssue(db.Model):
     )
 
 
-class PlanAction(db.Model):
+class PlanAction(Model):
     __tablename__ = "plan_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +109,7 @@ class PlanAction(db.Model):
     )
 
 
-class EvidenceFile(StoredFileColumns, db.Model):
+class EvidenceFile(StoredFileColumns, Model):
     """Evidence for a plan action: a file kept outside the web root, served only through a
     permission-checked route."""
 
