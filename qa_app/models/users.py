@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +35,8 @@ class User(Model):
 
     # The secret of the server-side session this request runs in (`UserSession`), set when the
     # session is begun or loaded; Flask-Login keeps it in the signed session cookie. Not stored.
+    if TYPE_CHECKING:
+        session_secret: str | None
     session_secret = None
 
     # Flask-Login

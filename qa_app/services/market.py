@@ -31,7 +31,9 @@ def overview(
 ) -> tuple[list[MarketRow], Page, dict[str, int]]:
     query = _filtered(visible_services(viewer), filters)
     base = query.order_by(None).subquery()
-    counts = dict(db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all())
+    counts: dict[str, int] = dict(
+        db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all()
+    )
     total = sum(counts.values())
     page = clamp_page(filters.page, total, page_size)
     services = list(

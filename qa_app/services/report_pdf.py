@@ -132,8 +132,8 @@ def _chart(ratings) -> Drawing:
     height = 30 + 22 * len(domains)
     drawing = Drawing(170 * mm, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y = 62 * mm, 20
-    chart.width, chart.height = 100 * mm, height - 30
+    chart.x, chart.y = 62 * mm, 20  # type: ignore[assignment]  # the stubs say int; points are floats
+    chart.width, chart.height = 100 * mm, height - 30  # type: ignore[assignment]  # as above
     chart.data = [list(reversed(values))]
     chart.categoryAxis.categoryNames = [d.title for d in reversed(domains)]
     chart.categoryAxis.labels.fontName = "Helvetica"
@@ -329,7 +329,7 @@ def render(assessment, council: str) -> bytes:
         story.append(PageBreak())
 
     story.append(_p("Findings", H2))
-    by_ref = {}
+    by_ref: dict[str, list] = {}
     for number, c in numbered:
         by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:

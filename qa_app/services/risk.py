@@ -8,7 +8,7 @@ services costs the same handful of statements as one.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -67,7 +67,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
     ids = [s.id for s in services if s.id is not None]
     latest: dict[int, str | None] = {}
     concerns: dict[int, tuple[int, int]] = {}
-    notices: dict[int, tuple[int, object]] = {}
+    notices: dict[int, tuple[int, datetime | None]] = {}
     overdue_plans: set[int] = set()
     overdue_actions: dict[int, int] = {}
     if ids:

@@ -1,6 +1,7 @@
 """Template filters and globals: dates in Europe/London, labels for codes, page links."""
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
@@ -46,7 +47,10 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    if request.endpoint is None:  # an address that matched no page
+        return request.path
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint, **values)
 
 
 def pagination_params(page) -> dict:
@@ -83,13 +87,13 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(history.entity_label, "entity_label")
     app.add_template_global(history.action_words)
     app.add_template_global(pagination_params)
-    app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
+    app.jinja_env.globals["SERVICE_TYPES"] = SERVICE_TYPES
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
     app.add_template_global(problem_list)
     app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
     app.add_template_global(lambda: datetime.now(LONDON).date(), "today")
-    app.add_template_global(LONDON, "london")
+    app.jinja_env.globals["london"] = LONDON
 
     @app.context_processor
     def _council():

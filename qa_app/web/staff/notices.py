@@ -199,7 +199,7 @@ def _on_draft(notice_id: int, step, done: str, anchor: str = ""):
             form.form_errors.append(refused.message)
             status = refused.status
             notice = notices.get_notice(current_user, notice_id)
-            form.version.data = notice.version  # pressing again is a conscious choice
+            form.version.data = str(notice.version)  # pressing again is a conscious choice
         else:
             flash(done, "success")
             return redirect(url_for("staff.notice_page", notice_id=target or notice.id) + anchor)
