@@ -57,6 +57,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
+	node_modules/.bin/eslint qa_app/static eslint.config.js
 
 migrations-check: setup
 	$(BIN)/python scripts/check_migrations.py
