@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 EXCELLENT, GOOD, REQUIRES_IMPROVEMENT, POOR = 4, 3, 2, 1
 NOT_ASSESSED = "Not assessed"
@@ -55,7 +56,7 @@ class Rating:
     def below_good(self) -> bool:
         return self.value is not None and self.value <= REQUIRES_IMPROVEMENT
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """The rating object of the API (SPEC section 10)."""
         return {
             "code": self.code,
@@ -146,7 +147,7 @@ class AssessmentRatings:
     domains: list[Rating] = field(default_factory=list)
     standards: list[tuple[str, Rating]] = field(default_factory=list)  # (domain code, rating)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "overall": self.overall.as_dict(),
             "domains": [d.as_dict() for d in self.domains],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -312,7 +313,7 @@ def save_answer(
                 db.session.add(answer)
             answer.na = data.score is None
             if data.score is not NOT_GIVEN:
-                answer.score = data.score
+                answer.score = cast("int | None", data.score)  # check_answer checked it
             answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
             answer.evidence = data.evidence or ""
             answer.sources = list(dict.fromkeys(data.sources))

@@ -362,7 +362,7 @@ def update_draft(
     actor: Actor,
     viewer: User,
     notice_id: int,
-    grounds: str,
+    grounds: str | None,
     placement_stop_start: date | None,
     expected_version: int | None = None,
 ) -> Notice:

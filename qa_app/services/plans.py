@@ -236,9 +236,10 @@ def _add_standing_issues(
     db.session.flush()
 
 
-def _issues_of_corrected(plan: ImprovementPlan, latest: Assessment) -> dict[str, PlanIssue]:
+def _issues_of_corrected(plan: ImprovementPlan, latest: Assessment) -> dict[str | None, PlanIssue]:
     """The plan's standing issues from the assessments `latest` corrects, by standard."""
-    corrected, step = [], latest.revision_of_id
+    corrected: list[int] = []
+    step = latest.revision_of_id
     while step is not None and len(corrected) < 100:
         corrected.append(step)
         step = db.session.scalar(select(Assessment.revision_of_id).where(Assessment.id == step))
@@ -607,16 +608,11 @@ def submit(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:
     refusal = rules.submit_refusal(plan.status, [(t, n) for t, n in counts])
     if refusal:
         raise Conflict(refusal)
-    return _plan_step(
-        actor,
-        plan,
-        "submitted",
-        lambda p: (
-            setattr(p, "status", rules.SUBMITTED),
-            setattr(p, "submitted_at", utcnow()),
-            setattr(p, "overdue_at", None),
-        ),
-    )
+
+    def submitted(p: ImprovementPlan) -> None:
+        p.status, p.submitted_at, p.overdue_at = rules.SUBMITTED, utcnow(), None
+
+    return _plan_step(actor, plan, "submitted", submitted)
 
 
 def accept(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:

@@ -201,7 +201,8 @@ def _csv_rows(path: Path, filename: str, progress: Progress) -> Rows:
         try:
             for number, cells in enumerate(reader, start=1):
                 if progress and number % 20000 == 0:
-                    progress(min(0.99, f.buffer.tell() / size))
+                    # open() gives a buffered reader, which has tell(); the stubs' type does not
+                    progress(min(0.99, f.buffer.tell() / size))  # type: ignore[attr-defined]
                 if max(map(len, cells), default=0) > MAX_CELL_CHARS:
                     _check_cell_count(filename, number, len(cells))
                     _check_cell_text(filename, number, cells)
@@ -522,7 +523,7 @@ def _ods_value(attributes: str, inner: str):
 def _ods_cells(body: str) -> list:
     if "repeated" in body or "covered-table-cell" in body:
         return _ods_cells_general(body)
-    cells = []
+    cells: list = []
     for piece in body.split("<table:table-cell")[1:]:  # the fast path: one cell per element
         end = piece.find(">")
         if piece[end - 1] == "/":
