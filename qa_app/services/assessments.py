@@ -10,10 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import draft_comments
+from qa_app.domain.clocks import LONDON
 from qa_app.domain.draft_comments import COMMENT_DAYS
 from qa_app.domain.lifecycle import EDITABLE, StepRefused, after
 from qa_app.domain.pagination import Page, clamp_page
-from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape, rate_assessment
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date
@@ -31,9 +31,17 @@ from qa_app.models import (
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
+from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
+    answers_for,
+    published_history,
+    questions_for,
+    ratings_for,
+    shape_of,
+)
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
+from qa_app.services.standards import latest_for_service_type, no_set_message
 from qa_app.services.transaction import unit_of_work
 
 KINDS = {"visit": "Visit", "desk": "Desk review"}
@@ -54,43 +62,6 @@ def get_assessment(viewer: User, assessment_id: int) -> Assessment:
     ):
         raise NotFound("Assessment not found")
     return assessment
-
-
-def questions_for(assessment: Assessment) -> list[StandardQuestion]:
-    """The set's questions that apply to this service's type, in order (one statement)."""
-    rows = db.session.scalars(
-        select(StandardQuestion)
-        .where(StandardQuestion.standard_set_id == assessment.standard_set_id)
-        .order_by(StandardQuestion.position)
-    )
-    kind = assessment.service.service_type
-    return [q for q in rows if not q.applies_to or kind in q.applies_to]
-
-
-def answers_for(assessment: Assessment) -> dict[str, Answer]:
-    rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment.id))
-    return {a.question_ref: a for a in rows}
-
-
-def shape_of(assessment: Assessment, questions: list[StandardQuestion]) -> list[DomainShape]:
-    wanted = {q.ref for q in questions}
-    shape = []
-    for domain in assessment.standard_set.document["domains"]:
-        standards = tuple(
-            StandardShape(
-                s["code"],
-                s["title"],
-                tuple((q["ref"], q["weight"]) for q in s["questions"] if q["ref"] in wanted),
-            )
-            for s in domain["standards"]
-        )
-        shape.append(DomainShape(domain["code"], domain["title"], standards))
-    return shape
-
-
-def ratings_for(assessment: Assessment, questions, answers: dict[str, Answer]) -> AssessmentRatings:
-    scores = {ref: a.score for ref, a in answers.items() if a.complete}
-    return rate_assessment(shape_of(assessment, questions), scores)
 
 
 @dataclass
@@ -153,8 +124,6 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         )
         standard_set = db.session.scalar(query.limit(1))
     elif service is not None:
-        from qa_app.services.standards import latest_for_service_type, no_set_message
-
         standard_set = latest_for_service_type(service.service_type)
         if standard_set is None:
             errors["standard_set_key"] = no_set_message(service.service_type_label)
@@ -475,8 +444,6 @@ def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
 
 def _london_day(moment):
     """A moment as the Europe/London date it falls on (how a deadline is told to people)."""
-    from qa_app.domain.clocks import LONDON
-
     return moment.astimezone(LONDON).date() if moment else None
 
 
@@ -711,17 +678,6 @@ def _conflict_values(answer: CommentAnswer) -> dict:
         "text": answer.text,
         "by": answer.answered_by_label,
     }
-
-
-def published_history(service_id: int) -> list[Assessment]:
-    """The service's published assessments, newest first (its rating history)."""
-    return list(
-        db.session.scalars(
-            select(Assessment)
-            .where(Assessment.service_id == service_id, Assessment.status == "published")
-            .order_by(Assessment.published_at.desc())
-        ).unique()
-    )
 
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "ValidationFailed"]  # what callers may catch
