@@ -21,14 +21,7 @@ from qa_app.domain.ratings import (
     rounded,
 )
 from qa_app.extensions import db
-from qa_app.models import (
-    Answer,
-    Assessment,
-    PlanIssue,
-    Service,
-    StandardQuestion,
-    User,
-)
+from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuestion, User
 from qa_app.services.calendar import london_today
 
 

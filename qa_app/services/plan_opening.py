@@ -10,12 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from qa_app.domain import plans as rules
 from qa_app.domain.wording import long_date
 from qa_app.extensions import db
-from qa_app.models import (
-    Assessment,
-    ImprovementPlan,
-    PlanIssue,
-    Service,
-)
+from qa_app.models import Assessment, ImprovementPlan, PlanIssue, Service
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor

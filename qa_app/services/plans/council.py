@@ -8,12 +8,7 @@ from sqlalchemy import func, select
 from qa_app.domain import plans as rules
 from qa_app.domain.wording import too_long
 from qa_app.extensions import db
-from qa_app.models import (
-    ImprovementPlan,
-    PlanAction,
-    PlanIssue,
-    User,
-)
+from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor

@@ -6,10 +6,7 @@ from pathlib import Path
 
 from qa_app.domain import plans as rules
 from qa_app.extensions import db
-from qa_app.models import (
-    EvidenceFile,
-    User,
-)
+from qa_app.models import EvidenceFile, User
 from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict

@@ -10,14 +10,7 @@ from sqlalchemy import and_, case, func, or_, select
 from qa_app.domain import plans as rules
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
-from qa_app.models import (
-    Assessment,
-    ImprovementPlan,
-    PlanAction,
-    PlanIssue,
-    Service,
-    User,
-)
+from qa_app.models import Assessment, ImprovementPlan, PlanAction, PlanIssue, Service, User
 from qa_app.services.calendar import london_today
 
 

@@ -9,12 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from qa_app.domain import plans as rules
 from qa_app.extensions import db
-from qa_app.models import (
-    Assessment,
-    ImprovementPlan,
-    PlanAction,
-    Service,
-)
+from qa_app.models import Assessment, ImprovementPlan, PlanAction, Service
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor

@@ -12,12 +12,7 @@ from qa_app.domain import evidence_files
 from qa_app.domain import plans as rules
 from qa_app.domain.wording import too_long
 from qa_app.extensions import db
-from qa_app.models import (
-    ImprovementPlan,
-    PlanAction,
-    PlanIssue,
-    User,
-)
+from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor

@@ -11,13 +11,7 @@ from sqlalchemy import case, select
 from qa_app.domain import plans as rules
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
-from qa_app.models import (
-    EvidenceFile,
-    ImprovementPlan,
-    PlanAction,
-    PlanIssue,
-    User,
-)
+from qa_app.models import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Forbidden, NotFound
 from qa_app.services.registry import get_service

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from qa_app.extensions import db
-from qa_app.models import (
-    ImprovementPlan,
-)
+from qa_app.models import ImprovementPlan
 from qa_app.services import audit
 from qa_app.services.follow_on import service_changed
 from qa_app.services.transaction import unit_of_work
