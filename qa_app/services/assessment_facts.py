@@ -20,9 +20,26 @@ from qa_app.domain.ratings import (
     rate_assessment,
     rounded,
 )
+from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuestion, User
 from qa_app.services.calendar import london_today
+from qa_app.services.errors import NotFound
+
+REVIEWERS = ("manager", "admin")  # who reviews, shares, publishes and corrects assessments
+
+
+def get_assessment(viewer: User, assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound("Assessment not found")
+    # Providers see their own services' reports once shared (the portal, a later step).
+    shared = assessment.status in ("draft_shared", "published")
+    if viewer.role not in STAFF_ROLES and (
+        assessment.service.provider_id != viewer.provider_id or not shared
+    ):
+        raise NotFound("Assessment not found")
+    return assessment
 
 
 def questions_for(assessment: Assessment) -> list[StandardQuestion]:
