@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Provider, Service, User
+from qa_app.models import Notice, Provider, Service, User
 from qa_app.services import assessments, concerns, notices, plans, registry, standards, users
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
@@ -268,7 +268,7 @@ def _demo_concerns_and_notices(people: dict) -> None:
         "Heathervale Court", "high", 24 * 9, "cqc", "CQC: medicines not given as prescribed"
     )
     concerns.escalate(as_officer, officer, grounds.id, "Repeated medicines errors")
-    notice = db.session.get(notices.Notice, grounds.notice_id)
+    notice = db.session.get(Notice, grounds.notice_id)
     today = now.date()
     notices.update_draft(
         as_officer,
