@@ -10,11 +10,12 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Id, ListQuery, Page, Request, Response
+from qa_app.domain.clocks import CONCERN_RISK_LEVELS
 from qa_app.domain.concerns import MAX_NOTES, MAX_REASON, MAX_SUMMARY, OUTCOMES, RESPONSES, SOURCES
 from qa_app.services import concerns
 
 Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
-Risk = Literal["high", "medium", "low"]
+Risk = Literal[CONCERN_RISK_LEVELS]  # type: ignore[valid-type]
 Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
 
 

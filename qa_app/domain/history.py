@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from qa_app.domain import concerns, lifecycle, notices, plans
-from qa_app.domain.codes import RISK_LABELS, service_type_label
+from qa_app.domain.codes import RAG_LABELS, service_type_label
 from qa_app.domain.roles import ROLE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date, long_datetime
@@ -152,11 +152,11 @@ STATUS_WORDS = {
 }
 #: field → its codes in words, whatever the record
 CODE_WORDS = {
-    "risk_level": concerns.RISK_LABELS,
+    "risk_level": concerns.CONCERN_RISK_LABELS,
     "response_action": concerns.RESPONSES,
     "outcome": concerns.OUTCOMES,
     "role": ROLE_LABELS,
-    "risk": RISK_LABELS,
+    "risk": RAG_LABELS,
 }
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DUE = re.compile(r"\(due (\d{4}-\d{2}-\d{2})\)$")

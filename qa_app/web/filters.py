@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from qa_app.domain import history
 from qa_app.domain.clocks import LONDON
-from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
+from qa_app.domain.codes import RAG_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import count, long_date, long_datetime
 from qa_app.web.forms import error_summary, problem_list
@@ -76,7 +76,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(count, "count")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(service_type_label, "service_type")
-    app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
+    app.add_template_filter(lambda code: RAG_LABELS.get(code, code), "risk_label")
     app.add_template_global(url_with)
     app.add_template_filter(lambda code: EVIDENCE_SOURCES.get(code, code), "source_label")
     app.add_template_global(describe_event)

@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from qa_app.domain.clocks import skipped_by_clock_change
+from qa_app.domain.clocks import CONCERN_RISK_LEVELS, skipped_by_clock_change
 from qa_app.domain.concerns import (
     MAX_NOTES,
     MAX_SUMMARY,
@@ -38,7 +38,9 @@ from qa_app.web.forms import (
 )
 from qa_app.web.staff import bp
 
-RISKS = {"high": "High: response within 24 hours", "medium": "Medium", "low": "Low"}
+RISKS = dict(
+    zip(CONCERN_RISK_LEVELS, ("High: response within 24 hours", "Medium", "Low"), strict=True)
+)
 
 
 class ConcernForm(FlaskForm):
