@@ -64,6 +64,12 @@ REQUIREMENT_LABELS: dict[str, str] = {
     RequirementStatus.MET: "Met",
     RequirementStatus.NOT_MET: "Not met",
 }
+#: What the council may record of a requirement, in the order it is offered.
+ASSESS_CHOICES = (
+    (RequirementStatus.MET, "Met"),
+    (RequirementStatus.NOT_MET, "Not met"),
+    (RequirementStatus.OPEN, "Not yet assessed"),
+)
 #: What each kind's requirements are called on pages and in letters.
 REQUIREMENT_NOUN = {
     "notice_of_concern": "rectification requirement",
@@ -117,6 +123,15 @@ def is_draft(status: str) -> bool:
     return status == DRAFT
 
 
+def is_issued(status: str) -> bool:
+    """Issued and not yet decided or escalated: the provider responds to its requirements."""
+    return status == ISSUED
+
+
+def takes_placement_stop(kind: str) -> bool:
+    return kind == "notice_of_concern"
+
+
 def has_letter(status: str) -> bool:
     """A letter can be downloaded (a draft's is marked draft); a withdrawn draft has none."""
     return status != WITHDRAWN
@@ -156,9 +171,9 @@ def next_status(kind: str, step: str) -> str:
 
 def respond_refusal(notice_status: str, requirement_status: str) -> str | None:
     """Why the provider cannot respond to a requirement now, or None."""
-    if notice_status != ISSUED:
+    if not is_issued(notice_status):
         return "Responses can only be given while the notice is issued"
-    if requirement_status == RequirementStatus.MET:
+    if requirement_met(requirement_status):
         return "This requirement has already been marked as met"
     return None
 
@@ -197,7 +212,7 @@ def text_problem(text: str | None, missing: str | None = None) -> str | None:
 def placement_stop_problems(kind: str, start: date | None, today: date) -> dict[str, str]:
     if start is None:
         return {}
-    if kind != "notice_of_concern":
+    if not takes_placement_stop(kind):
         return {"placement_stop_start": "A placement stop is part of a notice of concern"}
     if start < today:
         return {"placement_stop_start": "The placement stop cannot start before today"}
@@ -269,7 +284,7 @@ def close_problems(kind: str, step: str, requirements: list[RequirementFacts]) -
     """Lifting a notice or marking a breach remedied needs every requirement met."""
     if step not in ("lift", "remedy"):
         return None
-    unmet = [n for n, r in enumerate(requirements, start=1) if r.status != RequirementStatus.MET]
+    unmet = [n for n, r in enumerate(requirements, start=1) if not requirement_met(r.status)]
     if not unmet:
         return None
     noun = REQUIREMENT_NOUN[kind]
@@ -279,9 +294,18 @@ def close_problems(kind: str, step: str, requirements: list[RequirementFacts]) -
     return f"The notice cannot be {verb} until every {noun} is met: {noun}{plural} {listed} not met"
 
 
+def requirement_met(status: str) -> bool:
+    return status == RequirementStatus.MET
+
+
+def requirement_assessed(status: str) -> bool:
+    """The council has recorded whether the requirement is met (met, or not met)."""
+    return status != RequirementStatus.OPEN
+
+
 def requirement_past_due(status: str, due_date: date | None, today: date) -> bool:
     """A requirement whose due date has passed (before today) and which is not met."""
-    return status != RequirementStatus.MET and due_date is not None and due_date < today
+    return not requirement_met(status) and due_date is not None and due_date < today
 
 
 def breached(requirements: list[RequirementFacts], today: date) -> bool:
@@ -328,7 +352,7 @@ def placement_stop_state(start: date | None, lifted: bool, today: date) -> StopS
 
 def stop_change_refusal(kind: str, in_force: bool) -> str | None:
     """Why a placement stop cannot be added to or changed on this notice at all, or None."""
-    if kind != "notice_of_concern":
+    if not takes_placement_stop(kind):
         return "A placement stop is part of a notice of concern"
     if not in_force:
         return "A placement stop can be added or changed only while the notice is in force"

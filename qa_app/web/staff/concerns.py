@@ -37,6 +37,7 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import ConcernView
 
 RISKS = dict(
     zip(CONCERN_RISK_LEVELS, ("High: response within 24 hours", "Medium", "Low"), strict=True)
@@ -184,7 +185,7 @@ def _concern_page(concern, problems=None, kept=None, status=200):
             responses=RESPONSES,
             outcomes=OUTCOMES,
             statuses=STATUS_LABELS,
-            closable=concerns.closable(concern),
+            view=ConcernView(concern, can_close=concerns.closable(concern)),
             history=(events := audit.entity_history("concern", concern.id)),
             names=audit.names_for(events),
             problems=problems,
