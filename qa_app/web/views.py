@@ -54,6 +54,11 @@ TAG_CLASSES: dict[str, dict[str, str]] = {
         RequirementStatus.MET: "govuk-tag--green",
         RequirementStatus.NOT_MET: "govuk-tag--red",
     },
+    # the council's answer to a provider's comment on a draft (not a status, but a tag)
+    "decision": {
+        draft_comments.ACCEPTED: "govuk-tag--green",
+        draft_comments.NOT_ACCEPTED: "govuk-tag--grey",
+    },
     "cqc_import": {
         cqc_import.ImportStatus.READING: "govuk-tag--blue",
         cqc_import.ImportStatus.PREVIEWED: "govuk-tag--yellow",
