@@ -9,11 +9,13 @@ from pydantic import Field, StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, Request, Response
-from qa_app.domain.draft_comments import MAX_ANSWER_TEXT
+from qa_app.api.schemas import Id, Request, Response, words
+from qa_app.domain.draft_comments import DECISIONS, MAX_ANSWER_TEXT
 from qa_app.domain.standards import EvidenceSource
 from qa_app.services import assessments
 from qa_app.services.errors import NotFound
+
+Decision = Literal[words(DECISIONS)]  # type: ignore[valid-type]
 
 
 class SetChoice(Request):
@@ -77,7 +79,7 @@ class AnswerOut(Response):
 
 
 class CommentAnswerOut(Response):
-    decision: Literal["accepted", "not_accepted"] = Field(
+    decision: Decision = Field(
         description="accepted: the report was changed (text says how); not_accepted: it stays "
         "as it is (text gives the reason)"
     )
@@ -102,7 +104,7 @@ class CommentOut(Response):
 
 
 class CommentAnswerPut(Request):
-    decision: Literal["accepted", "not_accepted"]
+    decision: Decision
     text: Annotated[str, StringConstraints(max_length=MAX_ANSWER_TEXT)] = Field(
         description="What was changed in the report (accepted), or why not (not_accepted)"
     )

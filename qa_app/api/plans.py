@@ -11,14 +11,14 @@ from pydantic import StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Request, Response
+from qa_app.api.schemas import Request, Response, words
 from qa_app.domain import plans as rules
 from qa_app.services import plans
 
 Text = Annotated[str, StringConstraints(max_length=20000)]
 Needed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
-PlanStatus = Literal[tuple(rules.STATUS_LABELS)]  # type: ignore[valid-type]
-ActionStatus = Literal[rules.ACTION_STATUSES]  # type: ignore[valid-type]
+PlanStatus = Literal[words(rules.PlanStatus)]  # type: ignore[valid-type]
+ActionStatus = Literal[words(rules.ActionStatus)]  # type: ignore[valid-type]
 
 
 class ActionOut(Response):
