@@ -34,7 +34,7 @@ def home():
         "portal/home.html",
         services=services,
         reports=reports,
-        # the 14 days for comments on each draft report (issue 13: deadlines in sight)
+        # the days for comments on each draft report (issue 13: deadlines in sight)
         comment_deadlines={
             a.id: assessments.comment_deadline(a) for a in reports if is_shared(a.status)
         },

@@ -410,7 +410,8 @@ def assessment_share(assessment_id):
     return _step(
         assessment_id,
         lambda: assessments.share_draft(web_actor(), current_user, assessment_id),
-        "The draft report has been shared with the provider, who has 14 days to comment",
+        "The draft report has been shared with the provider, who has "
+        f"{draft_comments.COMMENT_DAYS} days to comment",
     )
 
 
