@@ -52,8 +52,11 @@ STEPS = {
 
 #: Answers can be changed only while the officer holds the assessment.
 EDITABLE = STEPS["record"][0]
-#: The council is working on it (the provider's view of a draft it has seen before).
-WITH_COUNCIL = (*EDITABLE, SUBMITTED)
+#: A draft the provider was shown, taken back by the council to correct: returned to the
+#: officer (in progress), or submitted again and not yet shared again.
+TAKEN_BACK = (IN_PROGRESS, SUBMITTED)
+#: The provider reads the report: the draft shared with them, then the published report.
+SHOWN_TO_PROVIDER = (DRAFT_SHARED, PUBLISHED)
 
 
 class StepRefused(ValueError):
@@ -107,6 +110,10 @@ def has_report(status: str) -> bool:
 
 def is_published(status: str) -> bool:
     return status == PUBLISHED
+
+
+def shown_to_provider(status: str) -> bool:
+    return status in SHOWN_TO_PROVIDER
 
 
 def is_shared(status: str) -> bool:

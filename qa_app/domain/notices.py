@@ -102,6 +102,8 @@ FINAL = (LIFTED, REMEDIED, TERMINATION_RECOMMENDED, WITHDRAWN)
 #: Never sent to the provider: a draft, or a draft withdrawn. Its placement stop is only
 #: proposed, and the provider does not see it.
 NEVER_ISSUED = (DRAFT, WITHDRAWN)
+#: Every other status: the notice has been sent to the provider, who may read it.
+SENT_TO_PROVIDER = tuple(s for s in NoticeStatus if s not in NEVER_ISSUED)
 #: A notice in force counts against its service (SPEC section 7, red): issued and not yet
 #: lifted or remedied. An escalated notice of concern counts until its breach notice is decided
 #: (it is then closed); a breach notice that ends in a recommendation to terminate goes on
