@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
@@ -24,7 +24,11 @@ from qa_app.services import concerns
 
 Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
 Risk = Literal[CONCERN_RISK_LEVELS]  # type: ignore[valid-type]
-ConcernStatusWord = Literal[words(ConcernStatus)]  # type: ignore[valid-type]
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    ConcernStatusWord = str
+else:
+    ConcernStatusWord = Literal[words(ConcernStatus)]
 Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
 
 

@@ -85,11 +85,12 @@ def refusal(status: str, step: str, notice_status: str | None = None) -> str | N
     if step == "close" and status == ESCALATED:
         if notice_status is None or notice_status in NOTICE_DECIDED:
             return None
-        state = {
+        states: dict[str, str] = {
             NoticeStatus.DRAFT: "still a draft",
             NoticeStatus.ISSUED: "in force",
             NoticeStatus.ESCALATED: "escalated to a contract breach notice",
-        }.get(notice_status, notice_status.replace("_", " "))
+        }
+        state = states.get(notice_status, notice_status.replace("_", " "))
         return (
             f"This concern is part of a notice of concern that is {state}: close it once the "
             "notice is decided or withdrawn"

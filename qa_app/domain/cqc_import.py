@@ -99,7 +99,7 @@ def can_discard(status: str) -> bool:
 def commit_refusal(status: str, bad_rows: int) -> str | None:
     """Why the previewed changes cannot be applied, or None."""
     if status != ImportStatus.PREVIEWED:
-        done = {
+        done: dict[str, str] = {
             ImportStatus.COMMITTED: "confirmed",
             ImportStatus.READING: "started but not yet read",
         }
