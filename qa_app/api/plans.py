@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Request, Response
+from qa_app.api.schemas import Request, Response, words
 from qa_app.domain import plans as rules
 from qa_app.services import plans
 
@@ -20,9 +20,10 @@ Needed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 # A Literal built from the codes at run time (one list of codes): to a type checker, text.
 if TYPE_CHECKING:
     PlanStatus = str
+    ActionStatus = str
 else:
-    PlanStatus = Literal[tuple(rules.STATUS_LABELS)]
-ActionStatus = Literal[rules.ACTION_STATUSES]  # type: ignore[valid-type]
+    PlanStatus = Literal[words(rules.PlanStatus)]
+    ActionStatus = Literal[words(rules.ActionStatus)]
 
 
 class ActionOut(Response):

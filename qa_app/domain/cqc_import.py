@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from qa_app.domain.postcode import normalise_postcode
@@ -61,6 +62,73 @@ _DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
 _CQC_ID = re.compile(r"^1-\d{5,12}$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+
+
+class ImportStatus(StrEnum):
+    """An uploaded file's import, as stored: read in the background, then previewed (or
+    refused), then committed or discarded by a person."""
+
+    READING = "reading"
+    REFUSED = "refused"
+    PREVIEWED = "previewed"
+    COMMITTED = "committed"
+    DISCARDED = "discarded"
+
+
+IMPORT_LABELS: dict[str, str] = {
+    ImportStatus.READING: "Reading the file",
+    ImportStatus.PREVIEWED: "Waiting for confirmation",
+    ImportStatus.REFUSED: "Could not be read",
+    ImportStatus.COMMITTED: "Imported",
+    ImportStatus.DISCARDED: "Discarded",
+}
+#: A previewed file with bad rows: it cannot be imported until it is corrected.
+HAS_BAD_ROWS = "Has bad rows"
+#: Not yet decided: the file may still be discarded.
+UNDECIDED = (ImportStatus.READING, ImportStatus.REFUSED, ImportStatus.PREVIEWED)
+
+
+def discard_refusal(status: str) -> str | None:
+    if status not in UNDECIDED:
+        return f"This import has already been {status}"
+    return None
+
+
+def can_discard(status: str) -> bool:
+    return discard_refusal(status) is None
+
+
+def commit_refusal(status: str, bad_rows: int) -> str | None:
+    """Why the previewed changes cannot be applied, or None."""
+    if status != ImportStatus.PREVIEWED:
+        done: dict[str, str] = {
+            ImportStatus.COMMITTED: "confirmed",
+            ImportStatus.READING: "started but not yet read",
+        }
+        return "This import cannot be confirmed: it has already been " + done.get(status, status)
+    if bad_rows:
+        return "A file with bad rows cannot be imported: correct them and upload it again"
+    return None
+
+
+def can_commit(status: str, bad_rows: int) -> bool:
+    return commit_refusal(status, bad_rows) is None
+
+
+def needs_correcting(status: str, bad_rows: int) -> bool:
+    """Read, but some rows are bad: the file is corrected and uploaded again."""
+    return status == ImportStatus.PREVIEWED and bool(bad_rows)
+
+
+def has_preview(status: str) -> bool:
+    """What the file changes (or changed) can be shown."""
+    return status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTED)
+
+
+def import_label(status: str, bad_rows: int) -> str:
+    if needs_correcting(status, bad_rows):
+        return HAS_BAD_ROWS
+    return IMPORT_LABELS.get(status, status)
 
 
 class HeaderProblem(ValueError):

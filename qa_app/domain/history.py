@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from qa_app.domain import concerns, lifecycle, notices, plans
-from qa_app.domain.codes import RISK_LABELS, service_type_label
+from qa_app.domain.codes import RAG_LABELS, service_type_label
 from qa_app.domain.roles import ROLE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date, long_datetime
@@ -154,11 +154,11 @@ STATUS_WORDS: dict[str, Mapping[str, str]] = {
 }
 #: field → its codes in words, whatever the record
 CODE_WORDS: dict[str, Mapping[Any, str]] = {
-    "risk_level": concerns.RISK_LABELS,
+    "risk_level": concerns.CONCERN_RISK_LABELS,
     "response_action": concerns.RESPONSES,
     "outcome": concerns.OUTCOMES,
     "role": ROLE_LABELS,
-    "risk": RISK_LABELS,
+    "risk": RAG_LABELS,
 }
 #: {kind of record: {its id (or key): its name}}
 Names = Mapping[str, Mapping[Any, str]]

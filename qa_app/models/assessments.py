@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.extensions import Model, db
 from qa_app.models.types import UTCDateTime, utcnow
 
@@ -36,7 +37,7 @@ class Assessment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     standard_set_id: Mapped[int] = mapped_column(ForeignKey("standard_sets.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AssessmentStatus.PLANNED, index=True)
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(10), default="visit")  # visit, desk
     announced: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain.concerns import ConcernStatus
 from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
@@ -24,7 +25,7 @@ class Concern(Model):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     logged_by_label: Mapped[str] = mapped_column(String(254))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=ConcernStatus.OPEN)
     clock: Mapped[str] = mapped_column(String(12))  # "24-hour" or "72-hour", as reported
     clock_mode: Mapped[str] = mapped_column(String(12))
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())

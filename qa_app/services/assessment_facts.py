@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain.clocks import LONDON
-from qa_app.domain.lifecycle import follow_up_due
+from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
     AssessmentRatings,
@@ -26,17 +26,15 @@ from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuesti
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import NotFound
 
-REVIEWERS = ("manager", "admin")  # who reviews, shares, publishes and corrects assessments
-
 
 def get_assessment(viewer: User, assessment_id: int) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         raise NotFound("Assessment not found")
     # Providers see their own services' reports once shared (the portal, a later step).
-    shared = assessment.status in ("draft_shared", "published")
     if viewer.role not in STAFF_ROLES and (
-        assessment.service.provider_id != viewer.provider_id or not shared
+        assessment.service.provider_id != viewer.provider_id
+        or not shown_to_provider(assessment.status)
     ):
         raise NotFound("Assessment not found")
     return assessment
@@ -84,7 +82,7 @@ def published_history(service_id: int) -> list[Assessment]:
     return list(
         db.session.scalars(
             select(Assessment)
-            .where(Assessment.service_id == service_id, Assessment.status == "published")
+            .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
             .order_by(Assessment.published_at.desc())
         ).unique()
     )
@@ -93,7 +91,7 @@ def published_history(service_id: int) -> list[Assessment]:
 def latest_published(service_id: int) -> Assessment | None:
     return db.session.scalar(
         select(Assessment)
-        .where(Assessment.service_id == service_id, Assessment.status == "published")
+        .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
         .order_by(Assessment.published_at.desc(), Assessment.id.desc())
         .limit(1)
     )
@@ -162,7 +160,7 @@ def follow_ups_due(
             Assessment.service_id.label("service_id"),
             func.max(Assessment.published_at).label("published_at"),
         )
-        .where(Assessment.status == "published")
+        .where(Assessment.status == PUBLISHED)
         .group_by(Assessment.service_id)
         .subquery()
     )
@@ -171,7 +169,7 @@ def follow_ups_due(
         select(later.id)
         .where(
             later.service_id == latest.c.service_id,
-            later.status != "published",
+            later.status != PUBLISHED,
             later.created_at > latest.c.published_at,
         )
         .exists()

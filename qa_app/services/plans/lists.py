@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.domain import plans as rules
+from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanAction, PlanIssue, Service, User
@@ -36,7 +37,7 @@ class PlanFilters:
 def _action_counts(today: date, plan_ids=None):
     """Per plan: actions, open ones, overdue ones, verified ones; only for `plan_ids` (a list
     or a subquery of ids) when given, so that a page never aggregates every action there is."""
-    open_ = PlanAction.status.in_((rules.OPEN, rules.IN_PROGRESS))
+    open_ = PlanAction.status.in_(rules.ACTION_OUTSTANDING)
     query = select(
         PlanAction.plan_id.label("plan_id"),
         func.count(PlanAction.id).label("actions"),
@@ -56,7 +57,7 @@ def _has_overdue_actions(today: date):
     database lists them once, from the status and target date index)."""
     return ImprovementPlan.id.in_(
         select(PlanAction.plan_id).where(
-            PlanAction.status.in_((rules.OPEN, rules.IN_PROGRESS)),
+            PlanAction.status.in_(rules.ACTION_OUTSTANDING),
             PlanAction.target_date < today,
         )
     )
@@ -160,7 +161,7 @@ def staff_counts(user: User | None = None, today: date | None = None) -> PlanCou
         .join(Service, ImprovementPlan.service_id == Service.id)
         .where(
             ImprovementPlan.status.in_(rules.OPEN_STATUSES),
-            PlanAction.status.in_((rules.OPEN, rules.IN_PROGRESS)),
+            PlanAction.status.in_(rules.ACTION_OUTSTANDING),
             PlanAction.target_date < today,
         )
     )
@@ -204,7 +205,7 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
             .label("n"),
         )
         .join(Service, Assessment.service_id == Service.id)
-        .where(Service.provider_id == provider_id, Assessment.status == "published")
+        .where(Service.provider_id == provider_id, Assessment.status == AssessmentStatus.PUBLISHED)
         .subquery()
     )
     latest = {
@@ -217,7 +218,10 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
         db.session.execute(
             select(Assessment.service_id, func.count(Assessment.id))
             .join(Service, Assessment.service_id == Service.id)
-            .where(Service.provider_id == provider_id, Assessment.status == "draft_shared")
+            .where(
+                Service.provider_id == provider_id,
+                Assessment.status == AssessmentStatus.DRAFT_SHARED,
+            )
             .group_by(Assessment.service_id)
         ).all()
     )

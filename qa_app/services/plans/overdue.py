@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select, update
 
 from qa_app.domain import plans as rules
+from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanAction, Service
 from qa_app.models.types import utcnow
@@ -47,7 +48,7 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
             .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
             .where(
                 ImprovementPlan.status.in_(rules.OPEN_STATUSES),
-                PlanAction.status.in_((rules.OPEN, rules.IN_PROGRESS)),
+                PlanAction.status.in_(rules.ACTION_OUTSTANDING),
                 PlanAction.target_date < today,
                 PlanAction.overdue_at.is_(None),
             )
@@ -92,7 +93,7 @@ def _open_missing(actor: Actor) -> int:
             Assessment.service_id.label("service_id"),
             func.max(Assessment.published_at).label("published_at"),
         )
-        .where(Assessment.status == "published")
+        .where(Assessment.status == AssessmentStatus.PUBLISHED)
         .group_by(Assessment.service_id)
         .subquery()
     )
