@@ -10,20 +10,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, ListQuery, Page, PlacementStop, Request, Response
-from qa_app.domain.notices import KINDS, MAX_TEXT, STATUS_LABELS
+from qa_app.api.schemas import Id, Limited, ListQuery, Page, PlacementStop, Request, Response
+from qa_app.domain import limits
+from qa_app.domain.notices import KINDS, STATUS_LABELS
 from qa_app.services import notices
 
 Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 Status = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
-Required = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)
-]
+Note = Annotated[str, Limited(limits.NOTE)]
+NeededNote = Annotated[str, Limited(limits.NOTE, required=True)]
 
 
 class RequirementOut(Response):
@@ -69,13 +68,13 @@ class NoticeQuery(ListQuery):
 
 
 class DraftChange(Request):
-    grounds: Text | None = None
+    grounds: Annotated[str, Limited(limits.GROUNDS)] | None = None
     placement_stop_start: date | None = None
     version: int | None = Field(None, description="The version you read, to refuse a stale edit")
 
 
 class RequirementCreate(Request):
-    text: Required
+    text: Annotated[str, Limited(limits.REQUIREMENT, required=True)]
     due_date: date
 
 
@@ -89,25 +88,25 @@ class NoticeIssueBody(Request):
 
 class PlacementStopBody(Request):
     start_date: date = Field(description="Today or later")
-    note: Required = Field(description="Why the stop is added or moved")
+    note: NeededNote = Field(description="Why the stop is added or moved")
     version: int | None = Field(None, description="The version you read, to refuse a stale edit")
 
 
 class NoticeNoteBody(Request):
-    note: Text = ""
+    note: Note = ""
 
 
 class NoticeReasonBody(Request):
-    note: Required
+    note: NeededNote
 
 
 class RequirementResponseBody(Request):
-    response: Required
+    response: Annotated[str, Limited(limits.RESPONSE, required=True)]
 
 
 class RequirementAssessBody(Request):
     status: Literal["met", "not_met", "open"]
-    note: Text = ""
+    note: Note = ""
 
 
 def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:

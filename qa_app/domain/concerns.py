@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from qa_app.domain.wording import too_long
+from qa_app.domain.limits import DETAILS, NOTES, REASON, SUMMARY
 
 SOURCES = {
     "complaint": "Complaint",
@@ -13,9 +13,6 @@ SOURCES = {
     "visit": "Officer's visit",
     "provider_notification": "Provider notification",
 }
-MAX_SUMMARY = 300
-MAX_NOTES = 20_000  # details, response notes, outcome notes
-MAX_REASON = 5_000  # why a concern was escalated by hand
 RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
 RESPONSES = {
     "visit": "Visit",
@@ -93,10 +90,10 @@ def log_problems(values: dict, now: datetime) -> dict[str, str]:
     summary = (values.get("summary") or "").strip()
     if not summary:
         errors["summary"] = "Give a short summary of the concern"
-    elif len(summary) > MAX_SUMMARY:
-        errors["summary"] = too_long("The summary", MAX_SUMMARY)
-    if len(values.get("details") or "") > MAX_NOTES:
-        errors["details"] = too_long("The details", MAX_NOTES)
+    elif problem := SUMMARY.problem(summary):
+        errors["summary"] = problem
+    if problem := DETAILS.problem(values.get("details")):
+        errors["details"] = problem
     return errors
 
 
@@ -104,8 +101,8 @@ def _choice_and_notes(field: str, value: str, choices: dict, noun: str, notes: s
     problems = {}
     if value not in choices:
         problems[field] = f"The {noun} is one of {', '.join(choices)}"
-    if len(notes or "") > MAX_NOTES:
-        problems["notes"] = too_long("Notes", MAX_NOTES)
+    if problem := NOTES.problem(notes):
+        problems["notes"] = problem
     return problems
 
 
@@ -121,6 +118,6 @@ def escalate_problems(reason: str) -> dict[str, str]:
     """`reason` already stripped: a hand escalation says why."""
     if not reason:
         return {"reason": "Say why the concern is being escalated"}
-    if len(reason) > MAX_REASON:
-        return {"reason": too_long("The reason", MAX_REASON)}
+    if problem := REASON.problem(reason):
+        return {"reason": problem}
     return {}

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain import draft_comments
+from qa_app.domain import draft_comments, limits
 from qa_app.domain.draft_comments import COMMENT_DAYS
 from qa_app.domain.lifecycle import EDITABLE, StepRefused, after
 from qa_app.domain.pagination import Page, clamp_page
@@ -240,8 +240,10 @@ def check_answer(data: AnswerInput) -> dict[str, str]:
     unknown = [s for s in data.sources if s not in EVIDENCE_SOURCES]
     if unknown:
         errors["sources"] = f"Unknown evidence source {unknown[0]!r}"
-    if len(data.evidence or "") > 20000:
-        errors["evidence"] = "Evidence notes must be 20,000 characters or fewer"
+    if problem := limits.EVIDENCE.problem(data.evidence):
+        errors["evidence"] = problem
+    if "na_reason" not in errors and (problem := limits.NA_REASON.problem(data.na_reason)):
+        errors["na_reason"] = problem
     return errors
 
 
@@ -424,6 +426,8 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed({"comment": "Say what the officer needs to change"})
+    if problem := limits.COMMENT.problem(comment):
+        raise ValidationFailed({"comment": problem})
     with unit_of_work():
         before = assessment.status
         assessment.status = status
@@ -431,7 +435,7 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
             AssessmentComment(
                 assessment_id=assessment.id,
                 kind="returned",
-                text=comment[:5000],
+                text=comment,
                 author_id=actor.user.id if actor.user else None,
                 author_label=actor.label,
             )
@@ -543,6 +547,8 @@ def add_provider_comment(
     text = (text or "").strip()
     if not no_comments and not text:
         raise ValidationFailed({"text": "Write your comment"})
+    if problem := limits.COMMENT.problem(text):
+        raise ValidationFailed({"text": problem})
     if question_ref and question_ref not in {q.ref for q in questions_for(assessment)}:
         raise ValidationFailed({"question_ref": f"Question {question_ref} is not in this report"})
     with unit_of_work():
@@ -550,7 +556,7 @@ def add_provider_comment(
             assessment_id=assessment.id,
             kind="no_comments" if no_comments else "provider",
             question_ref=question_ref or None,
-            text="No comments on the draft" if no_comments else text[:5000],
+            text="No comments on the draft" if no_comments else text,
             author_id=actor.user.id if actor.user else None,
             author_label=actor.label,
         )
@@ -736,6 +742,8 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the published assessment needs correcting"})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     pending = db.session.scalar(
         select(Assessment.id).where(
             Assessment.revision_of_id == assessment.id, Assessment.status != "published"
@@ -754,7 +762,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
             lead_officer_id=assessment.lead_officer_id,
             revision_of_id=assessment.id,
             revision_number=assessment.revision_number + 1,
-            revision_reason=reason[:5000],
+            revision_reason=reason,
         )
         revision.officers = list(assessment.officers)
         db.session.add(revision)

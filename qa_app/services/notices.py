@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.evidence_files import safe_name
+from qa_app.domain.limits import NOTE, RESPONSE, Limit
 from qa_app.domain.notices import (
     FINAL,
     REQUIREMENT_NOUN,
@@ -184,9 +185,9 @@ def _check_version(notice: Notice, expected_version: int | None) -> None:
         )
 
 
-def _clean(text: str | None, field: str, message: str) -> str:
+def _clean(text: str | None, field: str, message: str, limit: Limit = NOTE) -> str:
     """Required text, checked by the domain's rule (never shortened quietly)."""
-    problem = text_problem(text, message)
+    problem = text_problem(text, limit, message)
     if problem:
         raise ValidationFailed({field: problem})
     return text.strip()
@@ -428,7 +429,7 @@ def _take_step(
     now: datetime,
     extra: dict | None = None,
 ) -> Notice:
-    if problem := text_problem(note):
+    if problem := text_problem(note, NOTE):
         raise ValidationFailed({"note": problem})
     _lock(notice)
     refused = step_refusal(notice.kind, notice.status, step)
@@ -570,7 +571,7 @@ def withdraw(
     page, is kept on the record first."""
     notice = _decider(viewer, notice_id)
     problems = {}
-    if problem := text_problem(note, "Say why the notice is being withdrawn"):
+    if problem := text_problem(note, NOTE, "Say why the notice is being withdrawn"):
         problems["note"] = problem
     if edit is not None and notice.status == "draft":
         _check_version(notice, edit.version)
@@ -703,7 +704,7 @@ def set_placement_stop(
             if moving
             else ("Say why the placement stop is being added")
         )
-        if problem := text_problem(note, why):
+        if problem := text_problem(note, NOTE, why):
             problems["note"] = problem
         return problems
 
@@ -792,7 +793,9 @@ def respond_to_requirement(
         raise Conflict(refusal)
     problems: dict[str, str] = {}
     try:
-        response = _clean(response, "response", "Say what you have done to meet this requirement")
+        response = _clean(
+            response, "response", "Say what you have done to meet this requirement", RESPONSE
+        )
     except ValidationFailed as failed:
         problems.update(failed.errors)
     checked = []

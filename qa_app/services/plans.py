@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from qa_app.domain import evidence_files
+from qa_app.domain import evidence_files, limits
 from qa_app.domain import plans as rules
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.evidence_files import (  # noqa: F401 (the pages use these names from here)
@@ -24,7 +24,7 @@ from qa_app.domain.evidence_files import (  # noqa: F401 (the pages use these na
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.roles import STAFF_ROLES
-from qa_app.domain.wording import long_date, too_long
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
@@ -289,7 +289,7 @@ def _issues_from(assessment: Assessment) -> list[PlanIssue]:
                 rating=rating.rating,
                 percentage=rounded(rating.percentage),
                 limiter=rating.limiter,
-                evidence="\n\n".join(lines)[:20000],
+                evidence="\n\n".join(lines)[: limits.DETAILS.chars],
                 added_by_label="System",
             )
         )
@@ -433,10 +433,10 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
     errors = {}
     if not title:
         errors["title"] = "Say what needs to improve"
-    elif len(title) > rules.MAX_TITLE:
-        errors["title"] = too_long("The issue", rules.MAX_TITLE)
-    if len(details) > rules.MAX_COMMENTS:
-        errors["details"] = too_long("The details", rules.MAX_COMMENTS)
+    elif problem := limits.ISSUE_TITLE.problem(title):
+        errors["title"] = problem
+    if problem := limits.DETAILS.problem(details):
+        errors["details"] = problem
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work():
@@ -469,8 +469,8 @@ def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> Pl
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
-    if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     if issue.withdrawn_at is not None:
         raise Conflict("The issue has already been withdrawn")
     if plan.status not in rules.OPEN_STATUSES:
@@ -639,8 +639,8 @@ def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> Impr
     comments = (comments or "").strip()
     if not comments:
         raise ValidationFailed({"comments": "Tell the provider what to change"})
-    if len(comments) > rules.MAX_COMMENTS:
-        raise ValidationFailed({"comments": too_long("The comments", rules.MAX_COMMENTS)})
+    if problem := limits.PLAN_COMMENTS.problem(comments):
+        raise ValidationFailed({"comments": problem})
     refusal = rules.review_refusal(plan.status)
     if refusal:
         raise Conflict(refusal)
@@ -716,8 +716,8 @@ def record_progress(
         ("impact_evidence", impact),
         ("note", note),
     ):
-        if len(text) > rules.MAX_PROGRESS:
-            errors[name] = too_long("This", rules.MAX_PROGRESS)
+        if problem := limits.PROGRESS.problem(text):
+            errors[name] = problem
     if step not in ("", "start", "complete"):
         errors["step"] = "The step is start or complete"
     if step == "complete" and not note:
@@ -754,7 +754,7 @@ def record_progress(
                 action.status = rules.IN_PROGRESS
             elif step == "complete":
                 action.status, action.completed_at = rules.DONE, utcnow()
-                action.completion_note = note[:20000]
+                action.completion_note = note
                 if not action.progress_grade:
                     action.progress_grade = 1
             elif (changes or file) and action.status == rules.OPEN:
@@ -817,8 +817,8 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the action is not yet complete"})
-    if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     refusal = rules.action_step_refusal(plan.status, action.status, "reopen")
     if refusal:
         raise Conflict(refusal)

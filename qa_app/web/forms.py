@@ -5,7 +5,7 @@ from wtforms import DateField, SelectChoice
 from wtforms.validators import Length, StopValidation
 
 from qa_app.domain.codes import MAX_ID
-from qa_app.domain.wording import too_long
+from qa_app.domain.limits import Limit
 from qa_app.services.errors import Conflict, ValidationFailed
 
 
@@ -59,10 +59,10 @@ def error_summary(form) -> list[dict]:
     return items
 
 
-def at_most(limit: int, what: str) -> Length:
-    """A length limit whose message names the field, as GOV.UK asks ("Summary must be 300
-    characters or fewer"), not WTForms' "Field cannot be longer than…"."""
-    return Length(max=limit, message=too_long(what, limit))
+def at_most(limit: Limit) -> Length:
+    """The domain's limit for this text, with its message ("The summary must be 300
+    characters or fewer"), the same words the API and the use cases give."""
+    return Length(max=limit.chars, message=limit.message)
 
 
 def problem_list(problems: dict[str, str]) -> list[dict]:

@@ -12,10 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from qa_app.domain import limits
 from qa_app.domain.clocks import skipped_by_clock_change
 from qa_app.domain.concerns import (
-    MAX_NOTES,
-    MAX_SUMMARY,
     OUTCOMES,
     RESPONSES,
     SOURCES,
@@ -63,12 +62,10 @@ class ConcernForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Give a short summary of the concern"),
-            at_most(MAX_SUMMARY, "The summary"),
+            at_most(limits.SUMMARY),
         ],
     )
-    details = TextAreaField(
-        "Details", widget=GovTextArea(), validators=[at_most(MAX_NOTES, "The details")]
-    )
+    details = TextAreaField("Details", widget=GovTextArea(), validators=[at_most(limits.DETAILS)])
 
 
 def _received(form: ConcernForm):

@@ -16,13 +16,14 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovTextInput
 from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from qa_app.domain import limits
 from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, ask_for_file_again, refusal_problems
+from qa_app.web.forms import apply_errors, ask_for_file_again, at_most, refusal_problems
 from qa_app.web.staff import bp
 
 
@@ -43,7 +44,7 @@ class CqcUploadForm(FlaskForm):
             "new services. Spell it as CQC does, for example Northumberland. Leave blank to "
             "only update the services you already have."
         ),
-        validators=[Optional(), Length(max=100, message="Must be 100 characters or fewer")],
+        validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
 
 

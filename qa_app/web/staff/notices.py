@@ -9,11 +9,11 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
 from wtforms import HiddenField, TextAreaField
 
+from qa_app.domain import limits
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
     KINDS,
-    MAX_TEXT,
     REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
@@ -54,7 +54,7 @@ class DraftForm(FlaskForm):
         "Grounds",
         widget=GovTextArea(),
         description="Why the council is issuing this notice, in words the provider will read.",
-        validators=[at_most(MAX_TEXT, "The grounds")],
+        validators=[at_most(limits.GROUNDS)],
     )
     placement_stop_start = GovDateField(
         "Placement stop from (optional)",
@@ -64,13 +64,13 @@ class DraftForm(FlaskForm):
     text = TextAreaField(
         "What the provider must do",
         widget=GovTextArea(),
-        validators=[at_most(MAX_TEXT, "The requirement")],
+        validators=[at_most(limits.REQUIREMENT)],
     )
     due_date = GovDateField("Due by", validators=[OptionalDate()])
     note = TextAreaField(
         "Why it is not being issued",
         widget=GovTextArea(),
-        validators=[at_most(MAX_TEXT, "The reason")],
+        validators=[at_most(limits.NOTE)],
     )
 
 
@@ -82,7 +82,7 @@ class StopForm(FlaskForm):
         "Placement stop from", validators=[OptionalDate()], id="stop-start"
     )
     note = TextAreaField(
-        "Why", widget=GovTextArea(), validators=[at_most(MAX_TEXT, "The reason")], id="stop-why"
+        "Why", widget=GovTextArea(), validators=[at_most(limits.NOTE)], id="stop-why"
     )
 
 
