@@ -21,7 +21,14 @@ from qa_app.services import plans
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.forms import GovDateField, apply_errors, ask_for_file_again, at_most, options
+from qa_app.web.forms import (
+    ButtonForm,
+    GovDateField,
+    apply_errors,
+    ask_for_file_again,
+    at_most,
+    options,
+)
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.portal import bp
 
@@ -219,7 +226,7 @@ def action_edit(action_id):
 @bp.post("/plans/<int:plan_id>/submit")
 @provider_required
 def plan_submit(plan_id):
-    if FlaskForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             plans.submit(web_actor(), current_user, plan_id)
         except Conflict as refused:

@@ -23,7 +23,13 @@ from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, ask_for_file_again, at_most, refusal_problems
+from qa_app.web.forms import (
+    ButtonForm,
+    apply_errors,
+    ask_for_file_again,
+    at_most,
+    refusal_problems,
+)
 from qa_app.web.staff import bp
 
 
@@ -46,10 +52,6 @@ class CqcUploadForm(FlaskForm):
         ),
         validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
-
-
-class StepForm(FlaskForm):
-    """Confirm or discard: a CSRF token and nothing else."""
 
 
 def _allow_large_upload() -> None:
@@ -108,7 +110,7 @@ def cqc_import_page(import_id, problems=None, status=200):
         "staff/cqc/show.html",
         record=record,
         stalled=cqc_import.is_stalled(record),
-        step_form=StepForm(),
+        step_form=ButtonForm(),
         problems=problems,
         section="services",
     ), status
@@ -132,7 +134,7 @@ def cqc_import_progress(import_id):
 @bp.post("/cqc-imports/<int:import_id>/commit")
 @staff_required
 def cqc_import_commit(import_id):
-    form = StepForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             record = cqc_import.commit_import(web_actor(), import_id)
@@ -165,7 +167,7 @@ def cqc_import_commit(import_id):
 @bp.post("/cqc-imports/<int:import_id>/discard")
 @staff_required
 def cqc_import_discard(import_id):
-    form = StepForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             record = cqc_import.discard(web_actor(), import_id)
