@@ -54,6 +54,7 @@ SERVICE_ADDRESS = Limit("The address", 500)
 # ---------------------------------------------------------------- people and accounts
 
 PERSON_NAME = Limit("The name", 200)
+PASSWORD = Limit("Password", 200)
 EMAIL = Limit("The email address", 254)
 TOKEN_NAME = Limit("The description", 100)
 LOCAL_AUTHORITY = Limit("The local authority", 100)

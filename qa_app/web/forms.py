@@ -120,8 +120,8 @@ def error_summary(form) -> list[dict]:
 
 
 def at_most(limit: Limit) -> Length:
-    """The domain's limit for this text, with its message ("The summary must be 300
-    characters or fewer"), the same words the API and the use cases give."""
+    """The domain's limit for this text, refused with the limit's message: the same words the
+    API and the use cases give for it."""
     return Length(max=limit.chars, message=limit.message)
 
 
