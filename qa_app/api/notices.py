@@ -8,19 +8,43 @@ recommend termination); officers draft and record whether requirements are met.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, Limited, ListQuery, Page, PlacementStop, Request, Response
+from qa_app.api.schemas import (
+    Id,
+    Limited,
+    ListQuery,
+    Page,
+    PlacementStop,
+    Request,
+    Response,
+    words,
+)
 from qa_app.domain import limits
-from qa_app.domain.notices import KINDS, STATUS_LABELS
+from qa_app.domain.notices import (
+    ASSESS_CHOICES,
+    KINDS,
+    NoticeStatus,
+    RequirementStatus,
+    has_been_issued,
+)
 from qa_app.services import notices
 
-Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
-Status = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    Kind = str
+    Status = str
+    RequirementStatusWord = str
+    AssessChoice = str
+else:
+    Kind = Literal[tuple(KINDS)]
+    Status = Literal[words(NoticeStatus)]
+    RequirementStatusWord = Literal[words(RequirementStatus)]
+    AssessChoice = Literal[words(code for code, _ in ASSESS_CHOICES)]
 Note = Annotated[str, Limited(limits.NOTE)]
 NeededNote = Annotated[str, Limited(limits.NOTE, required=True)]
 
@@ -30,7 +54,7 @@ class RequirementOut(Response):
     position: int
     text: str
     due_date: date
-    status: Literal["open", "met", "not_met"]
+    status: RequirementStatusWord
     provider_response: str | None
     responded_at: datetime | None
     assessed_at: datetime | None
@@ -105,7 +129,7 @@ class RequirementResponseBody(Request):
 
 
 class RequirementAssessBody(Request):
-    status: Literal["met", "not_met", "open"]
+    status: AssessChoice
     note: Note = ""
 
 
@@ -115,7 +139,7 @@ def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:
     elif concern_ids is None:
         concern_ids = [c.id for c in notices.concerns_of(notice)]
     stop = None
-    if notice.placement_stop_start and notice.status not in ("draft", "withdrawn"):
+    if notice.placement_stop_start and has_been_issued(notice.status):
         stop = PlacementStop(
             start_date=notice.placement_stop_start, lifted_at=notice.placement_stop_lifted_at
         )

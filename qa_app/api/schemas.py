@@ -3,9 +3,10 @@ serialise responses, and to write the OpenAPI document."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,21 @@ from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
 from qa_app.domain.limits import Limit
 
 
+def words(values: Iterable[str]) -> tuple[str, ...]:
+    """The codes for a `Literal[...]`, as plain strings (a status is a StrEnum member in the
+    domain): the document and the messages of a refused request name the words."""
+    return tuple(str(value) for value in values)
+
+
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    ServiceType = str
+else:
+    ServiceType = Literal[tuple(SERVICE_TYPES)]
+CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class Limited:
     """Text of at most `limit.chars` characters (the OpenAPI document's maxLength), refused in
     the limit's own words: the message the web forms and the use cases give for the same text.
@@ -31,7 +47,7 @@ class Limited:
     def __init__(self, limit: Limit, *, required: bool = False, strip: bool = True):
         self.limit, self.required, self.strip = limit, required, strip
 
-    def __get_pydantic_core_schema__(self, source, handler):
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
         constraints = StringConstraints(
             strip_whitespace=self.strip,
             min_length=1 if self.required else None,
@@ -42,18 +58,13 @@ class Limited:
         )
 
 
-def _within(limit: Limit, value, handler):
+def _within(limit: Limit, value: Any, handler: Any) -> Any:
     try:
         return handler(value)
     except ValidationError as error:
         if any(item["type"] == "string_too_long" for item in error.errors()):
             raise PydanticCustomError("string_too_long", limit.message) from None
         raise
-
-
-ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
-CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Request(BaseModel):

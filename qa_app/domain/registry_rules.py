@@ -1,7 +1,9 @@
 """Rules for provider and service records that hold whichever way the data arrives
 (web form, API or import). Each returns {field: message} for what is wrong."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from qa_app.domain.codes import BEDDED_SERVICE_TYPES, CQC_RATINGS, SERVICE_TYPES
 from qa_app.domain.limits import (
@@ -40,7 +42,7 @@ PROVIDER_LIMITS = {
 }
 
 
-def check_service(fields: dict, today: date) -> dict[str, str]:
+def check_service(fields: Mapping[str, Any], today: date) -> dict[str, str]:
     """`fields` holds the service's values after the change (whole record, not just the edit)."""
     errors: dict[str, str] = {}
     if not (fields.get("name") or "").strip():
@@ -75,7 +77,7 @@ def check_service(fields: dict, today: date) -> dict[str, str]:
     return _lengths(fields, SERVICE_LIMITS, errors)
 
 
-def check_provider(fields: dict) -> dict[str, str]:
+def check_provider(fields: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (fields.get("name") or "").strip():
         errors["name"] = "Enter the provider's name"
@@ -85,7 +87,9 @@ def check_provider(fields: dict) -> dict[str, str]:
     return _lengths(fields, PROVIDER_LIMITS, errors)
 
 
-def _lengths(fields: dict, limits: dict[str, Limit], errors: dict[str, str]) -> dict[str, str]:
+def _lengths(
+    fields: Mapping[str, Any], limits: Mapping[str, Limit], errors: dict[str, str]
+) -> dict[str, str]:
     """`errors` with each field that is longer than its limit (a field already wrong keeps its
     first message)."""
     for name, limit in limits.items():

@@ -8,11 +8,12 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.domain import limits
-from qa_app.extensions import db
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Concern(db.Model):
+class Concern(Model):
     __tablename__ = "concerns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,7 +26,7 @@ class Concern(db.Model):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     logged_by_label: Mapped[str] = mapped_column(String(254))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=ConcernStatus.OPEN)
     clock: Mapped[str] = mapped_column(String(12))  # "24-hour" or "72-hour", as reported
     clock_mode: Mapped[str] = mapped_column(String(12))
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -59,7 +60,7 @@ class Concern(db.Model):
     )
 
 
-class ClockEvent(db.Model):
+class ClockEvent(Model):
     """due, met, breached, escalated: once each per concern, with the time it happened."""
 
     __tablename__ = "clock_events"

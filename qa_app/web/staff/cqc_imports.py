@@ -31,6 +31,7 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import ImportView
 
 
 class CqcUploadForm(FlaskForm):
@@ -98,7 +99,12 @@ def cqc_import_new():
 def cqc_import_list():
     page_arg = request.args.get("page", "1")
     imports, page = cqc_import.list_imports(int(page_arg) if page_arg.isdigit() else 1)
-    return render_template("staff/cqc/list.html", imports=imports, page=page, section="services")
+    return render_template(
+        "staff/cqc/list.html",
+        imports=[ImportView(record) for record in imports],
+        page=page,
+        section="services",
+    )
 
 
 @bp.get("/cqc-imports/<int:import_id>")
@@ -109,6 +115,7 @@ def cqc_import_page(import_id, problems=None, status=200):
     return render_template(
         "staff/cqc/show.html",
         record=record,
+        view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
         step_form=ButtonForm(),
         problems=problems,

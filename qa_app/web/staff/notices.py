@@ -13,12 +13,15 @@ from qa_app.domain import limits
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
+    ASSESS_CHOICES,
     KINDS,
     REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
+    is_draft,
 )
 from qa_app.services import audit, notices
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
@@ -35,6 +38,7 @@ from qa_app.web.forms import (
     posted_id,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import notice_view
 
 STEPS = {
     "issue": "The notice has been issued",
@@ -102,7 +106,7 @@ class AssessForm(StepForm):
 
     status = RadioField(
         "Is it met?",
-        choices=options([("met", "Met"), ("not_met", "Not met"), ("open", "Not yet assessed")]),
+        choices=options((str(code), label) for code, label in ASSESS_CHOICES),
         id="assess-{key}-met",  # the first choice's radio
         validate_choice=False,  # the use case says what is wrong, in words
     )
@@ -148,8 +152,7 @@ def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
             files=notices.response_files(notice),
             draft_form=draft_form,
             stop_form=stop_form,
-            stop_state=notices.stop_state(notice),
-            in_force=notices.in_force(notice),
+            view=notice_view(notice, london_today(), current_user.role),
             form=form,
             noun=noun,
             kinds=KINDS,
@@ -157,7 +160,6 @@ def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
             requirement_labels=REQUIREMENT_LABELS,
             concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
-            can_decide=current_user.role in notices.DECIDERS,
             history=(events := audit.entity_history("notice", notice.id)),
             names=audit.names_for(events),
             step=StepForms(
@@ -181,9 +183,11 @@ def notice_list():
         page=page_number(request.args.get("page")),
     )
     rows, page = notices.list_notices(current_user, filters)
+    today = london_today()
     return render_template(
         "staff/notices/list.html",
         rows=rows,
+        views={n.id: notice_view(n, today) for n in rows},
         page=page,
         filters=filters,
         kinds=KINDS,
@@ -232,7 +236,7 @@ def _on_draft(notice_id: int, step, done: str, anchor: str = ""):
             form.form_errors.append(refused.message)
             status = refused.status
             notice = notices.get_notice(current_user, notice_id)
-            form.version.data = notice.version  # pressing again is a conscious choice
+            form.version.data = str(notice.version)  # pressing again is a conscious choice
         else:
             flash(done, "success")
             return redirect(url_for("staff.notice_page", notice_id=target or notice.id) + anchor)
@@ -343,7 +347,7 @@ def notice_stop_set(notice_id):
 @staff_required
 def notice_step(notice_id, step):
     notice = notices.get_notice(current_user, notice_id)
-    if step in ("issue", "withdraw") and notice.status == "draft":
+    if step in ("issue", "withdraw") and is_draft(notice.status):
         return _on_draft_decision(notice, step)
     if step not in STEPS:
         return redirect(url_for("staff.notice_page", notice_id=notice.id))

@@ -16,6 +16,7 @@ from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import StepForm, StepForms, at_most, page_number, posted_id
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.staff import bp
+from qa_app.web.views import PlanPage
 
 
 class AddIssueForm(StepForm):
@@ -69,6 +70,7 @@ STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any
 def plan_context(pv) -> dict:
     return {
         "pv": pv,
+        "view": PlanPage.of(pv),
         "labels": rules.STATUS_LABELS,
         "action_labels": rules.ACTION_LABELS,
         "grades": rules.GRADES,
