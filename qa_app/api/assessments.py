@@ -9,8 +9,9 @@ from pydantic import Field, StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, Request, Response, words
-from qa_app.domain.draft_comments import DECISIONS, MAX_ANSWER_TEXT
+from qa_app.api.schemas import Id, Limited, Request, Response, words
+from qa_app.domain import limits
+from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.standards import EvidenceSource
 from qa_app.services import assessments
 from qa_app.services.errors import NotFound
@@ -44,8 +45,8 @@ class AnswerPut(Request):
         None,
         description="1 to 4, or null for N/A (then na_reason is required); leave out to save notes only",
     )
-    na_reason: Annotated[str, StringConstraints(max_length=2000)] | None = None
-    evidence: Annotated[str, StringConstraints(max_length=20000)] = ""
+    na_reason: Annotated[str, Limited(limits.NA_REASON, strip=False)] | None = None
+    evidence: Annotated[str, Limited(limits.EVIDENCE, strip=False)] = ""
     sources: list[EvidenceSource] = Field(default_factory=list, max_length=6)
     version: Id | None = Field(
         None, description="The answer's current version, when changing an existing answer"
@@ -109,7 +110,7 @@ class CommentOut(Response):
 
 class CommentAnswerPut(Request):
     decision: Decision
-    text: Annotated[str, StringConstraints(max_length=MAX_ANSWER_TEXT)] = Field(
+    text: Annotated[str, Limited(limits.ANSWER, strip=False)] = Field(
         description="What was changed in the report (accepted), or why not (not_accepted)"
     )
     version: Id | None = Field(
@@ -282,7 +283,7 @@ def submit_assessment(assessment_id: int):
 
 
 class ReturnBody(Request):
-    comment: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    comment: Annotated[str, Limited(limits.COMMENT, required=True, strip=False)]
 
 
 @endpoint(
@@ -344,7 +345,7 @@ def answer_comment(assessment_id: int, comment_id: int, body: CommentAnswerPut):
 
 
 class ReviseBody(Request):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    reason: Annotated[str, Limited(limits.REASON, required=True, strip=False)]
 
 
 @endpoint(

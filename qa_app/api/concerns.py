@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, ListQuery, Page, Request, Response, words
+from qa_app.api.schemas import Id, Limited, ListQuery, Page, Request, Response, words
+from qa_app.domain import limits
 from qa_app.domain.clocks import CONCERN_RISK_LEVELS
 from qa_app.domain.concerns import (
-    MAX_NOTES,
-    MAX_REASON,
-    MAX_SUMMARY,
     OUTCOMES,
     RESPONSES,
     SOURCES,
@@ -31,7 +29,7 @@ else:
     Source = Literal[tuple(SOURCES)]
     Risk = Literal[CONCERN_RISK_LEVELS]
     ConcernStatusWord = Literal[words(ConcernStatus)]
-Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
+Notes = Annotated[str, Limited(limits.NOTES, strip=False)]
 
 
 class ConcernCreate(Request):
@@ -41,10 +39,8 @@ class ConcernCreate(Request):
         description="ISO 8601 with offset; may be earlier than now, never later"
     )
     source: Source
-    summary: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SUMMARY)
-    ]
-    details: Notes = ""
+    summary: Annotated[str, Limited(limits.SUMMARY, required=True)]
+    details: Annotated[str, Limited(limits.DETAILS, strip=False)] = ""
     officer_id: Id | None = None
 
 
@@ -93,9 +89,7 @@ class CloseBody(Request):
 
 
 class EscalateBody(Request):
-    reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_REASON)
-    ]
+    reason: Annotated[str, Limited(limits.REASON, required=True)]
 
 
 def concern_out(concern) -> ConcernOut:

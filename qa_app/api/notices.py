@@ -10,15 +10,24 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, ListQuery, Page, PlacementStop, Request, Response, words
+from qa_app.api.schemas import (
+    Id,
+    Limited,
+    ListQuery,
+    Page,
+    PlacementStop,
+    Request,
+    Response,
+    words,
+)
+from qa_app.domain import limits
 from qa_app.domain.notices import (
     ASSESS_CHOICES,
     KINDS,
-    MAX_TEXT,
     NoticeStatus,
     RequirementStatus,
     has_been_issued,
@@ -36,10 +45,8 @@ else:
     Status = Literal[words(NoticeStatus)]
     RequirementStatusWord = Literal[words(RequirementStatus)]
     AssessChoice = Literal[words(code for code, _ in ASSESS_CHOICES)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
-Required = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)
-]
+Note = Annotated[str, Limited(limits.NOTE)]
+NeededNote = Annotated[str, Limited(limits.NOTE, required=True)]
 
 
 class RequirementOut(Response):
@@ -85,13 +92,13 @@ class NoticeQuery(ListQuery):
 
 
 class DraftChange(Request):
-    grounds: Text | None = None
+    grounds: Annotated[str, Limited(limits.GROUNDS)] | None = None
     placement_stop_start: date | None = None
     version: int | None = Field(None, description="The version you read, to refuse a stale edit")
 
 
 class RequirementCreate(Request):
-    text: Required
+    text: Annotated[str, Limited(limits.REQUIREMENT, required=True)]
     due_date: date
 
 
@@ -105,25 +112,25 @@ class NoticeIssueBody(Request):
 
 class PlacementStopBody(Request):
     start_date: date = Field(description="Today or later")
-    note: Required = Field(description="Why the stop is added or moved")
+    note: NeededNote = Field(description="Why the stop is added or moved")
     version: int | None = Field(None, description="The version you read, to refuse a stale edit")
 
 
 class NoticeNoteBody(Request):
-    note: Text = ""
+    note: Note = ""
 
 
 class NoticeReasonBody(Request):
-    note: Required
+    note: NeededNote
 
 
 class RequirementResponseBody(Request):
-    response: Required
+    response: Annotated[str, Limited(limits.RESPONSE, required=True)]
 
 
 class RequirementAssessBody(Request):
     status: AssessChoice
-    note: Text = ""
+    note: Note = ""
 
 
 def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:

@@ -7,16 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import StringConstraints
-
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Request, Response, words
+from qa_app.api.schemas import Limited, Request, Response, words
+from qa_app.domain import limits
 from qa_app.domain import plans as rules
 from qa_app.services import plans
 
-Text = Annotated[str, StringConstraints(max_length=20000)]
-Needed = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000)]
 # A Literal built from the codes at run time (one list of codes): to a type checker, text.
 if TYPE_CHECKING:
     PlanStatus = str
@@ -79,44 +76,40 @@ class PlanOut(Response):
 
 
 class IssueCreate(Request):
-    title: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=rules.MAX_TITLE)
-    ]
-    details: Text = ""
+    title: Annotated[str, Limited(limits.ISSUE_TITLE, required=True)]
+    details: Annotated[str, Limited(limits.DETAILS, strip=False)] = ""
 
 
 class ActionCreate(Request):
-    description: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)]
-    owner: Annotated[str, StringConstraints(max_length=rules.MAX_OWNER)]
+    description: Annotated[str, Limited(limits.ACTION_DESCRIPTION, strip=False)]
+    owner: Annotated[str, Limited(limits.ACTION_OWNER, strip=False)]
     target_date: date
-    success_measure: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)]
+    success_measure: Annotated[str, Limited(limits.SUCCESS_MEASURE, strip=False)]
 
 
 class ActionChange(Request):
-    description: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)] | None = None
-    owner: Annotated[str, StringConstraints(max_length=rules.MAX_OWNER)] | None = None
+    description: Annotated[str, Limited(limits.ACTION_DESCRIPTION, strip=False)] | None = None
+    owner: Annotated[str, Limited(limits.ACTION_OWNER, strip=False)] | None = None
     target_date: date | None = None
-    success_measure: Annotated[str, StringConstraints(max_length=rules.MAX_ACTION_TEXT)] | None = (
-        None
-    )
+    success_measure: Annotated[str, Limited(limits.SUCCESS_MEASURE, strip=False)] | None = None
     version: int | None = None
 
 
 class PlanProgressBody(Request):
-    progress_evidence: Text = ""
+    progress_evidence: Annotated[str, Limited(limits.PROGRESS, strip=False)] = ""
     progress_grade: Literal[1, 2, 3, 4] | None = None
-    impact_evidence: Text = ""
+    impact_evidence: Annotated[str, Limited(limits.PROGRESS, strip=False)] = ""
     step: Literal["start", "complete"] | None = None
-    note: Text = ""
+    note: Annotated[str, Limited(limits.PROGRESS, strip=False)] = ""
     version: int | None = None
 
 
 class PlanReturnBody(Request):
-    comments: Needed
+    comments: Annotated[str, Limited(limits.PLAN_COMMENTS, required=True)]
 
 
 class PlanReasonBody(Request):
-    reason: Needed
+    reason: Annotated[str, Limited(limits.REASON, required=True)]
 
 
 class PlanEmpty(Request):

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
+from qa_app.domain import limits
 from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
-from qa_app.domain.registry_rules import MAX_ADDRESS, MAX_PERSON_NAME
+from qa_app.domain.limits import Limit
 
 
 def words(values: Iterable[str]) -> tuple[str, ...]:
@@ -25,15 +35,36 @@ if TYPE_CHECKING:
 else:
     ServiceType = Literal[tuple(SERVICE_TYPES)]
 CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-# no longer than the columns that keep them (PostgreSQL refuses what does not fit)
-CqcId = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)]
-Cluster = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_PERSON_NAME)]
-Address = Annotated[str, StringConstraints(max_length=MAX_ADDRESS)]
+
+
+class Limited:
+    """Text of at most `limit.chars` characters (the OpenAPI document's maxLength), refused in
+    the limit's own words: the message the web forms and the use cases give for the same text.
+    `required`: at least one character (after stripping, when `strip`). Used as
+    `Annotated[str, Limited(limits.COMMENT)]`."""
+
+    def __init__(self, limit: Limit, *, required: bool = False, strip: bool = True):
+        self.limit, self.required, self.strip = limit, required, strip
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> Any:
+        constraints = StringConstraints(
+            strip_whitespace=self.strip,
+            min_length=1 if self.required else None,
+            max_length=self.limit.chars,
+        )
+        return handler.generate_schema(
+            Annotated[str, constraints, WrapValidator(partial(_within, self.limit))]
+        )
+
+
+def _within(limit: Limit, value: Any, handler: Any) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as error:
+        if any(item["type"] == "string_too_long" for item in error.errors()):
+            raise PydanticCustomError("string_too_long", limit.message) from None
+        raise
 
 
 class Request(BaseModel):
@@ -71,12 +102,12 @@ class Page(Response, Generic[T]):
 
 
 class ProviderCreate(Request):
-    name: Name
-    cqc_provider_id: CqcId | None = None
-    contact_name: ShortText | None = None
-    contact_email: ShortText | None = None
-    contact_phone: Phone | None = None
-    address: Address | None = Field(
+    name: Annotated[str, Limited(limits.PROVIDER_NAME, required=True)]
+    cqc_provider_id: Annotated[str, Limited(limits.CQC_PROVIDER_ID)] | None = None
+    contact_name: Annotated[str, Limited(limits.CONTACT_NAME)] | None = None
+    contact_email: Annotated[str, Limited(limits.EMAIL)] | None = None
+    contact_phone: Annotated[str, Limited(limits.CONTACT_PHONE)] | None = None
+    address: Annotated[str, Limited(limits.POSTAL_ADDRESS, strip=False)] | None = Field(
         None, description="Postal address for the council's letters, one line per line"
     )
 
@@ -100,15 +131,17 @@ class ProviderQuery(ListQuery):
 
 
 class ServiceFields(Request):
-    cqc_location_id: CqcId | None = None
-    address: Address | None = None
+    cqc_location_id: Annotated[str, Limited(limits.CQC_LOCATION_ID)] | None = None
+    address: Annotated[str, Limited(limits.SERVICE_ADDRESS, strip=False)] | None = None
     postcode: Annotated[str, StringConstraints(max_length=10)] | None = None
     beds: int | None = Field(None, ge=1, le=2000)
-    contract_reference: Annotated[str, StringConstraints(max_length=50)] | None = None
+    contract_reference: Annotated[str, Limited(limits.CONTRACT_REFERENCE, strip=False)] | None = (
+        None
+    )
     contract_start: date | None = None
     contract_end: date | None = None
     contract_officer_id: Id | None = None
-    registered_manager_name: PersonName | None = Field(
+    registered_manager_name: Annotated[str, Limited(limits.REGISTERED_MANAGER)] | None = Field(
         None, description="The manager registered with CQC for the service; letters name them"
     )
     cqc_rating: CqcRating | None = None
@@ -116,20 +149,20 @@ class ServiceFields(Request):
 
 
 class ServiceCreate(ServiceFields):
-    name: Name
+    name: Annotated[str, Limited(limits.SERVICE_NAME, required=True)]
     provider_id: Id
     service_type: ServiceType
-    cluster: Cluster
+    cluster: Annotated[str, Limited(limits.CLUSTER, required=True)]
 
 
 class ServicePatch(ServiceFields):
     """Any editable field. Send `version` (from the last read) to be told, with a 409, if
     someone else has changed the service since."""
 
-    name: Name | None = None
+    name: Annotated[str, Limited(limits.SERVICE_NAME, required=True)] | None = None
     provider_id: Id | None = None
     service_type: ServiceType | None = None
-    cluster: Cluster | None = None
+    cluster: Annotated[str, Limited(limits.CLUSTER, required=True)] | None = None
     version: Id | None = Field(None, description="The version you last read; a stale one is a 409")
 
 

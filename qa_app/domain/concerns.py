@@ -6,9 +6,9 @@ from enum import StrEnum
 from typing import Any
 
 from qa_app.domain.clocks import CONCERN_RISK_LEVELS, HIGH_RISK
+from qa_app.domain.limits import DETAILS, NOTES, REASON, SUMMARY
 from qa_app.domain.notices import FINAL as NOTICE_FINAL
 from qa_app.domain.notices import NoticeStatus
-from qa_app.domain.wording import too_long
 
 SOURCES = {
     "complaint": "Complaint",
@@ -19,9 +19,6 @@ SOURCES = {
     "visit": "Officer's visit",
     "provider_notification": "Provider notification",
 }
-MAX_SUMMARY = 300
-MAX_NOTES = 20_000  # details, response notes, outcome notes
-MAX_REASON = 5_000  # why a concern was escalated by hand
 CONCERN_RISK_LABELS = dict(zip(CONCERN_RISK_LEVELS, ("High", "Medium", "Low"), strict=True))
 RESPONSES = {
     "visit": "Visit",
@@ -127,10 +124,10 @@ def log_problems(values: Mapping[str, Any], now: datetime) -> dict[str, str]:
     summary = (values.get("summary") or "").strip()
     if not summary:
         errors["summary"] = "Give a short summary of the concern"
-    elif len(summary) > MAX_SUMMARY:
-        errors["summary"] = too_long("The summary", MAX_SUMMARY)
-    if len(values.get("details") or "") > MAX_NOTES:
-        errors["details"] = too_long("The details", MAX_NOTES)
+    elif problem := SUMMARY.problem(summary):
+        errors["summary"] = problem
+    if problem := DETAILS.problem(values.get("details")):
+        errors["details"] = problem
     return errors
 
 
@@ -140,8 +137,8 @@ def _choice_and_notes(
     problems: dict[str, str] = {}
     if value not in choices:
         problems[field] = f"The {noun} is one of {', '.join(choices)}"
-    if len(notes or "") > MAX_NOTES:
-        problems["notes"] = too_long("Notes", MAX_NOTES)
+    if problem := NOTES.problem(notes):
+        problems["notes"] = problem
     return problems
 
 
@@ -157,6 +154,6 @@ def escalate_problems(reason: str) -> dict[str, str]:
     """`reason` already stripped: a hand escalation says why."""
     if not reason:
         return {"reason": "Say why the concern is being escalated"}
-    if len(reason) > MAX_REASON:
-        return {"reason": too_long("The reason", MAX_REASON)}
+    if problem := REASON.problem(reason):
+        return {"reason": problem}
     return {}

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from qa_app.domain.lifecycle import PUBLISHED, SUBMITTED, can_record, can_take, is_shared
-from qa_app.domain.wording import count, long_date, too_long
+from qa_app.domain.limits import ANSWER
+from qa_app.domain.wording import count, long_date
 
 ACCEPTED, NOT_ACCEPTED = "accepted", "not_accepted"
 DECISIONS = {ACCEPTED: "Accepted", NOT_ACCEPTED: "Not accepted"}
@@ -23,7 +24,6 @@ DECISION_HINTS = {
     ACCEPTED: "The report is changed as the provider says. Say what is changed.",
     NOT_ACCEPTED: "The report stays as it is. Give the reason.",
 }
-MAX_ANSWER_TEXT = 5000
 
 #: How long the provider has to comment on a shared draft, counted from each sharing.
 COMMENT_DAYS = 14
@@ -64,8 +64,8 @@ def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
             decision or "",
             "Say what is changed in the report, or why the comment is not accepted",
         )
-    elif len(text) > MAX_ANSWER_TEXT:
-        problems["text"] = too_long("The answer", MAX_ANSWER_TEXT)
+    elif problem := ANSWER.problem(text):
+        problems["text"] = problem
     return problems
 
 

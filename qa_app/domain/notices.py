@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from qa_app.domain.limits import GROUNDS, NOTE, REQUIREMENT, Limit
 from qa_app.domain.wording import long_date
 
 KINDS = {"notice_of_concern": "Notice of concern", "contract_breach": "Contract breach notice"}
@@ -95,8 +96,6 @@ STEP_VERBS = {
     "remedy": "marked remedied",
     "recommend_termination": "recommended for termination",
 }
-#: The longest text a notice, requirement, response or note may hold.
-MAX_TEXT = 5000
 #: Statuses in which nothing more happens.
 FINAL = (LIFTED, REMEDIED, TERMINATION_RECOMMENDED, WITHDRAWN)
 #: Never sent to the provider: a draft, or a draft withdrawn. Its placement stop is only
@@ -200,15 +199,13 @@ def can_assess(notice_status: str) -> bool:
     return assess_refusal(notice_status) is None
 
 
-def text_problem(text: str | None, missing: str | None = None) -> str | None:
-    """Why a piece of text cannot be kept: missing (when `missing` says it is needed), or too
-    long. Never shortened quietly."""
+def text_problem(text: str | None, limit: Limit, missing: str | None = None) -> str | None:
+    """Why a piece of text cannot be kept: missing (when `missing` says it is needed), or longer
+    than its limit. Never shortened quietly."""
     text = (text or "").strip()
     if not text and missing:
         return missing
-    if len(text) > MAX_TEXT:
-        return f"Keep this to {MAX_TEXT:,} characters or fewer"
-    return None
+    return limit.problem(text)
 
 
 def placement_stop_problems(kind: str, start: date | None, today: date) -> dict[str, str]:
@@ -225,7 +222,7 @@ def draft_problems(
     kind: str, grounds: str | None, stop_start: date | None, today: date
 ) -> dict[str, str]:
     problems = placement_stop_problems(kind, stop_start, today)
-    if problem := text_problem(grounds):
+    if problem := text_problem(grounds, GROUNDS):
         problems["grounds"] = problem
     return problems
 
@@ -236,7 +233,7 @@ def requirement_problems(
     """What is wrong with a requirement being added to a draft."""
     noun = REQUIREMENT_NOUN[kind]
     problems: dict[str, str] = {}
-    if problem := text_problem(text, f"Say what the {noun} requires of the provider"):
+    if problem := text_problem(text, REQUIREMENT, f"Say what the {noun} requires of the provider"):
         problems["text"] = problem
     if due_date is None:
         problems["due_date"] = f"Enter the date the {noun} is due"
@@ -250,7 +247,7 @@ def assessment_problems(status: str, note: str | None) -> dict[str, str]:
     if status not in REQUIREMENT_LABELS:
         return {"status": "Choose whether the requirement is met"}
     missing = "Say what is still missing" if status == RequirementStatus.NOT_MET else None
-    if problem := text_problem(note, missing):
+    if problem := text_problem(note, NOTE, missing):
         return {"note": problem}
     return {}
 
@@ -268,7 +265,7 @@ def issue_problems(
     """What stops a draft being issued: no grounds (the letter states them), no requirements,
     a requirement without a future due date, or a placement stop dated before today's notice."""
     problems: dict[str, str] = {}
-    if problem := text_problem(grounds, GROUNDS_MISSING):
+    if problem := text_problem(grounds, GROUNDS, GROUNDS_MISSING):
         problems["grounds"] = problem
     noun = REQUIREMENT_NOUN[kind]
     if not requirements:

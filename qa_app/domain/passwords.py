@@ -15,8 +15,10 @@ import re
 
 from zxcvbn import zxcvbn
 
+from qa_app.domain.limits import PASSWORD
+
 MIN_LENGTH = 12
-MAX_LENGTH = 200
+MAX_LENGTH = PASSWORD.chars
 # zxcvbn's work grows steeply with length and with look-alike characters (`@`, `1`, `|`, `7` …):
 # a hostile 64-character password kept it busy for seconds. So it reads the first 20 characters,
 # as long as the longest entry on its list of passwords: a common password, with a few characters
@@ -29,7 +31,7 @@ HINT = (
     "Common passwords, and small changes to them, are not accepted."
 )
 TOO_SHORT = f"Password must be {MIN_LENGTH} characters or more"
-TOO_LONG = f"Password must be {MAX_LENGTH} characters or fewer"
+TOO_LONG = PASSWORD.message
 IS_EMAIL = "Password must not be your email address"
 TOO_COMMON = (
     "Password is too easy to guess: it is a common password or close to one. "

@@ -12,16 +12,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from qa_app.domain.wording import too_long
+from qa_app.domain.limits import ACTION_DESCRIPTION, ACTION_OWNER, SUCCESS_MEASURE
 
 SUBMISSION_DAYS = 14
-
-MAX_TITLE = 300  # an issue's title
-MAX_REASON = 5_000  # why an issue was withdrawn or an action sent back
-MAX_COMMENTS = 20_000  # the council's comments on a returned plan; an issue's details
-MAX_ACTION_TEXT = 5_000  # an action's description and success measure
-MAX_OWNER = 200  # an action's named owner
-MAX_PROGRESS = 20_000  # evidence of progress and of impact; the note on completing
 
 
 BELOW_GOOD_RATINGS = ("Requires improvement", "Poor")
@@ -278,12 +271,12 @@ def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (values.get("description") or "").strip():
         errors["description"] = "Describe the action"
-    elif len(values["description"]) > MAX_ACTION_TEXT:
-        errors["description"] = too_long("The description", MAX_ACTION_TEXT)
+    elif problem := ACTION_DESCRIPTION.problem(values["description"]):
+        errors["description"] = problem
     if not (values.get("owner") or "").strip():
         errors["owner"] = "Name the person responsible for the action"
-    elif len(values["owner"]) > MAX_OWNER:
-        errors["owner"] = too_long("The owner", MAX_OWNER)
+    elif problem := ACTION_OWNER.problem(values["owner"]):
+        errors["owner"] = problem
     target = values.get("target_date")
     if not isinstance(target, date):
         errors["target_date"] = "Enter the target date"
@@ -293,6 +286,6 @@ def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
         errors["target_date"] = "The target date must be within 3 years"
     if not (values.get("success_measure") or "").strip():
         errors["success_measure"] = "Say how you will know the action has worked"
-    elif len(values["success_measure"]) > MAX_ACTION_TEXT:
-        errors["success_measure"] = too_long("The success measure", MAX_ACTION_TEXT)
+    elif problem := SUCCESS_MEASURE.problem(values["success_measure"]):
+        errors["success_measure"] = problem
     return errors

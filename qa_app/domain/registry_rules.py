@@ -6,13 +6,40 @@ from datetime import date
 from typing import Any
 
 from qa_app.domain.codes import BEDDED_SERVICE_TYPES, CQC_RATINGS, SERVICE_TYPES
+from qa_app.domain.limits import (
+    CLUSTER,
+    CONTACT_NAME,
+    CONTACT_PHONE,
+    CONTRACT_REFERENCE,
+    CQC_LOCATION_ID,
+    CQC_PROVIDER_ID,
+    EMAIL,
+    POSTAL_ADDRESS,
+    PROVIDER_NAME,
+    REGISTERED_MANAGER,
+    SERVICE_ADDRESS,
+    SERVICE_NAME,
+    Limit,
+)
 from qa_app.domain.postcode import normalise_postcode
-from qa_app.domain.wording import too_long
 
-#: A person's name (a service's registered manager): the column keeps 200 characters.
-MAX_PERSON_NAME = 200
-#: A postal address, lines separated by newlines.
-MAX_ADDRESS = 500
+#: field → its limit, for a service and for a provider
+SERVICE_LIMITS = {
+    "name": SERVICE_NAME,
+    "cluster": CLUSTER,
+    "cqc_location_id": CQC_LOCATION_ID,
+    "address": SERVICE_ADDRESS,
+    "contract_reference": CONTRACT_REFERENCE,
+    "registered_manager_name": REGISTERED_MANAGER,
+}
+PROVIDER_LIMITS = {
+    "name": PROVIDER_NAME,
+    "cqc_provider_id": CQC_PROVIDER_ID,
+    "contact_name": CONTACT_NAME,
+    "contact_email": EMAIL,
+    "contact_phone": CONTACT_PHONE,
+    "address": POSTAL_ADDRESS,
+}
 
 
 def check_service(fields: Mapping[str, Any], today: date) -> dict[str, str]:
@@ -47,13 +74,7 @@ def check_service(fields: Mapping[str, Any], today: date) -> dict[str, str]:
     location_id = fields.get("cqc_location_id")
     if location_id and not _looks_like_cqc_id(location_id):
         errors["cqc_location_id"] = "Enter a CQC location ID in the format 1-123456789"
-    if len(fields.get("registered_manager_name") or "") > MAX_PERSON_NAME:
-        errors["registered_manager_name"] = too_long(
-            "The registered manager's name", MAX_PERSON_NAME
-        )
-    if len(fields.get("address") or "") > MAX_ADDRESS:
-        errors["address"] = too_long("The address", MAX_ADDRESS)
-    return errors
+    return _lengths(fields, SERVICE_LIMITS, errors)
 
 
 def check_provider(fields: Mapping[str, Any]) -> dict[str, str]:
@@ -63,8 +84,18 @@ def check_provider(fields: Mapping[str, Any]) -> dict[str, str]:
     provider_id = fields.get("cqc_provider_id")
     if provider_id and not _looks_like_cqc_id(provider_id):
         errors["cqc_provider_id"] = "Enter a CQC provider ID in the format 1-123456789"
-    if len(fields.get("address") or "") > MAX_ADDRESS:
-        errors["address"] = too_long("The postal address", MAX_ADDRESS)
+    return _lengths(fields, PROVIDER_LIMITS, errors)
+
+
+def _lengths(
+    fields: Mapping[str, Any], limits: Mapping[str, Limit], errors: dict[str, str]
+) -> dict[str, str]:
+    """`errors` with each field that is longer than its limit (a field already wrong keeps its
+    first message)."""
+    for name, limit in limits.items():
+        value = fields.get(name)
+        if isinstance(value, str) and (problem := limit.problem(value)):
+            errors.setdefault(name, problem)
     return errors
 
 

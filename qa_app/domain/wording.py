@@ -11,11 +11,6 @@ def count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n:,} {word}"
 
 
-def too_long(what: str, limit: int) -> str:
-    """'The summary must be 300 characters or fewer': text is refused, never cut short."""
-    return f"{what} must be {limit:,} characters or fewer"
-
-
 def long_date(value: date) -> str:
     """'8 December 2026', the GOV.UK style, for a date or a moment (taken in Europe/London)."""
     if isinstance(value, datetime):

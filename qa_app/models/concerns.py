@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain import limits
 from qa_app.domain.concerns import ConcernStatus
 from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
@@ -19,7 +20,7 @@ class Concern(Model):
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
     risk_level: Mapped[str] = mapped_column(String(10))
     source: Mapped[str] = mapped_column(String(30))
-    summary: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(String(limits.SUMMARY.chars))
     details: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

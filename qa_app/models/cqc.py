@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain import limits
 from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
@@ -37,7 +38,7 @@ class CqcImport(Model):
     filename: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str | None] = mapped_column(String(80))
     size_bytes: Mapped[int] = mapped_column(Integer, default=0)
-    local_authority: Mapped[str | None] = mapped_column(String(100))
+    local_authority: Mapped[str | None] = mapped_column(String(limits.LOCAL_AUTHORITY.chars))
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     uploaded_by_label: Mapped[str] = mapped_column(String(254))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain import limits
 from qa_app.domain.plans import OPEN_STATUSES, ActionStatus, PlanStatus
 from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
@@ -60,7 +61,7 @@ class PlanIssue(Model):
     source: Mapped[str] = mapped_column(String(20))  # assessment, cqc, manual
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"))
     standard_code: Mapped[str | None] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(limits.ISSUE_TITLE.chars))
     rating: Mapped[str | None] = mapped_column(String(30))
     percentage: Mapped[int | None] = mapped_column(Integer)
     limiter: Mapped[str | None] = mapped_column(Text)
@@ -86,7 +87,7 @@ class PlanAction(Model):
     plan_id: Mapped[int] = mapped_column(ForeignKey("improvement_plans.id"))
     issue_id: Mapped[int] = mapped_column(ForeignKey("plan_issues.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
-    owner: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(limits.ACTION_OWNER.chars))
     target_date: Mapped[date] = mapped_column(Date)
     success_measure: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=ActionStatus.OPEN)

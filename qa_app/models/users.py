@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from qa_app.domain import limits
 from qa_app.domain.roles import ROLE_LABELS, STAFF_ROLES, Role
 from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
@@ -17,8 +18,8 @@ class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL.chars), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.PERSON_NAME.chars))
     role: Mapped[str] = mapped_column(String(20))
     provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -102,7 +103,7 @@ class ApiToken(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(limits.TOKEN_NAME.chars))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -118,7 +119,7 @@ class LoginAttempt(Model):
     __tablename__ = "login_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(limits.EMAIL.chars))
     # The address the limits apply to: qa_app.domain.throttle.address_key (an IPv6 /64).
     ip_address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))  # success, failed, throttled

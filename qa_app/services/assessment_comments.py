@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain import draft_comments
+from qa_app.domain import draft_comments, limits
 from qa_app.domain.lifecycle import TAKEN_BACK, is_published
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
@@ -50,6 +50,8 @@ def add_provider_comment(
     text = (text or "").strip()
     if not no_comments and not text:
         raise ValidationFailed({"text": "Write your comment"})
+    if problem := limits.COMMENT.problem(text):
+        raise ValidationFailed({"text": problem})
     if question_ref and question_ref not in {q.ref for q in questions_for(assessment)}:
         raise ValidationFailed({"question_ref": f"Question {question_ref} is not in this report"})
     with unit_of_work():
@@ -57,7 +59,7 @@ def add_provider_comment(
             assessment_id=assessment.id,
             kind="no_comments" if no_comments else "provider",
             question_ref=question_ref or None,
-            text="No comments on the draft" if no_comments else text[:5000],
+            text="No comments on the draft" if no_comments else text,
             author_id=actor.user.id if actor.user else None,
             author_label=actor.label,
         )

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
@@ -128,7 +129,7 @@ def issues_from(assessment: Assessment) -> list[PlanIssue]:
                 rating=rating.rating,
                 percentage=rounded(rating.percentage),
                 limiter=rating.limiter,
-                evidence="\n\n".join(lines)[:20000],
+                evidence="\n\n".join(lines)[: limits.DETAILS.chars],
                 added_by_label="System",
             )
         )

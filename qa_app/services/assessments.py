@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
 from qa_app.domain.pagination import Page, clamp_page
@@ -206,8 +207,10 @@ def check_answer(data: AnswerInput) -> dict[str, str]:
     unknown = [s for s in data.sources if s not in EVIDENCE_SOURCES]
     if unknown:
         errors["sources"] = f"Unknown evidence source {unknown[0]!r}"
-    if len(data.evidence or "") > 20000:
-        errors["evidence"] = "Evidence notes must be 20,000 characters or fewer"
+    if problem := limits.EVIDENCE.problem(data.evidence):
+        errors["evidence"] = problem
+    if "na_reason" not in errors and (problem := limits.NA_REASON.problem(data.na_reason)):
+        errors["na_reason"] = problem
     return errors
 
 
@@ -388,6 +391,8 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
     comment = (comment or "").strip()
     if not comment:
         raise ValidationFailed({"comment": "Say what the officer needs to change"})
+    if problem := limits.COMMENT.problem(comment):
+        raise ValidationFailed({"comment": problem})
     with unit_of_work():
         before = assessment.status
         assessment.status = status
@@ -395,7 +400,7 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
             AssessmentComment(
                 assessment_id=assessment.id,
                 kind="returned",
-                text=comment[:5000],
+                text=comment,
                 author_id=actor.user.id if actor.user else None,
                 author_label=actor.label,
             )
@@ -484,6 +489,8 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the published assessment needs correcting"})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     pending = db.session.scalar(
         select(Assessment.id).where(
             Assessment.revision_of_id == assessment.id,
@@ -503,7 +510,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
             lead_officer_id=assessment.lead_officer_id,
             revision_of_id=assessment.id,
             revision_number=assessment.revision_number + 1,
-            revision_reason=reason[:5000],
+            revision_reason=reason,
         )
         revision.officers = list(assessment.officers)
         db.session.add(revision)

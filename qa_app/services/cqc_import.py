@@ -24,6 +24,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import cqc_import as rules
+from qa_app.domain import limits
 from qa_app.domain.changes import jsonable
 from qa_app.domain.cqc_import import ImportStatus
 from qa_app.domain.pagination import Page, clamp_page
@@ -200,7 +201,9 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
         raise ValidationFailed({"file": "Choose CQC's ratings file to upload"})
     if not filename.lower().endswith((".ods", ".xlsx", ".csv")):
         raise ValidationFailed({"file": "The file must be an ODS, XLSX or CSV spreadsheet"})
-    local_authority = " ".join((local_authority or "").split())[:100] or None
+    local_authority = " ".join((local_authority or "").split()) or None
+    if problem := limits.LOCAL_AUTHORITY.problem(local_authority):
+        raise ValidationFailed({"local_authority": problem})
     stored_name = f"{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
     path = upload_folder() / stored_name
     size = 0

@@ -11,6 +11,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
 
+from qa_app.domain import limits
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
 from qa_app.domain.throttle import History, ThrottlePolicy, address_key, wait_before_attempt
@@ -105,7 +106,8 @@ def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) 
     """Check a password, unless the throttle says this attempt must wait
     (`qa_app.domain.throttle`), and begin a session when it is right. Every attempt is
     recorded with its outcome; only wrong ones count against later attempts."""
-    email = normalise_email(email)[:254]
+    # the attempt is recorded whatever was typed: no account's address is longer than this
+    email = normalise_email(email)[: limits.EMAIL.chars]
     address = address_key(ip_address)
     now = utcnow()
     wait = wait_before_attempt(policy, _throttle_history(email, address, policy, now), now)
@@ -163,10 +165,14 @@ def account_problems(email: str, name: str, role: str, provider_id: int | None) 
     errors = {}
     if not (name or "").strip():
         errors["name"] = "Enter the person's name"
+    elif problem := limits.PERSON_NAME.problem(name.strip()):
+        errors["name"] = problem
     try:
         validate_email(email or "", check_deliverability=False, test_environment=True)
     except EmailNotValidError:
         errors["email"] = "Enter an email address in the correct format, like name@example.org"
+    if "email" not in errors and (problem := limits.EMAIL.problem(normalise_email(email))):
+        errors["email"] = problem
     if "email" not in errors and find_user_by_email(email) is not None:
         errors["email"] = f"There is already a user with the email address {normalise_email(email)}"
     errors.update(_check_role(role, provider_id))
@@ -331,11 +337,13 @@ def create_token(actor: Actor, user: User, name: str = "API token") -> str:
     """Create an API token for a user and return it; only its hash is kept."""
     if not user.active:
         raise ValidationFailed({"user": f"{user.email} is deactivated"})
+    if problem := limits.TOKEN_NAME.problem(name):
+        raise ValidationFailed({"name": problem})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with unit_of_work():
         token = ApiToken(
             user_id=user.id,
-            name=(name or "API token")[:100],
+            name=name or "API token",
             token_hash=_digest(secret),
             prefix=secret[:10],
         )

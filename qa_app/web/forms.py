@@ -1,12 +1,66 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, SelectChoice  # type: ignore[attr-defined]  # new in 3.3; stubs are 3.2
 from wtforms.validators import Length, StopValidation
 
 from qa_app.domain.codes import MAX_ID
-from qa_app.domain.wording import too_long
-from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.domain.limits import Limit
+from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (submit, share, publish, send the plan): its CSRF token and
+    nothing else."""
+
+
+class StepForm(FlaskForm):
+    """The form of one step taken from a page that offers several (return, withdraw, escalate…).
+
+    Its fields say what the step reads and how each is checked, and their ids are the ids of
+    the inputs on the page, so that an input's message (id-error) and the error summary's link
+    (#id) come from the form and land on the input. Where a page has one such form for each
+    record (each issue's "withdraw"), an id holds "{key}", filled with that record's id.
+    """
+
+    def __init__(self, *args, key: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.key = key
+        for field in self:
+            if "{key}" in field.id:
+                field.id = field.id.format(key=key)
+
+    def refuse(self, refused: ValidationFailed | Conflict | Forbidden) -> None:
+        """Why the use case refused the step: beside the field it names, or for the page."""
+        if isinstance(refused, ValidationFailed):
+            apply_errors(self, refused.errors)
+        else:
+            self.form_errors.append(refused.message)
+
+
+class StepForms:
+    """The step forms of a page, for its template: `step.withdraw(issue.id)` is the withdraw
+    form of that issue: the one just posted (with what was typed and why it was refused), or
+    else a blank one (`step.respond(r.id, response=…)` fills a blank one)."""
+
+    def __init__(self, posted: StepForm | None = None, **forms: type[StepForm]):
+        self.posted = posted
+        self._forms = forms
+
+    def __getattr__(self, name: str):
+        try:
+            form_class = self._forms[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+        def form(key: int | None = None, **data) -> StepForm:
+            posted = self.posted
+            if type(posted) is form_class and posted.key == key:
+                return posted
+            return form_class(formdata=None, key=key, **data)
+
+        return form
 
 
 class OptionalDate:
@@ -50,8 +104,14 @@ def error_summary(form) -> list[dict]:
     """Error-summary links that land on the right input (the day box for a date)."""
     items = []
     for field in form:
-        # GOV.UK's date widget names its day box after the field's name, whatever its id
-        target = f"{field.name}-day" if isinstance(field, DateField) else field.id
+        # GOV.UK's date widget names its day box after the field's name, whatever its id; a
+        # hidden field (which button was pressed) has no input to land on
+        if getattr(field.widget, "input_type", None) == "hidden":
+            target = "main-content"
+        elif isinstance(field, DateField):
+            target = f"{field.name}-day"
+        else:
+            target = field.id
         for message in field.errors:  # a file can have many problems: list them all
             items.append({"text": message, "href": f"#{target}"})
     for message in getattr(form, "form_errors", []):
@@ -59,10 +119,10 @@ def error_summary(form) -> list[dict]:
     return items
 
 
-def at_most(limit: int, what: str) -> Length:
-    """A length limit whose message names the field, as GOV.UK asks ("Summary must be 300
-    characters or fewer"), not WTForms' "Field cannot be longer than…"."""
-    return Length(max=limit, message=too_long(what, limit))
+def at_most(limit: Limit) -> Length:
+    """The domain's limit for this text, refused with the limit's message: the same words the
+    API and the use cases give for it."""
+    return Length(max=limit.chars, message=limit.message)
 
 
 def problem_list(problems: dict[str, str]) -> list[dict]:

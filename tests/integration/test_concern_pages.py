@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from qa_app.domain.concerns import MAX_NOTES
+from qa_app.domain.limits import NOTES
 from qa_app.extensions import db
 from qa_app.models import Concern
 from qa_app.services import concerns
@@ -124,7 +124,7 @@ def test_a_refused_step_says_why_beside_the_box_and_keeps_what_was_typed(client,
     )
     make.sign_in(client, officer)
 
-    long_notes = "Rang the manager. " * (MAX_NOTES // 18 + 1)
+    long_notes = "Rang the manager. " * (NOTES.chars // 18 + 1)
     too_long = client.post(
         f"/concerns/{concern.id}/respond", data={"action": "call", "notes": long_notes}
     )

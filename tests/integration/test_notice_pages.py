@@ -210,7 +210,10 @@ def test_a_response_that_cannot_be_sent_comes_back_with_the_reason_and_the_text(
     )
     assert response.status_code == 422
     page = soup(response)
-    assert "Keep this to 5,000 characters or fewer" in page.select_one(".govuk-error-summary").text
+    assert (
+        "Your response must be 5,000 characters or fewer"
+        in page.select_one(".govuk-error-summary").text
+    )
     assert page.select_one(f"#response-{requirement.id}").text == typed  # nothing lost
     db.session.expire_all()
     assert db.session.get(NoticeRequirement, requirement.id).provider_response is None

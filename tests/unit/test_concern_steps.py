@@ -51,18 +51,19 @@ def test_refusals_say_why():
 
 def test_the_input_of_each_step_is_checked():
     from qa_app.domain.concerns import (
-        MAX_NOTES,
         close_problems,
         escalate_problems,
         respond_problems,
     )
 
     assert respond_problems("visit", "Went at 10:00") == {}
-    assert respond_problems("email", "x" * (MAX_NOTES + 1)) == {
+    from qa_app.domain.limits import NOTES
+
+    assert respond_problems("email", "x" * (NOTES.chars + 1)) == {
         "action": "The response is one of visit, call, safeguarding_referral, information_request",
         "notes": "Notes must be 20,000 characters or fewer",
     }
-    assert close_problems("resolved", "x" * MAX_NOTES) == {}  # exactly at the limit
+    assert close_problems("resolved", "x" * NOTES.chars) == {}  # exactly at the limit
     assert list(close_problems("fixed", "")) == ["outcome"]
     assert escalate_problems("") == {"reason": "Say why the concern is being escalated"}
     assert escalate_problems("x" * 5001) == {

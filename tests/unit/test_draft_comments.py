@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import pytest
 
 from qa_app.domain.draft_comments import (
-    MAX_ANSWER_TEXT,
     answer_problems,
     answer_refusal,
     comment_deadline,
@@ -14,6 +13,7 @@ from qa_app.domain.draft_comments import (
     summary,
 )
 from qa_app.domain.lifecycle import StepRefused, after
+from qa_app.domain.limits import ANSWER
 
 
 def test_an_accepted_comment_needs_the_change_made_and_a_refused_one_the_reason():
@@ -31,8 +31,8 @@ def test_an_accepted_comment_needs_the_change_made_and_a_refused_one_the_reason(
 
 
 def test_a_long_answer_is_refused_never_cut():
-    assert answer_problems("accepted", "x" * MAX_ANSWER_TEXT) == {}
-    assert answer_problems("accepted", "x" * (MAX_ANSWER_TEXT + 1)) == {
+    assert answer_problems("accepted", "x" * ANSWER.chars) == {}
+    assert answer_problems("accepted", "x" * (ANSWER.chars + 1)) == {
         "text": "The answer must be 5,000 characters or fewer"
     }
 

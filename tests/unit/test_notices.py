@@ -75,7 +75,7 @@ def test_issuing_needs_grounds_the_letter_can_state(grounds):
     assert issue_problems("notice_of_concern", grounds, ok, TODAY) == {"grounds": GROUNDS_MISSING}
     assert issue_problems("contract_breach", grounds, ok, TODAY) == {"grounds": GROUNDS_MISSING}
     too_long = issue_problems("notice_of_concern", "x" * 5001, ok, TODAY)
-    assert too_long == {"grounds": "Keep this to 5,000 characters or fewer"}
+    assert too_long == {"grounds": "The grounds must be 5,000 characters or fewer"}
 
 
 def test_a_stop_on_a_notice_in_force_can_be_added_moved_before_it_begins_or_lifted():
@@ -151,17 +151,19 @@ def test_risk_reasons_carry_the_dates():
 
 
 def test_drafting_rules_say_what_is_wrong_and_never_shorten_text():
+    from qa_app.domain.limits import NOTE
     from qa_app.domain.notices import (
-        MAX_TEXT,
         assessment_problems,
         draft_problems,
         requirement_problems,
         text_problem,
     )
 
-    assert text_problem("x" * MAX_TEXT) is None
-    assert text_problem("x" * (MAX_TEXT + 1)) == "Keep this to 5,000 characters or fewer"
-    assert text_problem("  ", "Say something") == "Say something"
+    assert text_problem("x" * NOTE.chars, NOTE) is None
+    assert (
+        text_problem("x" * (NOTE.chars + 1), NOTE) == "The note must be 5,000 characters or fewer"
+    )
+    assert text_problem("  ", NOTE, "Say something") == "Say something"
     assert requirement_problems("notice_of_concern", "", None, TODAY) == {
         "text": "Say what the rectification requirement requires of the provider",
         "due_date": "Enter the date the rectification requirement is due",

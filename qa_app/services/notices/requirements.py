@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.evidence_files import safe_name
+from qa_app.domain.limits import RESPONSE
 from qa_app.domain.notices import assess_refusal, assessment_problems, respond_refusal
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
@@ -55,7 +56,7 @@ def respond_to_requirement(
     problems: dict[str, str] = {}
     try:
         response = required_text(
-            response, "response", "Say what you have done to meet this requirement"
+            response, "response", "Say what you have done to meet this requirement", RESPONSE
         )
     except ValidationFailed as failed:
         problems.update(failed.errors)

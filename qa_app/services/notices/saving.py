@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from qa_app.domain.limits import NOTE, Limit
 from qa_app.domain.notices import text_problem
 from qa_app.extensions import db
 from qa_app.models import Notice, Service
@@ -20,9 +21,9 @@ def check_version(notice: Notice, expected_version: int | None) -> None:
         )
 
 
-def required_text(text: str | None, field: str, message: str) -> str:
+def required_text(text: str | None, field: str, message: str, limit: Limit = NOTE) -> str:
     """Required text, checked by the domain's rule (never shortened quietly)."""
-    problem = text_problem(text, message)
+    problem = text_problem(text, limit, message)
     if problem:
         raise ValidationFailed({field: problem})
     return text.strip()

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from qa_app.domain.limits import NOTE
 from qa_app.domain.notices import (
     NoticeStatus,
     RequirementFacts,
@@ -45,7 +46,7 @@ def _take_step(
     now: datetime,
     extra: dict | None = None,
 ) -> Notice:
-    if problem := text_problem(note):
+    if problem := text_problem(note, NOTE):
         raise ValidationFailed({"note": problem})
     lock_notice(notice)
     refused = step_refusal(notice.kind, notice.status, step)
@@ -188,7 +189,7 @@ def withdraw(
     page, is kept on the record first."""
     notice = decider_notice(viewer, notice_id)
     problems = {}
-    if problem := text_problem(note, "Say why the notice is being withdrawn"):
+    if problem := text_problem(note, NOTE, "Say why the notice is being withdrawn"):
         problems["note"] = problem
     if edit is not None and is_draft(notice.status):
         check_version(notice, edit.version)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from qa_app.domain.limits import NOTE
 from qa_app.domain.notices import (
     NEVER_ISSUED,
     StopState,
@@ -69,7 +70,7 @@ def set_placement_stop(
             if moving
             else ("Say why the placement stop is being added")
         )
-        if problem := text_problem(note, why):
+        if problem := text_problem(note, NOTE, why):
             problems["note"] = problem
         return problems
 

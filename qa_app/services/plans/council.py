@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from qa_app.domain import limits
 from qa_app.domain import plans as rules
-from qa_app.domain.wording import too_long
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
@@ -28,10 +28,10 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
     errors = {}
     if not title:
         errors["title"] = "Say what needs to improve"
-    elif len(title) > rules.MAX_TITLE:
-        errors["title"] = too_long("The issue", rules.MAX_TITLE)
-    if len(details) > rules.MAX_COMMENTS:
-        errors["details"] = too_long("The details", rules.MAX_COMMENTS)
+    elif problem := limits.ISSUE_TITLE.problem(title):
+        errors["title"] = problem
+    if problem := limits.DETAILS.problem(details):
+        errors["details"] = problem
     if errors:
         raise ValidationFailed(errors)
     with unit_of_work():
@@ -64,8 +64,8 @@ def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> Pl
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
-    if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     if issue.withdrawn_at is not None:
         raise Conflict("The issue has already been withdrawn")
     if refusal := rules.issue_refusal(plan.status, withdrawing=True):
@@ -105,8 +105,8 @@ def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> Impr
     comments = (comments or "").strip()
     if not comments:
         raise ValidationFailed({"comments": "Tell the provider what to change"})
-    if len(comments) > rules.MAX_COMMENTS:
-        raise ValidationFailed({"comments": too_long("The comments", rules.MAX_COMMENTS)})
+    if problem := limits.PLAN_COMMENTS.problem(comments):
+        raise ValidationFailed({"comments": problem})
     refusal = rules.review_refusal(plan.status)
     if refusal:
         raise Conflict(refusal)
@@ -150,8 +150,8 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the action is not yet complete"})
-    if len(reason) > rules.MAX_REASON:
-        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    if problem := limits.REASON.problem(reason):
+        raise ValidationFailed({"reason": problem})
     refusal = rules.action_step_refusal(plan.status, action.status, "reopen")
     if refusal:
         raise Conflict(refusal)

@@ -8,9 +8,8 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from qa_app.domain import evidence_files
+from qa_app.domain import evidence_files, limits
 from qa_app.domain import plans as rules
-from qa_app.domain.wording import too_long
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
@@ -176,8 +175,8 @@ def record_progress(
         ("impact_evidence", impact),
         ("note", note),
     ):
-        if len(text) > rules.MAX_PROGRESS:
-            errors[name] = too_long("This", rules.MAX_PROGRESS)
+        if problem := limits.PROGRESS.problem(text):
+            errors[name] = problem
     if step not in ("", "start", "complete"):
         errors["step"] = "The step is start or complete"
     if step == "complete" and not note:
@@ -212,7 +211,7 @@ def record_progress(
                 action.status = rules.IN_PROGRESS
             elif step == "complete":
                 action.status, action.completed_at = rules.DONE, utcnow()
-                action.completion_note = note[:20000]
+                action.completion_note = note
                 if not action.progress_grade:
                     action.progress_grade = 1
             elif (changes or file) and action.status == rules.OPEN:

@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import DataRequired
 
+from qa_app.domain import limits
 from qa_app.domain.roles import ROLE_LABELS, Role
 from qa_app.web.forms import at_most, options, posted_id
 
@@ -31,12 +32,12 @@ class InviteUserForm(FlaskForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter the person's name"), at_most(200, "The name")],
+        validators=[DataRequired("Enter the person's name"), at_most(limits.PERSON_NAME)],
     )
     email = StringField(
         "Email address",
         widget=GovTextInput(),
-        validators=[DataRequired("Enter an email address"), at_most(254, "The email address")],
+        validators=[DataRequired("Enter an email address"), at_most(limits.EMAIL)],
     )
     role = _role_field()
     provider_id = _provider_field()
@@ -52,7 +53,7 @@ class TokenForm(FlaskForm):
         "What the token is for",
         widget=GovTextInput(),
         description="For example, Monthly report export",
-        validators=[DataRequired("Say what the token is for"), at_most(100, "The description")],
+        validators=[DataRequired("Say what the token is for"), at_most(limits.TOKEN_NAME)],
     )
 
 

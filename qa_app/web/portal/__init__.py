@@ -1,10 +1,13 @@
 """The provider portal: what a care provider's own staff see, under /portal."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea
+from jinja2.filters import do_truncate
+from wtforms import BooleanField, SelectField, TextAreaField
 
-from qa_app.domain import evidence_files
+from qa_app.domain import evidence_files, limits
 from qa_app.domain.lifecycle import is_shared
 from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
@@ -15,10 +18,48 @@ from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
 from qa_app.web.assessment_report import comments_context, report_context
 from qa_app.web.evidence_downloads import evidence_download
-from qa_app.web.forms import refusal_problems
+from qa_app.web.forms import StepForm, StepForms, ask_for_file_again, at_most, options
 from qa_app.web.views import PlanState, assessment_view, notice_view
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+
+
+class CommentForm(StepForm):
+    """A provider's comment on a shared draft, or its "We have no comments"."""
+
+    question_ref = SelectField(
+        "Which finding is it about?",
+        widget=GovSelect(),
+        validate_choice=False,  # the use case says what is wrong, in words
+    )
+    text = TextAreaField(
+        "Your comment",
+        widget=GovTextArea(),
+        description="Say what is factually wrong and what the evidence shows.",
+        validators=[at_most(limits.COMMENT)],
+    )
+    no_comments = BooleanField()  # the "We have no comments" button
+
+    def set_choices(self, questions) -> None:
+        self.question_ref.choices = options(
+            [("", "The report as a whole")]
+            + [
+                (q.ref, f"{q.ref} {do_truncate(current_app.jinja_env, q.text, 70)}")
+                for q in questions
+            ]
+        )
+
+
+class RespondForm(StepForm):
+    """A provider's response to one requirement of a notice, with a file of evidence."""
+
+    response = TextAreaField(
+        "Your response",
+        widget=GovTextArea(),
+        id="response-{key}",
+        validators=[at_most(limits.RESPONSE)],
+    )
+    file = FileField("Attach evidence (optional)", widget=GovFileInput(), id="file-{key}")
 
 
 @bp.get("/")
@@ -77,27 +118,24 @@ def service_page(service_id):
 
 @bp.get("/assessments/<int:assessment_id>")
 @provider_required
-def assessment_report(assessment_id, problems=None, kept=None, status=200):
-    """problems/kept: a comment that could not be sent, shown again with why (nothing lost)."""
+def assessment_report(assessment_id, comment_form: CommentForm | None = None, status=200):
+    """comment_form: a comment that could not be sent, shown again with why (nothing lost)."""
     try:
         assessment = assessments.get_assessment(current_user, assessment_id)
     except NotFound:
         return _being_corrected(assessment_id)
     context = report_context(assessment, include_internal=False)
     open_for_comment = assessments.open_for_comment(assessment)
+    form = comment_form or CommentForm(formdata=None)
+    form.set_choices(context["questions"])
     return render_template(
         "portal/report.html",
         section="home",
         open_for_comment=open_for_comment,
         errors={},
-        problems=problems,
-        kept=kept,
+        form=form,
         **context,
     ), status
-
-
-#: the comment form's fields → its input ids
-COMMENT_INPUTS = {"text": "text", "question_ref": "question_ref"}
 
 
 def _being_corrected(assessment_id):
@@ -116,25 +154,22 @@ def _being_corrected(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/comments")
 @provider_required
 def assessment_comment(assessment_id):
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("portal.assessment_report", assessment_id=assessment_id))
-    no_comments = "no_comments" in request.form
+    form = CommentForm()
+    no_comments = bool(form.no_comments.data)
+    if not form.validate_on_submit() and not no_comments:
+        return assessment_report(assessment_id, form, status=422)
     try:
         assessments.add_provider_comment(
             web_actor(),
             current_user,
             assessment_id,
-            request.form.get("question_ref", "")[:20] or None,
-            request.form.get("text", "")[:5000],
+            form.question_ref.data or None,
+            form.text.data or "",
             no_comments=no_comments,
         )
     except (ValidationFailed, Conflict) as refused:
-        return assessment_report(
-            assessment_id,
-            problems=refusal_problems(refused, COMMENT_INPUTS),
-            kept={name: request.form.get(name, "") for name in COMMENT_INPUTS},
-            status=refused.status,
-        )
+        form.refuse(refused)
+        return assessment_report(assessment_id, form, status=refused.status)
     flash(
         "Thank you: the council has your response"
         if no_comments
@@ -155,19 +190,16 @@ def assessment_pdf(assessment_id):
 
 @bp.get("/notices/<int:notice_id>")
 @provider_required
-def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None, problems=None):
-    """typed/errors: a response that could not be sent, shown again with why (nothing lost);
-    errors are {requirement id: {"response" or "file": message}}; problems: why it could not
-    be sent at all (the notice or the requirement has moved on)."""
+def notice_page(notice_id, posted: RespondForm | None = None):
+    """posted: a response that could not be sent, shown again with why, beside its box or for
+    the page (the notice or the requirement has moved on), with nothing lost."""
     notice = notices.get_notice(current_user, notice_id)
     return render_template(
         "portal/notice.html",
         notice=notice,
         view=notice_view(notice, london_today()),
         files=notices.response_files(notice),
-        typed=typed or {},
-        errors=errors or {},
-        problems=problems,
+        step=StepForms(posted, respond=RespondForm),
         kinds=KINDS,
         statuses=STATUS_LABELS,
         requirement_labels=REQUIREMENT_LABELS,
@@ -180,39 +212,32 @@ def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None
 @bp.post("/notices/<int:notice_id>/requirements/<int:requirement_id>/respond")
 @provider_required
 def notice_respond(notice_id, requirement_id):
-    if FlaskForm().validate_on_submit():
-        upload = request.files.get("file")
-        files = []
-        if upload and upload.filename:
-            files.append((upload.filename, upload.read(evidence_files.MAX_EVIDENCE_BYTES + 1)))
-        try:
-            notices.respond_to_requirement(
-                web_actor(),
-                current_user,
-                notice_id,
-                requirement_id,
-                request.form.get("response", ""),
-                files=files,
-            )
-        except ValidationFailed as failed:
-            return notice_page(
-                notice_id,
-                typed={requirement_id: request.form.get("response", "")},
-                errors={requirement_id: failed.errors},
-            ), 422
-        except Conflict as refused:
-            return notice_page(
-                notice_id,
-                typed={requirement_id: request.form.get("response", "")},
-                problems=refusal_problems(refused, {}),
-            ), refused.status
-        else:
-            flash(
-                "Your response and " + files[0][0] + " have been sent to the council"
-                if files
-                else "Your response has been sent to the council",
-                "success",
-            )
+    form = RespondForm(key=requirement_id)
+    if not form.validate_on_submit():
+        ask_for_file_again(form, form.file)
+        return notice_page(notice_id, form), 422
+    upload = form.file.data
+    files = []
+    if upload and upload.filename:
+        files.append((upload.filename, upload.read(evidence_files.MAX_EVIDENCE_BYTES + 1)))
+    try:
+        notices.respond_to_requirement(
+            web_actor(),
+            current_user,
+            notice_id,
+            requirement_id,
+            form.response.data or "",
+            files=files,
+        )
+    except (ValidationFailed, Conflict) as refused:
+        form.refuse(refused)
+        return notice_page(notice_id, form), refused.status
+    flash(
+        "Your response and " + files[0][0] + " have been sent to the council"
+        if files
+        else "Your response has been sent to the council",
+        "success",
+    )
     return redirect(url_for("portal.notice_page", notice_id=notice_id) + f"#r{requirement_id}")
 
 

@@ -15,12 +15,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
+from qa_app.domain import limits
 from qa_app.domain import plans as rules
 from qa_app.services import plans
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import provider_required, web_actor
-from qa_app.web.forms import GovDateField, apply_errors, ask_for_file_again, at_most, options
+from qa_app.web.forms import (
+    ButtonForm,
+    GovDateField,
+    apply_errors,
+    ask_for_file_again,
+    at_most,
+    options,
+)
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.portal import bp
 from qa_app.web.views import PlanPage
@@ -32,20 +40,20 @@ class ActionForm(FlaskForm):
         "Action",
         widget=GovTextArea(),
         description="What you will do to put the issue right",
-        validators=[at_most(rules.MAX_ACTION_TEXT, "The description")],
+        validators=[at_most(limits.ACTION_DESCRIPTION)],
     )
     owner = StringField(
         "Owner (responsibility)",
         widget=GovTextInput(),
         description="The named person responsible, for example Jo Smith, registered manager",
-        validators=[at_most(rules.MAX_OWNER, "The owner")],
+        validators=[at_most(limits.ACTION_OWNER)],
     )
     target_date = GovDateField("Target date", description="For example, 31 1 2027")
     success_measure = TextAreaField(
         "Success measure",
         widget=GovTextArea(),
         description="How you and the council will know the action has worked",
-        validators=[at_most(rules.MAX_ACTION_TEXT, "The success measure")],
+        validators=[at_most(limits.SUCCESS_MEASURE)],
     )
 
     def values(self) -> dict:
@@ -62,7 +70,7 @@ class ProgressForm(FlaskForm):
     progress_evidence = TextAreaField(
         "Evidence of progress",
         widget=GovTextArea(),
-        validators=[at_most(rules.MAX_PROGRESS, "This")],
+        validators=[at_most(limits.PROGRESS)],
     )
     progress_grade = RadioField(
         "Progress grading",
@@ -73,7 +81,7 @@ class ProgressForm(FlaskForm):
     impact_evidence = TextAreaField(
         "Evidence of impact",
         widget=GovTextArea(),
-        validators=[at_most(rules.MAX_PROGRESS, "This")],
+        validators=[at_most(limits.PROGRESS)],
     )
     step = RadioField(
         "Is the action complete?",
@@ -88,7 +96,7 @@ class ProgressForm(FlaskForm):
         "What was done to complete it",
         widget=GovTextArea(),
         description="Needed when the action is complete",
-        validators=[at_most(rules.MAX_PROGRESS, "This")],
+        validators=[at_most(limits.PROGRESS)],
     )
     file = FileField(
         "Evidence file (optional)",
@@ -221,7 +229,7 @@ def action_edit(action_id):
 @bp.post("/plans/<int:plan_id>/submit")
 @provider_required
 def plan_submit(plan_id):
-    if FlaskForm().validate_on_submit():
+    if ButtonForm().validate_on_submit():
         try:
             plans.submit(web_actor(), current_user, plan_id)
         except Conflict as refused:

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
 from wtforms import HiddenField, RadioField, TextAreaField
 
-from qa_app.domain.draft_comments import DECISION_HINTS, DECISIONS, MAX_ANSWER_TEXT
+from qa_app.domain import limits
+from qa_app.domain.draft_comments import DECISION_HINTS, DECISIONS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.services import assessments
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -29,7 +30,7 @@ class CommentAnswerForm(FlaskForm):
         "Your answer",
         widget=GovTextArea(),
         description="The provider reads this answer, and it is printed in the published report.",
-        validators=[at_most(MAX_ANSWER_TEXT, "The answer")],
+        validators=[at_most(limits.ANSWER)],
     )
 
 

@@ -7,10 +7,25 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSelect
-from wtforms import RadioField, SelectField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+)
+from wtforms import (
+    BooleanField,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
-from qa_app.domain import draft_comments
+from qa_app.domain import draft_comments, limits
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.roles import can_decide
@@ -21,12 +36,15 @@ from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.assessment_report import report_context
 from qa_app.web.forms import (
+    ButtonForm,
     GovDateField,
+    StepForm,
+    StepForms,
     apply_errors,
+    at_most,
     options,
     page_number,
     posted_id,
-    refusal_problems,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import assessment_view
@@ -56,6 +74,46 @@ class PlanForm(FlaskForm):
         coerce=posted_id,
         validate_choice=False,
     )
+
+
+class ReturnForm(StepForm):
+    comment = TextAreaField(
+        "Or return it to the officer, saying what needs to change",
+        widget=GovTextArea(),
+        validators=[at_most(limits.COMMENT)],
+    )
+
+
+class CorrectForm(StepForm):
+    reason = TextAreaField(
+        "Correct this published assessment",
+        widget=GovTextArea(),
+        description="A new revision is started with these answers. This published version "
+        "stays as it is, and both stay in the history.",
+        validators=[at_most(limits.REASON)],
+    )
+
+
+class AnswerForm(Form):
+    """One question's answer on the recording page (its inputs are named "<question>-score"…)."""
+
+    score = StringField()  # 1 to 4, "na", or blank for not scored yet
+    na_reason = TextAreaField(validators=[at_most(limits.NA_REASON)])
+    evidence = TextAreaField(validators=[at_most(limits.EVIDENCE)])
+    sources = SelectMultipleField(validate_choice=False)  # the use case names an unknown one
+    version = HiddenField()
+
+
+def answers_form(keys: list[str]) -> FlaskForm:
+    """The recording page's form: an AnswerForm for each question (by its anchor), and the
+    "Save and continue" button."""
+    fields: dict[str, object] = {key: FormField(AnswerForm) for key in keys}
+    fields["continue"] = BooleanField()
+    return type("AnswersForm", (FlaskForm,), fields)()
+
+
+def _step_forms(posted: StepForm | None = None) -> StepForms:
+    return StepForms(posted, give_back=ReturnForm, correct=CorrectForm)
 
 
 @bp.get("/assessments")
@@ -152,11 +210,10 @@ def assessment_page(assessment_id):
     return _show(assessments.get_assessment(current_user, assessment_id))
 
 
-def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
+def _show(assessment, status=200, posted: FlaskForm | None = None, missing_refs=None):
     """The assessment's page: progress or ratings, the comment deadline, review, history.
-    `problems` and `kept` when a step on it was refused (the reason beside its box, what was
-    typed still in it); `missing_refs` when a submission was refused for these unanswered
-    questions."""
+    `posted` when a step on it was refused (the reason beside its box, what was typed still in
+    it); `missing_refs` when a submission was refused for these unanswered questions."""
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
     domains = _domains(assessment, questions, answers)
@@ -191,22 +248,11 @@ def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
         kinds=assessments.KINDS,
         history=events,
         names=audit.names_for(events),
-        problems=problems,
-        kept=kept,
+        form=posted,
+        step=_step_forms(posted if isinstance(posted, StepForm) else None),
         section="assessments",
         **_comments_context(assessment, questions),
     ), status
-
-
-def _refused(assessment_id, refused, inputs: dict[str, str]):
-    """The assessment's page again with why the step was refused (rather than a banner after a
-    redirect, which would lose what was typed)."""
-    return _show(
-        assessments.get_assessment(current_user, assessment_id),
-        status=refused.status,
-        problems=refusal_problems(refused, inputs),
-        kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
-    )
 
 
 def _comments_context(assessment, questions) -> dict:
@@ -256,7 +302,8 @@ def _domains(assessment, questions, answers):
 @bp.post("/assessments/<int:assessment_id>/submit")
 @staff_required
 def assessment_submit(assessment_id):
-    if not FlaskForm().validate_on_submit():
+    form = ButtonForm()
+    if not form.validate_on_submit():
         return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
     try:
         assessments.submit(web_actor(), current_user, assessment_id)
@@ -264,7 +311,9 @@ def assessment_submit(assessment_id):
         assessment = assessments.get_assessment(current_user, assessment_id)
         return _show(assessment, status=failed.status, missing_refs=set(failed.errors))
     except Conflict as clash:
-        return _refused(assessment_id, clash, {})
+        form.form_errors.append(clash.message)
+        assessment = assessments.get_assessment(current_user, assessment_id)
+        return _show(assessment, status=clash.status, posted=form)
     flash("The assessment has been submitted for review", "success")
     return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
 
@@ -287,19 +336,25 @@ def assessment_record(assessment_id, domain):
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit() or not editable:
+        form = answers_form([_anchor(q.ref) for q in mine])
+        form.validate()
+        if not editable or "csrf_token" in form.errors:
             abort(400)
         for q in mine:
-            key = _anchor(q.ref)
+            answer = form[_anchor(q.ref)]
             posted = {
-                "score": request.form.get(f"{key}-score", ""),
-                "na_reason": request.form.get(f"{key}-na_reason", "")[:2000],
-                "evidence": request.form.get(f"{key}-evidence", "")[:20000],
-                "sources": [
-                    s for s in request.form.getlist(f"{key}-sources") if s in EVIDENCE_SOURCES
-                ],
-                "version": posted_id(request.form.get(f"{key}-version")),
+                "score": answer.score.data or "",
+                "na_reason": answer.na_reason.data or "",
+                "evidence": answer.evidence.data or "",
+                "sources": list(answer.sources.data or []),
+                "version": posted_id(answer.version.data),
             }
+            if answer.errors:  # too long: refused, and kept in the form to be shortened
+                errors[q.ref] = next(
+                    message for messages in answer.errors.values() for message in messages
+                )
+                typed[q.ref] = posted
+                continue
             current = assessments.answer_values(answers.get(q.ref))
             current_score = (
                 "na" if current["na"] else (str(current["score"]) if current["score"] else "")
@@ -334,7 +389,7 @@ def assessment_record(assessment_id, domain):
             flash(f"{saved} {'answer' if saved == 1 else 'answers'} saved", "success")
             following = (
                 codes[codes.index(domain) + 1]
-                if "continue" in request.form and domain != codes[-1]
+                if form["continue"].data and domain != codes[-1]
                 else domain
             )
             return redirect(
@@ -381,26 +436,36 @@ def _stored(answer):
     }
 
 
-def _step(assessment_id, call, done_message, inputs: dict[str, str] | None = None):
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
-    try:
-        call()
-    except (Conflict, Forbidden, ValidationFailed) as refused:
-        return _refused(assessment_id, refused, inputs or {})
-    flash(done_message, "success")
-    return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+def _step(assessment_id, form: FlaskForm, call, done_message):
+    """Take a step from the assessment's page with what `form` read; if it is refused, the page
+    again with why (rather than a banner after a redirect, which would lose what was typed)."""
+    status = 422
+    if form.validate_on_submit():
+        try:
+            call(form)
+        except (Conflict, Forbidden, ValidationFailed) as refused:
+            if isinstance(form, StepForm):
+                form.refuse(refused)
+            else:
+                form.form_errors.append(refused.message)
+            status = refused.status
+        else:
+            flash(done_message, "success")
+            return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
+    assessment = assessments.get_assessment(current_user, assessment_id)
+    return _show(assessment, status=status, posted=form)
 
 
 @bp.post("/assessments/<int:assessment_id>/return")
 @staff_required
 def assessment_return(assessment_id):
-    comment = request.form.get("comment", "")[:5000]
     return _step(
         assessment_id,
-        lambda: assessments.return_to_officer(web_actor(), current_user, assessment_id, comment),
+        ReturnForm(),
+        lambda form: assessments.return_to_officer(
+            web_actor(), current_user, assessment_id, form.comment.data or ""
+        ),
         "The assessment has been returned to the officer with your comments",
-        {"comment": "comment"},
     )
 
 
@@ -409,7 +474,8 @@ def assessment_return(assessment_id):
 def assessment_share(assessment_id):
     return _step(
         assessment_id,
-        lambda: assessments.share_draft(web_actor(), current_user, assessment_id),
+        ButtonForm(),
+        lambda form: assessments.share_draft(web_actor(), current_user, assessment_id),
         "The draft report has been shared with the provider, who has "
         f"{draft_comments.COMMENT_DAYS} days to comment",
     )
@@ -418,13 +484,15 @@ def assessment_share(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/publish")
 @staff_required
 def assessment_publish(assessment_id):
-    if FlaskForm().validate_on_submit():
+    form = ButtonForm()
+    if form.validate_on_submit():
         assessment = assessments.get_assessment(current_user, assessment_id)
         if can_decide(current_user.role) and assessments.publish_refusal(assessment):
             return _not_ready_to_publish(assessment)
     return _step(
         assessment_id,
-        lambda: assessments.publish(web_actor(), current_user, assessment_id),
+        form,
+        lambda form: assessments.publish(web_actor(), current_user, assessment_id),
         "The assessment has been published",
     )
 
@@ -458,6 +526,7 @@ def _not_ready_to_publish(assessment):
         kinds=assessments.KINDS,
         section="assessments",
         problems=problems,
+        step=_step_forms(),
         publish_refused=assessments.publish_refusal(assessment),
         **context,
     ), 409
@@ -483,16 +552,20 @@ def assessment_pdf(assessment_id):
 @bp.post("/assessments/<int:assessment_id>/correct")
 @staff_required
 def assessment_correct(assessment_id):
-    if not FlaskForm().validate_on_submit():
-        return redirect(url_for("staff.assessment_page", assessment_id=assessment_id))
-    try:
-        revision = assessments.start_correction(
-            web_actor(), current_user, assessment_id, request.form.get("reason", "")[:5000]
-        )
-    except (Conflict, Forbidden, ValidationFailed) as refused:
-        return _refused(assessment_id, refused, {"reason": "reason"})
-    flash(
-        f"Revision {revision.revision_number} has been started with the published answers",
-        "success",
-    )
-    return redirect(url_for("staff.assessment_page", assessment_id=revision.id))
+    form = CorrectForm()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            revision = assessments.start_correction(
+                web_actor(), current_user, assessment_id, form.reason.data or ""
+            )
+        except (Conflict, Forbidden, ValidationFailed) as refused:
+            form.refuse(refused)
+            status = refused.status
+        else:
+            flash(
+                f"Revision {revision.revision_number} has been started with the published answers",
+                "success",
+            )
+            return redirect(url_for("staff.assessment_page", assessment_id=revision.id))
+    return _show(assessments.get_assessment(current_user, assessment_id), status, form)

@@ -8,14 +8,13 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTextInput
-from wtforms import RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
+from qa_app.domain import limits
 from qa_app.domain.clocks import CONCERN_RISK_LEVELS, skipped_by_clock_change
 from qa_app.domain.concerns import (
-    MAX_NOTES,
-    MAX_SUMMARY,
     OUTCOMES,
     RESPONSES,
     SOURCES,
@@ -29,12 +28,13 @@ from qa_app.web.filters import LONDON, format_datetime
 from qa_app.web.forms import (
     GovDateField,
     OptionalDate,
+    StepForm,
+    StepForms,
     apply_errors,
     at_most,
     options,
     page_number,
     posted_id,
-    refusal_problems,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import ConcernView
@@ -66,12 +66,10 @@ class ConcernForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Give a short summary of the concern"),
-            at_most(MAX_SUMMARY, "The summary"),
+            at_most(limits.SUMMARY),
         ],
     )
-    details = TextAreaField(
-        "Details", widget=GovTextArea(), validators=[at_most(MAX_NOTES, "The details")]
-    )
+    details = TextAreaField("Details", widget=GovTextArea(), validators=[at_most(limits.DETAILS)])
 
 
 def _received(form: ConcernForm):
@@ -174,7 +172,41 @@ def concern_page(concern_id):
     return _concern_page(concerns.get_concern(current_user, concern_id))
 
 
-def _concern_page(concern, problems=None, kept=None, status=200):
+class RespondForm(StepForm):
+    action = SelectField(
+        "Response",
+        widget=GovSelect(),
+        choices=options(RESPONSES.items()),
+        validate_choice=False,  # the use case says what is wrong, in words
+    )
+    notes = TextAreaField(
+        "Notes", widget=GovTextArea(), id="respond-notes", validators=[at_most(limits.NOTES)]
+    )
+
+
+class CloseForm(StepForm):
+    outcome = SelectField(
+        "Outcome",
+        widget=GovSelect(),
+        choices=options(OUTCOMES.items()),
+        validate_choice=False,  # the use case says what is wrong, in words
+    )
+    notes = TextAreaField(
+        "Notes", widget=GovTextArea(), id="close-notes", validators=[at_most(limits.NOTES)]
+    )
+
+
+class EscalateForm(StepForm):
+    reason = TextAreaField(
+        "Why", widget=GovTextArea(), id="reason", validators=[at_most(limits.REASON)]
+    )
+
+
+#: step → its form
+STEP_FORMS = {"respond": RespondForm, "close": CloseForm, "escalate": EscalateForm}
+
+
+def _concern_page(concern, posted: StepForm | None = None, status=200):
     return (
         render_template(
             "staff/concerns/show.html",
@@ -188,20 +220,14 @@ def _concern_page(concern, problems=None, kept=None, status=200):
             view=ConcernView(concern, can_close=concerns.closable(concern)),
             history=(events := audit.entity_history("concern", concern.id)),
             names=audit.names_for(events),
-            problems=problems,
-            kept=kept,
+            form=posted,
+            step=StepForms(posted, **STEP_FORMS),
             section="concerns",
         ),
         status,
     )
 
 
-#: step → the step form's input id for each field the use case names
-STEP_INPUTS = {
-    "respond": {"action": "action", "notes": "respond-notes"},
-    "close": {"outcome": "outcome", "notes": "close-notes"},
-    "escalate": {"reason": "reason"},
-}
 DONE = {
     "respond": "The response has been recorded and the clock stopped",
     "close": "The concern has been closed",
@@ -212,32 +238,30 @@ DONE = {
 @bp.post("/concerns/<int:concern_id>/<step>")
 @staff_required
 def concern_step(concern_id, step):
-    if step not in STEP_INPUTS or not FlaskForm().validate_on_submit():
+    if step not in STEP_FORMS:
         return redirect(url_for("staff.concern_page", concern_id=concern_id))
-    form, actor = request.form, web_actor()
-    try:
-        if step == "respond":
-            concerns.respond(
-                actor, current_user, concern_id, form.get("action", ""), form.get("notes", "")
-            )
-        elif step == "close":
-            concerns.close(
-                actor, current_user, concern_id, form.get("outcome", ""), form.get("notes", "")
-            )
+    form, actor, status = STEP_FORMS[step](), web_actor(), 422
+    if form.validate_on_submit():
+        try:
+            if step == "respond":
+                concerns.respond(
+                    actor, current_user, concern_id, form.action.data or "", form.notes.data or ""
+                )
+            elif step == "close":
+                concerns.close(
+                    actor, current_user, concern_id, form.outcome.data or "", form.notes.data or ""
+                )
+            else:
+                concerns.escalate(actor, current_user, concern_id, form.reason.data or "")
+        except (ValidationFailed, Conflict) as refused:
+            form.refuse(refused)
+            status = refused.status
         else:
-            concerns.escalate(actor, current_user, concern_id, form.get("reason", ""))
-    except (ValidationFailed, Conflict) as refused:
-        # Show the page again with the reason and everything typed, rather than a banner
-        # after a redirect that would lose the notes.
-        inputs = STEP_INPUTS[step]
-        return _concern_page(
-            concerns.get_concern(current_user, concern_id),
-            problems=refusal_problems(refused, inputs),
-            kept={input_id: form.get(name, "") for name, input_id in inputs.items()},
-            status=refused.status,
-        )
-    flash(DONE[step], "success")
-    return redirect(url_for("staff.concern_page", concern_id=concern_id))
+            flash(DONE[step], "success")
+            return redirect(url_for("staff.concern_page", concern_id=concern_id))
+    # The page again with the reason and everything typed, rather than a banner after a
+    # redirect that would lose the notes.
+    return _concern_page(concerns.get_concern(current_user, concern_id), posted=form, status=status)
 
 
 class ClockRecordForm(FlaskForm):

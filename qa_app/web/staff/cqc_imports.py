@@ -16,13 +16,20 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovTextInput
 from wtforms import StringField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Optional
 
+from qa_app.domain import limits
 from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, ask_for_file_again, refusal_problems
+from qa_app.web.forms import (
+    ButtonForm,
+    apply_errors,
+    ask_for_file_again,
+    at_most,
+    refusal_problems,
+)
 from qa_app.web.staff import bp
 from qa_app.web.views import ImportView
 
@@ -44,12 +51,8 @@ class CqcUploadForm(FlaskForm):
             "new services. Spell it as CQC does, for example Northumberland. Leave blank to "
             "only update the services you already have."
         ),
-        validators=[Optional(), Length(max=100, message="Must be 100 characters or fewer")],
+        validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
-
-
-class StepForm(FlaskForm):
-    """Confirm or discard: a CSRF token and nothing else."""
 
 
 def _allow_large_upload() -> None:
@@ -114,7 +117,7 @@ def cqc_import_page(import_id, problems=None, status=200):
         record=record,
         view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
-        step_form=StepForm(),
+        step_form=ButtonForm(),
         problems=problems,
         section="services",
     ), status
@@ -138,7 +141,7 @@ def cqc_import_progress(import_id):
 @bp.post("/cqc-imports/<int:import_id>/commit")
 @staff_required
 def cqc_import_commit(import_id):
-    form = StepForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             record = cqc_import.commit_import(web_actor(), import_id)
@@ -171,7 +174,7 @@ def cqc_import_commit(import_id):
 @bp.post("/cqc-imports/<int:import_id>/discard")
 @staff_required
 def cqc_import_discard(import_id):
-    form = StepForm()
+    form = ButtonForm()
     if form.validate_on_submit():
         try:
             record = cqc_import.discard(web_actor(), import_id)

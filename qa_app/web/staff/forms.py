@@ -5,8 +5,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextIn
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
+from qa_app.domain import limits
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
-from qa_app.domain.registry_rules import MAX_ADDRESS, MAX_PERSON_NAME
 from qa_app.web.forms import GovDateField, OptionalDate, at_most, options, posted_id
 
 
@@ -17,7 +17,7 @@ class ServiceForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter the service name"),
-            Length(max=200, message="Must be 200 characters or fewer"),
+            at_most(limits.SERVICE_NAME),
         ],
     )
     provider_id = SelectField(
@@ -40,19 +40,19 @@ class ServiceForm(FlaskForm):
         description="The locality, zone or lot the service belongs to, for example North",
         validators=[
             DataRequired("Enter the cluster or area"),
-            Length(max=100, message="Must be 100 characters or fewer"),
+            at_most(limits.CLUSTER),
         ],
     )
     cqc_location_id = StringField(
         "CQC location ID",
         widget=GovTextInput(),
         description="For example 1-123456789. Leave blank if the service is not registered with CQC.",
-        validators=[Optional(), Length(max=20, message="Must be 20 characters or fewer")],
+        validators=[Optional(), at_most(limits.CQC_LOCATION_ID)],
     )
     address = TextAreaField(
         "Address",
         widget=GovTextArea(),
-        validators=[Optional(), Length(max=500, message="Must be 500 characters or fewer")],
+        validators=[Optional(), at_most(limits.SERVICE_ADDRESS)],
     )
     postcode = StringField(
         "Postcode",
@@ -71,7 +71,7 @@ class ServiceForm(FlaskForm):
     contract_reference = StringField(
         "Contract reference",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=50, message="Must be 50 characters or fewer")],
+        validators=[Optional(), at_most(limits.CONTRACT_REFERENCE)],
     )
     contract_start = GovDateField(
         "Contract start date", description="For example, 1 4 2024", validators=[OptionalDate()]
@@ -91,7 +91,7 @@ class ServiceForm(FlaskForm):
         widget=GovTextInput(),
         description="The manager registered with CQC for this service. Letters about the "
         "service are addressed to them.",
-        validators=[Optional(), at_most(MAX_PERSON_NAME, "The registered manager's name")],
+        validators=[Optional(), at_most(limits.REGISTERED_MANAGER)],
     )
     cqc_rating = SelectField(
         "CQC rating",
@@ -139,19 +139,19 @@ class ProviderForm(FlaskForm):
         widget=GovTextInput(),
         validators=[
             DataRequired("Enter the provider's name"),
-            Length(max=200, message="Must be 200 characters or fewer"),
+            at_most(limits.PROVIDER_NAME),
         ],
     )
     cqc_provider_id = StringField(
         "CQC provider ID",
         widget=GovTextInput(),
         description="For example 1-101641521",
-        validators=[Optional(), Length(max=20, message="Must be 20 characters or fewer")],
+        validators=[Optional(), at_most(limits.CQC_PROVIDER_ID)],
     )
     contact_name = StringField(
         "Contact name",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=200, message="Must be 200 characters or fewer")],
+        validators=[Optional(), at_most(limits.CONTACT_NAME)],
     )
     contact_email = StringField(
         "Contact email address",
@@ -159,20 +159,20 @@ class ProviderForm(FlaskForm):
         validators=[
             Optional(),
             Email("Enter an email address in the correct format, like name@example.org"),
-            Length(max=254, message="Must be 254 characters or fewer"),
+            at_most(limits.EMAIL),
         ],
     )
     contact_phone = StringField(
         "Contact phone number",
         widget=GovTextInput(),
-        validators=[Optional(), Length(max=40, message="Must be 40 characters or fewer")],
+        validators=[Optional(), at_most(limits.CONTACT_PHONE)],
     )
     address = TextAreaField(
         "Postal address",
         widget=GovTextArea(),
         description="Where the council's letters to the provider go, usually its registered "
         "office. Put each line on a line of its own, ending with the postcode.",
-        validators=[Optional(), at_most(MAX_ADDRESS, "The postal address")],
+        validators=[Optional(), at_most(limits.POSTAL_ADDRESS)],
     )
 
     FIELDS = (

@@ -7,14 +7,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, RadioField, TextAreaField
 
+from qa_app.domain import limits
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
     ASSESS_CHOICES,
     KINDS,
-    MAX_TEXT,
     REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
@@ -29,11 +29,13 @@ from qa_app.web.evidence_downloads import evidence_download
 from qa_app.web.forms import (
     GovDateField,
     OptionalDate,
+    StepForm,
+    StepForms,
     apply_errors,
     at_most,
+    options,
     page_number,
     posted_id,
-    refusal_problems,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import notice_view
@@ -58,7 +60,7 @@ class DraftForm(FlaskForm):
         "Grounds",
         widget=GovTextArea(),
         description="Why the council is issuing this notice, in words the provider will read.",
-        validators=[at_most(MAX_TEXT, "The grounds")],
+        validators=[at_most(limits.GROUNDS)],
     )
     placement_stop_start = GovDateField(
         "Placement stop from (optional)",
@@ -68,13 +70,51 @@ class DraftForm(FlaskForm):
     text = TextAreaField(
         "What the provider must do",
         widget=GovTextArea(),
-        validators=[at_most(MAX_TEXT, "The requirement")],
+        validators=[at_most(limits.REQUIREMENT)],
     )
     due_date = GovDateField("Due by", validators=[OptionalDate()])
     note = TextAreaField(
         "Why it is not being issued",
         widget=GovTextArea(),
-        validators=[at_most(MAX_TEXT, "The reason")],
+        validators=[at_most(limits.NOTE)],
+    )
+
+
+def _note_form(name: str, label: str, input_id: str) -> type[StepForm]:
+    """The form of a step on a notice that takes a note (its id on the notice page)."""
+    note = TextAreaField(
+        label, widget=GovTextArea(), id=input_id, validators=[at_most(limits.NOTE)]
+    )
+    return type(name, (StepForm,), {"note": note})
+
+
+#: step → its form: a note, in the box the notice page has for it (issuing and withdrawing a
+#: draft post the draft's form instead; from any other page, they are refused in words)
+STEP_FORMS = {
+    "issue": _note_form("IssueForm", "Note", "note"),
+    "lift": _note_form("LiftForm", "Note (optional)", "lift-note"),
+    "escalate": _note_form("EscalateForm", "Why", "escalate-note"),
+    "withdraw": _note_form("WithdrawForm", "Why it is not being issued", "withdraw-note"),
+    "remedy": _note_form("RemedyForm", "Note (optional)", "remedy-note"),
+    "recommend_termination": _note_form("TerminationForm", "Reasons", "termination-note"),
+    "lift_stop": _note_form("LiftStopForm", "Why it is being lifted", "stop-note"),
+}
+
+
+class AssessForm(StepForm):
+    """Whether a requirement is met, on the notice page (one for each requirement)."""
+
+    status = RadioField(
+        "Is it met?",
+        choices=options((str(code), label) for code, label in ASSESS_CHOICES),
+        id="assess-{key}-met",  # the first choice's radio
+        validate_choice=False,  # the use case says what is wrong, in words
+    )
+    note = TextAreaField(
+        "Note (say what is missing if not met)",
+        widget=GovTextArea(),
+        id="assess-note-{key}",
+        validators=[at_most(limits.NOTE)],
     )
 
 
@@ -86,19 +126,11 @@ class StopForm(FlaskForm):
         "Placement stop from", validators=[OptionalDate()], id="stop-start"
     )
     note = TextAreaField(
-        "Why", widget=GovTextArea(), validators=[at_most(MAX_TEXT, "The reason")], id="stop-why"
+        "Why", widget=GovTextArea(), validators=[at_most(limits.NOTE)], id="stop-why"
     )
 
 
-def _page(
-    notice,
-    draft_form=None,
-    stop_form=None,
-    form=None,
-    status=200,
-    problems=None,
-    kept=None,
-):
+def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
     parent, child = notices.parent_and_child(notice)
     noun = REQUIREMENT_NOUN[notice.kind]
     if draft_form is None:
@@ -126,13 +158,13 @@ def _page(
             kinds=KINDS,
             statuses=STATUS_LABELS,
             requirement_labels=REQUIREMENT_LABELS,
-            assess_choices=ASSESS_CHOICES,
             concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
             history=(events := audit.entity_history("notice", notice.id)),
             names=audit.names_for(events),
-            problems=problems,
-            kept=kept,
+            step=StepForms(
+                form if isinstance(form, StepForm) else None, assess=AssessForm, **STEP_FORMS
+            ),
             section="notices",
         ),
         status,
@@ -254,46 +286,28 @@ def notice_requirement_remove(notice_id, requirement_id):
 @staff_required
 def notice_requirement_assess(notice_id, requirement_id):
     notice = notices.get_notice(current_user, notice_id)
-    if FlaskForm().validate_on_submit():
-        status, note = request.form.get("status", ""), request.form.get("note", "")
-        try:
-            notices.assess_requirement(
-                web_actor(), current_user, notice.id, requirement_id, status, note
-            )
-        except (ValidationFailed, Conflict) as refused:
-            inputs = {
-                "status": f"assess-{requirement_id}-met",
-                "note": f"assess-note-{requirement_id}",
-            }
-            return _refused(
-                notice,
-                refused,
-                inputs,
-                {inputs["note"]: note, f"assess-{requirement_id}-status": status},
-            )
-        flash("Your assessment of the requirement has been recorded", "success")
+    form = AssessForm(key=requirement_id)
+    if not form.validate_on_submit():
+        return _page(notice, form=form, status=422)
+    try:
+        notices.assess_requirement(
+            web_actor(),
+            current_user,
+            notice.id,
+            requirement_id,
+            form.status.data or "",
+            form.note.data or "",
+        )
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(notice, form, refused)
+    flash("Your assessment of the requirement has been recorded", "success")
     return redirect(url_for("staff.notice_page", notice_id=notice.id) + "#requirements")
 
 
-#: step → the id of its note box on the notice page
-NOTE_INPUTS = {
-    "lift": "lift-note",
-    "escalate": "escalate-note",
-    "withdraw": "withdraw-note",
-    "remedy": "remedy-note",
-    "recommend_termination": "termination-note",
-    "lift_stop": "stop-note",
-}
-
-
-def _refused(notice, refused, inputs: dict[str, str], kept: dict[str, str]):
+def _refused(notice, form: StepForm, refused: ValidationFailed | Conflict):
     """The notice page again, with why the step was refused and what was typed."""
-    return _page(
-        notices.get_notice(current_user, notice.id),
-        problems=refusal_problems(refused, inputs),
-        kept=kept,
-        status=refused.status,
-    )
+    form.refuse(refused)
+    return _page(notices.get_notice(current_user, notice.id), form=form, status=refused.status)
 
 
 @bp.post("/notices/<int:notice_id>/placement-stop")
@@ -335,9 +349,12 @@ def notice_step(notice_id, step):
     notice = notices.get_notice(current_user, notice_id)
     if step in ("issue", "withdraw") and is_draft(notice.status):
         return _on_draft_decision(notice, step)
-    if step not in STEPS or not FlaskForm().validate_on_submit():
+    if step not in STEPS:
         return redirect(url_for("staff.notice_page", notice_id=notice.id))
-    note = request.form.get("note", "")
+    form = STEP_FORMS[step]()
+    if not form.validate_on_submit():
+        return _page(notice, form=form, status=422)
+    note = form.note.data or ""
     actor, target = web_actor(), notice.id
     try:
         if step == "issue":
@@ -355,9 +372,7 @@ def notice_step(notice_id, step):
         else:
             notices.lift_placement_stop(actor, current_user, notice.id, note)
     except (ValidationFailed, Conflict) as refused:
-        note_input = NOTE_INPUTS.get(step)
-        inputs = {"note": note_input} if note_input else {}
-        return _refused(notice, refused, inputs, {note_input: note} if note_input else {})
+        return _refused(notice, form, refused)
     flash(STEPS[step], "success")
     return redirect(url_for("staff.notice_page", notice_id=target))
 

@@ -4,17 +4,65 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from wtforms import HiddenField, StringField, TextAreaField
 
+from qa_app.domain import limits
 from qa_app.domain import plans as rules
 from qa_app.services import audit, plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import page_number, posted_id, refusal_problems
+from qa_app.web.forms import StepForm, StepForms, at_most, page_number, posted_id
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.staff import bp
 from qa_app.web.views import PlanPage
+
+
+class AddIssueForm(StepForm):
+    title = StringField(
+        "What needs to improve",
+        widget=GovTextInput(),
+        id="issue-title",
+        validators=[at_most(limits.ISSUE_TITLE)],
+    )
+    details = TextAreaField(
+        "Details the provider will see",
+        widget=GovTextArea(),
+        id="issue-details",
+        description="The provider sees this. Do not include a concern's raw details or who "
+        "raised it.",
+        validators=[at_most(limits.DETAILS)],
+    )
+
+
+class WithdrawIssueForm(StepForm):
+    plan_id = HiddenField()  # the page to show again
+    reason = TextAreaField(
+        "Reason", widget=GovTextArea(), id="withdraw-{key}", validators=[at_most(limits.REASON)]
+    )
+
+
+class ReviewForm(StepForm):
+    decision = HiddenField()  # accept or return: the button's form says which
+    comments = TextAreaField(
+        "Comments for the provider",
+        widget=GovTextArea(),
+        id="comments",
+        validators=[at_most(limits.PLAN_COMMENTS)],
+    )
+
+
+class CheckActionForm(StepForm):
+    plan_id = HiddenField()
+    decision = HiddenField()  # verify or reopen
+    reason = TextAreaField(
+        "Why it is not complete yet",
+        widget=GovTextArea(),
+        id="reopen-{key}",
+        validators=[at_most(limits.REASON)],
+    )
+
 
 STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any"}
 
@@ -60,7 +108,7 @@ def plan_page(plan_id):
     return _plan_page(plans.get_plan(current_user, plan_id))
 
 
-def _plan_page(plan, problems=None, kept=None, status=200):
+def _plan_page(plan, posted: StepForm | None = None, status=200):
     pv = plans.view(plan)
     events = audit.history_of(
         {
@@ -74,8 +122,14 @@ def _plan_page(plan, problems=None, kept=None, status=200):
         render_template(
             "staff/plans/show.html",
             section="plans",
-            problems=problems,
-            kept=kept,
+            form=posted,
+            step=StepForms(
+                posted,
+                add_issue=AddIssueForm,
+                withdraw=WithdrawIssueForm,
+                review=ReviewForm,
+                reopen=CheckActionForm,
+            ),
             history=events,
             names=audit.names_for(events),
             **plan_context(pv),
@@ -90,34 +144,32 @@ def _back(plan_id, anchor=None):
     return redirect(url_for("staff.plan_page", plan_id=plan_id, _anchor=anchor))
 
 
-def _refused(plan_id, refused, inputs: dict[str, str]):
+def _refused(plan_id, form: StepForm, refused: ValidationFailed | Conflict | None = None):
     """The plan page again with why the step was refused beside its box, and what was typed
     still in it (rather than a banner after a redirect, which would lose it)."""
+    if refused is not None:
+        form.refuse(refused)
     if not plan_id:
         return redirect(url_for("staff.plan_list"))
     return _plan_page(
         plans.get_plan(current_user, plan_id),
-        problems=refusal_problems(refused, inputs),
-        kept={input_id: request.form.get(name, "") for name, input_id in inputs.items()},
-        status=refused.status,
+        posted=form,
+        status=refused.status if refused is not None else 422,
     )
 
 
 @bp.post("/plans/<int:plan_id>/issues")
 @staff_required
 def plan_issue_add(plan_id):
-    if not FlaskForm().validate_on_submit():
-        return _back(plan_id)
+    form = AddIssueForm()
+    if not form.validate_on_submit():
+        return _refused(plan_id, form)
     try:
         issue = plans.add_issue(
-            web_actor(),
-            current_user,
-            plan_id,
-            request.form.get("title", ""),
-            request.form.get("details", ""),
+            web_actor(), current_user, plan_id, form.title.data or "", form.details.data or ""
         )
     except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, refused, {"title": "issue-title", "details": "issue-details"})
+        return _refused(plan_id, form, refused)
     flash("The issue has been added to the plan", "success")
     return _back(plan_id, f"issue-{issue.id}")
 
@@ -125,15 +177,14 @@ def plan_issue_add(plan_id):
 @bp.post("/plans/issues/<int:issue_id>/withdraw")
 @staff_required
 def plan_issue_withdraw(issue_id):
-    plan_id = posted_id(request.form.get("plan_id")) or 0
-    if not FlaskForm().validate_on_submit():
-        return _back(plan_id)
+    form = WithdrawIssueForm(key=issue_id)
+    plan_id = posted_id(form.plan_id.data) or 0
+    if not form.validate_on_submit():
+        return _refused(plan_id, form)
     try:
-        issue = plans.withdraw_issue(
-            web_actor(), current_user, issue_id, request.form.get("reason", "")
-        )
+        issue = plans.withdraw_issue(web_actor(), current_user, issue_id, form.reason.data or "")
     except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, refused, {"reason": f"withdraw-{issue_id}"})
+        return _refused(plan_id, form, refused)
     flash("The issue has been withdrawn", "success")
     return _back(issue.plan_id, f"issue-{issue_id}")
 
@@ -141,45 +192,45 @@ def plan_issue_withdraw(issue_id):
 @bp.post("/plans/<int:plan_id>/review")
 @staff_required
 def plan_review(plan_id):
-    if not FlaskForm().validate_on_submit():
-        return _back(plan_id)
-    decision = request.form.get("decision")
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _refused(plan_id, form)
+    decision = form.decision.data
     try:
         if decision == "accept":
             plans.accept(web_actor(), current_user, plan_id)
             flash("The plan has been accepted: the provider can now record progress", "success")
         elif decision == "return":
-            plans.return_plan(web_actor(), current_user, plan_id, request.form.get("comments", ""))
+            plans.return_plan(web_actor(), current_user, plan_id, form.comments.data or "")
             flash("The plan has been returned to the provider with your comments", "success")
         else:
             raise ValidationFailed({"decision": "Choose whether to accept the plan or return it"})
     except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, refused, {"comments": "comments"})
+        return _refused(plan_id, form, refused)
     return _back(plan_id)
 
 
 @bp.post("/plans/actions/<int:action_id>/check")
 @staff_required
 def plan_action_check(action_id):
-    plan_id = posted_id(request.form.get("plan_id")) or 0
-    if not FlaskForm().validate_on_submit():
-        return _back(plan_id)
-    decision = request.form.get("decision")
+    form = CheckActionForm(key=action_id)
+    plan_id = posted_id(form.plan_id.data) or 0
+    if not form.validate_on_submit():
+        return _refused(plan_id, form)
+    decision = form.decision.data
     try:
         if decision == "verify":
             action = plans.verify(web_actor(), current_user, action_id)
             flash("The action has been verified", "success")
         elif decision == "reopen":
-            action = plans.reopen(
-                web_actor(), current_user, action_id, request.form.get("reason", "")
-            )
+            action = plans.reopen(web_actor(), current_user, action_id, form.reason.data or "")
             flash("The action has been sent back to the provider", "success")
         else:
             raise ValidationFailed(
                 {"decision": "Choose whether to verify the action or send it back"}
             )
     except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, refused, {"reason": f"reopen-{action_id}"})
+        return _refused(plan_id, form, refused)
     return _back(action.plan_id, f"action-{action_id}")
 
 
