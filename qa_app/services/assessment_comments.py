@@ -8,16 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import draft_comments
-from qa_app.domain.draft_comments import COMMENT_DAYS
-from qa_app.domain.lifecycle import EDITABLE
-from qa_app.domain.roles import STAFF_ROLES
-from qa_app.domain.wording import long_date
+from qa_app.domain.lifecycle import TAKEN_BACK, is_published
+from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
 from qa_app.models import Assessment, AssessmentComment, CommentAnswer, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import REVIEWERS, get_assessment, questions_for
+from qa_app.services.assessment_facts import get_assessment, questions_for
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.transaction import unit_of_work
 
@@ -47,12 +45,8 @@ def add_provider_comment(
     assessment = get_assessment(viewer, assessment_id)
     if viewer.role != "provider":
         raise Forbidden("Only the provider comments on a draft")
-    if assessment.status != "draft_shared":
-        raise Conflict("Comments can be made only while the draft report is shared with you")
-    if utcnow() > comment_deadline(assessment):
-        raise Conflict(
-            f"The {COMMENT_DAYS} days for comments on this draft ended on {long_date(comment_deadline(assessment))}"
-        )
+    if refusal := draft_comments.comment_refusal(assessment.status, assessment.shared_at, utcnow()):
+        raise Conflict(refusal)
     text = (text or "").strip()
     if not no_comments and not text:
         raise ValidationFailed({"text": "Write your comment"})
@@ -81,8 +75,7 @@ def add_provider_comment(
 
 
 def open_for_comment(assessment: Assessment) -> bool:
-    deadline = comment_deadline(assessment)
-    return assessment.status == "draft_shared" and deadline is not None and utcnow() <= deadline
+    return draft_comments.open_for_comment(assessment.status, assessment.shared_at, utcnow())
 
 
 def comments_for(assessment: Assessment) -> list[AssessmentComment]:
@@ -113,7 +106,7 @@ def being_corrected(viewer: User, assessment_id: int) -> Assessment:
         or viewer.role in STAFF_ROLES
         or assessment.service.provider_id != viewer.provider_id
         or assessment.shared_at is None
-        or assessment.status not in (*EDITABLE, "submitted")
+        or assessment.status not in TAKEN_BACK
     ):
         raise NotFound("Assessment not found")
     return assessment
@@ -132,7 +125,7 @@ def get_comment(viewer: User, assessment_id: int, comment_id: int) -> Assessment
 
 def may_answer(viewer: User, assessment: Assessment) -> str | None:
     """Why this person may not answer the provider's comments now, or None."""
-    return draft_comments.answer_refusal(assessment.status, viewer.role in REVIEWERS)
+    return draft_comments.answer_refusal(assessment.status, can_decide(viewer.role))
 
 
 def comment_answer_values(answer: CommentAnswer | None) -> dict:
@@ -165,7 +158,7 @@ def answer_comment(
     assessment = db.session.get(Assessment, comment.assessment_id)
     refused = may_answer(viewer, assessment)
     if refused:
-        if assessment.status == "published":
+        if is_published(assessment.status):
             raise Conflict(refused)
         raise Forbidden(refused)
     problems = draft_comments.answer_problems(decision, text)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain.clocks import LONDON, london_date
-from qa_app.domain.lifecycle import follow_up_due
+from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
     AssessmentRatings,
@@ -27,17 +27,15 @@ from qa_app.services import rules
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import NotFound
 
-REVIEWERS = ("manager", "admin")  # who reviews, shares, publishes and corrects assessments
-
 
 def get_assessment(viewer: User, assessment_id: int) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None:
         raise NotFound("Assessment not found")
     # Providers see their own services' reports once shared (the portal, a later step).
-    shared = assessment.status in ("draft_shared", "published")
     if viewer.role not in STAFF_ROLES and (
-        assessment.service.provider_id != viewer.provider_id or not shared
+        assessment.service.provider_id != viewer.provider_id
+        or not shown_to_provider(assessment.status)
     ):
         raise NotFound("Assessment not found")
     return assessment
@@ -159,7 +157,7 @@ def follow_ups_due(
         select(later.id)
         .where(
             later.service_id == latest.c.service_id,
-            later.status != "published",
+            later.status != PUBLISHED,
             later.created_at > latest.c.published_at,
         )
         .exists()

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.clocks import LONDON
-from qa_app.domain.draft_comments import COMMENT_DAYS  # noqa: F401 (the pages use it from here)
-from qa_app.domain.lifecycle import StepRefused, after
+from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
 from qa_app.domain.pagination import Page, clamp_page
-from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.extensions import db
 from qa_app.models import (
@@ -41,7 +41,6 @@ from qa_app.services.assessment_comments import (  # noqa: F401 (callers use ass
     publish_refusal,
 )
 from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
-    REVIEWERS,
     answers_for,
     get_assessment,
     published_history,
@@ -155,7 +154,7 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         assessment = Assessment(
             service_id=service.id,
             standard_set_id=standard_set.id,
-            status="planned",
+            status=AssessmentStatus.PLANNED,
             visit_date=values["visit_date"],
             kind=values.get("kind", "visit"),
             announced=bool(values.get("announced", True)),
@@ -279,7 +278,7 @@ def save_answer(
                 db.session.add(answer)
             answer.na = data.score is None
             if data.score is not NOT_GIVEN:
-                answer.score = data.score
+                answer.score = cast("int | None", data.score)  # check_answer checked it
             answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
             answer.evidence = data.evidence or ""
             answer.sources = list(dict.fromkeys(data.sources))
@@ -371,7 +370,7 @@ def _as_reviewer(viewer: User, assessment_id: int) -> Assessment:
     assessment = get_assessment(viewer, assessment_id)
     if viewer.role not in STAFF_ROLES:
         raise NotFound("Assessment not found")
-    if viewer.role not in REVIEWERS:
+    if not can_decide(viewer.role):
         raise Forbidden("Only a manager can review, share, publish or correct an assessment")
     return assessment
 
@@ -413,8 +412,9 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
 
 
 def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
-    """Share the draft with the provider, who may comment for COMMENT_DAYS. Sharing a corrected
-    draft (after a return) starts a new comment period: the corrections are new to them."""
+    """Share the draft with the provider, who may comment for draft_comments.COMMENT_DAYS.
+    Sharing a corrected draft (after a return) starts a new comment period: the corrections are
+    new to them."""
     assessment, status = _reviewable(viewer, assessment_id, "share-draft")
     with unit_of_work():
         before = assessment.status
@@ -479,14 +479,15 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
     """Correct a published assessment: a new revision, with the answers copied and the reason
     recorded. The published one stays exactly as it is until the revision is published."""
     assessment = _as_reviewer(viewer, assessment_id)
-    if assessment.status != "published" or assessment.superseded_at is not None:
-        raise Conflict("Only the current published assessment can be corrected")
+    if refusal := correction_refusal(assessment.status, assessment.superseded_at is not None):
+        raise Conflict(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the published assessment needs correcting"})
     pending = db.session.scalar(
         select(Assessment.id).where(
-            Assessment.revision_of_id == assessment.id, Assessment.status != "published"
+            Assessment.revision_of_id == assessment.id,
+            Assessment.status != AssessmentStatus.PUBLISHED,
         )
     )
     if pending:
@@ -495,7 +496,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
         revision = Assessment(
             service_id=assessment.service_id,
             standard_set_id=assessment.standard_set_id,
-            status="in_progress",
+            status=AssessmentStatus.IN_PROGRESS,
             visit_date=assessment.visit_date,
             kind=assessment.kind,
             announced=assessment.announced,

@@ -41,10 +41,10 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
     )
     ratings: dict[int, dict[str, ServiceCqcRating]] = {}
     if ids:
-        for row in db.session.scalars(
+        for recorded in db.session.scalars(
             select(ServiceCqcRating).where(ServiceCqcRating.service_id.in_(ids))
         ):
-            ratings.setdefault(row.service_id, {})[row.domain] = row
+            ratings.setdefault(recorded.service_id, {})[recorded.domain] = recorded
     changed_services = overall_changes = domain_changes = 0
     kept_newer: set[str] = set()
     for change in changes:

@@ -25,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import cqc_import as rules
 from qa_app.domain.changes import jsonable
+from qa_app.domain.cqc_import import ImportStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
@@ -119,6 +120,7 @@ def known_services() -> dict[str, rules.KnownService]:
             domains=domains.get(service_id, {}),
         )
         for service_id, name, location_id, rating, rating_date in rows
+        if location_id is not None  # as the query asks
     }
 
 
@@ -215,7 +217,7 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
         raise ValidationFailed({"file": f"{filename} is empty"})
     with unit_of_work():
         record = CqcImport(
-            status="reading",
+            status=ImportStatus.READING,
             filename=filename,
             stored_name=stored_name,
             size_bytes=size,
@@ -232,7 +234,7 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
 def run_preview(import_id: int) -> None:
     """Read an uploaded file and store its preview (in a background thread, or inline)."""
     record = db.session.get(CqcImport, import_id)
-    if record is None or record.status != "reading":
+    if record is None or record.status != ImportStatus.READING:
         return
     path = upload_folder() / record.stored_name
     filename, local_authority = record.filename, record.local_authority
@@ -247,7 +249,7 @@ def run_preview(import_id: int) -> None:
         try:
             db.session.execute(
                 update(CqcImport)
-                .where(CqcImport.id == import_id, CqcImport.status == "reading")
+                .where(CqcImport.id == import_id, CqcImport.status == ImportStatus.READING)
                 .values(percent_read=int(fraction * 100), progress_at=datetime.now(UTC))
                 .execution_options(synchronize_session=False)
             )
@@ -258,19 +260,21 @@ def run_preview(import_id: int) -> None:
     try:
         preview = preview_file(path, filename, local_authority, progress)
     except ImportRefused as refused:
-        _finish_reading(import_id, "refused", problem=str(refused))
+        _finish_reading(import_id, ImportStatus.REFUSED, problem=str(refused))
         _remove_file(path)
         return
     except Exception:
         log.exception("Reading CQC file %s (import %s) failed", filename, import_id)
         db.session.rollback()
         _finish_reading(
-            import_id, "refused", problem=f"{filename} could not be read. Check it is CQC's file."
+            import_id,
+            ImportStatus.REFUSED,
+            problem=f"{filename} could not be read. Check it is CQC's file.",
         )
         _remove_file(path)
         return
     _finish_reading(
-        import_id, "previewed", counts=counts_of(preview), preview=preview_json(preview)
+        import_id, ImportStatus.PREVIEWED, counts=counts_of(preview), preview=preview_json(preview)
     )
 
 
@@ -280,7 +284,7 @@ def _finish_reading(import_id: int, status: str, **values) -> None:
     # transaction takes the write lock first, so another commit in between cannot fail it.
     with unit_of_work(writes_after_reading=True):
         record = db.session.get(CqcImport, import_id)
-        if record is None or record.status != "reading":
+        if record is None or record.status != ImportStatus.READING:
             return
         record.status = status
         record.percent_read = 100
@@ -319,7 +323,7 @@ def get_import(import_id: int) -> CqcImport:
 def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
     return (
-        record.status == "reading"
+        record.status == ImportStatus.READING
         and (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
     )
 
@@ -338,10 +342,10 @@ def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImp
 
 def discard(actor: Actor, import_id: int) -> CqcImport:
     record = get_import(import_id)
-    if record.status not in ("previewed", "reading", "refused"):
-        raise Conflict(f"This import has already been {record.status}")
+    if refusal := rules.discard_refusal(record.status):
+        raise Conflict(refusal)
     with unit_of_work():
-        record.status = "discarded"
+        record.status = ImportStatus.DISCARDED
         record.decided_by_label = actor.label
         record.decided_at = datetime.now(UTC)
     if record.stored_name:
@@ -352,19 +356,12 @@ def discard(actor: Actor, import_id: int) -> CqcImport:
 def commit_import(actor: Actor, import_id: int) -> CqcImport:
     """Apply a previewed upload, all or nothing."""
     record = get_import(import_id)
-    if record.status != "previewed":
-        raise Conflict(
-            "This import cannot be confirmed: it has already been "
-            + {"committed": "confirmed", "reading": "started but not yet read"}.get(
-                record.status, record.status
-            )
-        )
-    if record.counts.get("bad_rows"):
-        raise Conflict("A file with bad rows cannot be imported: correct them and upload it again")
+    if refusal := rules.commit_refusal(record.status, (record.counts or {}).get("bad_rows") or 0):
+        raise Conflict(refusal)
     try:
         with unit_of_work():
             result = apply_preview(actor, record.preview, f"{record.filename} (import {record.id})")
-            record.status = "committed"
+            record.status = ImportStatus.COMMITTED
             record.decided_by_label = actor.label
             record.decided_at = datetime.now(UTC)
             record.counts = {**record.counts, "applied": result}
@@ -386,7 +383,7 @@ def commit_preview(actor: Actor, preview: Preview) -> CqcImport:
     counts = counts_of(preview)
     with unit_of_work():
         record = CqcImport(
-            status="committed",
+            status=ImportStatus.COMMITTED,
             filename=preview.filename[:200],
             size_bytes=0,
             local_authority=preview.local_authority,

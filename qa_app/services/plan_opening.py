@@ -196,9 +196,10 @@ def _add_standing_issues(
     db.session.flush()
 
 
-def _issues_of_corrected(plan: ImprovementPlan, latest: Assessment) -> dict[str, PlanIssue]:
+def _issues_of_corrected(plan: ImprovementPlan, latest: Assessment) -> dict[str | None, PlanIssue]:
     """The plan's standing issues from the assessments `latest` corrects, by standard."""
-    corrected, step = [], latest.revision_of_id
+    corrected: list[int] = []
+    step = latest.revision_of_id
     while step is not None and len(corrected) < 100:
         corrected.append(step)
         step = db.session.scalar(select(Assessment.revision_of_id).where(Assessment.id == step))

@@ -8,12 +8,12 @@ services costs the same handful of statements as one.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select, update
 
 from qa_app.domain import plans as plan_rules
-from qa_app.domain.clocks import london_date
+from qa_app.domain.clocks import HIGH_RISK, london_date
 from qa_app.domain.notices import placement_stop_active
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
@@ -40,7 +40,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
     ids = [s.id for s in services if s.id is not None]
     latest: dict[int, str | None] = {}
     concerns: dict[int, tuple[int, int]] = {}
-    notices: dict[int, tuple[int, object]] = {}
+    notices: dict[int, tuple[int, datetime | None]] = {}
     overdue_plans: set[int] = set()
     overdue_actions: dict[int, int] = {}
     if ids:
@@ -49,7 +49,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
             select(
                 Concern.service_id,
                 func.count(),
-                func.count().filter(Concern.risk_level == "high"),
+                func.count().filter(Concern.risk_level == HIGH_RISK),
             )
             .where(Concern.service_id.in_(ids), sql_rules.OPEN_CONCERN)
             .group_by(Concern.service_id)

@@ -161,9 +161,9 @@ def below_good() -> ColumnElement[bool]:
 #: `domain.concerns.counts_as_open` for each concern: open, or escalated into a notice that
 #: is not yet issued (or into none yet).
 OPEN_CONCERN: ColumnElement[bool] = or_(
-    Concern.status == concern_rules.OPEN_STATUS,
+    Concern.status == concern_rules.OPEN,
     and_(
-        Concern.status == "escalated",
+        Concern.status == concern_rules.ESCALATED,
         or_(
             Concern.notice_id.is_(None),
             Concern.notice_id.in_(

@@ -6,7 +6,7 @@ notices once issued and responds to each requirement.
 
 One module per concern; every name callers use is re-exported here, so `notices.x` keeps working:
 
-- `reading`: who may see what (`DECIDERS`, `PROVIDER_VISIBLE`), `get_notice`, `list_notices`,
+- `reading`: who may see what (`PROVIDER_VISIBLE`; who decides is domain.roles.can_decide), `get_notice`, `list_notices`,
   `notices_for_services`, `concerns_of`, `parent_and_child`, `in_force`, `stop_state`
 - `saving`: the version check, the locks and the flush every change goes through
 - `drafting`: `draft_for`, `attach_concern`, `DraftEdit`, `save_draft`, `update_draft`,
@@ -28,7 +28,6 @@ from qa_app.services.notices.drafting import (
     update_draft,
 )
 from qa_app.services.notices.reading import (
-    DECIDERS,
     PROVIDER_VISIBLE,
     NoticeFilters,
     concern_ids_for,
@@ -66,7 +65,6 @@ from qa_app.services.notices.stops import (
 )
 
 __all__ = [
-    "DECIDERS",
     "PROVIDER_VISIBLE",
     "DraftEdit",
     "NoticeFilters",

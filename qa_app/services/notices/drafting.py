@@ -9,7 +9,14 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
-from qa_app.domain.notices import REQUIREMENT_NOUN, draft_problems, requirement_problems
+from qa_app.domain.notices import (
+    REQUIREMENT_NOUN,
+    NoticeStatus,
+    RequirementStatus,
+    draft_problems,
+    is_draft,
+    requirement_problems,
+)
 from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, Service, User
@@ -32,7 +39,7 @@ def draft_for(actor: Actor, service_id: int) -> tuple[Notice, bool]:
         select(Notice).where(
             Notice.service_id == service_id,
             Notice.kind == "notice_of_concern",
-            Notice.status == "draft",
+            Notice.status == NoticeStatus.DRAFT,
         )
     )
     if notice is not None:
@@ -40,13 +47,15 @@ def draft_for(actor: Actor, service_id: int) -> tuple[Notice, bool]:
     notice = Notice(
         kind="notice_of_concern",
         service_id=service_id,
-        status="draft",
+        status=NoticeStatus.DRAFT,
         created_by_label=actor.label,
         grounds="",
     )
     db.session.add(notice)
     db.session.flush()
-    audit.record(actor, "notice", notice.id, "drafted", {"status": [None, "draft"]}, service_id)
+    audit.record(
+        actor, "notice", notice.id, "drafted", {"status": [None, NoticeStatus.DRAFT]}, service_id
+    )
     return notice, True
 
 
@@ -107,7 +116,11 @@ def apply_edit(actor: Actor, notice: Notice, edit: DraftEdit) -> NoticeRequireme
     text, due_date = edit.requirement_text.strip(), edit.requirement_due
     position = 1 + max((r.position for r in notice.requirements), default=0)
     requirement = NoticeRequirement(
-        notice_id=notice.id, position=position, text=text, due_date=due_date, status="open"
+        notice_id=notice.id,
+        position=position,
+        text=text,
+        due_date=due_date,
+        status=RequirementStatus.OPEN,
     )
     db.session.add(requirement)
     flag_modified(notice, "grounds")  # the notice's version moves: a manager issuing what
@@ -125,7 +138,7 @@ def apply_edit(actor: Actor, notice: Notice, edit: DraftEdit) -> NoticeRequireme
 
 def _draft(viewer: User, notice_id: int, edit: DraftEdit | None, what: str) -> Notice:
     notice = staff_notice(viewer, notice_id)
-    if notice.status != "draft":
+    if not is_draft(notice.status):
         raise Conflict(f"Only a draft notice {what}")
     if edit is not None:
         check_version(notice, edit.version)
@@ -157,7 +170,7 @@ def update_draft(
     actor: Actor,
     viewer: User,
     notice_id: int,
-    grounds: str,
+    grounds: str | None,
     placement_stop_start: date | None,
     expected_version: int | None = None,
 ) -> Notice:
@@ -170,7 +183,7 @@ def add_requirement(
     actor: Actor, viewer: User, notice_id: int, text: str, due_date: date | None
 ) -> NoticeRequirement:
     notice = staff_notice(viewer, notice_id)
-    if notice.status != "draft":
+    if not is_draft(notice.status):
         raise Conflict(f"A {REQUIREMENT_NOUN[notice.kind]} can only be added to a draft notice")
     edit = DraftEdit.keeping(notice, requirement_text=text or "", requirement_due=due_date)
     notice = save_draft(actor, viewer, notice_id, edit, requirement_needed=True)
@@ -185,7 +198,7 @@ def remove_requirement(
     edit: DraftEdit | None = None,
 ) -> None:
     notice = staff_notice(viewer, notice_id)
-    if notice.status != "draft":
+    if not is_draft(notice.status):
         raise Conflict("Requirements can only be removed from a draft notice")
     requirement = next((r for r in notice.requirements if r.id == requirement_id), None)
     if requirement is None:

@@ -8,17 +8,24 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from qa_app.domain.notices import FINAL, RequirementFacts, placement_stop_state
+from qa_app.domain.notices import (
+    FINAL,
+    SENT_TO_PROVIDER,
+    NoticeStatus,
+    RequirementFacts,
+    StopState,
+    placement_stop_state,
+)
+from qa_app.domain.notices import in_force as rules_in_force
 from qa_app.domain.pagination import Page, clamp_page
-from qa_app.domain.roles import STAFF_ROLES, Role
+from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, Service, User
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Forbidden, NotFound
 
-DECIDERS = frozenset({Role.MANAGER, Role.ADMIN})
 #: What a provider may see: a notice once it has been issued, never a draft.
-PROVIDER_VISIBLE = ("issued", "lifted", "escalated", "remedied", "termination_recommended")
+PROVIDER_VISIBLE = SENT_TO_PROVIDER
 
 
 def _visible(viewer: User):
@@ -64,7 +71,7 @@ def parent_and_child(notice: Notice) -> tuple[Notice | None, Notice | None]:
     child = db.session.scalar(
         select(Notice)
         .where(Notice.parent_id == notice.id)
-        .order_by((Notice.status == "withdrawn").asc(), Notice.id.desc())
+        .order_by((Notice.status == NoticeStatus.WITHDRAWN).asc(), Notice.id.desc())
         .limit(1)
     )
     return parent, child
@@ -96,7 +103,9 @@ def list_notices(
         else Page(max(1, filters.page), page_size, total)
     )
     order = func.coalesce(Notice.issued_at, Notice.created_at)
-    stage = db.case((Notice.status == "draft", 0), (Notice.status.in_(FINAL), 2), else_=1)
+    stage = db.case(
+        (Notice.status == NoticeStatus.DRAFT, 0), (Notice.status.in_(FINAL), 2), else_=1
+    )
     rows = db.session.scalars(
         query.order_by(stage, order.desc(), Notice.id.desc()).offset(page.offset).limit(page.size)
     ).unique()
@@ -110,7 +119,7 @@ def notices_for_services(viewer: User, service_ids: list[int]) -> dict[int, list
     found: dict[int, list[Notice]] = {}
     rows = db.session.scalars(
         _visible(viewer)
-        .where(Notice.service_id.in_(service_ids), Notice.status != "withdrawn")
+        .where(Notice.service_id.in_(service_ids), Notice.status != NoticeStatus.WITHDRAWN)
         .order_by(Notice.created_at.desc(), Notice.id.desc())
     ).unique()
     for notice in rows:
@@ -130,19 +139,17 @@ def staff_notice(viewer: User, notice_id: int) -> Notice:
 
 def decider_notice(viewer: User, notice_id: int) -> Notice:
     notice = staff_notice(viewer, notice_id)
-    if viewer.role not in DECIDERS:
+    if not can_decide(viewer.role):
         raise Forbidden("Only a manager can issue, lift, escalate or withdraw a notice")
     return notice
 
 
 def in_force(notice: Notice) -> bool:
     """As models.Notice.in_force, for one notice already read."""
-    return notice.status in ("issued", "termination_recommended") or (
-        notice.status == "escalated" and notice.closed_at is None
-    )
+    return rules_in_force(notice.status, notice.closed_at is not None)
 
 
-def stop_state(notice: Notice, today: date | None = None) -> str:
+def stop_state(notice: Notice, today: date | None = None) -> StopState:
     """none, planned, in_force or lifted (domain.notices.placement_stop_state)."""
     return placement_stop_state(
         notice.placement_stop_start,

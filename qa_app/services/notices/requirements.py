@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.evidence_files import safe_name
-from qa_app.domain.notices import assessment_problems
+from qa_app.domain.notices import assess_refusal, assessment_problems, respond_refusal
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Notice, NoticeRequirement, NoticeResponseFile, User
@@ -48,12 +48,7 @@ def respond_to_requirement(
     notice, requirement = _requirement(viewer, notice_id, requirement_id)
     if viewer.role in STAFF_ROLES:
         raise Forbidden("Only the provider responds to a requirement")
-    refusal = None
-    if notice.status != "issued":
-        refusal = "Responses can only be given while the notice is issued"
-    elif requirement.status == "met":
-        refusal = "This requirement has already been marked as met"
-    if refusal:
+    if refusal := respond_refusal(notice.status, requirement.status):
         if files:  # never a file dropped without a word
             refusal = f"{safe_name(files[0][0])} was not attached and nothing was saved. {refusal}"
         raise Conflict(refusal)
@@ -159,8 +154,8 @@ def assess_requirement(
     problems = assessment_problems(status, note)
     if problems:
         raise ValidationFailed(problems)
-    if notice.status not in ("issued", "escalated"):
-        raise Conflict("Requirements are assessed while the notice is issued")
+    if refusal := assess_refusal(notice.status):
+        raise Conflict(refusal)
     note = (note or "").strip()
     with unit_of_work():
         lock_notice(notice)  # the sweep decides on a breach under the same lock

@@ -10,9 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from qa_app.domain.notices import (
+    NoticeStatus,
     RequirementFacts,
+    RequirementStatus,
     breached,
     close_problems,
+    is_draft,
+    is_issued,
     issue_problems,
     next_status,
     step_refusal,
@@ -79,11 +83,12 @@ def _follow_breach_decision(actor: Actor, breach: Notice, step: str, now: dateti
     hand again; the sweep does not raise another breach notice from it on its own).
     """
     parent = db.session.get(Notice, breach.parent_id)
-    if parent is None or parent.status != "escalated":
+    if parent is None or parent.status != NoticeStatus.ESCALATED:
         return
     changes: dict = {}
     if step == "withdraw":
-        parent.status, changes["status"] = "issued", ["escalated", "issued"]
+        parent.status = NoticeStatus.ISSUED
+        changes["status"] = [NoticeStatus.ESCALATED, NoticeStatus.ISSUED]
     else:
         parent.closed_at, parent.closed_by_label = now, actor.label
         parent.close_note = (
@@ -185,13 +190,13 @@ def withdraw(
     problems = {}
     if problem := text_problem(note, "Say why the notice is being withdrawn"):
         problems["note"] = problem
-    if edit is not None and notice.status == "draft":
+    if edit is not None and is_draft(notice.status):
         check_version(notice, edit.version)
         problems.update(edit_problems(notice, edit, london_today(now)))
     if problems:
         raise ValidationFailed(problems)
     with unit_of_work():
-        if edit is not None and notice.status == "draft":
+        if edit is not None and is_draft(notice.status):
             lock_notice(notice)
             check_version(notice, edit.version)
             apply_edit(actor, notice, edit)
@@ -223,7 +228,7 @@ def escalate_to_breach(
     breach = Notice(
         kind="contract_breach",
         service_id=notice.service_id,
-        status="draft",
+        status=NoticeStatus.DRAFT,
         parent_id=notice.id,
         created_by_label=actor.label,
         grounds=(
@@ -242,7 +247,7 @@ def escalate_to_breach(
         "notice",
         breach.id,
         "drafted",
-        {"status": [None, "draft"], "parent_id": [None, notice.id]},
+        {"status": [None, NoticeStatus.DRAFT], "parent_id": [None, notice.id]},
         notice.service_id,
     )
     return breach
@@ -253,7 +258,7 @@ def escalate_if_breached(actor: Actor, notice: Notice, now: datetime) -> Notice 
     breach notice only if the notice is still issued and a requirement is still past its date
     and unmet (an officer may have recorded it met, or a manager lifted it, since it was chosen)."""
     lock_notice(notice)
-    if notice.status != "issued" or not breached(requirement_facts(notice), london_today(now)):
+    if not is_issued(notice.status) or not breached(requirement_facts(notice), london_today(now)):
         return None
     return escalate_to_breach(
         actor, notice, "A rectification requirement passed its due date without being met", now
@@ -283,7 +288,10 @@ def breach_candidates(today: date, limit: int) -> list[int]:
     (the order every step uses), and checks the status again under them."""
     overdue = (
         select(NoticeRequirement.notice_id)
-        .where(NoticeRequirement.due_date < today, NoticeRequirement.status != "met")
+        .where(
+            NoticeRequirement.due_date < today,
+            NoticeRequirement.status != RequirementStatus.MET,
+        )
         .scalar_subquery()
     )
     return list(
@@ -291,7 +299,7 @@ def breach_candidates(today: date, limit: int) -> list[int]:
             select(Notice.id)
             .where(
                 Notice.kind == "notice_of_concern",
-                Notice.status == "issued",
+                Notice.status == NoticeStatus.ISSUED,
                 Notice.id.in_(overdue),
                 # one whose breach notice a manager withdrew is the manager's call now
                 ~select(Breach.id).where(Breach.parent_id == Notice.id).exists(),

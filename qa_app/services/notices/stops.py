@@ -7,7 +7,14 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from qa_app.domain.notices import stop_change_refusal, stop_start_problems, text_problem
+from qa_app.domain.notices import (
+    NEVER_ISSUED,
+    StopState,
+    lift_stop_refusal,
+    stop_change_refusal,
+    stop_start_problems,
+    text_problem,
+)
 from qa_app.extensions import db
 from qa_app.models import Notice, Service, User
 from qa_app.models.types import utcnow
@@ -28,7 +35,7 @@ def sync_placement_stop(service: Service) -> None:
             Notice.service_id == service.id,
             Notice.placement_stop_start.is_not(None),
             Notice.placement_stop_lifted_at.is_(None),
-            Notice.status.not_in(("draft", "withdrawn")),
+            Notice.status.not_in(NEVER_ISSUED),
         )
     )
 
@@ -56,7 +63,7 @@ def set_placement_stop(
         problems = stop_start_problems(
             notice.placement_stop_start, notice.placement_stop_lifted_at is not None, start, today
         )
-        moving = stop_state(notice, today) == "planned"
+        moving = stop_state(notice, today) == StopState.PLANNED
         why = (
             "Say why the start date is being changed"
             if moving
@@ -72,7 +79,7 @@ def set_placement_stop(
         lock_notice(notice)
         if problems := problems_now():  # as it is now, under the lock
             raise ValidationFailed(problems)
-        moving = stop_state(notice, today) == "planned"
+        moving = stop_state(notice, today) == StopState.PLANNED
         before = notice.placement_stop_start if moving else None
         notice.placement_stop_start, notice.placement_stop_lifted_at = start, None
         _stop_changed(
@@ -87,12 +94,10 @@ def set_placement_stop(
 def lift_placement_stop(actor: Actor, viewer: User, notice_id: int, note: str, now=None):
     notice = decider_notice(viewer, notice_id)
     note = required_text(note, "note", "Say why the placement stop is being lifted")
-    if (
-        notice.status in ("draft", "withdrawn")
-        or not notice.placement_stop_start
-        or notice.placement_stop_lifted_at
+    if refusal := lift_stop_refusal(
+        notice.status, notice.placement_stop_start, notice.placement_stop_lifted_at is not None
     ):
-        raise Conflict("This notice has no placement stop in force")
+        raise Conflict(refusal)
     now = now or utcnow()
     with unit_of_work():
         notice.placement_stop_lifted_at = now

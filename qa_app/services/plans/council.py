@@ -22,8 +22,8 @@ from qa_app.services.transaction import unit_of_work
 def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str) -> PlanIssue:
     staff_only(viewer)
     plan = get_plan(viewer, plan_id)
-    if plan.status not in rules.OPEN_STATUSES:
-        raise Conflict("Issues can be added only to an open plan")
+    if refusal := rules.issue_refusal(plan.status):
+        raise Conflict(refusal)
     title, details = (title or "").strip(), (details or "").strip()
     errors = {}
     if not title:
@@ -68,8 +68,8 @@ def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> Pl
         raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
     if issue.withdrawn_at is not None:
         raise Conflict("The issue has already been withdrawn")
-    if plan.status not in rules.OPEN_STATUSES:
-        raise Conflict("Issues can be withdrawn only from an open plan")
+    if refusal := rules.issue_refusal(plan.status, withdrawing=True):
+        raise Conflict(refusal)
     with unit_of_work():
         issue.withdrawn_at, issue.withdrawn_reason = utcnow(), reason
         db.session.flush()

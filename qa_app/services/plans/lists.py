@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.domain import plans as rules
+from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanAction, PlanIssue, Service, User
@@ -186,7 +187,10 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
         db.session.execute(
             select(Assessment.service_id, func.count(Assessment.id))
             .join(Service, Assessment.service_id == Service.id)
-            .where(Service.provider_id == provider_id, Assessment.status == "draft_shared")
+            .where(
+                Service.provider_id == provider_id,
+                Assessment.status == AssessmentStatus.DRAFT_SHARED,
+            )
             .group_by(Assessment.service_id)
         ).all()
     )

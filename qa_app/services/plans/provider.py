@@ -43,8 +43,8 @@ def add_action(
     provider_only(viewer)
     if issue.withdrawn_at is not None:
         raise Conflict("This issue has been withdrawn by the council")
-    if plan.status not in (*rules.WITH_PROVIDER, rules.ACCEPTED):
-        raise Conflict("Actions can be added while the plan is with you, or once it is accepted")
+    if refusal := rules.add_action_refusal(plan.status):
+        raise Conflict(refusal)
     values = _clean(values)
     errors = rules.check_action(values, today or london_today())
     if errors:
@@ -80,10 +80,8 @@ def edit_action(
 ) -> PlanAction:
     action, plan = action_and_plan(viewer, action_id)
     provider_only(viewer)
-    if action.status in (rules.DONE, rules.VERIFIED):
-        raise Conflict("A completed action cannot be changed")
-    if plan.status not in (*rules.WITH_PROVIDER, rules.ACCEPTED):
-        raise Conflict("The plan is with the council for review: it cannot be changed now")
+    if refusal := rules.edit_action_refusal(plan.status, action.status):
+        raise Conflict(refusal)
     if expected_version is not None and expected_version != action.version:
         raise Conflict(
             "Someone else changed this action since you opened it",
@@ -126,16 +124,11 @@ def submit(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:
     refusal = rules.submit_refusal(plan.status, [(t, n) for t, n in counts])
     if refusal:
         raise Conflict(refusal)
-    return plan_step(
-        actor,
-        plan,
-        "submitted",
-        lambda p: (
-            setattr(p, "status", rules.SUBMITTED),
-            setattr(p, "submitted_at", utcnow()),
-            setattr(p, "overdue_at", None),
-        ),
-    )
+
+    def submitted(p: ImprovementPlan) -> None:
+        p.status, p.submitted_at, p.overdue_at = rules.SUBMITTED, utcnow(), None
+
+    return plan_step(actor, plan, "submitted", submitted)
 
 
 GRADE_VALUES = tuple(rules.GRADES)

@@ -92,10 +92,6 @@ class PlanView:
         """Open issues with no action yet: the plan cannot be sent to the council."""
         return [i for i in self.open_issues if not self.actions.get(i.id)]
 
-    def can_record_progress(self, action: PlanAction) -> bool:
-        """Whether the provider may record progress (and add evidence) on the action now."""
-        return rules.progress_refusal(self.plan.status, action.status) is None
-
     @property
     def all_actions(self) -> list[PlanAction]:
         return [a for issue in self.issues for a in self.actions.get(issue.id, [])]

@@ -39,7 +39,8 @@ def csv_rows(path: Path, filename: str, progress: Progress) -> Rows:
         try:
             for number, cells in enumerate(reader, start=1):
                 if progress and number % 20000 == 0:
-                    progress(min(0.99, f.buffer.tell() / size))
+                    # open() gives a buffered reader, which has tell(); the stubs' type does not
+                    progress(min(0.99, f.buffer.tell() / size))  # type: ignore[attr-defined]
                 if max(map(len, cells), default=0) > MAX_CELL_CHARS:
                     check_cell_count(filename, number, len(cells))
                     check_cell_text(filename, number, cells)

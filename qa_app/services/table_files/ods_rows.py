@@ -73,7 +73,7 @@ def _ods_value(attributes: str, inner: str):
 def _ods_cells(body: str) -> list:
     if "repeated" in body or "covered-table-cell" in body:
         return _ods_cells_general(body)
-    cells = []
+    cells: list = []
     for piece in body.split("<table:table-cell")[1:]:  # the fast path: one cell per element
         end = piece.find(">")
         if piece[end - 1] == "/":
