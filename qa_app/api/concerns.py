@@ -76,6 +76,11 @@ class ConcernQuery(ListQuery):
     risk_level: Risk | None = None
     service_id: Id | None = None
     officer_id: Id | None = None
+    counts_as_open: bool = Field(
+        False,
+        description="true: only concerns open against their service, as the risk RAG and the "
+        "market overview count them (open, or escalated into a notice not yet issued)",
+    )
 
 
 class RespondBody(Request):
@@ -145,6 +150,7 @@ def list_concerns(query: ConcernQuery):
         risk_level=query.risk_level or "",
         service_id=query.service_id,
         officer_id=query.officer_id,
+        counts_as_open=query.counts_as_open,
         page=query.page,
     )
     rows, page = concerns.list_concerns(api_user(), filters, page_size=query.per_page, clamp=False)

@@ -171,6 +171,17 @@ class PlacementStop(Response):
     lifted_at: datetime | None
 
 
+class LatestAssessment(Response):
+    """The service's latest published assessment: the one published last and, of two published
+    at the same instant, the one recorded later (the higher id). Pages, the risk RAG and the
+    improvement plans all take the same one."""
+
+    id: int
+    overall_rating: str | None
+    overall_percentage: int | None
+    published_at: datetime
+
+
 class ServiceOut(Response):
     id: int
     name: str
@@ -200,7 +211,9 @@ class ServiceOut(Response):
         description="Why the RAG is what it is. Null for provider users"
     )
     placement_stop: PlacementStop | None = None
-    latest_assessment: dict | None = None
+    latest_assessment: LatestAssessment | None = Field(
+        None, description="Null until an assessment of the service is published"
+    )
     version: int
     updated_at: datetime
 

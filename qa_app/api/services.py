@@ -3,6 +3,7 @@
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import (
+    LatestAssessment,
     PlacementStop,
     ServiceCreate,
     ServiceOut,
@@ -10,11 +11,16 @@ from qa_app.api.schemas import (
     ServicePatch,
     ServiceQuery,
 )
-from qa_app.services import registry
+from qa_app.services import registry, rules
 from qa_app.services.errors import NotFound
 
 
 def service_out(service) -> ServiceOut:
+    return _service_out(service, rules.latest_published_of(service.id))
+
+
+def _service_out(service, latest) -> ServiceOut:
+    """`latest`: the service's latest published assessment, or None."""
     # The risk RAG counts concerns, so a provider is shown none of it (SPEC section 11).
     shows_risk = api_user().is_staff
     return ServiceOut(
@@ -42,7 +48,14 @@ def service_out(service) -> ServiceOut:
         placement_stop=PlacementStop(start_date=service.placement_stop_since, lifted_at=None)
         if service.placement_stop_since
         else None,
-        latest_assessment=None,
+        latest_assessment=LatestAssessment(
+            id=latest.id,
+            overall_rating=latest.overall_rating,
+            overall_percentage=latest.overall_percentage,
+            published_at=latest.published_at,
+        )
+        if latest
+        else None,
         version=service.version,
         updated_at=service.updated_at,
     )
@@ -70,8 +83,9 @@ def list_services(query: ServiceQuery):
     services, page = registry.list_services(
         api_user(), filters, page_size=query.per_page, clamp=False
     )
+    latest = rules.latest_published_by_service(s.id for s in services)
     return ServicePage(
-        items=[service_out(s) for s in services],
+        items=[_service_out(s, latest.get(s.id)) for s in services],
         page=page.number,
         pages=page.pages,
         total=page.total,

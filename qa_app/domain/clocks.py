@@ -23,6 +23,14 @@ HIGH_RISK = "high"
 CONCERN_RISK_LEVELS = (HIGH_RISK, "medium", "low")
 
 
+def london_date(moment: datetime) -> date:
+    """The Europe/London date an instant falls on: due dates and deadlines are days there, so
+    23:30 UTC on 30 June (00:30 BST) is already 1 July, and 23:30 UTC on 30 December is not."""
+    if moment.tzinfo is None:
+        raise ValueError("london_date needs a timezone-aware instant")
+    return moment.astimezone(LONDON).date()
+
+
 @dataclass(frozen=True)
 class ClockSettings:
     mode: str = "elapsed"  # elapsed or working_days

@@ -60,6 +60,22 @@ STATUS_LABELS: dict[str, str] = {
 #: Finished with: nothing more is done on the concern itself.
 FINISHED = (CLOSED, ESCALATED)
 
+#: An escalated concern goes on counting while its notice is one of these (or it has none yet).
+NOTICE_NOT_YET_ISSUED = (NoticeStatus.DRAFT,)
+
+
+def counts_as_open(status: str, notice_status: str | None) -> bool:
+    """Whether a concern is open against its service (SPEC section 7: "any open high-risk
+    concern, three or more open concerns"): while its status is open, and, once escalated,
+    until the notice it went into is issued or withdrawn, so that escalating a concern never
+    turns a service green before the notice counts instead. A responded or closed concern is
+    not open. The risk RAG, the market overview's counts and the concern list's filter all ask
+    this; services/rules.py `OPEN_CONCERN` is its query form."""
+    if status == OPEN:
+        return True
+    return status == ESCALATED and (notice_status is None or notice_status in NOTICE_NOT_YET_ISSUED)
+
+
 #: step → statuses it may start from
 ALLOWED = {
     "respond": (OPEN,),

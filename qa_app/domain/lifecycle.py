@@ -8,8 +8,10 @@ button is shown exactly when the step would be accepted.
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 
 class AssessmentStatus(StrEnum):
@@ -130,6 +132,40 @@ def correction_refusal(status: str, superseded: bool) -> str | None:
 
 def can_correct(status: str, superseded: bool) -> bool:
     return correction_refusal(status, superseded) is None
+
+
+class Publication(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def published_at(self) -> datetime | None: ...
+
+
+P = TypeVar("P", bound=Publication)
+
+
+def publication_order(published_at: datetime, assessment_id: int) -> tuple[datetime, int]:
+    """How a service's published assessments are ordered, latest last: by when each was
+    published and, published at the same instant, by id (the one recorded later is the later;
+    a correction is always recorded after what it corrects). SPEC sections 5, 7 and 8 all ask
+    for "the latest published assessment": this is the one answer. Its query form is
+    services/rules.py `LATEST_FIRST`."""
+    return (published_at, assessment_id)
+
+
+def latest_published(assessments: Iterable[P]) -> P | None:
+    """The latest published of these assessments (a service's), or None if none is published."""
+    latest: P | None = None
+    latest_key: tuple[datetime, int] | None = None
+    for assessment in assessments:
+        if assessment.status != PUBLISHED or assessment.published_at is None:
+            continue
+        key = publication_order(assessment.published_at, assessment.id)
+        if latest_key is None or key > latest_key:
+            latest, latest_key = assessment, key
+    return latest
 
 
 FOLLOW_UP_MONTHS = 6

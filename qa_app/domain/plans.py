@@ -114,12 +114,18 @@ def submission_due(opened_on: date) -> date:
     return opened_on + timedelta(days=SUBMISSION_DAYS)
 
 
+# The overdue rules (SPEC section 5). `today` is the Europe/London date (`clocks.london_date`):
+# a plan or action due on a day is on time all that day and overdue from the next. Every page,
+# API answer, export, count and the sweep ask these; services/rules.py holds their query form.
+
+
 def plan_overdue(status: str, submission_due_date: date, today: date) -> bool:
     """Not yet with the council (awaiting submission, or returned) after its due date."""
     return status in WITH_PROVIDER and today > submission_due_date
 
 
 def action_overdue(status: str, target_date: date | None, today: date) -> bool:
+    """Not yet completed by the provider (open or in progress) after its target date."""
     return status in ACTION_OUTSTANDING and target_date is not None and today > target_date
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
-from qa_app.domain.clocks import LONDON
+from qa_app.domain.clocks import LONDON, london_date
 from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
@@ -24,6 +24,7 @@ from qa_app.domain.ratings import (
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuestion, User
+from qa_app.services import rules
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import NotFound
 
@@ -79,23 +80,18 @@ def ratings_for(assessment: Assessment, questions, answers: dict[str, Answer]) -
 
 
 def published_history(service_id: int) -> list[Assessment]:
-    """The service's published assessments, newest first (its rating history)."""
+    """The service's published assessments, latest first (its rating history: the first is
+    its latest published assessment, `rules.LATEST_FIRST`)."""
     return list(
         db.session.scalars(
             select(Assessment)
-            .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
-            .order_by(Assessment.published_at.desc())
+            .where(Assessment.service_id == service_id, rules.published())
+            .order_by(*rules.LATEST_FIRST)
         ).unique()
     )
 
 
-def latest_published(service_id: int) -> Assessment | None:
-    return db.session.scalar(
-        select(Assessment)
-        .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
-        .order_by(Assessment.published_at.desc(), Assessment.id.desc())
-        .limit(1)
-    )
+latest_published = rules.latest_published_of
 
 
 def issues_from(assessment: Assessment) -> list[PlanIssue]:
@@ -156,15 +152,7 @@ def follow_ups_due(
     horizon = today + timedelta(days=within_days)
     cutoff = follow_up_due(horizon, months=-6) + timedelta(days=1)
     cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON)
-    latest = (
-        select(
-            Assessment.service_id.label("service_id"),
-            func.max(Assessment.published_at).label("published_at"),
-        )
-        .where(Assessment.status == PUBLISHED)
-        .group_by(Assessment.service_id)
-        .subquery()
-    )
+    latest = rules.latest_published()
     later = aliased(Assessment)
     newer = (
         select(later.id)
@@ -176,15 +164,8 @@ def follow_ups_due(
         .exists()
     )
     query = (
-        select(Service.id, Service.name, latest.c.published_at, Assessment.overall_rating)
+        select(Service.id, Service.name, latest.c.published_at, latest.c.overall_rating)
         .join(latest, latest.c.service_id == Service.id)
-        .join(
-            Assessment,
-            and_(
-                Assessment.service_id == Service.id,
-                Assessment.published_at == latest.c.published_at,
-            ),
-        )
         .where(latest.c.published_at < cutoff_at, ~newer)
         .order_by(latest.c.published_at, Service.id)
         .limit(limit)
@@ -193,7 +174,7 @@ def follow_ups_due(
         query = query.where(Service.contract_officer_id == user.id)
     rows = []
     for service_id, name, published_at, rating in db.session.execute(query):
-        published_on = published_at.astimezone(LONDON).date()
+        published_on = london_date(published_at)
         due = follow_up_due(published_on)
         if due <= horizon:
             rows.append(FollowUp(service_id, name, published_on, rating, due, due < today))

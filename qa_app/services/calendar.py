@@ -9,7 +9,7 @@ from functools import lru_cache
 import holidays
 from flask import current_app
 
-from qa_app.domain.clocks import LONDON, ClockSettings
+from qa_app.domain.clocks import ClockSettings, london_date
 from qa_app.models.types import utcnow
 
 
@@ -22,7 +22,7 @@ def england_and_wales_bank_holidays(first_year: int, last_year: int) -> frozense
 
 def london_today(now: datetime | None = None) -> date:
     """Today's date in Europe/London (at `now`, if given): due dates and deadlines are days there."""
-    return (now or utcnow()).astimezone(LONDON).date()
+    return london_date(now or utcnow())
 
 
 def clock_settings() -> ClockSettings:

@@ -25,7 +25,7 @@ from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit, notices
+from qa_app.services import audit, notices, rules
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import clock_settings
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
@@ -244,6 +244,9 @@ class ConcernFilters:
     #: part of a service's name, in any case
     service_name: str = ""
     officer_id: int | None = None
+    #: only those open against their service (`domain.concerns.counts_as_open`): what the
+    #: market overview and the risk RAG count
+    counts_as_open: bool = False
     page: int = 1
 
 
@@ -268,6 +271,8 @@ def list_concerns(
         )
     if filters.officer_id:
         query = query.where(Concern.officer_id == filters.officer_id)
+    if filters.counts_as_open:
+        query = query.where(rules.OPEN_CONCERN)
     parts = []
     open_ = ConcernStatus.OPEN
     if filters.status in ("", open_):

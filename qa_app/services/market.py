@@ -13,8 +13,9 @@ from qa_app.domain.notices import NoticeStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
 from qa_app.models import Concern, ImprovementPlan, Notice, Service, User
+from qa_app.services import rules as sql_rules
+from qa_app.services.calendar import london_today
 from qa_app.services.registry import ServiceFilters, _filtered, visible_services
-from qa_app.services.risk import LIVE_CONCERN, latest_overall_ratings
 
 RAG_ORDER = case((Service.risk == RED, 0), (Service.risk == AMBER, 1), else_=2)
 
@@ -26,6 +27,7 @@ class MarketRow:
     open_concerns: int = 0
     notices: list[tuple[int, str, str]] = field(default_factory=list)  # (id, kind, status)
     plan: ImprovementPlan | None = None  # the open improvement plan, if any
+    plan_overdue: bool = False  # domain.plans.plan_overdue, as on the plan's own page
 
 
 def overview(
@@ -45,12 +47,13 @@ def overview(
     )
     ids = [s.id for s in services]
     rows = {s.id: MarketRow(s) for s in services}
+    today = london_today()
     if ids:
-        for service_id, rating in latest_overall_ratings(ids).items():
+        for service_id, rating in sql_rules.latest_overall_ratings(ids).items():
             rows[service_id].latest_rating = rating
         for service_id, count in db.session.execute(
             select(Concern.service_id, func.count())
-            .where(Concern.service_id.in_(ids), LIVE_CONCERN)
+            .where(Concern.service_id.in_(ids), sql_rules.OPEN_CONCERN)
             .group_by(Concern.service_id)
         ):
             rows[service_id].open_concerns = count
@@ -70,4 +73,7 @@ def overview(
             )
         ).unique():
             rows[plan.service_id].plan = plan
+            rows[plan.service_id].plan_overdue = plan_rules.plan_overdue(
+                plan.status, plan.submission_due_date, today
+            )
     return [rows[i] for i in ids], page, {k: counts.get(k, 0) for k in RAG_COLOURS}

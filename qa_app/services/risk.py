@@ -10,30 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from qa_app.domain import plans as plan_rules
-from qa_app.domain.clocks import HIGH_RISK, LONDON
-from qa_app.domain.concerns import ConcernStatus
-from qa_app.domain.lifecycle import AssessmentStatus
-from qa_app.domain.notices import NoticeStatus, placement_stop_active
+from qa_app.domain.clocks import HIGH_RISK, london_date
+from qa_app.domain.notices import placement_stop_active
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
-from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
+from qa_app.models import Concern, ImprovementPlan, Notice, PlanAction, Service
+from qa_app.services import rules as sql_rules
 from qa_app.services.calendar import london_today
+from qa_app.services.rules import latest_overall_ratings
 
 #: A concern counts against its service while it is open (SPEC section 7), and also once
-#: escalated until its notice is decided: escalating a concern must not turn a service green.
-LIVE_CONCERN = or_(
-    Concern.status == ConcernStatus.OPEN,
-    and_(
-        Concern.status == ConcernStatus.ESCALATED,
-        or_(
-            Concern.notice_id.is_(None),
-            Concern.notice_id.in_(select(Notice.id).where(Notice.status == NoticeStatus.DRAFT)),
-        ),
-    ),
-)
+#: escalated until its notice is issued: the one rule, `services.rules.OPEN_CONCERN`.
+LIVE_CONCERN = sql_rules.OPEN_CONCERN
 
 
 def _london_date(moment) -> date | None:
@@ -41,27 +32,7 @@ def _london_date(moment) -> date | None:
         return None
     if moment.tzinfo is None:  # stored naive UTC on SQLite
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LONDON).date()
-
-
-def latest_overall_ratings(ids: list[int]) -> dict[int, str | None]:
-    """Each service's latest published assessment's overall rating (one query)."""
-    ranked = (
-        select(
-            Assessment.service_id,
-            Assessment.overall_rating,
-            func.row_number()
-            .over(partition_by=Assessment.service_id, order_by=Assessment.published_at.desc())
-            .label("n"),
-        )
-        .where(Assessment.service_id.in_(ids), Assessment.status == AssessmentStatus.PUBLISHED)
-        .subquery()
-    )
-    return dict(
-        db.session.execute(
-            select(ranked.c.service_id, ranked.c.overall_rating).where(ranked.c.n == 1)
-        ).all()
-    )
+    return london_date(moment)
 
 
 def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
@@ -80,7 +51,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
                 func.count(),
                 func.count().filter(Concern.risk_level == HIGH_RISK),
             )
-            .where(Concern.service_id.in_(ids), LIVE_CONCERN)
+            .where(Concern.service_id.in_(ids), sql_rules.OPEN_CONCERN)
             .group_by(Concern.service_id)
         ):
             concerns[service_id] = (total, high)
@@ -90,13 +61,11 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
             .group_by(Notice.service_id)
         ):
             notices[service_id] = (count, first_issued)
-        # overdue as recorded by plans.mark_overdue (run by the sweep) and still true
+        # overdue as recorded by plans.mark_overdue (run by the sweep, at its `now`) and still true
         overdue_plans = set(
             db.session.scalars(
                 select(ImprovementPlan.service_id).where(
-                    ImprovementPlan.service_id.in_(ids),
-                    ImprovementPlan.status.in_(plan_rules.WITH_PROVIDER),
-                    ImprovementPlan.overdue_at.is_not(None),
+                    ImprovementPlan.service_id.in_(ids), sql_rules.plan_overdue_as_recorded()
                 )
             )
         )
@@ -107,8 +76,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
                 .where(
                     ImprovementPlan.service_id.in_(ids),
                     ImprovementPlan.status.in_(plan_rules.OPEN_STATUSES),
-                    PlanAction.status.in_(plan_rules.ACTION_OUTSTANDING),
-                    PlanAction.overdue_at.is_not(None),
+                    sql_rules.action_overdue_as_recorded(),
                 )
                 .group_by(ImprovementPlan.service_id)
             ).all()

@@ -12,6 +12,7 @@ from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanAction, PlanIssue, Service, User
+from qa_app.services import rules as sql_rules
 from qa_app.services.calendar import london_today
 
 
@@ -37,14 +38,13 @@ class PlanFilters:
 def _action_counts(today: date, plan_ids=None):
     """Per plan: actions, open ones, overdue ones, verified ones; only for `plan_ids` (a list
     or a subquery of ids) when given, so that a page never aggregates every action there is."""
-    open_ = PlanAction.status.in_(rules.ACTION_OUTSTANDING)
     query = select(
         PlanAction.plan_id.label("plan_id"),
         func.count(PlanAction.id).label("actions"),
-        func.count(PlanAction.id).filter(open_).label("open_actions"),
         func.count(PlanAction.id)
-        .filter(and_(open_, PlanAction.target_date < today))
-        .label("overdue_actions"),
+        .filter(PlanAction.status.in_(rules.ACTION_OUTSTANDING))
+        .label("open_actions"),
+        func.count(PlanAction.id).filter(sql_rules.action_overdue(today)).label("overdue_actions"),
         func.count(PlanAction.id).filter(PlanAction.status == rules.VERIFIED).label("verified"),
     ).group_by(PlanAction.plan_id)
     if plan_ids is not None:
@@ -55,12 +55,7 @@ def _action_counts(today: date, plan_ids=None):
 def _has_overdue_actions(today: date):
     """The plan has an action past its target date (the overdue actions are few; the
     database lists them once, from the status and target date index)."""
-    return ImprovementPlan.id.in_(
-        select(PlanAction.plan_id).where(
-            PlanAction.status.in_(rules.ACTION_OUTSTANDING),
-            PlanAction.target_date < today,
-        )
-    )
+    return ImprovementPlan.id.in_(select(PlanAction.plan_id).where(sql_rules.action_overdue(today)))
 
 
 def list_plans(
@@ -69,10 +64,7 @@ def list_plans(
     """Plans, overdue and waiting-for-review first (four statements, whatever the numbers of
     plans and actions: the page's plans, then the counts for just those plans)."""
     today = today or london_today()
-    plan_late = and_(
-        ImprovementPlan.status.in_(rules.WITH_PROVIDER),
-        ImprovementPlan.submission_due_date < today,
-    )
+    plan_late = sql_rules.plan_overdue(today)
     late_actions = _has_overdue_actions(today)
     query = select(ImprovementPlan).join(ImprovementPlan.service)
     if filters.status == "open" or not filters.status:
@@ -148,10 +140,7 @@ def staff_counts(user: User | None = None, today: date | None = None) -> PlanCou
     services they are contract officer for."""
     today = today or london_today()
     plan_q = select(
-        func.count(ImprovementPlan.id).filter(
-            ImprovementPlan.status.in_(rules.WITH_PROVIDER),
-            ImprovementPlan.submission_due_date < today,
-        ),
+        func.count(ImprovementPlan.id).filter(sql_rules.plan_overdue(today)),
         func.count(ImprovementPlan.id).filter(ImprovementPlan.status == rules.SUBMITTED),
         func.count(ImprovementPlan.id).filter(ImprovementPlan.status.in_(rules.OPEN_STATUSES)),
     ).join(ImprovementPlan.service)
@@ -161,8 +150,7 @@ def staff_counts(user: User | None = None, today: date | None = None) -> PlanCou
         .join(Service, ImprovementPlan.service_id == Service.id)
         .where(
             ImprovementPlan.status.in_(rules.OPEN_STATUSES),
-            PlanAction.status.in_(rules.ACTION_OUTSTANDING),
-            PlanAction.target_date < today,
+            sql_rules.action_overdue(today),
         )
     )
     if user is not None:
@@ -194,26 +182,7 @@ def portal_summary(user: User, today: date | None = None) -> list[PortalService]
             select(Service).where(Service.provider_id == provider_id).order_by(Service.name)
         ).unique()
     )
-    ranked = (
-        select(
-            Assessment.id,
-            func.row_number()
-            .over(
-                partition_by=Assessment.service_id,
-                order_by=(Assessment.published_at.desc(), Assessment.id.desc()),
-            )
-            .label("n"),
-        )
-        .join(Service, Assessment.service_id == Service.id)
-        .where(Service.provider_id == provider_id, Assessment.status == AssessmentStatus.PUBLISHED)
-        .subquery()
-    )
-    latest = {
-        a.service_id: a
-        for a in db.session.scalars(
-            select(Assessment).join(ranked, ranked.c.id == Assessment.id).where(ranked.c.n == 1)
-        ).unique()
-    }
+    latest = sql_rules.latest_published_by_service(s.id for s in services)
     drafts = dict(
         db.session.execute(
             select(Assessment.service_id, func.count(Assessment.id))

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import select, update
 
 from qa_app.domain import plans as rules
-from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.extensions import db
-from qa_app.models import Assessment, ImprovementPlan, PlanAction, Service
+from qa_app.models import ImprovementPlan, PlanAction, Service
 from qa_app.models.types import utcnow
 from qa_app.services import audit
+from qa_app.services import rules as sql_rules
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.follow_on import services_changed
@@ -36,11 +36,7 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
                 ImprovementPlan.service_id,
                 ImprovementPlan.submission_due_date,
             )
-            .where(
-                ImprovementPlan.status.in_(rules.WITH_PROVIDER),
-                ImprovementPlan.submission_due_date < today,
-                ImprovementPlan.overdue_at.is_(None),
-            )
+            .where(sql_rules.plan_overdue(today), ImprovementPlan.overdue_at.is_(None))
             .with_for_update(skip_locked=True)
         ).all()
         actions_due = db.session.execute(
@@ -48,8 +44,7 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
             .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
             .where(
                 ImprovementPlan.status.in_(rules.OPEN_STATUSES),
-                PlanAction.status.in_(rules.ACTION_OUTSTANDING),
-                PlanAction.target_date < today,
+                sql_rules.action_overdue(today),
                 PlanAction.overdue_at.is_(None),
             )
             .with_for_update(of=PlanAction, skip_locked=True)
@@ -88,33 +83,10 @@ def _record_overdue(actor: Actor, now: datetime, model, entity: str, field: str,
 def _open_missing(actor: Actor) -> int:
     """Services below Good that have never had a plan (for example, below Good already when
     plans were introduced): open theirs now. Two statements when there are none."""
-    latest = (
-        select(
-            Assessment.service_id.label("service_id"),
-            func.max(Assessment.published_at).label("published_at"),
-        )
-        .where(Assessment.status == AssessmentStatus.PUBLISHED)
-        .group_by(Assessment.service_id)
-        .subquery()
-    )
-    below_by_assessment = (
-        select(Assessment.service_id)
-        .join(
-            latest,
-            and_(
-                latest.c.service_id == Assessment.service_id,
-                latest.c.published_at == Assessment.published_at,
-            ),
-        )
-        .where(Assessment.overall_rating.in_(rules.BELOW_GOOD_RATINGS))
-    )
     candidates = db.session.scalars(
         select(Service)
         .where(
-            or_(
-                Service.cqc_rating.in_(rules.BELOW_GOOD_CQC),
-                Service.id.in_(below_by_assessment),
-            ),
+            sql_rules.below_good(),
             ~select(ImprovementPlan.id).where(ImprovementPlan.service_id == Service.id).exists(),
         )
         .order_by(Service.id)

@@ -104,6 +104,7 @@ def concern_list():
         officer_id=posted_id(request.args.get("officer_id")),
         service_id=posted_id(request.args.get("service_id")),
         service_name=request.args.get("service", "")[:200],
+        counts_as_open=request.args.get("counts_as_open") == "1",
         page=page_number(request.args.get("page")),
     )
     rows, page = concerns.list_concerns(current_user, filters)

@@ -1,0 +1,174 @@
+"""The shared rules as queries: each is the query form of one domain rule, written once here
+and used by every page, API answer, export, dashboard count, the risk RAG and the sweep that
+ask it. tests/integration/test_one_rule_everywhere.py checks that each gives what its domain
+rule gives, and that every path agrees on a dataset built to hit the edges.
+
+| rule                                  | domain (dates, statuses → bool)      | query form here        |
+|---------------------------------------|--------------------------------------|------------------------|
+| an overdue plan                       | `domain.plans.plan_overdue`          | `plan_overdue`         |
+| an overdue action                     | `domain.plans.action_overdue`        | `action_overdue`       |
+| a service's latest published assessment | `domain.lifecycle.latest_published` | `LATEST_FIRST`, `latest_published` |
+| an open concern                       | `domain.concerns.counts_as_open`     | `OPEN_CONCERN`         |
+
+Imports no other use case, so that any of them may import it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+
+from qa_app.domain import concerns as concern_rules
+from qa_app.domain import lifecycle
+from qa_app.domain import plans as plan_rules
+from qa_app.extensions import db
+from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
+
+# ---------------------------------------------------------------- overdue plans and actions
+
+
+def plan_overdue(today: date) -> ColumnElement[bool]:
+    """`domain.plans.plan_overdue` for each improvement plan: with the provider after its due
+    date (`today` is the Europe/London date)."""
+    return and_(
+        ImprovementPlan.status.in_(plan_rules.WITH_PROVIDER),
+        ImprovementPlan.submission_due_date < today,
+    )
+
+
+def action_overdue(today: date) -> ColumnElement[bool]:
+    """`domain.plans.action_overdue` for each action: outstanding after its target date."""
+    return and_(
+        PlanAction.status.in_(plan_rules.ACTION_OUTSTANDING),
+        PlanAction.target_date < today,
+    )
+
+
+def plan_overdue_as_recorded() -> ColumnElement[bool]:
+    """Overdue as the sweep recorded it (`plans.mark_overdue` stamps `overdue_at` on what
+    `plan_overdue` selects, at the sweep's `now`) and still with the provider: what the stored
+    risk RAG counts, so that it turns amber when the sweep records the plan overdue."""
+    return and_(
+        ImprovementPlan.status.in_(plan_rules.WITH_PROVIDER),
+        ImprovementPlan.overdue_at.is_not(None),
+    )
+
+
+def action_overdue_as_recorded() -> ColumnElement[bool]:
+    """Overdue as the sweep recorded it, and still outstanding (a later target date clears
+    the record)."""
+    return and_(
+        PlanAction.status.in_(plan_rules.ACTION_OUTSTANDING),
+        PlanAction.overdue_at.is_not(None),
+    )
+
+
+# ---------------------------------------------------------------- latest published assessment
+
+#: `domain.lifecycle.publication_order`, latest first: by publication, then the higher id.
+LATEST_FIRST = (Assessment.published_at.desc(), Assessment.id.desc())
+
+
+def published() -> ColumnElement[bool]:
+    return Assessment.status == lifecycle.PUBLISHED
+
+
+def latest_published(service_ids: Iterable[int] | Select | None = None):
+    """Each service's latest published assessment (`domain.lifecycle.latest_published`), as a
+    subquery of (service_id, id, overall_rating, overall_percentage, published_at): one row per
+    service that has one. `service_ids` (a list or a select of ids) limits it to those."""
+    query = select(
+        Assessment.service_id.label("service_id"),
+        Assessment.id.label("id"),
+        Assessment.overall_rating.label("overall_rating"),
+        Assessment.overall_percentage.label("overall_percentage"),
+        Assessment.published_at.label("published_at"),
+        func.row_number()
+        .over(partition_by=Assessment.service_id, order_by=LATEST_FIRST)
+        .label("n"),
+    ).where(published())
+    if service_ids is not None:
+        query = query.where(
+            Assessment.service_id.in_(
+                service_ids if isinstance(service_ids, Select) else list(service_ids)
+            )
+        )
+    ranked = query.subquery()
+    return (
+        select(
+            ranked.c.service_id,
+            ranked.c.id,
+            ranked.c.overall_rating,
+            ranked.c.overall_percentage,
+            ranked.c.published_at,
+        )
+        .where(ranked.c.n == 1)
+        .subquery("latest_published")
+    )
+
+
+def latest_published_of(service_id: int) -> Assessment | None:
+    """The service's latest published assessment (one statement)."""
+    return db.session.scalar(
+        select(Assessment)
+        .where(Assessment.service_id == service_id, published())
+        .order_by(*LATEST_FIRST)
+        .limit(1)
+    )
+
+
+def latest_published_by_service(service_ids: Iterable[int]) -> dict[int, Assessment]:
+    """Each of these services' latest published assessment, by service id (one statement)."""
+    ids = sorted(set(service_ids))
+    if not ids:
+        return {}
+    latest = latest_published(ids)
+    return {
+        a.service_id: a
+        for a in db.session.scalars(
+            select(Assessment).join(latest, latest.c.id == Assessment.id)
+        ).unique()
+    }
+
+
+def latest_overall_ratings(service_ids: Iterable[int]) -> dict[int, str | None]:
+    """Each service's latest published assessment's overall rating (one statement)."""
+    ids = sorted(set(service_ids))
+    if not ids:
+        return {}
+    latest = latest_published(ids)
+    return dict(db.session.execute(select(latest.c.service_id, latest.c.overall_rating)).all())
+
+
+def below_good() -> ColumnElement[bool]:
+    """`domain.plans.standing(...).below_good` for each service: its latest published
+    assessment, or its CQC rating, is below Good (SPEC section 5)."""
+    latest = latest_published()
+    return or_(
+        Service.cqc_rating.in_(plan_rules.BELOW_GOOD_CQC),
+        Service.id.in_(
+            select(latest.c.service_id).where(
+                latest.c.overall_rating.in_(plan_rules.BELOW_GOOD_RATINGS)
+            )
+        ),
+    )
+
+
+# ---------------------------------------------------------------- open concerns
+
+#: `domain.concerns.counts_as_open` for each concern: open, or escalated into a notice that
+#: is not yet issued (or into none yet).
+OPEN_CONCERN: ColumnElement[bool] = or_(
+    Concern.status == concern_rules.OPEN,
+    and_(
+        Concern.status == concern_rules.ESCALATED,
+        or_(
+            Concern.notice_id.is_(None),
+            Concern.notice_id.in_(
+                select(Notice.id).where(Notice.status.in_(concern_rules.NOTICE_NOT_YET_ISSUED))
+            ),
+        ),
+    ),
+)
