@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to the app in `create_app`."""
 
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -38,3 +39,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 talisman = Talisman()
+compress = Compress()
