@@ -4,7 +4,6 @@ kept that way; a domain page of 20 questions is at most 40 KB on the wire."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -12,14 +11,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 
 from qa_app.services import assessments, standards
 from qa_app.services.actors import Actor
+from tests.support.big_domain import EVIDENCE, twenty_question_set
 from tests.support.client import decoded
 
 STATIC = Path(__file__).resolve().parents[2] / "qa_app" / "static"
-AUDIT_STANDARDS = Path(__file__).resolve().parents[2] / "audit_standards"
 YEAR = {"public", "max-age=31536000", "immutable"}
 BUDGET_BYTES = 40 * 1024
 FINGERPRINTED = re.compile(r"^/static/(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.\w+)$")
@@ -41,20 +39,8 @@ def officer(make, client):
 
 
 def _twenty_question_set() -> None:
-    """Supported living, version 2: its first domain has 20 questions (the largest domain in the
-    sets shipped has 16), the extra ones worded like the real ones."""
-    text = (AUDIT_STANDARDS / "supported_living.v1.yaml").read_text()
-    data = yaml.safe_load(text)
-    data["version"] = 2
-    first = data["domains"][0]["standards"][0]
-    others = [q for d in data["domains"][1:] for s in d["standards"] for q in s["questions"]]
-    count = sum(len(s["questions"]) for s in data["domains"][0]["standards"])
-    for number, borrowed in enumerate(others[: 20 - count], start=len(first["questions"]) + 1):
-        first["questions"].append({**copy.deepcopy(borrowed), "ref": f"{first['code']}.{number}"})
-    assert sum(len(s["questions"]) for s in data["domains"][0]["standards"]) == 20
-    result = standards.load_upload(
-        Actor.system("cli"), yaml.safe_dump(data, sort_keys=False), "supported_living.v2.yaml"
-    )
+    name, text = twenty_question_set()
+    result = standards.load_upload(Actor.system("cli"), text, name)
     assert result.loaded, result
 
 
@@ -186,17 +172,12 @@ def test_a_domain_page_of_twenty_questions_is_at_most_40_kb(client, officer, mak
     page = client.get(url)
     keys = [block["id"].removeprefix("q-") for block in page.soup.select(".app-answer")]
     assert len(keys) == 20
-    evidence = (
-        "Observed lunchtime: staff offered choices, waited for answers and used the person's "
-        "communication passport. Two care plans sampled; both reviewed in the last month with "
-        "the person's own words recorded. Relatives said they are kept informed."
-    )
     form = {}
     for number, key in enumerate(keys):
         form |= {
             f"{key}-score": str(1 + number % 4),
             f"{key}-na_reason": "",
-            f"{key}-evidence": f"{evidence} (note {number + 1})",
+            f"{key}-evidence": f"{EVIDENCE} (note {number + 1})",
             f"{key}-version": "",
             f"{key}-sources": ["people", "records", "observation"],
         }
