@@ -56,6 +56,7 @@ lint: setup
 	$(BIN)/flask --app qa_app qa standards validate
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_file_sizes.py
 
 migrations-check: setup
 	$(BIN)/python scripts/check_migrations.py

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Concern, Notice, Provider, Service, User
+from qa_app.models import Assessment, AuditEvent, Concern, Notice, Provider, Service, User
 from qa_app.services.calendar import london_today
 
 
@@ -119,8 +119,6 @@ def provider_summary(user: User) -> list[Service]:
 def provider_reports(user: User) -> list:
     """Draft and published reports on the provider's services, newest first (one statement),
     with the drafts the council has taken back to correct after sharing them."""
-    from qa_app.models import Assessment
-
     return list(
         db.session.scalars(
             select(Assessment)
