@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.url_map.converters["int"] = DatabaseIdConverter
 
     from qa_app import database, security
-    from qa_app.extensions import csrf, db, migrate
+    from qa_app.extensions import compress, csrf, db, migrate
 
     db.init_app(app)
     database.configure_engines(app)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     )
     security.init_app(app)  # first, so even a refused request gets its CSP nonce
     csrf.init_app(app)
+    compress.init_app(app)  # pages, CSS, JS and JSON sent with Brotli, zstd or gzip
 
     from qa_app import web
     from qa_app.api import api_blueprint

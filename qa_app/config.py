@@ -63,6 +63,11 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": self.session_max_hours * 60 * 60,
             "WTF_CSRF_TIME_LIMIT": self.session_max_hours * 60 * 60,
             "MAX_CONTENT_LENGTH": 50 * 1024 * 1024,
+            # Flask-Compress: pages, JSON, CSS and JS sent compressed (zstd, Brotli or gzip, as
+            # the browser accepts). Streamed responses (downloads of evidence and exports) are
+            # left alone; static files are read whole so that they are compressed too
+            # (qa_app.web.assets).
+            "COMPRESS_STREAMS": False,
         }
 
 

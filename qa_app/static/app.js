@@ -20,6 +20,33 @@ document.addEventListener("input", (event) => {
   fetch("/account/session", { credentials: "same-origin", cache: "no-store" }).catch(() => {});
 });
 
+// The recording page: a field the officer moves to (with the Tab key, or by tapping it) is
+// brought wholly into view once the browser has done its own scrolling (which, for a text box,
+// shows only the line with the cursor), and clear of the save bar that stays at the foot of
+// the screen on larger screens (app.css; WCAG 2.2, 2.4.11 Focus Not Obscured).
+const recording = document.querySelector("form[data-autosave]");
+if (recording) {
+  const GAP = 10;
+  const saveBar = recording.querySelector(".app-sticky-actions");
+  recording.addEventListener("focusin", (event) => {
+    const field = event.target;
+    if (!(field instanceof Element) || (saveBar && saveBar.contains(field))) return;
+    requestAnimationFrame(() => {
+      const view = window.visualViewport;
+      const top = view ? view.offsetTop : 0;
+      let bottom = view ? view.offsetTop + view.height : window.innerHeight;
+      if (saveBar && getComputedStyle(saveBar).position !== "static") {
+        bottom = Math.min(bottom, saveBar.getBoundingClientRect().top);
+      }
+      const box = field.getBoundingClientRect();
+      let by = 0;
+      if (box.bottom > bottom - GAP) by = Math.min(box.bottom - bottom + GAP, box.top - top - GAP);
+      else if (box.top < top + GAP) by = box.top - top - GAP;
+      if (by) window.scrollBy({ top: by, behavior: "instant" });
+    });
+  });
+}
+
 // Pages kept for offline recording are cleared when someone signs out on this device.
 for (const signOut of document.querySelectorAll("form[action$='/sign-out']")) {
   signOut.addEventListener("submit", () => {

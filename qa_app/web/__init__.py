@@ -8,7 +8,7 @@ from qa_app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from qa_app import signed_in
-    from qa_app.web import errors, filters, nul_guard
+    from qa_app.web import assets, errors, filters, nul_guard
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
     from qa_app.web.portal import bp as portal_bp
@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     filters.init_app(app)
     errors.init_app(app)
     nul_guard.init_app(app)
+    assets.init_app(app)
 
     @app.get("/")
     def index():
@@ -43,11 +44,9 @@ def init_app(app: Flask) -> None:
         response = send_from_directory(app.static_folder, "service-worker.js", max_age=0)
         response.headers["Service-Worker-Allowed"] = "/"
         response.headers["Cache-Control"] = "no-cache"
-        return response
+        return assets.read_whole(response)
 
     @app.get("/assets/<path:filename>")
     def govuk_assets(filename):
         """GOV.UK Frontend's fonts and images, where its compiled CSS expects them."""
-        from flask import send_from_directory
-
-        return send_from_directory(app.static_folder + "/govuk/assets", filename, max_age=86400)
+        return assets.govuk_asset(app.static_folder + "/govuk/assets", filename)

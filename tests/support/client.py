@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
+
+import brotli
 from bs4 import BeautifulSoup
 from flask.globals import _cv_app, _cv_request
 from flask.testing import FlaskClient
@@ -22,8 +25,8 @@ class PageCheckingClient(FlaskClient):
         finally:
             _cv_request.reset(request_token)
             _cv_app.reset(app_token)
-        if response.mimetype == "text/html" and response.status_code != 302:
-            html = response.get_data(as_text=True)
+        if response.mimetype == "text/html" and response.status_code not in (302, 304):
+            html = decoded(response).decode()
             url = args[0] if args and isinstance(args[0], str) else kwargs.get("path", "?")
             response.soup = check_page(html, response.headers.get("Content-Security-Policy"), url)
             token = response.soup.find("input", attrs={"name": "csrf_token"})
@@ -44,6 +47,15 @@ class PageCheckingClient(FlaskClient):
                 data["csrf_token"] = self.csrf
             kwargs["data"] = data
         return super().post(*args, **kwargs)
+
+
+def decoded(response) -> bytes:
+    """The body as it was before compression (a test may ask for gzip or Brotli)."""
+    body = response.get_data()
+    encoding = response.headers.get("Content-Encoding")
+    if encoding is None:
+        return body
+    return {"gzip": gzip.decompress, "br": brotli.decompress}[encoding](body)
 
 
 def soup(response) -> BeautifulSoup:
