@@ -28,6 +28,7 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.staff.device_state import device_state
 
 
 class PlanForm(FlaskForm):
@@ -84,6 +85,7 @@ def assessment_list():
         statuses=STATUS_LABELS,
         officers=registry.staff_users(),
         clusters=registry.cluster_names(),
+        editable_statuses=list(EDITABLE),
         section="assessments",
     )
 
@@ -192,6 +194,7 @@ def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
         names=audit.names_for(events),
         problems=problems,
         kept=kept,
+        device_state=device_state(assessment, questions, answers),
         section="assessments",
         **_comments_context(assessment, questions),
     ), status
@@ -368,6 +371,7 @@ def assessment_record(assessment_id, domain):
         sources=EVIDENCE_SOURCES,
         editable=editable,
         next_domain=codes[codes.index(domain) + 1] if domain != codes[-1] else None,
+        device_state=device_state(assessment, questions, answers),
         section="assessments",
     )
 
