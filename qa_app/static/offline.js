@@ -4,7 +4,8 @@
 // go into the service worker's cache (service-worker.js serves them when there is no
 // connection); the page then says plainly whether the visit is ready to use offline.
 // startOverview / startList: answers waiting on this device are counted over the page (which may
-// be a stored copy), sent from there, and "Submit" waits until nothing is waiting.
+// be a stored copy) and sent from there, on the overview, the assessment list and a service's
+// page; on the overview "Submit" waits until nothing is waiting.
 // showLeftovers: what is left on this device once the assessment has moved on, to copy out and
 // clear.
 
@@ -356,7 +357,7 @@ export function startOverview(state) {
   }
 }
 
-// The assessment list: each row says what this device holds for it, and sends what waits.
+// A list of assessments (all of them, or a service's): each row says what this device holds for it, and sends what waits.
 export function startList(table) {
   let editable;
   try {
@@ -401,6 +402,5 @@ export function startList(table) {
 export function startDevicePages() {
   const state = pageState();
   if (state && document.getElementById("device-answers")) startOverview(state);
-  const table = document.getElementById("assessment-rows");
-  if (table) startList(table);
+  for (const table of document.querySelectorAll("table[data-assessment-rows]")) startList(table);
 }

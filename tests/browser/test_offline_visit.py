@@ -574,8 +574,10 @@ def test_answers_left_after_the_assessment_moved_on_are_copied_out_and_cleared(
     expect(panel).to_contain_text("Copied. Paste them where you need them.")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert "Question QA01.2" in copied and "Typed offline: prayer room used daily." in copied
+    expect(panel.get_by_role("button", name="Yes, clear them")).to_be_hidden()
     panel.get_by_role("button", name="Clear them from this device").click()
     expect(panel).to_contain_text("Clear 2 answers from this device? This cannot be undone.")
+    expect(panel.get_by_role("button", name="Clear them from this device")).to_be_hidden()
     panel.get_by_role("button", name="No, keep them").click()
     assert len(_device(page, assessment_id)) == 2
     panel.get_by_role("button", name="Clear them from this device").click()
