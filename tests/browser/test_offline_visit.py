@@ -242,7 +242,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     site.visit(overview, title)
     page.get_by_role("button", name="Make available offline").click()
     expect(page.locator("#offline-ready")).to_have_text(
-        f"Ready to use offline: {len(domains) + 2} pages stored"
+        f"Ready to use offline: {len(domains) + 2} pages stored", timeout=30_000
     )
     site.screenshot("15-offline-ready-1280", full_page=False)
 
