@@ -5,7 +5,10 @@ from sqlalchemy import event
 
 from qa_app.extensions import db
 
-BUSY_TIMEOUT_MS = 10_000  # how long a SQLite writer waits for another's write lock
+# How long a SQLite writer waits for another's write lock. Writers queue rather than fail; on a
+# busy machine (load far above the cores) a burst of writers (eight sweeps at once) took more
+# than 10 s to drain, so the wait is generous. PostgreSQL, the production database, has row locks.
+BUSY_TIMEOUT_MS = 30_000
 
 
 def configure_engines(app: Flask) -> None:

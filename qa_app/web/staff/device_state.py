@@ -12,7 +12,7 @@ from pathlib import Path
 
 from flask import current_app, url_for
 
-from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
+from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, can_record
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 
@@ -33,7 +33,7 @@ HEAD_FILES = ("govuk/assets/images/favicon.ico", "govuk/assets/images/favicon.sv
 def offline_files() -> list[str]:
     """The addresses of the files a stored page needs: scripts, styles, the fonts its styles
     name (served at /assets, where GOV.UK Frontend's CSS expects them) and the icons."""
-    fonts = Path(current_app.static_folder, "govuk", "assets", "fonts")
+    fonts = Path(current_app.static_folder or "", "govuk", "assets", "fonts")
     woff2 = sorted(p.name for p in fonts.glob("*.woff2")) if fonts.is_dir() else []
     return (
         [url_for("static", filename=name) for name in PAGE_FILES + HEAD_FILES]
@@ -63,7 +63,7 @@ def device_state(assessment, questions, answers) -> dict:
         "overview": url_for("staff.assessment_page", assessment_id=assessment.id),
         "list": url_for("staff.assessment_list"),
         "status": assessment.status,
-        "editable": assessment.status in EDITABLE,
+        "editable": can_record(assessment.status),
         "editable_statuses": list(EDITABLE),
         "status_labels": STATUS_LABELS,
         "domains": domains,
