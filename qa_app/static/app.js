@@ -1,12 +1,16 @@
 // Loaded as a module with the page's CSP nonce.
 import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { startAutosave } from "/static/autosave.js";
+import { CACHE, Device } from "/static/device.js";
+import { startDevicePages } from "/static/offline.js";
 
 initAll();
 
 const form = document.querySelector("form[data-autosave]");
 if (form) {
   startAutosave(form);
+} else {
+  startDevicePages(); // an assessment's overview, the assessment list
 }
 
 // Someone typing into a form is using their session, though no request is made: say so to the
@@ -47,10 +51,12 @@ if (recording) {
   });
 }
 
-// Pages kept for offline recording are cleared when someone signs out on this device.
+// Pages kept for offline recording, and this device's copies of saved answers, are cleared when
+// someone signs out on this device. Answers not yet saved stay, to be sent after signing in.
 for (const signOut of document.querySelectorAll("form[action$='/sign-out']")) {
   signOut.addEventListener("submit", () => {
-    if (window.caches) caches.delete("qa-recording-pages");
+    if (window.caches) caches.delete(CACHE);
+    Device.forgetCopies();
   });
 }
 

@@ -1,42 +1,45 @@
 // Autosave for the recording page.
 //
-// Every change to an answer is written at once to this device (localStorage), then sent to the
-// JSON API. What the server has confirmed is removed from the device; what it has not stays,
-// survives a reload or a closed tab, and is sent again when the connection returns. Nothing is
-// dropped silently: every question says whether it is saved, waiting, or needs attention.
+// Every change to an answer is written at once to this device (device.js), then sent to the
+// JSON API. What the server has confirmed leaves the queue, and the device remembers the version
+// it returned, so that the next change here is the next version, after any number of reloads.
+// What it has not confirmed stays, survives a reload or a closed tab, and is sent again when the
+// connection returns. Nothing is dropped silently: every question says whether it is saved,
+// waiting, or needs attention.
+//
+// A stored copy of this page (shown without a connection) may be older than what this device
+// knows: what the device holds is put over it, so that answers, counts, statuses and banners
+// never show less than the officer typed.
+//
+// A clash with someone else's change shows both side by side: keep mine (sent against their
+// version) or keep theirs (mine leaves this device). When the assessment has moved on (submitted,
+// published), what is left on this device is shown with a way to copy it out and clear it.
 //
 // When the server says the session has ended (a 401: signed out elsewhere, idle too long), the
 // answers stay on this device, sending stops, and one message offers "Sign in again" with this
-// page as `next`. Signing in brings the officer back here; the page (with its new CSRF token)
-// finds the waiting answers on the device and sends them.
+// page as `next`. Signing in brings the officer back here; the page finds the waiting answers on
+// the device and sends them.
 
-const RETRY_MS = 15000;
+import { Device, Sender, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
+import { showLeftovers, storeForOffline } from "/static/offline.js";
 
 export function startAutosave(form) {
-  const assessmentId = form.dataset.assessment;
-  const api = form.dataset.autosave;
-  const csrf = form.querySelector("input[name=csrf_token]").value;
-  const storageKey = `qa-unsaved-${assessmentId}`;
+  const state = pageState();
+  const device = new Device(form.dataset.assessment);
   const banner = document.getElementById("connection-state");
   const endedNotice = document.getElementById("session-ended");
   const blocks = new Map(
     [...form.querySelectorAll(".app-answer[data-ref]")].map((block) => [block.dataset.ref, block]),
   );
   const timers = new Map();
-  let sending = false;
   let sessionEnded = false;
-
-  const load = () => {
-    try {
-      return JSON.parse(localStorage.getItem(storageKey) || "{}");
-    } catch {
-      return {};
-    }
-  };
-  const store = (queue) => localStorage.setItem(storageKey, JSON.stringify(queue));
 
   function key(ref) {
     return ref.replaceAll(".", "-");
+  }
+
+  function versionInput(block) {
+    return block.querySelector(`input[name="${key(block.dataset.ref)}-version"]`);
   }
 
   function read(block) {
@@ -48,7 +51,7 @@ export function startAutosave(form) {
       sources: [...block.querySelectorAll(`input[name="${k}-sources"]:checked`)].map((box) => box.value),
     };
     if (choice) payload.score = choice.value === "na" ? null : Number(choice.value);
-    const version = block.querySelector(`input[name="${k}-version"]`).value;
+    const version = versionInput(block).value;
     payload.version = version ? Number(version) : null;
     return payload;
   }
@@ -77,15 +80,26 @@ export function startAutosave(form) {
     line.classList.toggle("app-save-state--saved", kind === "saved");
   }
 
+  function time(iso) {
+    return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  }
+
   function summarise() {
-    const waiting = Object.keys(load()).length;
     if (!banner) return;
-    if (sessionEnded) {
-      banner.textContent = `Your session has ended. ${waiting} ${waiting === 1 ? "answer is" : "answers are"} kept on this device and will be sent when you sign in again.`;
+    const queue = device.queue();
+    const waiting = Object.keys(queue).length;
+    const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
+    const answers = plural(waiting, "answer is", "answers are");
+    if (sender.movedOn || !state.editable) {
+      banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
+    } else if (sessionEnded) {
+      banner.textContent = `Your session has ended. ${answers} kept on this device and will be sent when you sign in again.`;
     } else if (!navigator.onLine) {
-      banner.textContent = `Offline. ${waiting} ${waiting === 1 ? "answer is" : "answers are"} kept on this device and will be sent when the connection returns.`;
+      banner.textContent = `Offline. ${answers} kept on this device and will be sent when the connection returns.`;
+    } else if (clashes) {
+      banner.textContent = `${answers} not saved yet. ${plural(clashes, "answer needs", "answers need")} your decision.`;
     } else if (waiting) {
-      banner.textContent = `${waiting} ${waiting === 1 ? "answer is" : "answers are"} not saved yet.`;
+      banner.textContent = `${answers} not saved yet.`;
     } else {
       banner.textContent = "All answers are saved.";
     }
@@ -93,23 +107,136 @@ export function startAutosave(form) {
   }
 
   function progress() {
-    // "n of m answered" for this domain, as the officer works (a score, or N/A with a reason).
-    const counter = document.querySelector(`[data-progress="${form.dataset.domain}"]`);
-    if (!counter) return;
-    let answered = 0;
+    // "n of m answered" for every domain, as this device knows it: this page's form, and what
+    // the device holds for the other domains over what the page was stored with.
+    const known = state ? bestKnown(state, device) : {};
     for (const block of blocks.values()) {
       const payload = read(block);
-      if (payload.score || (payload.score === null && (payload.na_reason || "").trim())) answered += 1;
+      known[block.dataset.ref] = {
+        ...known[block.dataset.ref],
+        complete: Boolean(payload.score) || (payload.score === null && Boolean((payload.na_reason || "").trim())),
+      };
     }
-    counter.textContent = `${answered} of ${blocks.size} answered`;
+    const domains = state ? progressOf(state, known) : {};
+    for (const [code, counts] of Object.entries(domains)) {
+      const counter = document.querySelector(`[data-progress="${code}"]`);
+      if (counter) counter.textContent = `${counts.answered} of ${counts.total} answered`;
+    }
   }
 
-  function remember(ref, payload) {
-    const queue = load();
-    queue[ref] = { payload, at: new Date().toISOString(), problem: null };
-    store(queue);
-    say(ref, sessionEnded ? "Not saved yet: kept on this device until you sign in again" : "Not saved yet: kept on this device", "unsaved");
+  function changed(block, delay) {
+    // Kept on this device at once, keystroke by keystroke; sent to the server a moment later.
+    const ref = block.dataset.ref;
+    block.querySelector(".app-conflict[data-live]")?.remove();
+    if (device.remember(ref, read(block))) {
+      say(ref, sessionEnded ? "Not saved yet: kept on this device until you sign in again" : "Not saved yet: kept on this device", "unsaved");
+    } else {
+      say(ref, "Not saved: this device has no room left to keep it. Keep this page open until the connection returns.", "unsaved");
+    }
     summarise();
+    progress();
+    clearTimeout(timers.get(ref));
+    timers.set(ref, setTimeout(() => sender.flush(), delay));
+  }
+
+  function describe(values) {
+    // One answer in words, for the side-by-side view.
+    const dl = document.createElement("dl");
+    dl.className = "govuk-summary-list govuk-summary-list--no-border app-clash__answer";
+    const score = values.na || values.score === null
+      ? "N/A (not assessed)"
+      : values.score
+        ? `${values.score} ${state?.score_labels[String(values.score)] || ""}`.trim()
+        : "None";
+    const rows = [["Score", score]];
+    if (values.na || values.score === null) rows.push(["Reason for N/A", values.na_reason || ""]);
+    rows.push(["Evidence notes", values.evidence || "None"]);
+    rows.push(["Evidence from", (values.sources || []).map((s) => state?.source_labels[s] || s).join(", ") || "None"]);
+    for (const [label, text] of rows) {
+      const row = document.createElement("div");
+      row.className = "govuk-summary-list__row";
+      const dt = document.createElement("dt");
+      dt.className = "govuk-summary-list__key";
+      dt.textContent = label;
+      const dd = document.createElement("dd");
+      dd.className = "govuk-summary-list__value app-clash__text";
+      dd.textContent = text;
+      row.append(dt, dd);
+      dl.append(row);
+    }
+    return dl;
+  }
+
+  function showConflict(ref) {
+    const block = blocks.get(ref);
+    const entry = device.queue()[ref];
+    if (!block || !entry || entry.problem !== "conflict") return;
+    block.querySelector(".app-conflict[data-live]")?.remove();
+    const theirs = entry.theirs;
+    const who = theirs.updated_by || "someone else";
+    const box = document.createElement("div");
+    box.className = "govuk-inset-text app-conflict app-clash";
+    box.dataset.live = "yes";
+    const heading = document.createElement("h3");
+    heading.className = "govuk-heading-s";
+    heading.textContent = `Not saved: ${who} changed this answer since your copy of it. Choose which to keep.`;
+    const row = document.createElement("div");
+    row.className = "govuk-grid-row";
+    const columns = [
+      ["Yours, on this device", entry.payload],
+      [`Theirs, saved by ${who}${theirs.updated_at ? ` at ${time(theirs.updated_at)}` : ""}`, theirs],
+    ].map(([title, values]) => {
+      const column = document.createElement("div");
+      column.className = "govuk-grid-column-one-half app-clash__side";
+      const h = document.createElement("h4");
+      h.className = "govuk-heading-s govuk-!-margin-bottom-1";
+      h.textContent = title;
+      column.append(h, describe(values));
+      return column;
+    });
+    row.append(...columns);
+    const buttons = document.createElement("div");
+    buttons.className = "govuk-button-group govuk-!-margin-bottom-0";
+    const keepMine = document.createElement("button");
+    keepMine.type = "button";
+    keepMine.className = "govuk-button govuk-!-margin-bottom-0";
+    keepMine.textContent = "Keep mine";
+    keepMine.addEventListener("click", () => {
+      const current = device.queue()[ref];
+      if (!current) return;
+      versionInput(block).value = current.theirVersion;
+      box.remove();
+      device.remember(ref, { ...current.payload, version: current.theirVersion });
+      say(ref, "Not saved yet: kept on this device", "unsaved");
+      summarise();
+      sender.flush();
+    });
+    const keepTheirs = document.createElement("button");
+    keepTheirs.type = "button";
+    keepTheirs.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
+    keepTheirs.textContent = "Keep theirs";
+    keepTheirs.addEventListener("click", () => {
+      const current = device.queue()[ref];
+      if (!current) return;
+      const values = {
+        score: current.theirs.na ? null : current.theirs.score ?? undefined,
+        na_reason: current.theirs.na_reason,
+        evidence: current.theirs.evidence,
+        sources: current.theirs.sources,
+      };
+      write(block, values);
+      versionInput(block).value = current.theirVersion;
+      device.forget(ref);
+      device.confirm(ref, values, current.theirVersion, current.theirs.updated_at, current.theirs.updated_by);
+      box.remove();
+      say(ref, `Saved${current.theirs.updated_at ? ` at ${time(current.theirs.updated_at)}` : ""} by ${who}. Yours was discarded.`, "saved");
+      summarise();
+      progress();
+    });
+    buttons.append(keepMine, keepTheirs);
+    box.append(heading, row, buttons);
+    block.querySelector(".app-save-state").before(box);
+    say(ref, "Not saved: changed by someone else (see above)", "unsaved");
   }
 
   function endedSession() {
@@ -118,120 +245,54 @@ export function startAutosave(form) {
       sessionEnded = true;
       if (endedNotice) endedNotice.hidden = false;
     }
-    for (const ref of Object.keys(load())) say(ref, "Not saved yet: kept on this device until you sign in again", "unsaved");
+    for (const ref of Object.keys(device.queue())) say(ref, "Not saved yet: kept on this device until you sign in again", "unsaved");
     summarise();
   }
 
-  async function send(ref, entry) {
-    let response;
-    try {
-      response = await fetch(`${api}/answers/${encodeURIComponent(ref)}`, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-        credentials: "same-origin",
-        body: JSON.stringify(entry.payload),
-      });
-    } catch {
-      say(ref, "Not saved yet: no connection. Kept on this device; it will be sent when the connection returns.", "unsaved");
-      return "offline";
+  function movedOn(status) {
+    const label = state?.status_labels[status] || status;
+    for (const ref of Object.keys(device.queue())) say(ref, `Not saved: the assessment is ${label.toLowerCase()}`, "unsaved");
+    for (const field of form.querySelectorAll("input, textarea, button")) {
+      if (field.name !== "csrf_token") field.disabled = true;
     }
-    const body = await response.json().catch(() => ({}));
-    const queue = load();
-    if (response.ok) {
-      const current = queue[ref];
-      if (current && JSON.stringify(current.payload) === JSON.stringify(entry.payload)) delete queue[ref];
-      else if (current) current.payload.version = body.version; // newer edits go next, against the new version
-      store(queue);
-      const block = blocks.get(ref);
-      if (block) block.querySelector(`input[name="${key(ref)}-version"]`).value = body.version;
-      const time = new Date(body.updated_at).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-      say(ref, `Saved at ${time}`, "saved");
-      return "saved";
-    }
-    if (response.status === 409 && body.details && body.details.current) {
-      const theirs = body.details.current;
-      queue[ref] = { ...entry, problem: "conflict", theirs, theirVersion: body.details.current_version };
-      store(queue);
-      showConflict(ref, theirs, body.details.current_version);
-      return "conflict";
-    }
-    if (response.status === 401) {
-      endedSession();
-      return "ended";
-    }
-    if (response.status === 403) {
-      say(ref, "Not saved yet: this page is out of date. Reload it; this answer is kept on this device.", "unsaved");
-      return "offline";
-    }
-    queue[ref] = { ...entry, problem: "invalid" };
-    store(queue);
-    const reason = body.details && typeof body.details === "object" ? Object.values(body.details)[0] : body.error;
-    say(ref, `Not saved: ${typeof reason === "string" ? reason : body.error || "the server refused it"}`, "unsaved");
-    return "invalid";
+    if (state) showLeftovers(document.getElementById("device-leftovers"), state, device, status, summarise);
+    summarise();
   }
 
-  function showConflict(ref, theirs, theirVersion) {
-    const block = blocks.get(ref);
-    if (!block) return;
-    block.querySelector(".app-conflict[data-live]")?.remove();
-    const box = document.createElement("div");
-    box.className = "govuk-inset-text app-conflict";
-    box.dataset.live = "yes";
-    const who = theirs.updated_by || "someone else";
-    const score = theirs.na ? "N/A" : theirs.score || "none";
-    const p = document.createElement("p");
-    p.className = "govuk-body-s";
-    p.textContent = `Not saved: ${who} changed this answer since you opened the page. Theirs: score ${score}${theirs.evidence ? `; evidence: “${theirs.evidence}”` : ""}. Yours is still in the form.`;
-    const keep = document.createElement("button");
-    keep.type = "button";
-    keep.className = "govuk-button govuk-button--secondary govuk-!-margin-bottom-0";
-    keep.textContent = "Save mine instead";
-    keep.addEventListener("click", () => {
-      block.querySelector(`input[name="${key(ref)}-version"]`).value = theirVersion;
-      box.remove();
-      remember(ref, read(block));
-      flush();
-    });
-    box.append(p, keep);
-    block.querySelector(".app-save-state").before(box);
-    say(ref, "Not saved: changed by someone else (see above)", "unsaved");
-  }
+  const sender = new Sender({
+    device,
+    api: form.dataset.autosave,
+    editableStatuses: state?.editable_statuses || ["planned", "in_progress"],
+    hooks: {
+      saved(ref, body) {
+        const block = blocks.get(ref);
+        if (block) versionInput(block).value = body.version;
+        say(ref, `Saved at ${time(body.updated_at)}`, "saved");
+      },
+      conflict: (ref) => showConflict(ref),
+      invalid: (ref, message) => say(ref, `Not saved: ${message}`, "unsaved"),
+      needsReason: (ref) => say(ref, "Not saved yet: give the reason for N/A", "unsaved"),
+      offline: (ref) => say(ref, "Not saved yet: no connection. Kept on this device; it will be sent when the connection returns.", "unsaved"),
+      stale: (ref) => say(ref, "Not saved yet: this page is out of date. Reload it; this answer is kept on this device.", "unsaved"),
+      ended: endedSession,
+      movedOn,
+      done: () => {
+        summarise();
+        progress();
+      },
+    },
+  });
 
-  let again = false;
-
-  async function flush() {
-    if (sessionEnded) return; // kept on this device until the officer signs in again
-    if (sending) {
-      again = true; // changes made while sending go as soon as this round ends
-      return;
-    }
-    sending = true;
-    again = false;
-    try {
-      for (const [ref, entry] of Object.entries(load())) {
-        if (entry.problem) continue; // waits for the officer
-        if (entry.payload.score === null && !(entry.payload.na_reason || "").trim()) {
-          say(ref, "Not saved yet: give the reason for N/A", "unsaved");
-          continue; // kept on this device until the reason is there
-        }
-        const outcome = await send(ref, entry);
-        if (outcome === "offline" || outcome === "ended") break;
-      }
-    } finally {
-      sending = false;
-      summarise();
-      if (again) setTimeout(flush, 100);
-    }
-  }
-
-  function changed(block, delay) {
-    // Kept on this device at once, keystroke by keystroke; sent to the server a moment later.
-    const ref = block.dataset.ref;
-    remember(ref, read(block));
-    progress();
-    clearTimeout(timers.get(ref));
-    timers.set(ref, setTimeout(flush, delay));
-  }
+  // Without a connection the form cannot be posted: the answers are already kept on this device,
+  // and "Save and go to the next domain" opens the next domain's stored page.
+  form.addEventListener("submit", (event) => {
+    if (navigator.onLine) return;
+    event.preventDefault();
+    const codes = state ? state.domains.map((domain) => domain.code) : [];
+    const next = state?.domains[codes.indexOf(form.dataset.domain) + 1];
+    if (event.submitter?.name === "continue" && next) window.location.assign(next.url);
+    else summarise();
+  });
 
   for (const block of blocks.values()) {
     block.addEventListener("change", () => changed(block, 0));
@@ -240,20 +301,46 @@ export function startAutosave(form) {
     });
   }
 
+  if (state && !state.editable) {
+    // The assessment has moved on: whatever this device still holds is shown to copy out.
+    if (Object.keys(device.queue()).length) showLeftovers(document.getElementById("device-leftovers"), state, device, state.status, summarise);
+    summarise();
+    return;
+  }
+
+  if (state) {
+    // Answers the server confirmed to this device since this copy of the page was stored.
+    device.notePage(window.location.pathname, versionsOf(state));
+    const known = bestKnown(state, device);
+    for (const [ref, block] of blocks) {
+      const copy = known[ref].saved;
+      if (!copy) continue;
+      write(block, copy.payload);
+      versionInput(block).value = copy.version;
+      say(ref, `Saved${copy.updatedAt ? ` at ${time(copy.updatedAt)}` : ""}`, "saved");
+    }
+    device.prune();
+    // Answers the assessment has moved on from stay left over until it is editable again.
+    const queue = device.queue();
+    for (const entry of Object.values(queue)) if (entry.problem === "moved_on") entry.problem = null;
+    device.setQueue(queue);
+  }
+
   // What this device kept from before (a reload, a closed tab, no connection): put it back.
-  for (const [ref, entry] of Object.entries(load())) {
+  for (const [ref, entry] of Object.entries(device.queue())) {
     const block = blocks.get(ref);
     if (!block) continue;
     write(block, entry.payload);
-    block.querySelector(`input[name="${key(ref)}-version"]`).value = entry.payload.version ?? "";
-    if (entry.problem === "conflict") showConflict(ref, entry.theirs, entry.theirVersion);
+    versionInput(block).value = entry.payload.version ?? "";
+    if (entry.problem === "conflict") showConflict(ref);
+    else if (entry.problem === "invalid") say(ref, `Not saved: ${entry.message || "the server refused it"}`, "unsaved");
     else say(ref, "Not saved yet: kept on this device", "unsaved");
   }
 
   progress();
-  window.addEventListener("online", flush);
   window.addEventListener("offline", summarise);
-  setInterval(() => Object.keys(load()).length && flush(), RETRY_MS);
+  window.addEventListener("online", summarise);
   summarise();
-  flush();
+  sender.start();
+  if (state) storeForOffline(state, document.getElementById("offline-ready"), { automatic: true });
 }

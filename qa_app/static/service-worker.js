@@ -1,7 +1,16 @@
-// Keeps the recording pages (and the files they need) so that a visit can go on, and a page be
-// reloaded, without a connection. Network first: when online, pages are always fresh.
+// Keeps an assessment's pages (every recording page, its overview, the assessment list) and the
+// files they load, so that a visit can go on, and a page be opened or reloaded, without a
+// connection. Network first: when online, pages are always fresh, and the stored copy is renewed.
+// offline.js stores every page of an assessment at once ("Make available offline"); a stored
+// page's script puts what this device holds over it (device.js).
 const CACHE = "qa-recording-pages";
-const KEEP = [/^\/assessments\/\d+\/record\/[A-Z0-9]+$/, /^\/static\//, /^\/assets\//];
+const KEEP = [
+  /^\/assessments$/,
+  /^\/assessments\/\d+$/,
+  /^\/assessments\/\d+\/record\/[A-Za-z0-9_-]+$/,
+  /^\/static\//,
+  /^\/assets\//,
+];
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
@@ -16,10 +25,12 @@ self.addEventListener("fetch", (event) => {
         // Only the page itself: never a sign-in page it was redirected to (an ended session).
         if (response.ok && !response.redirected) {
           const copy = response.clone();
-          caches.open(CACHE).then((cache) => cache.put(event.request, copy));
+          event.waitUntil(caches.open(CACHE).then((cache) => cache.put(event.request, copy)));
         }
         return response;
       })
-      .catch(() => caches.match(event.request).then((kept) => kept || Response.error())),
+      .catch(() =>
+        caches.match(event.request, { ignoreVary: true, ignoreSearch: false }).then((kept) => kept || Response.error()),
+      ),
   );
 });

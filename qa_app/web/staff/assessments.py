@@ -26,7 +26,7 @@ from wtforms import (
 )
 
 from qa_app.domain import draft_comments, limits
-from qa_app.domain.lifecycle import STATUS_LABELS
+from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.roles import can_decide
 from qa_app.domain.standards import EVIDENCE_SOURCES
@@ -47,6 +47,7 @@ from qa_app.web.forms import (
     posted_id,
 )
 from qa_app.web.staff import bp
+from qa_app.web.staff.device_state import device_state
 from qa_app.web.views import assessment_view
 
 
@@ -144,6 +145,7 @@ def assessment_list():
         statuses=STATUS_LABELS,
         officers=registry.staff_users(),
         clusters=registry.cluster_names(),
+        editable_statuses=list(EDITABLE),
         section="assessments",
     )
 
@@ -250,6 +252,7 @@ def _show(assessment, status=200, posted: FlaskForm | None = None, missing_refs=
         names=audit.names_for(events),
         form=posted,
         step=_step_forms(posted if isinstance(posted, StepForm) else None),
+        device_state=device_state(assessment, questions, answers),
         section="assessments",
         **_comments_context(assessment, questions),
     ), status
@@ -421,6 +424,7 @@ def assessment_record(assessment_id, domain):
         sources=EVIDENCE_SOURCES,
         view=view,
         next_domain=codes[codes.index(domain) + 1] if domain != codes[-1] else None,
+        device_state=device_state(assessment, questions, answers),
         section="assessments",
     )
 

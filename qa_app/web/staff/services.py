@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
-from qa_app.domain.lifecycle import STATUS_LABELS, follow_up_due
+from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
 from qa_app.domain.notices import KINDS as NOTICE_KINDS
 from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
@@ -124,6 +124,7 @@ def service_page(service_id):
         today=datetime.now(LONDON).date(),
         assessments=service_assessments,
         statuses=STATUS_LABELS,
+        editable_statuses=list(EDITABLE),
         history=history,
         names=audit.names_for(history),
         plan_view=plans.view(plan) if plan else None,
