@@ -1,0 +1,537 @@
+"""Computing the QuAD report: every figure once, for the month, the month before and the same
+month a year earlier, in a fixed number of SQL statements (about twenty, however many
+services, concerns or years of history there are: counts are aggregated in the database, one
+statement per table for all three months; services' standing is read in one pass each).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import case, func, or_, select
+
+from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.domain.lifecycle import follow_up_due
+from qa_app.domain.months import Month, london_date
+from qa_app.domain.ratings import LABELS
+from qa_app.domain.risk import RiskInputs, assess_risk
+from qa_app.domain.roles import STAFF_ROLES
+from qa_app.extensions import db
+from qa_app.models import (
+    Assessment,
+    ClockEvent,
+    Concern,
+    ImprovementPlan,
+    Notice,
+    PlanAction,
+    Provider,
+    Service,
+    User,
+)
+from qa_app.models.types import utcnow
+from qa_app.services.errors import NotFound, ValidationFailed
+from qa_app.services.quad_report import rules
+from qa_app.services.quad_report.catalogue import FIGURES, SECTIONS, Figure
+from qa_app.services.quad_report.report import (
+    Filters,
+    QuadReport,
+    RatingChange,
+    ServiceOfConcern,
+    Trend,
+    Window,
+)
+
+#: The services of most concern listed (red first); the counts say how many there were in all.
+CONCERN_LIST_LIMIT = 100
+MAX_CLUSTER = 100
+TREND_MONTHS = 12
+ASSESSMENT_ORDER = {LABELS[v]: v for v in (1, 2, 3, 4)}
+CQC_ORDER = {"Inadequate": 1, "Requires improvement": 2, "Good": 3, "Outstanding": 4}
+
+
+def staff_only(viewer: User) -> None:
+    """The report counts concerns: for a provider it does not exist."""
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Page not found")
+
+
+def check_filters(cluster: str | None, service_type: str | None) -> Filters:
+    cluster, service_type = (cluster or "").strip(), (service_type or "").strip()
+    errors = {}
+    if len(cluster) > MAX_CLUSTER:
+        errors["cluster"] = f"A cluster's name is at most {MAX_CLUSTER} characters"
+    if service_type and service_type not in SERVICE_TYPES:
+        errors["service_type"] = "Choose a type of service from the list"
+    if errors:
+        raise ValidationFailed(errors)
+    return Filters(cluster, service_type)
+
+
+def windows_for(month: Month, now: datetime) -> list[Window]:
+    return [Window.of(m, now) for m in (month, month.previous(), month.year_earlier())]
+
+
+# ---------------------------------------------------------------- services and their standing
+
+
+def filtered(query, filters: Filters):
+    """The query limited to the services the filters choose (the query has Service in it)."""
+    if filters.cluster:
+        query = query.where(Service.cluster == filters.cluster)
+    if filters.service_type:
+        query = query.where(Service.service_type == filters.service_type)
+    return query
+
+
+def service_ids(filters: Filters):
+    """The chosen services' ids, as a subquery (never a list of thousands of parameters)."""
+    return filtered(select(Service.id), filters)
+
+
+@dataclass
+class ServiceRow:
+    id: int
+    name: str
+    provider: str
+    cluster: str
+    service_type: str
+    cqc_now: str
+
+
+def services(filters: Filters) -> list[ServiceRow]:
+    """Every service on the register the filters choose (one statement). A service counts in
+    every month: its record's creation is when it was entered here, not when it began."""
+    rows = db.session.execute(
+        filtered(
+            select(
+                Service.id,
+                Service.name,
+                Provider.name,
+                Service.cluster,
+                Service.service_type,
+                Service.cqc_rating,
+            ).join(Provider, Service.provider_id == Provider.id),
+            filters,
+        ).order_by(Service.name, Service.id)
+    )
+    return [ServiceRow(*row) for row in rows]
+
+
+@dataclass
+class Standing:
+    """A service as it stood at a window's `as_at`."""
+
+    latest_id: int | None
+    latest_rating: str | None  # None: nothing published yet
+    published_at: datetime | None
+    under_way: bool  # a newer assessment had been started and not yet published
+    cqc: str
+    follow_up_due: date | None = None
+    follow_up_due_in_month: bool = False
+    follow_up_overdue: bool = False
+
+
+def standings(
+    rows: list[ServiceRow], windows: list[Window], filters: Filters
+) -> list[dict[int, Standing]]:
+    """Each service's standing at each window's `as_at` (two statements a window, and one for
+    the CQC ratings of them all)."""
+    ids = service_ids(filters)
+    cqc_then = rules.values_at("service", "cqc_rating", [w.as_at for w in windows], ids)
+    result = []
+    for window, cqc_changed in zip(windows, cqc_then, strict=True):
+        latest = rules.latest_published(window.as_at, ids)
+        published = {
+            sid: (aid, rating, at)
+            for sid, aid, rating, at in db.session.execute(
+                select(
+                    latest.c.service_id, latest.c.id, latest.c.overall_rating, latest.c.published_at
+                )
+            )
+        }
+        started = dict(db.session.execute(rules.last_started_unpublished(window.as_at, ids)).all())
+        month = window.month
+        standing = {}
+        for row in rows:
+            aid, rating, at = published.get(row.id, (None, None, None))
+            begun = started.get(row.id)
+            under_way = at is not None and begun is not None and begun > at
+            s = Standing(aid, rating, at, under_way, cqc_changed.get(row.id, row.cqc_now))
+            if at is not None:
+                s.follow_up_due = follow_up_due(london_date(at))
+                if not under_way:
+                    s.follow_up_due_in_month = month.first_day <= s.follow_up_due <= month.last_day
+                    s.follow_up_overdue = s.follow_up_due < window.day
+            standing[row.id] = s
+        result.append(standing)
+    return result
+
+
+# ---------------------------------------------------------------- counting rows
+
+
+def table_query(table: str, columns, filters: Filters):
+    """select(columns) from a figure's table, joined to its service when a filter needs it."""
+    query = select(*columns)
+    if table == "concern":
+        query = query.select_from(Concern)
+        join = Concern.service_id
+    elif table == "clock":
+        query = query.select_from(ClockEvent).join(Concern, Concern.id == ClockEvent.concern_id)
+        join = Concern.service_id
+    elif table == "notice":
+        query = query.select_from(Notice)
+        join = Notice.service_id
+    elif table == "assessment":
+        query = query.select_from(Assessment)
+        join = Assessment.service_id
+    elif table == "plan":
+        query = query.select_from(ImprovementPlan)
+        join = ImprovementPlan.service_id
+    elif table in ("action", "grade"):
+        query = query.select_from(PlanAction).join(
+            ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id
+        )
+        join = ImprovementPlan.service_id
+    else:
+        raise ValueError(f"unknown table {table!r}")
+    if filters.active():
+        query = filtered(query.join(Service, Service.id == join), filters)
+    return query
+
+
+def scope(table: str, windows: list[Window]):
+    """Rows that could count in any window, so that an index narrows the counting (concerns
+    and clock events are the tables that grow by the hundred thousand)."""
+    if table == "concern":
+        return or_(*[rules.within(Concern.received_at, w.start, w.end) for w in windows])
+    if table == "clock":
+        return or_(*[rules.within(ClockEvent.at, w.start, w.end) for w in windows])
+    return None
+
+
+def count_rows(table: str, figures: list[Figure], windows: list[Window], filters: Filters):
+    """{(path, window index): count} for the figures counted in one table (one statement)."""
+    columns = [
+        func.count().filter(figure.where(window)).label(f"c{n}")
+        for window in windows
+        for n, figure in enumerate(figures)
+    ]
+    query = table_query(table, columns, filters)
+    if (narrow := scope(table, windows)) is not None:
+        query = query.where(narrow)
+    values = db.session.execute(query).one()
+    return {
+        (figure.path, k): values[k * len(figures) + n]
+        for k in range(len(windows))
+        for n, figure in enumerate(figures)
+    }
+
+
+def grades(windows: list[Window], filters: Filters) -> list[dict[int, int | None]]:
+    """{action id: its grading at as_at} of the actions of the plans open then, per window."""
+    flags = [
+        case((rules.action_in_open_plan(w.as_at), 1), else_=0).label(f"w{k}")
+        for k, w in enumerate(windows)
+    ]
+    query = table_query("grade", [PlanAction.id, PlanAction.progress_grade, *flags], filters)
+    query = query.where(or_(*[rules.action_in_open_plan(w.as_at) for w in windows]))
+    rows = db.session.execute(query).all()
+    then = rules.values_at("plan_action", "progress_grade", [w.as_at for w in windows])
+    return [
+        {row[0]: then[k].get(row[0], row[1]) for row in rows if row[2 + k]}
+        for k in range(len(windows))
+    ]
+
+
+# ---------------------------------------------------------------- risk at the month's end
+
+
+def risk_facts(window: Window, standing: dict[int, Standing], filters: Filters):
+    """RiskInputs (SPEC section 7) for each chosen service as at the window's end (five
+    statements), so that the services of most concern are judged by the risk RAG's own rule
+    and give its own reasons."""
+    moment, day = window.as_at, window.day
+    notices = {
+        sid: (count, first)
+        for sid, count, first in db.session.execute(
+            table_query(
+                "notice", [Notice.service_id, func.count(), func.min(Notice.issued_at)], filters
+            )
+            .where(rules.notice_in_force(moment))
+            .group_by(Notice.service_id)
+        )
+    }
+    stops = dict(
+        db.session.execute(
+            table_query(
+                "notice", [Notice.service_id, func.min(Notice.placement_stop_start)], filters
+            )
+            .where(rules.stop_active(moment, day))
+            .group_by(Notice.service_id)
+        ).all()
+    )
+    concerns = {
+        sid: (total, high)
+        for sid, total, high in db.session.execute(
+            table_query(
+                "concern",
+                [
+                    Concern.service_id,
+                    func.count(),
+                    func.count().filter(Concern.risk_level == "high"),
+                ],
+                filters,
+            )
+            .where(rules.concern_open(moment))
+            .group_by(Concern.service_id)
+        )
+    }
+    overdue_plans = set(
+        db.session.scalars(
+            table_query("plan", [ImprovementPlan.service_id], filters).where(
+                rules.plan_overdue(moment, day)
+            )
+        )
+    )
+    overdue_actions = dict(
+        db.session.execute(
+            table_query("action", [ImprovementPlan.service_id, func.count()], filters)
+            .where(rules.action_overdue(moment, day))
+            .group_by(ImprovementPlan.service_id)
+        ).all()
+    )
+    facts = {}
+    for sid, s in standing.items():
+        notice_count, first_issued = notices.get(sid, (0, None))
+        total, high = concerns.get(sid, (0, 0))
+        facts[sid] = RiskInputs(
+            cqc_rating=s.cqc,
+            latest_assessment_overall=s.latest_rating,
+            active_placement_stop=sid in stops,
+            placement_stop_since=stops.get(sid),
+            open_notices=notice_count,
+            notice_issued_on=london_date(first_issued) if first_issued else None,
+            open_concerns=total,
+            open_high_concerns=high,
+            overdue_plan=sid in overdue_plans,
+            overdue_actions=overdue_actions.get(sid, 0),
+        )
+    return facts
+
+
+def of_concern(rows: list[ServiceRow], facts: dict[int, RiskInputs]) -> list[ServiceOfConcern]:
+    """Every red and amber service at the month's end, red first, then by how many reasons."""
+    found = []
+    for row in rows:
+        result = assess_risk(facts[row.id])
+        if result.rag in ("red", "amber"):
+            found.append(
+                ServiceOfConcern(
+                    row.id,
+                    row.name,
+                    row.provider,
+                    row.cluster,
+                    row.service_type,
+                    result.rag,
+                    list(result.reasons),
+                )
+            )
+    found.sort(key=lambda s: (s.risk != "red", -len(s.reasons), s.name.casefold(), s.service_id))
+    return found
+
+
+# ---------------------------------------------------------------- moves and trends
+
+
+def _direction(order: dict[str, int], before: str | None, after: str | None) -> str:
+    if before in order and after in order:
+        return "better" if order[after] > order[before] else "worse"
+    return ""
+
+
+def rating_changes(
+    rows: list[ServiceRow], start: dict[int, Standing], end: dict[int, Standing]
+) -> list[RatingChange]:
+    """Services whose latest assessment rating or CQC rating at the month's end differs from
+    the start's, worse first."""
+    changes = []
+    for row in rows:
+        a, b = start[row.id], end[row.id]
+        if a.latest_rating != b.latest_rating:
+            changes.append(
+                RatingChange(
+                    row.id,
+                    row.name,
+                    row.provider,
+                    "assessment",
+                    a.latest_rating,
+                    b.latest_rating,
+                    _direction(ASSESSMENT_ORDER, a.latest_rating, b.latest_rating),
+                )
+            )
+        if a.cqc != b.cqc:
+            changes.append(
+                RatingChange(
+                    row.id,
+                    row.name,
+                    row.provider,
+                    "cqc",
+                    a.cqc,
+                    b.cqc,
+                    _direction(CQC_ORDER, a.cqc, b.cqc),
+                )
+            )
+    rank = {"worse": 0, "": 1, "better": 2}
+    changes.sort(key=lambda c: (rank[c.direction], c.kind, c.name.casefold(), c.service_id))
+    return changes
+
+
+def trend(month: Month, filters: Filters) -> Trend:
+    """Concerns received and clocks met and breached in each of the 12 months ending with
+    `month` (two statements)."""
+    months = month.last_n(TREND_MONTHS)
+    first, last = months[0].start, months[-1].end
+    received = table_query(
+        "concern",
+        [
+            func.count().filter(
+                rules.within(Concern.received_at, m.start, m.end), Concern.risk_level == level
+            )
+            for m in months
+            for level in ("high", "medium", "low")
+        ],
+        filters,
+    ).where(rules.within(Concern.received_at, first, last))
+    counts = db.session.execute(received).one()
+    by_level = {
+        level: [counts[i * 3 + k] for i in range(len(months))]
+        for k, level in enumerate(("high", "medium", "low"))
+    }
+    groups = (("high", Concern.risk_level == "high"), ("other", Concern.risk_level != "high"))
+    clocks = table_query(
+        "clock",
+        [
+            func.count().filter(
+                rules.within(ClockEvent.at, m.start, m.end), ClockEvent.kind == kind, risk
+            )
+            for m in months
+            for _, risk in groups
+            for kind in ("met", "breached")
+        ],
+        filters,
+    ).where(rules.within(ClockEvent.at, first, last), ClockEvent.kind.in_(("met", "breached")))
+    values = db.session.execute(clocks).one()
+    met = {g: [] for g, _ in groups}
+    breached = {g: [] for g, _ in groups}
+    position = 0
+    for _ in months:
+        for group, _risk in groups:
+            met[group].append(values[position])
+            breached[group].append(values[position + 1])
+            position += 2
+    rates = {
+        group: [on_time_rate(m, b) for m, b in zip(met[group], breached[group], strict=True)]
+        for group in met
+    }
+    return Trend(months, by_level, rates, met, breached)
+
+
+def on_time_rate(met: int, breached: int) -> float | None:
+    """Met out of met and breached, 0 to 1 (four decimal places); None when neither."""
+    return round(met / (met + breached), 4) if met + breached else None
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _skeleton() -> dict:
+    return {
+        "concerns": {"received": {}, "by_source": {}, "clocks": {"high": {}, "other": {}}},
+        "notices": {"notice_of_concern": {}, "contract_breach": {}},
+        "placement_stops": {},
+        "assessments": {},
+        "plans": {},
+        "ratings": {"assessment": {}, "cqc": {}},
+    }
+
+
+def _put(tree: dict, path: str, value) -> None:
+    *parents, leaf = path.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[leaf] = value
+
+
+def build(
+    viewer: User, month: Month, filters: Filters | None = None, now: datetime | None = None
+) -> QuadReport:
+    """The report for `month` (Europe/London) and the services `filters` choose."""
+    staff_only(viewer)
+    filters = filters or Filters()
+    now = now or utcnow()
+    windows = windows_for(month, now)
+    trees = [{"month": str(w.month), **_skeleton()} for w in windows]
+
+    by_table: dict[str, list[Figure]] = {}
+    for figure in FIGURES.values():
+        if figure.where is not None:
+            by_table.setdefault(figure.table, []).append(figure)
+    for table, figures in by_table.items():
+        for (path, k), value in count_rows(table, figures, windows, filters).items():
+            _put(trees[k], path, value)
+
+    rows = services(filters)
+    standing = standings(rows, windows, filters)
+    graded = grades(windows, filters)
+    for figure in FIGURES.values():
+        for k in range(len(windows)):
+            if figure.table == "service":
+                value = sum(1 for s in standing[k].values() if figure.standing(s))
+            elif figure.table == "grade":
+                value = sum(1 for g in graded[k].values() if figure.standing(g))
+            else:
+                continue
+            _put(trees[k], figure.path, value)
+    for tree in trees:
+        for group in ("high", "other"):
+            clock = tree["concerns"]["clocks"][group]
+            clock["on_time_rate"] = on_time_rate(clock["met"], clock["breached"])
+
+    facts = risk_facts(windows[0], standing[0], filters)
+    concern = of_concern(rows, facts)
+    # the month's start is the previous month's end: that window's standing is the "before"
+    moves = rating_changes(rows, standing[1], standing[0])
+    return QuadReport(
+        month=month,
+        filters=filters,
+        produced_at=now,
+        windows=windows,
+        figures=trees,
+        rating_changes=moves,
+        services_of_concern=concern[:CONCERN_LIST_LIMIT],
+        concern_counts={
+            "red": sum(1 for s in concern if s.risk == "red"),
+            "amber": sum(1 for s in concern if s.risk == "amber"),
+        },
+        trend=trend(month, filters),
+    )
+
+
+def section_rows(report: QuadReport):
+    """(section, [(figure, [value per window])]) in the catalogue's order: what every format
+    shows, in the same order."""
+    return [
+        (
+            section,
+            [
+                (figure, [report.value(figure.path, k) for k in range(len(report.windows))])
+                for figure in section.figures
+            ],
+        )
+        for section in SECTIONS
+    ]
+
+
+__all__ = ["CQC_RATINGS", "build", "check_filters", "section_rows"]
