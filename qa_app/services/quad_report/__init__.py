@@ -4,13 +4,19 @@ line each render that one result.
 
 - `rules`: the counting rules as at an instant, one place each;
 - `catalogue`: every figure (JSON path, words, what it counts);
-- `build`: the queries, a fixed number of statements however large the data;
+- `queries`: the queries (`build` makes the report), a fixed number of statements however large the data;
 - `lists`: the records behind each number;
 - `tables` and `pdf`: the downloadable formats.
 """
 
-from qa_app.services.quad_report.build import build, check_filters, section_rows, staff_only
 from qa_app.services.quad_report.catalogue import FIGURES, SECTIONS
+from qa_app.services.quad_report.queries import (
+    COMMAND_LINE,
+    build,
+    check_filters,
+    section_rows,
+    staff_only,
+)
 from qa_app.services.quad_report.report import (
     Filters,
     QuadReport,
@@ -21,6 +27,7 @@ from qa_app.services.quad_report.report import (
 )
 
 __all__ = [
+    "COMMAND_LINE",
     "FIGURES",
     "SECTIONS",
     "Filters",

@@ -4,7 +4,7 @@ numbers (to list what was counted), and every format (to show it).
 
 A counted figure has a `table` and a `where(window)`: the rows of that table it counts. A
 figure about services' standing (ratings, follow-ups) is worked out per service instead
-(`build.standings`); a rate is worked out from two counts.
+(`queries.standings`); a rate is worked out from two counts.
 """
 
 from __future__ import annotations

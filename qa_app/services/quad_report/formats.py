@@ -7,7 +7,7 @@ from __future__ import annotations
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.wording import long_date, long_datetime
 from qa_app.services import tables_out
-from qa_app.services.quad_report.build import section_rows
+from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
 
 KIND_LABELS = {"assessment": "Latest assessment", "cqc": "CQC"}
