@@ -372,18 +372,23 @@ def concerns_chart(report: QuadReport) -> Drawing:
     return drawing
 
 
-def on_time_chart(report: QuadReport) -> Drawing:
-    """The on-time rate of each clock in each of the 12 months (a gap where no clock fell)."""
+def on_time_chart(report: QuadReport):
+    """The on-time rate of each clock in each of the 12 months (a gap where no clock fell). A
+    clock with nothing to rate in all 12 months is left out and said so."""
     trend = report.trend
+    groups = (("high", RED, "High risk"), ("other", BLUE, "Medium and low"))
+    series = [
+        (colour, name, [None if r is None else percent(r) for r in trend.on_time_rate[group]])
+        for group, colour, name in groups
+    ]
+    plotted = [s for s in series if any(v is not None for v in s[2])]
+    if not plotted:
+        return _p("No clock fell due or was met in these 12 months.", BODY)
     drawing = Drawing(WIDTH, 150)
     chart = HorizontalLineChart()
     chart.x, chart.y = 14 * mm, 22
     chart.width, chart.height = WIDTH - 48 * mm, 110
-    groups = (("high", RED, "High risk"), ("other", BLUE, "Medium and low"))
-    chart.data = [
-        [None if r is None else percent(r) for r in trend.on_time_rate[group]]
-        for group, _, _ in groups
-    ]
+    chart.data = [values for _, _, values in plotted]
     chart.categoryAxis.categoryNames = [_short(m) for m in trend.months]
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 7
@@ -394,7 +399,7 @@ def on_time_chart(report: QuadReport) -> Drawing:
     chart.valueAxis.gridStrokeWidth = 0.3
     chart.valueAxis.visibleGrid = True
     chart.joinedLines = 1
-    for i, (_, colour, _) in enumerate(groups):
+    for i, (colour, _, _) in enumerate(plotted):
         chart.lines[i].strokeColor = colour
         chart.lines[i].strokeWidth = 1.5
         chart.lines[i].symbol = makeMarker("FilledCircle", size=3.5, fillColor=colour)
@@ -403,7 +408,10 @@ def on_time_chart(report: QuadReport) -> Drawing:
     legend.x, legend.y = chart.x + chart.width + 6 * mm, chart.y + chart.height - 4
     legend.fontName, legend.fontSize = "Helvetica", 8
     legend.alignment = "right"
-    legend.colorNamePairs = [(colour, name) for _, colour, name in groups]
+    legend.colorNamePairs = [
+        (colour, name if any(v is not None for v in values) else f"{name} (none)")
+        for colour, name, values in series
+    ]
     drawing.add(legend)
     return drawing
 
