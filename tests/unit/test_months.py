@@ -101,7 +101,8 @@ def test_labels_and_text():
         ("1999-12", "Choose a month from January 2000 onwards"),
         ("0000-01", "Choose a month from January 2000 onwards"),
         ("2026-12", "December 2026 has not started yet"),
-        ("９９９９-01", "Give the month as YYYY-MM"),  # digits of another script
+        ("\uff19\uff19\uff19\uff19-01", "Give the month as YYYY-MM"),  # fullwidth digits
+        ("9999-01", "January 9999 has not started yet"),
     ],
 )
 def test_months_that_cannot_be_reported_on_say_why(text, message):
