@@ -34,12 +34,17 @@ class Figure:
     #: "rate" for an on-time rate
     table: str
     where: Callable[[Window], object] | None = None
-    #: what a service's standing must be (standing figures)
-    standing: Callable | None = None
+    #: a standing figure counts the services (or actions) whose `key` is `equals`
+    key: Callable | None = None
+    equals: object = None
     #: (met path, breached path) of a rate
     parts: tuple[str, str] | None = None
     #: shown under the label where the words need it
     hint: str = ""
+
+    def matches(self, value) -> bool:
+        """Whether a service's standing (or an action's grading) counts in this figure."""
+        return self.key(value) == self.equals
 
 
 @dataclass(frozen=True)
@@ -85,12 +90,24 @@ def _first_assessment(where):
     return lambda w: and_(Assessment.revision_of_id.is_(None), where(w))
 
 
-def _rating(rating: str | None):
-    return lambda standing: standing.latest_rating == rating
+def _rating(standing):
+    return standing.latest_rating
 
 
-def _cqc(rating: str):
-    return lambda standing: standing.cqc == rating
+def _cqc(standing):
+    return standing.cqc
+
+
+def _due(standing):
+    return standing.follow_up_due_in_month
+
+
+def _overdue(standing):
+    return standing.follow_up_overdue
+
+
+def _grade(grade):
+    return grade
 
 
 SECTIONS: list[Section] = [
@@ -99,7 +116,7 @@ SECTIONS: list[Section] = [
         "Services by latest assessment rating",
         "Assessment ratings",
         [
-            Figure(f"ratings.assessment.{r}", r, "service", standing=_rating(r))
+            Figure(f"ratings.assessment.{r}", r, "service", key=_rating, equals=r)
             for r in ASSESSMENT_RATINGS
         ]
         + [
@@ -107,7 +124,8 @@ SECTIONS: list[Section] = [
                 "ratings.assessment.None",
                 "No published assessment",
                 "service",
-                standing=_rating(None),
+                key=_rating,
+                equals=None,
             )
         ],
         note="The overall rating of each service's latest published assessment at the month's end.",
@@ -117,7 +135,7 @@ SECTIONS: list[Section] = [
         "ratings_cqc",
         "Services by CQC rating",
         "CQC ratings",
-        [Figure(f"ratings.cqc.{r}", r, "service", standing=_cqc(r)) for r in CQC_RATINGS],
+        [Figure(f"ratings.cqc.{r}", r, "service", key=_cqc, equals=r) for r in CQC_RATINGS],
         note="Each service's CQC rating as recorded here at the month's end.",
         kind="end",
     ),
@@ -166,14 +184,16 @@ SECTIONS: list[Section] = [
                 "assessments.follow_ups_due",
                 "Follow-ups due",
                 "service",
-                standing=lambda s: s.follow_up_due_in_month,
+                key=_due,
+                equals=True,
                 hint="Falling due in the month (6 months after publication), none yet under way",
             ),
             Figure(
                 "assessments.follow_ups_overdue",
                 "Follow-ups overdue",
                 "service",
-                standing=lambda s: s.follow_up_overdue,
+                key=_overdue,
+                equals=True,
                 hint="Past their due date at the month's end, none yet under way",
             ),
         ],
@@ -398,7 +418,8 @@ SECTIONS: list[Section] = [
                 f"plans.actions_by_grade.{GRADE_KEYS[grade]}",
                 label,
                 "grade",
-                standing=lambda g, grade=grade: g == grade,
+                key=_grade,
+                equals=grade,
             )
             for grade, label in GRADES.items()
         ]
@@ -407,7 +428,8 @@ SECTIONS: list[Section] = [
                 "plans.actions_by_grade.not_graded",
                 "Not graded yet",
                 "grade",
-                standing=lambda g: g is None,
+                key=_grade,
+                equals=None,
             )
         ],
         note="Every action in the plans open at the month's end, by its grading then.",

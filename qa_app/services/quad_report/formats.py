@@ -19,11 +19,21 @@ def percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 1)
 
 
+def percent_text(rate: float) -> str:
+    """An on-time rate as people read it: 83.3%."""
+    return f"{percent(rate):.1f}%"
+
+
 def shown(figure, value) -> str:
     """A figure as words and digits: 12, 83.3%, or "No clocks" for a rate with nothing to rate."""
     if figure.table == "rate":
-        return "No clocks" if value is None else f"{percent(value):g}%"
+        return "No clocks" if value is None else percent_text(value)
     return f"{value:,}"
+
+
+def sentence(text: str) -> str:
+    """The text with its first letter a capital (and nothing else changed)."""
+    return text[:1].upper() + text[1:]
 
 
 def rating_label(kind: str, rating: str | None) -> str:

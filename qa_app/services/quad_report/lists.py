@@ -17,6 +17,7 @@ from qa_app.domain.months import Month
 from qa_app.domain.notices import KINDS
 from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUS
 from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
@@ -32,6 +33,7 @@ from qa_app.models.types import utcnow
 from qa_app.services.errors import NotFound
 from qa_app.services.quad_report import queries, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
+from qa_app.services.quad_report.formats import sentence
 from qa_app.services.quad_report.report import Filters, Window
 
 PAGE_SIZE = 50
@@ -265,7 +267,7 @@ def _stop(notice: Notice) -> str:
 def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordList:
     rows = queries.services(filters)
     standing = queries.standings(rows, [window], filters)[0]
-    chosen_rows = [r for r in rows if figure.standing(standing[r.id])]
+    chosen_rows = [r for r in rows if figure.matches(standing[r.id])]
     chosen = clamp_page(page, len(chosen_rows), size)
     shown = chosen_rows[chosen.offset : chosen.offset + chosen.size]
     columns = [
@@ -285,7 +287,7 @@ def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordLi
                 r.cluster,
                 (
                     f"{standing[r.id].latest_rating}, published "
-                    f"{standing[r.id].published_at.date():%d/%m/%Y}"
+                    f"{long_date(standing[r.id].published_at)}"
                 )
                 if standing[r.id].latest_rating
                 else "None published",
@@ -300,7 +302,7 @@ def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordLi
 
 def _graded(window, filters, figure: Figure, page: int, size: int) -> RecordList:
     grades = queries.grades([window], filters)[0]
-    wanted = sorted(action_id for action_id, grade in grades.items() if figure.standing(grade))
+    wanted = sorted(action_id for action_id, grade in grades.items() if figure.matches(grade))
     chosen = clamp_page(page, len(wanted), size)
     ids = wanted[chosen.offset : chosen.offset + chosen.size]
     found = {}
@@ -353,7 +355,7 @@ def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
                 s.provider,
                 SERVICE_TYPES.get(s.service_type, s.service_type),
                 s.cluster,
-                "; ".join(s.reasons).capitalize(),
+                sentence("; ".join(s.reasons)),
             ],
         )
         for s in found[chosen.offset : chosen.offset + chosen.size]

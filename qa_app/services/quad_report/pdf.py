@@ -21,7 +21,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Frame,
     KeepTogether,
     PageBreak,
@@ -36,7 +35,14 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
 from qa_app.domain.wording import long_date, long_datetime
 from qa_app.services.quad_report.catalogue import ASSESSMENT_RATINGS, SECTIONS
-from qa_app.services.quad_report.formats import KIND_LABELS, percent, rating_label, shown
+from qa_app.services.quad_report.formats import (
+    KIND_LABELS,
+    percent,
+    percent_text,
+    rating_label,
+    sentence,
+    shown,
+)
 from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
 from qa_app.services.report_pdf import BODY, CELL, CELL_BOLD, GREY, H1, INK, LINE, SMALL
@@ -103,7 +109,17 @@ class _Document(BaseDocTemplate):
             author=council,
             subject=f"Monthly quality assurance report, {report.filters.describe()}",
         )
-        frame = Frame(MARGIN, 20 * mm, WIDTH, PAGE_HEIGHT - 42 * mm, id="body")
+        frame = Frame(
+            MARGIN,
+            20 * mm,
+            WIDTH,
+            PAGE_HEIGHT - 42 * mm,
+            id="body",
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
         self.addPageTemplates([PageTemplate("page", [frame])])
 
     def afterFlowable(self, flowable):
@@ -223,9 +239,9 @@ def _cards(report: QuadReport) -> Table:
     def rate(group):
         value = report.value(f"concerns.clocks.{group}.on_time_rate")
         before = [report.value(f"concerns.clocks.{group}.on_time_rate", k) for k in (1, 2)]
-        words = ["n/a" if b is None else f"{percent(b):g}%" for b in before]
+        words = ["n/a" if b is None else percent_text(b) for b in before]
         return (
-            "None due" if value is None else f"{percent(value):g}%",
+            "None due" if value is None else percent_text(value),
             f"{labels[1]}: {words[0]} · {labels[2]}: {words[1]}",
         )
 
@@ -303,6 +319,8 @@ def _bar_chart(title: str, names: list[str], values: list[int], bar_colours, x: 
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.labels.boxAnchor = "e"
     chart.categoryAxis.labels.dx = -3
+    chart.categoryAxis.visibleTicks = False
+    chart.categoryAxis.strokeColor = LINE
     chart.valueAxis.valueMin = 0
     top = max([*values, 1])
     chart.valueAxis.valueMax = top * 1.2
@@ -348,6 +366,7 @@ def concerns_chart(report: QuadReport) -> Drawing:
     chart.data = [trend.received[level] for level in levels]
     chart.categoryAxis.categoryNames = [_short(m) for m in trend.months]
     chart.categoryAxis.style = "stacked"
+    chart.categoryAxis.visibleTicks = False
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
@@ -390,6 +409,7 @@ def on_time_chart(report: QuadReport):
     chart.width, chart.height = WIDTH - 48 * mm, 110
     chart.data = [values for _, _, values in plotted]
     chart.categoryAxis.categoryNames = [_short(m) for m in trend.months]
+    chart.categoryAxis.visibleTicks = False
     chart.categoryAxis.labels.fontName = "Helvetica"
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
@@ -426,7 +446,7 @@ def _trend_table(report: QuadReport) -> Table:
         rows.append(
             [_p(month.label, CELL)]
             + [_p(f"{v:,}", NUMBER) for v in [*received, sum(received)]]
-            + [_p("\u2013" if r is None else f"{percent(r):g}%", NUMBER) for r in rates]
+            + [_p("\u2013" if r is None else percent_text(r), NUMBER) for r in rates]
         )
     widths = [34 * mm] + [(WIDTH - 34 * mm) / 6] * 6
     return _grid(rows, widths, shade=(len(rows) - 1,))
@@ -490,7 +510,7 @@ def _of_concern(report: QuadReport) -> list:
             [
                 _p(s.risk.capitalize(), badge),
                 [_p(s.name, CELL_BOLD), _p(detail, HINT)],
-                _p("; ".join(s.reasons).capitalize(), CELL),
+                _p(sentence("; ".join(s.reasons)), CELL),
             ]
         )
         if s.risk == "red":
@@ -504,23 +524,27 @@ def _meeting_record(report: QuadReport) -> list:
     printed pack gives a ruled table to complete by hand."""
     parts = [
         _p(
-            "For each service discussed: the discussion, the decisions, and the council's actions "
-            "with their owner, target date and progress grading (1 Fully achieved, 2 On track, "
-            "3 Slipped, 4 Not achieved). Open actions are carried into next month's pack."
+            "To complete at the meeting. For each service discussed: the discussion, the "
+            "decisions, and the council's actions with their owner, target date and progress "
+            "grading (1 Fully achieved, 2 On track, 3 Slipped, 4 Not achieved). Open actions are "
+            "carried into next month's pack."
         ),
-        Spacer(1, 4 * mm),
+        _p("Attendees", SUBSECTION),
     ]
+    lines = Table([[""] for _ in range(3)], colWidths=[WIDTH], rowHeights=[9 * mm] * 3)
+    lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE)]))
+    parts += [lines, _p("Services discussed", SUBSECTION)]
     head = [
         _p("Service", CELL_BOLD),
         _p("Discussion", CELL_BOLD),
         _p("Decisions", CELL_BOLD),
         _p("Actions: owner, target date, grading", CELL_BOLD),
     ]
-    rows = [head] + [["", "", "", ""] for _ in range(7)]
+    rows = [head] + [["", "", "", ""] for _ in range(6)]
     table = Table(
         rows,
         colWidths=[38 * mm, 48 * mm, 38 * mm, WIDTH - 124 * mm],
-        rowHeights=[None] + [24 * mm] * 7,
+        rowHeights=[None] + [24 * mm] * 6,
         repeatRows=1,
     )
     table.setStyle(
@@ -534,11 +558,6 @@ def _meeting_record(report: QuadReport) -> list:
         )
     )
     parts.append(table)
-    parts.append(Spacer(1, 6 * mm))
-    parts.append(_p("Attendees", SUBSECTION))
-    lines = Table([[""] for _ in range(3)], colWidths=[WIDTH], rowHeights=[9 * mm] * 3)
-    lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE)]))
-    parts.append(lines)
     return parts
 
 
@@ -580,8 +599,14 @@ def render(report: QuadReport, council: str) -> bytes:
     ]
 
     def add_section(title: str, *flowables):
-        story.append(_p(title, SECTION))
-        story.extend(flowables)
+        # the heading is kept with what follows it (never alone at the foot of a page), in
+        # one KeepTogether (one inside another moves both to a new page needlessly)
+        first = flowables[0]
+        inner = first._content if isinstance(first, KeepTogether) else [first]
+        if title == getattr(inner[0], "getPlainText", lambda: None)():
+            inner = inner[1:]  # a section of one table: its title once
+        story.append(KeepTogether([_p(title, SECTION), *inner]))
+        story.extend(flowables[1:])
 
     add_section(
         "Summary",
@@ -590,14 +615,12 @@ def render(report: QuadReport, council: str) -> bytes:
         _p(f"Services by rating at the end of {report.month.label}", SUBSECTION),
         ratings_chart(report),
     )
-    story.append(CondPageBreak(120 * mm))
     add_section(
         "Ratings",
         *_figures_table(report, *sections["ratings_assessment"]),
         *_figures_table(report, *sections["ratings_cqc"]),
         *_moves(report),
     )
-    story.append(PageBreak())
     add_section("Assessments", *_figures_table(report, *sections["assessments"]))
     add_section(
         "Concerns and response clocks",
@@ -605,21 +628,25 @@ def render(report: QuadReport, council: str) -> bytes:
         *_figures_table(report, *sections["concerns_by_source"]),
         *_figures_table(report, *sections["clocks"]),
     )
-    story.append(PageBreak())
     add_section(
         "Concerns and clocks over 12 months",
-        _p("Concerns received each month, by risk level", SUBSECTION),
-        concerns_chart(report),
-        _p("Response clocks on time each month", SUBSECTION),
-        on_time_chart(report),
-        _p(
-            "A gap in a line is a month in which no clock of that kind fell due or was met.",
-            SMALL,
+        KeepTogether(
+            [_p("Concerns received each month, by risk level", SUBSECTION), concerns_chart(report)]
+        ),
+        KeepTogether(
+            [
+                _p("Response clocks on time each month", SUBSECTION),
+                on_time_chart(report),
+                _p(
+                    "A gap in a line is a month in which no clock of that kind fell due or "
+                    "was met.",
+                    SMALL,
+                ),
+            ]
         ),
         Spacer(1, 3 * mm),
         KeepTogether([_trend_table(report)]),
     )
-    story.append(PageBreak())
     add_section(
         "Notices and placement stops",
         *_figures_table(report, *sections["notices"]),

@@ -6,6 +6,7 @@ statement per table for all three months; services' standing is read in one pass
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -142,35 +143,42 @@ class Standing:
 def standings(
     rows: list[ServiceRow], windows: list[Window], filters: Filters
 ) -> list[dict[int, Standing]]:
-    """Each service's standing at each window's `as_at` (two statements a window, and one for
-    the CQC ratings of them all)."""
+    """Each service's standing at each window's `as_at` (two statements for all the windows:
+    the assessments' history, and the CQC ratings' changes)."""
     ids = service_ids(filters)
-    cqc_then = rules.values_at("service", "cqc_rating", [w.as_at for w in windows], ids)
+    moments = [w.as_at for w in windows]
+    cqc_then = rules.values_at("service", "cqc_rating", moments, ids)
+    history: dict[int, list] = {}
+    for row in db.session.execute(rules.assessment_history(moments, ids)):
+        history.setdefault(row.service_id, []).append(row)
+    dues: dict[datetime, date] = {}  # follow-up due dates, by publication time
     result = []
     for window, cqc_changed in zip(windows, cqc_then, strict=True):
-        latest = rules.latest_published(window.as_at, ids)
-        published = {
-            sid: (aid, rating, at)
-            for sid, aid, rating, at in db.session.execute(
-                select(
-                    latest.c.service_id, latest.c.id, latest.c.overall_rating, latest.c.published_at
-                )
-            )
-        }
-        started = dict(db.session.execute(rules.last_started_unpublished(window.as_at, ids)).all())
-        month = window.month
+        moment, day = window.as_at, window.day
+        first, last = window.month.first_day, window.month.last_day
         standing = {}
         for row in rows:
-            aid, rating, at = published.get(row.id, (None, None, None))
-            begun = started.get(row.id)
-            under_way = at is not None and begun is not None and begun > at
-            s = Standing(aid, rating, at, under_way, cqc_changed.get(row.id, row.cqc_now))
-            if at is not None:
-                s.follow_up_due = follow_up_due(london_date(at))
-                if not under_way:
-                    s.follow_up_due_in_month = month.first_day <= s.follow_up_due <= month.last_day
-                    s.follow_up_overdue = s.follow_up_due < window.day
-            standing[row.id] = s
+            mine = history.get(row.id, ())
+            latest = rules.latest_published(mine, moment)
+            cqc = cqc_changed.get(row.id, row.cqc_now)
+            if latest is None:
+                standing[row.id] = Standing(None, None, None, False, cqc)
+                continue
+            due = dues.get(latest.published_at)
+            if due is None:
+                due = dues[latest.published_at] = follow_up_due(london_date(latest.published_at))
+            # whether a follow-up is under way matters only to one due by the month's end
+            busy = due <= last and rules.under_way(mine, latest, moment)
+            standing[row.id] = Standing(
+                latest.id,
+                latest.overall_rating,
+                latest.published_at,
+                busy,
+                cqc,
+                follow_up_due=due,
+                follow_up_due_in_month=not busy and first <= due <= last,
+                follow_up_overdue=not busy and due < day,
+            )
         result.append(standing)
     return result
 
@@ -395,54 +403,45 @@ def rating_changes(
     return changes
 
 
+def _month_index(column, months: list[Month]):
+    """Which of `months` (consecutive, oldest first) an instant falls in: 0, 1, …; NULL
+    outside them."""
+    return case(*[(column < m.end, i) for i, m in enumerate(months)], else_=None).label(
+        "month_index"
+    )
+
+
 def trend(month: Month, filters: Filters) -> Trend:
     """Concerns received and clocks met and breached in each of the 12 months ending with
-    `month` (two statements)."""
+    `month` (two statements, each grouped by month and kind)."""
     months = month.last_n(TREND_MONTHS)
     first, last = months[0].start, months[-1].end
-    received = table_query(
-        "concern",
-        [
-            func.count().filter(
-                rules.within(Concern.received_at, m.start, m.end), Concern.risk_level == level
-            )
-            for m in months
-            for level in ("high", "medium", "low")
-        ],
-        filters,
-    ).where(rules.within(Concern.received_at, first, last))
-    counts = db.session.execute(received).one()
-    by_level = {
-        level: [counts[i * 3 + k] for i in range(len(months))]
-        for k, level in enumerate(("high", "medium", "low"))
-    }
-    groups = (("high", Concern.risk_level == "high"), ("other", Concern.risk_level != "high"))
-    clocks = table_query(
-        "clock",
-        [
-            func.count().filter(
-                rules.within(ClockEvent.at, m.start, m.end), ClockEvent.kind == kind, risk
-            )
-            for m in months
-            for _, risk in groups
-            for kind in ("met", "breached")
-        ],
-        filters,
-    ).where(rules.within(ClockEvent.at, first, last), ClockEvent.kind.in_(("met", "breached")))
-    values = db.session.execute(clocks).one()
-    met = {g: [] for g, _ in groups}
-    breached = {g: [] for g, _ in groups}
-    position = 0
-    for _ in months:
-        for group, _risk in groups:
-            met[group].append(values[position])
-            breached[group].append(values[position + 1])
-            position += 2
+    index = _month_index(Concern.received_at, months)
+    received = {level: [0] * len(months) for level in ("high", "medium", "low")}
+    query = (
+        table_query("concern", [index, Concern.risk_level, func.count()], filters)
+        .where(rules.within(Concern.received_at, first, last))
+        .group_by(index, Concern.risk_level)
+    )
+    for i, level, count in db.session.execute(query):
+        if level in received:
+            received[level][i] = count
+    index = _month_index(ClockEvent.at, months)
+    high = case((Concern.risk_level == "high", "high"), else_="other").label("risk_group")
+    met = {g: [0] * len(months) for g in ("high", "other")}
+    breached = {g: [0] * len(months) for g in ("high", "other")}
+    query = (
+        table_query("clock", [index, high, ClockEvent.kind, func.count()], filters)
+        .where(rules.within(ClockEvent.at, first, last), ClockEvent.kind.in_(("met", "breached")))
+        .group_by(index, high, ClockEvent.kind)
+    )
+    for i, group, kind, count in db.session.execute(query):
+        (met if kind == "met" else breached)[group][i] = count
     rates = {
         group: [on_time_rate(m, b) for m, b in zip(met[group], breached[group], strict=True)]
         for group in met
     }
-    return Trend(months, by_level, rates, met, breached)
+    return Trend(months, received, rates, met, breached)
 
 
 def on_time_rate(met: int, breached: int) -> float | None:
@@ -492,15 +491,15 @@ def build(
     rows = services(filters)
     standing = standings(rows, windows, filters)
     graded = grades(windows, filters)
-    for figure in FIGURES.values():
-        for k in range(len(windows)):
-            if figure.table == "service":
-                value = sum(1 for s in standing[k].values() if figure.standing(s))
-            elif figure.table == "grade":
-                value = sum(1 for g in graded[k].values() if figure.standing(g))
-            else:
+    for k in range(len(windows)):
+        tallies: dict = {}  # one pass over the services (or actions) per key, not per figure
+        for figure in FIGURES.values():
+            if figure.table not in ("service", "grade"):
                 continue
-            _put(trees[k], figure.path, value)
+            values = standing[k].values() if figure.table == "service" else graded[k].values()
+            if figure.key not in tallies:
+                tallies[figure.key] = Counter(figure.key(v) for v in values)
+            _put(trees[k], figure.path, tallies[figure.key][figure.equals])
     for tree in trees:
         for group in ("high", "other"):
             clock = tree["concerns"]["clocks"][group]

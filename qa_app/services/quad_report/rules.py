@@ -49,46 +49,68 @@ def within(column, start: datetime, end: datetime):
 # ---------------------------------------------------------------- assessments
 
 
-# rule: latest published assessment (issue 14): by published time, then the highest id
-def latest_published(moment: datetime, service_ids=None):
-    """Each service's latest assessment published before `moment`: a subquery of
-    (service_id, id, overall_rating, published_at). A correction published later supersedes
-    the assessment it corrects by being later."""
-    query = select(
+def assessment_history(moments: list[datetime], service_ids=None):
+    """What each service's standing at any of `moments` depends on, for the rules below: its
+    assessments from its latest publication before the earliest moment onwards (all of them if
+    none), created or published before the latest moment, as (service_id, id, published_at,
+    overall_rating, created_at), published_at only on a published assessment. (Published
+    before it was created: history loaded from an earlier system, created when loaded.) One
+    statement, however many moments; the years before the earliest moment are left in the
+    database."""
+    first, last = min(moments), max(moments)
+    published = case((Assessment.status == "published", Assessment.published_at))
+    floor = select(
         Assessment.service_id.label("service_id"),
-        Assessment.id.label("id"),
-        Assessment.overall_rating.label("overall_rating"),
-        Assessment.published_at.label("published_at"),
-        func.row_number()
-        .over(
-            partition_by=Assessment.service_id,
-            order_by=(Assessment.published_at.desc(), Assessment.id.desc()),
+        func.max(Assessment.published_at).label("published_at"),
+    ).where(Assessment.status == "published", Assessment.published_at < first)
+    if service_ids is not None:
+        floor = floor.where(Assessment.service_id.in_(service_ids))
+    floor = floor.group_by(Assessment.service_id).subquery()
+    query = (
+        select(
+            Assessment.service_id,
+            Assessment.id,
+            published.label("published_at"),
+            Assessment.overall_rating,
+            Assessment.created_at,
         )
-        .label("n"),
-    ).where(Assessment.status == "published", Assessment.published_at < moment)
+        .outerjoin(floor, floor.c.service_id == Assessment.service_id)
+        .where(
+            or_(Assessment.created_at < last, published < last),
+            or_(
+                floor.c.published_at.is_(None),
+                published >= floor.c.published_at,
+                # not published: under way after the floor, or not
+                and_(published.is_(None), Assessment.created_at >= floor.c.published_at),
+            ),
+        )
+    )
     if service_ids is not None:
         query = query.where(Assessment.service_id.in_(service_ids))
-    ranked = query.subquery()
-    return (
-        select(ranked.c.service_id, ranked.c.id, ranked.c.overall_rating, ranked.c.published_at)
-        .where(ranked.c.n == 1)
-        .subquery()
-    )
+    return query.order_by(Assessment.service_id, Assessment.id)
+
+
+# rule: latest published assessment (issue 14): by published time, then the highest id
+def latest_published(history, moment: datetime):
+    """Of one service's `assessment_history` rows, the latest published before `moment`, or
+    None. A correction published later supersedes the assessment it corrects by being later."""
+    best = None
+    for row in history:
+        if row.published_at is None or row.published_at >= moment:
+            continue
+        if best is None or (row.published_at, row.id) > (best.published_at, best.id):
+            best = row
+    return best
 
 
 # rule: a newer assessment under way (as services.plans.follow_ups_due): created after the
 # latest publication and not itself published by `moment`
-def last_started_unpublished(moment: datetime, service_ids=None):
-    """(service_id, created_at): the latest creation, per service, of an assessment created
-    before `moment` and not published by then. A follow-up is under way when this is later
-    than the service's latest publication."""
-    query = select(
-        Assessment.service_id.label("service_id"),
-        func.max(Assessment.created_at).label("created_at"),
-    ).where(Assessment.created_at < moment, not_before(Assessment.published_at, moment))
-    if service_ids is not None:
-        query = query.where(Assessment.service_id.in_(service_ids))
-    return query.group_by(Assessment.service_id)
+def under_way(history, latest, moment: datetime) -> bool:
+    return latest is not None and any(
+        latest.published_at < row.created_at < moment
+        and (row.published_at is None or row.published_at >= moment)
+        for row in history
+    )
 
 
 # ---------------------------------------------------------------- concerns

@@ -91,7 +91,7 @@ def quad_report_page():
         rows=quad_report.section_rows(report),
         shown=formats.shown,
         figures_by_path=quad_report.FIGURES,
-        percent=formats.percent,
+        percent_text=formats.percent_text,
         rating_label=formats.rating_label,
         kind_labels=formats.KIND_LABELS,
         filters=filters,
