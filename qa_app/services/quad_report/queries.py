@@ -93,8 +93,9 @@ def filtered(query, filters: Filters):
 
 
 def service_ids(filters: Filters):
-    """The chosen services' ids, as a subquery (never a list of thousands of parameters)."""
-    return filtered(select(Service.id), filters)
+    """The chosen services' ids, as a subquery (never a list of thousands of parameters); None
+    when every service is chosen (no condition needed)."""
+    return filtered(select(Service.id), filters) if filters.active() else None
 
 
 @dataclass
