@@ -56,6 +56,9 @@ lint: setup
 	$(BIN)/flask --app qa_app qa standards validate
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python scripts/check_file_sizes.py
+	$(BIN)/mypy
+	node_modules/.bin/eslint qa_app/static eslint.config.js
 
 migrations-check: setup
 	$(BIN)/python scripts/check_migrations.py
@@ -87,4 +90,4 @@ lock:
 	 /tmp/qa-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules qa_app/static/govuk .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules qa_app/static/govuk .pytest_cache .ruff_cache .mypy_cache

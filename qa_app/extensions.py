@@ -1,5 +1,7 @@
 """Flask extensions, created once and bound to the app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -34,6 +36,14 @@ class Session(FlaskSQLAlchemySession):
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
+
+# The models' base class. `db.Model` is made at run time, so a type checker cannot see it as a
+# class; to it, the models derive from `Base` (which `db.Model` derives from).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

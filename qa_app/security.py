@@ -36,7 +36,9 @@ def init_app(app: Flask) -> None:
     )
     proxies = int(app.config.get("QA_TRUSTED_PROXIES", 0) or 0)
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask documents this
+            app.wsgi_app, x_for=proxies, x_proto=proxies
+        )
 
     @app.after_request
     def _no_store_for_signed_in_pages(response):

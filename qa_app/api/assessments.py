@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, Request, Response
-from qa_app.domain.draft_comments import MAX_ANSWER_TEXT
+from qa_app.api.schemas import Id, Request, Response, words
+from qa_app.domain.draft_comments import DECISIONS, MAX_ANSWER_TEXT
 from qa_app.domain.standards import EvidenceSource
 from qa_app.services import assessments
 from qa_app.services.errors import NotFound
+
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    Decision = str
+else:
+    Decision = Literal[words(DECISIONS)]
 
 
 class SetChoice(Request):
@@ -77,7 +83,7 @@ class AnswerOut(Response):
 
 
 class CommentAnswerOut(Response):
-    decision: Literal["accepted", "not_accepted"] = Field(
+    decision: Decision = Field(
         description="accepted: the report was changed (text says how); not_accepted: it stays "
         "as it is (text gives the reason)"
     )
@@ -102,7 +108,7 @@ class CommentOut(Response):
 
 
 class CommentAnswerPut(Request):
-    decision: Literal["accepted", "not_accepted"]
+    decision: Decision
     text: Annotated[str, StringConstraints(max_length=MAX_ANSWER_TEXT)] = Field(
         description="What was changed in the report (accepted), or why not (not_accepted)"
     )

@@ -3,18 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, ListQuery, Page, Request, Response
-from qa_app.domain.concerns import MAX_NOTES, MAX_REASON, MAX_SUMMARY, OUTCOMES, RESPONSES, SOURCES
+from qa_app.api.schemas import Id, ListQuery, Page, Request, Response, words
+from qa_app.domain.clocks import CONCERN_RISK_LEVELS
+from qa_app.domain.concerns import (
+    MAX_NOTES,
+    MAX_REASON,
+    MAX_SUMMARY,
+    OUTCOMES,
+    RESPONSES,
+    SOURCES,
+    ConcernStatus,
+)
 from qa_app.services import concerns
 
-Source = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
-Risk = Literal["high", "medium", "low"]
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    Source = str
+    Risk = str
+    ConcernStatusWord = str
+else:
+    Source = Literal[tuple(SOURCES)]
+    Risk = Literal[CONCERN_RISK_LEVELS]
+    ConcernStatusWord = Literal[words(ConcernStatus)]
 Notes = Annotated[str, StringConstraints(max_length=MAX_NOTES)]
 
 
@@ -45,7 +61,7 @@ class ConcernOut(Response):
     clock: str
     clock_state: Literal["running", "overdue", "met", "breached"]
     clock_text: str
-    status: Literal["open", "responded", "closed", "escalated"]
+    status: ConcernStatusWord
     responded_at: datetime | None
     response_action: str | None
     closed_at: datetime | None
@@ -60,7 +76,7 @@ class ConcernPage(Page[ConcernOut]):
 
 
 class ConcernQuery(ListQuery):
-    status: Literal["open", "responded", "closed", "escalated"] | None = None
+    status: ConcernStatusWord | None = None
     risk_level: Risk | None = None
     service_id: Id | None = None
     officer_id: Id | None = None

@@ -8,18 +8,34 @@ recommend termination); officers draft and record whether requirements are met.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Id, ListQuery, Page, PlacementStop, Request, Response
-from qa_app.domain.notices import KINDS, MAX_TEXT, STATUS_LABELS
+from qa_app.api.schemas import Id, ListQuery, Page, PlacementStop, Request, Response, words
+from qa_app.domain.notices import (
+    ASSESS_CHOICES,
+    KINDS,
+    MAX_TEXT,
+    NoticeStatus,
+    RequirementStatus,
+    has_been_issued,
+)
 from qa_app.services import notices
 
-Kind = Literal[tuple(KINDS)]  # type: ignore[valid-type]
-Status = Literal[tuple(STATUS_LABELS)]  # type: ignore[valid-type]
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    Kind = str
+    Status = str
+    RequirementStatusWord = str
+    AssessChoice = str
+else:
+    Kind = Literal[tuple(KINDS)]
+    Status = Literal[words(NoticeStatus)]
+    RequirementStatusWord = Literal[words(RequirementStatus)]
+    AssessChoice = Literal[words(code for code, _ in ASSESS_CHOICES)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT)]
 Required = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)
@@ -31,7 +47,7 @@ class RequirementOut(Response):
     position: int
     text: str
     due_date: date
-    status: Literal["open", "met", "not_met"]
+    status: RequirementStatusWord
     provider_response: str | None
     responded_at: datetime | None
     assessed_at: datetime | None
@@ -106,7 +122,7 @@ class RequirementResponseBody(Request):
 
 
 class RequirementAssessBody(Request):
-    status: Literal["met", "not_met", "open"]
+    status: AssessChoice
     note: Text = ""
 
 
@@ -116,7 +132,7 @@ def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:
     elif concern_ids is None:
         concern_ids = [c.id for c in notices.concerns_of(notice)]
     stop = None
-    if notice.placement_stop_start and notice.status not in ("draft", "withdrawn"):
+    if notice.placement_stop_start and has_been_issued(notice.status):
         stop = PlacementStop(
             start_date=notice.placement_stop_start, lifted_at=notice.placement_stop_lifted_at
         )

@@ -116,7 +116,7 @@ def _path(rule: str) -> str:
 
 
 def document() -> dict:
-    models = {Error}
+    models: set[type[BaseModel]] = {Error}
     for spec in ENDPOINTS:
         models.update(m for m in (spec.body, spec.response) if m is not None)
     _, schemas = models_json_schema(

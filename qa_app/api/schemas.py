@@ -3,15 +3,27 @@ serialise responses, and to write the OpenAPI document."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
 from qa_app.domain.registry_rules import MAX_ADDRESS, MAX_PERSON_NAME
 
-ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
+
+def words(values: Iterable[str]) -> tuple[str, ...]:
+    """The codes for a `Literal[...]`, as plain strings (a status is a StrEnum member in the
+    domain): the document and the messages of a refused request name the words."""
+    return tuple(str(value) for value in values)
+
+
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    ServiceType = str
+else:
+    ServiceType = Literal[tuple(SERVICE_TYPES)]
 CqcRating = Literal[CQC_RATINGS]  # type: ignore[valid-type]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -18,7 +18,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
-RISK_LEVELS = ("high", "medium", "low")
+#: A concern's risk level (the RAG of a service is another thing: codes.RAG_COLOURS).
+HIGH_RISK = "high"
+CONCERN_RISK_LEVELS = (HIGH_RISK, "medium", "low")
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,11 @@ class ClockSettings:
     bank_holidays: frozenset[date] = field(default_factory=frozenset)
 
     def hours_for(self, risk_level: str) -> int:
-        if risk_level not in RISK_LEVELS:
+        if risk_level not in CONCERN_RISK_LEVELS:
             raise ValueError(
-                f"risk level must be one of {', '.join(RISK_LEVELS)}, not {risk_level!r}"
+                f"risk level must be one of {', '.join(CONCERN_RISK_LEVELS)}, not {risk_level!r}"
             )
-        return self.high_hours if risk_level == "high" else self.other_hours
+        return self.high_hours if risk_level == HIGH_RISK else self.other_hours
 
 
 def skipped_by_clock_change(local: datetime) -> bool:
@@ -83,7 +85,7 @@ def response_due(received_at: datetime, risk_level: str, settings: ClockSettings
 
 def clock_state(
     due_at: datetime, now: datetime, stopped_at: datetime | None = None, how: str = "Responded"
-) -> dict:
+) -> dict[str, str]:
     """How a clock stands: running (due in …), overdue (by …), met or breached (when it stopped,
     and `how`: responded, closed or escalated)."""
     if stopped_at is not None:

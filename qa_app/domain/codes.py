@@ -26,8 +26,11 @@ CQC_RATINGS: tuple[str, ...] = (
 #: CQC ratings that make a service "below Good" (SPEC section 2).
 CQC_BELOW_GOOD = frozenset({"Requires improvement", "Inadequate"})
 
-RISK_LEVELS = ("red", "amber", "green")
-RISK_LABELS = {"red": "Red", "amber": "Amber", "green": "Green"}
+#: A service's risk RAG (SPEC section 7); a concern's risk level is another thing
+#: (clocks.CONCERN_RISK_LEVELS).
+RED, AMBER, GREEN = "red", "amber", "green"
+RAG_COLOURS = (RED, AMBER, GREEN)
+RAG_LABELS = {RED: "Red", AMBER: "Amber", GREEN: "Green"}
 
 
 def service_type_label(code: str | None) -> str:

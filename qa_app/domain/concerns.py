@@ -1,7 +1,13 @@
 """Concern codes and lifecycle (SPEC section 6), and what makes a concern's input wrong."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
+from qa_app.domain.clocks import CONCERN_RISK_LEVELS, HIGH_RISK
+from qa_app.domain.notices import FINAL as NOTICE_FINAL
+from qa_app.domain.notices import NoticeStatus
 from qa_app.domain.wording import too_long
 
 SOURCES = {
@@ -16,7 +22,7 @@ SOURCES = {
 MAX_SUMMARY = 300
 MAX_NOTES = 20_000  # details, response notes, outcome notes
 MAX_REASON = 5_000  # why a concern was escalated by hand
-RISK_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+CONCERN_RISK_LABELS = dict(zip(CONCERN_RISK_LEVELS, ("High", "Medium", "Low"), strict=True))
 RESPONSES = {
     "visit": "Visit",
     "call": "Call",
@@ -29,27 +35,48 @@ OUTCOMES = {
     "no_further_action": "No further action",
     "referred_on": "Referred on",
 }
-STATUS_LABELS = {
-    "open": "Open",
-    "responded": "Responded",
-    "closed": "Closed",
-    "escalated": "Escalated",
+
+
+class ConcernStatus(StrEnum):
+    """A concern's status, as stored."""
+
+    OPEN = "open"
+    RESPONDED = "responded"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+OPEN = ConcernStatus.OPEN
+RESPONDED = ConcernStatus.RESPONDED
+CLOSED = ConcernStatus.CLOSED
+ESCALATED = ConcernStatus.ESCALATED
+STATUS_LABELS: dict[str, str] = {
+    OPEN: "Open",
+    RESPONDED: "Responded",
+    CLOSED: "Closed",
+    ESCALATED: "Escalated",
 }
+#: Finished with: nothing more is done on the concern itself.
+FINISHED = (CLOSED, ESCALATED)
 
 #: step → statuses it may start from
 ALLOWED = {
-    "respond": ("open",),
-    "close": ("open", "responded"),
-    "escalate": ("open", "responded"),
+    "respond": (OPEN,),
+    "close": (OPEN, RESPONDED),
+    "escalate": (OPEN, RESPONDED),
 }
 
 
 def clock_name(risk_level: str, high_hours: int, other_hours: int) -> str:
-    return f"{high_hours if risk_level == 'high' else other_hours}-hour"
+    return f"{high_hours if risk_level == HIGH_RISK else other_hours}-hour"
 
 
 #: a notice in one of these is decided: its escalated concerns may then be closed
-NOTICE_DECIDED = ("withdrawn", "lifted", "remedied", "termination_recommended")
+NOTICE_DECIDED = NOTICE_FINAL
 
 
 def refusal(status: str, step: str, notice_status: str | None = None) -> str | None:
@@ -57,14 +84,15 @@ def refusal(status: str, step: str, notice_status: str | None = None) -> str | N
     closed once the notice it went into is decided (or withdrawn), so none is left stuck."""
     if status in ALLOWED[step]:
         return None
-    if step == "close" and status == "escalated":
+    if step == "close" and status == ESCALATED:
         if notice_status is None or notice_status in NOTICE_DECIDED:
             return None
-        state = {
-            "draft": "still a draft",
-            "issued": "in force",
-            "escalated": "escalated to a contract breach notice",
-        }.get(notice_status, notice_status.replace("_", " "))
+        states: dict[str, str] = {
+            NoticeStatus.DRAFT: "still a draft",
+            NoticeStatus.ISSUED: "in force",
+            NoticeStatus.ESCALATED: "escalated to a contract breach notice",
+        }
+        state = states.get(notice_status, notice_status.replace("_", " "))
         return (
             f"This concern is part of a notice of concern that is {state}: close it once the "
             "notice is decided or withdrawn"
@@ -73,15 +101,21 @@ def refusal(status: str, step: str, notice_status: str | None = None) -> str | N
     return f"A concern that is {STATUS_LABELS.get(status, status).lower()} cannot be {verb}"
 
 
+def can_take(status: str, step: str, notice_status: str | None = None) -> bool:
+    """The step is offered: the same rule as `refusal`. Closing an escalated concern needs the
+    status of the notice it went into."""
+    return refusal(status, step, notice_status) is None
+
+
 #: A received time a little ahead of this server's clock is accepted (devices disagree slightly).
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def log_problems(values: dict, now: datetime) -> dict[str, str]:
+def log_problems(values: Mapping[str, Any], now: datetime) -> dict[str, str]:
     """Field errors for a new concern's risk level, source, time received, summary and
     details (the service it is about is checked against the registry by the caller)."""
-    errors = {}
-    if values.get("risk_level") not in RISK_LABELS:
+    errors: dict[str, str] = {}
+    if values.get("risk_level") not in CONCERN_RISK_LABELS:
         errors["risk_level"] = "Choose the risk level: high, medium or low"
     if values.get("source") not in SOURCES:
         errors["source"] = "Choose where the concern came from"
@@ -100,8 +134,10 @@ def log_problems(values: dict, now: datetime) -> dict[str, str]:
     return errors
 
 
-def _choice_and_notes(field: str, value: str, choices: dict, noun: str, notes: str | None):
-    problems = {}
+def _choice_and_notes(
+    field: str, value: str, choices: Mapping[str, str], noun: str, notes: str | None
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
     if value not in choices:
         problems[field] = f"The {noun} is one of {', '.join(choices)}"
     if len(notes or "") > MAX_NOTES:

@@ -10,8 +10,11 @@ each location's ratings, and work out what an import would change. Reading the f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
+from typing import Literal
 
 from qa_app.domain.postcode import normalise_postcode
 
@@ -61,15 +64,82 @@ _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
 
+class ImportStatus(StrEnum):
+    """An uploaded file's import, as stored: read in the background, then previewed (or
+    refused), then committed or discarded by a person."""
+
+    READING = "reading"
+    REFUSED = "refused"
+    PREVIEWED = "previewed"
+    COMMITTED = "committed"
+    DISCARDED = "discarded"
+
+
+IMPORT_LABELS: dict[str, str] = {
+    ImportStatus.READING: "Reading the file",
+    ImportStatus.PREVIEWED: "Waiting for confirmation",
+    ImportStatus.REFUSED: "Could not be read",
+    ImportStatus.COMMITTED: "Imported",
+    ImportStatus.DISCARDED: "Discarded",
+}
+#: A previewed file with bad rows: it cannot be imported until it is corrected.
+HAS_BAD_ROWS = "Has bad rows"
+#: Not yet decided: the file may still be discarded.
+UNDECIDED = (ImportStatus.READING, ImportStatus.REFUSED, ImportStatus.PREVIEWED)
+
+
+def discard_refusal(status: str) -> str | None:
+    if status not in UNDECIDED:
+        return f"This import has already been {status}"
+    return None
+
+
+def can_discard(status: str) -> bool:
+    return discard_refusal(status) is None
+
+
+def commit_refusal(status: str, bad_rows: int) -> str | None:
+    """Why the previewed changes cannot be applied, or None."""
+    if status != ImportStatus.PREVIEWED:
+        done: dict[str, str] = {
+            ImportStatus.COMMITTED: "confirmed",
+            ImportStatus.READING: "started but not yet read",
+        }
+        return "This import cannot be confirmed: it has already been " + done.get(status, status)
+    if bad_rows:
+        return "A file with bad rows cannot be imported: correct them and upload it again"
+    return None
+
+
+def can_commit(status: str, bad_rows: int) -> bool:
+    return commit_refusal(status, bad_rows) is None
+
+
+def needs_correcting(status: str, bad_rows: int) -> bool:
+    """Read, but some rows are bad: the file is corrected and uploaded again."""
+    return status == ImportStatus.PREVIEWED and bool(bad_rows)
+
+
+def has_preview(status: str) -> bool:
+    """What the file changes (or changed) can be shown."""
+    return status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTED)
+
+
+def import_label(status: str, bad_rows: int) -> str:
+    if needs_correcting(status, bad_rows):
+        return HAS_BAD_ROWS
+    return IMPORT_LABELS.get(status, status)
+
+
 class HeaderProblem(ValueError):
     """The first row does not name the columns the import needs."""
 
 
-def _key(text) -> str:
+def _key(text: object) -> str:
     return " ".join(str(text or "").split()).casefold()
 
 
-def map_header(cells: list) -> dict[str, int]:
+def map_header(cells: Sequence[object]) -> dict[str, int]:
     """{column name: position} for the columns the import reads; raises HeaderProblem naming
     every missing column."""
     positions: dict[str, int] = {}
@@ -86,15 +156,15 @@ def map_header(cells: list) -> dict[str, int]:
     return positions
 
 
-def parse_rating(text) -> str | None:
+def parse_rating(text: object) -> str | None:
     return _RATING_BY_KEY.get(_key(text))
 
 
-def parse_domain(text) -> str | None:
+def parse_domain(text: object) -> str | None:
     return _DOMAIN_BY_KEY.get(_key(text).replace("-", " "))
 
 
-def parse_date(value, today: date) -> tuple[date | None, str | None]:
+def parse_date(value: object, today: date) -> tuple[date | None, str | None]:
     """(the date, None) or (None, the reason it is not a usable publication date)."""
     if isinstance(value, datetime):
         value = value.date()
@@ -176,9 +246,11 @@ class Collector:
         self.parsed = Parsed()
         self._c = columns
         self._width = max(columns.values()) + 1
-        self._dates: dict = {}  # the same date text repeats on thousands of rows
+        # the same date text repeats on thousands of rows
+        self._dates: dict[str, tuple[date | None, str | None]] = {}
 
-    def _cell(self, cells: list, name: str) -> str:
+    def _raw(self, cells: Sequence[object], name: str) -> str | date:
+        """The cell as text, or as a date when the spreadsheet holds a date there."""
         position = self._c.get(name)
         if position is None or position >= len(cells):
             return ""
@@ -189,7 +261,12 @@ class Collector:
             value = int(value)
         return value if isinstance(value, date) else str(value).strip()
 
-    def add(self, row_number: int, cells: list) -> None:
+    def _cell(self, cells: Sequence[object], name: str) -> str:
+        """The cell as text (a date cell as the file's dates are written, 31/01/2026)."""
+        value = self._raw(cells, name)
+        return f"{value:%d/%m/%Y}" if isinstance(value, date) else value
+
+    def add(self, row_number: int, cells: Sequence[object]) -> None:
         if not any(c not in (None, "") for c in cells):
             return  # blank rows (spreadsheets keep some at the end) are not data
         parsed = self.parsed
@@ -224,14 +301,14 @@ class Collector:
                 if rating_text
                 else "Latest Rating is missing"
             )
-        raw_date = cell(cells, "Publication Date")
-        if not_rated and raw_date in ("", None):
+        raw_date = self._raw(cells, "Publication Date")
+        if not_rated and raw_date == "":
             published, date_problem = None, None  # nothing was published
         else:
-            cached = self._dates.get(raw_date) if not isinstance(raw_date, date) else None
+            cached = self._dates.get(raw_date) if isinstance(raw_date, str) else None
             if cached is None:
                 cached = parse_date(raw_date, self.today)
-                if not isinstance(raw_date, date):
+                if isinstance(raw_date, str):
                     self._dates[raw_date] = cached
             published, date_problem = cached
         if date_problem:
@@ -264,6 +341,8 @@ class Collector:
         if not_rated:
             parsed.not_rated += 1
             return  # the location is known now; no rating to record
+        # a rated row without problems has all three
+        assert domain is not None and rating is not None and published is not None
         seen = location.ratings.get(domain)
         if seen is None:
             location.ratings[domain] = (rating, published, row_number)
@@ -416,7 +495,7 @@ def plan_changes(
     return plan
 
 
-def _change_for(service: KnownService, location: Location):
+def _change_for(service: KnownService, location: Location) -> ServiceChange | Literal[False] | None:
     """The change for a known service; None if nothing changes, False if the file's overall
     rating is older than the one recorded (kept as it is)."""
     overall = location.ratings.get(OVERALL)

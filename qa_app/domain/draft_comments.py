@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from qa_app.domain.lifecycle import DRAFT_SHARED, EDITABLE, PUBLISHED, SUBMITTED
-from qa_app.domain.wording import count, too_long
+from qa_app.domain.lifecycle import PUBLISHED, SUBMITTED, can_record, can_take, is_shared
+from qa_app.domain.wording import count, long_date, too_long
 
 ACCEPTED, NOT_ACCEPTED = "accepted", "not_accepted"
 DECISIONS = {ACCEPTED: "Accepted", NOT_ACCEPTED: "Not accepted"}
@@ -35,9 +35,24 @@ def comment_deadline(shared_at: datetime | None) -> datetime | None:
     return shared_at + timedelta(days=COMMENT_DAYS) if shared_at else None
 
 
+def comment_refusal(status: str, shared_at: datetime | None, now: datetime) -> str | None:
+    """Why the provider cannot comment on the draft now, or None: only while it is shared with
+    them, until the end of the comment period."""
+    deadline = comment_deadline(shared_at)
+    if not is_shared(status) or deadline is None:
+        return "Comments can be made only while the draft report is shared with you"
+    if now > deadline:
+        return f"The {COMMENT_DAYS} days for comments on this draft ended on {long_date(deadline)}"
+    return None
+
+
+def open_for_comment(status: str, shared_at: datetime | None, now: datetime) -> bool:
+    return comment_refusal(status, shared_at, now) is None
+
+
 def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
     """What is wrong with an answer to a comment, by field ("decision", "text")."""
-    problems = {}
+    problems: dict[str, str] = {}
     if decision not in DECISIONS:
         problems["decision"] = "Choose whether the comment is accepted or not accepted"
     text = (text or "").strip()
@@ -45,7 +60,10 @@ def answer_problems(decision: str | None, text: str | None) -> dict[str, str]:
         problems["text"] = {
             ACCEPTED: "Say what is changed in the report",
             NOT_ACCEPTED: "Give the reason the comment is not accepted",
-        }.get(decision, "Say what is changed in the report, or why the comment is not accepted")
+        }.get(
+            decision or "",
+            "Say what is changed in the report, or why the comment is not accepted",
+        )
     elif len(text) > MAX_ANSWER_TEXT:
         problems["text"] = too_long("The answer", MAX_ANSWER_TEXT)
     return problems
@@ -59,12 +77,17 @@ def answer_refusal(status: str, is_reviewer: bool) -> str | None:
     """
     if status == PUBLISHED:
         return "The report has been published, so its answers to comments can no longer change"
-    if is_reviewer or status in EDITABLE:
+    if is_reviewer or can_record(status):
         return None
     return (
         "A manager answers the provider's comments. An officer can answer them when the "
         "assessment is returned to them for changes"
     )
+
+
+def _corrections_unseen(status: str, shared_before: bool) -> bool:
+    """A corrected draft, submitted again, that the provider has not been shown yet."""
+    return status == SUBMITTED and shared_before
 
 
 def publish_refusal(status: str, shared_before: bool, unanswered: int) -> str | None:
@@ -74,12 +97,12 @@ def publish_refusal(status: str, shared_before: bool, unanswered: int) -> str | 
     corrected draft before it is published); unanswered: the provider's comments without an
     answer.
     """
-    if status == SUBMITTED and shared_before:
+    if _corrections_unseen(status, shared_before):
         return (
             "Share the corrected draft with the provider before publishing: "
             "they have not seen the changes yet"
         )
-    if status in (SUBMITTED, DRAFT_SHARED) and unanswered:
+    if can_take(status, "publish") and unanswered:
         return (
             f"Answer every comment from the provider before publishing: "
             f"{count(unanswered, 'comment')} still {'has' if unanswered == 1 else 'have'} no answer"
@@ -98,16 +121,17 @@ class ReviewOptions:
 
 
 def review_options(status: str, shared_before: bool, is_reviewer: bool) -> ReviewOptions:
-    """The review steps to offer. Publishing is offered while there are unanswered comments (the
-    page warns, and pressing it says which comments still need an answer), but not for a
-    corrected draft the provider has not been shown."""
-    if not is_reviewer or status not in (SUBMITTED, DRAFT_SHARED):
+    """The review steps to offer: each one the lifecycle allows from `status`. Publishing is
+    offered while there are unanswered comments (the page warns, and pressing it says which
+    comments still need an answer), but not for a corrected draft the provider has not been
+    shown (`publish_refusal` refuses that whatever the comments)."""
+    if not is_reviewer:
         return ReviewOptions(shared_before=shared_before)
     return ReviewOptions(
-        share=status == SUBMITTED,
+        share=can_take(status, "share-draft"),
         shared_before=shared_before,
-        publish=not (status == SUBMITTED and shared_before),
-        give_back=True,
+        publish=can_take(status, "publish") and not _corrections_unseen(status, shared_before),
+        give_back=can_take(status, "return"),
     )
 
 

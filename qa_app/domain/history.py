@@ -10,11 +10,13 @@ things an event points at are looked up beforehand (services.audit.names_for) an
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from qa_app.domain import concerns, lifecycle, notices, plans
-from qa_app.domain.codes import RISK_LABELS, service_type_label
+from qa_app.domain.codes import RAG_LABELS, service_type_label
 from qa_app.domain.roles import ROLE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date, long_datetime
@@ -143,7 +145,7 @@ ID_FIELDS = {
     "action": "plan_action",
 }
 #: each kind's statuses in words
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, Mapping[str, str]] = {
     "assessment": lifecycle.STATUS_LABELS,
     "notice": notices.STATUS_LABELS,
     "concern": concerns.STATUS_LABELS,
@@ -151,13 +153,15 @@ STATUS_WORDS = {
     "plan_action": plans.ACTION_LABELS,
 }
 #: field → its codes in words, whatever the record
-CODE_WORDS = {
-    "risk_level": concerns.RISK_LABELS,
+CODE_WORDS: dict[str, Mapping[Any, str]] = {
+    "risk_level": concerns.CONCERN_RISK_LABELS,
     "response_action": concerns.RESPONSES,
     "outcome": concerns.OUTCOMES,
     "role": ROLE_LABELS,
-    "risk": RISK_LABELS,
+    "risk": RAG_LABELS,
 }
+#: {kind of record: {its id (or key): its name}}
+Names = Mapping[str, Mapping[Any, str]]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DUE = re.compile(r"\(due (\d{4}-\d{2}-\d{2})\)$")
 
@@ -197,7 +201,7 @@ def field_label(field: str) -> str:
 
 
 def value_words(
-    entity_type: str, action: str, field: str, value, names: dict[str, dict] | None = None
+    entity_type: str, action: str, field: str, value: Any, names: Names | None = None
 ) -> str:
     """A recorded value as a person reads it."""
     if value is None or value == "" or value == []:
@@ -225,7 +229,8 @@ def value_words(
     if field == "progress_grade":
         return plans.GRADES.get(value, str(value))
     if field == "standard_set":
-        return names.get("standard_set", {}).get(value, str(value))
+        standard_set: str = names.get("standard_set", {}).get(value, str(value))
+        return standard_set
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, str):
@@ -236,11 +241,11 @@ def value_words(
 def describe(
     entity_type: str,
     action: str,
-    changes: dict | None,
-    names: dict[str, dict] | None = None,
+    changes: Mapping[str, Any] | None,
+    names: Names | None = None,
 ) -> EventWords:
     """An event's title and its changes, in words."""
-    lines = []
+    lines: list[Change] = []
     for field, pair in (changes or {}).items():
         before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
         if before == after:  # recorded for reference (the token's owner when it is revoked)
@@ -264,10 +269,10 @@ def _words(code: str) -> str:
     return " ".join("CQC" if word == "cqc" else "API" if word == "api" else word for word in words)
 
 
-def _named(names: dict[str, dict], kind: str, value) -> str:
+def _named(names: Names, kind: str, value: Any) -> str:
     """The name of the person or thing an id points at. One no longer there is said to be
     so, never shown as a bare number."""
-    found = names.get(kind, {}).get(value)
+    found: str | None = names.get(kind, {}).get(value)
     if found:
         return found
     return {

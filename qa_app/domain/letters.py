@@ -9,7 +9,10 @@ placeholder a provider would be puzzled by.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import Protocol, TypeVar
 
 NOBODY = "Sir or Madam"
 
@@ -68,7 +71,17 @@ def recipient(
     return Recipient(tuple([*head, provider_name, *address]), salutation)
 
 
-def by_due_date(requirements):
+class _Due(Protocol):
+    @property
+    def due_date(self) -> date: ...
+    @property
+    def position(self) -> int: ...
+
+
+R = TypeVar("R", bound=_Due)
+
+
+def by_due_date(requirements: Iterable[R]) -> list[R]:
     """Requirements soonest first (the order they were written in when two fall due together):
     a provider plans its work by what is due next."""
     return sorted(requirements, key=lambda r: (r.due_date, r.position))

@@ -1,16 +1,38 @@
-"""Assessment lifecycle (SPEC section 4): which step may follow which."""
+"""Assessment lifecycle (SPEC section 4): which step may follow which.
+
+Each rule is one function here: a `…_refusal` says why a step cannot be taken (the service
+raises it), and the matching `can_…` is that refusal's absence (the page offers the step), so a
+button is shown exactly when the step would be accepted.
+"""
 
 from __future__ import annotations
 
-PLANNED, IN_PROGRESS, SUBMITTED, DRAFT_SHARED, PUBLISHED = (
-    "planned",
-    "in_progress",
-    "submitted",
-    "draft_shared",
-    "published",
-)
-STATUSES = (PLANNED, IN_PROGRESS, SUBMITTED, DRAFT_SHARED, PUBLISHED)
-STATUS_LABELS = {
+import calendar
+from datetime import date
+from enum import StrEnum
+
+
+class AssessmentStatus(StrEnum):
+    """An assessment's status, as stored."""
+
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    DRAFT_SHARED = "draft_shared"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+PLANNED = AssessmentStatus.PLANNED
+IN_PROGRESS = AssessmentStatus.IN_PROGRESS
+SUBMITTED = AssessmentStatus.SUBMITTED
+DRAFT_SHARED = AssessmentStatus.DRAFT_SHARED
+PUBLISHED = AssessmentStatus.PUBLISHED
+STATUSES = tuple(AssessmentStatus)
+STATUS_LABELS: dict[str, str] = {
     PLANNED: "Planned",
     IN_PROGRESS: "In progress",
     SUBMITTED: "Submitted",
@@ -29,23 +51,16 @@ STEPS = {
 }
 
 #: Answers can be changed only while the officer holds the assessment.
-EDITABLE = (PLANNED, IN_PROGRESS)
+EDITABLE = STEPS["record"][0]
+#: A draft the provider was shown, taken back by the council to correct: returned to the
+#: officer (in progress), or submitted again and not yet shared again.
+TAKEN_BACK = (IN_PROGRESS, SUBMITTED)
+#: The provider reads the report: the draft shared with them, then the published report.
+SHOWN_TO_PROVIDER = (DRAFT_SHARED, PUBLISHED)
 
 
 class StepRefused(ValueError):
     pass
-
-
-def after(status: str, step: str) -> str:
-    """The status an assessment moves to, or StepRefused saying why not."""
-    if step not in STEPS:
-        raise StepRefused(f"unknown step {step!r}")
-    allowed, result = STEPS[step]
-    if status not in allowed:
-        raise StepRefused(
-            f"an assessment that is {STATUS_LABELS.get(status, status).lower()} cannot be {VERBS[step]}"
-        )
-    return result
 
 
 VERBS = {
@@ -57,14 +72,72 @@ VERBS = {
 }
 
 
+def step_refusal(status: str, step: str) -> str | None:
+    """Why `step` cannot be taken on an assessment that is `status`, or None."""
+    if step not in STEPS:
+        return f"unknown step {step!r}"
+    allowed, _ = STEPS[step]
+    if status not in allowed:
+        return f"an assessment that is {STATUS_LABELS.get(status, status).lower()} cannot be {VERBS[step]}"
+    return None
+
+
+def can_take(status: str, step: str) -> bool:
+    return step_refusal(status, step) is None
+
+
+def after(status: str, step: str) -> str:
+    """The status an assessment moves to, or StepRefused saying why not."""
+    refusal = step_refusal(status, step)
+    if refusal:
+        raise StepRefused(refusal)
+    return STEPS[step][1]
+
+
+def can_record(status: str) -> bool:
+    """Answers may be recorded and changed (the officer holds the assessment)."""
+    return can_take(status, "record")
+
+
+def can_submit(status: str) -> bool:
+    return can_take(status, "submit")
+
+
+def has_report(status: str) -> bool:
+    """A report (a draft until it is published) can be read once recording has begun."""
+    return status != PLANNED
+
+
+def is_published(status: str) -> bool:
+    return status == PUBLISHED
+
+
+def shown_to_provider(status: str) -> bool:
+    return status in SHOWN_TO_PROVIDER
+
+
+def is_shared(status: str) -> bool:
+    """The draft is with the provider for their comments."""
+    return status == DRAFT_SHARED
+
+
+def correction_refusal(status: str, superseded: bool) -> str | None:
+    """Why a published assessment cannot be corrected (a new revision started), or None."""
+    if status != PUBLISHED or superseded:
+        return "Only the current published assessment can be corrected"
+    return None
+
+
+def can_correct(status: str, superseded: bool) -> bool:
+    return correction_refusal(status, superseded) is None
+
+
 FOLLOW_UP_MONTHS = 6
 
 
-def follow_up_due(published_on, months: int = FOLLOW_UP_MONTHS):
+def follow_up_due(published_on: date, months: int = FOLLOW_UP_MONTHS) -> date:
     """The date a follow-up assessment is due: the same day `months` later (or the month's
     last day, when that month is shorter: 31 August → 28 or 29 February)."""
-    import calendar
-
     month_index = published_on.month - 1 + months
     year, month = published_on.year + month_index // 12, month_index % 12 + 1
     day = min(published_on.day, calendar.monthrange(year, month)[1])

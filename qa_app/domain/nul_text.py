@@ -10,7 +10,7 @@ NUL = "\x00"
 NUL_MESSAGE = "must not contain a NUL character (U+0000)"
 
 
-def nul_places(value, path: tuple = ()) -> Iterator[tuple]:
+def nul_places(value: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
     """Where a decoded JSON value holds a NUL character: each place as a path of keys and
     list positions (a NUL in a key is reported at that key)."""
     if isinstance(value, str):
@@ -43,6 +43,6 @@ def field_label(name: str) -> str:
     return (words[:1].upper() + words[1:]) or "A field with no name"
 
 
-def place_name(path: tuple) -> str:
+def place_name(path: tuple[str | int, ...]) -> str:
     """A place in a JSON body as the API's error details name it: 'standard_set.key', 'sources.0'."""
     return ".".join(str(part).replace(NUL, "\\0") for part in path)

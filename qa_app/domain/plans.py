@@ -6,8 +6,11 @@ Pure rules over plain values, so that they can be tested with worked examples an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
 
 from qa_app.domain.wording import too_long
 
@@ -24,18 +27,46 @@ MAX_PROGRESS = 20_000  # evidence of progress and of impact; the note on complet
 BELOW_GOOD_RATINGS = ("Requires improvement", "Poor")
 BELOW_GOOD_CQC = ("Requires improvement", "Inadequate")
 
-AWAITING, SUBMITTED, RETURNED, ACCEPTED, COMPLETED = (
-    "awaiting_submission",
-    "submitted",
-    "returned",
-    "accepted",
-    "completed",
-)
+
+class PlanStatus(StrEnum):
+    """An improvement plan's status, as stored."""
+
+    AWAITING = "awaiting_submission"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+class ActionStatus(StrEnum):
+    """An action's status, as stored."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"  # by the provider: the council verifies it or sends it back
+    VERIFIED = "verified"
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+AWAITING = PlanStatus.AWAITING
+SUBMITTED = PlanStatus.SUBMITTED
+RETURNED = PlanStatus.RETURNED
+ACCEPTED = PlanStatus.ACCEPTED
+COMPLETED = PlanStatus.COMPLETED
 #: A service has at most one plan in one of these (a database constraint says so too).
 OPEN_STATUSES = (AWAITING, SUBMITTED, RETURNED, ACCEPTED)
 #: The provider still has to send the plan to the council.
 WITH_PROVIDER = (AWAITING, RETURNED)
-STATUS_LABELS = {
+#: The provider writes actions while the plan is with them, and once it is accepted.
+ACTIONS_WRITABLE = (*WITH_PROVIDER, ACCEPTED)
+STATUS_LABELS: dict[str, str] = {
     AWAITING: "Awaiting submission",
     SUBMITTED: "Submitted for review",
     RETURNED: "Returned to the provider",
@@ -43,9 +74,14 @@ STATUS_LABELS = {
     COMPLETED: "Completed",
 }
 
-OPEN, IN_PROGRESS, DONE, VERIFIED = "open", "in_progress", "completed", "verified"
-ACTION_STATUSES = (OPEN, IN_PROGRESS, DONE, VERIFIED)
-ACTION_LABELS = {
+OPEN = ActionStatus.OPEN
+IN_PROGRESS = ActionStatus.IN_PROGRESS
+DONE = ActionStatus.COMPLETED
+VERIFIED = ActionStatus.VERIFIED
+ACTION_STATUSES = tuple(ActionStatus)
+#: An action still to be carried out: it can fall overdue.
+ACTION_OUTSTANDING = (OPEN, IN_PROGRESS)
+ACTION_LABELS: dict[str, str] = {
     OPEN: "Open",
     IN_PROGRESS: "In progress",
     DONE: "Completed",
@@ -91,14 +127,28 @@ def plan_overdue(status: str, submission_due_date: date, today: date) -> bool:
 
 
 def action_overdue(status: str, target_date: date | None, today: date) -> bool:
-    return status in (OPEN, IN_PROGRESS) and target_date is not None and today > target_date
+    return status in ACTION_OUTSTANDING and target_date is not None and today > target_date
+
+
+def submit_status_refusal(status: str) -> str | None:
+    """Why the plan cannot be sent to the council in this status, or None (the plan is with
+    the provider: awaiting submission, or returned)."""
+    if status not in WITH_PROVIDER:
+        return f"The plan is {STATUS_LABELS.get(status, status).lower()}: it cannot be submitted"
+    return None
+
+
+def can_submit(status: str) -> bool:
+    """The provider is offered to send the plan: its status allows it. What it holds is checked
+    when it is sent (`submit_refusal` names any issue still without an action)."""
+    return submit_status_refusal(status) is None
 
 
 def submit_refusal(status: str, open_issue_action_counts: list[tuple[str, int]]) -> str | None:
     """Why the provider may not submit yet, or None. `open_issue_action_counts` holds
     (issue title, number of actions) for every issue that has not been withdrawn."""
-    if status not in WITH_PROVIDER:
-        return f"The plan is {STATUS_LABELS.get(status, status).lower()}: it cannot be submitted"
+    if refusal := submit_status_refusal(status):
+        return refusal
     if not open_issue_action_counts:
         return "The plan has no issues to act on yet: ask the council's quality team"
     missing = [title for title, count in open_issue_action_counts if count == 0]
@@ -112,6 +162,64 @@ def review_refusal(status: str) -> str | None:
     if status != SUBMITTED:
         return f"Only a submitted plan can be reviewed; this one is {STATUS_LABELS.get(status, status).lower()}"
     return None
+
+
+def can_review(status: str) -> bool:
+    """The council may accept the plan or return it (it has been submitted)."""
+    return review_refusal(status) is None
+
+
+def is_returned(status: str) -> bool:
+    """Back with the provider after the council's review (its comments are shown)."""
+    return status == RETURNED
+
+
+def is_accepted(status: str) -> bool:
+    """Accepted and being carried out: progress is recorded on its actions."""
+    return status == ACCEPTED
+
+
+def issue_refusal(status: str, withdrawing: bool = False) -> str | None:
+    """Why the council cannot add an issue to the plan (or withdraw one), or None: only while
+    the plan is open."""
+    if status not in OPEN_STATUSES:
+        if withdrawing:
+            return "Issues can be withdrawn only from an open plan"
+        return "Issues can be added only to an open plan"
+    return None
+
+
+def can_change_issues(status: str) -> bool:
+    return issue_refusal(status) is None
+
+
+def add_action_refusal(status: str) -> str | None:
+    """Why the provider cannot add an action to the plan, or None."""
+    if status not in ACTIONS_WRITABLE:
+        return "Actions can be added while the plan is with you, or once it is accepted"
+    return None
+
+
+def can_add_actions(status: str) -> bool:
+    return add_action_refusal(status) is None
+
+
+def edit_action_refusal(plan_status: str, action_status: str) -> str | None:
+    """Why the provider cannot change an action's description, owner, target or measure."""
+    if action_status in (DONE, VERIFIED):
+        return "A completed action cannot be changed"
+    if plan_status not in ACTIONS_WRITABLE:
+        return "The plan is with the council for review: it cannot be changed now"
+    return None
+
+
+def can_edit_action(plan_status: str, action_status: str) -> bool:
+    return edit_action_refusal(plan_status, action_status) is None
+
+
+def was_sent_back(action_status: str, reopened_reason: str | None) -> bool:
+    """The council sent a completed action back, and it is being worked on again."""
+    return bool(reopened_reason) and action_status == IN_PROGRESS
 
 
 #: action step → (statuses it may start from, status it leads to)
@@ -132,6 +240,14 @@ def action_step_refusal(plan_status: str, action_status: str, step: str) -> str 
     return None
 
 
+def can_check_action(plan_status: str, action_status: str) -> bool:
+    """The council may verify a completed action, or send it back (the same rule for both)."""
+    return (
+        action_step_refusal(plan_status, action_status, "verify") is None
+        and action_step_refusal(plan_status, action_status, "reopen") is None
+    )
+
+
 def progress_refusal(plan_status: str, action_status: str) -> str | None:
     """Why the provider cannot record progress on an action now (nor add evidence to it), or
     None. Progress is recorded on an open or in-progress action of an accepted plan: once the
@@ -148,14 +264,18 @@ def progress_refusal(plan_status: str, action_status: str) -> str | None:
     return None
 
 
+def can_record_progress(plan_status: str, action_status: str) -> bool:
+    return progress_refusal(plan_status, action_status) is None
+
+
 def plan_complete(action_statuses: list[str]) -> bool:
     """Every action verified (and there is at least one)."""
     return bool(action_statuses) and all(s == VERIFIED for s in action_statuses)
 
 
-def check_action(values: dict, today: date) -> dict[str, str]:
+def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
     """Field errors for an action's description, owner, target date and success measure."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not (values.get("description") or "").strip():
         errors["description"] = "Describe the action"
     elif len(values["description"]) > MAX_ACTION_TEXT:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 EXCELLENT, GOOD, REQUIRES_IMPROVEMENT, POOR = 4, 3, 2, 1
 NOT_ASSESSED = "Not assessed"
@@ -55,7 +56,7 @@ class Rating:
     def below_good(self) -> bool:
         return self.value is not None and self.value <= REQUIRES_IMPROVEMENT
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """The rating object of the API (SPEC section 10)."""
         return {
             "code": self.code,
@@ -82,20 +83,20 @@ def _cap(value: int, cap: int, reason: str) -> tuple[int, str | None]:
 
 
 def rate_standard(code: str, title: str, questions: Iterable[QuestionScore]) -> Rating:
-    answered = [q for q in questions if q.score is not None]
+    answered = [(q, q.score) for q in questions if q.score is not None]
     if not answered:
         return Rating(code, title, None, None)
-    for q in answered:
-        if q.score not in (1, 2, 3, 4):
-            raise ValueError(f"question {q.ref}: a score is 1 to 4, not {q.score!r}")
-    weights = {q.ref: Fraction(str(q.weight)) for q in answered}
+    for q, score in answered:
+        if score not in (1, 2, 3, 4):
+            raise ValueError(f"question {q.ref}: a score is 1 to 4, not {score!r}")
+    weights = {q.ref: Fraction(str(q.weight)) for q, _ in answered}
     if any(w <= 0 for w in weights.values()):
         raise ValueError("question weights must be more than 0")
-    got = sum(weights[q.ref] * q.score for q in answered)
-    possible = sum(weights[q.ref] * 4 for q in answered)
+    got = sum((weights[q.ref] * score for q, score in answered), Fraction(0))
+    possible = sum((weights[q.ref] * 4 for q, _ in answered), Fraction(0))
     percentage = got / possible * 100
     value, limiter = band(percentage), None
-    scored_one = [q.ref for q in answered if q.score == 1]
+    scored_one = [q.ref for q, score in answered if score == 1]
     if scored_one:
         what = _list("question", scored_one) + " scored 1"
         value, limiter = _cap(value, REQUIRES_IMPROVEMENT, what)
@@ -104,12 +105,12 @@ def rate_standard(code: str, title: str, questions: Iterable[QuestionScore]) -> 
 
 def rate_group(code: str, title: str, parts: Iterable[Rating], part_name: str) -> Rating:
     """A domain over its standards, or the overall rating over the domains."""
-    rated = [p for p in parts if p.value is not None]
+    rated = [(p.code, p.value) for p in parts if p.value is not None]
     if not rated:
         return Rating(code, title, None, None)
-    percentage = Fraction(sum(p.value for p in rated) * 100, 4 * len(rated))
+    percentage = Fraction(sum(value for _, value in rated) * 100, 4 * len(rated))
     value, limiter = band(percentage), None
-    poor = [p.code for p in rated if p.value == POOR]
+    poor = [part for part, part_value in rated if part_value == POOR]
     if len(poor) >= 2:
         value, limiter = _cap(value, POOR, _list(part_name, poor) + " rated Poor")
     elif poor:
@@ -146,7 +147,7 @@ class AssessmentRatings:
     domains: list[Rating] = field(default_factory=list)
     standards: list[tuple[str, Rating]] = field(default_factory=list)  # (domain code, rating)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "overall": self.overall.as_dict(),
             "domains": [d.as_dict() for d in self.domains],

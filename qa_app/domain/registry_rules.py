@@ -1,7 +1,9 @@
 """Rules for provider and service records that hold whichever way the data arrives
 (web form, API or import). Each returns {field: message} for what is wrong."""
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from qa_app.domain.codes import BEDDED_SERVICE_TYPES, CQC_RATINGS, SERVICE_TYPES
 from qa_app.domain.postcode import normalise_postcode
@@ -13,7 +15,7 @@ MAX_PERSON_NAME = 200
 MAX_ADDRESS = 500
 
 
-def check_service(fields: dict, today: date) -> dict[str, str]:
+def check_service(fields: Mapping[str, Any], today: date) -> dict[str, str]:
     """`fields` holds the service's values after the change (whole record, not just the edit)."""
     errors: dict[str, str] = {}
     if not (fields.get("name") or "").strip():
@@ -54,7 +56,7 @@ def check_service(fields: dict, today: date) -> dict[str, str]:
     return errors
 
 
-def check_provider(fields: dict) -> dict[str, str]:
+def check_provider(fields: Mapping[str, Any]) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not (fields.get("name") or "").strip():
         errors["name"] = "Enter the provider's name"

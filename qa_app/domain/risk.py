@@ -7,6 +7,8 @@ simply pass their defaults.
 from dataclasses import dataclass, field
 from datetime import date
 
+from qa_app.domain.codes import AMBER, GREEN, RED
+
 
 @dataclass(frozen=True)
 class RiskInputs:
@@ -50,7 +52,7 @@ def assess_risk(facts: RiskInputs) -> RiskResult:
     if facts.cqc_rating == "Inadequate":
         red.append("CQC rating Inadequate")
     if red:
-        return RiskResult("red", tuple(red))
+        return RiskResult(RED, tuple(red))
 
     amber: list[str] = []
     if facts.latest_assessment_overall == "Requires improvement":
@@ -66,5 +68,5 @@ def assess_risk(facts: RiskInputs) -> RiskResult:
     if facts.overdue_actions:
         amber.append("improvement action overdue")
     if amber:
-        return RiskResult("amber", tuple(amber))
-    return RiskResult("green", ())
+        return RiskResult(AMBER, tuple(amber))
+    return RiskResult(GREEN, ())

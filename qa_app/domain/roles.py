@@ -34,6 +34,16 @@ def can_edit_registry(role: str) -> bool:
     return role in STAFF_ROLES
 
 
+#: Who takes the council's decisions: reviews, shares, publishes and corrects assessments;
+#: issues, withdraws, lifts and escalates notices and their placement stops. Officers prepare
+#: them (record an assessment, draft a notice); a manager decides.
+DECIDERS = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+def can_decide(role: str) -> bool:
+    return role in DECIDERS
+
+
 def can_administer(role: str) -> bool:
     """Users, roles, API tokens and audit standard sets."""
     return role == Role.ADMIN

@@ -11,8 +11,12 @@ number, never text.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 #: The first characters that make a spreadsheet read text as a formula. The full-width forms are
 #: there too: some spreadsheets (Excel with East Asian input) turn them into the ASCII ones.
+T = TypeVar("T")
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 ESCAPE = "'"
 
@@ -21,7 +25,7 @@ def starts_like_a_formula(text: str) -> bool:
     return text.startswith(FORMULA_TRIGGERS)
 
 
-def safe_cell(value):
+def safe_cell(value: T) -> T | str:
     """The value to write in a cell: text that could run as a formula, with a leading
     apostrophe; anything else (numbers, dates, None, other text) unchanged."""
     if isinstance(value, str) and starts_like_a_formula(value):

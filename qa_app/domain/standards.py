@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, Self
 
 import yaml
 from pydantic import (
@@ -21,6 +22,7 @@ from pydantic import (
     ValidationError,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from qa_app.domain.codes import SERVICE_TYPES
 
@@ -38,8 +40,13 @@ Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{
 Ref = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$")
 ]
-EvidenceSource = Literal[tuple(EVIDENCE_SOURCES)]  # type: ignore[valid-type]
-ServiceType = Literal[tuple(SERVICE_TYPES)]  # type: ignore[valid-type]
+# A Literal built from the codes at run time (one list of codes): to a type checker, text.
+if TYPE_CHECKING:
+    EvidenceSource = str
+    ServiceType = str
+else:
+    EvidenceSource = Literal[tuple(EVIDENCE_SOURCES)]
+    ServiceType = Literal[tuple(SERVICE_TYPES)]
 
 
 class _Strict(BaseModel):
@@ -78,8 +85,8 @@ class StandardSet(_Strict):
     domains: list[Domain] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_codes_and_refs(self):
-        seen: dict[str, str] = {}
+    def _unique_codes_and_refs(self) -> Self:
+        seen: dict[str | tuple[str, str], str] = {}
         for domain in self.domains:
             for standard in domain.standards:
                 if standard.code in seen:
@@ -95,7 +102,7 @@ class StandardSet(_Strict):
             raise ValueError(f"domain code {sorted(duplicates)[0]} is used twice")
         return self
 
-    def questions(self):
+    def questions(self) -> Iterator[tuple[Domain, Standard, Question]]:
         for domain in self.domains:
             for standard in domain.standards:
                 for question in standard.questions:
@@ -134,6 +141,21 @@ MAX_NESTING = 20
 ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed"
 _NESTED_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _NESTED_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+#: a place in the data: keys and list positions, from the top
+Place = tuple[str | int, ...]
+#: {place: its line in the file (1-based)}
+Lines = dict[Place, int]
+
+
+class _Mark(Protocol):
+    line: int  # 0-based
+
+
+def _line(mark: _Mark | None) -> int:
+    """The 1-based line of a place PyYAML marked (1 when it gives none)."""
+    return mark.line + 1 if mark is not None else 1
+
+
 _SCALAR_WORDS = {"int": "whole number", "float": "number", "timestamp": "date", "bool": "yes/no"}
 
 
@@ -152,13 +174,13 @@ def _refused_shape(text: str, file: str) -> Problem | None:
     depth = 0
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return Problem(file, event.start_mark.line + 1, ALIASES_REFUSED)
+            return Problem(file, _line(event.start_mark), ALIASES_REFUSED)
         if isinstance(event, _NESTED_STARTS):
             depth += 1
             if depth > MAX_NESTING:
                 return Problem(
                     file,
-                    event.start_mark.line + 1,
+                    _line(event.start_mark),
                     f"lists and mappings are nested more than {MAX_NESTING} levels deep",
                 )
         elif isinstance(event, _NESTED_ENDS):
@@ -166,11 +188,11 @@ def _refused_shape(text: str, file: str) -> Problem | None:
     return None
 
 
-def _to_python(node, path: tuple, lines: dict):
+def _to_python(node: yaml.Node, path: Place, lines: Lines) -> object:
     """YAML node → Python value, remembering the line (1-based) of every path."""
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
-        out = {}
+        out: dict[str, object] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Unreadable(key_node.start_mark.line + 1, "a key must be plain text")
@@ -191,7 +213,7 @@ def _to_python(node, path: tuple, lines: dict):
         raise _Unreadable(node.start_mark.line + 1, f"{shown!r} is not a valid {word}") from None
 
 
-def _line_for(loc: tuple, lines: dict) -> int:
+def _line_for(loc: Place, lines: Lines) -> int:
     """The line of the deepest part of `loc` that the file has (a missing field: its parent)."""
     for cut in range(len(loc), -1, -1):
         if loc[:cut] in lines:
@@ -199,7 +221,7 @@ def _line_for(loc: tuple, lines: dict) -> int:
     return 1
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     loc = [str(p) for p in error["loc"] if not str(p).startswith("function-after")]
     where = ".".join(loc)
     kind = error["type"]
@@ -225,7 +247,7 @@ def _message(error: dict) -> str:
 
 def check_text(text: str, file: str) -> Checked:
     """Validate one set file's text. Every problem found is reported, each with its line."""
-    lines: dict = {}
+    lines: Lines = {}
     if len(text) > MAX_SET_FILE_BYTES:
         return Checked(file, None, [Problem(file, 1, "the file is larger than 1 MB")])
     try:
@@ -252,17 +274,18 @@ def check_text(text: str, file: str) -> Checked:
     try:
         standard_set = StandardSet.model_validate(data)
     except ValidationError as invalid:
-        for error in invalid.errors(include_url=False):
-            if error["type"] == "value_error" and problems:
+        for detail in invalid.errors(include_url=False):
+            if detail["type"] == "value_error" and problems:
                 continue  # a duplicate, already reported at its own line
-            problems.append(Problem(file, _line_for(tuple(error["loc"]), lines), _message(error)))
+            problems.append(Problem(file, _line_for(tuple(detail["loc"]), lines), _message(detail)))
         return Checked(file, None, _unique(problems))
     return Checked(file, standard_set, [])
 
 
-def _duplicates(data: dict, lines: dict, file: str) -> list[Problem]:
+def _duplicates(data: dict[str, Any], lines: Lines, file: str) -> list[Problem]:
     """Each repeated code or reference, at the line where it is repeated."""
-    problems, seen = [], {}
+    problems: list[Problem] = []
+    seen: dict[tuple[str, object], int] = {}
     for d, domain in enumerate(data.get("domains") or []):
         if isinstance(domain, dict):
             kind_key = ("domain", domain.get("code"))
@@ -309,7 +332,7 @@ def _duplicates(data: dict, lines: dict, file: str) -> list[Problem]:
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     for problem in problems:
         if problem not in out:
             out.append(problem)

@@ -71,7 +71,8 @@ def pair_delay(policy: ThrottlePolicy, failures: int) -> timedelta | None:
     doublings = failures - policy.max_failures_account
     if doublings >= 32:  # far past the longest delay; avoids a huge multiplication
         return policy.longest_delay
-    return min(policy.first_delay * (2**doublings), policy.longest_delay)
+    delay: timedelta = min(policy.first_delay * (2**doublings), policy.longest_delay)
+    return delay
 
 
 def wait_before_attempt(policy: ThrottlePolicy, history: History, now: datetime) -> timedelta:

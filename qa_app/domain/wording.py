@@ -1,6 +1,6 @@
 """Small rules of wording shared by pages, letters and the command line."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from qa_app.domain.clocks import LONDON
 
@@ -16,7 +16,7 @@ def too_long(what: str, limit: int) -> str:
     return f"{what} must be {limit:,} characters or fewer"
 
 
-def long_date(value) -> str:
+def long_date(value: date) -> str:
     """'8 December 2026', the GOV.UK style, for a date or a moment (taken in Europe/London)."""
     if isinstance(value, datetime):
         value = value.astimezone(LONDON).date() if value.tzinfo else value.date()

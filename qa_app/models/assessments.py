@@ -19,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.domain.lifecycle import AssessmentStatus
+from qa_app.extensions import Model, db
 from qa_app.models.types import UTCDateTime, utcnow
 
 assessment_officers = Table(
@@ -30,13 +31,13 @@ assessment_officers = Table(
 )
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     __tablename__ = "assessments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
     standard_set_id: Mapped[int] = mapped_column(ForeignKey("standard_sets.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="planned", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=AssessmentStatus.PLANNED, index=True)
     visit_date: Mapped[date] = mapped_column(Date, index=True)
     kind: Mapped[str] = mapped_column(String(10), default="visit")  # visit, desk
     announced: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -63,7 +64,7 @@ class Assessment(db.Model):
     __table_args__ = (Index("ix_assessments_service_id_visit_date", "service_id", "visit_date"),)
 
 
-class Answer(db.Model):
+class Answer(Model):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +92,7 @@ class Answer(db.Model):
         return self.score is not None or (self.na and bool((self.na_reason or "").strip()))
 
 
-class AssessmentComment(db.Model):
+class AssessmentComment(Model):
     """A manager's comments when returning an assessment, or a provider's on a shared draft."""
 
     __tablename__ = "assessment_comments"
@@ -108,7 +109,7 @@ class AssessmentComment(db.Model):
     answer = relationship("CommentAnswer", uselist=False, lazy="selectin", back_populates="comment")
 
 
-class CommentAnswer(db.Model):
+class CommentAnswer(Model):
     """The council's answer to a provider's comment: accepted (with the change made) or not
     accepted (with the reason). It can change until the report is published; every version is
     in the audit trail."""

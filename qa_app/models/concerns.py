@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Concern(db.Model):
+class Concern(Model):
     __tablename__ = "concerns"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -24,7 +25,7 @@ class Concern(db.Model):
     logged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     logged_by_label: Mapped[str] = mapped_column(String(254))
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=ConcernStatus.OPEN)
     clock: Mapped[str] = mapped_column(String(12))  # "24-hour" or "72-hour", as reported
     clock_mode: Mapped[str] = mapped_column(String(12))
     response_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -58,7 +59,7 @@ class Concern(db.Model):
     )
 
 
-class ClockEvent(db.Model):
+class ClockEvent(Model):
     """due, met, breached, escalated: once each per concern, with the time it happened."""
 
     __tablename__ = "clock_events"

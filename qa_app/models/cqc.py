@@ -7,11 +7,11 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class ServiceCqcRating(db.Model):
+class ServiceCqcRating(Model):
     """A service's CQC rating for one key question (Safe, Effective, Caring, Responsive,
     Well-led). The overall rating stays on the service (`Service.cqc_rating`)."""
 
@@ -26,7 +26,7 @@ class ServiceCqcRating(db.Model):
     __table_args__ = (UniqueConstraint("service_id", "domain"),)
 
 
-class CqcImport(db.Model):
+class CqcImport(Model):
     """One upload of CQC's ratings file: read in the background, previewed, then committed or
     discarded. Its state lives here (not in a process) so any app process can show it."""
 

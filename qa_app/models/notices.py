@@ -7,18 +7,19 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, and_, or_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.domain.notices import IN_FORCE, IN_FORCE_UNTIL_CLOSED, NoticeStatus, RequirementStatus
+from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notices"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # notice_of_concern | contract_breach
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
-    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(30), default=NoticeStatus.DRAFT, index=True)
     #: A contract breach notice names the notice of concern it was raised from (one each that
     #: is not withdrawn).
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"), index=True)
@@ -64,16 +65,15 @@ class Notice(db.Model):
 
     @classmethod
     def in_force(cls):
-        """Counts against its service (SPEC section 7, red): issued and not yet lifted or
-        remedied. An escalated notice of concern counts until its breach notice is decided;
-        a breach notice that ends in a recommendation to terminate goes on counting."""
+        """domain.notices.in_force, asked of the rows: counts against its service (SPEC
+        section 7, red)."""
         return or_(
-            cls.status.in_(("issued", "termination_recommended")),
-            and_(cls.status == "escalated", cls.closed_at.is_(None)),
+            cls.status.in_(IN_FORCE),
+            and_(cls.status.in_(IN_FORCE_UNTIL_CLOSED), cls.closed_at.is_(None)),
         )
 
 
-class NoticeRequirement(db.Model):
+class NoticeRequirement(Model):
     """A rectification requirement (notice of concern) or remedial action (breach notice)."""
 
     __tablename__ = "notice_requirements"
@@ -83,7 +83,7 @@ class NoticeRequirement(db.Model):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date] = mapped_column(Date, index=True)
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[str] = mapped_column(String(10), default=RequirementStatus.OPEN)
     provider_response: Mapped[str | None] = mapped_column(Text)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     responded_by_label: Mapped[str | None] = mapped_column(String(254))
@@ -97,7 +97,7 @@ class NoticeRequirement(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class NoticeResponseFile(StoredFileColumns, db.Model):
+class NoticeResponseFile(StoredFileColumns, Model):
     """Evidence the provider attached to its response to a requirement."""
 
     __tablename__ = "notice_response_files"

@@ -7,19 +7,21 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.domain.plans import OPEN_STATUSES, ActionStatus, PlanStatus
+from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
-_OPEN = text("status IN ('awaiting_submission', 'submitted', 'returned', 'accepted')")
+#: status IN ('awaiting_submission', 'submitted', 'returned', 'accepted'), as migrated
+_OPEN = text(f"status IN ({', '.join(repr(str(s)) for s in OPEN_STATUSES)})")
 
 
-class ImprovementPlan(db.Model):
+class ImprovementPlan(Model):
     __tablename__ = "improvement_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="awaiting_submission", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PlanStatus.AWAITING, index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     opened_because: Mapped[str] = mapped_column(Text, default="")
     basis: Mapped[str] = mapped_column(String(200), default="")
@@ -50,7 +52,7 @@ class ImprovementPlan(db.Model):
     )
 
 
-class PlanIssue(db.Model):
+class PlanIssue(Model):
     __tablename__ = "plan_issues"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +79,7 @@ class PlanIssue(db.Model):
     )
 
 
-class PlanAction(db.Model):
+class PlanAction(Model):
     __tablename__ = "plan_actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +89,7 @@ class PlanAction(db.Model):
     owner: Mapped[str] = mapped_column(String(200))
     target_date: Mapped[date] = mapped_column(Date)
     success_measure: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=ActionStatus.OPEN)
     progress_evidence: Mapped[str] = mapped_column(Text, default="")
     progress_grade: Mapped[int | None] = mapped_column(Integer)
     impact_evidence: Mapped[str] = mapped_column(Text, default="")
@@ -109,7 +111,7 @@ class PlanAction(db.Model):
     )
 
 
-class EvidenceFile(StoredFileColumns, db.Model):
+class EvidenceFile(StoredFileColumns, Model):
     """Evidence for a plan action: a file kept outside the web root, served only through a
     permission-checked route."""
 

@@ -8,11 +8,11 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.domain.codes import service_type_label
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class Provider(db.Model):
+class Provider(Model):
     __tablename__ = "providers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,7 +30,7 @@ class Provider(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Service(db.Model):
+class Service(Model):
     __tablename__ = "services"
 
     id: Mapped[int] = mapped_column(primary_key=True)

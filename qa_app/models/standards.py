@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class StandardSetVersion(db.Model):
+class StandardSetVersion(Model):
     """A set version is immutable once loaded: a change needs a new version."""
 
     __tablename__ = "standard_sets"
@@ -35,7 +35,7 @@ class StandardSetVersion(db.Model):
     __table_args__ = (UniqueConstraint("key", "version", name="uq_standard_sets_key_version"),)
 
 
-class StandardQuestion(db.Model):
+class StandardQuestion(Model):
     __tablename__ = "standard_questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

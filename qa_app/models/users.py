@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.domain.roles import ROLE_LABELS, STAFF_ROLES, Role
-from qa_app.extensions import db
+from qa_app.extensions import Model
 from qa_app.models.types import UTCDateTime, utcnow
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,6 +35,8 @@ class User(db.Model):
 
     # The secret of the server-side session this request runs in (`UserSession`), set when the
     # session is begun or loaded; Flask-Login keeps it in the signed session cookie. Not stored.
+    if TYPE_CHECKING:
+        session_secret: str | None
     session_secret = None
 
     # Flask-Login
@@ -75,7 +78,7 @@ class User(db.Model):
         return self.password_hash is None
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A signed-in browser session. The cookie carries a random secret; only its hash is kept.
     A session stops working when it is ended (signed out, password changed, deactivated, role
     changed) or, by the rules in `qa_app.domain.sessions`, when idle too long or too old."""
@@ -94,7 +97,7 @@ class UserSession(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,7 +112,7 @@ class ApiToken(db.Model):
     user = relationship("User", lazy="joined")
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Every sign-in attempt, kept for throttling and for the record."""
 
     __tablename__ = "login_attempts"

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain import draft_comments
-from qa_app.domain.draft_comments import COMMENT_DAYS
-from qa_app.domain.lifecycle import EDITABLE, StepRefused, after
+from qa_app.domain.clocks import LONDON
+from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
 from qa_app.domain.pagination import Page, clamp_page
-from qa_app.domain.ratings import AssessmentRatings, DomainShape, StandardShape, rate_assessment
-from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Answer,
     Assessment,
     AssessmentComment,
-    CommentAnswer,
     Service,
     StandardQuestion,
     StandardSetVersion,
@@ -31,9 +27,31 @@ from qa_app.models import (
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
+from qa_app.services.assessment_comments import (  # noqa: F401 (callers use assessments.<name>)
+    add_provider_comment,
+    answer_comment,
+    being_corrected,
+    comment_answer_values,
+    comment_deadline,
+    comments_for,
+    get_comment,
+    may_answer,
+    open_for_comment,
+    provider_comments,
+    publish_refusal,
+)
+from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
+    answers_for,
+    get_assessment,
+    published_history,
+    questions_for,
+    ratings_for,
+    shape_of,
+)
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
+from qa_app.services.standards import latest_for_service_type, no_set_message
 from qa_app.services.transaction import unit_of_work
 
 KINDS = {"visit": "Visit", "desk": "Desk review"}
@@ -41,56 +59,6 @@ NOT_GIVEN = object()
 
 
 # ---------------------------------------------------------------- reading
-
-
-def get_assessment(viewer: User, assessment_id: int) -> Assessment:
-    assessment = db.session.get(Assessment, assessment_id)
-    if assessment is None:
-        raise NotFound("Assessment not found")
-    # Providers see their own services' reports once shared (the portal, a later step).
-    shared = assessment.status in ("draft_shared", "published")
-    if viewer.role not in STAFF_ROLES and (
-        assessment.service.provider_id != viewer.provider_id or not shared
-    ):
-        raise NotFound("Assessment not found")
-    return assessment
-
-
-def questions_for(assessment: Assessment) -> list[StandardQuestion]:
-    """The set's questions that apply to this service's type, in order (one statement)."""
-    rows = db.session.scalars(
-        select(StandardQuestion)
-        .where(StandardQuestion.standard_set_id == assessment.standard_set_id)
-        .order_by(StandardQuestion.position)
-    )
-    kind = assessment.service.service_type
-    return [q for q in rows if not q.applies_to or kind in q.applies_to]
-
-
-def answers_for(assessment: Assessment) -> dict[str, Answer]:
-    rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment.id))
-    return {a.question_ref: a for a in rows}
-
-
-def shape_of(assessment: Assessment, questions: list[StandardQuestion]) -> list[DomainShape]:
-    wanted = {q.ref for q in questions}
-    shape = []
-    for domain in assessment.standard_set.document["domains"]:
-        standards = tuple(
-            StandardShape(
-                s["code"],
-                s["title"],
-                tuple((q["ref"], q["weight"]) for q in s["questions"] if q["ref"] in wanted),
-            )
-            for s in domain["standards"]
-        )
-        shape.append(DomainShape(domain["code"], domain["title"], standards))
-    return shape
-
-
-def ratings_for(assessment: Assessment, questions, answers: dict[str, Answer]) -> AssessmentRatings:
-    scores = {ref: a.score for ref, a in answers.items() if a.complete}
-    return rate_assessment(shape_of(assessment, questions), scores)
 
 
 @dataclass
@@ -153,8 +121,6 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         )
         standard_set = db.session.scalar(query.limit(1))
     elif service is not None:
-        from qa_app.services.standards import latest_for_service_type, no_set_message
-
         standard_set = latest_for_service_type(service.service_type)
         if standard_set is None:
             errors["standard_set_key"] = no_set_message(service.service_type_label)
@@ -188,7 +154,7 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         assessment = Assessment(
             service_id=service.id,
             standard_set_id=standard_set.id,
-            status="planned",
+            status=AssessmentStatus.PLANNED,
             visit_date=values["visit_date"],
             kind=values.get("kind", "visit"),
             announced=bool(values.get("announced", True)),
@@ -312,7 +278,7 @@ def save_answer(
                 db.session.add(answer)
             answer.na = data.score is None
             if data.score is not NOT_GIVEN:
-                answer.score = data.score
+                answer.score = cast("int | None", data.score)  # check_answer checked it
             answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
             answer.evidence = data.evidence or ""
             answer.sources = list(dict.fromkeys(data.sources))
@@ -398,15 +364,13 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
 
 # ---------------------------------------------------------------- review, draft, publication
 
-REVIEWERS = ("manager", "admin")
-
 
 def _as_reviewer(viewer: User, assessment_id: int) -> Assessment:
     """The assessment, for a manager; providers may not learn it exists, officers are told no."""
     assessment = get_assessment(viewer, assessment_id)
     if viewer.role not in STAFF_ROLES:
         raise NotFound("Assessment not found")
-    if viewer.role not in REVIEWERS:
+    if not can_decide(viewer.role):
         raise Forbidden("Only a manager can review, share, publish or correct an assessment")
     return assessment
 
@@ -448,8 +412,9 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
 
 
 def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
-    """Share the draft with the provider, who may comment for COMMENT_DAYS. Sharing a corrected
-    draft (after a return) starts a new comment period: the corrections are new to them."""
+    """Share the draft with the provider, who may comment for draft_comments.COMMENT_DAYS.
+    Sharing a corrected draft (after a return) starts a new comment period: the corrections are
+    new to them."""
     assessment, status = _reviewable(viewer, assessment_id, "share-draft")
     with unit_of_work():
         before = assessment.status
@@ -475,8 +440,6 @@ def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
 
 def _london_day(moment):
     """A moment as the Europe/London date it falls on (how a deadline is told to people)."""
-    from qa_app.domain.clocks import LONDON
-
     return moment.astimezone(LONDON).date() if moment else None
 
 
@@ -509,221 +472,6 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
     return assessment
 
 
-def publish_refusal(assessment: Assessment) -> str | None:
-    """Why a manager may not publish yet because of the provider's comments, or None."""
-    unanswered = sum(1 for c in provider_comments(assessment) if c.answer is None)
-    return draft_comments.publish_refusal(
-        assessment.status, assessment.shared_at is not None, unanswered
-    )
-
-
-def comment_deadline(assessment: Assessment):
-    """When the provider's comment period on the draft shared last ends (None if never shared)."""
-    return draft_comments.comment_deadline(assessment.shared_at)
-
-
-def add_provider_comment(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    question_ref: str | None,
-    text: str,
-    no_comments: bool = False,
-):
-    """A provider's comment on the factual accuracy of a shared draft (or "no comments")."""
-    assessment = get_assessment(viewer, assessment_id)
-    if viewer.role != "provider":
-        raise Forbidden("Only the provider comments on a draft")
-    if assessment.status != "draft_shared":
-        raise Conflict("Comments can be made only while the draft report is shared with you")
-    if utcnow() > comment_deadline(assessment):
-        raise Conflict(
-            f"The {COMMENT_DAYS} days for comments on this draft ended on {long_date(comment_deadline(assessment))}"
-        )
-    text = (text or "").strip()
-    if not no_comments and not text:
-        raise ValidationFailed({"text": "Write your comment"})
-    if question_ref and question_ref not in {q.ref for q in questions_for(assessment)}:
-        raise ValidationFailed({"question_ref": f"Question {question_ref} is not in this report"})
-    with unit_of_work():
-        comment = AssessmentComment(
-            assessment_id=assessment.id,
-            kind="no_comments" if no_comments else "provider",
-            question_ref=question_ref or None,
-            text="No comments on the draft" if no_comments else text[:5000],
-            author_id=actor.user.id if actor.user else None,
-            author_label=actor.label,
-        )
-        db.session.add(comment)
-        db.session.flush()
-        audit.record(
-            actor,
-            "assessment_comment",
-            comment.id,
-            "added",
-            {"question": [None, question_ref]},
-            assessment.service_id,
-        )
-    return comment
-
-
-def open_for_comment(assessment: Assessment) -> bool:
-    deadline = comment_deadline(assessment)
-    return assessment.status == "draft_shared" and deadline is not None and utcnow() <= deadline
-
-
-def comments_for(assessment: Assessment) -> list[AssessmentComment]:
-    """Every comment on the assessment (the council's notes on returning it included), oldest
-    first, each with its answer (two statements)."""
-    return list(
-        db.session.scalars(
-            select(AssessmentComment)
-            .where(AssessmentComment.assessment_id == assessment.id)
-            .order_by(AssessmentComment.created_at, AssessmentComment.id)
-        )
-    )
-
-
-def provider_comments(assessment: Assessment) -> list[AssessmentComment]:
-    """The provider's factual-accuracy comments (not "no comments", not the council's own
-    notes), oldest first, each with its answer or None: the ones that need an answer."""
-    return [c for c in comments_for(assessment) if c.kind == "provider"]
-
-
-def being_corrected(viewer: User, assessment_id: int) -> Assessment:
-    """For the provider: a draft they were shared that the council has taken back to correct.
-    They may see that it is being corrected, and their comments with the answers so far, but
-    not the findings until the corrected draft is shared."""
-    assessment = db.session.get(Assessment, assessment_id)
-    if (
-        assessment is None
-        or viewer.role in STAFF_ROLES
-        or assessment.service.provider_id != viewer.provider_id
-        or assessment.shared_at is None
-        or assessment.status not in (*EDITABLE, "submitted")
-    ):
-        raise NotFound("Assessment not found")
-    return assessment
-
-
-def get_comment(viewer: User, assessment_id: int, comment_id: int) -> AssessmentComment:
-    """One of the provider's comments on the assessment, for council staff answering it."""
-    if viewer.role not in STAFF_ROLES:
-        raise NotFound("Comment not found")
-    assessment = get_assessment(viewer, assessment_id)
-    comment = db.session.get(AssessmentComment, comment_id)
-    if comment is None or comment.assessment_id != assessment.id or comment.kind != "provider":
-        raise NotFound("Comment not found")
-    return comment
-
-
-def may_answer(viewer: User, assessment: Assessment) -> str | None:
-    """Why this person may not answer the provider's comments now, or None."""
-    return draft_comments.answer_refusal(assessment.status, viewer.role in REVIEWERS)
-
-
-def comment_answer_values(answer: CommentAnswer | None) -> dict:
-    """An answer to a comment as it is saved now (for the audit trail and the pages)."""
-    if answer is None:
-        return {"decision": None, "text": "", "by": None, "at": None, "version": None}
-    return {
-        "decision": answer.decision,
-        "text": answer.text,
-        "by": answer.answered_by_label,
-        "at": answer.answered_at,
-        "version": answer.version,
-    }
-
-
-def answer_comment(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    comment_id: int,
-    decision: str | None,
-    text: str | None,
-    expected_version: int | None,
-) -> CommentAnswer:
-    """Record the council's answer to a provider's comment, or change it (until publication).
-
-    Changing an answer needs its current version: a stale or missing one is a Conflict carrying
-    what is saved now, so two people answering at once never overwrite each other silently."""
-    comment = get_comment(viewer, assessment_id, comment_id)
-    assessment = db.session.get(Assessment, comment.assessment_id)
-    refused = may_answer(viewer, assessment)
-    if refused:
-        if assessment.status == "published":
-            raise Conflict(refused)
-        raise Forbidden(refused)
-    problems = draft_comments.answer_problems(decision, text)
-    if problems:
-        raise ValidationFailed(problems)
-    text = text.strip()
-    answer = comment.answer
-    if answer is not None and (answer.decision, answer.text) == (decision, text):
-        return answer  # the same answer again (a retry whose reply was lost): nothing changes
-    if answer is not None and expected_version != answer.version:
-        raise Conflict(
-            f"{answer.answered_by_label} saved an answer to this comment while you were writing "
-            "yours. Yours has not been saved yet: compare the two, then save again.",
-            current=_conflict_values(answer),
-            current_version=answer.version,
-        )
-    before = comment_answer_values(answer)
-    try:
-        with unit_of_work():
-            if answer is None:
-                answer = CommentAnswer(comment_id=comment.id)
-                db.session.add(answer)
-            answer.decision = decision
-            answer.text = text
-            answer.answered_by_id = actor.user.id if actor.user else None
-            answer.answered_by_label = actor.label
-            answer.answered_at = utcnow()
-            db.session.flush()
-            changes = {
-                "decision": [
-                    draft_comments.DECISIONS.get(before["decision"]),
-                    draft_comments.DECISIONS[decision],
-                ],
-                "answer": [before["text"] or None, text],
-            }
-            audit.record(
-                actor,
-                "assessment_comment",
-                comment.id,
-                "answer_changed" if before["version"] else "answered",
-                {k: pair for k, pair in changes.items() if pair[0] != pair[1]},
-                assessment.service_id,
-            )
-    except (IntegrityError, StaleDataError):
-        db.session.expire_all()
-        raise Conflict(
-            "Someone else answered this comment at the same moment. "
-            "Your answer has not been saved: reload the page and compare."
-        ) from None
-    return answer
-
-
-def _conflict_values(answer: CommentAnswer) -> dict:
-    return {
-        "decision": draft_comments.DECISIONS.get(answer.decision, answer.decision),
-        "text": answer.text,
-        "by": answer.answered_by_label,
-    }
-
-
-def published_history(service_id: int) -> list[Assessment]:
-    """The service's published assessments, newest first (its rating history)."""
-    return list(
-        db.session.scalars(
-            select(Assessment)
-            .where(Assessment.service_id == service_id, Assessment.status == "published")
-            .order_by(Assessment.published_at.desc())
-        ).unique()
-    )
-
-
 __all__ = ["Conflict", "Forbidden", "NotFound", "ValidationFailed"]  # what callers may catch
 
 
@@ -731,14 +479,15 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
     """Correct a published assessment: a new revision, with the answers copied and the reason
     recorded. The published one stays exactly as it is until the revision is published."""
     assessment = _as_reviewer(viewer, assessment_id)
-    if assessment.status != "published" or assessment.superseded_at is not None:
-        raise Conflict("Only the current published assessment can be corrected")
+    if refusal := correction_refusal(assessment.status, assessment.superseded_at is not None):
+        raise Conflict(refusal)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the published assessment needs correcting"})
     pending = db.session.scalar(
         select(Assessment.id).where(
-            Assessment.revision_of_id == assessment.id, Assessment.status != "published"
+            Assessment.revision_of_id == assessment.id,
+            Assessment.status != AssessmentStatus.PUBLISHED,
         )
     )
     if pending:
@@ -747,7 +496,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
         revision = Assessment(
             service_id=assessment.service_id,
             standard_set_id=assessment.standard_set_id,
-            status="in_progress",
+            status=AssessmentStatus.IN_PROGRESS,
             visit_date=assessment.visit_date,
             kind=assessment.kind,
             announced=assessment.announced,

@@ -5,8 +5,17 @@ from __future__ import annotations
 from sqlalchemy import and_, insert, or_, select
 
 from qa_app.domain.changes import jsonable
+from qa_app.domain.history import ID_FIELDS
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
-from qa_app.models import AuditEvent
+from qa_app.models import (
+    Assessment,
+    AuditEvent,
+    PlanAction,
+    Provider,
+    StandardSetVersion,
+    User,
+)
 from qa_app.models.types import utcnow
 from qa_app.services.actors import Actor
 
@@ -103,10 +112,6 @@ def names_for(events: list[AuditEvent]) -> dict[str, dict]:
     """Names for the ids and codes that events' changes mention (officers, providers, earlier
     assessments, plan actions, standard sets), so a history reads as people and things rather
     than numbers (domain.history.describe). One statement per kind mentioned, at most five."""
-    from qa_app.domain.history import ID_FIELDS
-    from qa_app.domain.wording import long_date
-    from qa_app.models import Assessment, PlanAction, Provider, StandardSetVersion, User
-
     wanted: dict[str, set] = {"user": set(), "provider": set(), "assessment": set()}
     wanted |= {"plan_action": set(), "standard_set": set()}
     for event in events:

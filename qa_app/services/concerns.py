@@ -11,6 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.clocks import LONDON, clock_state, response_due
 from qa_app.domain.concerns import (
+    FINISHED,
+    ConcernStatus,
     clock_name,
     close_problems,
     escalate_problems,
@@ -74,7 +76,7 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
             logged_by_label=actor.label,
             officer_id=values.get("officer_id")
             or (viewer.id if viewer.role == "officer" else None),
-            status="open",
+            status=ConcernStatus.OPEN,
             clock=clock_name(values["risk_level"], settings.high_hours, settings.other_hours),
             clock_mode=settings.mode,
             response_due_at=due,
@@ -102,7 +104,7 @@ def state(concern: Concern, now: datetime | None = None) -> dict:
     now = now or utcnow()
     if concern.responded_at:
         return clock_state(concern.response_due_at, now, stopped_at=concern.responded_at)
-    if concern.status in ("closed", "escalated"):
+    if concern.status in FINISHED:
         stopped = concern.closed_at or concern.escalated_at
         how = "Closed" if concern.closed_at else "Escalated"
         return clock_state(concern.response_due_at, now, stopped_at=stopped, how=how)
@@ -170,7 +172,7 @@ def clock_stopped(concern: Concern, stopped_at: datetime) -> ClockEvent:
 def _stop_clock(concern: Concern, now: datetime) -> None:
     """Closing or escalating a concern that was never responded to stops its clock too: met if
     in time, else breached at the moment it fell due (so the on-time rate counts it)."""
-    if concern.status != "open":
+    if concern.status != ConcernStatus.OPEN:
         return  # responded: the clock already stopped
     db.session.add(clock_stopped(concern, now))
 
@@ -188,7 +190,7 @@ def respond(
     now = now or utcnow()
 
     def change(concern):
-        concern.status, concern.responded_at = "responded", now
+        concern.status, concern.responded_at = ConcernStatus.RESPONDED, now
         concern.response_action, concern.response_notes = action, notes or ""
         db.session.add(clock_stopped(concern, now))
 
@@ -209,7 +211,7 @@ def close(
 
     def change(concern):
         _stop_clock(concern, now)
-        concern.status, concern.closed_at = "closed", now
+        concern.status, concern.closed_at = ConcernStatus.CLOSED, now
         concern.outcome, concern.outcome_notes = outcome, notes or ""
 
     return _step(actor, viewer, concern_id, "close", change, {"outcome": [None, outcome]})
@@ -226,7 +228,7 @@ def escalate(
     def change(concern):
         _stop_clock(concern, now)
         concern.status, concern.escalated_at, concern.escalation_reason = (
-            "escalated",
+            ConcernStatus.ESCALATED,
             now,
             reason,
         )
@@ -272,11 +274,12 @@ def list_concerns(
     if filters.officer_id:
         query = query.where(Concern.officer_id == filters.officer_id)
     parts = []
-    if filters.status in ("", "open"):
-        parts.append((query.where(Concern.status == "open"), (Concern.response_due_at, Concern.id)))
-    if filters.status != "open":
+    open_ = ConcernStatus.OPEN
+    if filters.status in ("", open_):
+        parts.append((query.where(Concern.status == open_), (Concern.response_due_at, Concern.id)))
+    if filters.status != open_:
         rest = query.where(
-            Concern.status == filters.status if filters.status else Concern.status != "open"
+            Concern.status == filters.status if filters.status else Concern.status != open_
         )
         parts.append((rest, (Concern.received_at.desc(), Concern.id.desc())))
     counts = [

@@ -24,16 +24,20 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import cqc_import as rules
-from qa_app.domain.changes import diff, jsonable
+from qa_app.domain.changes import jsonable
+from qa_app.domain.cqc_import import ImportStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
-from qa_app.services import audit, registry
 from qa_app.services.actors import Actor
+from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<name>)
+    AUDIT_ACTION,
+    CLUSTER_FOR_NEW,
+    apply_preview,
+    domain_field,
+)
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
-from qa_app.services.follow_on import service_changed
-from qa_app.services.risk import refresh_risk
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
 
@@ -45,17 +49,10 @@ MAX_UPLOAD_BYTES = 400 * 1024 * 1024
 BAD_ROWS_SHOWN = 1000
 #: A file still being read after this long without progress was abandoned (its process ended).
 STALLED_AFTER_SECONDS = 300
-CLUSTER_FOR_NEW = "Not yet assigned"
-AUDIT_ACTION = "updated_from_cqc_file"
 
 
 class ImportRefused(Exception):
     """The file cannot be read at all (not a table, wrong columns, no Locations sheet)."""
-
-
-def domain_field(domain: str) -> str:
-    """The audit trail's field name for a key question's CQC rating (cqc_well_led…)."""
-    return "cqc_" + domain.lower().replace("-", "_")
 
 
 # ---------------------------------------------------------------- reading and planning
@@ -123,6 +120,7 @@ def known_services() -> dict[str, rules.KnownService]:
             domains=domains.get(service_id, {}),
         )
         for service_id, name, location_id, rating, rating_date in rows
+        if location_id is not None  # as the query asks
     }
 
 
@@ -219,7 +217,7 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
         raise ValidationFailed({"file": f"{filename} is empty"})
     with unit_of_work():
         record = CqcImport(
-            status="reading",
+            status=ImportStatus.READING,
             filename=filename,
             stored_name=stored_name,
             size_bytes=size,
@@ -236,7 +234,7 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
 def run_preview(import_id: int) -> None:
     """Read an uploaded file and store its preview (in a background thread, or inline)."""
     record = db.session.get(CqcImport, import_id)
-    if record is None or record.status != "reading":
+    if record is None or record.status != ImportStatus.READING:
         return
     path = upload_folder() / record.stored_name
     filename, local_authority = record.filename, record.local_authority
@@ -251,7 +249,7 @@ def run_preview(import_id: int) -> None:
         try:
             db.session.execute(
                 update(CqcImport)
-                .where(CqcImport.id == import_id, CqcImport.status == "reading")
+                .where(CqcImport.id == import_id, CqcImport.status == ImportStatus.READING)
                 .values(percent_read=int(fraction * 100), progress_at=datetime.now(UTC))
                 .execution_options(synchronize_session=False)
             )
@@ -262,19 +260,21 @@ def run_preview(import_id: int) -> None:
     try:
         preview = preview_file(path, filename, local_authority, progress)
     except ImportRefused as refused:
-        _finish_reading(import_id, "refused", problem=str(refused))
+        _finish_reading(import_id, ImportStatus.REFUSED, problem=str(refused))
         _remove_file(path)
         return
     except Exception:
         log.exception("Reading CQC file %s (import %s) failed", filename, import_id)
         db.session.rollback()
         _finish_reading(
-            import_id, "refused", problem=f"{filename} could not be read. Check it is CQC's file."
+            import_id,
+            ImportStatus.REFUSED,
+            problem=f"{filename} could not be read. Check it is CQC's file.",
         )
         _remove_file(path)
         return
     _finish_reading(
-        import_id, "previewed", counts=counts_of(preview), preview=preview_json(preview)
+        import_id, ImportStatus.PREVIEWED, counts=counts_of(preview), preview=preview_json(preview)
     )
 
 
@@ -284,7 +284,7 @@ def _finish_reading(import_id: int, status: str, **values) -> None:
     # transaction takes the write lock first, so another commit in between cannot fail it.
     with unit_of_work(writes_after_reading=True):
         record = db.session.get(CqcImport, import_id)
-        if record is None or record.status != "reading":
+        if record is None or record.status != ImportStatus.READING:
             return
         record.status = status
         record.percent_read = 100
@@ -323,7 +323,7 @@ def get_import(import_id: int) -> CqcImport:
 def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
     now = now or datetime.now(UTC)
     return (
-        record.status == "reading"
+        record.status == ImportStatus.READING
         and (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
     )
 
@@ -342,10 +342,10 @@ def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImp
 
 def discard(actor: Actor, import_id: int) -> CqcImport:
     record = get_import(import_id)
-    if record.status not in ("previewed", "reading", "refused"):
-        raise Conflict(f"This import has already been {record.status}")
+    if refusal := rules.discard_refusal(record.status):
+        raise Conflict(refusal)
     with unit_of_work():
-        record.status = "discarded"
+        record.status = ImportStatus.DISCARDED
         record.decided_by_label = actor.label
         record.decided_at = datetime.now(UTC)
     if record.stored_name:
@@ -356,19 +356,12 @@ def discard(actor: Actor, import_id: int) -> CqcImport:
 def commit_import(actor: Actor, import_id: int) -> CqcImport:
     """Apply a previewed upload, all or nothing."""
     record = get_import(import_id)
-    if record.status != "previewed":
-        raise Conflict(
-            "This import cannot be confirmed: it has already been "
-            + {"committed": "confirmed", "reading": "started but not yet read"}.get(
-                record.status, record.status
-            )
-        )
-    if record.counts.get("bad_rows"):
-        raise Conflict("A file with bad rows cannot be imported: correct them and upload it again")
+    if refusal := rules.commit_refusal(record.status, (record.counts or {}).get("bad_rows") or 0):
+        raise Conflict(refusal)
     try:
         with unit_of_work():
             result = apply_preview(actor, record.preview, f"{record.filename} (import {record.id})")
-            record.status = "committed"
+            record.status = ImportStatus.COMMITTED
             record.decided_by_label = actor.label
             record.decided_at = datetime.now(UTC)
             record.counts = {**record.counts, "applied": result}
@@ -390,7 +383,7 @@ def commit_preview(actor: Actor, preview: Preview) -> CqcImport:
     counts = counts_of(preview)
     with unit_of_work():
         record = CqcImport(
-            status="committed",
+            status=ImportStatus.COMMITTED,
             filename=preview.filename[:200],
             size_bytes=0,
             local_authority=preview.local_authority,
@@ -408,172 +401,6 @@ def commit_preview(actor: Actor, preview: Preview) -> CqcImport:
         result = apply_preview(actor, stored, f"{preview.filename} (import {record.id})")
         record.counts = {**counts, "applied": result}
     return record
-
-
-# ---------------------------------------------------------------- applying
-
-
-def _date(value) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
-    """Write what the stored preview says, checked against the services as they are now.
-    Runs inside the caller's transaction. Returns what was actually done."""
-    changes = stored.get("changes", [])
-    ids = [c["service_id"] for c in changes]
-    services = (
-        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids))).unique()}
-        if ids
-        else {}
-    )
-    ratings: dict[int, dict[str, ServiceCqcRating]] = {}
-    if ids:
-        for row in db.session.scalars(
-            select(ServiceCqcRating).where(ServiceCqcRating.service_id.in_(ids))
-        ):
-            ratings.setdefault(row.service_id, {})[row.domain] = row
-    changed_services = overall_changes = domain_changes = 0
-    kept_newer: set[str] = set()
-    for change in changes:
-        service = services.get(change["service_id"])
-        if service is None or service.cqc_location_id != change["location_id"]:
-            continue  # removed or re-identified since the preview: not this file's service
-        values: dict = {}
-        if change["overall"]:
-            to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
-            if service.cqc_rating_date and to_date < service.cqc_rating_date:
-                kept_newer.add(change["location_id"])  # rated again since the preview
-            else:
-                values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
-        extra: dict = {}
-        current = ratings.get(service.id, {})
-        for domain, _old, rating, published in change["domains"]:
-            published = _date(published)
-            row = current.get(domain)
-            if row is not None and (row.rating, row.publication_date) == (rating, published):
-                continue
-            if row is not None and row.publication_date and published < row.publication_date:
-                kept_newer.add(change["location_id"])  # never an older rating over a newer
-                continue
-            if row is None or row.rating != rating:
-                domain_changes += 1
-            extra[domain_field(domain)] = [row.rating if row else None, rating]
-            if row is None:
-                db.session.add(
-                    ServiceCqcRating(
-                        service_id=service.id,
-                        domain=domain,
-                        rating=rating,
-                        publication_date=published,
-                    )
-                )
-            else:
-                row.rating, row.publication_date = rating, published
-        before = registry.service_values(service)
-        changed = diff(before, {**before, **values})
-        if not changed and not extra:
-            continue
-        changed_services += 1
-        overall_changes += 1 if "cqc_rating" in changed else 0
-        registry.apply_service_changes(
-            actor,
-            service,
-            changed,
-            {**before, **values},
-            action=AUDIT_ACTION,
-            extra={**extra, "source": [None, source]},
-        )
-    new_services = _add_new(actor, stored.get("new_services", []), source)
-    return {
-        "changed_services": changed_services,
-        "overall_changes": overall_changes,
-        "domain_changes": domain_changes,
-        "new_services": new_services["services"],
-        "new_providers": new_services["providers"],
-        #: locations where a rating in the preview was older than one recorded since
-        "kept_newer": sorted(kept_newer),
-    }
-
-
-def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
-    if not new:
-        return {"services": 0, "providers": 0}
-    location_ids = [s["location_id"] for s in new]
-    taken = set(
-        db.session.scalars(
-            select(Service.cqc_location_id).where(Service.cqc_location_id.in_(location_ids))
-        )
-    )
-    wanted_providers = {s["provider_id"] for s in new}
-    providers = {
-        p.cqc_provider_id: p
-        for p in db.session.scalars(
-            select(Provider).where(Provider.cqc_provider_id.in_(wanted_providers))
-        )
-    }
-    added_providers = added_services = 0
-    for item in new:
-        if item["location_id"] in taken:
-            continue
-        provider = providers.get(item["provider_id"])
-        if provider is None:
-            provider = Provider(
-                name=(item["provider_name"] or item["provider_id"])[:200],
-                cqc_provider_id=item["provider_id"],
-                # a preview stored before provider addresses were read has none
-                address=item.get("provider_address") or None,
-            )
-            db.session.add(provider)
-            db.session.flush()
-            audit.record(
-                actor,
-                "provider",
-                provider.id,
-                "created",
-                {**diff({}, registry.provider_values(provider)), "source": [None, source]},
-            )
-            providers[item["provider_id"]] = provider
-            added_providers += 1
-        overall_date = _date(item["overall_date"])
-        service = Service(
-            name=item["name"],
-            provider_id=provider.id,
-            cqc_location_id=item["location_id"],
-            service_type=item["service_type"],
-            cluster=CLUSTER_FOR_NEW,
-            address=item["address"] or None,
-            postcode=item["postcode"],
-            cqc_rating=item["overall"] or "Not rated",
-            cqc_rating_date=overall_date if item["overall"] else None,
-        )
-        refresh_risk(service)
-        db.session.add(service)
-        db.session.flush()
-        for domain, (rating, published) in item["domains"].items():
-            db.session.add(
-                ServiceCqcRating(
-                    service_id=service.id,
-                    domain=domain,
-                    rating=rating,
-                    publication_date=_date(published),
-                )
-            )
-        service_changed(actor, service)
-        audit.record(
-            actor,
-            "service",
-            service.id,
-            "created",
-            {
-                **diff({}, registry.service_values(service)),
-                **{domain_field(d): [None, r[0]] for d, r in item["domains"].items()},
-                "source": [None, source],
-            },
-            service.id,
-        )
-        added_services += 1
-    return {"services": added_services, "providers": added_providers}
 
 
 def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:

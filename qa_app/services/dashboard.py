@@ -7,8 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import and_, case, func, or_, select
 
+from qa_app.domain.codes import RAG_COLOURS
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.domain.lifecycle import SHOWN_TO_PROVIDER, TAKEN_BACK
+from qa_app.domain.notices import NoticeStatus
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Concern, Notice, Provider, Service, User
+from qa_app.models import Assessment, AuditEvent, Concern, Notice, Provider, Service, User
 from qa_app.services.calendar import london_today
 
 
@@ -41,7 +45,9 @@ def staff_summary(user: User) -> StaffSummary:
     )
     mine = select(Service).where(Service.contract_officer_id == user.id)
     my_count = db.session.scalar(select(func.count()).select_from(mine.subquery()))
-    risk_order = case({"red": 0, "amber": 1, "green": 2}, value=Service.risk, else_=3)
+    risk_order = case(
+        {colour: n for n, colour in enumerate(RAG_COLOURS)}, value=Service.risk, else_=3
+    )
     my_services = list(
         db.session.scalars(mine.order_by(risk_order, Service.name).limit(10)).unique()
     )
@@ -89,13 +95,13 @@ def concern_counts(now) -> ConcernCounts:
                 Concern.response_due_at >= now,
                 Concern.response_due_at < now + timedelta(hours=24),
             ),
-        ).where(Concern.status == "open")
+        ).where(Concern.status == ConcernStatus.OPEN)
     ).one()
     drafts, in_force = db.session.execute(
         select(
-            func.count().filter(Notice.status == "draft"),
+            func.count().filter(Notice.status == NoticeStatus.DRAFT),
             func.count().filter(Notice.in_force()),
-        ).where(or_(Notice.status == "draft", Notice.in_force()))
+        ).where(or_(Notice.status == NoticeStatus.DRAFT, Notice.in_force()))
     ).one()
     stops = db.session.scalar(
         select(func.count(Service.id)).where(
@@ -119,8 +125,6 @@ def provider_summary(user: User) -> list[Service]:
 def provider_reports(user: User) -> list:
     """Draft and published reports on the provider's services, newest first (one statement),
     with the drafts the council has taken back to correct after sharing them."""
-    from qa_app.models import Assessment
-
     return list(
         db.session.scalars(
             select(Assessment)
@@ -128,10 +132,10 @@ def provider_reports(user: User) -> list:
             .where(
                 Service.provider_id == (user.provider_id or -1),
                 or_(
-                    Assessment.status.in_(["draft_shared", "published"]),
+                    Assessment.status.in_(SHOWN_TO_PROVIDER),
                     and_(
                         Assessment.shared_at.is_not(None),
-                        Assessment.status.in_(["in_progress", "submitted"]),
+                        Assessment.status.in_(TAKEN_BACK),
                     ),
                 ),
             )

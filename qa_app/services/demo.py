@@ -3,13 +3,14 @@ for every role. Everything goes through the same use cases as real data (so it i
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Provider, User
-from qa_app.services import registry, users
+from qa_app.models import Notice, Provider, Service, User
+from qa_app.services import assessments, concerns, notices, plans, registry, standards, users
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 
@@ -175,8 +176,6 @@ USERS = [
 
 def service(name: str):
     """A demo service by its name."""
-    from qa_app.models import Service
-
     return db.session.scalar(select(Service).where(Service.name == name))
 
 
@@ -239,10 +238,6 @@ def seed() -> dict:
 def _demo_concerns_and_notices(people: dict) -> None:
     """Open concerns with running clocks, one escalated into a draft notice, and an issued
     notice with a placement stop that the demo provider user can respond to."""
-    from datetime import UTC, datetime, timedelta
-
-    from qa_app.services import concerns, notices
-
     officer, manager = people["officer@demo.example"], people["manager@demo.example"]
     as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
     now = datetime.now(UTC)
@@ -273,7 +268,7 @@ def _demo_concerns_and_notices(people: dict) -> None:
         "Heathervale Court", "high", 24 * 9, "cqc", "CQC: medicines not given as prescribed"
     )
     concerns.escalate(as_officer, officer, grounds.id, "Repeated medicines errors")
-    notice = db.session.get(notices.Notice, grounds.notice_id)
+    notice = db.session.get(Notice, grounds.notice_id)
     today = now.date()
     notices.update_draft(
         as_officer,
@@ -310,10 +305,6 @@ def _demo_concerns_and_notices(people: dict) -> None:
 def _demo_assessments(people: dict) -> None:
     """A published report, a draft shared with its provider, a visit in progress and a planned
     one, so that every role has something to look at."""
-    import random
-
-    from qa_app.services import assessments, standards
-
     standards.load_directory(Actor.system("cli"))
     officer, manager = people["officer@demo.example"], people["manager@demo.example"]
     as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
@@ -369,10 +360,6 @@ def _demo_assessments(people: dict) -> None:
 def _demo_plans(people: dict) -> None:
     """Services below Good already have plans (they open by themselves). Heathervale Lodge's
     provider has written its actions; the council accepted the plan and work is under way."""
-    from datetime import timedelta
-
-    from qa_app.services import plans
-
     provider, officer = people["provider@demo.example"], people["officer@demo.example"]
     as_provider, as_officer = Actor(provider, "cli"), Actor(officer, "cli")
     service_id = service("Heathervale Lodge").id

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
+
 from qa_app.domain import evidence_files
 from qa_app.domain.evidence_files import ALLOWED_WORDS, MAX_EVIDENCE_BYTES
 from qa_app.services.errors import NotFound, ValidationFailed
@@ -39,8 +41,6 @@ class CheckedFile:
 
 
 def evidence_dir() -> Path:
-    from flask import current_app
-
     folder = (
         current_app.config.get("QA_EVIDENCE_DIR")
         or os.environ.get("QA_EVIDENCE_DIR")

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from qa_app.models import Service
 from qa_app.services.actors import Actor
+from qa_app.services.plan_opening import open_if_below_good
 from qa_app.services.risk import refresh_risk_many
 
 
 def service_changed(actor: Actor | None, service: Service) -> None:
     """Bring everything derived from `service`'s inputs up to date (call after a flush)."""
-    from qa_app.services import plans
-
     # An improvement plan opens (once) when the service falls below Good; its overdue state
     # is then one of the risk facts.
-    plans.open_if_below_good(actor, service)
+    open_if_below_good(actor, service)
     # Not the service's own edit: the RAG is written without moving its version or updated_at,
     # which a provider reads (a concern logged must not show as a change to its service).
     refresh_risk_many([service.id])

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, or_, select
 
 from qa_app.domain import plans as plan_rules
+from qa_app.domain.codes import AMBER, RAG_COLOURS, RED
+from qa_app.domain.notices import NoticeStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.extensions import db
 from qa_app.models import Concern, ImprovementPlan, Notice, Service, User
 from qa_app.services.registry import ServiceFilters, _filtered, visible_services
 from qa_app.services.risk import LIVE_CONCERN, latest_overall_ratings
 
-RAG_ORDER = case((Service.risk == "red", 0), (Service.risk == "amber", 1), else_=2)
+RAG_ORDER = case((Service.risk == RED, 0), (Service.risk == AMBER, 1), else_=2)
 
 
 @dataclass
@@ -31,7 +33,9 @@ def overview(
 ) -> tuple[list[MarketRow], Page, dict[str, int]]:
     query = _filtered(visible_services(viewer), filters)
     base = query.order_by(None).subquery()
-    counts = dict(db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all())
+    counts: dict[str, int] = dict(
+        db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all()
+    )
     total = sum(counts.values())
     page = clamp_page(filters.page, total, page_size)
     services = list(
@@ -52,7 +56,10 @@ def overview(
             rows[service_id].open_concerns = count
         for notice_id, service_id, kind, status in db.session.execute(
             select(Notice.id, Notice.service_id, Notice.kind, Notice.status)
-            .where(Notice.service_id.in_(ids), or_(Notice.status == "draft", Notice.in_force()))
+            .where(
+                Notice.service_id.in_(ids),
+                or_(Notice.status == NoticeStatus.DRAFT, Notice.in_force()),
+            )
             .order_by(Notice.id)
         ):
             rows[service_id].notices.append((notice_id, kind, status))
@@ -63,4 +70,4 @@ def overview(
             )
         ).unique():
             rows[plan.service_id].plan = plan
-    return [rows[i] for i in ids], page, {k: counts.get(k, 0) for k in ("red", "amber", "green")}
+    return [rows[i] for i in ids], page, {k: counts.get(k, 0) for k in RAG_COLOURS}

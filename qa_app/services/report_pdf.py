@@ -27,6 +27,7 @@ from reportlab.platypus import (
 )
 
 from qa_app.domain.draft_comments import DECISIONS
+from qa_app.domain.lifecycle import is_published
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import long_date
@@ -132,8 +133,8 @@ def _chart(ratings) -> Drawing:
     height = 30 + 22 * len(domains)
     drawing = Drawing(170 * mm, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y = 62 * mm, 20
-    chart.width, chart.height = 100 * mm, height - 30
+    chart.x, chart.y = 62 * mm, 20  # type: ignore[assignment]  # the stubs say int; points are floats
+    chart.width, chart.height = 100 * mm, height - 30  # type: ignore[assignment]  # as above
     chart.data = [list(reversed(values))]
     chart.categoryAxis.categoryNames = [d.title for d in reversed(domains)]
     chart.categoryAxis.labels.fontName = "Helvetica"
@@ -199,7 +200,7 @@ def render(assessment, council: str) -> bytes:
     numbered = list(enumerate((c for c in comments if c.kind == "provider"), 1))
     no_comments = [c for c in comments if c.kind == "no_comments"]
     service = assessment.service
-    draft = assessment.status != "published"
+    draft = not is_published(assessment.status)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -329,7 +330,7 @@ def render(assessment, council: str) -> bytes:
         story.append(PageBreak())
 
     story.append(_p("Findings", H2))
-    by_ref = {}
+    by_ref: dict[str, list] = {}
     for number, c in numbered:
         by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:
@@ -375,7 +376,7 @@ def render(assessment, council: str) -> bytes:
 
 def _comments_section(assessment, questions, numbered, no_comments) -> list:
     """The provider's comments on the draft, each with the council's answer, as a table."""
-    published = assessment.status == "published"
+    published = is_published(assessment.status)
     by_ref = {q.ref: q for q in questions}
     story = [_p("Comments on the draft report", H2)]
     if numbered:

@@ -8,13 +8,15 @@ services costs the same handful of statements as one.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import and_, func, or_, select, update
 
 from qa_app.domain import plans as plan_rules
-from qa_app.domain.clocks import LONDON
-from qa_app.domain.notices import placement_stop_active
+from qa_app.domain.clocks import HIGH_RISK, LONDON
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.domain.lifecycle import AssessmentStatus
+from qa_app.domain.notices import NoticeStatus, placement_stop_active
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
 from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
@@ -23,12 +25,12 @@ from qa_app.services.calendar import london_today
 #: A concern counts against its service while it is open (SPEC section 7), and also once
 #: escalated until its notice is decided: escalating a concern must not turn a service green.
 LIVE_CONCERN = or_(
-    Concern.status == "open",
+    Concern.status == ConcernStatus.OPEN,
     and_(
-        Concern.status == "escalated",
+        Concern.status == ConcernStatus.ESCALATED,
         or_(
             Concern.notice_id.is_(None),
-            Concern.notice_id.in_(select(Notice.id).where(Notice.status == "draft")),
+            Concern.notice_id.in_(select(Notice.id).where(Notice.status == NoticeStatus.DRAFT)),
         ),
     ),
 )
@@ -52,7 +54,7 @@ def latest_overall_ratings(ids: list[int]) -> dict[int, str | None]:
             .over(partition_by=Assessment.service_id, order_by=Assessment.published_at.desc())
             .label("n"),
         )
-        .where(Assessment.service_id.in_(ids), Assessment.status == "published")
+        .where(Assessment.service_id.in_(ids), Assessment.status == AssessmentStatus.PUBLISHED)
         .subquery()
     )
     return dict(
@@ -67,7 +69,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
     ids = [s.id for s in services if s.id is not None]
     latest: dict[int, str | None] = {}
     concerns: dict[int, tuple[int, int]] = {}
-    notices: dict[int, tuple[int, object]] = {}
+    notices: dict[int, tuple[int, datetime | None]] = {}
     overdue_plans: set[int] = set()
     overdue_actions: dict[int, int] = {}
     if ids:
@@ -76,7 +78,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
             select(
                 Concern.service_id,
                 func.count(),
-                func.count().filter(Concern.risk_level == "high"),
+                func.count().filter(Concern.risk_level == HIGH_RISK),
             )
             .where(Concern.service_id.in_(ids), LIVE_CONCERN)
             .group_by(Concern.service_id)
@@ -105,7 +107,7 @@ def facts_for_many(services: list[Service]) -> dict[int, RiskInputs]:
                 .where(
                     ImprovementPlan.service_id.in_(ids),
                     ImprovementPlan.status.in_(plan_rules.OPEN_STATUSES),
-                    PlanAction.status.in_((plan_rules.OPEN, plan_rules.IN_PROGRESS)),
+                    PlanAction.status.in_(plan_rules.ACTION_OUTSTANDING),
                     PlanAction.overdue_at.is_not(None),
                 )
                 .group_by(ImprovementPlan.service_id)

@@ -109,12 +109,13 @@ def load_checked(actor: Actor, checked: list[Checked]) -> LoadResult:
     result = LoadResult([], [])
     with unit_of_work():
         for c in checked:
-            s = c.standard_set
-            if (s.key, s.version) in existing:
-                result.unchanged.append(f"{s.key} v{s.version}")
+            loading = c.standard_set
+            assert loading is not None  # no problems: every file holds a set
+            if (loading.key, loading.version) in existing:
+                result.unchanged.append(f"{loading.key} v{loading.version}")
                 continue
-            _store(actor, s, c.file)
-            result.loaded.append(f"{s.key} v{s.version}")
+            _store(actor, loading, c.file)
+            result.loaded.append(f"{loading.key} v{loading.version}")
     return result
 
 

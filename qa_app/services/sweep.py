@@ -23,6 +23,8 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.domain.notices import NoticeStatus
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service
 from qa_app.models.types import utcnow
@@ -40,7 +42,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
     """One transaction: claim up to `limit` overdue concerns; (escalated, notices created)."""
     due = (
         select(Concern.id)
-        .where(Concern.status == "open", Concern.response_due_at < now)
+        .where(Concern.status == ConcernStatus.OPEN, Concern.response_due_at < now)
         .order_by(Concern.response_due_at, Concern.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -49,9 +51,9 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
     with unit_of_work(writes_after_reading=True):
         claimed = db.session.execute(
             update(Concern)
-            .where(Concern.id.in_(due), Concern.status == "open")
+            .where(Concern.id.in_(due), Concern.status == ConcernStatus.OPEN)
             .values(
-                status="escalated",
+                status=ConcernStatus.ESCALATED,
                 escalated_at=now,
                 escalation_reason=REASON,
                 version=Concern.version + 1,
@@ -84,7 +86,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                 select(Notice.service_id, Notice.id).where(
                     Notice.service_id.in_(service_ids),
                     Notice.kind == "notice_of_concern",
-                    Notice.status == "draft",
+                    Notice.status == NoticeStatus.DRAFT,
                 )
             ).all()
         )
@@ -96,7 +98,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                     {
                         "kind": "notice_of_concern",
                         "service_id": sid,
-                        "status": "draft",
+                        "status": NoticeStatus.DRAFT,
                         "grounds": "",
                         "created_at": now,
                         "created_by_label": actor.label,
@@ -119,7 +121,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                     c.id,
                     "escalated",
                     {
-                        "status": ["open", "escalated"],
+                        "status": [ConcernStatus.OPEN, ConcernStatus.ESCALATED],
                         "notice_id": [None, drafts[c.service_id]],
                         "reason": [None, REASON],
                     },
@@ -128,7 +130,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                 for c in claimed
             ]
             + [
-                ("notice", drafts[sid], "drafted", {"status": [None, "draft"]}, sid)
+                ("notice", drafts[sid], "drafted", {"status": [None, NoticeStatus.DRAFT]}, sid)
                 for sid in missing
             ],
         )

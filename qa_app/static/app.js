@@ -83,7 +83,7 @@ if (importProgress) {
       }
       bar.value = state.percent_read;
       percent.textContent = state.percent_read;
-    } catch (e) {
+    } catch {
       // a dropped connection: try again at the next tick
     }
     window.setTimeout(poll, 1500);

@@ -5,6 +5,7 @@ from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import assessments
+from qa_app.web.views import assessment_view
 
 
 def report_context(assessment, include_internal: bool) -> dict:
@@ -40,4 +41,5 @@ def comments_context(assessment, questions, include_internal: bool = False) -> d
         "internal_notes": [c for c in comments if c.kind == "returned"] if include_internal else [],
         "comment_questions": {q.ref: q for q in questions},
         "decisions": DECISIONS,
+        "view": assessment_view(assessment),
     }

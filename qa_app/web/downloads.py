@@ -8,6 +8,8 @@ import re
 
 from flask import current_app, send_file
 
+from qa_app.domain.lifecycle import is_published
+from qa_app.domain.notices import is_draft
 from qa_app.services import notice_letter, report_pdf
 
 PDF = "application/pdf"
@@ -31,7 +33,7 @@ def council() -> str:
 
 
 def assessment_pdf(assessment):
-    draft = "" if assessment.status == "published" else "-draft"
+    draft = "" if is_published(assessment.status) else "-draft"
     name = (
         f"assessment-{slug(assessment.service.name)}-{assessment.visit_date.isoformat()}{draft}.pdf"
     )
@@ -40,6 +42,6 @@ def assessment_pdf(assessment):
 
 def notice_letter_pdf(notice):
     kind = notice.kind.replace("_", "-")
-    draft = "-draft" if notice.status == "draft" else ""
+    draft = "-draft" if is_draft(notice.status) else ""
     name = f"{kind}-{notice.id}-{slug(notice.service.name)}{draft}.pdf"
     return attachment(notice_letter.render(notice, council()), PDF, name)

@@ -73,6 +73,8 @@ def _path_exists(methods) -> bool:
     when a rule's pattern fits but before checking its values (an id too big for a database
     id, say); such an address names nothing, which is a 404."""
     adapter = current_app.create_url_adapter(request)
+    if adapter is None:  # only outside a request
+        return False
     for method in methods:
         try:
             adapter.match(method=method)

@@ -1,16 +1,21 @@
 """Template filters and globals: dates in Europe/London, labels for codes, page links."""
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from qa_app.domain import history
 from qa_app.domain.clocks import LONDON
-from qa_app.domain.codes import RISK_LABELS, SERVICE_TYPES, service_type_label
+from qa_app.domain.codes import RAG_LABELS, SERVICE_TYPES, service_type_label
+from qa_app.domain.concerns import ConcernStatus
+from qa_app.domain.notices import NoticeStatus
+from qa_app.domain.plans import PlanStatus
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.wording import count, long_date, long_datetime
 from qa_app.web.forms import error_summary, problem_list
+from qa_app.web.views import tag_class
 
 
 def format_date(value) -> str:
@@ -46,7 +51,10 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    if request.endpoint is None:  # an address that matched no page
+        return request.path
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint, **values)
 
 
 def pagination_params(page) -> dict:
@@ -76,20 +84,25 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(count, "count")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(service_type_label, "service_type")
-    app.add_template_filter(lambda code: RISK_LABELS.get(code, code), "risk_label")
+    app.add_template_filter(lambda code: RAG_LABELS.get(code, code), "risk_label")
     app.add_template_global(url_with)
     app.add_template_filter(lambda code: EVIDENCE_SOURCES.get(code, code), "source_label")
     app.add_template_global(describe_event)
     app.add_template_filter(history.entity_label, "entity_label")
     app.add_template_global(history.action_words)
     app.add_template_global(pagination_params)
-    app.add_template_global(SERVICE_TYPES, "SERVICE_TYPES")
+    app.jinja_env.globals["SERVICE_TYPES"] = SERVICE_TYPES
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
     app.add_template_global(problem_list)
     app.add_template_filter(lambda text: (text or "")[:1].upper() + (text or "")[1:], "sentence")
     app.add_template_global(lambda: datetime.now(LONDON).date(), "today")
-    app.add_template_global(LONDON, "london")
+    app.jinja_env.globals["london"] = LONDON
+    app.add_template_global(tag_class)
+    # the statuses by name, for links to a list filtered by one (pages never compare them:
+    # they ask a view, web.views)
+    for statuses in (ConcernStatus, NoticeStatus, PlanStatus):
+        app.add_template_global(statuses, statuses.__name__)
 
     @app.context_processor
     def _council():

@@ -1,7 +1,7 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, SelectChoice
+from wtforms import DateField, SelectChoice  # type: ignore[attr-defined]  # new in 3.3; stubs are 3.2
 from wtforms.validators import Length, StopValidation
 
 from qa_app.domain.codes import MAX_ID

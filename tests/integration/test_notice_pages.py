@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from qa_app.extensions import db
+from qa_app.models import Notice, NoticeRequirement
 from qa_app.services import notices
 from qa_app.services.actors import Actor
 from tests.support.client import soup
@@ -48,7 +49,7 @@ def test_drafting_lists_every_error_then_saves(client, make, world):
         data={"text": "x", "due_date": ["1", "1", "2020"]},
     )
     assert "The due date must be today or later" in past.get_data(as_text=True)
-    assert db.session.get(notices.Notice, world["draft"]).requirements == []
+    assert db.session.get(Notice, world["draft"]).requirements == []
 
     soon = date.today() + timedelta(days=10)
     saved = client.post(
@@ -74,7 +75,7 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
         data={"grounds": "x", "placement_stop_start": _parts(date.today()), "version": "1"},
     )  # the form was opened before the requirement was added
     assert "changed by someone else" in stale.get_data(as_text=True)
-    version = str(db.session.get(notices.Notice, nid).version)
+    version = str(db.session.get(Notice, nid).version)
     saved = client.post(
         f"/notices/{nid}/draft",
         data={
@@ -87,8 +88,8 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
     stale_issue = client.post(f"/notices/{nid}/issue", data={"version": version})
     assert stale_issue.status_code == 409  # told, on the notice page, that it changed
     assert "There is a problem" in stale_issue.get_data(as_text=True)
-    assert db.session.get(notices.Notice, nid).status == "draft"
-    current = str(db.session.get(notices.Notice, nid).version)
+    assert db.session.get(Notice, nid).status == "draft"
+    current = str(db.session.get(Notice, nid).version)
     assert client.post(f"/notices/{nid}/issue", data={"version": current}).status_code == 302
     for path in ("/services", f"/services/{service.id}", "/market"):
         assert "Closed to new placements" in client.get(path).get_data(as_text=True), path
@@ -117,7 +118,7 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
     # the reason in the error summary, and the note still in its box
     assert "every rectification requirement is met" in shown
     assert 'name="note" rows="2">Rota checked on 3 March</textarea>' in shown
-    assert db.session.get(notices.Notice, nid).status == "issued"
+    assert db.session.get(Notice, nid).status == "issued"
     unexplained = client.post(
         f"/notices/{nid}/requirements/{requirement.id}/assess", data={"status": "not_met"}
     )
@@ -130,7 +131,7 @@ def test_issue_with_a_stop_shows_it_everywhere_then_lift(client, make, world):
         f'id="assess-{requirement.id}-not_met" name="status" type="radio" value="not_met" checked'
         in shown
     )
-    assert db.session.get(notices.NoticeRequirement, requirement.id).status == "open"
+    assert db.session.get(NoticeRequirement, requirement.id).status == "open"
     client.post(f"/notices/{nid}/requirements/{requirement.id}/assess", data={"status": "met"})
     client.post(f"/notices/{nid}/lift", data={"note": "Checked on a visit"})
     for path in ("/services", f"/services/{service.id}", "/market"):
@@ -212,7 +213,7 @@ def test_a_response_that_cannot_be_sent_comes_back_with_the_reason_and_the_text(
     assert "Keep this to 5,000 characters or fewer" in page.select_one(".govuk-error-summary").text
     assert page.select_one(f"#response-{requirement.id}").text == typed  # nothing lost
     db.session.expire_all()
-    assert db.session.get(notices.NoticeRequirement, requirement.id).provider_response is None
+    assert db.session.get(NoticeRequirement, requirement.id).provider_response is None
 
 
 def test_a_withdrawn_draft_offers_no_letter_and_its_letter_stays_marked_draft(client, make, world):

@@ -89,6 +89,12 @@ def test_location_ids_must_have_cqc_shape():
     assert parsed.bad_rows[0].reason.startswith("Location ID '123456' is not a CQC location ID")
 
 
+def test_a_date_cell_where_text_belongs_is_a_bad_row_not_a_crash():
+    # a spreadsheet may hold a date in any column; only Publication Date reads it as a date
+    parsed = collect(row(location=datetime(2020, 1, 2)))
+    assert parsed.bad_rows[0].reason.startswith("Location ID '02/01/2020' is not a CQC location ID")
+
+
 def test_blank_rows_are_skipped_and_population_groups_do_not_set_location_ratings():
     parsed = collect(row(), ["", None, ""], row(group="Older people", rating="Inadequate"))
     assert parsed.rows == 2 and parsed.bad_rows == []

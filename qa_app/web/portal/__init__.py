@@ -5,15 +5,18 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from qa_app.domain import evidence_files
+from qa_app.domain.lifecycle import is_shared
 from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
 from qa_app.services import assessments, dashboard, notices, plans, registry
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
 from qa_app.web.assessment_report import comments_context, report_context
 from qa_app.web.evidence_downloads import evidence_download
 from qa_app.web.forms import refusal_problems
+from qa_app.web.views import PlanState, assessment_view, notice_view
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -26,22 +29,31 @@ def home():
     reports = dashboard.provider_reports(current_user)
     services = [row.service for row in plan_rows]
     by_service = notices.notices_for_services(current_user, [s.id for s in services])
+    shown = [n for s in services for n in by_service.get(s.id, [])]
     return render_template(
         "portal/home.html",
         services=services,
         reports=reports,
-        # the 14 days for comments on each draft report (issue 13: deadlines in sight)
+        # the days for comments on each draft report (issue 13: deadlines in sight)
         comment_deadlines={
-            a.id: assessments.comment_deadline(a) for a in reports if a.status == "draft_shared"
+            a.id: assessments.comment_deadline(a) for a in reports if is_shared(a.status)
         },
+        report_views={a.id: assessment_view(a) for a in reports},
         open_for_comment=[a for a in reports if assessments.open_for_comment(a)],
         plan_rows=plan_rows,
+        plan_states={row.plan.id: PlanState(row.plan) for row in plan_rows if row.plan},
         plan_labels=PLAN_LABELS,
-        notices=[n for s in services for n in by_service.get(s.id, [])],
+        notices=shown,
+        notice_views=_notice_views(shown),
         notice_kinds=KINDS,
         notice_statuses=STATUS_LABELS,
         section="home",
     )
+
+
+def _notice_views(shown) -> dict:
+    today = london_today()
+    return {n.id: notice_view(n, today) for n in shown}
 
 
 @bp.get("/services/<int:service_id>")
@@ -49,12 +61,14 @@ def home():
 def service_page(service_id):
     service = registry.get_service(current_user, service_id)
     plan = plans.latest_plan_or_none(current_user, service.id)
+    shown = notices.notices_for_services(current_user, [service.id]).get(service.id, [])
     return render_template(
         "portal/service.html",
         service=service,
         plan_view=plans.view(plan) if plan else None,
         plan_labels=PLAN_LABELS,
-        notices=notices.notices_for_services(current_user, [service.id]).get(service.id, []),
+        notices=shown,
+        notice_views=_notice_views(shown),
         notice_kinds=KINDS,
         notice_statuses=STATUS_LABELS,
         section="home",
@@ -149,6 +163,7 @@ def notice_page(notice_id, typed: dict | None = None, errors: dict | None = None
     return render_template(
         "portal/notice.html",
         notice=notice,
+        view=notice_view(notice, london_today()),
         files=notices.response_files(notice),
         typed=typed or {},
         errors=errors or {},

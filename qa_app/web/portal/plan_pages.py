@@ -23,6 +23,7 @@ from qa_app.web.access import provider_required, web_actor
 from qa_app.web.forms import GovDateField, apply_errors, ask_for_file_again, at_most, options
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.portal import bp
+from qa_app.web.views import PlanPage
 
 
 class ActionForm(FlaskForm):
@@ -115,8 +116,10 @@ class ProgressForm(FlaskForm):
 
 
 def _plan_context(plan) -> dict:
+    pv = plans.view(plan)
     return {
-        "pv": plans.view(plan),
+        "pv": pv,
+        "view": PlanPage.of(pv),
         "labels": rules.STATUS_LABELS,
         "action_labels": rules.ACTION_LABELS,
         "grades": rules.GRADES,
@@ -295,7 +298,7 @@ def action_progress(action_id):
         status = status if status != 200 else 422
         action, issue, plan = plans.action_for(current_user, action_id)  # as it is now
     pv = plans.view(plan)
-    can_record = pv.can_record_progress(action)
+    can_record = PlanPage(plan, pv).can_record_progress(action)
     if form.is_submitted() and can_record:
         ask_for_file_again(form, form.file)
     if form.is_submitted() and not can_record:
@@ -314,6 +317,7 @@ def action_progress(action_id):
         files=pv.files.get(action.id, []),
         action_labels=rules.ACTION_LABELS,
         can_record=can_record,
+        sent_back=PlanPage.sent_back(action),
         next_step=_what_happens_next(plan, action),
         not_saved=not_saved,
         section="home",

@@ -11,8 +11,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput
 from wtforms import RadioField, SelectField, SelectMultipleField
 
 from qa_app.domain import draft_comments
-from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
+from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
+from qa_app.domain.roles import can_decide
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import assessments, audit, registry, standards
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
@@ -28,6 +29,7 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import assessment_view
 
 
 class PlanForm(FlaskForm):
@@ -183,11 +185,10 @@ def _show(assessment, status=200, problems=None, kept=None, missing_refs=None):
         unanswered=unanswered,
         submit_errors=submit_errors,
         statuses=STATUS_LABELS,
-        editable=assessment.status in EDITABLE,
+        view=assessment_view(assessment, current_user.role),
         comment_deadline=assessments.comment_deadline(assessment),
         open_for_comment=assessments.open_for_comment(assessment),
         kinds=assessments.KINDS,
-        can_review=current_user.role in assessments.REVIEWERS,
         history=events,
         names=audit.names_for(events),
         problems=problems,
@@ -230,12 +231,8 @@ def _comments_context(assessment, questions) -> dict:
         "can_answer": can_answer,
         "questions_by_ref": {q.ref: q for q in questions},
         "decisions": draft_comments.DECISIONS,
-        "review": draft_comments.review_options(
-            assessment.status,
-            assessment.shared_at is not None,
-            current_user.role in assessments.REVIEWERS,
-        ),
-        "comment_days": assessments.COMMENT_DAYS,
+        "review": assessment_view(assessment, current_user.role).review,
+        "comment_days": draft_comments.COMMENT_DAYS,
     }
 
 
@@ -287,7 +284,8 @@ def assessment_record(assessment_id, domain):
     answers = assessments.answers_for(assessment)
     mine = [q for q in questions if q.domain_code == domain]
     errors, conflicts, typed, saved = {}, {}, {}, 0
-    editable = assessment.status in EDITABLE
+    view = assessment_view(assessment, current_user.role)
+    editable = view.can_record
     if request.method == "POST":
         if not FlaskForm().validate_on_submit() or not editable:
             abort(400)
@@ -366,7 +364,7 @@ def assessment_record(assessment_id, domain):
         ],
         score_labels=SCORE_LABELS,
         sources=EVIDENCE_SOURCES,
-        editable=editable,
+        view=view,
         next_domain=codes[codes.index(domain) + 1] if domain != codes[-1] else None,
         section="assessments",
     )
@@ -412,7 +410,8 @@ def assessment_share(assessment_id):
     return _step(
         assessment_id,
         lambda: assessments.share_draft(web_actor(), current_user, assessment_id),
-        "The draft report has been shared with the provider, who has 14 days to comment",
+        "The draft report has been shared with the provider, who has "
+        f"{draft_comments.COMMENT_DAYS} days to comment",
     )
 
 
@@ -421,7 +420,7 @@ def assessment_share(assessment_id):
 def assessment_publish(assessment_id):
     if FlaskForm().validate_on_submit():
         assessment = assessments.get_assessment(current_user, assessment_id)
-        if current_user.role in assessments.REVIEWERS and assessments.publish_refusal(assessment):
+        if can_decide(current_user.role) and assessments.publish_refusal(assessment):
             return _not_ready_to_publish(assessment)
     return _step(
         assessment_id,
@@ -455,9 +454,8 @@ def _not_ready_to_publish(assessment):
         ratings=assessments.ratings_for(assessment, questions, answers),
         unanswered=[q for q in questions if not (q.ref in answers and answers[q.ref].complete)],
         statuses=STATUS_LABELS,
-        editable=assessment.status in EDITABLE,
+        view=assessment_view(assessment, current_user.role),
         kinds=assessments.KINDS,
-        can_review=True,
         section="assessments",
         problems=problems,
         publish_refused=assessments.publish_refusal(assessment),

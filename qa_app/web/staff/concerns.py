@@ -12,7 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea, GovTe
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
-from qa_app.domain.clocks import skipped_by_clock_change
+from qa_app.domain.clocks import CONCERN_RISK_LEVELS, skipped_by_clock_change
 from qa_app.domain.concerns import (
     MAX_NOTES,
     MAX_SUMMARY,
@@ -37,8 +37,11 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import ConcernView
 
-RISKS = {"high": "High: response within 24 hours", "medium": "Medium", "low": "Low"}
+RISKS = dict(
+    zip(CONCERN_RISK_LEVELS, ("High: response within 24 hours", "Medium", "Low"), strict=True)
+)
 
 
 class ConcernForm(FlaskForm):
@@ -182,7 +185,7 @@ def _concern_page(concern, problems=None, kept=None, status=200):
             responses=RESPONSES,
             outcomes=OUTCOMES,
             statuses=STATUS_LABELS,
-            closable=concerns.closable(concern),
+            view=ConcernView(concern, can_close=concerns.closable(concern)),
             history=(events := audit.entity_history("concern", concern.id)),
             names=audit.names_for(events),
             problems=problems,

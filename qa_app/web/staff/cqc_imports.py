@@ -24,6 +24,7 @@ from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import apply_errors, ask_for_file_again, refusal_problems
 from qa_app.web.staff import bp
+from qa_app.web.views import ImportView
 
 
 class CqcUploadForm(FlaskForm):
@@ -95,7 +96,12 @@ def cqc_import_new():
 def cqc_import_list():
     page_arg = request.args.get("page", "1")
     imports, page = cqc_import.list_imports(int(page_arg) if page_arg.isdigit() else 1)
-    return render_template("staff/cqc/list.html", imports=imports, page=page, section="services")
+    return render_template(
+        "staff/cqc/list.html",
+        imports=[ImportView(record) for record in imports],
+        page=page,
+        section="services",
+    )
 
 
 @bp.get("/cqc-imports/<int:import_id>")
@@ -106,6 +112,7 @@ def cqc_import_page(import_id, problems=None, status=200):
     return render_template(
         "staff/cqc/show.html",
         record=record,
+        view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
         step_form=StepForm(),
         problems=problems,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from flask import render_template
 from flask_login import current_user
 
-from qa_app.services import dashboard, plans
+from qa_app.services import assessment_facts, dashboard, plans
 from qa_app.web.access import staff_required
 from qa_app.web.staff import bp
 
@@ -21,7 +21,7 @@ def home():
         summary=summary,
         plan_counts=plans.staff_counts(current_user if mine else None),
         plan_scope_mine=mine,
-        follow_ups=plans.follow_ups_due(current_user if mine else None),
+        follow_ups=assessment_facts.follow_ups_due(current_user if mine else None),
         concern_counts=dashboard.concern_counts(datetime.now(UTC)),
         section="home",
     )

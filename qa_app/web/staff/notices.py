@@ -12,13 +12,16 @@ from wtforms import HiddenField, TextAreaField
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
+    ASSESS_CHOICES,
     KINDS,
     MAX_TEXT,
     REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
+    is_draft,
 )
 from qa_app.services import audit, notices
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web import downloads
 from qa_app.web.access import staff_required, web_actor
@@ -33,6 +36,7 @@ from qa_app.web.forms import (
     refusal_problems,
 )
 from qa_app.web.staff import bp
+from qa_app.web.views import notice_view
 
 STEPS = {
     "issue": "The notice has been issued",
@@ -116,16 +120,15 @@ def _page(
             files=notices.response_files(notice),
             draft_form=draft_form,
             stop_form=stop_form,
-            stop_state=notices.stop_state(notice),
-            in_force=notices.in_force(notice),
+            view=notice_view(notice, london_today(), current_user.role),
             form=form,
             noun=noun,
             kinds=KINDS,
             statuses=STATUS_LABELS,
             requirement_labels=REQUIREMENT_LABELS,
+            assess_choices=ASSESS_CHOICES,
             concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
-            can_decide=current_user.role in notices.DECIDERS,
             history=(events := audit.entity_history("notice", notice.id)),
             names=audit.names_for(events),
             problems=problems,
@@ -148,9 +151,11 @@ def notice_list():
         page=page_number(request.args.get("page")),
     )
     rows, page = notices.list_notices(current_user, filters)
+    today = london_today()
     return render_template(
         "staff/notices/list.html",
         rows=rows,
+        views={n.id: notice_view(n, today) for n in rows},
         page=page,
         filters=filters,
         kinds=KINDS,
@@ -199,7 +204,7 @@ def _on_draft(notice_id: int, step, done: str, anchor: str = ""):
             form.form_errors.append(refused.message)
             status = refused.status
             notice = notices.get_notice(current_user, notice_id)
-            form.version.data = notice.version  # pressing again is a conscious choice
+            form.version.data = str(notice.version)  # pressing again is a conscious choice
         else:
             flash(done, "success")
             return redirect(url_for("staff.notice_page", notice_id=target or notice.id) + anchor)
@@ -328,7 +333,7 @@ def notice_stop_set(notice_id):
 @staff_required
 def notice_step(notice_id, step):
     notice = notices.get_notice(current_user, notice_id)
-    if step in ("issue", "withdraw") and notice.status == "draft":
+    if step in ("issue", "withdraw") and is_draft(notice.status):
         return _on_draft_decision(notice, step)
     if step not in STEPS or not FlaskForm().validate_on_submit():
         return redirect(url_for("staff.notice_page", notice_id=notice.id))

@@ -14,6 +14,7 @@ from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import page_number, posted_id, refusal_problems
 from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
 from qa_app.web.staff import bp
+from qa_app.web.views import PlanPage
 
 STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any"}
 
@@ -21,6 +22,7 @@ STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any
 def plan_context(pv) -> dict:
     return {
         "pv": pv,
+        "view": PlanPage.of(pv),
         "labels": rules.STATUS_LABELS,
         "action_labels": rules.ACTION_LABELS,
         "grades": rules.GRADES,

@@ -1,0 +1,199 @@
+"""Read-only facts about assessments that other use cases build on (plans, risk, the home
+pages): the questions, answers and ratings of an assessment, a service's latest published
+assessment, and the follow-ups due. Imports no other use case that changes anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import aliased
+
+from qa_app.domain.clocks import LONDON
+from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
+from qa_app.domain.ratings import (
+    SCORE_LABELS,
+    AssessmentRatings,
+    DomainShape,
+    StandardShape,
+    rate_assessment,
+    rounded,
+)
+from qa_app.domain.roles import STAFF_ROLES
+from qa_app.extensions import db
+from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuestion, User
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import NotFound
+
+
+def get_assessment(viewer: User, assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise NotFound("Assessment not found")
+    # Providers see their own services' reports once shared (the portal, a later step).
+    if viewer.role not in STAFF_ROLES and (
+        assessment.service.provider_id != viewer.provider_id
+        or not shown_to_provider(assessment.status)
+    ):
+        raise NotFound("Assessment not found")
+    return assessment
+
+
+def questions_for(assessment: Assessment) -> list[StandardQuestion]:
+    """The set's questions that apply to this service's type, in order (one statement)."""
+    rows = db.session.scalars(
+        select(StandardQuestion)
+        .where(StandardQuestion.standard_set_id == assessment.standard_set_id)
+        .order_by(StandardQuestion.position)
+    )
+    kind = assessment.service.service_type
+    return [q for q in rows if not q.applies_to or kind in q.applies_to]
+
+
+def answers_for(assessment: Assessment) -> dict[str, Answer]:
+    rows = db.session.scalars(select(Answer).where(Answer.assessment_id == assessment.id))
+    return {a.question_ref: a for a in rows}
+
+
+def shape_of(assessment: Assessment, questions: list[StandardQuestion]) -> list[DomainShape]:
+    wanted = {q.ref for q in questions}
+    shape = []
+    for domain in assessment.standard_set.document["domains"]:
+        standards = tuple(
+            StandardShape(
+                s["code"],
+                s["title"],
+                tuple((q["ref"], q["weight"]) for q in s["questions"] if q["ref"] in wanted),
+            )
+            for s in domain["standards"]
+        )
+        shape.append(DomainShape(domain["code"], domain["title"], standards))
+    return shape
+
+
+def ratings_for(assessment: Assessment, questions, answers: dict[str, Answer]) -> AssessmentRatings:
+    scores = {ref: a.score for ref, a in answers.items() if a.complete}
+    return rate_assessment(shape_of(assessment, questions), scores)
+
+
+def published_history(service_id: int) -> list[Assessment]:
+    """The service's published assessments, newest first (its rating history)."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
+            .order_by(Assessment.published_at.desc())
+        ).unique()
+    )
+
+
+def latest_published(service_id: int) -> Assessment | None:
+    return db.session.scalar(
+        select(Assessment)
+        .where(Assessment.service_id == service_id, Assessment.status == PUBLISHED)
+        .order_by(Assessment.published_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
+def issues_from(assessment: Assessment) -> list[PlanIssue]:
+    """One issue per standard rated below Good, with its rating, reason and the evidence."""
+    questions = questions_for(assessment)
+    answers = answers_for(assessment)
+    ratings = ratings_for(assessment, questions, answers)
+    by_standard: dict[str, list] = {}
+    for q in questions:
+        by_standard.setdefault(q.standard_code, []).append(q)
+    issues = []
+    for _domain, rating in ratings.standards:
+        if not rating.below_good:
+            continue
+        lines = []
+        for q in by_standard.get(rating.code, []):
+            answer = answers.get(q.ref)
+            if answer is None or answer.score is None:
+                continue
+            if answer.score <= 2 or (answer.evidence or "").strip():
+                lines.append(
+                    f"{q.ref} ({SCORE_LABELS[answer.score]}): {q.text}"
+                    + (f"\nEvidence: {answer.evidence.strip()}" if answer.evidence.strip() else "")
+                )
+        issues.append(
+            PlanIssue(
+                source="assessment",
+                assessment_id=assessment.id,
+                standard_code=rating.code,
+                title=f"{rating.code} {rating.title}"[:300],
+                rating=rating.rating,
+                percentage=rounded(rating.percentage),
+                limiter=rating.limiter,
+                evidence="\n\n".join(lines)[:20000],
+                added_by_label="System",
+            )
+        )
+    return issues
+
+
+@dataclass
+class FollowUp:
+    service_id: int
+    service_name: str
+    published_on: date
+    rating: str
+    due: date
+    overdue: bool
+
+
+def follow_ups_due(
+    user: User | None = None, today: date | None = None, within_days: int = 31, limit: int = 15
+) -> list[FollowUp]:
+    """Services whose follow-up assessment (6 months after the latest publication) is due within
+    `within_days` or overdue, most overdue first; none if a newer assessment is under way
+    (two statements)."""
+    today = today or london_today()
+    horizon = today + timedelta(days=within_days)
+    cutoff = follow_up_due(horizon, months=-6) + timedelta(days=1)
+    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON)
+    latest = (
+        select(
+            Assessment.service_id.label("service_id"),
+            func.max(Assessment.published_at).label("published_at"),
+        )
+        .where(Assessment.status == PUBLISHED)
+        .group_by(Assessment.service_id)
+        .subquery()
+    )
+    later = aliased(Assessment)
+    newer = (
+        select(later.id)
+        .where(
+            later.service_id == latest.c.service_id,
+            later.status != PUBLISHED,
+            later.created_at > latest.c.published_at,
+        )
+        .exists()
+    )
+    query = (
+        select(Service.id, Service.name, latest.c.published_at, Assessment.overall_rating)
+        .join(latest, latest.c.service_id == Service.id)
+        .join(
+            Assessment,
+            and_(
+                Assessment.service_id == Service.id,
+                Assessment.published_at == latest.c.published_at,
+            ),
+        )
+        .where(latest.c.published_at < cutoff_at, ~newer)
+        .order_by(latest.c.published_at, Service.id)
+        .limit(limit)
+    )
+    if user is not None:
+        query = query.where(Service.contract_officer_id == user.id)
+    rows = []
+    for service_id, name, published_at, rating in db.session.execute(query):
+        published_on = published_at.astimezone(LONDON).date()
+        due = follow_up_due(published_on)
+        if due <= horizon:
+            rows.append(FollowUp(service_id, name, published_on, rating, due, due < today))
+    return rows

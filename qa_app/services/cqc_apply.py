@@ -1,0 +1,188 @@
+"""Applying a CQC ratings file's preview (SPEC section 9), inside the caller's transaction:
+each rating change through `registry.apply_service_changes` (the same step as a hand edit),
+never an older rating over a newer one, and the new services and providers added."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from qa_app.domain.changes import diff
+from qa_app.extensions import db
+from qa_app.models import Provider, Service, ServiceCqcRating
+from qa_app.services import audit, registry
+from qa_app.services.actors import Actor
+from qa_app.services.follow_on import service_changed
+from qa_app.services.risk import refresh_risk
+
+CLUSTER_FOR_NEW = "Not yet assigned"
+AUDIT_ACTION = "updated_from_cqc_file"
+
+
+def domain_field(domain: str) -> str:
+    """The audit trail's field name for a key question's CQC rating (cqc_well_led…)."""
+    return "cqc_" + domain.lower().replace("-", "_")
+
+
+def _date(value) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
+    """Write what the stored preview says, checked against the services as they are now.
+    Runs inside the caller's transaction. Returns what was actually done."""
+    changes = stored.get("changes", [])
+    ids = [c["service_id"] for c in changes]
+    services = (
+        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids))).unique()}
+        if ids
+        else {}
+    )
+    ratings: dict[int, dict[str, ServiceCqcRating]] = {}
+    if ids:
+        for recorded in db.session.scalars(
+            select(ServiceCqcRating).where(ServiceCqcRating.service_id.in_(ids))
+        ):
+            ratings.setdefault(recorded.service_id, {})[recorded.domain] = recorded
+    changed_services = overall_changes = domain_changes = 0
+    kept_newer: set[str] = set()
+    for change in changes:
+        service = services.get(change["service_id"])
+        if service is None or service.cqc_location_id != change["location_id"]:
+            continue  # removed or re-identified since the preview: not this file's service
+        values: dict = {}
+        if change["overall"]:
+            to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
+            if service.cqc_rating_date and to_date < service.cqc_rating_date:
+                kept_newer.add(change["location_id"])  # rated again since the preview
+            else:
+                values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
+        extra: dict = {}
+        current = ratings.get(service.id, {})
+        for domain, _old, rating, published in change["domains"]:
+            published = _date(published)
+            row = current.get(domain)
+            if row is not None and (row.rating, row.publication_date) == (rating, published):
+                continue
+            if row is not None and row.publication_date and published < row.publication_date:
+                kept_newer.add(change["location_id"])  # never an older rating over a newer
+                continue
+            if row is None or row.rating != rating:
+                domain_changes += 1
+            extra[domain_field(domain)] = [row.rating if row else None, rating]
+            if row is None:
+                db.session.add(
+                    ServiceCqcRating(
+                        service_id=service.id,
+                        domain=domain,
+                        rating=rating,
+                        publication_date=published,
+                    )
+                )
+            else:
+                row.rating, row.publication_date = rating, published
+        before = registry.service_values(service)
+        changed = diff(before, {**before, **values})
+        if not changed and not extra:
+            continue
+        changed_services += 1
+        overall_changes += 1 if "cqc_rating" in changed else 0
+        registry.apply_service_changes(
+            actor,
+            service,
+            changed,
+            {**before, **values},
+            action=AUDIT_ACTION,
+            extra={**extra, "source": [None, source]},
+        )
+    new_services = _add_new(actor, stored.get("new_services", []), source)
+    return {
+        "changed_services": changed_services,
+        "overall_changes": overall_changes,
+        "domain_changes": domain_changes,
+        "new_services": new_services["services"],
+        "new_providers": new_services["providers"],
+        #: locations where a rating in the preview was older than one recorded since
+        "kept_newer": sorted(kept_newer),
+    }
+
+
+def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
+    if not new:
+        return {"services": 0, "providers": 0}
+    location_ids = [s["location_id"] for s in new]
+    taken = set(
+        db.session.scalars(
+            select(Service.cqc_location_id).where(Service.cqc_location_id.in_(location_ids))
+        )
+    )
+    wanted_providers = {s["provider_id"] for s in new}
+    providers = {
+        p.cqc_provider_id: p
+        for p in db.session.scalars(
+            select(Provider).where(Provider.cqc_provider_id.in_(wanted_providers))
+        )
+    }
+    added_providers = added_services = 0
+    for item in new:
+        if item["location_id"] in taken:
+            continue
+        provider = providers.get(item["provider_id"])
+        if provider is None:
+            provider = Provider(
+                name=(item["provider_name"] or item["provider_id"])[:200],
+                cqc_provider_id=item["provider_id"],
+                # a preview stored before provider addresses were read has none
+                address=item.get("provider_address") or None,
+            )
+            db.session.add(provider)
+            db.session.flush()
+            audit.record(
+                actor,
+                "provider",
+                provider.id,
+                "created",
+                {**diff({}, registry.provider_values(provider)), "source": [None, source]},
+            )
+            providers[item["provider_id"]] = provider
+            added_providers += 1
+        overall_date = _date(item["overall_date"])
+        service = Service(
+            name=item["name"],
+            provider_id=provider.id,
+            cqc_location_id=item["location_id"],
+            service_type=item["service_type"],
+            cluster=CLUSTER_FOR_NEW,
+            address=item["address"] or None,
+            postcode=item["postcode"],
+            cqc_rating=item["overall"] or "Not rated",
+            cqc_rating_date=overall_date if item["overall"] else None,
+        )
+        refresh_risk(service)
+        db.session.add(service)
+        db.session.flush()
+        for domain, (rating, published) in item["domains"].items():
+            db.session.add(
+                ServiceCqcRating(
+                    service_id=service.id,
+                    domain=domain,
+                    rating=rating,
+                    publication_date=_date(published),
+                )
+            )
+        service_changed(actor, service)
+        audit.record(
+            actor,
+            "service",
+            service.id,
+            "created",
+            {
+                **diff({}, registry.service_values(service)),
+                **{domain_field(d): [None, r[0]] for d, r in item["domains"].items()},
+                "source": [None, source],
+            },
+            service.id,
+        )
+        added_services += 1
+    return {"services": added_services, "providers": added_providers}

@@ -1,0 +1,196 @@
+"""The council's steps on a plan: issues added and withdrawn, the plan accepted or returned,
+actions verified or sent back, and the plan completed when every action is verified."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from qa_app.domain import plans as rules
+from qa_app.domain.wording import too_long
+from qa_app.extensions import db
+from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
+from qa_app.models.types import utcnow
+from qa_app.services import audit
+from qa_app.services.actors import Actor
+from qa_app.services.errors import Conflict, ValidationFailed
+from qa_app.services.follow_on import service_changed
+from qa_app.services.plans.reading import action_and_plan, get_plan, plan_of, staff_only
+from qa_app.services.plans.steps import plan_step
+from qa_app.services.transaction import unit_of_work
+
+
+def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str) -> PlanIssue:
+    staff_only(viewer)
+    plan = get_plan(viewer, plan_id)
+    if refusal := rules.issue_refusal(plan.status):
+        raise Conflict(refusal)
+    title, details = (title or "").strip(), (details or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = "Say what needs to improve"
+    elif len(title) > rules.MAX_TITLE:
+        errors["title"] = too_long("The issue", rules.MAX_TITLE)
+    if len(details) > rules.MAX_COMMENTS:
+        errors["details"] = too_long("The details", rules.MAX_COMMENTS)
+    if errors:
+        raise ValidationFailed(errors)
+    with unit_of_work():
+        position = (
+            db.session.scalar(
+                select(func.max(PlanIssue.position)).where(PlanIssue.plan_id == plan.id)
+            )
+            or 0
+        )
+        issue = PlanIssue(
+            plan_id=plan.id,
+            source="manual",
+            title=title,
+            evidence=details,
+            added_by_label=actor.label,
+            position=position + 1,
+        )
+        db.session.add(issue)
+        db.session.flush()
+        audit.record(
+            actor, "plan_issue", issue.id, "added", {"title": [None, title]}, plan.service_id
+        )
+    return issue
+
+
+def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> PlanIssue:
+    staff_only(viewer)
+    issue = db.session.get(PlanIssue, issue_id)
+    plan = plan_of(viewer, issue, "Issue not found")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
+    if len(reason) > rules.MAX_REASON:
+        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    if issue.withdrawn_at is not None:
+        raise Conflict("The issue has already been withdrawn")
+    if refusal := rules.issue_refusal(plan.status, withdrawing=True):
+        raise Conflict(refusal)
+    with unit_of_work():
+        issue.withdrawn_at, issue.withdrawn_reason = utcnow(), reason
+        db.session.flush()
+        _complete_if_done(actor, plan)
+        audit.record(
+            actor,
+            "plan_issue",
+            issue.id,
+            "withdrawn",
+            {"reason": [None, reason[:500]]},
+            plan.service_id,
+        )
+    return issue
+
+
+def accept(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:
+    staff_only(viewer)
+    plan = get_plan(viewer, plan_id)
+    refusal = rules.review_refusal(plan.status)
+    if refusal:
+        raise Conflict(refusal)
+
+    def change(p):
+        p.status, p.accepted_at = rules.ACCEPTED, utcnow()
+        p.reviewed_at, p.reviewed_by_label = p.accepted_at, actor.label
+
+    return plan_step(actor, plan, "accepted", change)
+
+
+def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> ImprovementPlan:
+    staff_only(viewer)
+    plan = get_plan(viewer, plan_id)
+    comments = (comments or "").strip()
+    if not comments:
+        raise ValidationFailed({"comments": "Tell the provider what to change"})
+    if len(comments) > rules.MAX_COMMENTS:
+        raise ValidationFailed({"comments": too_long("The comments", rules.MAX_COMMENTS)})
+    refusal = rules.review_refusal(plan.status)
+    if refusal:
+        raise Conflict(refusal)
+
+    def change(p):
+        p.status, p.reviewed_at, p.reviewed_by_label = rules.RETURNED, utcnow(), actor.label
+        p.review_comments = comments
+
+    return plan_step(actor, plan, "returned", change, {"comments": [None, comments[:500]]})
+
+
+def verify(actor: Actor, viewer: User, action_id: int) -> PlanAction:
+    staff_only(viewer)
+    action, plan = action_and_plan(viewer, action_id)
+    refusal = rules.action_step_refusal(plan.status, action.status, "verify")
+    if refusal:
+        raise Conflict(refusal)
+    with unit_of_work():
+        action.status, action.verified_at, action.verified_by_label = (
+            rules.VERIFIED,
+            utcnow(),
+            actor.label,
+        )
+        db.session.flush()
+        _complete_if_done(actor, plan)
+        service_changed(actor, plan.service)
+        audit.record(
+            actor,
+            "plan_action",
+            action.id,
+            "verified",
+            {"status": [rules.DONE, rules.VERIFIED]},
+            plan.service_id,
+        )
+    return action
+
+
+def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanAction:
+    staff_only(viewer)
+    action, plan = action_and_plan(viewer, action_id)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Say why the action is not yet complete"})
+    if len(reason) > rules.MAX_REASON:
+        raise ValidationFailed({"reason": too_long("The reason", rules.MAX_REASON)})
+    refusal = rules.action_step_refusal(plan.status, action.status, "reopen")
+    if refusal:
+        raise Conflict(refusal)
+    with unit_of_work():
+        action.status, action.reopened_reason, action.completed_at = (
+            rules.IN_PROGRESS,
+            reason,
+            None,
+        )
+        db.session.flush()
+        service_changed(actor, plan.service)
+        audit.record(
+            actor,
+            "plan_action",
+            action.id,
+            "sent_back",
+            {"status": [rules.DONE, rules.IN_PROGRESS], "reason": [None, reason[:500]]},
+            plan.service_id,
+        )
+    return action
+
+
+def _complete_if_done(actor: Actor, plan: ImprovementPlan) -> None:
+    if plan.status != rules.ACCEPTED:
+        return
+    statuses = list(
+        db.session.scalars(
+            select(PlanAction.status)
+            .join(PlanIssue, PlanAction.issue_id == PlanIssue.id)
+            .where(PlanAction.plan_id == plan.id, PlanIssue.withdrawn_at.is_(None))
+        )
+    )
+    if rules.plan_complete(statuses):
+        plan.status, plan.completed_at = rules.COMPLETED, utcnow()
+        audit.record(
+            actor,
+            "improvement_plan",
+            plan.id,
+            "completed",
+            {"status": [rules.ACCEPTED, rules.COMPLETED]},
+            plan.service_id,
+        )
