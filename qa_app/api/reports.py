@@ -4,7 +4,7 @@ of CSV files or XLSX. Council staff only: for a provider it is not there (404)."
 from __future__ import annotations
 
 import io
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
 from flask import current_app, send_file
 from pydantic import ConfigDict, Field, StringConstraints, create_model
@@ -43,7 +43,9 @@ class Received(Response):
 
 
 #: concerns received, by source: every source code (SPEC section 10)
-BySource = create_model("BySource", __base__=Response, **{code: (Count, ...) for code in SOURCES})
+BySource = create_model(
+    "BySource", __base__=Response, **cast(dict[str, Any], {code: (Count, ...) for code in SOURCES})
+)
 
 
 class Clock(Response):
@@ -59,7 +61,7 @@ class Clocks(Response):
 
 class Concerns(Response):
     received: Received
-    by_source: BySource  # type: ignore[valid-type]
+    by_source: BySource
     clocks: Clocks
 
 

@@ -46,7 +46,7 @@ class Month:
     year: int
     month: int
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not 1 <= self.month <= 12:
             raise MonthRefused(f"There is no month {self.month}: months run from 01 to 12")
         if not 1 <= self.year <= 9998:

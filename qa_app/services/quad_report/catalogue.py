@@ -44,6 +44,7 @@ class Figure:
 
     def matches(self, value) -> bool:
         """Whether a service's standing (or an action's grading) counts in this figure."""
+        assert self.key is not None, f"{self.path} is not a standing figure"
         return self.key(value) == self.equals
 
 
@@ -61,6 +62,10 @@ class Section:
 
 def _received(w: Window):
     return rules.within(Concern.received_at, w.start, w.end)
+
+
+def _received_with(column, value: str) -> Callable[[Window], object]:
+    return lambda w: and_(_received(w), column == value)
 
 
 def _clock(kind: str, high: bool):
@@ -207,7 +212,7 @@ SECTIONS: list[Section] = [
                 f"concerns.received.{level}",
                 level.capitalize(),
                 "concern",
-                lambda w, level=level: and_(_received(w), Concern.risk_level == level),
+                _received_with(Concern.risk_level, level),
             )
             for level in ("high", "medium", "low")
         ]
@@ -223,7 +228,7 @@ SECTIONS: list[Section] = [
                 f"concerns.by_source.{code}",
                 label,
                 "concern",
-                lambda w, code=code: and_(_received(w), Concern.source == code),
+                _received_with(Concern.source, code),
             )
             for code, label in SOURCES.items()
         ],

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.codes import SERVICE_TYPES
-from qa_app.domain.concerns import RISK_LABELS, SOURCES
+from qa_app.domain.concerns import CONCERN_RISK_LABELS, SOURCES
 from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUS
 from qa_app.domain.months import Month
 from qa_app.domain.notices import KINDS
@@ -101,7 +101,7 @@ def _paged(query, order, page: int, page_size: int):
 
 
 def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int) -> RecordList:
-    where = figure.where(window)
+    where = queries._where(figure, window)
     table = figure.table
     if table == "concern":
         query = queries.filtered(
@@ -115,7 +115,7 @@ def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int
                 [
                     c.received_at,
                     name,
-                    RISK_LABELS.get(c.risk_level, c.risk_level),
+                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
                     SOURCES.get(c.source, c.source),
                     CONCERN_STATUS.get(c.status, c.status),
                 ],
@@ -134,7 +134,13 @@ def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int
         rows = [
             ListRow(
                 ("concern", c.id),
-                [e.at, name, RISK_LABELS.get(c.risk_level, c.risk_level), e.clock, c.received_at],
+                [
+                    e.at,
+                    name,
+                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
+                    e.clock,
+                    c.received_at,
+                ],
             )
             for e, c, name in found
         ]

@@ -7,13 +7,9 @@ month, the date produced and its page number. It renders the computed `QuadRepor
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.charts.legends import Legend
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -32,16 +28,22 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.wording import long_date, long_datetime
-from qa_app.services.quad_report.catalogue import ASSESSMENT_RATINGS, SECTIONS
+from qa_app.services.quad_report.catalogue import SECTIONS
 from qa_app.services.quad_report.formats import (
     KIND_LABELS,
-    percent,
     percent_text,
     rating_label,
     sentence,
     shown,
+)
+from qa_app.services.quad_report.pdf_charts import (
+    AMBER,
+    RED,
+    concerns_chart,
+    on_time_chart,
+    ratings_chart,
 )
 from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
@@ -51,15 +53,6 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 LIGHT = colors.HexColor("#f3f2f1")
-RED = colors.HexColor("#d4351c")
-AMBER = colors.HexColor("#f47738")
-GREEN = colors.HexColor("#00703c")
-BLUE = colors.HexColor("#1d70b8")
-TEAL = colors.HexColor("#28a197")
-MID_GREY = colors.HexColor("#b1b4b6")
-ASSESSMENT_COLOURS = [TEAL, GREEN, AMBER, RED, MID_GREY]  # Excellent … Poor, none
-CQC_COLOURS = [TEAL, GREEN, AMBER, RED, MID_GREY]  # Outstanding … Inadequate, not rated
-RISK_COLOURS = {"high": RED, "medium": AMBER, "low": BLUE}
 
 SECTION = ParagraphStyle(
     "section",
@@ -175,7 +168,7 @@ def _canvas_maker(report: QuadReport, council: str):
     return NumberedCanvas
 
 
-def _grid(rows, widths, header=True, numeric_from=1, shade=()):
+def _grid(rows: list[list[Any]], widths, header=True, numeric_from=1, shade=()):
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -203,7 +196,7 @@ def _figures_table(report: QuadReport, section, rows) -> list:
         _p(labels[1], NUMBER),
         _p(labels[2], NUMBER),
     ]
-    body = [head]
+    body: list[list[Any]] = [head]
     for figure, values in rows:
         label = [_p(figure.label, CELL_BOLD)]
         if figure.hint:
@@ -216,7 +209,7 @@ def _figures_table(report: QuadReport, section, rows) -> list:
                 _p(shown(figure, values[2]), NUMBER),
             ]
         )
-    parts = [_p(section.title, SUBSECTION)]
+    parts: list[Any] = [_p(section.title, SUBSECTION)]
     if section.note:
         parts.append(_p(section.note, SMALL))
         parts.append(Spacer(1, 2 * mm))
@@ -306,140 +299,12 @@ def _cards(report: QuadReport) -> Table:
     return table
 
 
-# ---------------------------------------------------------------- charts
-
-
-def _bar_chart(title: str, names: list[str], values: list[int], bar_colours, x: float, width):
-    chart = HorizontalBarChart()
-    chart.x, chart.y = x + 34 * mm, 8
-    chart.width, chart.height = width - 44 * mm, 5 * 13
-    chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = list(reversed(names))
-    chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.categoryAxis.labels.dx = -3
-    chart.categoryAxis.visibleTicks = False
-    chart.categoryAxis.strokeColor = LINE
-    chart.valueAxis.valueMin = 0
-    top = max([*values, 1])
-    chart.valueAxis.valueMax = top * 1.2
-    chart.valueAxis.visible = False
-    chart.bars.strokeColor = None
-    for i, colour in enumerate(reversed(bar_colours)):
-        chart.bars[(0, i)].fillColor = colour
-    chart.barLabelFormat = "%d"
-    chart.barLabels.fontSize = 7.5
-    chart.barLabels.boxAnchor = "w"
-    chart.barLabels.dx = 3
-    label = String(x, chart.y + chart.height + 8, title, fontName="Helvetica-Bold", fontSize=9)
-    return chart, label
-
-
-def ratings_chart(report: QuadReport) -> Drawing:
-    """The services by latest assessment rating and by CQC rating at the month's end."""
-    drawing = Drawing(WIDTH, 95)
-    half = WIDTH / 2
-    names = [*ASSESSMENT_RATINGS, "None published"]
-    values = [report.value(f"ratings.assessment.{r}") for r in ASSESSMENT_RATINGS]
-    values.append(report.value("ratings.assessment.None"))
-    for item in _bar_chart("Latest assessment rating", names, values, ASSESSMENT_COLOURS, 0, half):
-        drawing.add(item)
-    values = [report.value(f"ratings.cqc.{r}") for r in CQC_RATINGS]
-    for item in _bar_chart("CQC rating", list(CQC_RATINGS), values, CQC_COLOURS, half, half):
-        drawing.add(item)
-    return drawing
-
-
-def _short(month) -> str:
-    return f"{month.label[:3]} {str(month.year)[2:]}"
-
-
-def concerns_chart(report: QuadReport) -> Drawing:
-    """Concerns received in each of the 12 months, stacked by risk level."""
-    trend = report.trend
-    drawing = Drawing(WIDTH, 150)
-    chart = VerticalBarChart()
-    chart.x, chart.y = 14 * mm, 22
-    chart.width, chart.height = WIDTH - 48 * mm, 110
-    levels = ("high", "medium", "low")
-    chart.data = [trend.received[level] for level in levels]
-    chart.categoryAxis.categoryNames = [_short(m) for m in trend.months]
-    chart.categoryAxis.style = "stacked"
-    chart.categoryAxis.visibleTicks = False
-    chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    totals = [sum(col) for col in zip(*chart.data, strict=True)]
-    chart.valueAxis.valueMax = max([*totals, 4]) * 1.15
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}"
-    chart.valueAxis.gridStrokeColor = LINE
-    chart.valueAxis.gridStrokeWidth = 0.3
-    chart.valueAxis.visibleGrid = True
-    chart.bars.strokeColor = None
-    chart.barSpacing = 1
-    for i, level in enumerate(levels):
-        chart.bars[i].fillColor = RISK_COLOURS[level]
-    drawing.add(chart)
-    legend = Legend()
-    legend.x, legend.y = chart.x + chart.width + 6 * mm, chart.y + chart.height - 4
-    legend.fontName, legend.fontSize = "Helvetica", 8
-    legend.alignment = "right"
-    legend.colorNamePairs = [(RISK_COLOURS[level], level.capitalize()) for level in levels]
-    drawing.add(legend)
-    return drawing
-
-
-def on_time_chart(report: QuadReport):
-    """The on-time rate of each clock in each of the 12 months (a gap where no clock fell). A
-    clock with nothing to rate in all 12 months is left out and said so."""
-    trend = report.trend
-    groups = (("high", RED, "High risk"), ("other", BLUE, "Medium and low"))
-    series = [
-        (colour, name, [None if r is None else percent(r) for r in trend.on_time_rate[group]])
-        for group, colour, name in groups
-    ]
-    plotted = [s for s in series if any(v is not None for v in s[2])]
-    if not plotted:
-        return _p("No clock fell due or was met in these 12 months.", BODY)
-    drawing = Drawing(WIDTH, 150)
-    chart = HorizontalLineChart()
-    chart.x, chart.y = 14 * mm, 22
-    chart.width, chart.height = WIDTH - 48 * mm, 110
-    chart.data = [values for _, _, values in plotted]
-    chart.categoryAxis.categoryNames = [_short(m) for m in trend.months]
-    chart.categoryAxis.visibleTicks = False
-    chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
-    chart.valueAxis.labels.fontSize = 7
-    chart.valueAxis.labelTextFormat = "%d%%"
-    chart.valueAxis.gridStrokeColor = LINE
-    chart.valueAxis.gridStrokeWidth = 0.3
-    chart.valueAxis.visibleGrid = True
-    chart.joinedLines = 1
-    for i, (colour, _, _) in enumerate(plotted):
-        chart.lines[i].strokeColor = colour
-        chart.lines[i].strokeWidth = 1.5
-        chart.lines[i].symbol = makeMarker("FilledCircle", size=3.5, fillColor=colour)
-    drawing.add(chart)
-    legend = Legend()
-    legend.x, legend.y = chart.x + chart.width + 6 * mm, chart.y + chart.height - 4
-    legend.fontName, legend.fontSize = "Helvetica", 8
-    legend.alignment = "right"
-    legend.colorNamePairs = [
-        (colour, name if any(v is not None for v in values) else f"{name} (none)")
-        for colour, name, values in series
-    ]
-    drawing.add(legend)
-    return drawing
-
-
 def _trend_table(report: QuadReport) -> Table:
     t = report.trend
     head = ["Month", "High", "Medium", "Low", "Total", "High on time", "Others on time"]
-    rows = [[_p(h, CELL_BOLD if i == 0 else NUMBER_BOLD) for i, h in enumerate(head)]]
+    rows: list[list[Any]] = [
+        [_p(h, CELL_BOLD if i == 0 else NUMBER_BOLD) for i, h in enumerate(head)]
+    ]
     for i, month in enumerate(t.months):
         received = [t.received[level][i] for level in ("high", "medium", "low")]
         rates = [t.on_time_rate[g][i] for g in ("high", "other")]
@@ -456,11 +321,11 @@ def _trend_table(report: QuadReport) -> Table:
 
 
 def _moves(report: QuadReport) -> list:
-    parts = [_p(f"Services whose rating moved in {report.month.label}", SUBSECTION)]
+    parts: list[Any] = [_p(f"Services whose rating moved in {report.month.label}", SUBSECTION)]
     if not report.rating_changes:
         parts.append(_p("No service's latest assessment rating or CQC rating changed."))
         return parts
-    rows = [
+    rows: list[list[Any]] = [
         [
             _p("Service", CELL_BOLD),
             _p("Rating", CELL_BOLD),
@@ -484,7 +349,7 @@ def _moves(report: QuadReport) -> list:
 
 def _of_concern(report: QuadReport) -> list:
     counts = report.concern_counts
-    parts = [
+    parts: list[Any] = [
         _p(
             f"At the end of {report.month.label}: {counts['red']:,} red and {counts['amber']:,} "
             "amber, by the market overview's risk rules (SPEC section 7), each with the reasons "
@@ -500,7 +365,9 @@ def _of_concern(report: QuadReport) -> list:
     if not report.services_of_concern:
         parts.append(_p("No service was red or amber."))
         return parts
-    rows = [[_p("Risk", CELL_BOLD), _p("Service", CELL_BOLD), _p("Why", CELL_BOLD)]]
+    rows: list[list[Any]] = [
+        [_p("Risk", CELL_BOLD), _p("Service", CELL_BOLD), _p("Why", CELL_BOLD)]
+    ]
     shade = []
     for s in report.services_of_concern:
         colour = RED if s.risk == "red" else AMBER
@@ -522,7 +389,7 @@ def _of_concern(report: QuadReport) -> list:
 def _meeting_record(report: QuadReport) -> list:
     """The place for the meeting's own record (issue 16, item 4). Until the app keeps it, the
     printed pack gives a ruled table to complete by hand."""
-    parts = [
+    parts: list[Any] = [
         _p(
             "To complete at the meeting. For each service discussed: the discussion, the "
             "decisions, and the council's actions with their owner, target date and progress "
@@ -602,7 +469,7 @@ def render(report: QuadReport, council: str) -> bytes:
         # the heading is kept with what follows it (never alone at the foot of a page), in
         # one KeepTogether (one inside another moves both to a new page needlessly)
         first = flowables[0]
-        inner = first._content if isinstance(first, KeepTogether) else [first]
+        inner = list(getattr(first, "_content", [first]))
         if title == getattr(inner[0], "getPlainText", lambda: None)():
             inner = inner[1:]  # a section of one table: its title once
         story.append(KeepTogether([_p(title, SECTION), *inner]))

@@ -150,8 +150,8 @@ def standings(
     moments = [w.as_at for w in windows]
     cqc_then = rules.values_at("service", "cqc_rating", moments, ids)
     history: dict[int, list] = {}
-    for row in db.session.execute(rules.assessment_history(moments, ids)):
-        history.setdefault(row.service_id, []).append(row)
+    for record in db.session.execute(rules.assessment_history(moments, ids)):
+        history.setdefault(record.service_id, []).append(record)
     dues: dict[datetime, date] = {}  # follow-up due dates, by publication time
     result = []
     for window, cqc_changed in zip(windows, cqc_then, strict=True):
@@ -227,10 +227,15 @@ def scope(table: str, windows: list[Window]):
     return None
 
 
+def _where(figure: Figure, window: Window):
+    assert figure.where is not None, f"{figure.path} is not counted in a table"
+    return figure.where(window)
+
+
 def count_rows(table: str, figures: list[Figure], windows: list[Window], filters: Filters):
     """{(path, window index): count} for the figures counted in one table (one statement)."""
     columns = [
-        func.count().filter(figure.where(window)).label(f"c{n}")
+        func.count().filter(_where(figure, window)).label(f"c{n}")
         for window in windows
         for n, figure in enumerate(figures)
     ]
@@ -498,9 +503,11 @@ def build(
             if figure.table not in ("service", "grade"):
                 continue
             values = standing[k].values() if figure.table == "service" else graded[k].values()
-            if figure.key not in tallies:
-                tallies[figure.key] = Counter(figure.key(v) for v in values)
-            _put(trees[k], figure.path, tallies[figure.key][figure.equals])
+            key = figure.key
+            assert key is not None
+            if key not in tallies:
+                tallies[key] = Counter(key(v) for v in values)
+            _put(trees[k], figure.path, tallies[key][figure.equals])
     for tree in trees:
         for group in ("high", "other"):
             clock = tree["concerns"]["clocks"][group]

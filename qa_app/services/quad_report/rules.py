@@ -22,6 +22,8 @@ from datetime import date, datetime
 from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
 
 from qa_app.domain import plans as plan_rules
+from qa_app.domain.lifecycle import PUBLISHED
+from qa_app.domain.notices import IN_FORCE, NEVER_ISSUED
 from qa_app.extensions import db
 from qa_app.models import Assessment, AuditEvent, Concern, ImprovementPlan, Notice, PlanAction
 from qa_app.models.types import UTCDateTime
@@ -58,14 +60,14 @@ def assessment_history(moments: list[datetime], service_ids=None):
     statement, however many moments; the years before the earliest moment are left in the
     database."""
     first, last = min(moments), max(moments)
-    published = case((Assessment.status == "published", Assessment.published_at))
-    floor = select(
+    published = case((Assessment.status == PUBLISHED, Assessment.published_at))
+    latest_before = select(
         Assessment.service_id.label("service_id"),
         func.max(Assessment.published_at).label("published_at"),
-    ).where(Assessment.status == "published", Assessment.published_at < first)
+    ).where(Assessment.status == PUBLISHED, Assessment.published_at < first)
     if service_ids is not None:
-        floor = floor.where(Assessment.service_id.in_(service_ids))
-    floor = floor.group_by(Assessment.service_id).subquery()
+        latest_before = latest_before.where(Assessment.service_id.in_(service_ids))
+    floor = latest_before.group_by(Assessment.service_id).subquery()
     query = (
         select(
             Assessment.service_id,
@@ -151,7 +153,7 @@ def notice_in_force(moment: datetime):
     a recommendation to terminate goes on counting, as it does in the risk RAG."""
     return and_(
         before(Notice.issued_at, moment),
-        or_(not_before(Notice.closed_at, moment), Notice.status == "termination_recommended"),
+        or_(not_before(Notice.closed_at, moment), Notice.status.in_(IN_FORCE)),
     )
 
 
@@ -161,7 +163,7 @@ def stop_active(moment: datetime, day: date):
     `moment`."""
     return and_(
         Notice.placement_stop_start.is_not(None),
-        Notice.status.not_in(("draft", "withdrawn")),
+        Notice.status.not_in(NEVER_ISSUED),
         before(Notice.issued_at, moment),
         Notice.placement_stop_start <= day,
         not_before(Notice.placement_stop_lifted_at, moment),
@@ -169,9 +171,7 @@ def stop_active(moment: datetime, day: date):
 
 
 def stop_on_issued_notice():
-    return and_(
-        Notice.placement_stop_start.is_not(None), Notice.status.not_in(("draft", "withdrawn"))
-    )
+    return and_(Notice.placement_stop_start.is_not(None), Notice.status.not_in(NEVER_ISSUED))
 
 
 # ---------------------------------------------------------------- improvement plans
