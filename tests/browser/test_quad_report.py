@@ -19,7 +19,7 @@ def test_a_manager_reads_the_months_report_and_downloads_it(site, tmp_path):
     now = datetime.now(UTC)
     last, current = last_full_month(now), month_of(now)
     site.sign_in(MANAGER)
-    site.go_to("QuAD report", f"QuAD report: {last.label}")
+    site.go_to("QuAD", f"QuAD report: {last.label}")
     page = site.page
     expect(page.get_by_label("Month", exact=True)).to_have_value(str(last))
     site.screenshot("quad-report-last-month")

@@ -109,7 +109,7 @@ def test_the_downloads_are_what_they_say(client, manager, make):
 def test_the_report_is_in_the_staff_navigation(client, manager, make):
     make.sign_in(client, manager)
     nav = client.get("/home").soup.select(".govuk-service-navigation__item a")
-    assert "QuAD report" in [a.get_text(strip=True) for a in nav]
+    assert "QuAD" in [a.get_text(strip=True) for a in nav]
 
 
 # ---------------------------------------------------------------- the API
