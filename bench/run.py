@@ -43,6 +43,7 @@ from bench import assessments as bench_assessments  # noqa: E402
 from bench import concerns as bench_concerns  # noqa: E402
 from bench import cqc_import as bench_cqc  # noqa: E402
 from bench import plans as bench_plans  # noqa: E402
+from bench import quad as bench_quad  # noqa: E402
 from bench.seed import Dataset, analyse, describe, grow_to  # noqa: E402
 from qa_app import create_app  # noqa: E402
 from qa_app.extensions import db  # noqa: E402
@@ -342,6 +343,10 @@ def main() -> int:
             flush=True,
         )
         measurements += measure(app, engine, data, size)
+        if size == SIZES[0]:
+            # Issue 16: the QuAD report's statements with 500 services and no history yet
+            with StatementCounter(engine) as counter:
+                quad_statements_at_start = bench_quad.statements(app, counter)
     engine.dispose()
 
     failures = []
@@ -529,6 +534,24 @@ def main() -> int:
     _print_figures("concerns and notices", concern_rows)
     sweep_summary = next(r for r in concern_rows if "summary" in r)["summary"]
     print(f"First sweep printed: {sweep_summary}")
+
+    # Issue 16: the monthly QuAD report over all of it (the concerns' clock events first)
+    with app.app_context():
+        clocks_seeded = bench_quad.seed_clock_events()
+    print(
+        f"\nSeeded {clocks_seeded['clock_events']:,} clock events in {clocks_seeded['seconds']} s; "
+        "measuring the QuAD report for the last full month…",
+        flush=True,
+    )
+    with StatementCounter(engine) as counter:
+        quad_rows, quad_failures = bench_quad.measure(app, counter, quad_statements_at_start)
+    failures += quad_failures
+    print(f"{bench_quad.REQUESTS} requests per format, after one to warm up")
+    print("\n".join(bench_quad.table_lines(quad_rows)))
+    print(
+        f"Statements for the QuAD report's JSON: {quad_rows[0]['statements']} with 5,000 "
+        f"services and ten years of history, {quad_statements_at_start} with 500 and none"
+    )
     # Issue 8: CQC's national ratings file, previewed and committed (each in its own process,
     # last, because the commit changes 150 of the seeded services).
     print(
@@ -596,6 +619,7 @@ def main() -> int:
         "assessments": {"seeded": seeded, "figures": assessment_rows},
         "concerns": {"seeded": seeded_concerns, "figures": concern_rows},
         "cqc_import": {"figures": cqc_rows, "files": cqc_info},
+        "quad_report": {"seeded": clocks_seeded, "figures": quad_rows},
         "improvement_plans": {
             "seeded": {k: v for k, v in plans_seeded.items() if not k.endswith("_provider")},
             "figures": plan_rows,

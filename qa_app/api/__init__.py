@@ -12,6 +12,7 @@ from qa_app.api import (  # noqa: E402, F401
     openapi_view,
     plans,
     providers,
+    reports,
     services,
     standard_sets,
 )

@@ -32,6 +32,8 @@ class Endpoint:
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
     public: bool = False
+    #: a file's media type, for an endpoint that answers with a file rather than JSON
+    media_type: str | None = None
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -49,9 +51,10 @@ def endpoint(
     status=200,
     errors=(),
     public=False,
+    media_type=None,
 ):
     spec = Endpoint(
-        rule, method, summary, tag, body, query, response, status, tuple(errors), public
+        rule, method, summary, tag, body, query, response, status, tuple(errors), public, media_type
     )
     ENDPOINTS.append(spec)
 
@@ -136,13 +139,19 @@ def document() -> dict:
         operation: dict = {
             "summary": spec.summary,
             "tags": [spec.tag],
-            "operationId": f"{spec.method.lower()}_{spec.rule.strip('/').replace('/', '_').replace('<', '').replace('>', '').replace(':', '_').replace('-', '_')}",
+            "operationId": f"{spec.method.lower()}_{spec.rule.strip('/').replace('/', '_').replace('<', '').replace('>', '').replace(':', '_').replace('-', '_').replace('.', '_')}",
             "responses": {
                 str(spec.status): {
                     "description": "OK",
                     **(
                         {"content": {"application/json": {"schema": ref(spec.response)}}}
                         if spec.response
+                        else {
+                            "content": {
+                                spec.media_type: {"schema": {"type": "string", "format": "binary"}}
+                            }
+                        }
+                        if spec.media_type
                         else {}
                     ),
                 },

@@ -184,3 +184,68 @@ def import_cqc(file, local_authority, commit):
             f"updated, {count(applied['new_services'], 'service')} and "
             f"{count(applied['new_providers'], 'provider')} added."
         )
+
+
+report_cli = AppGroup("report", help="Reports: the monthly QuAD report.")
+qa_cli.add_command(report_cli)
+
+#: the formats `report quad` writes, by the output file's extension
+REPORT_FORMATS = {".json": "JSON", ".pdf": "PDF", ".xlsx": "XLSX", ".csv": "CSV", ".zip": "CSV"}
+
+
+@report_cli.command("quad")
+@click.option("--month", "month_text", required=True, help="The month, YYYY-MM (Europe/London)")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The file to write: .pdf, .xlsx, .json, or .csv/.zip (a zip of one CSV per table)",
+)
+@click.option("--cluster", default="", help="Only the services in this cluster")
+@click.option("--service-type", default="", help="Only services of this type (a code)")
+def report_quad(month_text, out, cluster, service_type):
+    """Write the monthly QuAD report for a month, in the format the file's extension names."""
+    from pathlib import Path
+
+    from qa_app.domain.months import MonthRefused, parse_month
+    from qa_app.services import quad_report
+    from qa_app.services.calendar import utcnow
+    from qa_app.services.quad_report import formats, pdf
+
+    path = Path(out)
+    extension = path.suffix.lower()
+    if extension not in REPORT_FORMATS:
+        _fail(
+            f"{path.name}: the file's extension says which format to write: "
+            + ", ".join(sorted(REPORT_FORMATS))
+        )
+    now = utcnow()
+    try:
+        month = parse_month(month_text, now)
+    except MonthRefused as refused:
+        _fail(f"--month {month_text!r}: {refused}")
+    try:
+        filters = quad_report.check_filters(cluster, service_type)
+    except ValidationFailed as failed:
+        _fail("; ".join(failed.errors.values()))
+    from flask import current_app
+
+    report = quad_report.build(quad_report.COMMAND_LINE, month, filters, now)
+    council = current_app.config["QA_COUNCIL_NAME"]
+    if extension == ".json":
+        data = (json.dumps(formats.as_dict(report), indent=2) + "\n").encode()
+    elif extension == ".pdf":
+        data = pdf.render(report, council)
+    elif extension == ".xlsx":
+        data = formats.xlsx(report, council)
+    else:
+        data = formats.csv_zip(report, council)
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        _fail(f"{path}: could not write the file ({error.strerror})")
+    click.echo(
+        f"Wrote the QuAD report for {month.label} ({report.filters.describe()}) as "
+        f"{REPORT_FORMATS[extension]} to {path} ({len(data):,} bytes)."
+    )

@@ -157,18 +157,24 @@ def closable(concern: Concern) -> bool:
     return refusal(concern.status, "close", _notice_status(concern)) is None
 
 
+def clock_stopped(concern: Concern, stopped_at: datetime) -> ClockEvent:
+    """The event that stops a concern's clock at `stopped_at`: `met` then, if in time; else
+    `breached` at the moment it fell due. Every path records a breach at the due time (a late
+    response, a late close or escalation by hand, and the sweep, which writes its own rows), so
+    the monthly report counts a breach in the month its due time falls (SPEC section 8)."""
+    if stopped_at <= concern.response_due_at:
+        return ClockEvent(concern_id=concern.id, kind="met", clock=concern.clock, at=stopped_at)
+    return ClockEvent(
+        concern_id=concern.id, kind="breached", clock=concern.clock, at=concern.response_due_at
+    )
+
+
 def _stop_clock(concern: Concern, now: datetime) -> None:
     """Closing or escalating a concern that was never responded to stops its clock too: met if
     in time, else breached at the moment it fell due (so the on-time rate counts it)."""
     if concern.status != ConcernStatus.OPEN:
         return  # responded: the clock already stopped
-    if now <= concern.response_due_at:
-        event = ClockEvent(concern_id=concern.id, kind="met", clock=concern.clock, at=now)
-    else:
-        event = ClockEvent(
-            concern_id=concern.id, kind="breached", clock=concern.clock, at=concern.response_due_at
-        )
-    db.session.add(event)
+    db.session.add(clock_stopped(concern, now))
 
 
 def respond(
@@ -186,8 +192,7 @@ def respond(
     def change(concern):
         concern.status, concern.responded_at = ConcernStatus.RESPONDED, now
         concern.response_action, concern.response_notes = action, notes or ""
-        kind = "met" if now <= concern.response_due_at else "breached"
-        db.session.add(ClockEvent(concern_id=concern.id, kind=kind, clock=concern.clock, at=now))
+        db.session.add(clock_stopped(concern, now))
 
     return _step(actor, viewer, concern_id, "respond", change, {"response_action": [None, action]})
 

@@ -1,4 +1,4 @@
-"""Every CSV and XLSX file the app writes (plans, the service list, the QuAD report later) is
+"""Every CSV and XLSX file the app writes (plans, the service list, the QuAD report) is
 written here, one way, so that each is safe to open.
 
 Each cell passes through `domain.spreadsheet_cells.safe_cell`: text that a spreadsheet would run
@@ -75,14 +75,33 @@ def to_csv(table: Table) -> bytes:
 def to_xlsx(table: Table) -> bytes:
     """The table as an XLSX workbook of one sheet (written in streaming mode: a list of five
     thousand services costs little memory)."""
+    return to_xlsx_book([table])
+
+
+#: characters a sheet's name may not hold
+_SHEET_NAME_REFUSES = str.maketrans("", "", "[]:*?/\\")
+
+
+def to_xlsx_book(tables: Sequence[Table]) -> bytes:
+    """The tables as one XLSX workbook, a sheet each (named by the table's title, at most 31
+    characters), written the same safe way as a single table."""
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for table in tables:
+        _write_sheet(book, table)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _write_sheet(book, table: Table) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.title[:31])
+    sheet = book.create_sheet(table.title.translate(_SHEET_NAME_REFUSES)[:31])
     for index, width in enumerate(table.widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     bold, title_font = Font(bold=True), Font(bold=True, size=14)
@@ -119,8 +138,22 @@ def to_xlsx(table: Table) -> bytes:
     sheet.append([cell(c, font=bold, fill=header_fill) for c in table.columns])
     for row in table.rows:
         sheet.append([cell(v, alignment=wrap) for v in row])
+
+
+# ---------------------------------------------------------------- a zip of CSV files
+
+
+def to_csv_zip(named_tables: Sequence[tuple[str, Table]]) -> bytes:
+    """(file name, table) pairs as a zip of CSV files, each written as `to_csv` writes one.
+    The files carry a fixed time, so the same tables always make the same bytes."""
+    import zipfile
+
     buffer = io.BytesIO()
-    book.save(buffer)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, table in named_tables:
+            info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, to_csv(table))
     return buffer.getvalue()
 
 
@@ -133,4 +166,4 @@ def write(table: Table, fmt: str) -> bytes:
     raise ValueError(f"Unknown table format {fmt!r}")
 
 
-__all__ = ["Table", "to_csv", "to_xlsx", "write"]
+__all__ = ["Table", "to_csv", "to_csv_zip", "to_xlsx", "to_xlsx_book", "write"]

@@ -651,6 +651,21 @@ MATRIX = {
         {},
     ),
     "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
+    # the monthly QuAD report counts concerns: staff only, and for a provider it is not there
+    "staff.quad_report_page": ("GET", "/reports/quad?month=2026-10", STAFF_PAGE, None),
+    "staff.quad_report_pdf": ("GET", "/reports/quad/2026-10.pdf", STAFF_PAGE, None),
+    "staff.quad_report_xlsx": ("GET", "/reports/quad/2026-10.xlsx", STAFF_PAGE, None),
+    "staff.quad_report_csv": ("GET", "/reports/quad/2026-10.csv", STAFF_PAGE, None),
+    "staff.quad_report_list": (
+        "GET",
+        "/reports/quad/2026-10/concerns.received.high",
+        STAFF_PAGE,
+        None,
+    ),
+    "api.quad_report_json": ("GET", "/api/v1/reports/quad/2026-10", API_STAFF_ONLY, None),
+    "api.quad_report_pdf": ("GET", "/api/v1/reports/quad/2026-10.pdf", API_STAFF_ONLY, None),
+    "api.quad_report_csv": ("GET", "/api/v1/reports/quad/2026-10.csv", API_STAFF_ONLY, None),
+    "api.quad_report_xlsx": ("GET", "/api/v1/reports/quad/2026-10.xlsx", API_STAFF_ONLY, None),
     "api.patch_service": (
         "PATCH",
         "/api/v1/services/{service_a}",

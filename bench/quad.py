@@ -1,0 +1,160 @@
+"""Issue 16's figures: the monthly QuAD report at regional scale (5,000 services, ten years of
+assessments, concerns, notices and plans) for the last full month: the JSON (API), the page,
+the PDF, the XLSX and the zip of CSV files, each timed, and its SQL statements compared with
+the count at the start (500 services and no history): they must not grow."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from datetime import UTC, datetime
+
+from sqlalchemy import case, insert, literal, select
+
+from bench.seed import analyse
+from qa_app.domain.months import last_full_month
+from qa_app.extensions import db
+from qa_app.models import ClockEvent, Concern, User
+from qa_app.services import sessions
+from qa_app.services.actors import Actor
+from qa_app.services.users import create_token
+
+REQUESTS = 5  # timed requests per format, after one to warm up
+#: (label, address after /…/reports/quad/{month}, budget in seconds, who asks)
+FORMATS = (
+    ("QuAD report: JSON (API)", "/api/v1/reports/quad/{month}", 1.0, "token"),
+    ("QuAD report: page", "/reports/quad?month={month}", 1.0, "session"),
+    ("QuAD report: PDF", "/reports/quad/{month}.pdf", 4.0, "session"),
+    ("QuAD report: XLSX", "/reports/quad/{month}.xlsx", 3.0, "session"),
+    ("QuAD report: CSV (zip)", "/reports/quad/{month}.csv", 3.0, "session"),
+)
+
+
+def seed_clock_events() -> dict:
+    """The clock events the bulk-loaded concerns would have (they were written as rows): met
+    or breached for each clock that stopped, breached and escalated for each escalation, at
+    the times the app records them. Two statements."""
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    late = Concern.responded_at > Concern.response_due_at
+    stopped = (
+        select(
+            Concern.id,
+            case((late, literal("breached")), else_=literal("met")),
+            Concern.clock,
+            case((late, Concern.response_due_at), else_=Concern.responded_at),
+            literal(now, ClockEvent.recorded_at.type),
+        )
+        .where(Concern.responded_at.is_not(None))
+        .order_by(Concern.id)
+    )
+    columns = ["concern_id", "kind", "clock", "at", "recorded_at"]
+    db.session.execute(insert(ClockEvent).from_select(columns, stopped))
+    escalated = (
+        select(
+            Concern.id,
+            literal("breached"),
+            Concern.clock,
+            Concern.response_due_at,
+            literal(now, ClockEvent.recorded_at.type),
+        )
+        .where(Concern.status == "escalated", Concern.responded_at.is_(None))
+        .order_by(Concern.id)
+    )
+    db.session.execute(insert(ClockEvent).from_select(columns, escalated))
+    db.session.commit()
+    analyse()
+    count = db.session.query(ClockEvent).count()
+    return {"clock_events": count, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _clients(app):
+    with app.app_context():
+        manager = db.session.scalar(select(User).where(User.role == "manager").order_by(User.id))
+        session_id = sessions.begin(manager)
+        token = create_token(Actor.system("cli"), manager, "bench")
+        db.session.commit()
+    browser, api = app.test_client(), app.test_client()
+    with browser.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = session_id, True
+    return {"session": (browser, {}), "token": (api, {"Authorization": f"Bearer {token}"})}
+
+
+def statements(app, counter) -> int:
+    """SQL statements for the JSON report of the last full month, as things are now."""
+    client, headers = _clients(app)["token"]
+    url = FORMATS[0][1].format(month=last_full_month(datetime.now(UTC)))
+    client.get(url, headers=headers).close()
+    counter.n = 0
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code)
+    response.close()
+    return counter.n
+
+
+def measure(app, counter, statements_at_start: int) -> tuple[list[dict], list[str]]:
+    month = last_full_month(datetime.now(UTC))
+    clients = _clients(app)
+    rows, failures = [], []
+    for label, address, budget, auth in FORMATS:
+        client, headers = clients[auth]
+        url = address.format(month=month)
+        client.get(url, headers=headers).close()
+        times, cpu, seen, size = [], [], set(), 0
+        for _ in range(REQUESTS):
+            counter.n = 0
+            start, start_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url, headers=headers)
+            data = response.get_data()
+            times.append(time.perf_counter() - start)
+            # the request's own CPU (SQLite runs in this process): what it costs on a machine
+            # that other work is not also using
+            cpu.append(time.process_time() - start_cpu)
+            seen.add(counter.n)
+            assert response.status_code == 200, (url, response.status_code)
+            size = len(data)
+            response.close()
+        worst = max(times)
+        row = {
+            "scenario": label,
+            "url": url,
+            "median_s": round(statistics.median(times), 3),
+            "slowest_s": round(worst, 3),
+            "median_cpu_s": round(statistics.median(cpu), 3),
+            "budget_s": budget,
+            "statements": max(seen),
+            "statements_at_start": statements_at_start,
+            "bytes": size,
+            "pass": worst <= budget,
+        }
+        rows.append(row)
+        if not row["pass"]:
+            failures.append(f"{label}: slowest {worst:.2f} s of {REQUESTS}, budget {budget} s")
+    json_statements = rows[0]["statements"]
+    if json_statements > statements_at_start:
+        failures.append(
+            f"QuAD report: {json_statements} statements at full size and history, "
+            f"{statements_at_start} at 500 services with none"
+        )
+    return rows, failures
+
+
+def table_lines(rows: list[dict]) -> list[str]:
+    """The figures as a table: the median and the slowest of the requests, against the budget."""
+    from bench.run import _table
+
+    body = [
+        [
+            r["scenario"],
+            f"{r['median_s']:.2f} s",
+            f"{r['slowest_s']:.2f} s",
+            f"{r['median_cpu_s']:.2f} s",
+            f"≤ {r['budget_s']:g} s",
+            r["statements"],
+            f"{r['bytes'] / 1000:,.0f} kB",
+            "PASS" if r["pass"] else "FAIL",
+        ]
+        for r in rows
+    ]
+    headings = ["QuAD report", "median", "slowest", "CPU", "budget", "statements", "size", "result"]
+    return _table(headings, body, right={1, 2, 3, 5, 6})

@@ -1,0 +1,377 @@
+"""The records behind each number of the QuAD report, for the same month and filters: the rows
+the figure counted, chosen by the very same rule (`catalogue.Figure.where` or its standing
+test), so a list's length is always its number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from qa_app.domain import plans as plan_rules
+from qa_app.domain.codes import SERVICE_TYPES
+from qa_app.domain.concerns import CONCERN_RISK_LABELS, SOURCES
+from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUS
+from qa_app.domain.months import Month
+from qa_app.domain.notices import KINDS
+from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUS
+from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.wording import long_date
+from qa_app.extensions import db
+from qa_app.models import (
+    Assessment,
+    ClockEvent,
+    Concern,
+    ImprovementPlan,
+    Notice,
+    PlanAction,
+    Service,
+    User,
+)
+from qa_app.models.types import utcnow
+from qa_app.services.errors import NotFound
+from qa_app.services.quad_report import queries, rules
+from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
+from qa_app.services.quad_report.formats import sentence
+from qa_app.services.quad_report.report import Filters, Window
+
+PAGE_SIZE = 50
+CONCERN_LISTS = {
+    "services_of_concern.red": "Services red at the month's end",
+    "services_of_concern.amber": "Services amber at the month's end",
+}
+
+
+@dataclass
+class ListRow:
+    #: what the row links to: (kind, id), kind one of service, concern, notice, assessment, plan
+    link: tuple[str, int]
+    cells: list
+
+
+@dataclass
+class RecordList:
+    path: str
+    title: str
+    window: Window
+    columns: list[str]
+    rows: list[ListRow]
+    page: Page
+    hint: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _title(figure: Figure) -> str:
+    section = SECTION_OF[figure.path]
+    return f"{section.title}: {figure.label[0].lower() + figure.label[1:]}"
+
+
+def records(
+    viewer: User,
+    month: Month,
+    filters: Filters,
+    path: str,
+    page: int = 1,
+    now: datetime | None = None,
+    page_size: int = PAGE_SIZE,
+) -> RecordList:
+    """The page'th page of the records behind the figure at `path` for `month`."""
+    queries.staff_only(viewer)
+    window = Window.of(month, now or utcnow())
+    if path in CONCERN_LISTS:
+        return _of_concern(window, filters, path, page, page_size)
+    figure = FIGURES.get(path)
+    if figure is None or figure.table == "rate":
+        raise NotFound("There is no list behind that figure")
+    if figure.table == "service":
+        return _standing(window, filters, figure, page, page_size)
+    if figure.table == "grade":
+        return _graded(window, filters, figure, page, page_size)
+    return _rows(window, filters, figure, page, page_size)
+
+
+def _paged(query, order, page: int, page_size: int):
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    chosen = clamp_page(page, total, page_size)
+    found = db.session.execute(
+        query.order_by(*order).offset(chosen.offset).limit(chosen.size)
+    ).all()
+    return found, chosen
+
+
+def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int) -> RecordList:
+    where = queries._where(figure, window)
+    table = figure.table
+    if table == "concern":
+        query = queries.filtered(
+            select(Concern, Service.name).join(Service, Service.id == Concern.service_id), filters
+        ).where(where)
+        found, chosen = _paged(query, (Concern.received_at.desc(), Concern.id.desc()), page, size)
+        columns = ["Received", "Service", "Risk", "Source", "Status now"]
+        rows = [
+            ListRow(
+                ("concern", c.id),
+                [
+                    c.received_at,
+                    name,
+                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
+                    SOURCES.get(c.source, c.source),
+                    CONCERN_STATUS.get(c.status, c.status),
+                ],
+            )
+            for c, name in found
+        ]
+    elif table == "clock":
+        query = queries.filtered(
+            select(ClockEvent, Concern, Service.name)
+            .join(Concern, Concern.id == ClockEvent.concern_id)
+            .join(Service, Service.id == Concern.service_id),
+            filters,
+        ).where(where)
+        found, chosen = _paged(query, (ClockEvent.at.desc(), ClockEvent.id.desc()), page, size)
+        columns = ["Clock stopped or fell due", "Service", "Risk", "Clock", "Received"]
+        rows = [
+            ListRow(
+                ("concern", c.id),
+                [
+                    e.at,
+                    name,
+                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
+                    e.clock,
+                    c.received_at,
+                ],
+            )
+            for e, c, name in found
+        ]
+    elif table == "notice":
+        query = queries.filtered(
+            select(Notice, Service.name).join(Service, Service.id == Notice.service_id), filters
+        ).where(where)
+        found, chosen = _paged(query, (Notice.issued_at.desc(), Notice.id.desc()), page, size)
+        columns = ["Notice", "Service", "Status now", "Issued", "Closed", "Placement stop"]
+        rows = [
+            ListRow(
+                ("notice", n.id),
+                [
+                    f"{KINDS.get(n.kind, n.kind)} {n.id}",
+                    name,
+                    NOTICE_STATUS.get(n.status, n.status),
+                    n.issued_at,
+                    n.closed_at,
+                    _stop(n),
+                ],
+            )
+            for n, name in found
+        ]
+    elif table == "assessment":
+        query = queries.filtered(
+            select(Assessment.id, Service.name, Assessment.visit_date, Assessment.status)
+            .add_columns(
+                Assessment.created_at,
+                Assessment.submitted_at,
+                Assessment.published_at,
+                Assessment.overall_rating,
+            )
+            .join(Service, Service.id == Assessment.service_id),
+            filters,
+        ).where(where)
+        found, chosen = _paged(query, (Service.name, Assessment.id), page, size)
+        columns = ["Service", "Visit date", "Status now", "Planned", "Submitted", "Published"]
+        rows = [
+            ListRow(
+                ("assessment", a.id),
+                [
+                    a.name,
+                    a.visit_date,
+                    a.status.replace("_", " ").capitalize()
+                    + (f" ({a.overall_rating})" if a.overall_rating else ""),
+                    a.created_at,
+                    a.submitted_at,
+                    a.published_at,
+                ],
+            )
+            for a in found
+        ]
+    elif table == "plan":
+        status = rules.plan_status(window.as_at).label("status_then")
+        query = queries.filtered(
+            select(
+                ImprovementPlan.id,
+                Service.name,
+                status,
+                ImprovementPlan.opened_at,
+                ImprovementPlan.submission_due_date,
+            ).join(Service, Service.id == ImprovementPlan.service_id),
+            filters,
+        ).where(where)
+        found, chosen = _paged(
+            query, (ImprovementPlan.submission_due_date, ImprovementPlan.id), page, size
+        )
+        columns = ["Service", "Status at the month's end", "Opened", "Submission due"]
+        rows = [
+            ListRow(
+                ("plan", p.id),
+                [
+                    p.name,
+                    plan_rules.STATUS_LABELS.get(p.status_then, p.status_then or ""),
+                    p.opened_at,
+                    p.submission_due_date,
+                ],
+            )
+            for p in found
+        ]
+    elif table == "action":
+        query = queries.filtered(
+            select(
+                PlanAction.id,
+                ImprovementPlan.id.label("plan_id"),
+                Service.name,
+                PlanAction.description,
+                PlanAction.owner,
+                PlanAction.target_date,
+                PlanAction.status,
+            )
+            .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
+            .join(Service, Service.id == ImprovementPlan.service_id),
+            filters,
+        ).where(where)
+        found, chosen = _paged(query, (PlanAction.target_date, PlanAction.id), page, size)
+        columns = ["Service", "Action", "Owner", "Target date", "Status now"]
+        rows = [
+            ListRow(
+                ("plan", a.plan_id),
+                [
+                    a.name,
+                    _short(a.description),
+                    a.owner,
+                    a.target_date,
+                    plan_rules.ACTION_LABELS.get(a.status, a.status),
+                ],
+            )
+            for a in found
+        ]
+    else:  # pragma: no cover - the catalogue names only the tables above
+        raise ValueError(f"unknown table {table!r}")
+    return RecordList(figure.path, _title(figure), window, columns, rows, chosen, figure.hint)
+
+
+def _short(text: str, limit: int = 140) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _stop(notice: Notice) -> str:
+    if not notice.placement_stop_start:
+        return ""
+    text = f"from {notice.placement_stop_start.day} {notice.placement_stop_start:%B %Y}"
+    if notice.placement_stop_lifted_at:
+        text += ", lifted"
+    return text
+
+
+def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordList:
+    rows = queries.services(filters)
+    standing = queries.standings(rows, [window], filters)[0]
+    chosen_rows = [r for r in rows if figure.matches(standing[r.id])]
+    chosen = clamp_page(page, len(chosen_rows), size)
+    shown = chosen_rows[chosen.offset : chosen.offset + chosen.size]
+    columns = [
+        "Service",
+        "Provider",
+        "Cluster",
+        "Latest assessment",
+        "CQC rating then",
+        "Follow-up due",
+    ]
+    list_rows = [
+        ListRow(
+            ("service", r.id),
+            [
+                r.name,
+                r.provider,
+                r.cluster,
+                (
+                    f"{standing[r.id].latest_rating}, published "
+                    f"{long_date(standing[r.id].published_at)}"
+                )
+                if standing[r.id].latest_rating
+                else "None published",
+                standing[r.id].cqc,
+                standing[r.id].follow_up_due,
+            ],
+        )
+        for r in shown
+    ]
+    return RecordList(figure.path, _title(figure), window, columns, list_rows, chosen, figure.hint)
+
+
+def _graded(window, filters, figure: Figure, page: int, size: int) -> RecordList:
+    grades = queries.grades([window], filters)[0]
+    wanted = sorted(action_id for action_id, grade in grades.items() if figure.matches(grade))
+    chosen = clamp_page(page, len(wanted), size)
+    ids = wanted[chosen.offset : chosen.offset + chosen.size]
+    found = {}
+    if ids:
+        for a in db.session.execute(
+            select(
+                PlanAction.id,
+                ImprovementPlan.id.label("plan_id"),
+                Service.name,
+                PlanAction.description,
+                PlanAction.owner,
+                PlanAction.target_date,
+            )
+            .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
+            .join(Service, Service.id == ImprovementPlan.service_id)
+            .where(PlanAction.id.in_(ids))
+        ):
+            found[a.id] = a
+    rows = [
+        ListRow(
+            ("plan", found[i].plan_id),
+            [found[i].name, _short(found[i].description), found[i].owner, found[i].target_date],
+        )
+        for i in ids
+        if i in found
+    ]
+    return RecordList(
+        figure.path,
+        _title(figure),
+        window,
+        ["Service", "Action", "Owner", "Target date"],
+        rows,
+        chosen,
+        figure.hint,
+    )
+
+
+def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
+    rows = queries.services(filters)
+    standing = queries.standings(rows, [window], filters)[0]
+    facts = queries.risk_facts(window, standing, filters)
+    risk = path.rsplit(".", 1)[1]
+    found = [s for s in queries.of_concern(rows, facts) if s.risk == risk]
+    chosen = clamp_page(page, len(found), size)
+    list_rows = [
+        ListRow(
+            ("service", s.service_id),
+            [
+                s.name,
+                s.provider,
+                SERVICE_TYPES.get(s.service_type, s.service_type),
+                s.cluster,
+                sentence("; ".join(s.reasons)),
+            ],
+        )
+        for s in found[chosen.offset : chosen.offset + chosen.size]
+    ]
+    return RecordList(
+        path,
+        CONCERN_LISTS[path],
+        window,
+        ["Service", "Provider", "Type", "Cluster", "Why"],
+        list_rows,
+        chosen,
+        "By the market overview's risk rules, as things stood at the month's end",
+    )
