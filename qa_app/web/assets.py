@@ -106,6 +106,7 @@ class Fingerprints:
 
 
 def init_app(app: Flask) -> None:
+    assert app.static_folder is not None and app.static_url_path is not None  # create_app sets both
     fingerprints = Fingerprints(Path(app.static_folder))
     prefix = app.static_url_path.rstrip("/")
 
