@@ -16,7 +16,11 @@ class Wire:
         self.session.on("Network.requestServedFromCache", self._from_cache)
 
     def _sent(self, event):
-        self.requests[event["requestId"]] = {"url": event["request"]["url"], "bytes": 0}
+        self.requests[event["requestId"]] = {
+            "url": event["request"]["url"],
+            "type": event.get("type", ""),  # Document for the page itself, Fetch for a script's
+            "bytes": 0,
+        }
 
     def _received(self, event):
         entry = self.requests.setdefault(event["requestId"], {"url": event["response"]["url"]})
