@@ -57,6 +57,8 @@ COMPLETED = PlanStatus.COMPLETED
 OPEN_STATUSES = (AWAITING, SUBMITTED, RETURNED, ACCEPTED)
 #: The provider still has to send the plan to the council.
 WITH_PROVIDER = (AWAITING, RETURNED)
+#: The plans list's filter words besides a status: every open plan (the default), every plan.
+LIST_OPEN, LIST_ALL = "open", "all"
 #: The provider writes actions while the plan is with them, and once it is accepted.
 ACTIONS_WRITABLE = (*WITH_PROVIDER, ACCEPTED)
 STATUS_LABELS: dict[str, str] = {

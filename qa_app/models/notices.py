@@ -12,6 +12,11 @@ from qa_app.extensions import Model
 from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
+#: status = 'draft' AND kind = 'notice_of_concern', as migrated
+_ONE_DRAFT = text(f"status = '{NoticeStatus.DRAFT}' AND kind = 'notice_of_concern'")
+#: status <> 'withdrawn', as migrated
+_NOT_WITHDRAWN = text(f"status <> '{NoticeStatus.WITHDRAWN}'")
+
 
 class Notice(Model):
     __tablename__ = "notices"
@@ -51,15 +56,15 @@ class Notice(Model):
             "uq_notices_one_draft_per_service",
             "service_id",
             unique=True,
-            sqlite_where=text("status = 'draft' AND kind = 'notice_of_concern'"),
-            postgresql_where=text("status = 'draft' AND kind = 'notice_of_concern'"),
+            sqlite_where=_ONE_DRAFT,
+            postgresql_where=_ONE_DRAFT,
         ),
         Index(
             "uq_notices_one_breach_per_notice",
             "parent_id",
             unique=True,
-            sqlite_where=text("status <> 'withdrawn'"),
-            postgresql_where=text("status <> 'withdrawn'"),
+            sqlite_where=_NOT_WITHDRAWN,
+            postgresql_where=_NOT_WITHDRAWN,
         ),
     )
 

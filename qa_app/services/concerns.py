@@ -280,7 +280,7 @@ def list_concerns(
         query = query.where(rules.OPEN_CONCERN)
     parts = []
     open_ = ConcernStatus.OPEN
-    if filters.status in ("", open_):
+    if not filters.status or filters.status == open_:
         parts.append((query.where(Concern.status == open_), (Concern.response_due_at, Concern.id)))
     if filters.status != open_:
         rest = query.where(

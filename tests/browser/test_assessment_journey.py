@@ -14,18 +14,28 @@ def _answer_all_but(live_server, assessment_id, keep: str):
     from qa_app.models import User
     from qa_app.services import assessments
     from qa_app.services.actors import Actor
+    from qa_app.services.transaction import unit_of_work
 
     with live_server.app.app_context():
         officer = db.session.scalar(select(User).where(User.email == "officer@demo.example"))
         assessment = assessments.get_assessment(officer, assessment_id)
         done = assessments.answers_for(assessment)
-        for q in assessments.questions_for(assessment):
-            if q.ref != keep and q.ref not in done:
+        refs = [
+            q.ref
+            for q in assessments.questions_for(assessment)
+            if q.ref != keep and q.ref not in done
+        ]
+        # Each save reads, then writes, beside the browser's own autosaves to the same
+        # database: like a POST to the app, it takes SQLite's write lock before reading (a read
+        # transaction overtaken by another writer's commit cannot then write: "database is locked").
+        db.session.commit()
+        for ref in refs:
+            with unit_of_work(writes_after_reading=True):
                 assessments.save_answer(
                     Actor(officer, "web"),
                     officer,
                     assessment_id,
-                    q.ref,
+                    ref,
                     assessments.AnswerInput(score=3, evidence="Seen on the visit."),
                     None,
                 )

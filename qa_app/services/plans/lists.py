@@ -28,7 +28,7 @@ class PlanRow:
 
 @dataclass
 class PlanFilters:
-    status: str = ""  # a status, or "open" for every open one (the default)
+    status: str = ""  # a status, or rules.LIST_OPEN (the default) or rules.LIST_ALL
     overdue: bool = False
     officer_id: int | None = None
     service_id: int | None = None
@@ -67,9 +67,9 @@ def list_plans(
     plan_late = sql_rules.plan_overdue(today)
     late_actions = _has_overdue_actions(today)
     query = select(ImprovementPlan).join(ImprovementPlan.service)
-    if filters.status == "open" or not filters.status:
+    if filters.status == rules.LIST_OPEN or not filters.status:
         query = query.where(ImprovementPlan.status.in_(rules.OPEN_STATUSES))
-    elif filters.status != "all":
+    elif filters.status != rules.LIST_ALL:
         query = query.where(ImprovementPlan.status == filters.status)
     if filters.overdue:
         query = query.where(

@@ -16,7 +16,9 @@ from sqlalchemy import and_
 
 from qa_app.domain.codes import CQC_RATINGS
 from qa_app.domain.concerns import SOURCES
-from qa_app.domain.plans import GRADES
+from qa_app.domain.lifecycle import AssessmentStatus
+from qa_app.domain.notices import NoticeStatus
+from qa_app.domain.plans import GRADES, PlanStatus
 from qa_app.domain.ratings import LABELS
 from qa_app.models import Assessment, ClockEvent, Concern, ImprovementPlan, Notice
 from qa_app.services.quad_report import rules
@@ -169,7 +171,7 @@ SECTIONS: list[Section] = [
                 "assessment",
                 _first_assessment(
                     lambda w: and_(
-                        Assessment.status == "published",
+                        Assessment.status == AssessmentStatus.PUBLISHED,
                         rules.within(Assessment.published_at, w.start, w.end),
                     )
                 ),
@@ -180,7 +182,7 @@ SECTIONS: list[Section] = [
                 "assessment",
                 lambda w: and_(
                     Assessment.revision_of_id.is_not(None),
-                    Assessment.status == "published",
+                    Assessment.status == AssessmentStatus.PUBLISHED,
                     rules.within(Assessment.published_at, w.start, w.end),
                 ),
                 hint="Corrected revisions of published reports",
@@ -291,7 +293,7 @@ SECTIONS: list[Section] = [
                 "notices.notice_of_concern.lifted",
                 "Lifted",
                 "notice",
-                _notice("notice_of_concern", _closed_as("lifted")),
+                _notice("notice_of_concern", _closed_as(NoticeStatus.LIFTED)),
             ),
             Figure(
                 "notices.notice_of_concern.open",
@@ -317,13 +319,13 @@ SECTIONS: list[Section] = [
                 "notices.contract_breach.remedied",
                 "Remedied",
                 "notice",
-                _notice("contract_breach", _closed_as("remedied")),
+                _notice("contract_breach", _closed_as(NoticeStatus.REMEDIED)),
             ),
             Figure(
                 "notices.contract_breach.termination_recommended",
                 "Termination recommended",
                 "notice",
-                _notice("contract_breach", _closed_as("termination_recommended")),
+                _notice("contract_breach", _closed_as(NoticeStatus.TERMINATION_RECOMMENDED)),
             ),
             Figure(
                 "notices.contract_breach.open",
@@ -396,7 +398,7 @@ SECTIONS: list[Section] = [
                 "plans.awaiting_review",
                 "Waiting for the council's review at the month's end",
                 "plan",
-                lambda w: rules.plan_status(w.as_at) == "submitted",
+                lambda w: rules.plan_status(w.as_at) == PlanStatus.SUBMITTED,
             ),
             Figure(
                 "plans.open_actions",

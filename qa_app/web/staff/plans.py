@@ -64,7 +64,7 @@ class CheckActionForm(StepForm):
     )
 
 
-STATUS_CHOICES = {"open": "Open (any stage)", **rules.STATUS_LABELS, "all": "Any"}
+STATUS_CHOICES = {rules.LIST_OPEN: "Open (any stage)", **rules.STATUS_LABELS, rules.LIST_ALL: "Any"}
 
 
 def plan_context(pv) -> dict:
@@ -80,9 +80,9 @@ def plan_context(pv) -> dict:
 @bp.get("/plans")
 @staff_required
 def plan_list():
-    status = request.args.get("status", "open")
+    status = request.args.get("status", rules.LIST_OPEN)
     filters = plans.PlanFilters(
-        status=status if status in STATUS_CHOICES else "open",
+        status=status if status in STATUS_CHOICES else rules.LIST_OPEN,
         overdue=request.args.get("overdue") == "1",
         officer_id=posted_id(request.args.get("officer_id")),
         page=page_number(request.args.get("page")),
