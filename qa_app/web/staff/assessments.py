@@ -532,6 +532,7 @@ def _not_ready_to_publish(assessment):
         problems=problems,
         step=_step_forms(),
         publish_refused=assessments.publish_refusal(assessment),
+        device_state=device_state(assessment, questions, answers),
         **context,
     ), 409
 
