@@ -22,10 +22,6 @@ from qa_app.services import rules as sql_rules
 from qa_app.services.calendar import london_today
 from qa_app.services.rules import latest_overall_ratings
 
-#: A concern counts against its service while it is open (SPEC section 7), and also once
-#: escalated until its notice is issued: the one rule, `services.rules.OPEN_CONCERN`.
-LIVE_CONCERN = sql_rules.OPEN_CONCERN
-
 
 def _london_date(moment) -> date | None:
     if moment is None:

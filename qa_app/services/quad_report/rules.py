@@ -7,8 +7,8 @@ keeps, so each rule below is the as-at form of the named rule, written once and 
 figure, list, format and comparison column. At `moment` = now each gives what its current
 form gives (tests/integration/test_quad_rules_match_the_app.py checks that).
 
-Each is marked `# rule: … (issue 14)`: when the single definitions of the structure issue
-land, this module is the one place to point at them.
+Each is marked `# rule: … (issue 14)` with the one definition it is the as-at form of: the
+domain rule, and its current query form in services/rules.py.
 
 `moment` is an instant (aware, UTC) taken as an exclusive end: "as at the month's last
 instant" is `moment = month.end`. `day` is the London day whose rules apply then
@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
 
 from qa_app.domain import plans as plan_rules
-from qa_app.domain.lifecycle import PUBLISHED
+from qa_app.domain.lifecycle import PUBLISHED, publication_order
 from qa_app.domain.notices import IN_FORCE, NEVER_ISSUED
 from qa_app.extensions import db
 from qa_app.models import Assessment, AuditEvent, Concern, ImprovementPlan, Notice, PlanAction
@@ -92,7 +92,8 @@ def assessment_history(moments: list[datetime], service_ids=None):
     return query.order_by(Assessment.service_id, Assessment.id)
 
 
-# rule: latest published assessment (issue 14): by published time, then the highest id
+# rule: latest published assessment (issue 14): domain.lifecycle.publication_order (by
+# published time, then the highest id), as at `moment`; now: services.rules.latest_published
 def latest_published(history, moment: datetime):
     """Of one service's `assessment_history` rows, the latest published before `moment`, or
     None. A correction published later supersedes the assessment it corrects by being later."""
@@ -100,7 +101,9 @@ def latest_published(history, moment: datetime):
     for row in history:
         if row.published_at is None or row.published_at >= moment:
             continue
-        if best is None or (row.published_at, row.id) > (best.published_at, best.id):
+        if best is None or publication_order(row.published_at, row.id) > publication_order(
+            best.published_at, best.id
+        ):
             best = row
     return best
 
@@ -125,7 +128,8 @@ def notice_draft_at(moment: datetime):
     )
 
 
-# rule: open concern (issue 14): services.risk.LIVE_CONCERN as at `moment`
+# rule: open concern (issue 14): domain.concerns.counts_as_open as at `moment`; now:
+# services.rules.OPEN_CONCERN
 def concern_open(moment: datetime):
     """Counts against its service at `moment`: received by then and not closed; if escalated
     by then, until its notice is issued (escalating must not turn a service green); otherwise
@@ -207,7 +211,8 @@ def plan_with_provider(moment: datetime):
     return plan_status(moment).in_(plan_rules.WITH_PROVIDER)
 
 
-# rule: overdue plan (issue 14): domain.plans.plan_overdue at `moment`
+# rule: overdue plan (issue 14): domain.plans.plan_overdue at `moment`; now:
+# services.rules.plan_overdue
 def plan_overdue(moment: datetime, day: date):
     return and_(plan_with_provider(moment), ImprovementPlan.submission_due_date < day)
 
@@ -221,7 +226,8 @@ def action_open(moment: datetime):
     )
 
 
-# rule: overdue action (issue 14): domain.plans.action_overdue at `moment`
+# rule: overdue action (issue 14): domain.plans.action_overdue at `moment`; now:
+# services.rules.action_overdue
 def action_overdue(moment: datetime, day: date):
     return and_(action_open(moment), PlanAction.target_date < day)
 
