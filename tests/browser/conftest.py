@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.browser.network import Line
+
 CHROMIUM = Path(os.environ.get("QA_CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -103,6 +105,7 @@ def chromium() -> Path:
 class LiveServer:
     url: str
     app: Flask
+    line: Line  # the server's end of the network (tests/browser/network.py)
 
     def service_id(self, name: str) -> int:
         """Look a service up in the served app's database (as a tester with access would)."""
@@ -140,11 +143,12 @@ def live_server(chromium) -> Iterator[LiveServer]:
     with app.app_context():
         upgrade()
         demo.seed()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    line = Line(app)
+    server = make_server("127.0.0.1", 0, line, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app)
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, line)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -180,6 +184,7 @@ def new_visitor(browser, live_server, request):
         return sites[-1]
 
     yield make
+    live_server.line.down = live_server.line.lose_replies = False  # the next test starts online
     reports = request.node.stash.get(_reports, {})
     failed = any(report.failed for report in reports.values())
     for number, site in enumerate(sites):

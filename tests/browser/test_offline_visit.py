@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.network import Network
 from tests.browser.pages import Site, check_accessibility
 
 VISIT = date(2027, 6, 30)  # later than the demo's visits: first in the assessment list
@@ -123,47 +124,6 @@ def _moves_on(live_server, assessment_id, status):
 # ---------------------------------------------------------------- the network
 
 
-class Network:
-    """Cuts and restores the connection of one browser context, counting how often, and
-    noting every request a page made that failed."""
-
-    def __init__(self, site: Site):
-        self.site = site
-        self.drops = 0
-        self.failed: list[str] = []
-        self.watch(site.page)
-
-    def watch(self, page: Page) -> None:
-        page.on("requestfailed", lambda request: self.failed.append(request.url))
-
-    @staticmethod
-    def _gone(route):
-        route.abort("internetdisconnected")
-
-    def cut(self) -> None:
-        self.site.context.set_offline(True)
-        self.site.context.route("**/*", self._gone)
-        self.drops += 1
-
-    def restore(self) -> None:
-        self.site.context.unroute("**/*", self._gone)
-        self.site.context.set_offline(False)
-
-
-OFFLINE_ERRORS = ("ERR_INTERNET_DISCONNECTED", "ERR_FAILED", "ERR_CONNECTION_RESET")
-
-
-def _expected_offline_errors(site: Site, network: Network) -> None:
-    """Requests that failed for want of a network (sending answers, storing pages) are what
-    being offline means. A file a page needs (a script, a style, a font) must never fail: it is
-    on this device. Anything else the browser logged is still a failure."""
-    files = [url for url in network.failed if "/static/" in url or "/assets/" in url]
-    assert not files, f"files a page needs were not on this device: {files}"
-    site.browser_errors = [
-        e for e in site.browser_errors if not any(reason in e for reason in OFFLINE_ERRORS)
-    ]
-
-
 def _offline_page(site: Site, network: Network, path: str, h1: str) -> Page:
     """Open a page with no network: it can only come from this device."""
     site.page.goto(path)
@@ -174,7 +134,7 @@ def _arrived(site: Site, network: Network, h1: str) -> Page:
     expect(site.page.locator("h1")).to_have_text(h1)
     site.page.wait_for_load_state("load")
     check_accessibility(site.page)
-    _expected_offline_errors(site, network)
+    network.expected_errors()
     assert not site.browser_errors, f"browser errors on {site.page.url}: {site.browser_errors}"
     return site.page
 
@@ -226,7 +186,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     record = {code: f"/assessments/{assessment_id}/record/{code}" for code, _, _ in domains}
     heading = {code: f"{name}: Castlegate View" for code, name, _ in domains}
     refs = [ref for _, _, domain_refs in domains for ref in domain_refs]
-    network = Network(site)
+    network = Network(site, live_server.line)
     typed: dict[str, tuple[int, str]] = {}  # what the officer last typed for each question
     changes: dict[str, int] = {}  # how many times each answer was changed after a save
 
@@ -290,7 +250,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     network.restore()
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.", timeout=20_000)
     assert {ref: v[:2] for ref, v in _stored(live_server, assessment_id).items()} == typed
-    _expected_offline_errors(site, network)
+    network.expected_errors()
 
     # Drop 2: the stored pages are older than what this device saved. Reopened offline they
     # still show it, and a change to an answer saved from here is its next version.
@@ -354,7 +314,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     network.restore()
     expect(page.locator("#device-answers")).to_be_empty(timeout=20_000)
     expect(submit).to_be_enabled()
-    _expected_offline_errors(site, network)
+    network.expected_errors()
     stored = _stored(live_server, assessment_id)
     assert {ref: v[:2] for ref, v in stored.items()} == typed
     assert stored[first][2:] == (2, 2)  # its next version, not a clash with itself
@@ -382,7 +342,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     expect(submit).to_be_disabled()
     network.restore()
     expect(page.locator("#device-answers")).to_be_empty(timeout=20_000)
-    _expected_offline_errors(site, network)
+    network.expected_errors()
 
     # Every answer typed reached the server once, in the right version.
     stored = _stored(live_server, assessment_id)
@@ -407,11 +367,15 @@ def test_a_clash_with_a_colleague_is_resolved_either_way(officer, live_server):
     title = "Involvement and information: Castlegate Hall"
     site.visit(f"/assessments/{assessment_id}/record/D1", title)
     _stored_on_opening(page)
+    network = Network(site, live_server.line)
+    # Typed with the line down and sent when it returns: one save each (typed online, notes and
+    # score can go as one save or two, as the timing falls).
+    network.cut()
     _answer(page, "QA01.1", "3 Good", "Doors knocked on.")
     _answer(page, "QA01.2", "3 Good", "Plans signed by people.")
-    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    network.restore()
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.", timeout=20_000)
 
-    network = Network(site)
     network.cut()
     _answer(page, "QA01.1", "4 Excellent", "Mine: every door knocked on, every time.")
     _answer(page, "QA01.2", "2 Requires improvement", "Mine: two plans unsigned.")
@@ -425,7 +389,7 @@ def test_a_clash_with_a_colleague_is_resolved_either_way(officer, live_server):
     expect(first).to_contain_text("Jordan Reid changed this answer", timeout=20_000)
     expect(second).to_be_visible(timeout=20_000)
     site.browser_errors = [e for e in site.browser_errors if "status of 409" not in e]
-    _expected_offline_errors(site, network)
+    network.expected_errors()
     expect(page.locator("#connection-state")).to_have_text(
         "2 answers are not saved yet. 2 answers need your decision."
     )
@@ -473,8 +437,11 @@ def test_a_clash_with_a_colleague_is_resolved_either_way(officer, live_server):
     expect(page.locator("[data-ref='QA01.2']").get_by_label("4 Excellent")).to_be_checked()
     # A later change of mine to the one I let go builds on theirs: no clash.
     _answer(page, "QA01.2", "3 Good", "Mine again: all plans signed, one late.")
-    expect(_state_of(page, "QA01.2")).to_contain_text("Saved at")
-    assert _stored(live_server, assessment_id)["QA01.2"][2:] == (3, 3)
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    expect(page.locator(".app-clash")).to_have_count(0)
+    score, evidence, version, saves = _stored(live_server, assessment_id)["QA01.2"]
+    assert (score, evidence) == (3, "Mine again: all plans signed, one late.")
+    assert version == saves >= 3  # after theirs (2); typed online, one save or two
 
 
 def test_my_own_save_whose_reply_was_lost_is_not_a_clash(officer, live_server):
@@ -485,21 +452,25 @@ def test_my_own_save_whose_reply_was_lost_is_not_a_clash(officer, live_server):
     title = "Involvement and information: Castlegate Mill"
     site.visit(f"/assessments/{assessment_id}/record/D1", title)
     _stored_on_opening(page)
-    network = Network(site)
-    replies_lost = []
+    network = Network(site, live_server.line)
+    line = live_server.line
 
-    def lose_the_reply(route):
-        if not replies_lost:
-            route.fetch()  # the server saves it...
-            replies_lost.append(route.request.url)
-        route.abort("connectionreset")  # ...and the reply never arrives
-
-    site.context.route("**/api/v1/**", lose_the_reply)
+    # Typed with the line down, so that it goes as one answer when the line comes back; then
+    # the server saves it and hangs up before replying.
+    network.cut()
     _answer(page, "QA01.1", "3 Good", "First look: doors knocked on.")
+    expect(_state_of(page, "QA01.1")).to_contain_text("Not saved yet")
+    line.lose_replies = True
+    with page.expect_event(
+        "requestfailed",
+        lambda request: request.method == "PUT" and request.url.endswith("/answers/QA01.1"),
+        timeout=20_000,
+    ):
+        network.restore()
     expect(_state_of(page, "QA01.1")).to_contain_text("Not saved yet: no connection")
     network.cut()
-    site.context.unroute("**/api/v1/**", lose_the_reply)
-    assert len(replies_lost) == 1  # it reached the server; the page never heard
+    line.lose_replies = False
+    assert line.replies_lost[0] == f"PUT /api/v1/assessments/{assessment_id}/answers/QA01.1"
     assert _stored(live_server, assessment_id)["QA01.1"] == (
         3,
         "First look: doors knocked on.",
@@ -512,7 +483,7 @@ def test_my_own_save_whose_reply_was_lost_is_not_a_clash(officer, live_server):
     _answer(page, "QA01.1", "4 Excellent", "Second look: doors knocked on, names used.")
     network.restore()
     expect(_state_of(page, "QA01.1")).to_contain_text("Saved at", timeout=20_000)
-    _expected_offline_errors(site, network)
+    network.expected_errors()
     expect(page.locator(".app-clash")).to_have_count(0)
     assert _stored(live_server, assessment_id)["QA01.1"] == (
         4,
@@ -535,7 +506,7 @@ def test_answers_left_after_the_assessment_moved_on_are_copied_out_and_cleared(
     _answer(page, "QA01.1", "3 Good", "Saved before the network went.")
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
 
-    network = Network(site)
+    network = Network(site, live_server.line)
     network.cut()
     _answer(page, "QA01.2", "2 Requires improvement", "Typed offline: two plans unsigned.")
     _answer(page, "QA01.3", "4 Excellent", "Typed offline: prayer room used daily.")
@@ -549,7 +520,7 @@ def test_answers_left_after_the_assessment_moved_on_are_copied_out_and_cleared(
         timeout=20_000,
     )
     site.browser_errors = [e for e in site.browser_errors if "status of 409" not in e]
-    _expected_offline_errors(site, network)
+    network.expected_errors()
     text = leftovers.get_by_label("The answers, as text")
     expect(text).to_have_value(re.compile("Question QA01.2\nScore: 2 Requires improvement"))
     expect(text).to_have_value(re.compile("Evidence notes: Typed offline: prayer room used daily."))

@@ -5,6 +5,8 @@ from datetime import date
 
 from playwright.sync_api import expect
 
+from tests.browser.network import Network
+
 
 def _plan(live_server, service_name):
     from sqlalchemy import select
@@ -88,10 +90,9 @@ def test_answers_autosave_and_survive_going_offline(site, live_server):
     page.wait_for_function("navigator.serviceWorker.controller !== null")
     site.arrived("Involvement and information: Willowbank Grove")
 
-    # Offline. (Requests a service worker passes on escape Playwright's offline emulation, so
-    # the API is also cut off by a route, as the real network would be.)
-    site.context.set_offline(True)
-    site.context.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))
+    # Offline, at both ends of the line (tests/browser/network.py).
+    network = Network(site, live_server.line)
+    network.cut()
     block = _answer(page, "QA01.2", "4 Excellent", "Plans written with the person, in their words.")
     expect(block.locator(".app-save-state")).to_contain_text("Not saved yet")
     expect(page.locator("#connection-state")).to_contain_text("Offline")
@@ -108,8 +109,7 @@ def test_answers_autosave_and_survive_going_offline(site, live_server):
     expect(restored.locator(".app-save-state")).to_contain_text("Not saved yet")
     assert "QA01.2" not in _saved(live_server, assessment_id)
 
-    site.context.unroute("**/api/v1/**")
-    site.context.set_offline(False)
+    network.restore()
     expect(restored.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
     assert _saved(live_server, assessment_id) == {
@@ -155,8 +155,8 @@ def test_answers_kept_offline_reach_the_server_after_the_session_ends_and_the_of
     site.visit(url, title)
     page = site.page
 
-    site.context.set_offline(True)
-    site.context.route("**/api/v1/**", lambda route: route.abort("internetdisconnected"))
+    network = Network(site, live_server.line)
+    network.cut()
     first = _answer(page, "QA01.1", "3 Good", "People chose their own routines.")
     second = _answer(page, "QA01.2", "2 Requires improvement", "Two plans not reviewed.")
     expect(first.locator(".app-save-state")).to_contain_text("Not saved yet")
@@ -164,8 +164,7 @@ def test_answers_kept_offline_reach_the_server_after_the_session_ends_and_the_of
 
     # Offline for longer than the idle period: the server ends the session meanwhile.
     _idle_for(live_server, "officer@demo.example", minutes=31)
-    site.context.unroute("**/api/v1/**")
-    site.context.set_offline(False)
+    network.restore()
 
     notice = page.locator("#session-ended")
     expect(notice).to_be_visible(timeout=20_000)
