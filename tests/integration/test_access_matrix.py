@@ -650,6 +650,12 @@ MATRIX = {
         STAFF_STEP_REFUSED,
         {},
     ),
+    "staff.cqc_import_service_types": (
+        "POST",
+        "/cqc-imports/{cqc_import}/service-types",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
     "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
     # the monthly QuAD report counts concerns: staff only, and for a provider it is not there
     "staff.quad_report_page": ("GET", "/reports/quad?month=2026-10", STAFF_PAGE, None),

@@ -41,7 +41,7 @@ from qa_app.services import (
 )
 from qa_app.services.actors import Actor
 from tests.support.client import soup
-from tests.support.spreadsheets import write_csv
+from tests.support.spreadsheets import location_rows, write_csv
 
 #: blueprints whose POST addresses are not forms, and why
 EXEMPT_BLUEPRINTS = {
@@ -269,13 +269,13 @@ class World:
         text = self.set_file("Supported living, revised by someone else")
         standards.load_upload(self.actor("manager"), text, "supported_living.v2.yaml")
 
-    def cqc_preview(self, client) -> str:
+    def cqc_preview(self, client, rows=(), local_authority="") -> str:
         """A CQC file uploaded and read: the address of its preview."""
-        path = write_csv(self.tmp_path / "ratings.csv", [])
+        path = write_csv(self.tmp_path / "ratings.csv", list(rows))
         with path.open("rb") as stream:
             response = client.post(
                 "/cqc-imports/new",
-                data={"file": (stream, "ratings.csv"), "local_authority": ""},
+                data={"file": (stream, "ratings.csv"), "local_authority": local_authority},
                 content_type="multipart/form-data",
             )
         assert response.status_code == 302, response.status_code
@@ -543,6 +543,28 @@ REFUSED = {
         "officer",
         lambda w, c: _remember(w, w.cqc_preview(c)),
         lambda w: cqc_import.discard(w.actor("manager"), _import_id(w)),
+    ),
+    # a new care home's type (with nursing or without?) chosen after the file was discarded
+    "staff.cqc_import_service_types": Refusal(
+        "officer",
+        lambda w, c: _remember(
+            w,
+            w.cqc_preview(
+                c,
+                location_rows(
+                    "1-900000001",
+                    "Form Walk House",
+                    "Northshire",
+                    "1-900000002",
+                    "Form Walk Care",
+                    {"Overall": "Good"},
+                    date(2026, 1, 5),
+                ),
+                "Northshire",
+            ),
+        ),
+        lambda w: cqc_import.discard(w.actor("manager"), _import_id(w)),
+        only=("/service-types",),
     ),
     "staff.cqc_import_discard": Refusal(
         "officer",
