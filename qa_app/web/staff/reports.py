@@ -21,6 +21,7 @@ from qa_app.services.quad_report import formats, lists, pdf
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import PDF, XLSX, attachment, council
 from qa_app.web.forms import options
+from qa_app.web.meeting_view import action_rows, carried_rows
 from qa_app.web.staff import bp
 
 ZIP = "application/zip"
@@ -94,6 +95,8 @@ def quad_report_page():
         percent_text=formats.percent_text,
         rating_label=formats.rating_label,
         kind_labels=formats.KIND_LABELS,
+        action_rows=action_rows,
+        carried_rows=carried_rows,
         filters=filters,
         previous=month.previous(),
         following=month.next() if month < month_of(now) else None,
