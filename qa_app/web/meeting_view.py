@@ -11,12 +11,13 @@ from qa_app.services.quad_report.meeting import ActionView
 
 
 def month_label(text: str) -> str:
-    """ "2026-10" as "October 2026"."""
+    """2026-10 as October 2026."""
     year, month = text.split("-")
     return Month(int(year), int(month)).label
 
 
-def _prewrap(text: str) -> Markup:
+def prewrap(text: str) -> Markup:
+    """Text as written, its line breaks kept (escaped)."""
     return Markup('<span class="app-prewrap">{}</span>').format(text)
 
 
@@ -42,7 +43,7 @@ def history_html(a: ActionView) -> Markup:
         Markup("<li>{}: {} (meeting of {}){}</li>").format(
             long_date(u.on),
             u.grade_label,
-            u.month,
+            month_label(u.month),
             Markup(": ") + escape(u.note) if u.note else "",
         )
         for u in a.history
@@ -52,7 +53,7 @@ def history_html(a: ActionView) -> Markup:
 
 def carried_rows(a: ActionView) -> list[dict]:
     return [
-        {"key": {"text": "Action"}, "value": {"html": _prewrap(a.description)}},
+        {"key": {"text": "Action"}, "value": {"html": prewrap(a.description)}},
         {"key": {"text": "Owner"}, "value": {"text": a.owner}},
         {"key": {"text": "Target date"}, "value": {"text": long_date(a.target_date)}},
         {

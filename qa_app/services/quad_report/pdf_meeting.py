@@ -64,7 +64,7 @@ def _actions_table(actions: list[ActionView], width: float, history: bool = Fals
                 _p(
                     f"Agreed {long_date(a.opened_on)}. History: "
                     + "; ".join(
-                        f"{long_date(u.on)} {u.grade_label}" + (f" ({u.note})" if u.note else "")
+                        f"{long_date(u.on)}: {u.grade_label}" + (f" ({u.note})" if u.note else "")
                         for u in a.history
                     ),
                     HINT,
@@ -161,6 +161,7 @@ def record_flowables(record: MeetingRecord | None, width: float) -> list:
         parts.append(_p("Addenda (added after the meeting was held)", HEADING))
         for ad in record.addenda:
             parts.append(_p(f"{long_datetime(ad.at)}, {ad.by}: {ad.text}", CELL))
+    parts.append(Spacer(1, 6 * mm))
     return parts
 
 
@@ -170,13 +171,17 @@ def carried_flowables(record: MeetingRecord | None, width: float) -> list:
         month = record.month.label if record else "this month"
         return [_p(f"No actions from earlier meetings are carried forward into {month}.")]
     return [
-        _p(
-            "Council actions agreed at earlier meetings and not completed before "
-            f"{record.month.label} began, with their grading as at {long_date(record.as_at)} "
-            f"({GRADING_WORDS}). An action completed this month is shown once more, then "
-            "no longer carried.",
-            SMALL,
-        ),
-        Spacer(1, 2 * mm),
-        _actions_table(record.carried, width, history=True),
+        KeepTogether(
+            [
+                _p(
+                    "Council actions agreed at earlier meetings and not completed before "
+                    f"{record.month.label} began, with their grading as at {long_date(record.as_at)} "
+                    f"({GRADING_WORDS}). An action completed this month is shown once more, "
+                    "then no longer carried.",
+                    SMALL,
+                ),
+                Spacer(1, 2 * mm),
+                _actions_table(record.carried, width, history=True),
+            ]
+        )
     ]

@@ -29,7 +29,7 @@ from qa_app.web.forms import (
     options,
     posted_id,
 )
-from qa_app.web.meeting_view import action_rows, carried_rows
+from qa_app.web.meeting_view import action_rows, carried_rows, prewrap
 from qa_app.web.staff import bp
 
 GRADE_CHOICES = options((str(k), v) for k, v in GRADES.items())
@@ -120,6 +120,7 @@ def _page(month, posted: StepForm | None = None, status: int = 200):
             form=posted,
             action_rows=action_rows,
             carried_rows=carried_rows,
+            prewrap=prewrap,
             section="reports",
         ),
         status,

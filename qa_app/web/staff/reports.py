@@ -21,7 +21,7 @@ from qa_app.services.quad_report import formats, lists, pdf
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import PDF, XLSX, attachment, council
 from qa_app.web.forms import options
-from qa_app.web.meeting_view import action_rows, carried_rows
+from qa_app.web.meeting_view import action_rows, history_html, prewrap
 from qa_app.web.staff import bp
 
 ZIP = "application/zip"
@@ -96,7 +96,8 @@ def quad_report_page():
         rating_label=formats.rating_label,
         kind_labels=formats.KIND_LABELS,
         action_rows=action_rows,
-        carried_rows=carried_rows,
+        history_html=history_html,
+        prewrap=prewrap,
         filters=filters,
         previous=month.previous(),
         following=month.next() if month < month_of(now) else None,
