@@ -6,6 +6,7 @@ Every step is audited. Once the meeting is marked held its record is locked
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import func, select
@@ -73,9 +74,26 @@ def _meeting(month: Month) -> QuadMeeting | None:
     return db.session.scalar(select(QuadMeeting).where(QuadMeeting.month == str(month)))
 
 
-def _draft(month: Month) -> QuadMeeting:
-    """The month's meeting, refused if it has not been started or is locked."""
-    meeting = _meeting(month)
+@contextmanager
+def _writing():
+    """Write after the checks made on what was read: the reading transaction ends first, so
+    that the write's own transaction takes SQLite's write lock from its start (and sees what
+    was committed meanwhile); its re-read of the meeting (`_draft(for_update=True)`) locks the
+    row on PostgreSQL."""
+    db.session.commit()
+    with unit_of_work(writes_after_reading=True) as session:
+        yield session
+
+
+def _draft(month: Month, for_update: bool = False) -> QuadMeeting:
+    """The month's meeting, refused if it has not been started or is locked. `for_update`:
+    inside a unit of work that writes, the row is locked (PostgreSQL; on SQLite the unit of
+    work holds the write lock), so the meeting cannot be marked held between this check and
+    the write."""
+    query = select(QuadMeeting).where(QuadMeeting.month == str(month))
+    if for_update:
+        query = query.with_for_update()
+    meeting = db.session.scalar(query)
     if meeting is None:
         raise Conflict("Enter the meeting's date and attendees first")
     if refusal := rules.edit_refusal(meeting.status):
@@ -95,7 +113,9 @@ def save_details(
         raise ValidationFailed(errors)
     assert held_on is not None
     people, _ = rules.parse_attendees(attendees_text)
-    with unit_of_work():
+    with _writing():
+        if meeting is not None:
+            meeting = _draft(month, for_update=True)
         if meeting is None:
             meeting = QuadMeeting(month=str(month), held_on=held_on, created_by_label=actor.label)
             db.session.add(meeting)
@@ -161,7 +181,8 @@ def add_item(
     if errors := rules.check_item(values, discussed):
         raise ValidationFailed(errors)
     assert service is not None
-    with unit_of_work():
+    with _writing():
+        meeting = _draft(month, for_update=True)
         item = QuadMeetingItem(
             meeting_id=meeting.id,
             service_id=service.id,
@@ -197,7 +218,8 @@ def add_action(actor: Actor, viewer: User, month: Month, item_id: int, values: d
     meeting = _draft(month)
     if errors := rules.check_action(values, meeting.held_on):
         raise ValidationFailed(errors)
-    with unit_of_work():
+    with _writing():
+        meeting = _draft(month, for_update=True)
         action = QuadAction(
             meeting_id=meeting.id,
             item_id=item.id,
@@ -246,7 +268,8 @@ def record_progress(
         raise NotFound("Page not found")
     if errors := rules.check_progress({"grade": grade, "note": note}):
         raise ValidationFailed(errors)
-    with unit_of_work():
+    with _writing():
+        meeting = _draft(month, for_update=True)
         update = QuadActionUpdate(
             action_id=action_id,
             meeting_id=meeting.id,
@@ -279,7 +302,12 @@ def mark_held(actor: Actor, viewer: User, month: Month) -> QuadMeeting:
     )
     if refusal := rules.held_refusal(meeting.status, meeting.held_on, london_today(), items or 0):
         raise Conflict(refusal)
-    with unit_of_work():
+    with _writing():
+        meeting = _draft(month, for_update=True)
+        if refusal := rules.held_refusal(
+            meeting.status, meeting.held_on, london_today(), items or 0
+        ):
+            raise Conflict(refusal)
         meeting.status = rules.HELD
         meeting.held_at = utcnow()
         meeting.held_by_label = actor.label
