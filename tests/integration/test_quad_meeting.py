@@ -235,7 +235,15 @@ def test_the_record_and_the_carried_action_in_every_format(client, make, world, 
     ).stdout.decode()
     assert "Meeting record" in words and "Sam Patel" in words and "Medication audit" in words
 
-    # the page and the API agree on what is carried, and how it is graded
+    # the page and the API agree on the record, on what is carried, and how it is graded
+    page = client.get(f"/reports/quad?month={LAST}")
+    headings = [
+        h.get_text(" ", strip=True).split(" (")[0]
+        for h in page.soup.select("#meeting-record ~ h3.govuk-heading-s")
+    ]
+    assert headings == [s["name"] for s in this_month["services"]]
+    shown = page.soup.select_one("#meeting-record").find_next("dl").get_text(" ", strip=True)
+    assert "Unannounced night visit" in shown and "2 On track" in shown
     page = client.get(f"/reports/quad?month={THIS}")
     rows = page.soup.select("#carried-forward ~ div table tbody tr")
     assert [r["id"] for r in rows] == [f"carried-{a['id']}" for a in following["carried_forward"]]
@@ -275,3 +283,50 @@ def test_filters_choose_the_services_discussed(client, make, world, manager, api
     assert [s["name"] for s in north["services"]] == ["Aster House"]
     south = api(f"/api/v1/reports/quad/{THIS}?cluster=South").get_json()["meeting"]
     assert south["carried_forward"] == []
+
+
+def _statements_reading(month) -> int:
+    from sqlalchemy import event
+
+    from qa_app.services.quad_report import meeting
+
+    counted = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.split()[0].upper() in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+            counted.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        record = meeting.read(month, month.end)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(counted), record
+
+
+def test_reading_the_record_takes_the_same_statements_however_much_it_holds(
+    client, make, world, manager
+):
+    from qa_app.services import quad_meetings
+
+    make.sign_in(client, manager)
+    record_meeting(client, world)
+    before, record = _statements_reading(LAST)
+    assert len(record.items) == 2
+    actor = Actor(manager, "web")
+    # a month earlier, a meeting with eight more services and actions, all still open
+    earlier = LAST.previous()
+    quad_meetings.save_details(actor, manager, earlier, earlier.first_day, "Jo Bloggs, Council")
+    for n in range(8):
+        service = make.service(name=f"Earlier {n}")
+        item = quad_meetings.add_item(actor, manager, earlier, service.id, "Discussed", "")
+        quad_meetings.add_action(
+            actor,
+            manager,
+            earlier,
+            item.id,
+            {"description": f"Act {n}", "owner": "Jo", "target_date": earlier.last_day, "grade": 3},
+        )
+    after, record = _statements_reading(LAST)
+    assert len(record.carried) == 8
+    assert after == before == 6
