@@ -330,3 +330,27 @@ def test_reading_the_record_takes_the_same_statements_however_much_it_holds(
     after, record = _statements_reading(LAST)
     assert len(record.carried) == 8
     assert after == before == 6
+
+
+def test_what_is_written_in_the_record_cannot_run_as_a_formula(client, make, world, manager):
+    make.sign_in(client, manager)
+    record_meeting(client, world, hold=False)
+    item = db.session.query(QuadMeetingItem).filter_by(service_id=world[0].id).one()
+    ok = client.post(
+        f"{BASE}/services/{item.id}/actions/new",
+        data={
+            "description": '=HYPERLINK("http://evil.example","Click")',
+            "owner": "+Someone",
+            **_date("target_date", HELD_ON + timedelta(days=5)),
+            "grade": "3",
+        },
+    )
+    assert ok.status_code == 302, error_summary(ok)
+    csv = zipfile.ZipFile(io.BytesIO(client.get(f"/reports/quad/{LAST}.csv").data))
+    [name] = [n for n in csv.namelist() if n.endswith("meeting-actions.csv")]
+    text = csv.read(name).decode("utf-8-sig")
+    assert "'=HYPERLINK(" in text and "'+Someone" in text
+    book = load_workbook(io.BytesIO(client.get(f"/reports/quad/{LAST}.xlsx").data))
+    cells = [c.value for row in book["Meeting actions"].iter_rows() for c in row]
+    assert "'+Someone" in cells
+    assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
