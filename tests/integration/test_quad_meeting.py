@@ -197,6 +197,10 @@ def test_the_record_and_the_carried_action_in_every_format(client, make, world, 
     assert [p["organisation"] for p in this_month["attendees"]] == ["Council", "North ICB"]
     assert this_month["services"][0]["actions"][0]["progress_grade_label"] == "2 On track"
 
+    # opened after the end of the month before: not in that month's pack at all
+    before = api(f"/api/v1/reports/quad/{LAST.previous()}").get_json()["meeting"]
+    assert before["services"] == [] and before["carried_forward"] == []
+
     following = api(f"/api/v1/reports/quad/{THIS}").get_json()["meeting"]
     assert following["recorded"] is False
     [carried] = following["carried_forward"]  # the achieved action is not carried
@@ -256,12 +260,14 @@ def test_next_months_meeting_grades_the_carried_action(client, make, world, mana
     record_meeting(client, world)
     action = db.session.query(QuadAction).filter_by(description="Unannounced night visit").one()
     base = f"/reports/quad/{THIS}/meeting"
-    today = utcnow().date()
     ok = client.post(
         f"{base}/details",
         data={**_date("held_on", THIS.first_day), "attendees": "Maria Manager, Council"},
     )
     assert ok.status_code == 302, error_summary(ok)
+    achieved = db.session.query(QuadAction).filter_by(description="Check MAR charts").one()
+    not_carried = client.post(f"{base}/actions/{achieved.id}/progress", data={"grade": "2"})
+    assert not_carried.status_code == 404  # completed last month: nothing to grade here
     bad = client.post(f"{base}/actions/{action.id}/progress", data={"grade": "9"})
     assert bad.status_code == 422
     assert "Choose a grading from 1 Fully achieved to 4 Not achieved" in error_summary(bad)
@@ -273,7 +279,6 @@ def test_next_months_meeting_grades_the_carried_action(client, make, world, mana
     [carried] = api(f"/api/v1/reports/quad/{THIS}").get_json()["meeting"]["carried_forward"]
     assert carried["state"] == "Carried forward, completed" and carried["completed"] is True
     assert [h["progress_grade"] for h in carried["history"]] == [2, 1]
-    assert today >= THIS.first_day
 
 
 def test_filters_choose_the_services_discussed(client, make, world, manager, api):
