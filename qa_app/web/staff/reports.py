@@ -14,7 +14,7 @@ from wtforms import SelectField
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.months import MonthRefused, last_full_month, month_of, parse_month
 from qa_app.domain.wording import long_date, long_datetime
-from qa_app.services import quad_report, registry
+from qa_app.services import quad_meetings, quad_report, registry
 from qa_app.services.calendar import utcnow
 from qa_app.services.errors import ServiceError
 from qa_app.services.quad_report import formats, lists
@@ -97,6 +97,7 @@ def quad_report_page():
         kind_labels=formats.KIND_LABELS,
         action_rows=action_rows,
         history_html=history_html,
+        meeting_writer=quad_meetings.can_write(current_user),
         prewrap=prewrap,
         filters=filters,
         previous=month.previous(),
