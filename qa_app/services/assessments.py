@@ -41,6 +41,7 @@ from qa_app.services.assessment_comments import (  # noqa: F401 (callers use ass
     provider_comments,
     publish_refusal,
 )
+from qa_app.services.assessment_summaries import copy_summaries
 from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
     answers_for,
     get_assessment,
@@ -529,6 +530,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
                     updated_by_label=answer.updated_by_label,
                 )
             )
+        copy_summaries(assessment, revision)
         audit.record(
             actor,
             "assessment",
