@@ -41,7 +41,6 @@ from qa_app.services.assessment_comments import (  # noqa: F401 (callers use ass
     provider_comments,
     publish_refusal,
 )
-from qa_app.services.assessment_summaries import copy_summaries
 from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
     answers_for,
     get_assessment,
@@ -50,6 +49,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     ratings_for,
     shape_of,
 )
+from qa_app.services.assessment_summaries import copy_summaries
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
