@@ -22,7 +22,7 @@
 
 import { Device, Sender, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
 import { showLeftovers, storeForOffline } from "/static/offline.js";
-import { isSummaryRef, readSummary, summaryTitle, writeSummary } from "/static/summaries.js";
+import { isSummaryRef, readSummary, summaryTitle, waitingWords, writeSummary } from "/static/summaries.js";
 
 export function startAutosave(form) {
   const state = pageState();
@@ -92,7 +92,7 @@ export function startAutosave(form) {
     const queue = device.queue();
     const waiting = Object.keys(queue).length;
     const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
-    const answers = plural(waiting, "answer is", "answers are");
+    const answers = waitingWords(Object.keys(queue));
     if (sender.movedOn || !state.editable) {
       banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
     } else if (sessionEnded) {

@@ -45,3 +45,13 @@ export function summaryTitle(state, ref) {
   const domain = state?.domains.find((d) => d.code === part);
   return `Summary: ${domain ? domain.title : part}`;
 }
+
+// What waits on this device, in words: "1 answer is", "2 answers and 1 summary are".
+export function waitingWords(refs) {
+  const summaries = refs.filter(isSummaryRef).length;
+  const answers = refs.length - summaries;
+  const parts = [];
+  if (answers || !summaries) parts.push(`${answers} ${answers === 1 ? "answer" : "answers"}`);
+  if (summaries) parts.push(`${summaries} ${summaries === 1 ? "summary" : "summaries"}`);
+  return `${parts.join(" and ")} ${refs.length === 1 ? "is" : "are"}`;
+}
