@@ -20,9 +20,9 @@
 // page as `next`. Signing in brings the officer back here; the page finds the waiting answers on
 // the device and sends them.
 
-import { Device, Sender, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
+import { Device, Sender, bestKnown, pageState, plural, progressOf, sameAnswer, versionsOf } from "/static/device.js";
 import { showLeftovers, storeForOffline } from "/static/offline.js";
-import { isSummaryRef, readSummary, summaryTitle, waitingWords, writeSummary } from "/static/summaries.js";
+import { isSummaryRef, readSummary, summaryTitle, thingsWaiting, waitingWords, writeSummary } from "/static/summaries.js";
 
 export function startAutosave(form) {
   const state = pageState();
@@ -100,7 +100,8 @@ export function startAutosave(form) {
     } else if (!navigator.onLine) {
       banner.textContent = `Offline. ${answers} kept on this device and will be sent when the connection returns.`;
     } else if (clashes) {
-      banner.textContent = `${answers} not saved yet. ${plural(clashes, "answer needs", "answers need")} your decision.`;
+      const deciding = Object.keys(queue).filter((ref) => queue[ref].problem === "conflict");
+      banner.textContent = `${answers} not saved yet. ${thingsWaiting(deciding)} ${clashes === 1 ? "needs" : "need"} your decision.`;
     } else if (waiting) {
       banner.textContent = `${answers} not saved yet.`;
     } else {
@@ -130,6 +131,10 @@ export function startAutosave(form) {
   function changed(block, delay) {
     // Kept on this device at once, keystroke by keystroke; sent to the server a moment later.
     const ref = block.dataset.ref;
+    const waiting = device.queue()[ref];
+    // Leaving a box whose words wait for a decision (a clash shown beside it) is not a change:
+    // the decision stays, and its buttons stay where the officer is about to press them.
+    if (waiting?.problem && sameAnswer(waiting.payload, read(block))) return;
     block.querySelector(".app-conflict[data-live]")?.remove();
     if (device.remember(ref, read(block))) {
       say(ref, sessionEnded ? "Not saved yet: kept on this device until you sign in again" : "Not saved yet: kept on this device", "unsaved");

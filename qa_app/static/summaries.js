@@ -46,12 +46,23 @@ export function summaryTitle(state, ref) {
   return `Summary: ${domain ? domain.title : part}`;
 }
 
-// What waits on this device, in words: "1 answer is", "2 answers and 1 summary are".
-export function waitingWords(refs) {
+// What waits on this device, in words: "1 answer", "2 answers and 1 summary".
+export function thingsWaiting(refs) {
   const summaries = refs.filter(isSummaryRef).length;
   const answers = refs.length - summaries;
   const parts = [];
   if (answers || !summaries) parts.push(`${answers} ${answers === 1 ? "answer" : "answers"}`);
   if (summaries) parts.push(`${summaries} ${summaries === 1 ? "summary" : "summaries"}`);
-  return `${parts.join(" and ")} ${refs.length === 1 ? "is" : "are"}`;
+  return parts.join(" and ");
+}
+
+// The same with its verb: "1 answer is", "2 answers and 1 summary are".
+export function waitingWords(refs) {
+  return `${thingsWaiting(refs)} ${refs.length === 1 ? "is" : "are"}`;
+}
+
+// The domain whose page a summary is written on (the overall one: the last domain's).
+export function summaryDomain(state, ref) {
+  const part = summaryPart(ref);
+  return part === "overall" ? state.domains[state.domains.length - 1]?.code : part;
 }

@@ -77,6 +77,29 @@ def _summaries(live_server, assessment_id: int) -> dict[str, tuple[str, int, int
         return {s.part: (s.text, s.version, saves) for s in rows}
 
 
+def _colleague_writes(live_server, assessment_id: int, part: str, text: str) -> None:
+    """Another officer (Jordan Reid) changes a summary, from their own laptop."""
+    from sqlalchemy import select
+
+    from qa_app.extensions import db
+    from qa_app.models import Assessment, User
+    from qa_app.services import assessment_summaries
+    from qa_app.services.actors import Actor
+
+    with live_server.app.app_context():
+        colleague = db.session.scalar(select(User).where(User.email == "officer2@demo.example"))
+        assessment = db.session.get(Assessment, assessment_id)
+        current = assessment_summaries.summaries_for(assessment).get(part)
+        assessment_summaries.save_summary(
+            Actor(colleague, "web"),
+            colleague,
+            assessment_id,
+            part,
+            text,
+            current.version if current else None,
+        )
+
+
 def _device(page: Page, assessment_id: int) -> dict:
     return json.loads(page.evaluate(f"localStorage.getItem('qa-unsaved-{assessment_id}')") or "{}")
 
@@ -153,6 +176,14 @@ def test_the_last_visit_beside_each_question_and_a_summary_written_offline(offic
     # the stored page has the last visit too (it is part of the page)
     expect(page.locator(".app-answer .app-previous")).to_have_count(blocks.count())
     assert _summaries(live_server, assessment_id) == {}
+    # the stored overview says what waits, and Submit waits for it
+    page.goto(f"/assessments/{assessment_id}")
+    _arrived(site, network, f"Assessment of {SERVICE}")
+    waiting = page.locator(".app-waiting")
+    expect(waiting).to_contain_text("1 summary typed on this device is not saved yet.")
+    expect(waiting).to_contain_text(f"{first_title}: 1 summary")
+    page.goto(path)
+    _arrived(site, network, title)
 
     network.restore()
     expect(summary.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
@@ -182,6 +213,38 @@ def test_the_last_visit_beside_each_question_and_a_summary_written_offline(offic
         "A caring home that is improving; records still need work.",
         1,
     )
+    # A colleague changes the overall summary while my change waits: both shown, theirs kept.
+    network.cut()
+    overall.get_by_label("Overall summary of this assessment").fill("Mine: improving.")
+    expect(overall.locator(".app-save-state")).to_contain_text("Not saved yet")
+    _colleague_writes(live_server, assessment_id, "overall", "Theirs: improving fast.")
+    network.restore()
+    clash = overall.locator(".app-clash")
+    expect(clash).to_contain_text("Jordan Reid changed the overall summary", timeout=20_000)
+    site.browser_errors = [e for e in site.browser_errors if "status of 409" not in e]
+    network.expected_errors()
+    expect(page.locator("#connection-state")).to_have_text(
+        "1 summary is not saved yet. 1 summary needs your decision."
+    )
+    mine, theirs = clash.locator(".app-clash__side").all()
+    expect(mine).to_contain_text("Mine: improving.")
+    expect(theirs).to_contain_text("Theirs: improving fast.")
+    clash.scroll_into_view_if_needed()
+    site.screenshot("summary-clash-1280", full_page=False)
+    check_accessibility(page)
+    clash.get_by_role("button", name="Keep theirs").click()
+    expect(overall.get_by_label("Overall summary of this assessment")).to_have_value(
+        "Theirs: improving fast."
+    )
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    assert _device(page, assessment_id) == {}
+    assert _summaries(live_server, assessment_id)["overall"][:2] == ("Theirs: improving fast.", 2)
+    overall.get_by_label("Overall summary of this assessment").fill(
+        "A caring home that is improving; records still need work."
+    )
+    expect(overall.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    assert _summaries(live_server, assessment_id)["overall"][:2][1] == 3  # on theirs: no clash
+
     for width in (768, 375):
         page.set_viewport_size({"width": width, "height": 900})
         overall.scroll_into_view_if_needed()
