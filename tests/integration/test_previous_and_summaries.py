@@ -265,7 +265,11 @@ def test_the_save_button_saves_summaries_without_javascript(client, make, world)
     assert first.soup.select_one("#summary_overall-text") is None  # only on the last domain
     saved = client.post(base + "D1", data={"summary_D1-text": "Line one\r\nLine two"})
     assert saved.status_code == 302
+    banner = client.get(saved.headers["Location"]).soup.select_one(".govuk-notification-banner")
+    assert "1 summary saved" in banner.get_text()
     assert db.session.scalar(select(AssessmentSummary.text)) == "Line one\nLine two"
+    hint = client.get(f"/assessments/{world['current'].id}").soup.select_one("#summaries-hint")
+    assert hint.a["href"] == base + "D5"  # the overview says where the overall summary goes
     last = client.get(base + "D5")
     assert last.soup.select_one("#summary_D5-text") is not None
     assert last.soup.select_one("#summary_overall-text") is not None

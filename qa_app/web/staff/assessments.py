@@ -389,11 +389,11 @@ def assessment_record(assessment_id, domain):
                 conflicts[q.ref] = clash
                 errors[q.ref] = f"Question {q.ref}: {clash.message}"
                 typed[q.ref] = {**posted, "version": clash.current_version}
-        saved += recording_extras.save_posted(
+        written = recording_extras.save_posted(
             form, current_user, assessment, parts, errors, conflicts, typed
         )
         if not errors:
-            flash(f"{saved} {'answer' if saved == 1 else 'answers'} saved", "success")
+            flash(recording_extras.saved_words(saved, written), "success")
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]

@@ -58,6 +58,16 @@ def save_posted(form, user, assessment, page_parts, errors, conflicts, typed) ->
     return saved
 
 
+def saved_words(answers: int, summaries: int) -> str:
+    """ "2 answers saved", "1 answer and 1 summary saved", "1 summary saved"."""
+    words = (
+        [f"{answers} {'answer' if answers == 1 else 'answers'}"] if answers or not summaries else []
+    )
+    if summaries:
+        words.append(f"{summaries} {'summary' if summaries == 1 else 'summaries'}")
+    return " and ".join(words) + " saved"
+
+
 def page_context(assessment, page_parts, typed, conflicts) -> dict:
     """The template's `previous` (the previous visit, or None) and `summary_blocks`."""
     found = assessment_summaries.summaries_for(assessment)
