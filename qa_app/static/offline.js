@@ -158,7 +158,7 @@ export function showLeftovers(container, state, device, status, after) {
       <p class="govuk-body" role="status" aria-live="polite" data-leftovers-said></p>
     </div>`;
   banner.querySelector("[data-leftovers-heading]").textContent =
-    `${plural(entries.length, "answer", "answers")} typed on this device ${entries.length === 1 ? "was" : "were"} not saved: the assessment is ${label}.`;
+    `${thingsWaiting(entries.map(([ref]) => ref))} typed on this device ${entries.length === 1 ? "was" : "were"} not saved: the assessment is ${label}.`;
   const text = banner.querySelector("textarea");
   text.value = answersAsText(state, entries);
   const said = banner.querySelector("[data-leftovers-said]");
@@ -177,7 +177,7 @@ export function showLeftovers(container, state, device, status, after) {
   banner.querySelector("[data-clear]").addEventListener("click", () => {
     actions.hidden = true;
     confirmRow.hidden = false;
-    said.textContent = `Clear ${plural(entries.length, "answer", "answers")} from this device? This cannot be undone.`;
+    said.textContent = `Clear ${thingsWaiting(entries.map(([ref]) => ref))} from this device? This cannot be undone.`;
     confirmRow.querySelector("[data-clear-yes]").focus();
   });
   confirmRow.querySelector("[data-clear-no]").addEventListener("click", () => {
