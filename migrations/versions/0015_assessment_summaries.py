@@ -1,7 +1,7 @@
 """Assessment summaries: one per domain and one overall
 
 Revision ID: 0015_assessment_summaries
-Revises: 0013_letters_and_notice_files
+Revises: 0016_quad_meetings
 Create Date: 2026-11-27 21:32:33.262617
 
 """
@@ -12,7 +12,7 @@ import qa_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0015_assessment_summaries'
-down_revision = '0013_letters_and_notice_files'
+down_revision = '0016_quad_meetings'
 branch_labels = None
 depends_on = None
 
