@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from qa_app.domain.cqc_columns import (
@@ -35,16 +34,41 @@ from qa_app.domain.cqc_groups import (
     service_group,
     stored_groups,
 )
+from qa_app.domain.cqc_status import (
+    HAS_BAD_ROWS,
+    IMPORT_LABELS,
+    UNDECIDED,
+    ImportStatus,
+    can_commit,
+    can_discard,
+    commit_refusal,
+    discard_refusal,
+    has_preview,
+    import_label,
+    needs_correcting,
+)
+from qa_app.domain.cqc_successors import KnownPlace, Missing, NewPlace, Successor, pair_up
 from qa_app.domain.postcode import normalise_postcode
 
 __all__ = [
     "COLUMNS",
+    "HAS_BAD_ROWS",
+    "IMPORT_LABELS",
     "LOCATION_ADDRESS",
     "OPTIONAL_COLUMNS",
     "PROVIDER_ADDRESS",
+    "UNDECIDED",
     "HeaderFinder",
     "HeaderProblem",
+    "ImportStatus",
+    "can_commit",
+    "can_discard",
+    "commit_refusal",
+    "discard_refusal",
+    "has_preview",
+    "import_label",
     "map_header",
+    "needs_correcting",
 ]
 
 OVERALL = "Overall"
@@ -62,79 +86,6 @@ _NOT_RATED_KEYS = {w.casefold() for w in NOT_RATED}
 _DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-
-
-class ImportStatus(StrEnum):
-    """An uploaded file's import, as stored: read in the background, then previewed (or
-    refused), then committed or discarded by a person."""
-
-    READING = "reading"
-    REFUSED = "refused"
-    PREVIEWED = "previewed"
-    COMMITTED = "committed"
-    DISCARDED = "discarded"
-
-
-IMPORT_LABELS: dict[str, str] = {
-    ImportStatus.READING: "Reading the file",
-    ImportStatus.PREVIEWED: "Waiting for confirmation",
-    ImportStatus.REFUSED: "Could not be read",
-    ImportStatus.COMMITTED: "Imported",
-    ImportStatus.DISCARDED: "Discarded",
-}
-#: A previewed file with bad rows: it cannot be imported until it is corrected.
-HAS_BAD_ROWS = "Has bad rows"
-#: Not yet decided: the file may still be discarded.
-UNDECIDED = (ImportStatus.READING, ImportStatus.REFUSED, ImportStatus.PREVIEWED)
-
-
-def discard_refusal(status: str) -> str | None:
-    if status not in UNDECIDED:
-        return f"This import has already been {status}"
-    return None
-
-
-def can_discard(status: str) -> bool:
-    return discard_refusal(status) is None
-
-
-def commit_refusal(status: str, bad_rows: int, types_to_choose: int = 0) -> str | None:
-    """Why the previewed changes cannot be applied, or None."""
-    if status != ImportStatus.PREVIEWED:
-        done: dict[str, str] = {
-            ImportStatus.COMMITTED: "confirmed",
-            ImportStatus.READING: "started but not yet read",
-        }
-        return "This import cannot be confirmed: it has already been " + done.get(status, status)
-    if bad_rows:
-        return "A file with bad rows cannot be imported: correct them and upload it again"
-    if types_to_choose:
-        return (
-            "Choose the type of each new service before importing: "
-            + ("1 is" if types_to_choose == 1 else f"{types_to_choose:,} are")
-            + " still to choose"
-        )
-    return None
-
-
-def can_commit(status: str, bad_rows: int, types_to_choose: int = 0) -> bool:
-    return commit_refusal(status, bad_rows, types_to_choose) is None
-
-
-def needs_correcting(status: str, bad_rows: int) -> bool:
-    """Read, but some rows are bad: the file is corrected and uploaded again."""
-    return status == ImportStatus.PREVIEWED and bool(bad_rows)
-
-
-def has_preview(status: str) -> bool:
-    """What the file changes (or changed) can be shown."""
-    return status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTED)
-
-
-def import_label(status: str, bad_rows: int) -> str:
-    if needs_correcting(status, bad_rows):
-        return HAS_BAD_ROWS
-    return IMPORT_LABELS.get(status, status)
 
 
 def parse_rating(text: object) -> str | None:
@@ -412,6 +363,7 @@ class KnownService:
     service_type: str = ""
     #: {group: {domain: [rating, "YYYY-MM-DD"]}} as recorded from CQC's service groups
     groups: StoredGroups = field(default_factory=dict)
+    postcode: str | None = None
 
 
 @dataclass
@@ -468,6 +420,9 @@ class Plan:
     warnings: list[BadRow] = field(default_factory=list)
     header_row: int = 1
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    #: known services the file does not hold, paired with a new location that may be them
+    successors: list[Successor] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
 
 
 def same_authority(a: str, b: str) -> bool:
@@ -550,6 +505,17 @@ def plan_changes(
                 domains={d: (r[0], r[1]) for d, r in ratings.items() if d in KEY_QUESTIONS},
             )
         )
+    plan.successors, plan.missing = pair_up(
+        [
+            KnownPlace(k.id, k.name, k.location_id, k.postcode)
+            for k in sorted(known.values(), key=lambda k: (k.name.casefold(), k.location_id))
+            if k.location_id not in parsed.locations
+        ],
+        [
+            NewPlace(n.location_id, n.name, n.postcode, n.provider_id, n.provider_name)
+            for n in plan.new_services
+        ],
+    )
     plan.new_providers = sorted(new_provider_names.items(), key=lambda p: p[1].casefold())
     plan.changes.sort(key=lambda c: (c.name.casefold(), c.location_id))
     plan.new_services.sort(key=lambda s: (s.name.casefold(), s.location_id))

@@ -659,6 +659,12 @@ MATRIX = {
         STAFF_STEP_REFUSED,
         {},
     ),
+    "staff.cqc_import_successors": (
+        "POST",
+        "/cqc-imports/{cqc_import}/successors",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
     "staff.cqc_import_service_types": (
         "POST",
         "/cqc-imports/{cqc_import}/service-types",
