@@ -9,6 +9,9 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | an overdue action                     | `domain.plans.action_overdue`        | `action_overdue`       |
 | a service's latest published assessment | `domain.lifecycle.latest_published` | `LATEST_FIRST`, `latest_published` |
 | an open concern                       | `domain.concerns.counts_as_open`     | `OPEN_CONCERN`         |
+| a response clock due within 24 hours  | `domain.dashboard.clock_due_soon`    | `clock_due_soon`       |
+| a breached clock still to act on      | `domain.dashboard.clock_breached`    | `clock_breached`       |
+| a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -16,11 +19,12 @@ Imports no other use case, so that any of them may import it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from qa_app.domain import concerns as concern_rules
+from qa_app.domain import dashboard as dashboard_rules
 from qa_app.domain import lifecycle
 from qa_app.domain import plans as plan_rules
 from qa_app.extensions import db
@@ -172,3 +176,32 @@ OPEN_CONCERN: ColumnElement[bool] = or_(
         ),
     ),
 )
+
+
+# ---------------------------------------------------------------- the managers' dashboard
+
+
+def clock_due_soon(now: datetime, hours: int = dashboard_rules.DUE_SOON_HOURS):
+    """`domain.dashboard.clock_due_soon` for each concern: open, due within `hours`."""
+    return and_(
+        Concern.status == concern_rules.OPEN,
+        Concern.response_due_at >= now,
+        Concern.response_due_at < now + timedelta(hours=hours),
+    )
+
+
+def clock_breached(now: datetime):
+    """`domain.dashboard.clock_breached` for each concern: past its response time with no
+    response, and still counting as open."""
+    return and_(OPEN_CONCERN, Concern.responded_at.is_(None), Concern.response_due_at < now)
+
+
+def comments_close_this_week(now: datetime):
+    """`domain.dashboard.comments_close_this_week` for each assessment: a shared draft whose
+    comment period ends from now to the end of this London week."""
+    start, end = dashboard_rules.shared_between_for_this_week(now)
+    return and_(
+        Assessment.status == lifecycle.DRAFT_SHARED,
+        Assessment.shared_at >= start,
+        Assessment.shared_at < end,
+    )

@@ -40,7 +40,10 @@ PAGE_SIZE = 50
 CONCERN_LISTS = {
     "services_of_concern.red": "Services red at the month's end",
     "services_of_concern.amber": "Services amber at the month's end",
+    "services_of_concern.turned_red": "Services that turned red during the month",
 }
+#: red at the month's end (or now, in the month under way) and not red at the month's start
+TURNED_RED = "services_of_concern.turned_red"
 
 
 @dataclass
@@ -347,11 +350,13 @@ def _graded(window, filters, figure: Figure, page: int, size: int) -> RecordList
 
 
 def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
-    rows = queries.services(filters)
-    standing = queries.standings(rows, [window], filters)[0]
-    facts = queries.risk_facts(window, standing, filters)
-    risk = path.rsplit(".", 1)[1]
-    found = [s for s in queries.of_concern(rows, facts) if s.risk == risk]
+    found = turned_red(window, filters) if path == TURNED_RED else None
+    if found is None:
+        rows = queries.services(filters)
+        standing = queries.standings(rows, [window], filters)[0]
+        facts = queries.risk_facts(window, standing, filters)
+        risk = path.rsplit(".", 1)[1]
+        found = [s for s in queries.of_concern(rows, facts) if s.risk == risk]
     chosen = clamp_page(page, len(found), size)
     list_rows = [
         ListRow(
@@ -373,5 +378,35 @@ def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
         ["Service", "Provider", "Type", "Cluster", "Why"],
         list_rows,
         chosen,
-        "By the market overview's risk rules, as things stood at the month's end",
+        "Red by the market overview's risk rules now, and not red when the month began"
+        if path == TURNED_RED and not window.complete
+        else "Red by the market overview's risk rules at the month's end, and not red when it began"
+        if path == TURNED_RED
+        else "By the market overview's risk rules, as things stood at the month's end",
     )
+
+
+def turned_red(window: Window, filters: Filters) -> list:
+    """The services red at the window's `as_at` that were not red as the month began (the
+    previous month's end): by the same rule, facts and reasons as the services of most concern
+    (thirteen statements, whatever the number of services)."""
+    return since_month_began(window, filters)[1]
+
+
+def since_month_began(window: Window, filters: Filters):
+    """Each chosen service's standing at the window's `as_at` (follow-ups, latest ratings:
+    what `catalogue.FIGURES` count), and the services that turned red during the month."""
+    before = Window.of(window.month.previous(), window.as_at)
+    rows = queries.services(filters)
+    standing_now, standing_before = queries.standings(rows, [window, before], filters)
+    red_before = {
+        s.service_id
+        for s in queries.of_concern(rows, queries.risk_facts(before, standing_before, filters))
+        if s.risk == "red"
+    }
+    red = [
+        s
+        for s in queries.of_concern(rows, queries.risk_facts(window, standing_now, filters))
+        if s.risk == "red" and s.service_id not in red_before
+    ]
+    return standing_now, red
