@@ -94,7 +94,7 @@ class Change(Generic[K, E]):
 
 @dataclass
 class WorkLine(Generic[E]):
-    """One line of "Recent changes": a single event, or a sitting of saves (`first`–`last`,
+    """One line of "Recent changes": a single event, or a sitting of saves (`first` to `last`,
     `items` different things saved, `saves` events in all). `event` is the sitting's latest."""
 
     event: E
