@@ -379,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         if wanted("pages"):
+            if not data.filter_clusters:
+                raise RuntimeError("No cluster has two pages of Good services to filter on")
             measurements += measure(app, engine, data, size)
         if size == SIZES[0]:
             # Issue 16: the QuAD report's and the dashboard's statements with 500 services and

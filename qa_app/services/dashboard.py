@@ -12,7 +12,7 @@ from qa_app.domain import plans as plan_rules
 from qa_app.domain.codes import RAG_COLOURS
 from qa_app.domain.concerns import ConcernStatus
 from qa_app.domain.lifecycle import DRAFT_SHARED, SHOWN_TO_PROVIDER, SUBMITTED, TAKEN_BACK
-from qa_app.domain.months import Month, month_of
+from qa_app.domain.months import Month, last_full_month, month_of
 from qa_app.domain.notices import NoticeStatus
 from qa_app.extensions import db
 from qa_app.models import (
@@ -228,6 +228,7 @@ class ManagerDashboard:
     """A manager's home: each figure a count of exactly what its list shows."""
 
     month: Month
+    last_month: Month  # the QuAD report's default: the last full month
     clocks_due_soon: int
     clocks_breached: int
     draft_notices: int
@@ -265,6 +266,7 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
     overdue = FIGURES[FOLLOW_UPS_OVERDUE]
     return ManagerDashboard(
         month=month,
+        last_month=last_full_month(now),
         clocks_due_soon=due_soon,
         clocks_breached=breached,
         draft_notices=drafts,
