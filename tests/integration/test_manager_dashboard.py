@@ -127,6 +127,17 @@ def world(make):
             issued_at=month_start + (NOW - month_start) / 2,
         )
     )
+    # red since before the month began (a notice issued last month, still in force): not
+    # counted as turned red this month
+    db.session.add(
+        Notice(
+            kind="notice_of_concern",
+            service_id=s[1].id,
+            created_by_label="Test",
+            status="issued",
+            issued_at=month_start - timedelta(days=3),
+        )
+    )
     # assessments: two submitted, a shared draft whose comments close this week, one whose
     # comment period ends later, and a service whose follow-up is long overdue
     standard_set = _standard_set()

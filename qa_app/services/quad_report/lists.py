@@ -40,10 +40,11 @@ PAGE_SIZE = 50
 CONCERN_LISTS = {
     "services_of_concern.red": "Services red at the month's end",
     "services_of_concern.amber": "Services amber at the month's end",
-    "services_of_concern.turned_red": "Services that turned red during the month",
 }
-#: red at the month's end (or now, in the month under way) and not red at the month's start
+#: Not a figure of the report, but the managers' dashboard's (issue 16, item 5): red at the
+#: month's end (or now, in the month under way) and not red as it began.
 TURNED_RED = "services_of_concern.turned_red"
+OTHER_LISTS = {TURNED_RED: "Services that turned red during the month"}
 
 
 @dataclass
@@ -82,7 +83,7 @@ def records(
     """The page'th page of the records behind the figure at `path` for `month`."""
     queries.staff_only(viewer)
     window = Window.of(month, now or utcnow())
-    if path in CONCERN_LISTS:
+    if path in CONCERN_LISTS or path in OTHER_LISTS:
         return _of_concern(window, filters, path, page, page_size)
     figure = FIGURES.get(path)
     if figure is None or figure.table == "rate":
@@ -373,17 +374,20 @@ def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
     ]
     return RecordList(
         path,
-        CONCERN_LISTS[path],
+        CONCERN_LISTS.get(path) or OTHER_LISTS[path],
         window,
         ["Service", "Provider", "Type", "Cluster", "Why"],
         list_rows,
         chosen,
-        "Red by the market overview's risk rules now, and not red when the month began"
-        if path == TURNED_RED and not window.complete
-        else "Red by the market overview's risk rules at the month's end, and not red when it began"
-        if path == TURNED_RED
-        else "By the market overview's risk rules, as things stood at the month's end",
+        _concern_hint(path, window),
     )
+
+
+def _concern_hint(path: str, window: Window) -> str:
+    if path != TURNED_RED:
+        return "By the market overview's risk rules, as things stood at the month's end"
+    when = "at the month's end" if window.complete else "now"
+    return f"Red by the market overview's risk rules {when}, and not red when the month began"
 
 
 def turned_red(window: Window, filters: Filters) -> list:
