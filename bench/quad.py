@@ -39,8 +39,8 @@ FORMATS = (
 
 def seed_clock_events() -> dict:
     """The clock events the bulk-loaded concerns would have (they were written as rows): met
-    or breached for each clock that stopped, breached and escalated for each escalation, at
-    the times the app records them. Two statements."""
+    or breached for each clock that stopped, breached for each escalation the sweep did not
+    make itself, at the times the app records them. Two statements."""
     started = time.perf_counter()
     now = datetime.now(UTC)
     late = Concern.responded_at > Concern.response_due_at
@@ -66,6 +66,12 @@ def seed_clock_events() -> dict:
             literal(now, ClockEvent.recorded_at.type),
         )
         .where(Concern.status == "escalated", Concern.responded_at.is_(None))
+        # the sweep measured before this recorded its own escalations' breaches
+        .where(
+            ~select(ClockEvent.id)
+            .where(ClockEvent.concern_id == Concern.id, ClockEvent.kind == "breached")
+            .exists()
+        )
         .order_by(Concern.id)
     )
     db.session.execute(insert(ClockEvent).from_select(columns, escalated))
