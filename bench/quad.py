@@ -225,13 +225,16 @@ def measure_dashboard(app, counter, statements_at_start: int) -> tuple[dict, lis
     client, headers = _manager(app)
     for _ in range(3):
         client.get(DASHBOARD_URL, headers=headers).close()
-    times, seen = [], set()
+    times, cpu, seen = [], [], set()
     for _ in range(DASHBOARD_REQUESTS):
         counter.n = 0
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(DASHBOARD_URL, headers=headers)
         body = response.get_data()
         times.append((time.perf_counter() - start) * 1000)
+        # the request's own CPU (SQLite runs in this process): its cost on a machine that
+        # other work is not also using
+        cpu.append((time.process_time() - start_cpu) * 1000)
         seen.add(counter.n)
         assert response.status_code == 200 and b"turned red in" in body, DASHBOARD_URL
         response.close()
@@ -241,6 +244,7 @@ def measure_dashboard(app, counter, statements_at_start: int) -> tuple[dict, lis
         "requests": DASHBOARD_REQUESTS,
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(p95, 1),
+        "p95_cpu_ms": round(statistics.quantiles(cpu, n=20, method="inclusive")[18], 1),
         "budget_p95_ms": DASHBOARD_BUDGET_MS,
         "statements": max(seen),
         "statements_at_start": statements_at_start,

@@ -626,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
             )
         failures += dashboard_failures
         _print_figures("managers' dashboard", [dashboard_row])
+        print(f"(p95 of the requests' own CPU time: {dashboard_row['p95_cpu_ms']} ms)")
         print(
             f"Statements for the dashboard: {dashboard_row['statements']} with {large:,} "
             f"services and ten years of history, {dashboard_statements_at_start} with "

@@ -26,14 +26,10 @@ from qa_app.models import (
     Service,
     User,
 )
-from qa_app.services import rules
+from qa_app.services import assessment_facts, rules
 from qa_app.services.calendar import london_today
 from qa_app.services.quad_report import lists as quad_lists
-from qa_app.services.quad_report.catalogue import FIGURES
 from qa_app.services.quad_report.report import Filters, Window
-
-#: The QuAD report's figure the dashboard's "follow-ups overdue" is (one definition).
-FOLLOW_UPS_OVERDUE = "assessments.follow_ups_overdue"
 
 
 @dataclass
@@ -243,12 +239,9 @@ class ManagerDashboard:
 def manager_dashboard(now: datetime) -> ManagerDashboard:
     """The counts on a manager's home page, in a fixed number of statements (about twenty,
     whatever the number of services or the length of their history)."""
-    due_soon, breached = db.session.execute(
-        select(
-            func.count().filter(rules.clock_due_soon(now)),
-            func.count().filter(rules.clock_breached(now)),
-        ).select_from(Concern)
-    ).one()
+    # (two statements, each served by the concerns' (status, response_due_at) index)
+    due_soon = db.session.scalar(select(func.count(Concern.id)).where(rules.clock_due_soon(now)))
+    breached = db.session.scalar(select(func.count(Concern.id)).where(rules.clock_breached(now)))
     drafts = db.session.scalar(
         select(func.count(Notice.id)).where(Notice.status == NoticeStatus.DRAFT)
     )
@@ -262,8 +255,7 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
         select(func.count(ImprovementPlan.id)).where(ImprovementPlan.status == plan_rules.SUBMITTED)
     )
     month = month_of(now)
-    standing, red = quad_lists.since_month_began(Window.of(month, now), Filters())
-    overdue = FIGURES[FOLLOW_UPS_OVERDUE]
+    red = quad_lists.turned_red(Window.of(month, now), Filters())
     return ManagerDashboard(
         month=month,
         last_month=last_full_month(now),
@@ -273,7 +265,7 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
         submitted_assessments=submitted,
         comments_close_this_week=closing,
         plans_to_review=to_review,
-        follow_ups_overdue=sum(1 for s in standing.values() if overdue.matches(s)),
+        follow_ups_overdue=assessment_facts.follow_ups_overdue(london_today(now)),
         turned_red=len(red),
         recent=recent_work(),
     )

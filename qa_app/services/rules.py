@@ -113,6 +113,21 @@ def latest_published(service_ids: Iterable[int] | Select | None = None):
     )
 
 
+def latest_publication_times():
+    """Each service's latest publication time, as a subquery of (service_id, published_at):
+    the `published_at` of its `latest_published` assessment (which is ordered by publication
+    time first), found without ranking every assessment; for counts over every service."""
+    return (
+        select(
+            Assessment.service_id.label("service_id"),
+            func.max(Assessment.published_at).label("published_at"),
+        )
+        .where(published())
+        .group_by(Assessment.service_id)
+        .subquery("latest_publication")
+    )
+
+
 def latest_published_of(service_id: int) -> Assessment | None:
     """The service's latest published assessment (one statement)."""
     return db.session.scalar(
@@ -193,7 +208,13 @@ def clock_due_soon(now: datetime, hours: int = dashboard_rules.DUE_SOON_HOURS):
 def clock_breached(now: datetime):
     """`domain.dashboard.clock_breached` for each concern: past its response time with no
     response, and still counting as open."""
-    return and_(OPEN_CONCERN, Concern.responded_at.is_(None), Concern.response_due_at < now)
+    return and_(
+        # implied by OPEN_CONCERN; stated so that the (status, response_due_at) index serves it
+        Concern.status.in_([concern_rules.OPEN, concern_rules.ESCALATED]),
+        Concern.response_due_at < now,
+        OPEN_CONCERN,
+        Concern.responded_at.is_(None),
+    )
 
 
 def comments_close_this_week(now: datetime):

@@ -24,7 +24,7 @@ from qa_app.models import (
     Notice,
     StandardSetVersion,
 )
-from qa_app.services import dashboard, rules
+from qa_app.services import dashboard, risk, rules
 from tests.support.client import PageCheckingClient
 
 NOW = datetime.now(UTC)
@@ -138,6 +138,29 @@ def world(make):
             issued_at=month_start - timedelta(days=3),
         )
     )
+    # the RAG moves as the app moves it: red, and the audit trail records the change
+    db.session.flush()
+    assert risk.refresh_risk_many([s[4].id]) == 1
+    recorded = db.session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.entity_id == s[4].id, AuditEvent.action == "risk_changed"
+        )
+    )
+    assert recorded.changes == {"risk": ["green", "red"]}
+    # the other turned red (recorded so) before this month began
+    s[1].risk = "red"
+    db.session.add(
+        AuditEvent(
+            occurred_at=month_start - timedelta(days=3),
+            actor_label="System",
+            channel="system",
+            entity_type="service",
+            entity_id=s[1].id,
+            action="risk_changed",
+            changes={"risk": ["amber", "red"]},
+            service_id=s[1].id,
+        )
+    )
     # assessments: two submitted, a shared draft whose comments close this week, one whose
     # comment period ends later, and a service whose follow-up is long overdue
     standard_set = _standard_set()
@@ -161,6 +184,16 @@ def world(make):
         created_at=NOW - timedelta(days=300),
         published_at=NOW - timedelta(days=290),
         overall_rating="Good",
+    )
+    # long overdue too, but its follow-up is under way (the submitted one): not counted
+    _assessment(
+        s[6],
+        standard_set,
+        officer,
+        status="published",
+        created_at=NOW - timedelta(days=400),
+        published_at=NOW - timedelta(days=390),
+        overall_rating="Poor",
     )
     # plans: one submitted for review, one still with the provider
     db.session.add_all(

@@ -26,6 +26,7 @@ from qa_app.models import (
     ImprovementPlan,
     Notice,
     PlanAction,
+    Provider,
     Service,
     User,
 )
@@ -34,7 +35,7 @@ from qa_app.services.errors import NotFound
 from qa_app.services.quad_report import queries, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
 from qa_app.services.quad_report.formats import sentence
-from qa_app.services.quad_report.report import Filters, Window
+from qa_app.services.quad_report.report import Filters, ServiceOfConcern, Window
 
 PAGE_SIZE = 50
 CONCERN_LISTS = {
@@ -387,30 +388,39 @@ def _concern_hint(path: str, window: Window) -> str:
     if path != TURNED_RED:
         return "By the market overview's risk rules, as things stood at the month's end"
     when = "at the month's end" if window.complete else "now"
-    return f"Red by the market overview's risk rules {when}, and not red when the month began"
+    return (
+        f"Red {when} by the risk rating as recorded when it changed, and not red when the month "
+        "began; the reasons given are today's"
+    )
 
 
-def turned_red(window: Window, filters: Filters) -> list:
-    """The services red at the window's `as_at` that were not red as the month began (the
-    previous month's end): by the same rule, facts and reasons as the services of most concern
-    (thirteen statements, whatever the number of services)."""
-    return since_month_began(window, filters)[1]
-
-
-def since_month_began(window: Window, filters: Filters):
-    """Each chosen service's standing at the window's `as_at` (follow-ups, latest ratings:
-    what `catalogue.FIGURES` count), and the services that turned red during the month."""
-    before = Window.of(window.month.previous(), window.as_at)
-    rows = queries.services(filters)
-    standing_now, standing_before = queries.standings(rows, [window, before], filters)
-    red_before = {
-        s.service_id
-        for s in queries.of_concern(rows, queries.risk_facts(before, standing_before, filters))
-        if s.risk == "red"
-    }
-    red = [
-        s
-        for s in queries.of_concern(rows, queries.risk_facts(window, standing_now, filters))
-        if s.risk == "red" and s.service_id not in red_before
+def turned_red(window: Window, filters: Filters) -> list[ServiceOfConcern]:
+    """The services whose risk RAG was red at the window's `as_at` (the month's end, or now)
+    and was not as the month began, from the RAG changes the audit trail records
+    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`), by name. Their
+    reasons are today's. Two statements, each narrowed by an index, however many services."""
+    at_start, at_end = rules.values_at(
+        "service", "risk", [window.start, window.as_at], queries.service_ids(filters)
+    )
+    changed = sorted(sid for sid, rag in at_start.items() if rag != "red")
+    found = db.session.execute(
+        queries.filtered(
+            select(
+                Service.id,
+                Service.name,
+                Provider.name,
+                Service.cluster,
+                Service.service_type,
+                Service.risk,
+                Service.risk_reasons,
+            )
+            .join(Provider, Service.provider_id == Provider.id)
+            .where(Service.id.in_(changed)),
+            filters,
+        ).order_by(Service.name, Service.id)
+    )
+    return [
+        ServiceOfConcern(sid, name, provider, cluster, kind, "red", reasons.split("; "))
+        for sid, name, provider, cluster, kind, rag, reasons in found
+        if at_end.get(sid, rag) == "red"
     ]
-    return standing_now, red
