@@ -375,3 +375,26 @@ def test_the_dashboard_costs_the_same_statements_with_more_data(world, ctx, make
         )
     db.session.flush()
     assert statements() == before
+
+
+def test_a_rating_edit_that_turns_a_service_red_is_recorded_and_counted(world, ctx, make):
+    from qa_app.services import registry
+    from qa_app.services.actors import Actor
+
+    before = dashboard.manager_dashboard(datetime.now(UTC)).turned_red
+    service = make.service(name="Edit House", cqc_rating="Good")
+    registry.update_service(
+        Actor(world["manager"], "web"),
+        world["manager"],
+        service.id,
+        {"cqc_rating": "Inadequate"},
+        service.version,
+    )
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "service", AuditEvent.entity_id == service.id)
+        .order_by(AuditEvent.id.desc())
+    ).first()
+    assert event.action == "updated"
+    assert event.changes["risk"] == ["green", "red"]
+    assert dashboard.manager_dashboard(datetime.now(UTC)).turned_red == before + 1
