@@ -16,7 +16,7 @@ from sqlalchemy import case, insert, literal, select
 from bench.seed import _event, analyse
 from qa_app.domain.months import last_full_month
 from qa_app.extensions import db
-from qa_app.models import Answer, Assessment, AuditEvent, ClockEvent, Concern, User
+from qa_app.models import Answer, Assessment, AuditEvent, ClockEvent, Concern, Service, User
 from qa_app.services import sessions
 from qa_app.services.actors import Actor
 from qa_app.services.users import create_token
@@ -203,6 +203,44 @@ def seed_recent_sittings(now: datetime | None = None) -> dict:
         db.session.execute(insert(AuditEvent.__table__), events)
     db.session.commit()
     return {"answer_saves": len(events), "seconds": round(time.perf_counter() - started, 1)}
+
+
+def seed_risk_history(now: datetime | None = None) -> dict:
+    """Ten years of RAG changes, as the app records them (`risk_changed` events): ten per
+    service, a year or so apart, the last to the RAG it has now; for one service in twenty
+    that last change falls in this month (it turned red, or amber, this month)."""
+    import random
+
+    from qa_app.domain.months import month_of
+
+    now = now or datetime.now(UTC)
+    rng = random.Random(16)
+    started = time.perf_counter()
+    start = month_of(now).start
+    events = []
+    for sid, rag in db.session.execute(select(Service.id, Service.risk).order_by(Service.id)):
+        other = "green" if rag != "green" else "amber"
+        values = [other, rag] * 5
+        for k, value in enumerate(values):
+            if k == len(values) - 1:
+                when = (
+                    start + (now - start) * rng.random()
+                    if sid % 20 == 0
+                    else start - timedelta(days=1 + rng.randrange(300))
+                )
+            else:
+                when = now - timedelta(days=3650 - 330 * k - rng.randrange(30))
+            before = values[k - 1] if k else "green"
+            if before != value:
+                events.append(
+                    _event(
+                        when, None, "service", sid, "risk_changed", {"risk": [before, value]}, sid
+                    )
+                )
+    for first in range(0, len(events), 20_000):
+        db.session.execute(insert(AuditEvent.__table__), events[first : first + 20_000])
+    db.session.commit()
+    return {"risk_changes": len(events), "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _manager(app):

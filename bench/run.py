@@ -615,9 +615,12 @@ def main(argv: list[str] | None = None) -> int:
     if wanted("dashboard"):
         with app.app_context():
             sittings = bench_quad.seed_recent_sittings()
+            risk_history = bench_quad.seed_risk_history()
         print(
             f"\nSeeded {sittings['answer_saves']:,} answer saves in "
-            f"{bench_quad.SITTINGS} sittings over the last hours; measuring the dashboard…",
+            f"{bench_quad.SITTINGS} sittings over the last hours, and "
+            f"{risk_history['risk_changes']:,} RAG changes over ten years; measuring the "
+            "dashboard…",
             flush=True,
         )
         with StatementCounter(engine) as counter:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON, london_date
+from qa_app.domain.dashboard import overdue_if_published_before
 from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
@@ -167,16 +168,13 @@ def follow_ups_overdue(today: date | None = None) -> int:
     way): what `follow_ups_due` marks overdue, for every service (one statement; a row per
     service overdue, or nearly, is read)."""
     today = today or london_today()
-    cutoff = follow_up_due(today - timedelta(days=1), months=-6) + timedelta(days=1)
+    before = overdue_if_published_before(today)  # London midnight starting that day
     latest = rules.latest_publication_times()
-    query = select(latest.c.published_at).where(
-        latest.c.published_at < datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON),
-        ~_newer_than(latest),
-    )
-    return sum(
-        1
-        for published_at in db.session.scalars(query)
-        if follow_up_due(london_date(published_at)) < today
+    return db.session.scalar(
+        select(func.count()).where(
+            latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
+            ~_newer_than(latest),
+        )
     )
 
 

@@ -11,11 +11,13 @@ from qa_app.domain.dashboard import (
     clock_due_soon,
     comments_close_this_week,
     end_of_week,
+    overdue_if_published_before,
     shared_between_for_this_week,
     sitting_span,
     week_after,
     work_lines,
 )
+from qa_app.domain.lifecycle import follow_up_due
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # a Friday, GMT
 H = timedelta(hours=1)
@@ -146,3 +148,15 @@ def test_sittings_read_in_london_time():
     assert sitting_span(summer, summer + H) == "1 July 2026, 12:30pm to 1:30pm"
     late = datetime(2026, 7, 1, 22, 50, tzinfo=UTC)  # 23:50 BST, to 00:20 the next day
     assert sitting_span(late, late + 0.5 * H) == "1 July 2026, 11:50pm to 2 July 2026, 12:20am"
+
+
+def test_overdue_follow_ups_by_publication_date_match_each_due_date():
+    """Every day of four years, against every publication date that could matter: overdue
+    exactly when published before the day given (month ends, leap years included)."""
+    day = date(2026, 1, 1)
+    while day < date(2030, 1, 1):
+        before = overdue_if_published_before(day)
+        for offset in range(-40, 40):
+            published = before + timedelta(days=offset)
+            assert (follow_up_due(published) < day) is (published < before), (day, published)
+        day += timedelta(days=1)
