@@ -100,3 +100,13 @@ REQUIREMENT = Limit("The requirement", 5_000)
 NOTE = Limit("The note", 5_000)
 #: The provider's response to a requirement.
 RESPONSE = Limit("Your response", 5_000)
+
+# ---------------------------------------------------------------- the QuAD meeting's record
+
+#: An attendee's organisation: "ICB", "the council's commissioning team".
+ORGANISATION = Limit("The organisation", 200)
+#: What was said about a service at the meeting, and what the meeting decided.
+DISCUSSION = Limit("The discussion", 20_000)
+DECISIONS = Limit("The decisions", 20_000)
+#: A later entry on a held meeting's record; the note on an action's progress.
+ADDENDUM = Limit("The addendum", 20_000)
