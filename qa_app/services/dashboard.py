@@ -255,7 +255,7 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
         select(func.count(ImprovementPlan.id)).where(ImprovementPlan.status == plan_rules.SUBMITTED)
     )
     month = month_of(now)
-    red = quad_lists.turned_red(Window.of(month, now), Filters())
+    red = quad_lists.turned_red_ids(Window.of(month, now), Filters())
     return ManagerDashboard(
         month=month,
         last_month=last_full_month(now),

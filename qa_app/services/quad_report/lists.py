@@ -394,33 +394,43 @@ def _concern_hint(path: str, window: Window) -> str:
     )
 
 
-def turned_red(window: Window, filters: Filters) -> list[ServiceOfConcern]:
+def turned_red_ids(window: Window, filters: Filters) -> set[int]:
     """The services whose risk RAG was red at the window's `as_at` (the month's end, or now)
     and was not as the month began, from the RAG changes the audit trail records
-    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`), by name. Their
-    reasons are today's. Two statements, each narrowed by an index, however many services."""
+    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`). Two statements, each
+    served by an index, however many services or years of history there are."""
     at_start, at_end = rules.values_at(
         "service", "risk", [window.start, window.as_at], queries.service_ids(filters)
     )
-    changed = sorted(sid for sid, rag in at_start.items() if rag != "red")
+    red_now = set(
+        db.session.scalars(
+            queries.filtered(select(Service.id).where(Service.risk == "red"), filters)
+        )
+    )
+    return {
+        sid
+        for sid, rag in at_start.items()
+        if rag != "red" and (at_end[sid] == "red" if sid in at_end else sid in red_now)
+    }
+
+
+def turned_red(window: Window, filters: Filters) -> list[ServiceOfConcern]:
+    """`turned_red_ids` as rows of the list, by name; their reasons are today's."""
+    ids = turned_red_ids(window, filters)
     found = db.session.execute(
-        queries.filtered(
-            select(
-                Service.id,
-                Service.name,
-                Provider.name,
-                Service.cluster,
-                Service.service_type,
-                Service.risk,
-                Service.risk_reasons,
-            )
-            .join(Provider, Service.provider_id == Provider.id)
-            .where(Service.id.in_(changed)),
-            filters,
-        ).order_by(Service.name, Service.id)
+        select(
+            Service.id,
+            Service.name,
+            Provider.name,
+            Service.cluster,
+            Service.service_type,
+            Service.risk_reasons,
+        )
+        .join(Provider, Service.provider_id == Provider.id)
+        .where(Service.id.in_(sorted(ids)))
+        .order_by(Service.name, Service.id)
     )
     return [
         ServiceOfConcern(sid, name, provider, cluster, kind, "red", reasons.split("; "))
-        for sid, name, provider, cluster, kind, rag, reasons in found
-        if at_end.get(sid, rag) == "red"
+        for sid, name, provider, cluster, kind, reasons in found
     ]
