@@ -28,6 +28,13 @@ from qa_app.domain.cqc_columns import (
     map_header,
 )
 from qa_app.domain.cqc_columns import key as _key
+from qa_app.domain.cqc_groups import (
+    GroupRatings,
+    StoredGroups,
+    effective_ratings,
+    service_group,
+    stored_groups,
+)
 from qa_app.domain.postcode import normalise_postcode
 
 __all__ = [
@@ -223,6 +230,8 @@ class Location:
     provider_address: str
     #: {domain: (rating, publication date, row number)} from the `Overall` group's rows.
     ratings: dict[str, tuple[str, date, int]] = field(default_factory=dict)
+    #: the same, for each of CQC's service groups (single assessment framework)
+    groups: GroupRatings = field(default_factory=dict)
 
 
 @dataclass
@@ -331,25 +340,30 @@ class Collector:
                 provider_address="\n".join(provider_lines),
             )
             parsed.locations[location_id] = location
-        if _key(cell(cells, "Service / Population Group")) != "overall":
-            return  # ratings for a population group or service; the location's are `Overall`
+        group_text = cell(cells, "Service / Population Group")
+        if _key(group_text) == "overall":
+            ratings, label = location.ratings, "Overall"
+        elif group := service_group(group_text):
+            ratings, label = location.groups.setdefault(group, {}), group
+        else:
+            return  # a population group (NHS services'): not the location's ratings
         if no_rating:
             parsed.not_rated += not_rated
             return  # the location is known now; no rating to record
         # a rated row without problems has all three
         assert domain is not None and rating is not None and published is not None
-        seen = location.ratings.get(domain)
+        seen = ratings.get(domain)
         found = (rating, published, row_number)
         if seen is None:
-            location.ratings[domain] = found
+            ratings[domain] = found
         elif seen[:2] != found[:2]:
             taken = latest_rating(seen, found)
-            location.ratings[domain] = taken
+            ratings[domain] = taken
             if seen[1] == published:  # both stand in CQC's file: say which is taken, and why
                 parsed.warnings.append(
                     BadRow(
                         row_number,
-                        f"Location {location_id} has two Overall ratings for {domain} published "
+                        f"Location {location_id} has two {label} ratings for {domain} published "
                         f"on {published:%d/%m/%Y} ({seen[0]} on row {seen[2]}, {rating} on row "
                         f"{row_number}): the import takes the lower, {taken[0]}",
                     )
@@ -395,6 +409,9 @@ class KnownService:
     cqc_rating_date: date | None
     #: {domain: (rating, publication date)} for the key questions recorded on the service.
     domains: dict[str, tuple[str, date | None]]
+    service_type: str = ""
+    #: {group: {domain: [rating, "YYYY-MM-DD"]}} as recorded from CQC's service groups
+    groups: StoredGroups = field(default_factory=dict)
 
 
 @dataclass
@@ -407,6 +424,10 @@ class ServiceChange:
     overall_date: tuple[date | None, date] | None
     #: [(domain, from or None, to, publication date)]
     domains: list[tuple[str, str | None, str, date]]
+    #: the service group the ratings come from (the location has no overall rating of its own)
+    source_group: str | None = None
+    #: the service-group ratings to record, when they differ from those recorded
+    groups: StoredGroups | None = None
 
 
 @dataclass
@@ -426,6 +447,10 @@ class NewService:
     overall_date: date | None
     domains: dict[str, tuple[str, date]]
     type_choices: tuple[str, ...] = ()
+    #: {group: {domain: [rating, "YYYY-MM-DD"]}}: a service of an undecided type takes its
+    #: group's ratings when its type is chosen (cqc_apply)
+    groups: StoredGroups = field(default_factory=dict)
+    source_group: str | None = None
 
 
 @dataclass
@@ -483,7 +508,9 @@ def plan_changes(
         if not choices:
             plan.not_social_care += 1
             continue
-        overall = location.ratings.get(OVERALL)
+        decided = choices[0] if len(choices) == 1 else ""
+        ratings, source_group = effective_ratings(location.ratings, location.groups, decided)
+        overall = ratings.get(OVERALL)
         row = min((r[2] for r in location.ratings.values()), default=None)
         if not location.provider_id or not is_cqc_id(location.provider_id):
             plan.bad_rows.append(
@@ -508,8 +535,10 @@ def plan_changes(
             NewService(
                 location_id=location_id,
                 name=location.name[:200],
-                service_type=choices[0] if len(choices) == 1 else "",
+                service_type=decided,
                 type_choices=choices,
+                groups=stored_groups(location.groups),
+                source_group=source_group,
                 postcode=normalise_postcode(location.postcode) if location.postcode else None,
                 address=location.address,
                 provider_id=location.provider_id,
@@ -518,9 +547,7 @@ def plan_changes(
                 provider_address=location.provider_address,
                 overall=overall[0] if overall else None,
                 overall_date=overall[1] if overall else None,
-                domains={
-                    d: (r[0], r[1]) for d, r in location.ratings.items() if d in KEY_QUESTIONS
-                },
+                domains={d: (r[0], r[1]) for d, r in ratings.items() if d in KEY_QUESTIONS},
             )
         )
     plan.new_providers = sorted(new_provider_names.items(), key=lambda p: p[1].casefold())
@@ -533,7 +560,11 @@ def plan_changes(
 def _change_for(service: KnownService, location: Location) -> ServiceChange | Literal[False] | None:
     """The change for a known service; None if nothing changes, False if the file's overall
     rating is older than the one recorded (kept as it is)."""
-    overall = location.ratings.get(OVERALL)
+    ratings, source_group = effective_ratings(
+        location.ratings, location.groups, service.service_type
+    )
+    groups = stored_groups(location.groups)
+    overall = ratings.get(OVERALL)
     overall_change = date_change = None
     if overall is not None:
         rating, published, _ = overall
@@ -544,13 +575,14 @@ def _change_for(service: KnownService, location: Location) -> ServiceChange | Li
             date_change = (service.cqc_rating_date, published)
     domains = []
     for domain in KEY_QUESTIONS:
-        found = location.ratings.get(domain)
+        found = ratings.get(domain)
         if found is None:
             continue
         old = service.domains.get(domain)
         if old is None or (old[0], old[1]) != (found[0], found[1]):
             domains.append((domain, old[0] if old else None, found[0], found[1]))
-    if overall_change is None and not domains:
+    group_change = groups if groups and groups != service.groups else None
+    if overall_change is None and not domains and group_change is None:
         return None
     return ServiceChange(
         service_id=service.id,
@@ -559,4 +591,6 @@ def _change_for(service: KnownService, location: Location) -> ServiceChange | Li
         overall=overall_change,
         overall_date=date_change,
         domains=domains,
+        source_group=source_group,
+        groups=group_change,
     )

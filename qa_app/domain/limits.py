@@ -68,6 +68,9 @@ NA_REASON = Limit("The reason for N/A", 2_000)
 COMMENT = Limit("The comment", 5_000)
 #: The council's answer to a provider's comment.
 ANSWER = Limit("The answer", 5_000)
+#: The officer's written summary of one domain of an assessment, and of the whole assessment.
+DOMAIN_SUMMARY = Limit("The domain summary", 5_000)
+OVERALL_SUMMARY = Limit("The overall summary", 10_000)
 #: Why a step was taken: correcting a published assessment, withdrawing an issue, sending an
 #: action back, escalating a concern, withdrawing or escalating a notice, a placement stop.
 REASON = Limit("The reason", 5_000)

@@ -4,6 +4,7 @@ from qa_app.models.assessments import (
     Answer,
     Assessment,
     AssessmentComment,
+    AssessmentSummary,
     CommentAnswer,
     assessment_officers,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentComment",
+    "AssessmentSummary",
     "AuditEvent",
     "ClockEvent",
     "CommentAnswer",

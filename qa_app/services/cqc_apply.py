@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from qa_app.domain.changes import diff
+from qa_app.domain.cqc_groups import OVERALL, group_for
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, ServiceCqcRating
 from qa_app.services import audit, registry
@@ -27,6 +28,24 @@ def domain_field(domain: str) -> str:
 
 def _date(value) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def group_names(groups: dict | None) -> str | None:
+    """The service groups rated, for the audit trail ("Care Homes, Homecare")."""
+    return ", ".join(sorted(groups)) if groups else None
+
+
+def _ratings_of(item: dict) -> tuple[str | None, date | None, dict]:
+    """A new service's overall rating, its date and its key questions: the location's own, or,
+    when it has no overall rating, those of the service group matching the type chosen."""
+    groups = item.get("groups") or {}
+    group = group_for(item["service_type"])
+    if item["overall"] is None and group and OVERALL in groups.get(group, {}):
+        found = groups[group]
+        rating, published = found[OVERALL]
+        domains = {d: tuple(r) for d, r in found.items() if d != OVERALL}
+        return rating, _date(published), domains
+    return item["overall"], _date(item["overall_date"]), item["domains"]
 
 
 def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
@@ -82,6 +101,12 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
                 )
             else:
                 row.rating, row.publication_date = rating, published
+        if change.get("groups") is not None and change["groups"] != service.cqc_service_groups:
+            extra["cqc_service_groups"] = [
+                group_names(service.cqc_service_groups),
+                group_names(change["groups"]),
+            ]
+            service.cqc_service_groups = change["groups"]
         before = registry.service_values(service)
         changed = diff(before, {**before, **values})
         if not changed and not extra:
@@ -147,7 +172,7 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             )
             providers[item["provider_id"]] = provider
             added_providers += 1
-        overall_date = _date(item["overall_date"])
+        overall, overall_date, domains = _ratings_of(item)
         service = Service(
             name=item["name"],
             provider_id=provider.id,
@@ -156,13 +181,14 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             cluster=CLUSTER_FOR_NEW,
             address=item["address"] or None,
             postcode=item["postcode"],
-            cqc_rating=item["overall"] or "Not rated",
-            cqc_rating_date=overall_date if item["overall"] else None,
+            cqc_rating=overall or "Not rated",
+            cqc_rating_date=overall_date if overall else None,
+            cqc_service_groups=item.get("groups") or None,
         )
         refresh_risk(service)
         db.session.add(service)
         db.session.flush()
-        for domain, (rating, published) in item["domains"].items():
+        for domain, (rating, published) in domains.items():
             db.session.add(
                 ServiceCqcRating(
                     service_id=service.id,

@@ -118,6 +118,8 @@ def known_services() -> dict[str, rules.KnownService]:
             Service.cqc_location_id,
             Service.cqc_rating,
             Service.cqc_rating_date,
+            Service.service_type,
+            Service.cqc_service_groups,
         ).where(Service.cqc_location_id.is_not(None))
     )
     return {
@@ -128,8 +130,10 @@ def known_services() -> dict[str, rules.KnownService]:
             cqc_rating=rating,
             cqc_rating_date=rating_date,
             domains=domains.get(service_id, {}),
+            service_type=service_type,
+            groups=groups or {},
         )
-        for service_id, name, location_id, rating, rating_date in rows
+        for service_id, name, location_id, rating, rating_date, service_type, groups in rows
         if location_id is not None  # as the query asks
     }
 
@@ -467,6 +471,23 @@ def commit_preview(
         result = apply_preview(actor, stored, f"{preview.filename} (import {record.id})")
         record.counts = {**counts, "applied": result}
     return record
+
+
+def service_group_ratings(service: Service) -> list[tuple[str, list[tuple[str, str, date]]]]:
+    """(group, [(domain, rating, publication date)…]) for each of CQC's service groups rated,
+    domains in CQC's order (Overall first)."""
+    groups = service.cqc_service_groups or {}
+    return [
+        (
+            group,
+            [
+                (domain, groups[group][domain][0], date.fromisoformat(groups[group][domain][1]))
+                for domain in rules.DOMAINS
+                if domain in groups[group]
+            ],
+        )
+        for group in sorted(groups)
+    ]
 
 
 def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:

@@ -4,7 +4,7 @@ from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.services import assessments
+from qa_app.services import assessment_summaries, assessments
 from qa_app.web.views import assessment_view
 
 
@@ -23,6 +23,9 @@ def report_context(assessment, include_internal: bool) -> dict:
         "sources": EVIDENCE_SOURCES,
         "statuses": STATUS_LABELS,
         "kinds": assessments.KINDS,
+        "report_summaries": {
+            part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()
+        },
         **comments_context(assessment, questions, include_internal),
     }
 

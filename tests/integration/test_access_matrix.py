@@ -630,6 +630,12 @@ MATRIX = {
         API_STAFF_ONLY,
         {"score": 3},
     ),
+    "api.put_summary": (
+        "PUT",
+        "/api/v1/assessments/{assessment_a}/summaries/overall",
+        API_STAFF_ONLY,
+        {"text": "An overall summary"},
+    ),
     "api.submit_assessment": (
         "POST",
         "/api/v1/assessments/{assessment_a}/submit",

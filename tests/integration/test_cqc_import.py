@@ -748,3 +748,91 @@ def test_the_command_line_asks_for_the_types_the_file_cannot_tell(app, ctx, coun
     assert "--service-type 1-9: not a new service in this file, passed over" in done.output
     willow = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001"))
     assert willow.service_type == "extra_care"
+
+
+def test_ratings_by_service_group_are_recorded_and_a_service_takes_its_group_s(
+    client, make, ctx, council, tmp_path
+):
+    """A location rated under the single assessment framework: `Not rated` at Overall with no
+    date, its ratings under `Care Homes` and `Homecare`. Heathervale House, a care home, takes
+    the Care Homes ratings; a new home support service at the same kind of location takes
+    Homecare's once its type is chosen; both pages list every group."""
+    house = council["house"]
+    base = location_rows(
+        "1-200000001",
+        "Heathervale House",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Not rated"},
+        "",
+    )
+    care_homes = location_rows(
+        "1-200000001",
+        "Heathervale House",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Requires improvement", "Safe": "Inadequate"},
+        date(2026, 9, 3),
+    )
+    rows = base + [{**r, "Service / Population Group": "Care Homes"} for r in care_homes]
+    rows += [
+        {**r, "Service / Population Group": "Homecare", "Latest Rating": "Good"}
+        for r in care_homes[:1]
+    ]
+    other = location_rows(
+        "1-300000009",
+        "Moor Lane Support",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Not rated"},
+        "",
+        care_home="N",
+    )
+    rows += other + [
+        {**r, "Service / Population Group": "Homecare"}
+        for r in location_rows(
+            "1-300000009",
+            "Moor Lane Support",
+            "Northshire",
+            "1-101000001",
+            "Heathervale Care Ltd",
+            {"Overall": "Good", "Caring": "Outstanding"},
+            date(2026, 8, 1),
+            care_home="N",
+        )
+    ]
+    preview = _preview(write_csv(tmp_path / "groups.csv", rows))
+    assert preview.bad_rows == []
+    [change] = preview.plan.changes
+    assert (change.overall, change.source_group) == (
+        ("Good", "Requires improvement"),
+        "Care Homes",
+    )
+    cqc_import.commit_preview(Actor.system("cli"), preview, {"1-300000009": "home_support"})
+    db.session.expire_all()
+    assert (house.cqc_rating, house.cqc_rating_date) == ("Requires improvement", date(2026, 9, 3))
+    assert sorted(house.cqc_service_groups) == ["Care Homes", "Homecare"]
+    moor = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000009"))
+    assert (moor.service_type, moor.cqc_rating, moor.cqc_rating_date) == (
+        "home_support",
+        "Good",
+        date(2026, 8, 1),
+    )
+    assert cqc_import.service_domain_ratings(moor.id) == [
+        ("Caring", "Outstanding", date(2026, 8, 1))
+    ]
+
+    make.sign_in(client, make.user("officer"))
+    page = soup(client.get(f"/services/{house.id}"))
+    groups = [
+        [cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+        for row in page.select("#cqc-service-groups tbody tr")
+    ]
+    assert groups == [
+        ["Care Homes", "Overall", "Requires improvement", "3 September 2026"],
+        ["Safe", "Inadequate", "3 September 2026"],
+        ["Homecare", "Overall", "Good", "3 September 2026"],
+    ]
