@@ -81,7 +81,7 @@ test: lint migrations-check test-sqlite test-postgres
 # ---------------------------------------------------------------- other
 
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lock:
 	rm -rf /tmp/qa-lock-venv && $(PYTHON) -m venv /tmp/qa-lock-venv

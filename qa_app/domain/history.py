@@ -46,6 +46,7 @@ ENTITY_LABELS = {
 ACTION_WORDS = {
     ("assessment", "draft_shared"): "draft shared with the provider",
     ("assessment", "correction_started"): "correction started",
+    ("service", "risk_changed"): "risk rating changed",
     ("notice", "issue"): "issued",
     ("notice", "lift"): "lifted",
     ("notice", "escalate"): "escalated to a contract breach notice",

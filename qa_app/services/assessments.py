@@ -26,7 +26,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, rules
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_comments import (  # noqa: F401 (callers use assessments.<name>)
     add_provider_comment,
@@ -71,7 +71,14 @@ class AssessmentFilters:
     date_from: date | None = None
     date_to: date | None = None
     service_id: int | None = None
+    #: "this_week": shared drafts whose comment period ends this week
+    #: (`rules.comments_close_this_week`, the managers' dashboard)
+    comments: str = ""
     page: int = 1
+
+
+#: The comment-window filter of the assessment list, as the dashboard words it.
+COMMENT_FILTERS = {"this_week": "Drafts whose comment period ends this week"}
 
 
 def list_assessments(
@@ -90,6 +97,8 @@ def list_assessments(
         query = query.where(Assessment.visit_date <= filters.date_to)
     if filters.service_id:
         query = query.where(Assessment.service_id == filters.service_id)
+    if filters.comments in COMMENT_FILTERS:
+        query = query.where(rules.comments_close_this_week(utcnow()))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = clamp_page(filters.page, total, page_size)
     rows = db.session.scalars(

@@ -134,6 +134,9 @@ def assessment_list():
         cluster=request.args.get("cluster", "")[:100],
         date_from=day("from"),
         date_to=day("to"),
+        comments=request.args.get("comments", "")
+        if request.args.get("comments") in assessments.COMMENT_FILTERS
+        else "",
         page=page_number(request.args.get("page")),
     )
     rows, page = assessments.list_assessments(filters)
@@ -146,6 +149,7 @@ def assessment_list():
         officers=registry.staff_users(),
         clusters=registry.cluster_names(),
         editable_statuses=list(EDITABLE),
+        comment_filters=assessments.COMMENT_FILTERS,
         section="assessments",
     )
 
