@@ -2,6 +2,7 @@
 
 from qa_app.models.assessments import (
     Answer,
+    AnswerPhoto,
     Assessment,
     AssessmentComment,
     CommentAnswer,
@@ -18,6 +19,7 @@ from qa_app.models.users import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
     "Answer",
+    "AnswerPhoto",
     "ApiToken",
     "Assessment",
     "AssessmentComment",
