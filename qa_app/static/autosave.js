@@ -22,6 +22,7 @@
 
 import { Device, Sender, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
 import { showLeftovers, storeForOffline } from "/static/offline.js";
+import { photosWaiting } from "/static/photos.js";
 
 export function startAutosave(form) {
   const state = pageState();
@@ -90,6 +91,14 @@ export function startAutosave(form) {
     const waiting = Object.keys(queue).length;
     const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
     const answers = plural(waiting, "answer is", "answers are");
+    const photos = photosWaiting(device.id);
+    if (photos && !sender.movedOn && state.editable && !sessionEnded && navigator.onLine) {
+      // photos.js sends them; the answers' own state follows
+      const also = waiting ? ` ${answers} not saved yet.` : "";
+      banner.textContent = `${plural(photos, "photo is", "photos are")} not saved yet.${also}`;
+      banner.classList.add("app-connection--offline");
+      return;
+    }
     if (sender.movedOn || !state.editable) {
       banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
     } else if (sessionEnded) {
@@ -340,6 +349,7 @@ export function startAutosave(form) {
   progress();
   window.addEventListener("offline", summarise);
   window.addEventListener("online", summarise);
+  document.addEventListener("qa-photos-changed", summarise); // photos.js: photos waiting
   summarise();
   sender.start();
   if (state) storeForOffline(state, document.getElementById("offline-ready"), { automatic: true });

@@ -46,7 +46,7 @@ from qa_app.web.forms import (
     page_number,
     posted_id,
 )
-from qa_app.web.staff import bp
+from qa_app.web.staff import answer_photos, bp
 from qa_app.web.staff.device_state import device_state
 from qa_app.web.views import assessment_view
 
@@ -335,7 +335,7 @@ def assessment_record(assessment_id, domain):
         abort(404)
     answers = assessments.answers_for(assessment)
     mine = [q for q in questions if q.domain_code == domain]
-    errors, conflicts, typed, saved = {}, {}, {}, 0
+    errors, conflicts, typed, saved, photo_errors = {}, {}, {}, 0, {}
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
     if request.method == "POST":
@@ -388,8 +388,10 @@ def assessment_record(assessment_id, domain):
                 conflicts[q.ref] = clash
                 errors[q.ref] = f"Question {q.ref}: {clash.message}"
                 typed[q.ref] = {**posted, "version": clash.current_version}
-        if not errors:
-            flash(f"{saved} {'answer' if saved == 1 else 'answers'} saved", "success")
+        kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
+        if not errors and not photo_errors:
+            files = f" and {kept} {'photo or file' if kept == 1 else 'photos or files'}"
+            flash(f"{saved} {'answer' if saved == 1 else 'answers'}{files if kept else ''} saved", "success")
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]
@@ -415,7 +417,13 @@ def assessment_record(assessment_id, domain):
         anchor=_anchor,
         error_list=[
             {"text": message, "href": f"#q-{_anchor(ref)}"} for ref, message in errors.items()
+        ]
+        + [
+            {"text": message, "href": f"#{_anchor(ref)}-photos"}
+            for ref, message in photo_errors.items()
         ],
+        photo_errors=photo_errors,
+        **answer_photos.photo_context(assessment),
         source_items=lambda selected: [
             {"value": code, "text": label, "checked": code in (selected or [])}
             for code, label in EVIDENCE_SOURCES.items()

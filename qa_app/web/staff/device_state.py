@@ -24,6 +24,7 @@ PAGE_FILES = (
     "autosave.js",
     "device.js",
     "offline.js",
+    "photos.js",
     "govuk/govuk-frontend.min.js",
 )
 #: What the GOV.UK template's head links to (icons, the web app manifest).
