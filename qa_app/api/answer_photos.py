@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import request
+from flask import Response, request
 from pydantic import Field
 
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
-from qa_app.api.schemas import Response
+from qa_app.api.schemas import Response as ResponseModel
 from qa_app.domain import answer_photos as rules
 from qa_app.domain.evidence_files import ALLOWED_WORDS, MAX_EVIDENCE_BYTES
 from qa_app.services import answer_photos
@@ -38,7 +38,7 @@ UPLOAD = {
 }
 
 
-class PhotoOut(Response):
+class PhotoOut(ResponseModel):
     id: int
     question_ref: str
     client_id: str
@@ -104,4 +104,6 @@ def add_photo(assessment_id: int, question_ref: str):
 )
 def remove_photo(assessment_id: int, photo_id: int):
     answer_photos.remove_photo(api_actor(), api_user(), assessment_id, photo_id)
-    return "", 204
+    response = Response(status=204)
+    del response.headers["Content-Type"]  # no content, so no type
+    return response
