@@ -11,6 +11,7 @@ from flask import Response, request
 from pydantic import Field
 
 from qa_app.api.auth import api_actor, api_user
+from qa_app.api.errors import BadRequest
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Response as ResponseModel
 from qa_app.domain import answer_photos as rules
@@ -78,6 +79,9 @@ def photo_out(photo) -> PhotoOut:
 )
 def add_photo(assessment_id: int, question_ref: str):
     user, actor = api_user(), api_actor()
+    answer_photos.check_can_add(user, assessment_id, question_ref[:20])  # before reading the file
+    if request.mimetype != "multipart/form-data":
+        raise BadRequest("Send the photo or file as multipart/form-data, with client_id")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationFailed({"file": "Send the photo or file as the multipart part named file"})

@@ -177,13 +177,14 @@ def document() -> dict:
             operation["responses"]["404"] = error("Not found, or not visible to you")
         # what the declaration itself refuses (see `endpoint`): a body that is not a JSON object
         # (400), and a body or query that does not match its model (422)
-        automatic = ((400,) if spec.body else ()) + (
+        automatic = ((400,) if spec.body or spec.upload else ()) + (
             (422,) if spec.body or spec.query or spec.upload else ()
         )
         for status in sorted({*spec.errors, *automatic}):
             operation["responses"][str(status)] = error(
                 {
-                    400: "Malformed request: the body is not a JSON object",
+                    400: "Malformed request: the body is not a JSON object"
+                    + (" (here: not multipart/form-data)" if spec.upload else ""),
                     403: "Not allowed for your role",
                     409: "Changed by someone else",
                     422: "The request is not valid",

@@ -58,6 +58,16 @@ def _already(existing: AnswerPhoto, assessment_id: int, ref: str) -> Added:
     return Added(existing, created=False)
 
 
+def check_can_add(viewer: User, assessment_id: int, ref: str) -> tuple[Assessment, str]:
+    """The assessment and the status adding a photo moves it to, if `viewer` may add one to
+    question `ref` now: otherwise NotFound (no such assessment or question for them) or
+    Conflict (the assessment can no longer be recorded)."""
+    assessment, new_status = _editable(viewer, assessment_id, "A photo cannot be added")
+    if ref not in {q.ref for q in questions_for(assessment)}:
+        raise NotFound(f"Question {ref} is not part of this assessment")
+    return assessment, new_status
+
+
 def add_photo(
     actor: Actor,
     viewer: User,
@@ -68,9 +78,7 @@ def add_photo(
     client_id: str | None,
 ) -> Added:
     """Keep a photo or file on question `ref`; a `client_id` seen before gives that photo back."""
-    assessment, new_status = _editable(viewer, assessment_id, "A photo cannot be added")
-    if ref not in {q.ref for q in questions_for(assessment)}:
-        raise NotFound(f"Question {ref} is not part of this assessment")
+    assessment, new_status = check_can_add(viewer, assessment_id, ref)
     try:
         client_id = rules.check_client_id(client_id)
     except rules.PhotoRefused as refused:

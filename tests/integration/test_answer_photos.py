@@ -185,7 +185,7 @@ def test_bad_requests_are_clear_and_store_nothing(world):
         json={"client_id": "photo-0001"},
         headers=world["token"](world["officer"]),
     )
-    assert as_json.status_code == 422
+    assert as_json.status_code == 400 and "multipart/form-data" in as_json.json["error"]
     assert photos() == [] and kept_files(world) == []
 
 
