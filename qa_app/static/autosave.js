@@ -90,15 +90,8 @@ export function startAutosave(form) {
     const queue = device.queue();
     const waiting = Object.keys(queue).length;
     const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
-    const answers = plural(waiting, "answer is", "answers are");
     const photos = photosWaiting(device.id);
-    if (photos && !sender.movedOn && state.editable && !sessionEnded && navigator.onLine) {
-      // photos.js sends them; the answers' own state follows
-      const also = waiting ? ` ${answers} not saved yet.` : "";
-      banner.textContent = `${plural(photos, "photo is", "photos are")} not saved yet.${also}`;
-      banner.classList.add("app-connection--offline");
-      return;
-    }
+    const answers = plural(waiting, "answer is", "answers are");
     if (sender.movedOn || !state.editable) {
       banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
     } else if (sessionEnded) {
@@ -110,9 +103,13 @@ export function startAutosave(form) {
     } else if (waiting) {
       banner.textContent = `${answers} not saved yet.`;
     } else {
-      banner.textContent = "All answers are saved.";
+      banner.textContent = photos ? "" : "All answers are saved.";
     }
-    banner.classList.toggle("app-connection--offline", sessionEnded || !navigator.onLine || waiting > 0);
+    // photos and files waiting on this device (photos.js) are counted too
+    if (photos && state.editable && !sender.movedOn) {
+      banner.textContent = `${banner.textContent} ${plural(photos, "photo is", "photos are")} not saved yet.`.trim();
+    }
+    banner.classList.toggle("app-connection--offline", sessionEnded || !navigator.onLine || waiting > 0 || photos > 0);
   }
 
   function progress() {
