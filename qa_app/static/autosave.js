@@ -301,7 +301,10 @@ export function startAutosave(form) {
   });
 
   for (const block of blocks.values()) {
-    block.addEventListener("change", () => changed(block, 0));
+    block.addEventListener("change", (event) => {
+      if (event.target.closest?.(".app-photos")) return; // a photo is not a change to the answer (photos.js)
+      changed(block, 0);
+    });
     block.addEventListener("input", (event) => {
       if (event.target.tagName === "TEXTAREA") changed(block, 800);
     });

@@ -39,6 +39,18 @@ def _photos(live_server, assessment_id: int) -> list[tuple[str, int, int, bytes]
         ]
 
 
+def _answers(live_server, assessment_id: int) -> int:
+    from sqlalchemy import func, select
+
+    from qa_app.extensions import db
+    from qa_app.models import Answer
+
+    with live_server.app.app_context():
+        return db.session.scalar(
+            select(func.count()).select_from(Answer).where(Answer.assessment_id == assessment_id)
+        )
+
+
 def _arrived(site: Site, network: Network, h1: str) -> Page:
     expect(site.page.locator("h1")).to_have_text(h1)
     site.page.wait_for_load_state("load")
@@ -133,6 +145,7 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     assert saved_ref == ref and max(width, height) <= 1600 and (width, height) == (1600, 1067)
     assert size_of(data) == (1600, 1067)
     assert gps_of(data) == {} and exif_of(data) == {}
+    assert _answers(live_server, assessment_id) == 0  # a photo is not an answer
     network.expected_errors()
 
     # A reply lost on the way back: the device sends the photo again, and it is the same photo.
