@@ -116,6 +116,86 @@ function newId() {
   return `p${Date.now().toString(36)}${Math.random().toString(36).slice(2, 12)}`;
 }
 
+// Sends the photos waiting on this device for one assessment, one at a time. What the page
+// shows is up to `hooks`: saved(entry, body), refused(entry), done(waiting).
+export class PhotoSender {
+  constructor({ assessment, api, csrf, hooks = {} }) {
+    this.assessment = String(assessment);
+    this.api = api;
+    this.csrf = csrf;
+    this.hooks = hooks;
+    this.sending = false;
+    this.again = false;
+    this.stopped = false;
+  }
+
+  async send(entry) {
+    const body = new FormData();
+    body.append("client_id", entry.client_id);
+    body.append("file", entry.blob, entry.name);
+    let response;
+    try {
+      response = await fetch(`${this.api}/answers/${encodeURIComponent(entry.ref)}/photos`, {
+        method: "POST",
+        headers: { "X-CSRFToken": this.csrf(), Accept: "application/json" },
+        credentials: "same-origin",
+        body,
+      });
+    } catch {
+      return "offline";
+    }
+    const reply = await response.json().catch(() => ({}));
+    if (response.ok) {
+      await drop(entry.client_id);
+      this.hooks.saved?.(entry, reply);
+      return "saved";
+    }
+    if (response.status === 401) {
+      this.stopped = true; // the session ended: kept until someone signs in again
+      return "ended";
+    }
+    if (response.status === 403 || response.status >= 500) return "offline"; // tried again later
+    const details = reply.details && typeof reply.details === "object" ? Object.values(reply.details) : [];
+    const reason = details.find((d) => typeof d === "string") || reply.error || "the server refused it";
+    const refused = { ...entry, problem: response.status === 409 ? "moved_on" : "invalid", message: reason };
+    await keep(refused);
+    this.hooks.refused?.(refused);
+    return "refused";
+  }
+
+  async flush() {
+    if (this.stopped) return;
+    if (this.sending) {
+      this.again = true;
+      return;
+    }
+    this.sending = true;
+    this.again = false;
+    try {
+      for (const entry of await waitingPhotos(this.assessment)) {
+        if (entry.problem) continue; // waits for the officer to remove it
+        if ((await this.send(entry)) === "offline" || this.stopped) break;
+      }
+    } catch {
+      // IndexedDB unavailable (a private window, say): nothing was kept, so nothing to send
+    } finally {
+      this.sending = false;
+      const waiting = await recount(this.assessment).catch(() => 0);
+      this.hooks.done?.(waiting);
+      if (this.again) queueMicrotask(() => this.flush());
+    }
+  }
+
+  // Sends now, again whenever the connection returns, and now and then while any wait.
+  start(every = 15000) {
+    window.addEventListener("online", () => this.flush());
+    setInterval(() => {
+      if (photosWaiting(this.assessment)) this.flush();
+    }, every);
+    this.flush();
+  }
+}
+
 export function startPhotos(form) {
   const assessment = form.dataset.assessment;
   const api = form.dataset.autosave;
@@ -123,10 +203,6 @@ export function startPhotos(form) {
     [...form.querySelectorAll(".app-photos[data-photos-for]")].map((el) => [el.dataset.photosFor, el]),
   );
   if (!sections.size || !window.indexedDB) return;
-  let sending = false;
-  let again = false;
-  let stopped = false;
-
   function csrf() {
     return form.querySelector("input[name=csrf_token]")?.value || "";
   }
@@ -205,60 +281,6 @@ export function startPhotos(form) {
     old?.replaceWith(link);
   }
 
-  async function send(entry) {
-    const body = new FormData();
-    body.append("client_id", entry.client_id);
-    body.append("file", entry.blob, entry.name);
-    let response;
-    try {
-      response = await fetch(`${api}/answers/${encodeURIComponent(entry.ref)}/photos`, {
-        method: "POST",
-        headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
-        credentials: "same-origin",
-        body,
-      });
-    } catch {
-      return "offline";
-    }
-    const reply = await response.json().catch(() => ({}));
-    if (response.ok) {
-      await drop(entry.client_id);
-      saved(entry, reply);
-      return "saved";
-    }
-    if (response.status === 401) {
-      stopped = true; // the session ended: autosave.js says so; kept until signed in again
-      return "ended";
-    }
-    if (response.status === 403 || response.status >= 500) return "offline"; // tried again later
-    const details = reply.details && typeof reply.details === "object" ? Object.values(reply.details) : [];
-    const reason = details.find((d) => typeof d === "string") || reply.error || "the server refused it";
-    const problem = { ...entry, problem: response.status === 409 ? "moved_on" : "invalid", message: reason };
-    await keep(problem);
-    await show(problem);
-    return "refused";
-  }
-
-  async function flush() {
-    if (stopped) return;
-    if (sending) {
-      again = true;
-      return;
-    }
-    sending = true;
-    again = false;
-    try {
-      for (const entry of await waitingPhotos(assessment)) {
-        if (entry.problem) continue; // waits for the officer to remove it
-        if ((await send(entry)) === "offline" || stopped) break;
-      }
-    } finally {
-      sending = false;
-      await recount(assessment);
-      if (again) queueMicrotask(flush);
-    }
-  }
-
   async function add(ref, files) {
     for (const file of files) {
       const blob = await shrink(file);
@@ -284,7 +306,7 @@ export function startPhotos(form) {
       await show(entry);
     }
     await recount(assessment);
-    flush();
+    sender.flush();
   }
 
   for (const input of form.querySelectorAll("input[type=file][data-photo-input]")) {
@@ -318,13 +340,9 @@ export function startPhotos(form) {
     window.location.href = link.href;
   });
 
+  const sender = new PhotoSender({ assessment, api, csrf, hooks: { saved, refused: show } });
   (async () => {
     for (const entry of await waitingPhotos(assessment)) await show(entry);
-    await recount(assessment);
-    flush();
-  })();
-  window.addEventListener("online", flush);
-  setInterval(() => {
-    if (photosWaiting(assessment)) flush();
-  }, 15000);
+    sender.start();
+  })().catch(() => {});
 }

@@ -136,10 +136,19 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     expect(page.locator("#connection-state")).to_contain_text("1 photo is not saved yet.")
     assert _photos(live_server, assessment_id) == []
 
-    # The connection returns: the photo goes, once, and leaves the device.
+    # The overview, offline too: the photo counts as waiting there.
+    page.goto(f"/assessments/{assessment_id}")
+    _arrived(site, network, f"Assessment of {SERVICE}")
+    note = page.locator(".app-photos-waiting")
+    expect(note).to_have_text(
+        "1 photo or file taken on this device is not saved yet: "
+        "it will be sent when the connection returns."
+    )
+    site.screenshot("answer-photos-overview-offline-1280", full_page=False)
+
+    # The connection returns: the photo goes from the overview, once, and leaves the device.
     network.restore()
-    expect(photos.locator(".app-photo__state")).to_have_text("Saved", timeout=20_000)
-    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    expect(note).to_have_count(0, timeout=20_000)
     assert _on_device(page) == []
     ((saved_ref, width, height, data),) = _photos(live_server, assessment_id)
     assert saved_ref == ref and max(width, height) <= 1600 and (width, height) == (1600, 1067)
@@ -147,6 +156,13 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     assert gps_of(data) == {} and exif_of(data) == {}
     assert _answers(live_server, assessment_id) == 0  # a photo is not an answer
     network.expected_errors()
+
+    # Back on the question's page: the photo is the server's now.
+    site.visit(record, heading)
+    expect(photos.locator(".app-photo__thumb")).to_have_attribute(
+        "alt", f"Photo 1 for question {ref} (IMG_2041.jpg)"
+    )
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
 
     # A reply lost on the way back: the device sends the photo again, and it is the same photo.
     live_server.line.lose_replies = True
