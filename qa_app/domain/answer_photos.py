@@ -19,7 +19,7 @@ import re
 
 MAX_SIDE = 1600
 THUMB_SIDE = 320
-#: 50 megapixels: more than any tablet or phone camera writes (a 48 MP sensor is 8064 × 6048)
+#: 50 megapixels: more than any tablet or phone camera writes (a 48 MP sensor is 8064 by 6048)
 MAX_PIXELS = 50_000_000
 MAX_PER_ANSWER = 20
 #: what the server keeps an image as
@@ -51,7 +51,9 @@ def fitted(width: int, height: int, longest: int = MAX_SIDE) -> tuple[int, int]:
 def size_refusal(width: int, height: int, name: str) -> str | None:
     """Why an image of this size is refused, before it is decoded; None if it may be."""
     if width * height > MAX_PIXELS:
-        return f"{name} is too large a picture ({width} × {height} pixels): take it at a smaller size"
+        return (
+            f"{name} is too large a picture ({width} by {height} pixels): take it at a smaller size"
+        )
     return None
 
 

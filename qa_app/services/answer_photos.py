@@ -105,29 +105,32 @@ def add_photo(
         thumb = evidence_store.CheckedFile(name, rules.KEPT_TYPE, image.thumb)
         size = (image.width, image.height)
     try:
-        with evidence_store.store(checked, actor.label) as columns:
-            with _maybe_store(thumb, actor.label) as thumb_name, unit_of_work():
-                photo = AnswerPhoto(
-                    assessment_id=assessment.id,
-                    question_ref=ref,
-                    client_id=client_id,
-                    thumb_name=thumb_name,
-                    width=size[0],
-                    height=size[1],
-                    **columns,
-                )
-                db.session.add(photo)
-                if assessment.status != new_status:
-                    assessment.status = new_status
-                db.session.flush()
-                audit.record(
-                    actor,
-                    "answer_photo",
-                    photo.id,
-                    "added",
-                    {"question": [None, ref], "filename": [None, photo.filename]},
-                    assessment.service_id,
-                )
+        with (
+            evidence_store.store(checked, actor.label) as columns,
+            _maybe_store(thumb, actor.label) as thumb_name,
+            unit_of_work(),
+        ):
+            photo = AnswerPhoto(
+                assessment_id=assessment.id,
+                question_ref=ref,
+                client_id=client_id,
+                thumb_name=thumb_name,
+                width=size[0],
+                height=size[1],
+                **columns,
+            )
+            db.session.add(photo)
+            if assessment.status != new_status:
+                assessment.status = new_status
+            db.session.flush()
+            audit.record(
+                actor,
+                "answer_photo",
+                photo.id,
+                "added",
+                {"question": [None, ref], "filename": [None, photo.filename]},
+                assessment.service_id,
+            )
     except IntegrityError:
         # the same photo sent twice at once: the other request kept it (its files are removed)
         existing = _by_client_id(client_id)

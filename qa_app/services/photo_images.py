@@ -61,7 +61,9 @@ def clean(data: bytes, name: str) -> CleanImage:
         ):
             raise _refuse(f"{name} is too large a picture: take it at a smaller size") from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
-            raise _refuse(f"{name} is damaged or not a picture we can read: take it again") from None
+            raise _refuse(
+                f"{name} is damaged or not a picture we can read: take it again"
+            ) from None
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))

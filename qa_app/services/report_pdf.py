@@ -283,7 +283,7 @@ def render(assessment, council: str) -> bytes:
     story.append(PageBreak())
 
     story.append(_p("Ratings", H2))
-    rows = [
+    rows: list[list] = [
         [
             _p("Domain or standard", CELL_BOLD),
             _p("Rating", CELL_BOLD),
@@ -385,7 +385,7 @@ def _photos_block(photos) -> list:
     name; nothing when there are none."""
     if not photos:
         return []
-    cells = []
+    cells: list[list] = []
     for photo in photos:
         thumb = evidence_store.evidence_dir() / photo.thumb_name if photo.thumb_name else None
         if thumb is not None and thumb.is_file() and photo.width and photo.height:
@@ -394,7 +394,7 @@ def _photos_block(photos) -> list:
             cells.append([picture, _p(photo.filename, SMALL)])
         else:
             cells.append([_p(f"File: {photo.filename}", SMALL)])
-    rows = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+    rows: list[list] = [cells[i : i + 3] for i in range(0, len(cells), 3)]
     rows[-1] += [""] * (3 - len(rows[-1]))
     grid = Table(rows, colWidths=[24 * mm] * 3, hAlign="LEFT")
     grid.setStyle(

@@ -1,10 +1,10 @@
 """What an assessment report shows, on the staff side and in the portal alike."""
 
+from qa_app.domain.answer_photos import alt_text
 from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.domain.answer_photos import alt_text
 from qa_app.services import answer_photos, assessments
 from qa_app.web.views import assessment_view
 

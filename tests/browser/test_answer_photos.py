@@ -108,7 +108,7 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     photos = first.locator(".app-photos")
     network = Network(site, live_server.line)
 
-    # The line is cut; a photo from the camera (3000 × 2000, with a GPS position) is chosen.
+    # The line is cut; a photo from the camera (3000 by 2000, with a GPS position) is chosen.
     original = camera_jpeg(3000, 2000)
     assert gps_of(original)
     network.cut()
@@ -120,7 +120,9 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     waiting = photos.locator(".app-photo--waiting")
     expect(waiting).to_have_count(1)
     expect(waiting).to_contain_text("Not saved yet: kept on this device")
-    expect(waiting.locator("img")).to_have_attribute("alt", f"Photo for question {ref} (IMG_2041.jpg), kept on this device")
+    expect(waiting.locator("img")).to_have_attribute(
+        "alt", f"Photo for question {ref} (IMG_2041.jpg), kept on this device"
+    )
     expect(page.locator("#connection-state")).to_contain_text("1 photo is not saved yet.")
     # shrunk on the device before it is kept: a JPEG 1,600 pixels across
     (kept,) = _on_device(page)

@@ -845,7 +845,13 @@ def _photos(folder, people, assessment_id, shared_id) -> dict:
     officer = people["officer"]
     added = [
         answer_photos.add_photo(
-            Actor(officer, "cli"), officer, assessment_id, "QA01.1", f"{n}.jpg", camera_jpeg(80, 60), f"photo-{n}-000"
+            Actor(officer, "cli"),
+            officer,
+            assessment_id,
+            "QA01.1",
+            f"{n}.jpg",
+            camera_jpeg(80, 60),
+            f"photo-{n}-000",
         ).photo.id
         for n in "ab"
     ]

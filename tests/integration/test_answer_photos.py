@@ -20,8 +20,8 @@ from qa_app.models import AnswerPhoto, AuditEvent
 from qa_app.services import answer_photos, assessments, standards, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
-from tests.support.provider_world import content
 from tests.support.photos import bomb_png, camera_jpeg, exif_of, gps_of, size_of
+from tests.support.provider_world import content
 
 REF = "QA01.1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -104,9 +104,12 @@ def test_a_camera_photo_is_kept_smaller_and_without_its_location(world):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity_type == "answer_photo"))
     assert event.action == "added"
     # the first thing recorded starts the assessment, as a first answer does
-    assert world["client"].get(
-        f"/api/v1/assessments/{world['id']}", headers=world["token"](world["officer"])
-    ).json["photos"][0]["id"] == body["id"]
+    assert (
+        world["client"]
+        .get(f"/api/v1/assessments/{world['id']}", headers=world["token"](world["officer"]))
+        .json["photos"][0]["id"]
+        == body["id"]
+    )
 
 
 def test_a_png_with_transparency_and_a_pdf_are_kept(world):
@@ -362,8 +365,19 @@ def test_the_report_and_its_pdf_list_the_photos_with_thumbnails(world, make, app
     out = Path("test-artifacts")
     out.mkdir(exist_ok=True)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile",
-         str(path), str(out / "answer-photos-report-page")],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(path),
+            str(out / "answer-photos-report-page"),
+        ],
         check=True,
     )
     assert (out / "answer-photos-report-page.png").stat().st_size > 0

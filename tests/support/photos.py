@@ -7,7 +7,7 @@ import io
 from PIL import Image
 
 GPS_IFD = 0x8825
-#: 51° 30′ N, 0° 7′ W: where the "camera" says the photo was taken
+#: 51 degrees 30 minutes N, 0 degrees 7 minutes W: where the "camera" says the photo was taken
 GPS = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
 
 

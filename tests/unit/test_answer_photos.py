@@ -34,7 +34,10 @@ def test_an_image_without_a_size_is_refused():
 def test_an_enormous_picture_is_refused_by_its_size_before_it_is_decoded():
     assert rules.size_refusal(8064, 6048, "IMG.jpg") is None  # a 48 MP camera
     refusal = rules.size_refusal(10_000, 6_000, "bomb.png")
-    assert refusal == "bomb.png is too large a picture (10000 × 6000 pixels): take it at a smaller size"
+    assert (
+        refusal
+        == "bomb.png is too large a picture (10000 by 6000 pixels): take it at a smaller size"
+    )
 
 
 @pytest.mark.parametrize(
@@ -44,7 +47,9 @@ def test_a_devices_name_for_a_photo(value):
     assert rules.check_client_id(value) == value.strip()
 
 
-@pytest.mark.parametrize("value", [None, "", "short", "a" * 65, "has space 1", "../../etc/x", "é" * 10])
+@pytest.mark.parametrize(
+    "value", [None, "", "short", "a" * 65, "has space 1", "../../etc/x", "é" * 10]
+)
 def test_a_bad_client_id_is_refused(value):
     with pytest.raises(rules.PhotoRefused, match="client_id"):
         rules.check_client_id(value)
@@ -59,7 +64,13 @@ def test_at_most_20_photos_on_an_answer():
 
 @pytest.mark.parametrize(
     ("name", "kept"),
-    [("IMG_0042.PNG", "IMG_0042.jpg"), ("kitchen.jpeg", "kitchen.jpg"), ("a.b.gif", "a.b.jpg"), ("noext", "noext.jpg"), (".png", "photo.jpg")],
+    [
+        ("IMG_0042.PNG", "IMG_0042.jpg"),
+        ("kitchen.jpeg", "kitchen.jpg"),
+        ("a.b.gif", "a.b.jpg"),
+        ("noext", "noext.jpg"),
+        (".png", "photo.jpg"),
+    ],
 )
 def test_a_kept_image_is_named_as_the_jpeg_it_is(name, kept):
     assert rules.kept_name(name) == kept

@@ -81,9 +81,10 @@ def answer_photo_remove(assessment_id, photo_id):
     assessment = assessments.get_assessment(current_user, assessment_id)
     ref = photo.question_ref
     domain = next(q.domain_code for q in assessments.questions_for(assessment) if q.ref == ref)
-    back = url_for(
-        "staff.assessment_record", assessment_id=assessment_id, domain=domain
-    ) + f"#q-{ref.replace('.', '-')}"
+    back = (
+        url_for("staff.assessment_record", assessment_id=assessment_id, domain=domain)
+        + f"#q-{ref.replace('.', '-')}"
+    )
     form = ButtonForm()
     problem = None
     if form.validate_on_submit():

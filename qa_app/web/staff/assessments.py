@@ -391,7 +391,10 @@ def assessment_record(assessment_id, domain):
         kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
         if not errors and not photo_errors:
             files = f" and {kept} {'photo or file' if kept == 1 else 'photos or files'}"
-            flash(f"{saved} {'answer' if saved == 1 else 'answers'}{files if kept else ''} saved", "success")
+            flash(
+                f"{saved} {'answer' if saved == 1 else 'answers'}{files if kept else ''} saved",
+                "success",
+            )
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]
