@@ -10,6 +10,7 @@ unique: sending the same photo again returns the photo already kept.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,6 +176,51 @@ def remove_photo(actor: Actor, viewer: User, assessment_id: int, photo_id: int) 
         if name:
             (folder / name).unlink(missing_ok=True)
     return photo
+
+
+def copy_photos(source: Assessment, revision: Assessment) -> list[Path]:
+    """A correction's revision keeps the photos of the assessment it corrects: each file copied
+    under a new random name, with a record of its own (in the caller's transaction). Returns the
+    copies, for the caller to remove if its transaction fails. A photo whose file has gone from
+    the folder is not copied (it could not be shown either)."""
+    folder = evidence_store.evidence_dir()
+    copies: list[Path] = []
+
+    def copy(name: str | None) -> str | None:
+        if name is None or not (folder / name).is_file():
+            return None
+        new = f"{uuid.uuid4().hex}.{name.rsplit('.', 1)[-1]}"
+        copies.append(folder / new)
+        (folder / new).write_bytes((folder / name).read_bytes())
+        return new
+
+    try:
+        for photos in photos_for(source).values():
+            for photo in photos:
+                stored = copy(photo.stored_name)
+                if stored is None:
+                    continue
+                db.session.add(
+                    AnswerPhoto(
+                        assessment_id=revision.id,
+                        question_ref=photo.question_ref,
+                        client_id=uuid.uuid4().hex,
+                        stored_name=stored,
+                        thumb_name=copy(photo.thumb_name),
+                        width=photo.width,
+                        height=photo.height,
+                        filename=photo.filename,
+                        content_type=photo.content_type,
+                        size=photo.size,
+                        uploaded_by_label=photo.uploaded_by_label,
+                        uploaded_at=photo.uploaded_at,
+                    )
+                )
+    except BaseException:
+        for path in copies:
+            path.unlink(missing_ok=True)
+        raise
+    return copies
 
 
 def photos_for(assessment: Assessment) -> dict[str, list[AnswerPhoto]]:

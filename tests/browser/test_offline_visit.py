@@ -465,9 +465,11 @@ def test_my_own_save_whose_reply_was_lost_is_not_a_clash(officer, live_server):
     # by the browser with ERR_INTERNET_DISCONNECTED: not the lost reply this waits for)
     with page.expect_event(
         "requestfailed",
-        lambda request: request.method == "PUT"
-        and request.url.endswith("/answers/QA01.1")
-        and "INTERNET_DISCONNECTED" not in (request.failure or ""),
+        lambda request: (
+            request.method == "PUT"
+            and request.url.endswith("/answers/QA01.1")
+            and "INTERNET_DISCONNECTED" not in (request.failure or "")
+        ),
         timeout=20_000,
     ):
         network.restore()

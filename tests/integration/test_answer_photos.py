@@ -382,3 +382,24 @@ def test_the_report_and_its_pdf_list_the_photos_with_thumbnails(world, make, app
     )
     assert (out / "answer-photos-report-page.png").stat().st_size > 0
     assert db.session.scalar(select(func.count()).select_from(AnswerPhoto)) == 2
+
+
+def test_a_correction_keeps_the_photos_and_the_published_report_keeps_its_own(world):
+    kept = post_photo(world, camera_jpeg(400, 300)).json
+    finish(world, publish=True)
+    manager = world["manager"]
+    revision = assessments.start_correction(
+        Actor(manager, "web"), manager, world["id"], "The photo belongs to QA01.1 still"
+    )
+    original, copy = photos()
+    assert (original.id, original.assessment_id) == (kept["id"], world["id"])
+    assert copy.assessment_id == revision.id and copy.question_ref == original.question_ref
+    assert copy.stored_name != original.stored_name and copy.thumb_name != original.thumb_name
+    folder = world["evidence"]
+    assert (folder / copy.stored_name).read_bytes() == (folder / original.stored_name).read_bytes()
+    # removing it from the revision leaves the published report's photo as it was
+    answer_photos.remove_photo(
+        Actor(world["officer"], "web"), world["officer"], revision.id, copy.id
+    )
+    assert photos() == [original] and (folder / original.stored_name).is_file()
+    assert len(kept_files(world)) == 2
