@@ -17,7 +17,8 @@ from qa_app.domain.concerns import SOURCES
 from qa_app.domain.months import MonthRefused, parse_month
 from qa_app.services import quad_report
 from qa_app.services.calendar import utcnow
-from qa_app.services.quad_report import formats, pdf
+from qa_app.services.quad_report import formats
+from qa_app.services.quad_report.files import FILES, ReportFile
 
 Count = Annotated[int, Field(ge=0)]
 Rate = Annotated[float, Field(ge=0, le=1)]
@@ -213,12 +214,12 @@ def _report(month: str, query: ReportQuery):
     return quad_report.build(user, chosen, filters, now)
 
 
-def _file(data: bytes, mimetype: str, report, extension: str):
+def _file(file: ReportFile, report) -> Any:
     return send_file(
-        io.BytesIO(data),
-        mimetype=mimetype,
+        io.BytesIO(file.render(report, _council())),
+        mimetype=file.media_type,
         as_attachment=True,
-        download_name=formats.download_name(report, extension),
+        download_name=file.name(report),
     )
 
 
@@ -239,45 +240,22 @@ def quad_report_json(month: str, query: ReportQuery):
     return QuadReportOut.model_validate(formats.as_dict(report)).model_dump(mode="json")
 
 
-@endpoint(
-    "/reports/quad/<month>.pdf",
-    summary="The monthly QuAD report as a PDF",
-    tag="reports",
-    query=ReportQuery,
-    errors=(400,),
-    media_type="application/pdf",
-)
-def quad_report_pdf(month: str, query: ReportQuery):
-    report = _report(month, query)
-    return _file(pdf.render(report, _council()), "application/pdf", report, "pdf")
+def _serve(file: ReportFile) -> None:
+    """One route per file format, named `quad_report_<extension>`."""
+
+    def view(month: str, query: ReportQuery):
+        return _file(file, _report(month, query))
+
+    view.__name__ = f"quad_report_{file.extension}"
+    endpoint(
+        f"/reports/quad/<month>.{file.extension}",
+        summary=file.summary,
+        tag="reports",
+        query=ReportQuery,
+        errors=(400,),
+        media_type=file.media_type,
+    )(view)
 
 
-@endpoint(
-    "/reports/quad/<month>.csv",
-    summary="The monthly QuAD report's tables: a zip of CSV files, one per table",
-    tag="reports",
-    query=ReportQuery,
-    errors=(400,),
-    media_type="application/zip",
-)
-def quad_report_csv(month: str, query: ReportQuery):
-    report = _report(month, query)
-    return _file(formats.csv_zip(report, _council()), "application/zip", report, "zip")
-
-
-@endpoint(
-    "/reports/quad/<month>.xlsx",
-    summary="The monthly QuAD report's tables as an XLSX workbook, a sheet per table",
-    tag="reports",
-    query=ReportQuery,
-    errors=(400,),
-    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-def quad_report_xlsx(month: str, query: ReportQuery):
-    report = _report(month, query)
-    return _file(
-        formats.xlsx(report, _council()),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        report,
-        "xlsx",
-    )
+for _report_file in FILES:
+    _serve(_report_file)

@@ -16,35 +16,29 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
+from qa_app.domain.cqc_columns import (
+    COLUMNS,
+    ID_EXAMPLES,
+    LOCATION_ADDRESS,
+    OPTIONAL_COLUMNS,
+    PROVIDER_ADDRESS,
+    HeaderFinder,
+    HeaderProblem,
+    is_cqc_id,
+    map_header,
+)
+from qa_app.domain.cqc_columns import key as _key
 from qa_app.domain.postcode import normalise_postcode
 
-#: Columns the import reads (others are ignored; order is free).
-COLUMNS = (
-    "Location ID",
-    "Location Name",
-    "Care Home?",
-    "Location Primary Inspection Category",
-    "Location Post Code",
-    "Location Local Authority",
-    "Service / Population Group",
-    "Domain",
-    "Latest Rating",
-    "Publication Date",
-    "Provider ID",
-    "Provider Name",
-)
-#: Read when present. CQC's Locations sheet has the location's address; a provider's postal
-#: address is on its Providers sheet, which the import does not read, but a table that carries
-#: the provider columns beside each location (as some councils' saved copies do) gives a new
-#: provider its address. A registered manager's name is in neither: it is entered by hand.
-LOCATION_ADDRESS = ("Location Street Address", "Location Address Line 2", "Location City")
-PROVIDER_ADDRESS = (
-    "Provider Street Address",
-    "Provider Address Line 2",
-    "Provider City",
-    "Provider Post Code",
-)
-OPTIONAL_COLUMNS = (*LOCATION_ADDRESS, *PROVIDER_ADDRESS)
+__all__ = [
+    "COLUMNS",
+    "LOCATION_ADDRESS",
+    "OPTIONAL_COLUMNS",
+    "PROVIDER_ADDRESS",
+    "HeaderFinder",
+    "HeaderProblem",
+    "map_header",
+]
 
 OVERALL = "Overall"
 DOMAINS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
@@ -59,7 +53,6 @@ NOT_RATED = ("Not rated", "Insufficient evidence to rate", "No published rating"
 _RATING_BY_KEY = {r.casefold(): r for r in RATINGS}
 _NOT_RATED_KEYS = {w.casefold() for w in NOT_RATED}
 _DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
-_CQC_ID = re.compile(r"^1-\d{5,12}$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 
@@ -129,31 +122,6 @@ def import_label(status: str, bad_rows: int) -> str:
     if needs_correcting(status, bad_rows):
         return HAS_BAD_ROWS
     return IMPORT_LABELS.get(status, status)
-
-
-class HeaderProblem(ValueError):
-    """The first row does not name the columns the import needs."""
-
-
-def _key(text: object) -> str:
-    return " ".join(str(text or "").split()).casefold()
-
-
-def map_header(cells: Sequence[object]) -> dict[str, int]:
-    """{column name: position} for the columns the import reads; raises HeaderProblem naming
-    every missing column."""
-    positions: dict[str, int] = {}
-    wanted = {_key(c): c for c in (*COLUMNS, *OPTIONAL_COLUMNS)}
-    for position, cell in enumerate(cells):
-        name = wanted.get(_key(cell))
-        if name and name not in positions:
-            positions[name] = position
-    missing = [c for c in COLUMNS if c not in positions]
-    if missing:
-        raise HeaderProblem(
-            "Row 1 must name the columns of CQC's ratings file. Missing: " + ", ".join(missing)
-        )
-    return positions
 
 
 def parse_rating(text: object) -> str | None:
@@ -236,6 +204,11 @@ class Parsed:
     bad_rows: list[BadRow] = field(default_factory=list)
     #: rows saying a location or key question has no rating ("Not rated" and the like)
     not_rated: int = 0
+    #: what the import decided on its own and says so (never a reason to refuse the file)
+    warnings: list[BadRow] = field(default_factory=list)
+    #: the row the column names were found on, and the rows above it that were skipped
+    header_row: int = 1
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
 
 
 class Collector:
@@ -248,6 +221,7 @@ class Collector:
         self._width = max(columns.values()) + 1
         # the same date text repeats on thousands of rows
         self._dates: dict[str, tuple[date | None, str | None]] = {}
+        self._unknown: dict[str, list[int]] = {}  # rating text: [rows, first row]
 
     def _raw(self, cells: Sequence[object], name: str) -> str | date:
         """The cell as text, or as a date when the spreadsheet holds a date there."""
@@ -276,10 +250,8 @@ class Collector:
         location_id = cell(cells, "Location ID")
         if not location_id:
             problems.append("Location ID is missing")
-        elif not _CQC_ID.match(location_id):
-            problems.append(
-                f"Location ID {location_id!r} is not a CQC location ID like 1-123456789"
-            )
+        elif not is_cqc_id(location_id):
+            problems.append(f"Location ID {location_id!r} is not {ID_EXAMPLES}")
         domain_text = cell(cells, "Domain")
         domain = parse_domain(domain_text)
         if domain is None:
@@ -292,17 +264,12 @@ class Collector:
         rating = parse_rating(rating_text)
         not_rated = rating is None and _key(rating_text) in _NOT_RATED_KEYS
         if rating is None and not not_rated:
-            problems.append(
-                f"Latest Rating {rating_text!r} is not one of "
-                + ", ".join(RATINGS)
-                + " (or "
-                + ", ".join(f"{w!r}" for w in NOT_RATED)
-                + ")"
-                if rating_text
-                else "Latest Rating is missing"
-            )
+            # A value CQC uses that this import does not know ("Not applicable"), or none: the
+            # row still names the location, and adds no rating. Said as a warning, not refused.
+            self._unknown_rating(rating_text, row_number)
+        no_rating = rating is None
         raw_date = self._raw(cells, "Publication Date")
-        if not_rated and raw_date == "":
+        if no_rating and raw_date == "":
             published, date_problem = None, None  # nothing was published
         else:
             cached = self._dates.get(raw_date) if isinstance(raw_date, str) else None
@@ -338,26 +305,54 @@ class Collector:
             parsed.locations[location_id] = location
         if _key(cell(cells, "Service / Population Group")) != "overall":
             return  # ratings for a population group or service; the location's are `Overall`
-        if not_rated:
-            parsed.not_rated += 1
+        if no_rating:
+            parsed.not_rated += not_rated
             return  # the location is known now; no rating to record
         # a rated row without problems has all three
         assert domain is not None and rating is not None and published is not None
         seen = location.ratings.get(domain)
+        found = (rating, published, row_number)
         if seen is None:
-            location.ratings[domain] = (rating, published, row_number)
-        elif seen[0] != rating:
-            parsed.bad_rows.append(
-                BadRow(
-                    row_number,
-                    f"Location {location_id} has two different Overall ratings for {domain}: "
-                    f"{seen[0]} on row {seen[2]} and {rating} on this row",
+            location.ratings[domain] = found
+        elif seen[:2] != found[:2]:
+            taken = latest_rating(seen, found)
+            location.ratings[domain] = taken
+            if seen[1] == published:  # both stand in CQC's file: say which is taken, and why
+                parsed.warnings.append(
+                    BadRow(
+                        row_number,
+                        f"Location {location_id} has two Overall ratings for {domain} published "
+                        f"on {published:%d/%m/%Y} ({seen[0]} on row {seen[2]}, {rating} on row "
+                        f"{row_number}): the import takes the lower, {taken[0]}",
+                    )
                 )
-            )
+
+    def _unknown_rating(self, text: str, row_number: int) -> None:
+        entry = self._unknown.setdefault(text, [0, row_number])
+        entry[0] += 1
 
     def finish(self) -> Parsed:
-        self.parsed.bad_rows.sort(key=lambda b: b.row)
-        return self.parsed
+        parsed = self.parsed
+        for text, (rows, first) in self._unknown.items():
+            what = (
+                f"Latest Rating {text!r} is not a rating this import knows"
+                if text
+                else ("Latest Rating is empty")
+            )
+            where = f"on row {first}" if rows == 1 else f"on {rows:,} rows, the first row {first}"
+            parsed.warnings.append(BadRow(first, f"{what} ({where}): such rows add no rating"))
+        parsed.bad_rows.sort(key=lambda b: b.row)
+        parsed.warnings.sort(key=lambda b: b.row)
+        return parsed
+
+
+def latest_rating(a: tuple[str, date, int], b: tuple[str, date, int]) -> tuple[str, date, int]:
+    """Of two ratings of one key question: the later published; on the same day (CQC's file
+    shows both, for example one from each assessment framework) the lower, so that the council
+    never reads a location as better than CQC found it."""
+    if a[1] != b[1]:
+        return a if a[1] > b[1] else b
+    return a if RATINGS.index(a[0]) >= RATINGS.index(b[0]) else b
 
 
 # ---------------------------------------------------------------- what changes
@@ -415,6 +410,9 @@ class Plan:
     not_social_care: int = 0
     bad_rows: list[BadRow] = field(default_factory=list)
     not_rated: int = 0
+    warnings: list[BadRow] = field(default_factory=list)
+    header_row: int = 1
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
 
 
 def same_authority(a: str, b: str) -> bool:
@@ -429,7 +427,13 @@ def plan_changes(
 ) -> Plan:
     """What importing `parsed` would change, given the services already known by location ID
     and the CQC provider IDs already known. New services are added only for `local_authority`."""
-    plan = Plan(bad_rows=list(parsed.bad_rows), not_rated=parsed.not_rated)
+    plan = Plan(
+        bad_rows=list(parsed.bad_rows),
+        not_rated=parsed.not_rated,
+        warnings=list(parsed.warnings),
+        header_row=parsed.header_row,
+        skipped_rows=list(parsed.skipped_rows),
+    )
     new_provider_names: dict[str, str] = {}
     for location_id, location in parsed.locations.items():
         service = known.get(location_id)
@@ -451,12 +455,12 @@ def plan_changes(
             continue
         overall = location.ratings.get(OVERALL)
         row = min((r[2] for r in location.ratings.values()), default=None)
-        if not location.provider_id or not _CQC_ID.match(location.provider_id):
+        if not location.provider_id or not is_cqc_id(location.provider_id):
             plan.bad_rows.append(
                 BadRow(
                     row or 0,
                     f"Location {location_id} is new to the council but its Provider ID "
-                    f"{location.provider_id!r} is not a CQC provider ID like 1-123456789",
+                    f"{location.provider_id!r} is not {ID_EXAMPLES}",
                 )
             )
             continue

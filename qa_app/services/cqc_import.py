@@ -48,6 +48,8 @@ SHEET = "Locations"
 MAX_UPLOAD_BYTES = 400 * 1024 * 1024
 #: Bad rows kept for the preview page (the count is always exact).
 BAD_ROWS_SHOWN = 1000
+#: notes (warnings) printed by the command line's preview; the page lists up to BAD_ROWS_SHOWN
+NOTES_PRINTED = 20
 #: A file still being read after this long without progress was abandoned (its process ended).
 STALLED_AFTER_SECONDS = 300
 
@@ -76,13 +78,18 @@ def read_file(path: Path, filename: str, today: date, progress=None) -> rules.Pa
     try:
         rows = read_rows(path, filename, SHEET, progress)
         collector = None
+        finder = rules.HeaderFinder()
         for number, cells in rows:
             if collector is None:
-                if not any(c not in (None, "") for c in cells):
-                    continue
-                collector = rules.Collector(rules.map_header(cells), today)
+                columns = finder.offer(number, cells)
+                if columns is not None:
+                    collector = rules.Collector(columns, today)
+                    collector.parsed.header_row = number
+                    collector.parsed.skipped_rows = finder.skipped
                 continue
             collector.add(number, cells)
+        if collector is None and finder.seen:
+            finder.give_up()
     except (UnreadableFile, rules.HeaderProblem) as problem:
         raise ImportRefused(str(problem)) from None
     if collector is None:
@@ -160,6 +167,8 @@ def counts_of(preview: Preview) -> dict:
         "other_authorities": plan.other_authorities,
         "not_social_care": plan.not_social_care,
         "not_rated": plan.not_rated,
+        "warnings": len(plan.warnings),
+        "header_row": plan.header_row,
     }
 
 
@@ -171,6 +180,8 @@ def preview_json(preview: Preview) -> dict:
         "new_services": [jsonable_tree(asdict(s)) for s in plan.new_services],
         "new_providers": [list(p) for p in plan.new_providers],
         "bad_rows": [[b.row, b.reason] for b in plan.bad_rows[:BAD_ROWS_SHOWN]],
+        "warnings": [[w.row, w.reason] for w in plan.warnings[:BAD_ROWS_SHOWN]],
+        "skipped_rows": [list(r) for r in plan.skipped_rows],
     }
 
 
@@ -423,6 +434,15 @@ def preview_lines(preview: Preview) -> list[str]:
     lines = [
         f"{preview.filename}: {counts['rows']:,} rows, {counts['locations']:,} locations",
     ]
+    if plan.header_row != 1:
+        lines.append(
+            f"  the column names are on row {plan.header_row}; rows above it were skipped: "
+            + "; ".join(f"row {row}: {text!r}" for row, text in plan.skipped_rows)
+        )
+    for warning in plan.warnings[:NOTES_PRINTED]:
+        lines.append(f"  note (row {warning.row}): {warning.reason}")
+    if len(plan.warnings) > NOTES_PRINTED:
+        lines.append(f"  … and {len(plan.warnings) - NOTES_PRINTED:,} more notes like these")
     for change in plan.changes:
         parts = []
         if change.overall:

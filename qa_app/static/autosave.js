@@ -275,6 +275,10 @@ export function startAutosave(form) {
         if (block) versionInput(block).value = body.version;
         say(ref, `Saved at ${time(body.updated_at)}`, "saved");
       },
+      rebased(ref, body) {
+        const block = blocks.get(ref);
+        if (block) versionInput(block).value = body.version;
+      },
       conflict: (ref) => showConflict(ref),
       invalid: (ref, message) => say(ref, `Not saved: ${message}`, "unsaved"),
       needsReason: (ref) => say(ref, "Not saved yet: give the reason for N/A", "unsaved"),

@@ -367,9 +367,15 @@ export class Sender {
       if (own && !retried) {
         // This device saved it before and the reply never arrived: build on that save.
         device.confirm(ref, own, version, current.updated_at, current.updated_by);
-        hooks.saved?.(ref, { version, updated_at: current.updated_at, updated_by: current.updated_by });
+        const saved = { version, updated_at: current.updated_at, updated_by: current.updated_by };
         const next = device.queue()[ref];
-        return next ? this.send(ref, next, true) : "saved";
+        if (!next) {
+          hooks.saved?.(ref, saved);
+          return "saved";
+        }
+        // A newer change waits: it is the next version. Not "saved" until that one is.
+        hooks.rebased?.(ref, saved);
+        return this.send(ref, next, true);
       }
       device.clearSent(ref);
       device.mark(ref, { problem: "conflict", theirs: current, theirVersion: version });

@@ -172,7 +172,7 @@ def test_column_order_is_free_and_other_columns_are_ignored(ctx, council, tmp_pa
 
 
 BAD = [
-    ({"Latest Rating": "Excellent"}, "Latest Rating 'Excellent' is not one of"),
+    ({"Location ID": "1-12"}, "Location ID '1-12' is not a CQC ID like 1-123456789"),
     ({"Publication Date": "31/02/2026"}, "Publication Date '31/02/2026' is not a real date"),
     ({"Publication Date": "next week"}, "is not a date like 31/01/2026"),
     ({"Location ID": ""}, "Location ID is missing"),
@@ -201,19 +201,69 @@ def test_each_kind_of_bad_row_is_named_and_nothing_is_written(
     assert db.session.scalar(select(func.count(CqcImport.id))) == 0
 
 
-def test_two_different_overall_ratings_for_one_location_are_a_bad_row(ctx, council, tmp_path):
+def test_two_overall_ratings_on_one_day_take_the_lower_and_the_file_can_be_imported(
+    ctx, council, tmp_path
+):
     rows = table()
-    rows.append({**rows[0], "Latest Rating": "Outstanding"})  # row 32 contradicts row 2
+    rows.append({**rows[0], "Latest Rating": "Outstanding"})  # row 32: the same day as row 2
+    rows.append({**rows[0], "Latest Rating": "Not applicable"})  # row 33: a word CQC uses
     preview = _preview(write_ods(tmp_path / "twice.ods", rows))
-    assert [(b.row, b.reason) for b in preview.bad_rows] == [
-        (
-            32,
-            "Location 1-200000001 has two different Overall ratings for Overall: "
-            "Requires improvement on row 2 and Outstanding on this row",
-        )
-    ]
-    with pytest.raises(cqc_import.Conflict):
-        cqc_import.commit_preview(Actor.system("cli"), preview)
+    assert preview.bad_rows == []
+    assert [(w.row, w.reason) for w in preview.plan.warnings] == [
+        (32, "Location 1-200000001 has two Overall ratings for Overall published on 14/10/2026 "
+             "(Requires improvement on row 2, Outstanding on row 32): the import takes the lower, "
+             "Requires improvement"),
+        (33, "Latest Rating 'Not applicable' is not a rating this import knows (on row 33): such "
+             "rows add no rating"),
+    ]  # fmt: skip
+    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    assert record.counts["warnings"] == 2
+    service = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-200000001"))
+    assert service.cqc_rating == "Requires improvement"
+
+
+def test_nhs_locations_with_ods_codes_are_imported(ctx, council, tmp_path):
+    rows = table()
+    nhs = {
+        **rows[0],
+        "Location ID": "RW1J2",
+        "Location Name": "Elmwood NHS Care Home",
+        "Care Home?": "Y",
+        "Provider ID": "RW1",
+        "Provider Name": "Northshire NHS Foundation Trust",
+        "Latest Rating": "Good",
+    }
+    rows.append(nhs)
+    rows.append({**nhs, "Domain": "Safe", "Latest Rating": "Requires improvement"})
+    preview = _preview(write_csv(tmp_path / "nhs.csv", rows))
+    assert preview.bad_rows == []
+    [new] = [s for s in preview.plan.new_services if s.location_id == "RW1J2"]
+    assert (new.provider_id, new.overall, new.domains["Safe"][0]) == (
+        "RW1",
+        "Good",
+        "Requires improvement",
+    )
+    cqc_import.commit_preview(Actor.system("cli"), preview)
+    service = db.session.scalar(select(Service).where(Service.cqc_location_id == "RW1J2"))
+    assert (service.name, service.cqc_rating, service.provider.cqc_provider_id) == (
+        "Elmwood NHS Care Home",
+        "Good",
+        "RW1",
+    )
+
+
+def test_a_notice_above_the_header_is_skipped_and_said(ctx, council, tmp_path):
+    path = write_csv(tmp_path / "notice.csv", table())
+    text = path.read_text()
+    notice = "Note: some locations now show ratings by service group; see the notes sheet."
+    path.write_text(f'"{notice}"\n{text}')
+    preview = _preview(path)
+    assert preview.bad_rows == [] and len(preview.plan.changes) == 2
+    assert (preview.plan.header_row, preview.plan.skipped_rows) == (2, [(1, notice)])
+    lines = cqc_import.preview_lines(preview)
+    assert (
+        f"  the column names are on row 2; rows above it were skipped: row 1: {notice!r}" in lines
+    )
 
 
 def test_a_file_without_the_columns_is_refused_whole(ctx, tmp_path):
@@ -396,13 +446,13 @@ def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, coun
     app.config["QA_CQC_UPLOAD_DIR"] = str(tmp_path / "uploads")
     make.sign_in(client, make.user("officer"))
     rows = table()
-    rows[4] = {**rows[4], "Latest Rating": "Brilliant"}
+    rows[4] = {**rows[4], "Location ID": "1-12"}
     response = _upload(client, write_ods(tmp_path / "ratings.ods", rows))
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert error_summary(page) == ["1 row in ratings.ods needs correcting"]
     text = soup(page).get_text(" ", strip=True)
-    assert "6 Latest Rating 'Brilliant' is not one of" in text
+    assert "6 Location ID '1-12' is not a CQC ID like 1-123456789" in text
     assert "Import these changes" not in text  # cannot be confirmed
     bad_id = int(response.headers["Location"].rsplit("/", 1)[1])
     refused = client.post(f"/cqc-imports/{bad_id}/commit", follow_redirects=True)
@@ -590,3 +640,35 @@ def test_a_rating_drop_in_the_file_opens_the_improvement_plan_once(client, make,
     make.sign_in(client, make.user("officer"))
     history = client.get(f"/services/{council['house'].id}").get_data(as_text=True)
     assert "Service updated from CQC file" in history
+
+
+def test_the_page_says_where_the_header_was_and_what_the_import_decided(
+    client, make, council, tmp_path, app
+):
+    app.config["QA_CQC_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    make.sign_in(client, make.user("officer"))
+    rows = table()
+    rows.append({**rows[0], "Latest Rating": "Outstanding"})  # the same day as row 2
+    path = write_csv(tmp_path / "national.csv", rows)
+    path.write_text('"Data notice: see the notes sheet."\n' + path.read_text())
+    response = _upload(client, path)
+    page = client.get(response.headers["Location"])
+    html = soup(page)
+    assert error_summary(page) == []
+    assert html.select_one("#header-row").get_text(" ", strip=True) == (
+        "The column names were found on row 2. The row above, skipped: "
+        "row 1: “Data notice: see the notes sheet.”"
+    )
+    notes = [
+        [cell.get_text(" ", strip=True) for cell in row.select("td")]
+        for row in html.select("#notes tbody tr")
+    ]
+    assert notes == [
+        [
+            "33",
+            "Location 1-200000001 has two Overall ratings for Overall published on 14/10/2026 "
+            "(Requires improvement on row 3, Outstanding on row 33): the import takes the "
+            "lower, Requires improvement",
+        ]
+    ]
+    assert "Import these changes" in html.get_text(" ", strip=True)

@@ -77,22 +77,42 @@ def test_every_problem_of_a_row_is_named_once_with_its_row_number():
         (
             3,
             "Location ID is missing; Domain 'Kind' is not one of Overall, Safe, Effective, "
-            "Caring, Responsive, Well-led; Latest Rating 'Brilliant' is not one of Outstanding, "
-            "Good, Requires improvement, Inadequate (or 'Not rated', 'Insufficient evidence to "
-            "rate', 'No published rating'); Publication Date 'x' is not a date like 31/01/2026",
+            "Caring, Responsive, Well-led; Publication Date 'x' is not a date like 31/01/2026",
         )
     ]
+    # a rating word the import does not know is a note, not a reason to refuse the row
+    assert [(w.row, w.reason) for w in parsed.warnings] == [
+        (3, "Latest Rating 'Brilliant' is not a rating this import knows (on row 3): such rows "
+            "add no rating"),
+    ]  # fmt: skip
 
 
-def test_location_ids_must_have_cqc_shape():
-    parsed = collect(row(location="123456"))
-    assert parsed.bad_rows[0].reason.startswith("Location ID '123456' is not a CQC location ID")
+@pytest.mark.parametrize(
+    "location_id",
+    ["1-100000001", "1-12345", "RXQ02", "RAL26", "RW1J2", "RXQ", "R1HKH", "TAJ"],
+)
+def test_cqc_ids_and_nhs_site_codes_are_locations(location_id):
+    """NHS trusts' locations are known to CQC by their ODS codes, not `1-` IDs."""
+    parsed = collect(row(location=location_id))
+    assert parsed.bad_rows == []
+    assert parsed.locations[location_id].ratings["Overall"][0] == "Good"
+
+
+@pytest.mark.parametrize(
+    "location_id",
+    ["123456", "1-1234", "1-ABC", "rxq02", "RX Q02", "RXQ02-1", "12345", "R", "RXQ0212345", "-"],
+)
+def test_malformed_location_ids_are_bad_rows(location_id):
+    parsed = collect(row(location=location_id))
+    assert parsed.bad_rows[0].reason == (
+        f"Location ID {location_id!r} is not a CQC ID like 1-123456789 or an NHS code like RXQ02"
+    )
 
 
 def test_a_date_cell_where_text_belongs_is_a_bad_row_not_a_crash():
     # a spreadsheet may hold a date in any column; only Publication Date reads it as a date
     parsed = collect(row(location=datetime(2020, 1, 2)))
-    assert parsed.bad_rows[0].reason.startswith("Location ID '02/01/2020' is not a CQC location ID")
+    assert parsed.bad_rows[0].reason.startswith("Location ID '02/01/2020' is not a CQC ID")
 
 
 def test_blank_rows_are_skipped_and_population_groups_do_not_set_location_ratings():
@@ -112,26 +132,83 @@ def test_not_rated_rows_add_the_location_but_no_rating_and_are_not_errors():
     assert parsed.not_rated == 2
     assert parsed.locations["1-100000001"].ratings == {"Overall": ("Good", date(2026, 10, 1), 2)}
     assert parsed.locations["1-100000002"].ratings == {}
-    # a date that is there must still be a real one; other words are still errors
+    # a date that is there must still be a real one; a word the import does not know is a note
     assert [(b.row, b.reason.split(";")[0]) for b in parsed.bad_rows] == [
         (5, "Publication Date '31/02/2026' is not a real date"),
-        (6, "Latest Rating 'Unrated' is not one of Outstanding, Good, Requires improvement, "
-            "Inadequate (or 'Not rated', 'Insufficient evidence to rate', 'No published rating')"),
+    ]
+    assert [(w.row, w.reason) for w in parsed.warnings] == [
+        (6, "Latest Rating 'Unrated' is not a rating this import knows (on row 6): such rows add "
+            "no rating"),
     ]  # fmt: skip
     plan = rules.plan_changes(parsed, known(when=date(2026, 10, 1)), set(), "Northshire")
     assert plan.not_rated == 2 and plan.unchanged == 1
-    assert [(n.location_id, n.overall) for n in plan.new_services] == [("1-100000002", None)]
-
-
-def test_two_different_overall_ratings_for_one_location_is_a_bad_row():
-    parsed = collect(row(), row(rating="good"), row(rating="Inadequate"))
-    assert [(b.row, b.reason) for b in parsed.bad_rows] == [
-        (
-            4,
-            "Location 1-100000001 has two different Overall ratings for Overall: Good on row 2 "
-            "and Inadequate on this row",
-        )
+    assert [(n.location_id, n.overall) for n in plan.new_services] == [
+        ("1-100000002", None),
+        ("1-100000004", None),
     ]
+    assert plan.warnings == parsed.warnings
+
+
+def test_unknown_rating_words_are_one_note_each_with_their_count_and_first_row():
+    parsed = collect(
+        row(rating="Not applicable"),
+        row(location="1-100000002", rating="Not applicable"),
+        row(location="1-100000003", rating=""),
+        row(location="1-100000004", rating="Not applicable", domain="Safe"),
+    )
+    assert parsed.bad_rows == []
+    assert [(w.row, w.reason) for w in parsed.warnings] == [
+        (2, "Latest Rating 'Not applicable' is not a rating this import knows (on 3 rows, the "
+            "first row 2): such rows add no rating"),
+        (4, "Latest Rating is empty (on row 4): such rows add no rating"),
+    ]  # fmt: skip
+    assert all(location.ratings == {} for location in parsed.locations.values())
+
+
+def test_two_ratings_on_one_day_take_the_lower_and_say_so():
+    """CQC: a location can have two ratings with one publication date, and both are shown in
+    the file. Not an error: the lower is taken (the council never reads a location as better
+    than CQC found it), and the preview says which."""
+    parsed = collect(row(), row(rating="good"), row(rating="Inadequate"), row(rating="Good"))
+    assert parsed.bad_rows == []
+    assert parsed.locations["1-100000001"].ratings["Overall"] == (
+        "Inadequate",
+        date(2026, 10, 1),
+        4,
+    )
+    assert [(w.row, w.reason) for w in parsed.warnings] == [
+        (4, "Location 1-100000001 has two Overall ratings for Overall published on 01/10/2026 "
+            "(Good on row 2, Inadequate on row 4): the import takes the lower, Inadequate"),
+        (5, "Location 1-100000001 has two Overall ratings for Overall published on 01/10/2026 "
+            "(Inadequate on row 4, Good on row 5): the import takes the lower, Inadequate"),
+    ]  # fmt: skip
+
+
+def test_of_two_ratings_on_different_days_the_later_is_taken_without_a_note():
+    parsed = collect(
+        row(rating="Good", when="01/10/2026"),
+        row(rating="Requires improvement", when="01/03/2025"),
+        row(domain="Safe", rating="Inadequate", when="01/03/2025"),
+        row(domain="Safe", rating="Outstanding", when="02/03/2025"),
+    )
+    ratings = parsed.locations["1-100000001"].ratings
+    assert ratings["Overall"][:2] == ("Good", date(2026, 10, 1))
+    assert ratings["Safe"][:2] == ("Outstanding", date(2025, 3, 2))
+    assert parsed.bad_rows == [] and parsed.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "taken"),
+    [
+        (("Good", date(2026, 1, 1), 2), ("Inadequate", date(2026, 1, 1), 3), "Inadequate"),
+        (("Outstanding", date(2026, 1, 1), 2), ("Good", date(2026, 1, 1), 3), "Good"),
+        (("Inadequate", date(2025, 1, 1), 2), ("Good", date(2026, 1, 1), 3), "Good"),
+        (("Good", date(2026, 1, 2), 2), ("Inadequate", date(2026, 1, 1), 3), "Good"),
+    ],
+)
+def test_latest_rating_rule(a, b, taken):
+    assert rules.latest_rating(a, b)[0] == taken
+    assert rules.latest_rating(b, a)[0] == taken
 
 
 def known(rating="Good", when=date(2025, 1, 1), domains=None):

@@ -29,7 +29,7 @@ from qa_app.web.forms import (
     at_most,
     options,
 )
-from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
+from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.portal import bp
 from qa_app.web.views import PlanPage
 
@@ -352,19 +352,4 @@ def _what_happens_next(plan, action) -> str:
     return "The council has verified this action. Nothing more is needed for it."
 
 
-@bp.get("/plans/<int:plan_id>/plan.pdf")
-@provider_required
-def plan_pdf(plan_id):
-    return plan_pdf_response(plans.get_plan(current_user, plan_id))
-
-
-@bp.get("/plans/<int:plan_id>/plan.xlsx")
-@provider_required
-def plan_xlsx(plan_id):
-    return plan_xlsx_response(plans.get_plan(current_user, plan_id))
-
-
-@bp.get("/plans/evidence/<int:file_id>")
-@provider_required
-def evidence_download(file_id):
-    return evidence_response(current_user, file_id)
+add_plan_file_routes(bp, provider_required)

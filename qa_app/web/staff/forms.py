@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 
 from qa_app.domain import limits
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
+from qa_app.services.registry import PROVIDER_FIELDS, SERVICE_FIELDS
 from qa_app.web.forms import GovDateField, OptionalDate, at_most, options, posted_id
 
 
@@ -106,23 +107,7 @@ class ServiceForm(FlaskForm):
         validators=[OptionalDate()],
     )
 
-    FIELDS = (
-        "name",
-        "provider_id",
-        "service_type",
-        "cluster",
-        "cqc_location_id",
-        "address",
-        "postcode",
-        "beds",
-        "contract_reference",
-        "contract_start",
-        "contract_end",
-        "contract_officer_id",
-        "registered_manager_name",
-        "cqc_rating",
-        "cqc_rating_date",
-    )
+    FIELDS = SERVICE_FIELDS  # the fields the service registry takes, in one place
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in self.FIELDS}
@@ -175,14 +160,7 @@ class ProviderForm(FlaskForm):
         validators=[Optional(), at_most(limits.POSTAL_ADDRESS)],
     )
 
-    FIELDS = (
-        "name",
-        "cqc_provider_id",
-        "contact_name",
-        "contact_email",
-        "contact_phone",
-        "address",
-    )
+    FIELDS = PROVIDER_FIELDS
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in self.FIELDS}

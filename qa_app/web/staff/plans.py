@@ -14,7 +14,7 @@ from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import StepForm, StepForms, at_most, page_number, posted_id
-from qa_app.web.plan_files import evidence_response, plan_pdf_response, plan_xlsx_response
+from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.staff import bp
 from qa_app.web.views import PlanPage
 
@@ -234,19 +234,4 @@ def plan_action_check(action_id):
     return _back(action.plan_id, f"action-{action_id}")
 
 
-@bp.get("/plans/<int:plan_id>/plan.pdf")
-@staff_required
-def plan_pdf(plan_id):
-    return plan_pdf_response(plans.get_plan(current_user, plan_id))
-
-
-@bp.get("/plans/<int:plan_id>/plan.xlsx")
-@staff_required
-def plan_xlsx(plan_id):
-    return plan_xlsx_response(plans.get_plan(current_user, plan_id))
-
-
-@bp.get("/plans/evidence/<int:file_id>")
-@staff_required
-def evidence_download(file_id):
-    return evidence_response(current_user, file_id)
+add_plan_file_routes(bp, staff_required)

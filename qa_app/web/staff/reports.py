@@ -17,13 +17,13 @@ from qa_app.domain.wording import long_date, long_datetime
 from qa_app.services import quad_report, registry
 from qa_app.services.calendar import utcnow
 from qa_app.services.errors import ServiceError
-from qa_app.services.quad_report import formats, lists, pdf
+from qa_app.services.quad_report import formats, lists
+from qa_app.services.quad_report.files import FILES, ReportFile
 from qa_app.web.access import staff_required
-from qa_app.web.downloads import PDF, XLSX, attachment, council
+from qa_app.web.downloads import attachment, council
 from qa_app.web.forms import options
 from qa_app.web.staff import bp
 
-ZIP = "application/zip"
 MONTHS_OFFERED = 36
 LINKS = {
     "service": ("staff.service_page", "service_id"),
@@ -114,29 +114,20 @@ def _chosen(month_text: str):
     return month, filters, now
 
 
-@bp.get("/reports/quad/<month>.pdf")
-@staff_required
-def quad_report_pdf(month):
-    month, filters, now = _chosen(month)
-    report = quad_report.build(current_user, month, filters, now)
-    return attachment(pdf.render(report, council()), PDF, formats.download_name(report, "pdf"))
+def _serve(file: ReportFile) -> None:
+    """One route per file format, named `quad_report_<extension>` (the API serves the same)."""
+
+    def view(month):
+        month, filters, now = _chosen(month)
+        report = quad_report.build(current_user, month, filters, now)
+        return attachment(file.render(report, council()), file.media_type, file.name(report))
+
+    view.__name__ = f"quad_report_{file.extension}"
+    bp.get(f"/reports/quad/<month>.{file.extension}")(staff_required(view))
 
 
-@bp.get("/reports/quad/<month>.xlsx")
-@staff_required
-def quad_report_xlsx(month):
-    month, filters, now = _chosen(month)
-    report = quad_report.build(current_user, month, filters, now)
-    return attachment(formats.xlsx(report, council()), XLSX, formats.download_name(report, "xlsx"))
-
-
-@bp.get("/reports/quad/<month>.csv")
-@staff_required
-def quad_report_csv(month):
-    """The tables as a zip of CSV files, one per table (SPEC section 8)."""
-    month, filters, now = _chosen(month)
-    report = quad_report.build(current_user, month, filters, now)
-    return attachment(formats.csv_zip(report, council()), ZIP, formats.download_name(report, "zip"))
+for _report_file in FILES:
+    _serve(_report_file)
 
 
 def _cell(value) -> str:
