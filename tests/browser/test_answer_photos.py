@@ -198,3 +198,21 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
         site.screenshot(f"answer-photos-{width}", full_page=False)
         # nothing wider than the screen
         assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    # The report lists them under their findings, as thumbnails.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    site.visit(f"/assessments/{assessment_id}/report")
+    finding = page.locator(f"#finding-{ref.replace('.', '-')}")
+    expect(finding.locator("img.app-photo__thumb")).to_have_attribute(
+        "alt", f"Photo 1 for question {ref} (IMG_2041.jpg)"
+    )
+    finding.scroll_into_view_if_needed()
+    site.screenshot("answer-photos-report-1280", full_page=False)
+
+    # Removed from the recording page (through the API, the connection being there).
+    site.visit(record, heading)
+    second = page.locator(".app-answer[data-ref]").nth(1)
+    with page.expect_response(lambda r: r.request.method == "DELETE"):
+        second.get_by_role("link", name="Remove fire-door.jpg").click()
+    expect(second.locator(".app-photo")).to_have_count(0)
+    assert [p[0] for p in _photos(live_server, assessment_id)] == [ref]
