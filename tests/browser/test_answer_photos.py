@@ -216,3 +216,30 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
         second.get_by_role("link", name="Remove fire-door.jpg").click()
     expect(second.locator(".app-photo")).to_have_count(0)
     assert [p[0] for p in _photos(live_server, assessment_id)] == [ref]
+
+
+def test_a_file_the_server_refuses_says_why_and_can_be_removed_from_the_device(
+    site, live_server, evidence
+):
+    site.sign_in("officer@demo.example")
+    page = site.page
+    assessment_id = _plan(live_server, SERVICE, date(2027, 8, 15))
+    code, title, _refs = _domains(live_server, assessment_id)[0]
+    site.visit(f"/assessments/{assessment_id}/record/{code}", f"{title}: {SERVICE}")
+    block = page.locator(".app-answer[data-ref]").first
+    block.get_by_text("Add a photo or file").click()
+    block.get_by_label("Or choose photos or files").set_input_files(
+        {"name": "notes.txt", "mimeType": "text/plain", "buffer": b"Seen: the fire doors."}
+    )
+    refused = block.locator(".app-photo--problem")
+    expect(refused).to_contain_text(
+        "Not saved: notes.txt is not a file we accept: upload a PDF, PNG, JPEG, GIF, Word, "
+        "Excel, PowerPoint or OpenDocument text file"
+    )
+    expect(page.locator("#connection-state")).to_contain_text("1 photo is not saved yet.")
+    check_accessibility(page)
+    assert _photos(live_server, assessment_id) == []
+    refused.get_by_role("button", name="Remove notes.txt").click()
+    expect(block.locator(".app-photo")).to_have_count(0)
+    expect(page.locator("#connection-state")).to_have_text("All answers are saved.")
+    assert _on_device(page) == []
