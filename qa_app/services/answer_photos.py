@@ -29,8 +29,6 @@ from qa_app.services.assessment_facts import get_assessment, questions_for
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.transaction import unit_of_work
 
-MAX_BYTES = evidence_files.MAX_EVIDENCE_BYTES
-
 
 @dataclass(frozen=True)
 class Added:
