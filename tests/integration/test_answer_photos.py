@@ -403,3 +403,29 @@ def test_a_correction_keeps_the_photos_and_the_published_report_keeps_its_own(wo
     )
     assert photos() == [original] and (folder / original.stored_name).is_file()
     assert len(kept_files(world)) == 2
+
+
+def test_the_same_photo_sent_twice_at_once_is_kept_once(world, monkeypatch):
+    """Two sends of one photo that pass the "seen before?" check together: the database's
+    unique client_id keeps one, and the other's files are removed again."""
+    first = post_photo(world, camera_jpeg(400, 300), "photo-race-1").json
+    real = answer_photos._by_client_id
+    calls = []
+
+    def not_yet_seen(client_id):
+        calls.append(client_id)
+        return None if len(calls) == 1 else real(client_id)
+
+    monkeypatch.setattr(answer_photos, "_by_client_id", not_yet_seen)
+    officer = world["officer"]
+    added = answer_photos.add_photo(
+        Actor(officer, "api"),
+        officer,
+        world["id"],
+        world["ref"],
+        "IMG_0042.jpg",
+        camera_jpeg(400, 300),
+        "photo-race-1",
+    )
+    assert added.created is False and added.photo.id == first["id"]
+    assert len(photos()) == 1 and len(kept_files(world)) == 2
