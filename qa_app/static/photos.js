@@ -207,6 +207,15 @@ export function startPhotos(form) {
     return form.querySelector("input[name=csrf_token]")?.value || "";
   }
 
+  // "Photos and files (n)" above each question's list, as the page now shows it.
+  function recountShown() {
+    for (const section of sections.values()) {
+      const n = section.querySelectorAll("[data-photo-list] > li").length;
+      const count = section.querySelector("[data-photo-count]");
+      if (count) count.textContent = n ? `(${n})` : "";
+    }
+  }
+
   function item(entry) {
     return form.querySelector(`[data-photo-client="${CSS.escape(entry.client_id)}"]`);
   }
@@ -245,11 +254,13 @@ export function startPhotos(form) {
       remove.addEventListener("click", async () => {
         await drop(entry.client_id);
         li.remove();
+        recountShown();
         await recount(assessment);
       });
       caption.append(name, document.createElement("br"), state, document.createElement("br"), remove);
       li.append(caption);
       section.querySelector("[data-photo-list]").append(li);
+      recountShown();
     }
     const state = li.querySelector(".app-photo__state");
     li.classList.toggle("app-photo--problem", Boolean(entry.problem));
@@ -332,6 +343,7 @@ export function startPhotos(form) {
       });
       if (response.ok || response.status === 404) {
         li?.remove();
+        recountShown();
         return;
       }
     } catch {

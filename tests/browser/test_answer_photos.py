@@ -119,6 +119,7 @@ def test_a_photo_taken_offline_reaches_the_server_once_without_its_location(
     )
     waiting = photos.locator(".app-photo--waiting")
     expect(waiting).to_have_count(1)
+    expect(photos.get_by_role("heading", name="Photos and files (1)")).to_be_visible()
     expect(waiting).to_contain_text("Not saved yet: kept on this device")
     expect(waiting.locator("img")).to_have_attribute(
         "alt", f"Photo for question {ref} (IMG_2041.jpg), kept on this device"
