@@ -160,7 +160,9 @@ def _child(database_url: str, step: str, path: Path) -> None:
         commit_seconds = None
         if step == "commit":
             start = time.perf_counter()
-            record = cqc_import.commit_preview(Actor.system("cli"), preview)
+            # as an officer would: the first of each new service's possible types
+            types = {s.location_id: s.type_choices[0] for s in preview.plan.new_services}
+            record = cqc_import.commit_preview(Actor.system("cli"), preview, types)
             commit_seconds = time.perf_counter() - start
             applied = record.counts["applied"]
             ok = ok and applied["changed_services"] + applied["new_services"] > 0

@@ -1,7 +1,7 @@
 """Photos and files as evidence on answers
 
 Revision ID: 0014_answer_photos
-Revises: 0013_letters_and_notice_files
+Revises: 0015_assessment_summaries
 Create Date: 2026-11-27 21:32:08.318642
 
 """
@@ -12,7 +12,7 @@ import qa_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0014_answer_photos'
-down_revision = '0013_letters_and_notice_files'
+down_revision = '0015_assessment_summaries'
 branch_labels = None
 depends_on = None
 

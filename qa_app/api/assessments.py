@@ -14,7 +14,7 @@ from qa_app.api.schemas import Id, Limited, Request, Response, words
 from qa_app.domain import limits
 from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.standards import EvidenceSource
-from qa_app.services import answer_photos, assessments
+from qa_app.services import answer_photos, assessment_summaries, assessments
 from qa_app.services.errors import NotFound
 
 # A Literal built from the codes at run time (one list of codes): to a type checker, text.
@@ -119,6 +119,26 @@ class CommentAnswerPut(Request):
     )
 
 
+class SummaryPut(Request):
+    text: Annotated[str, Limited(limits.OVERALL_SUMMARY, strip=False)] = Field(
+        description="The whole summary as it should now read (an empty text clears it). "
+        f"A domain's summary may have {limits.DOMAIN_SUMMARY.chars:,} characters, the overall "
+        f"one {limits.OVERALL_SUMMARY.chars:,}: longer is refused, never cut."
+    )
+    version: Id | None = Field(
+        None, description="The summary's current version, when changing an existing summary"
+    )
+
+
+class SummaryOut(Response):
+    part: str = Field(description="A domain's code, or overall")
+    heading: str
+    text: str = Field(description="Empty until written")
+    version: int | None = Field(description="Null until written; send it back to change it")
+    updated_by: str | None
+    updated_at: datetime | None
+
+
 class SetRef(Response):
     key: str
     version: int
@@ -141,6 +161,10 @@ class AssessmentOut(Response):
     submitted_at: datetime | None
     shared_at: datetime | None
     published_at: datetime | None
+    summaries: list[SummaryOut] = Field(
+        description="The officer's written summaries: the overall one first, then each "
+        "domain's, in the set's order"
+    )
     comments: list[CommentOut] = Field(
         description="The provider's comments on the factual accuracy of the shared draft, "
         "oldest first, each with the council's answer"
@@ -208,6 +232,7 @@ def assessment_out(assessment) -> AssessmentOut:
         submitted_at=assessment.submitted_at,
         shared_at=assessment.shared_at,
         published_at=assessment.published_at,
+        summaries=summaries_out(assessment),
         comments=[comment_out(c) for c in assessments.provider_comments(assessment)],
         photos=[
             photo_out(p)
@@ -216,6 +241,14 @@ def assessment_out(assessment) -> AssessmentOut:
         ],
         version=assessment.version,
     )
+
+
+def summaries_out(assessment) -> list[SummaryOut]:
+    found = assessment_summaries.summaries_for(assessment)
+    return [
+        SummaryOut.model_validate(row)
+        for row in assessment_summaries.in_report_order(assessment, found)
+    ]
 
 
 @endpoint(
@@ -278,6 +311,29 @@ def put_answer(assessment_id: int, question_ref: str, body: AnswerPut):
         updated_by=answer.updated_by_label,
         updated_at=answer.updated_at,
     )
+
+
+@endpoint(
+    "/assessments/<int:assessment_id>/summaries/<part>",
+    "PUT",
+    summary="Save the summary of one domain (by its code) or the overall summary (overall)",
+    tag="assessments",
+    body=SummaryPut,
+    response=SummaryOut,
+    errors=(400, 409, 422),
+)
+def put_summary(assessment_id: int, part: str, body: SummaryPut):
+    summary = assessment_summaries.save_summary(
+        api_actor(), api_user(), assessment_id, part[:10], body.text, body.version
+    )
+    found = {summary.part: summary}
+    assessment = assessments.get_assessment(api_user(), assessment_id)
+    row = next(
+        r
+        for r in assessment_summaries.in_report_order(assessment, found)
+        if r["part"] == summary.part
+    )
+    return SummaryOut.model_validate(row)
 
 
 @endpoint(

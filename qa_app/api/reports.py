@@ -188,6 +188,65 @@ class TrendOut(Response):
     on_time_rate: dict[str, list[Rate | None]]
 
 
+class GradeUpdateOut(Response):
+    on: str
+    progress_grade: int
+    progress_grade_label: str
+    note: str
+    meeting: str = Field(description="The month (YYYY-MM) of the meeting that gave it")
+
+
+class MeetingActionOut(Response):
+    id: int
+    service_id: int
+    service: str
+    description: str
+    owner: str
+    target_date: str
+    opened_on: str
+    opened_in: str
+    progress_grade: int | None = Field(description="1 Fully achieved … 4 Not achieved")
+    progress_grade_label: str
+    completed: bool
+    carried_forward: bool
+    state: str
+    history: list[GradeUpdateOut]
+
+
+class AttendeeOut(Response):
+    name: str
+    organisation: str
+
+
+class DiscussedOut(Response):
+    service_id: int
+    name: str
+    provider: str
+    discussion: str
+    decisions: str
+    actions: list[MeetingActionOut]
+
+
+class AddendumOut(Response):
+    text: str
+    by: str
+    at: str
+
+
+class MeetingOut(Response):
+    month: str
+    recorded: bool
+    status: Literal["draft", "held"] | None
+    held_on: str | None
+    held_at: str | None
+    held_by: str | None
+    as_at: str
+    attendees: list[AttendeeOut]
+    services: list[DiscussedOut]
+    carried_forward: list[MeetingActionOut]
+    addenda: list[AddendumOut]
+
+
 class QuadReportOut(MonthFigures):
     filters: Filters
     produced_at: str
@@ -199,7 +258,13 @@ class QuadReportOut(MonthFigures):
     previous_month: MonthFigures
     year_earlier: MonthFigures
     trend: TrendOut = Field(description="The 12 months ending with this one, oldest first")
-    meeting_record: None = Field(None, description="The meeting's own record (to come)")
+    meeting: MeetingOut | None = Field(
+        None,
+        description="The meeting's own record: the meeting held in the month, the services "
+        "discussed (as the filters choose them) with discussion, decisions and the council's "
+        "actions, and the actions carried forward from earlier meetings with their grading "
+        "and history",
+    )
 
 
 def _report(month: str, query: ReportQuery):

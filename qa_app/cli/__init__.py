@@ -148,11 +148,28 @@ def sweep_command(now_text):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--local-authority", default=None, help="Add new services in this local authority")
 @click.option("--commit", is_flag=True, help="Write the changes (without it, only a preview)")
-def import_cqc(file, local_authority, commit):
+@click.option(
+    "--service-type",
+    "service_types",
+    multiple=True,
+    metavar="LOCATION_ID=TYPE",
+    help="The type of a new service the file cannot tell (for example "
+    "1-123456789=care_home_nursing); repeat for each",
+)
+def import_cqc(file, local_authority, commit, service_types):
     """Preview (or with --commit, import) CQC's monthly ratings file: ODS, XLSX or CSV."""
     from pathlib import Path
 
     from qa_app.services import cqc_import
+
+    types = {}
+    for given in service_types:
+        location_id, equals, value = given.partition("=")
+        if not equals or not location_id.strip() or not value.strip():
+            _fail(
+                f"--service-type {given!r} must be LOCATION_ID=TYPE, e.g. 1-123=care_home_nursing"
+            )
+        types[location_id.strip()] = value.strip()
 
     path = Path(file)
     try:
@@ -172,7 +189,18 @@ def import_cqc(file, local_authority, commit):
     if not commit:
         click.echo("This was a preview: nothing was written. Run again with --commit to import.")
         return
-    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    new = {s.location_id for s in preview.plan.new_services}
+    for location_id in sorted(set(types) - new):
+        click.echo(f"--service-type {location_id}: not a new service in this file, passed over")
+    try:
+        record = cqc_import.commit_preview(Actor.system("cli"), preview, types)
+    except cqc_import.ValidationFailed as refused:
+        _fail("; ".join(str(v) for v in refused.details.values()) + ": nothing was imported")
+    except cqc_import.Conflict as refused:
+        _fail(
+            f"{refused}: nothing was imported. Give each with --service-type "
+            "LOCATION_ID=TYPE (the types each may be are listed above)."
+        )
     applied = record.counts["applied"]
     if not (applied["changed_services"] or applied["new_services"]):
         click.echo(

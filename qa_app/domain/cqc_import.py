@@ -91,7 +91,7 @@ def can_discard(status: str) -> bool:
     return discard_refusal(status) is None
 
 
-def commit_refusal(status: str, bad_rows: int) -> str | None:
+def commit_refusal(status: str, bad_rows: int, types_to_choose: int = 0) -> str | None:
     """Why the previewed changes cannot be applied, or None."""
     if status != ImportStatus.PREVIEWED:
         done: dict[str, str] = {
@@ -101,11 +101,17 @@ def commit_refusal(status: str, bad_rows: int) -> str | None:
         return "This import cannot be confirmed: it has already been " + done.get(status, status)
     if bad_rows:
         return "A file with bad rows cannot be imported: correct them and upload it again"
+    if types_to_choose:
+        return (
+            "Choose the type of each new service before importing: "
+            + ("1 is" if types_to_choose == 1 else f"{types_to_choose:,} are")
+            + " still to choose"
+        )
     return None
 
 
-def can_commit(status: str, bad_rows: int) -> bool:
-    return commit_refusal(status, bad_rows) is None
+def can_commit(status: str, bad_rows: int, types_to_choose: int = 0) -> bool:
+    return commit_refusal(status, bad_rows, types_to_choose) is None
 
 
 def needs_correcting(status: str, bad_rows: int) -> bool:
@@ -161,15 +167,37 @@ def parse_date(value: object, today: date) -> tuple[date | None, str | None]:
     return parsed, None
 
 
-def service_type_for(care_home: str, category: str) -> str | None:
-    """The product's service type for a new location, or None when it is not adult social care
-    the council would commission (GP surgeries, hospitals, dentists…)."""
+#: What a new location may be, by what CQC's file says of it. `Care Home?` tells a care home
+#: from a service in the community, but CQC's primary inspection category is "Residential social
+#: care" for every care home, nursing homes included, and "Community based adult social care
+#: services" covers home support, supported living and extra care alike: where more than one
+#: type fits, the officer chooses (the import never guesses).
+CARE_HOME_TYPES = ("care_home_residential", "care_home_nursing")
+COMMUNITY_TYPES = ("home_support", "supported_living", "extra_care")
+
+
+def type_choices(care_home: str, category: str) -> tuple[str, ...]:
+    """The service types a new location may be: one (decided), several (the officer chooses),
+    or none (not adult social care the council would commission: GP surgeries, dentists…)."""
     category_key = _key(category)
     if _key(care_home) in ("y", "yes"):
-        return "care_home_nursing" if "nursing" in category_key else "care_home_residential"
+        return ("care_home_nursing",) if "nursing" in category_key else CARE_HOME_TYPES
     if "community based adult social care" in category_key:
-        return "home_support"
-    return None
+        return COMMUNITY_TYPES
+    return ()
+
+
+def type_problems(choices: dict[str, Sequence[str]], chosen: dict[str, str]) -> dict[str, str]:
+    """{location ID: what is wrong} for the types chosen for new services: each must be one of
+    that location's choices; a location not chosen for stays to choose."""
+    problems = {}
+    for location_id, value in chosen.items():
+        allowed = choices.get(location_id)
+        if allowed is None:
+            problems[location_id] = f"{location_id} is not a new service in this import"
+        elif value and value not in allowed:
+            problems[location_id] = f"Choose one of the types offered for {location_id}"
+    return problems
 
 
 @dataclass(frozen=True)
@@ -385,6 +413,7 @@ class ServiceChange:
 class NewService:
     location_id: str
     name: str
+    #: "" while the officer has still to choose among `type_choices`
     service_type: str
     postcode: str | None
     address: str
@@ -396,6 +425,7 @@ class NewService:
     overall: str | None
     overall_date: date | None
     domains: dict[str, tuple[str, date]]
+    type_choices: tuple[str, ...] = ()
 
 
 @dataclass
@@ -449,8 +479,8 @@ def plan_changes(
         if not local_authority or not same_authority(location.local_authority, local_authority):
             plan.other_authorities += 1
             continue
-        service_type = service_type_for(location.care_home, location.category)
-        if service_type is None:
+        choices = type_choices(location.care_home, location.category)
+        if not choices:
             plan.not_social_care += 1
             continue
         overall = location.ratings.get(OVERALL)
@@ -478,7 +508,8 @@ def plan_changes(
             NewService(
                 location_id=location_id,
                 name=location.name[:200],
-                service_type=service_type,
+                service_type=choices[0] if len(choices) == 1 else "",
+                type_choices=choices,
                 postcode=normalise_postcode(location.postcode) if location.postcode else None,
                 address=location.address,
                 provider_id=location.provider_id,

@@ -39,6 +39,8 @@ ENTITY_LABELS = {
     "user": "User",
     "api_token": "API token",
     "standard_set": "Standard set",
+    "quad_meeting": "QuAD meeting record",
+    "quad_action": "QuAD meeting action",
 }
 
 #: (entity, action) → what happened, where the recorded name is not already plain words
@@ -60,9 +62,19 @@ ACTION_WORDS = {
     ("user", "password_set"): "set their password",
     ("user", "invitation_sent"): "sent a new set-password link",
     ("user", "role_changed"): "role changed",
+    ("quad_meeting", "details_changed"): "date or attendees changed",
+    ("quad_meeting", "marked_held"): "marked held (locked)",
+    ("quad_meeting", "addendum_added"): "addendum added",
+    ("quad_action", "progress_recorded"): "progress graded",
 }
 
 FIELD_LABELS = {
+    # the QuAD meeting's record
+    "held_on": "Date of the meeting",
+    "attendees": "Attendees",
+    "discussion": "Discussion",
+    "addendum": "Addendum",
+    "month": "Month",
     # services and providers
     "name": "Name",
     "provider_id": "Provider",

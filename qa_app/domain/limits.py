@@ -68,6 +68,9 @@ NA_REASON = Limit("The reason for N/A", 2_000)
 COMMENT = Limit("The comment", 5_000)
 #: The council's answer to a provider's comment.
 ANSWER = Limit("The answer", 5_000)
+#: The officer's written summary of one domain of an assessment, and of the whole assessment.
+DOMAIN_SUMMARY = Limit("The domain summary", 5_000)
+OVERALL_SUMMARY = Limit("The overall summary", 10_000)
 #: Why a step was taken: correcting a published assessment, withdrawing an issue, sending an
 #: action back, escalating a concern, withdrawing or escalating a notice, a placement stop.
 REASON = Limit("The reason", 5_000)
@@ -100,3 +103,13 @@ REQUIREMENT = Limit("The requirement", 5_000)
 NOTE = Limit("The note", 5_000)
 #: The provider's response to a requirement.
 RESPONSE = Limit("Your response", 5_000)
+
+# ---------------------------------------------------------------- the QuAD meeting's record
+
+#: An attendee's organisation: "ICB", "the council's commissioning team".
+ORGANISATION = Limit("The organisation", 200)
+#: What was said about a service at the meeting, and what the meeting decided.
+DISCUSSION = Limit("The discussion", 20_000)
+DECISIONS = Limit("The decisions", 20_000)
+#: A later entry on a held meeting's record; the note on an action's progress.
+ADDENDUM = Limit("The addendum", 20_000)

@@ -5,12 +5,21 @@ from qa_app.models.assessments import (
     AnswerPhoto,
     Assessment,
     AssessmentComment,
+    AssessmentSummary,
     CommentAnswer,
     assessment_officers,
 )
 from qa_app.models.audit import AuditEvent
 from qa_app.models.concerns import ClockEvent, Concern
 from qa_app.models.cqc import CqcImport, ServiceCqcRating
+from qa_app.models.meetings import (
+    QuadAction,
+    QuadActionUpdate,
+    QuadMeeting,
+    QuadMeetingAddendum,
+    QuadMeetingAttendee,
+    QuadMeetingItem,
+)
 from qa_app.models.notices import Notice, NoticeRequirement, NoticeResponseFile
 from qa_app.models.plans import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue
 from qa_app.models.registry import Provider, Service
@@ -23,6 +32,7 @@ __all__ = [
     "ApiToken",
     "Assessment",
     "AssessmentComment",
+    "AssessmentSummary",
     "AuditEvent",
     "ClockEvent",
     "CommentAnswer",
@@ -37,6 +47,12 @@ __all__ = [
     "PlanAction",
     "PlanIssue",
     "Provider",
+    "QuadAction",
+    "QuadActionUpdate",
+    "QuadMeeting",
+    "QuadMeetingAddendum",
+    "QuadMeetingAttendee",
+    "QuadMeetingItem",
     "Service",
     "ServiceCqcRating",
     "StandardQuestion",

@@ -150,3 +150,26 @@ class AnswerPhoto(StoredFileColumns, Model):
     @property
     def is_image(self) -> bool:
         return self.thumb_name is not None
+
+
+class AssessmentSummary(Model):
+    """The officer's written summary of one domain (`part` is its code) or of the whole
+    assessment (`part` is "overall"): see `qa_app.domain.summaries`."""
+
+    __tablename__ = "assessment_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    part: Mapped[str] = mapped_column(String(10))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_label: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint(
+            "assessment_id", "part", name="uq_assessment_summaries_assessment_id_part"
+        ),
+    )

@@ -49,6 +49,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     ratings_for,
     shape_of,
 )
+from qa_app.services.assessment_summaries import copy_summaries
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
@@ -531,6 +532,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
                         updated_by_label=answer.updated_by_label,
                     )
                 )
+            copy_summaries(assessment, revision)
             copies = answer_photos.copy_photos(assessment, revision)
             audit.record(
                 actor,

@@ -26,11 +26,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from qa_app.domain import cqc_import as rules
 from qa_app.domain import limits
 from qa_app.domain.changes import jsonable
+from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_import import ImportStatus
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
+from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<name>)
     AUDIT_ACTION,
@@ -169,6 +171,7 @@ def counts_of(preview: Preview) -> dict:
         "not_rated": plan.not_rated,
         "warnings": len(plan.warnings),
         "header_row": plan.header_row,
+        "types_to_choose": sum(1 for s in plan.new_services if not s.service_type),
     }
 
 
@@ -370,7 +373,10 @@ def discard(actor: Actor, import_id: int) -> CqcImport:
 def commit_import(actor: Actor, import_id: int) -> CqcImport:
     """Apply a previewed upload, all or nothing."""
     record = get_import(import_id)
-    if refusal := rules.commit_refusal(record.status, (record.counts or {}).get("bad_rows") or 0):
+    counts = record.counts or {}
+    if refusal := rules.commit_refusal(
+        record.status, counts.get("bad_rows") or 0, counts.get("types_to_choose") or 0
+    ):
         raise Conflict(refusal)
     try:
         with unit_of_work():
@@ -389,12 +395,58 @@ def commit_import(actor: Actor, import_id: int) -> CqcImport:
     return record
 
 
-def commit_preview(actor: Actor, preview: Preview) -> CqcImport:
-    """The command line's commit: apply a preview just read, and record it in the history."""
+def choose_types(new_services: list[dict], chosen: dict[str, str]) -> list[dict]:
+    """The stored preview's new services with the types chosen for them; ValidationFailed
+    naming each wrong choice (by location ID), nothing changed."""
+    choices = {s["location_id"]: s.get("type_choices") or [s["service_type"]] for s in new_services}
+    if problems := rules.type_problems(choices, chosen):
+        raise ValidationFailed(problems)
+    return [
+        {**s, "service_type": chosen.get(s["location_id"]) or s["service_type"]}
+        for s in new_services
+    ]
+
+
+def _types_to_choose(new_services: list[dict]) -> int:
+    return sum(1 for s in new_services if not s["service_type"])
+
+
+def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> CqcImport:
+    """The officer chooses the types of new services the file cannot tell (a care home with or
+    without nursing; home support, supported living or extra care)."""
+    record = get_import(import_id)
+    if record.status != ImportStatus.PREVIEWED:
+        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
+    new_services = choose_types(record.preview.get("new_services", []), chosen)
+    with unit_of_work():
+        record.preview = {**record.preview, "new_services": new_services}
+        record.counts = {**record.counts, "types_to_choose": _types_to_choose(new_services)}
+        audit.record(
+            actor,
+            "cqc_import",
+            record.id,
+            "service_types_chosen",
+            {location_id: [None, value] for location_id, value in chosen.items() if value},
+        )
+    return record
+
+
+def commit_preview(
+    actor: Actor, preview: Preview, types: dict[str, str] | None = None
+) -> CqcImport:
+    """The command line's commit: apply a preview just read, with the types chosen for new
+    services (`types`: {location ID: service type}; a location that is not new in this file is
+    passed over), and record it in the history."""
     if preview.bad_rows:
         raise Conflict("A file with bad rows cannot be imported")
     stored = preview_json(preview)
-    counts = counts_of(preview)
+    new = {s["location_id"] for s in stored["new_services"]}
+    stored["new_services"] = choose_types(
+        stored["new_services"], {k: v for k, v in (types or {}).items() if k in new}
+    )
+    counts = {**counts_of(preview), "types_to_choose": _types_to_choose(stored["new_services"])}
+    if refusal := rules.commit_refusal(ImportStatus.PREVIEWED, 0, counts["types_to_choose"]):
+        raise Conflict(refusal)
     with unit_of_work():
         record = CqcImport(
             status=ImportStatus.COMMITTED,
@@ -455,8 +507,13 @@ def preview_lines(preview: Preview) -> list[str]:
     for provider_id, name in plan.new_providers:
         lines.append(f"  new provider: {name} ({provider_id})")
     for new in plan.new_services:
+        kind = (
+            SERVICE_TYPES[new.service_type]
+            if new.service_type
+            else "type to choose: " + " or ".join(new.type_choices)
+        )
         lines.append(
-            f"  new service: {new.name} ({new.location_id}), {new.provider_name}, "
+            f"  new service: {new.name} ({new.location_id}), {new.provider_name}, {kind}, "
             f"CQC {new.overall or 'Not rated'}"
         )
     lines.append(

@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Notice, Provider, Service, User
-from qa_app.services import assessments, concerns, notices, plans, registry, standards, users
+from qa_app.services import (
+    assessment_summaries,
+    assessments,
+    concerns,
+    notices,
+    plans,
+    registry,
+    standards,
+    users,
+)
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 
@@ -302,6 +311,14 @@ def _demo_concerns_and_notices(people: dict) -> None:
     )
 
 
+DEMO_SUMMARIES = {
+    "overall": "A warm, settled home where people are treated with dignity. Records and "
+    "medicines checks are behind: the improvement plan must show weekly audits.\n"
+    "People and relatives spoke well of the staff; the manager knows where the gaps are.",
+    "D1": "People are involved in their care plans and their own words are recorded.",
+}
+
+
 def _demo_assessments(people: dict) -> None:
     """A published report, a draft shared with its provider, a visit in progress and a planned
     one, so that every role has something to look at."""
@@ -328,8 +345,16 @@ def _demo_assessments(people: dict) -> None:
         {"service_id": service("Heathervale Lodge").id, "visit_date": date(2026, 9, 15)},
     )
     record(published, 1)
+    for part, text in DEMO_SUMMARIES.items():
+        assessment_summaries.save_summary(as_officer, officer, published.id, part, text, None)
     assessments.submit(as_officer, officer, published.id)
     assessments.publish(as_manager, manager, published.id)
+    # its follow-up, planned: recording it shows the last visit beside each question
+    assessments.plan(
+        as_officer,
+        officer,
+        {"service_id": service("Heathervale Lodge").id, "visit_date": date(2026, 12, 9)},
+    )
 
     shared = assessments.plan(
         as_officer,

@@ -31,8 +31,9 @@ from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import is_published
 from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.domain.summaries import OVERALL
 from qa_app.domain.wording import long_date
-from qa_app.services import answer_photos, assessments, evidence_store
+from qa_app.services import answer_photos, assessment_summaries, assessments, evidence_store
 
 ROUNDING_NOTE = (
     "Percentages are shown rounded to a whole number; ratings are decided on the exact figure "
@@ -201,6 +202,7 @@ def render(assessment, council: str) -> bytes:
     numbered = list(enumerate((c for c in comments if c.kind == "provider"), 1))
     no_comments = [c for c in comments if c.kind == "no_comments"]
     photos = answer_photos.photos_for(assessment)
+    summaries = {part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()}
     service = assessment.service
     draft = not is_published(assessment.status)
     buffer = io.BytesIO()
@@ -280,6 +282,10 @@ def render(assessment, council: str) -> bytes:
     story.append(badge)
     if overall.limiter:
         story.append(_p(overall.limiter, SMALL))
+    if (summaries.get(OVERALL) or "").strip():
+        story.append(Spacer(1, 8 * mm))
+        story.append(_p("Overall summary", H3))
+        story.extend(_written(summaries[OVERALL]))
     story.append(PageBreak())
 
     story.append(_p("Ratings", H2))
@@ -337,6 +343,9 @@ def render(assessment, council: str) -> bytes:
         by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:
         story.append(_p(domain["title"], H2))
+        if (summaries.get(domain["code"]) or "").strip():
+            story.append(_p("Summary", H3))
+            story.extend(_written(summaries[domain["code"]]))
         for standard in domain["standards"]:
             qs = [q for q in questions if q.standard_code == standard["code"]]
             if not qs:
@@ -407,6 +416,11 @@ def _photos_block(photos) -> list:
         )
     )
     return [_p(f"Photos and files ({len(photos)}):", SMALL), grid]
+
+
+def _written(text: str) -> list:
+    """An officer's summary as paragraphs: one per line of what was typed."""
+    return [_p(line) for line in text.splitlines() if line.strip()]
 
 
 def _comments_section(assessment, questions, numbered, no_comments) -> list:

@@ -20,9 +20,10 @@
 // page as `next`. Signing in brings the officer back here; the page finds the waiting answers on
 // the device and sends them.
 
-import { Device, Sender, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
+import { Device, Sender, bestKnown, pageState, plural, progressOf, sameAnswer, versionsOf } from "/static/device.js";
 import { showLeftovers, storeForOffline } from "/static/offline.js";
 import { photosWaiting } from "/static/photos.js";
+import { isSummaryRef, readSummary, summaryTitle, thingsWaiting, waitingWords, writeSummary } from "/static/summaries.js";
 
 export function startAutosave(form) {
   const state = pageState();
@@ -30,7 +31,7 @@ export function startAutosave(form) {
   const banner = document.getElementById("connection-state");
   const endedNotice = document.getElementById("session-ended");
   const blocks = new Map(
-    [...form.querySelectorAll(".app-answer[data-ref]")].map((block) => [block.dataset.ref, block]),
+    [...form.querySelectorAll(".app-answer[data-ref], .app-summary[data-ref]")].map((block) => [block.dataset.ref, block]),
   );
   const timers = new Map();
   let sessionEnded = false;
@@ -44,6 +45,7 @@ export function startAutosave(form) {
   }
 
   function read(block) {
+    if (isSummaryRef(block.dataset.ref)) return readSummary(block);
     const k = key(block.dataset.ref);
     const choice = block.querySelector(`input[name="${k}-score"]:checked`);
     const payload = {
@@ -58,6 +60,7 @@ export function startAutosave(form) {
   }
 
   function write(block, payload) {
+    if (isSummaryRef(block.dataset.ref)) return writeSummary(block, payload);
     const k = key(block.dataset.ref);
     const value = payload.score === null ? "na" : payload.score === undefined ? "" : String(payload.score);
     for (const radio of block.querySelectorAll(`input[name="${k}-score"]`)) {
@@ -91,7 +94,7 @@ export function startAutosave(form) {
     const waiting = Object.keys(queue).length;
     const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
     const photos = photosWaiting(device.id);
-    const answers = plural(waiting, "answer is", "answers are");
+    const answers = waitingWords(Object.keys(queue));
     if (sender.movedOn || !state.editable) {
       banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
     } else if (sessionEnded) {
@@ -99,7 +102,8 @@ export function startAutosave(form) {
     } else if (!navigator.onLine) {
       banner.textContent = `Offline. ${answers} kept on this device and will be sent when the connection returns.`;
     } else if (clashes) {
-      banner.textContent = `${answers} not saved yet. ${plural(clashes, "answer needs", "answers need")} your decision.`;
+      const deciding = Object.keys(queue).filter((ref) => queue[ref].problem === "conflict");
+      banner.textContent = `${answers} not saved yet. ${thingsWaiting(deciding)} ${clashes === 1 ? "needs" : "need"} your decision.`;
     } else if (waiting) {
       banner.textContent = `${answers} not saved yet.`;
     } else {
@@ -133,6 +137,10 @@ export function startAutosave(form) {
   function changed(block, delay) {
     // Kept on this device at once, keystroke by keystroke; sent to the server a moment later.
     const ref = block.dataset.ref;
+    const waiting = device.queue()[ref];
+    // Leaving a box whose words wait for a decision (a clash shown beside it) is not a change:
+    // the decision stays, and its buttons stay where the officer is about to press them.
+    if (waiting?.problem && sameAnswer(waiting.payload, read(block))) return;
     block.querySelector(".app-conflict[data-live]")?.remove();
     if (device.remember(ref, read(block))) {
       say(ref, sessionEnded ? "Not saved yet: kept on this device until you sign in again" : "Not saved yet: kept on this device", "unsaved");
@@ -149,15 +157,9 @@ export function startAutosave(form) {
     // One answer in words, for the side-by-side view.
     const dl = document.createElement("dl");
     dl.className = "govuk-summary-list govuk-summary-list--no-border app-clash__answer";
-    const score = values.na || values.score === null
-      ? "N/A (not assessed)"
-      : values.score
-        ? `${values.score} ${state?.score_labels[String(values.score)] || ""}`.trim()
-        : "None";
-    const rows = [["Score", score]];
-    if (values.na || values.score === null) rows.push(["Reason for N/A", values.na_reason || ""]);
-    rows.push(["Evidence notes", values.evidence || "None"]);
-    rows.push(["Evidence from", (values.sources || []).map((s) => state?.source_labels[s] || s).join(", ") || "None"]);
+    const rows = [];
+    if (values.text !== undefined) rows.push(["Summary", values.text || "None"]);
+    else rows.push(...answerRows(values));
     for (const [label, text] of rows) {
       const row = document.createElement("div");
       row.className = "govuk-summary-list__row";
@@ -173,6 +175,19 @@ export function startAutosave(form) {
     return dl;
   }
 
+  function answerRows(values) {
+    const score = values.na || values.score === null
+      ? "N/A (not assessed)"
+      : values.score
+        ? `${values.score} ${state?.score_labels[String(values.score)] || ""}`.trim()
+        : "None";
+    const rows = [["Score", score]];
+    if (values.na || values.score === null) rows.push(["Reason for N/A", values.na_reason || ""]);
+    rows.push(["Evidence notes", values.evidence || "None"]);
+    rows.push(["Evidence from", (values.sources || []).map((s) => state?.source_labels[s] || s).join(", ") || "None"]);
+    return rows;
+  }
+
   function showConflict(ref) {
     const block = blocks.get(ref);
     const entry = device.queue()[ref];
@@ -185,7 +200,7 @@ export function startAutosave(form) {
     box.dataset.live = "yes";
     const heading = document.createElement("h3");
     heading.className = "govuk-heading-s";
-    heading.textContent = `Not saved: ${who} changed this answer since your copy of it. Choose which to keep.`;
+    heading.textContent = `Not saved: ${who} changed ${isSummaryRef(ref) ? `the ${summaryTitle(state, ref).toLowerCase()}` : "this answer"} since your copy of it. Choose which to keep.`;
     const row = document.createElement("div");
     row.className = "govuk-grid-row";
     const columns = [
@@ -224,12 +239,14 @@ export function startAutosave(form) {
     keepTheirs.addEventListener("click", () => {
       const current = device.queue()[ref];
       if (!current) return;
-      const values = {
-        score: current.theirs.na ? null : current.theirs.score ?? undefined,
-        na_reason: current.theirs.na_reason,
-        evidence: current.theirs.evidence,
-        sources: current.theirs.sources,
-      };
+      const values = isSummaryRef(ref)
+        ? { text: current.theirs.text }
+        : {
+          score: current.theirs.na ? null : current.theirs.score ?? undefined,
+          na_reason: current.theirs.na_reason,
+          evidence: current.theirs.evidence,
+          sources: current.theirs.sources,
+        };
       write(block, values);
       versionInput(block).value = current.theirVersion;
       device.forget(ref);
@@ -326,7 +343,9 @@ export function startAutosave(form) {
     device.notePage(window.location.pathname, versionsOf(state));
     const known = bestKnown(state, device);
     for (const [ref, block] of blocks) {
-      const copy = known[ref].saved;
+      const onPage = state.answers[ref]?.version ?? 0;
+      const summaryCopy = device.saved()[ref];
+      const copy = isSummaryRef(ref) ? (summaryCopy && summaryCopy.version > onPage ? summaryCopy : null) : known[ref].saved;
       if (!copy) continue;
       write(block, copy.payload);
       versionInput(block).value = copy.version;

@@ -16,6 +16,8 @@
 // A page's scripts learn the assessment from its JSON block (#device-state; see
 // qa_app/web/staff/device_state.py).
 
+import { addressFor, isSummaryRef, summaryTitle } from "/static/summaries.js";
+
 export const CACHE = "qa-recording-pages";
 const PREFIXES = ["qa-unsaved-", "qa-saved-", "qa-sent-", "qa-pages-"];
 const SENT_KEPT = 5;
@@ -58,6 +60,7 @@ function normalised(values) {
     na_reason: na ? (values.na_reason || "").trim() || null : null,
     evidence: values.evidence || "",
     sources: [...new Set(values.sources || [])],
+    text: values.text ?? null, // a summary's (summaries.js)
   });
 }
 
@@ -336,7 +339,7 @@ export class Sender {
   }
 
   async put(ref, payload) {
-    return fetch(`${this.api}/answers/${encodeURIComponent(ref)}`, {
+    return fetch(addressFor(this.api, ref), {
       method: "PUT",
       headers: { "Content-Type": "application/json", "X-CSRFToken": this.csrf() },
       credentials: "same-origin",
@@ -460,6 +463,10 @@ export function answersAsText(state, entries) {
   const lines = [`Answers typed on this device and not saved: ${state.service}`, ""];
   for (const [ref, entry] of entries) {
     const p = entry.payload;
+    if (isSummaryRef(ref)) {
+      lines.push(summaryTitle(state, ref), p.text || "", "");
+      continue;
+    }
     const score = p.score === null ? "N/A (not assessed)" : p.score ? `${p.score} ${state.score_labels[String(p.score)]}` : "none";
     lines.push(`Question ${ref}`, `Score: ${score}`);
     if (p.score === null) lines.push(`Reason for N/A: ${p.na_reason || ""}`);

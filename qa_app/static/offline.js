@@ -11,6 +11,7 @@
 
 import { CACHE, Device, Sender, answersAsText, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
 import { PhotoSender, photosWaiting } from "/static/photos.js";
+import { isSummaryRef, summaryDomain, thingsWaiting, waitingWords } from "/static/summaries.js";
 
 function canStore() {
   return "caches" in window && "serviceWorker" in navigator;
@@ -158,7 +159,7 @@ export function showLeftovers(container, state, device, status, after) {
       <p class="govuk-body" role="status" aria-live="polite" data-leftovers-said></p>
     </div>`;
   banner.querySelector("[data-leftovers-heading]").textContent =
-    `${plural(entries.length, "answer", "answers")} typed on this device ${entries.length === 1 ? "was" : "were"} not saved: the assessment is ${label}.`;
+    `${thingsWaiting(entries.map(([ref]) => ref))} typed on this device ${entries.length === 1 ? "was" : "were"} not saved: the assessment is ${label}.`;
   const text = banner.querySelector("textarea");
   text.value = answersAsText(state, entries);
   const said = banner.querySelector("[data-leftovers-said]");
@@ -177,7 +178,7 @@ export function showLeftovers(container, state, device, status, after) {
   banner.querySelector("[data-clear]").addEventListener("click", () => {
     actions.hidden = true;
     confirmRow.hidden = false;
-    said.textContent = `Clear ${plural(entries.length, "answer", "answers")} from this device? This cannot be undone.`;
+    said.textContent = `Clear ${thingsWaiting(entries.map(([ref]) => ref))} from this device? This cannot be undone.`;
     confirmRow.querySelector("[data-clear-yes]").focus();
   });
   confirmRow.querySelector("[data-clear-no]").addEventListener("click", () => {
@@ -220,7 +221,7 @@ function waitingBanner(container, state, known, queue, sender) {
   content.className = "govuk-notification-banner__content";
   const heading = document.createElement("p");
   heading.className = "govuk-notification-banner__heading";
-  heading.textContent = `${plural(entries.length, "answer", "answers")} typed on this device ${entries.length === 1 ? "is" : "are"} not saved yet.`;
+  heading.textContent = `${thingsWaiting(entries.map(([ref]) => ref))} typed on this device ${entries.length === 1 ? "is" : "are"} not saved yet.`;
   const how = document.createElement("p");
   how.className = "govuk-body";
   how.dataset.waitingState = "";
@@ -231,7 +232,7 @@ function waitingBanner(container, state, known, queue, sender) {
   const list = document.createElement("ul");
   list.className = "govuk-list govuk-list--bullet";
   for (const domain of state.domains) {
-    const mine = entries.filter(([ref]) => known[ref]?.domain === domain.code);
+    const mine = entries.filter(([ref]) => (isSummaryRef(ref) ? summaryDomain(state, ref) : known[ref]?.domain) === domain.code);
     if (!mine.length) continue;
     const item = document.createElement("li");
     const link = document.createElement("a");
@@ -240,7 +241,7 @@ function waitingBanner(container, state, known, queue, sender) {
     link.textContent = domain.title;
     const clash = mine.filter(([, entry]) => entry.problem === "conflict").length;
     const bad = mine.filter(([, entry]) => entry.problem === "invalid").length;
-    const notes = [plural(mine.length, "answer", "answers")];
+    const notes = [thingsWaiting(mine.map(([ref]) => ref))];
     if (clash) notes.push(`${clash} changed by someone else: choose which to keep`);
     if (bad) notes.push(`${bad} refused: see the question`);
     item.append(link, `: ${notes.join("; ")}`);
@@ -319,7 +320,7 @@ export function startOverview(state) {
     if (photos) panel.append(photosNote(photos));
     if (submitButton) {
       const reason = waiting
-        ? `Submit waits until nothing is waiting on this device: ${plural(waiting, "answer is", "answers are")} not saved yet.`
+        ? `Submit waits until nothing is waiting on this device: ${waitingWords(Object.keys(current))} not saved yet.`
         : photos
           ? `Submit waits until nothing is waiting on this device: ${plural(photos, "photo is", "photos are")} not saved yet.`
           : !navigator.onLine

@@ -5,7 +5,7 @@ from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.services import answer_photos, assessments
+from qa_app.services import answer_photos, assessment_summaries, assessments
 from qa_app.web.views import assessment_view
 
 
@@ -28,6 +28,9 @@ def report_context(assessment, include_internal: bool) -> dict:
         "photos": answer_photos.photos_for(assessment),
         "photo_endpoint": "staff.answer_photo" if include_internal else "portal.answer_photo",
         "photo_alt": alt_text,
+        "report_summaries": {
+            part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()
+        },
         **comments_context(assessment, questions, include_internal),
     }
 

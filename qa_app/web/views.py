@@ -425,8 +425,25 @@ class ImportView:
         return cqc_import.has_preview(self.status)
 
     @property
+    def types_to_choose(self) -> int:
+        return int(self.counts.get("types_to_choose") or 0)
+
+    @property
+    def can_choose_types(self) -> bool:
+        """New services whose type the file cannot tell can be given one until it is decided."""
+        return self.status == cqc_import.ImportStatus.PREVIEWED and not self.bad_rows
+
+    @property
+    def types_can_be_chosen(self) -> bool:
+        """Some new service's type is the officer's to choose, and it can still be chosen."""
+        new_services = (self.record.preview or {}).get("new_services", [])
+        return self.can_choose_types and any(
+            len(s.get("type_choices") or ()) > 1 for s in new_services
+        )
+
+    @property
     def can_commit(self) -> bool:
-        return cqc_import.can_commit(self.status, self.bad_rows)
+        return cqc_import.can_commit(self.status, self.bad_rows, self.types_to_choose)
 
     @property
     def can_discard(self) -> bool:

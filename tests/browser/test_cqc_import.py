@@ -60,7 +60,7 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
         care_home="N",
     )
     bad = [*rows]
-    bad[2] = {**bad[2], "Latest Rating": "Super"}  # row 4
+    bad[2] = {**bad[2], "Location ID": "1-12"}  # row 4
     upload = tmp_path / "ratings.ods"
     write_ods(upload, bad)
 
@@ -84,12 +84,7 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
         site.arrived()
         assert site.errors() == ["1 row in ratings.ods needs correcting"]
         assert site.table("Rows to correct") == [
-            [
-                "4",
-                "Latest Rating 'Super' is not one of Outstanding, Good, Requires improvement, "
-                "Inadequate (or 'Not rated', 'Insufficient evidence to rate', "
-                "'No published rating')",
-            ]
+            ["4", "Location ID '1-12' is not a CQC ID like 1-123456789 or an NHS code like RXQ02"]
         ]
         expect(site.page.get_by_role("button", name="Import these changes")).to_have_count(0)
         site.screenshot("20-cqc-import-bad-row")
@@ -110,6 +105,15 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
         assert "Good to Inadequate" in " ".join(changes[0][1].split())
         assert site.table("New services to add")[0][0].startswith(f"New Meadow {n}")
         site.screenshot("21-cqc-import-preview")
+
+        # The file cannot tell what kind of service in the community New Meadow is: asked.
+        expect(site.page.locator("#import-waits")).to_contain_text("1 new service still to choose")
+        expect(site.page.get_by_role("button", name="Import these changes")).to_have_count(0)
+        site.page.get_by_label(f"Type of New Meadow {n}").select_option(label="Supported living")
+        site.follow(
+            site.page.get_by_role("button", name="Save the types"), "Check what ratings.ods changes"
+        )
+        expect(site.banner()).to_contain_text("Every new service has a type")
 
         site.follow(
             site.page.get_by_role("button", name="Import these changes"),

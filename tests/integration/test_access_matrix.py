@@ -138,6 +138,9 @@ STAFF_STEP_REFUSED = {**STAFF_POST, "officer": 409, "manager": 409, "admin": 409
 # a review step on an assessment not at that step: officers may not review; managers are told
 # why, on the page
 STAFF_REVIEW_REFUSED = {**STAFF_STEP_REFUSED, "officer": 403}
+# the QuAD meeting's record: managers (and administrators) write it; officers only read it
+MANAGER_PAGE = {**STAFF_PAGE, "officer": 403}
+MANAGER_POST = {**STAFF_POST, "officer": 403}
 # a planned assessment is not in the portal at all
 PORTAL_NONE = {
     "anonymous": 302,
@@ -659,6 +662,12 @@ MATRIX = {
         STAFF_POST,
         {},
     ),
+    "api.put_summary": (
+        "PUT",
+        "/api/v1/assessments/{assessment_a}/summaries/overall",
+        API_STAFF_ONLY,
+        {"text": "An overall summary"},
+    ),
     "api.submit_assessment": (
         "POST",
         "/api/v1/assessments/{assessment_a}/submit",
@@ -682,6 +691,12 @@ MATRIX = {
         STAFF_STEP_REFUSED,
         {},
     ),
+    "staff.cqc_import_service_types": (
+        "POST",
+        "/cqc-imports/{cqc_import}/service-types",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
     "staff.service_export": ("GET", "/services/export.csv?cluster=North", STAFF_PAGE, None),
     # the monthly QuAD report counts concerns: staff only, and for a provider it is not there
     "staff.quad_report_page": ("GET", "/reports/quad?month=2026-10", STAFF_PAGE, None),
@@ -693,6 +708,40 @@ MATRIX = {
         "/reports/quad/2026-10/concerns.received.high",
         STAFF_PAGE,
         None,
+    ),
+    "staff.quad_meeting_page": ("GET", "/reports/quad/2026-10/meeting", STAFF_PAGE, None),
+    "staff.quad_meeting_details": (
+        "GET",
+        "/reports/quad/2026-10/meeting/details",
+        MANAGER_PAGE,
+        None,
+    ),
+    "staff.quad_meeting_item_new": (
+        "GET",
+        "/reports/quad/2026-10/meeting/services/new",
+        MANAGER_PAGE,
+        None,
+    ),
+    "staff.quad_meeting_action_new": (
+        "GET",
+        "/reports/quad/2026-10/meeting/services/{meeting_item}/actions/new",
+        MANAGER_PAGE,
+        None,
+    ),
+    # November's meeting grades the action October's agreed (carried forward)
+    "staff.quad_meeting_progress": (
+        "POST",
+        "/reports/quad/2026-11/meeting/actions/{meeting_action}/progress",
+        MANAGER_POST,
+        {"grade": "2"},
+    ),
+    "staff.quad_meeting_held": ("POST", "/reports/quad/2026-10/meeting/held", MANAGER_POST, {}),
+    # the row above has just marked October's meeting held: an addendum is what it takes now
+    "staff.quad_meeting_addendum": (
+        "POST",
+        "/reports/quad/2026-10/meeting/addenda",
+        MANAGER_POST,
+        {"text": "Later note"},
     ),
     "api.quad_report_json": ("GET", "/api/v1/reports/quad/2026-10", API_STAFF_ONLY, None),
     "api.quad_report_pdf": ("GET", "/api/v1/reports/quad/2026-10.pdf", API_STAFF_ONLY, None),
@@ -789,11 +838,13 @@ def world(make, app, tmp_path, monkeypatch):
     )
     plan_ids = _plan_for(service_a, people)
     photo_ids = _photos(tmp_path, people, assessment_a.id, comment_a.assessment_id)
+    meeting_ids = _meetings(service_a, people["manager"])
     return {
         "people": people,
         "ids": {
             **plan_ids,
             **photo_ids,
+            **meeting_ids,
             **{name: ids[0] for name, ids in notice_ids.items()},
             **{f"{name}_requirement": ids[1] for name, ids in notice_ids.items()},
             # one concern per step, so that one step does not make the next one a 409
@@ -908,6 +959,27 @@ def _plan_for(service, people) -> dict:
         "file_a": file.id,
         "target": (plans.london_today() + timedelta(days=60)).isoformat(),
     }
+
+
+def _meetings(service, manager) -> dict:
+    """October 2026's QuAD meeting (a draft) discussed the service and agreed an action on
+    track; November's meeting has begun (a draft), so the action is carried into it."""
+    from qa_app.domain.months import Month
+    from qa_app.services import quad_meetings
+
+    actor = Actor(manager, "cli")
+    october, november = Month(2026, 10), Month(2026, 11)
+    quad_meetings.save_details(actor, manager, october, date(2026, 10, 14), "Jo Bloggs, Council")
+    item = quad_meetings.add_item(actor, manager, october, service.id, "Staffing", "")
+    action = quad_meetings.add_action(
+        actor,
+        manager,
+        october,
+        item.id,
+        {"description": "Visit", "owner": "Jo", "target_date": date(2026, 12, 1), "grade": 2},
+    )
+    quad_meetings.save_details(actor, manager, november, date(2026, 11, 1), "Jo Bloggs, Council")
+    return {"meeting_item": item.id, "meeting_action": action.id}
 
 
 def _token_id_for(user) -> int:

@@ -90,6 +90,10 @@ def table() -> list[dict]:
     return rows
 
 
+#: the type of the new service in table(), which the file cannot tell
+TYPES = {"1-300000001": "home_support"}
+
+
 def _preview(path, la="Northshire"):
     return cqc_import.preview_file(path, path.name, la, today=date(2026, 11, 24))
 
@@ -140,7 +144,9 @@ def test_preview_lists_changes_and_writes_nothing(ctx, council, tmp_path):
             ],
         ),
     ]
-    assert found["new"] == [("1-300000001", "home_support", "NE46 3AA", True)]
+    # a service in the community: home support, supported living or extra care? The officer says.
+    assert found["new"] == [("1-300000001", "", "NE46 3AA", True)]
+    assert found["counts"]["types_to_choose"] == 1
     assert found["providers"] == [("1-400000001", "Willow Care Ltd")]
     counts = found["counts"]
     assert (counts["rows"], counts["locations"], counts["other_authorities"]) == (30, 4, 1)
@@ -191,7 +197,16 @@ def test_each_kind_of_bad_row_is_named_and_nothing_is_written(
     assert [b.row for b in preview.bad_rows] == [6]
     assert reason in preview.bad_rows[0].reason
     result = app.test_cli_runner().invoke(
-        args=["qa", "import-cqc", str(path), "--local-authority", "Northshire", "--commit"]
+        args=[
+            "qa",
+            "import-cqc",
+            str(path),
+            "--local-authority",
+            "Northshire",
+            "--commit",
+            "--service-type",
+            "1-300000001=home_support",
+        ]
     )
     assert result.exit_code == 1
     assert "bad.csv row 6:" in result.output and reason in result.output
@@ -216,7 +231,7 @@ def test_two_overall_ratings_on_one_day_take_the_lower_and_the_file_can_be_impor
         (33, "Latest Rating 'Not applicable' is not a rating this import knows (on row 33): such "
              "rows add no rating"),
     ]  # fmt: skip
-    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    record = cqc_import.commit_preview(Actor.system("cli"), preview, TYPES)
     assert record.counts["warnings"] == 2
     service = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-200000001"))
     assert service.cqc_rating == "Requires improvement"
@@ -243,7 +258,7 @@ def test_nhs_locations_with_ods_codes_are_imported(ctx, council, tmp_path):
         "Good",
         "Requires improvement",
     )
-    cqc_import.commit_preview(Actor.system("cli"), preview)
+    cqc_import.commit_preview(Actor.system("cli"), preview, {**TYPES, "RW1J2": "care_home_nursing"})
     service = db.session.scalar(select(Service).where(Service.cqc_location_id == "RW1J2"))
     assert (service.name, service.cqc_rating, service.provider.cqc_provider_id) == (
         "Elmwood NHS Care Home",
@@ -279,7 +294,7 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
     ctx, council, tmp_path
 ):
     path = write_csv(tmp_path / "ratings.csv", table())
-    record = cqc_import.commit_preview(Actor.system("cli"), _preview(path))
+    record = cqc_import.commit_preview(Actor.system("cli"), _preview(path), TYPES)
     assert record.counts["applied"] == {
         "changed_services": 2,
         "overall_changes": 1,
@@ -313,7 +328,7 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
     again = _preview(path)
     assert again.plan.changes == [] and again.plan.new_services == []
     assert cqc_import.counts_of(again)["unchanged"] == 3
-    second = cqc_import.commit_preview(Actor.system("cli"), again)
+    second = cqc_import.commit_preview(Actor.system("cli"), again, TYPES)
     assert second.counts["applied"]["changed_services"] == 0
     assert db.session.scalar(select(func.count(ServiceCqcRating.id))) == domain_rows
     assert (
@@ -348,7 +363,10 @@ def test_not_rated_words_are_not_bad_rows_and_change_no_rating(app, ctx, council
     counts = cqc_import.counts_of(preview)
     assert preview.plan.bad_rows == [] and counts["not_rated"] == 7
     assert [(s.name, s.overall) for s in preview.plan.new_services] == [("Rowan Court", None)]
-    record = cqc_import.commit_preview(Actor.system("cli"), preview)
+    [new] = preview.plan.new_services
+    record = cqc_import.commit_preview(
+        Actor.system("cli"), preview, {new.location_id: new.type_choices[-1]}
+    )
     assert record.status == "committed"
     lodge = db.session.get(Service, council["lodge"].id)
     assert lodge.cqc_rating == "Good"
@@ -383,7 +401,16 @@ def test_cli_preview_then_commit(app, ctx, council, tmp_path):
     assert "new service: Willow Bank" in preview.output and "nothing was written" in preview.output
     assert db.session.get(Service, council["house"].id).cqc_rating == "Good"
     done = runner.invoke(
-        args=["qa", "import-cqc", str(path), "--local-authority", "Northshire", "--commit"]
+        args=[
+            "qa",
+            "import-cqc",
+            str(path),
+            "--local-authority",
+            "Northshire",
+            "--commit",
+            "--service-type",
+            "1-300000001=home_support",
+        ]
     )
     assert (
         done.exit_code == 0 and "2 services updated, 1 service and 1 provider added" in done.output
@@ -467,8 +494,29 @@ def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, coun
     assert db.session.get(Service, council["house"].id).cqc_rating == "Good"
     uploads = list((tmp_path / "uploads").iterdir())
     assert len(uploads) == 2  # kept outside the web root until committed or discarded
+    # Willow Bank's type is not in the file: the import waits until the officer chooses it
+    assert "1 new service still to choose" in text and "Import these changes" not in text
+    waits = client.post(f"/cqc-imports/{import_id}/commit", follow_redirects=True)
+    assert waits.status_code == 409
+    assert "Choose the type of each new service before importing" in waits.get_data(as_text=True)
+    wrong = client.post(
+        f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "care_home_nursing"}
+    )
+    assert wrong.status_code == 422
+    assert error_summary(wrong) == ["Choose one of the types offered for 1-300000001"]
+    chosen = client.post(
+        f"/cqc-imports/{import_id}/service-types",
+        data={"type_1_300000001": "supported_living"},
+        follow_redirects=True,
+    )
+    assert "Every new service has a type: you can import the file now" in chosen.get_data(
+        as_text=True
+    )
+    assert "Import these changes" in soup(chosen).get_text(" ", strip=True)
     done = client.post(f"/cqc-imports/{import_id}/commit", follow_redirects=True)
     assert "2 services updated, 1 service added" in done.get_data(as_text=True)
+    willow = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001"))
+    assert willow.service_type == "supported_living"
     db.session.expire_all()
     assert db.session.get(Service, council["house"].id).cqc_rating == "Requires improvement"
     assert len(list((tmp_path / "uploads").iterdir())) == 1
@@ -630,12 +678,12 @@ def test_a_rating_drop_in_the_file_opens_the_improvement_plan_once(client, make,
     from qa_app.models import ImprovementPlan
 
     path = write_csv(tmp_path / "ratings.csv", table())
-    cqc_import.commit_preview(Actor.system("cli"), _preview(path))
+    cqc_import.commit_preview(Actor.system("cli"), _preview(path), TYPES)
     plans = list(db.session.scalars(select(ImprovementPlan)))
     assert [(p.service_id, p.status) for p in plans] == [
         (council["house"].id, "awaiting_submission")
     ]  # House fell to Requires improvement; Lodge and the new Good service did not
-    cqc_import.commit_preview(Actor.system("cli"), _preview(path))  # the same file again
+    cqc_import.commit_preview(Actor.system("cli"), _preview(path), TYPES)  # the same file again
     assert db.session.scalar(select(func.count(ImprovementPlan.id))) == 1
     make.sign_in(client, make.user("officer"))
     history = client.get(f"/services/{council['house'].id}").get_data(as_text=True)
@@ -671,4 +719,32 @@ def test_the_page_says_where_the_header_was_and_what_the_import_decided(
             "lower, Requires improvement",
         ]
     ]
-    assert "Import these changes" in html.get_text(" ", strip=True)
+    assert "1 new service still to choose" in html.get_text(" ", strip=True)
+
+
+def test_the_command_line_asks_for_the_types_the_file_cannot_tell(app, ctx, council, tmp_path):
+    path = write_csv(tmp_path / "ratings.csv", table())
+    runner = app.test_cli_runner()
+    base = ["qa", "import-cqc", str(path), "--local-authority", "Northshire", "--commit"]
+    waits = runner.invoke(args=base)
+    assert waits.exit_code == 1
+    assert (
+        "  new service: Willow Bank (1-300000001), Willow Care Ltd, type to choose: home_support "
+        "or supported_living or extra_care, CQC Good" in waits.output
+    )
+    assert "Choose the type of each new service before importing: 1 is still to choose" in (
+        waits.output
+    )
+    assert db.session.scalar(select(func.count(Service.id))) == 2
+    wrong = runner.invoke(args=[*base, "--service-type", "1-300000001=care_home_nursing"])
+    assert wrong.exit_code == 1
+    assert "Choose one of the types offered for 1-300000001: nothing was imported" in wrong.output
+    garbled = runner.invoke(args=[*base, "--service-type", "home_support"])
+    assert garbled.exit_code == 1 and "must be LOCATION_ID=TYPE" in garbled.output
+    done = runner.invoke(
+        args=[*base, "--service-type", "1-300000001=extra_care", "--service-type", "1-9=x"]
+    )
+    assert done.exit_code == 0, done.output
+    assert "--service-type 1-9: not a new service in this file, passed over" in done.output
+    willow = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001"))
+    assert willow.service_type == "extra_care"

@@ -28,6 +28,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
+from qa_app.domain.months import Month
 from qa_app.extensions import db
 from qa_app.services import (
     assessments,
@@ -35,13 +36,16 @@ from qa_app.services import (
     cqc_import,
     notices,
     plans,
+    quad_meetings,
     registry,
     standards,
     users,
 )
 from qa_app.services.actors import Actor
 from tests.support.client import soup
-from tests.support.spreadsheets import write_csv
+from tests.support.spreadsheets import location_rows, write_csv
+
+_OCTOBER = Month(2026, 10)
 
 #: blueprints whose POST addresses are not forms, and why
 EXEMPT_BLUEPRINTS = {
@@ -109,6 +113,29 @@ class World:
 
     def actor(self, role: str) -> Actor:
         return Actor(self.user(role), "web")
+
+    # --- the QuAD meeting's record: October 2026's agreed an action; November's has begun
+
+    @cached_property
+    def meeting(self):
+        manager, actor = self.user("manager"), self.actor("manager")
+        october, november = Month(2026, 10), Month(2026, 11)
+        quad_meetings.save_details(actor, manager, october, date(2026, 10, 14), "Jo Bloggs, ICB")
+        item = quad_meetings.add_item(actor, manager, october, self.service.id, "Staffing", "")
+        action = quad_meetings.add_action(
+            actor,
+            manager,
+            october,
+            item.id,
+            {"description": "Visit", "owner": "Jo", "target_date": date(2026, 12, 1), "grade": 2},
+        )
+        quad_meetings.save_details(actor, manager, november, date(2026, 11, 2), "Jo Bloggs, ICB")
+        return item, action
+
+    def meeting_held(self) -> str:
+        self.meeting  # noqa: B018
+        quad_meetings.mark_held(self.actor("manager"), self.user("manager"), _OCTOBER)
+        return "/reports/quad/2026-10/meeting"
 
     # --- users
 
@@ -269,13 +296,13 @@ class World:
         text = self.set_file("Supported living, revised by someone else")
         standards.load_upload(self.actor("manager"), text, "supported_living.v2.yaml")
 
-    def cqc_preview(self, client) -> str:
+    def cqc_preview(self, client, rows=(), local_authority="") -> str:
         """A CQC file uploaded and read: the address of its preview."""
-        path = write_csv(self.tmp_path / "ratings.csv", [])
+        path = write_csv(self.tmp_path / "ratings.csv", list(rows))
         with path.open("rb") as stream:
             response = client.post(
                 "/cqc-imports/new",
-                data={"file": (stream, "ratings.csv"), "local_authority": ""},
+                data={"file": (stream, "ratings.csv"), "local_authority": local_authority},
                 content_type="multipart/form-data",
             )
         assert response.status_code == 302, response.status_code
@@ -466,6 +493,20 @@ WALKS = {
     "staff.plan_action_check": Walk("officer", lambda w: f"/plans/{w.completed_action().plan_id}"),
     "staff.comment_answer": Walk("manager", lambda w: w.comment_to_answer()),
     # a placement stop added to an issued notice needs its start date and the reason
+    "staff.quad_meeting_details": Walk(
+        "manager", lambda w: "/reports/quad/2026-10/meeting/details"
+    ),
+    "staff.quad_meeting_item_new": Walk(
+        "manager", lambda w: w.meeting and "/reports/quad/2026-10/meeting/services/new"
+    ),
+    "staff.quad_meeting_action_new": Walk(
+        "manager",
+        lambda w: f"/reports/quad/2026-10/meeting/services/{w.meeting[0].id}/actions/new",
+    ),
+    "staff.quad_meeting_progress": Walk(
+        "manager", lambda w: w.meeting and "/reports/quad/2026-11/meeting"
+    ),
+    "staff.quad_meeting_addendum": Walk("manager", lambda w: w.meeting_held()),
     "staff.notice_stop_set": Walk("manager", lambda w: f"/notices/{w.notice(issued=True)[0].id}"),
     "portal.assessment_comment": Walk(
         "provider", lambda w: f"/portal/assessments/{w.assessment('draft_shared').id}"
@@ -540,6 +581,12 @@ def _submitted_meanwhile(w):
 
 
 REFUSED = {
+    # a colleague marked the meeting held while this manager had its record open
+    "staff.quad_meeting_held": Refusal(
+        "manager",
+        lambda w, c: w.meeting and "/reports/quad/2026-10/meeting",
+        lambda w: quad_meetings.mark_held(w.actor("manager"), w.user("manager"), _OCTOBER),
+    ),
     # an administrator cannot deactivate their own account (their page does not offer it; a
     # post made by hand, or from a page of another time, is refused in words)
     "admin.user_deactivate": Refusal(
@@ -571,6 +618,28 @@ REFUSED = {
         "officer",
         lambda w, c: _remember(w, w.cqc_preview(c)),
         lambda w: cqc_import.discard(w.actor("manager"), _import_id(w)),
+    ),
+    # a new care home's type (with nursing or without?) chosen after the file was discarded
+    "staff.cqc_import_service_types": Refusal(
+        "officer",
+        lambda w, c: _remember(
+            w,
+            w.cqc_preview(
+                c,
+                location_rows(
+                    "1-900000001",
+                    "Form Walk House",
+                    "Northshire",
+                    "1-900000002",
+                    "Form Walk Care",
+                    {"Overall": "Good"},
+                    date(2026, 1, 5),
+                ),
+                "Northshire",
+            ),
+        ),
+        lambda w: cqc_import.discard(w.actor("manager"), _import_id(w)),
+        only=("/service-types",),
     ),
     "staff.cqc_import_discard": Refusal(
         "officer",

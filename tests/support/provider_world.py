@@ -35,7 +35,7 @@ ID_ARGS = (
     "photo_id",
 )
 #: arguments that are not records of anyone's: the value to use
-OTHER_ARGS = {"question_ref": "QA01.1", "month": "2026-10"}  # month: the QuAD report (API)
+OTHER_ARGS = {"question_ref": "QA01.1", "month": "2026-10", "part": "overall"}  # month: QuAD (API)
 MISSING = MAX_ID  # an id no record has
 
 #: blueprints and endpoints a provider's requests never read a record through, and why

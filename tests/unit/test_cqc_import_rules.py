@@ -250,8 +250,12 @@ def test_new_services_only_in_the_chosen_authority_and_only_social_care():
     parsed = collect(row(), gp, community, elsewhere)
     plan = rules.plan_changes(parsed, {}, {"1-200000001"}, "northshire")
     assert [(s.location_id, s.service_type, s.provider_is_new) for s in plan.new_services] == [
-        ("1-100000001", "care_home_residential", False),
-        ("1-100000003", "home_support", False),
+        ("1-100000001", "", False),  # a care home: with nursing or without, the officer says
+        ("1-100000003", "", False),
+    ]
+    assert [s.type_choices for s in plan.new_services] == [
+        ("care_home_residential", "care_home_nursing"),
+        ("home_support", "supported_living", "extra_care"),
     ]
     assert (plan.not_social_care, plan.other_authorities, plan.new_providers) == (1, 1, [])
     assert rules.plan_changes(parsed, {}, set(), None).new_services == []
@@ -260,10 +264,42 @@ def test_new_services_only_in_the_chosen_authority_and_only_social_care():
     ]
 
 
-def test_service_types_for_new_locations():
-    assert rules.service_type_for("Y", "Residential social care") == "care_home_residential"
-    assert rules.service_type_for("Yes", "Nursing homes") == "care_home_nursing"
-    assert (
-        rules.service_type_for("N", "Community based adult social care services") == "home_support"
+def test_service_types_for_new_locations_are_decided_only_where_the_file_tells():
+    # CQC's category is "Residential social care" for every care home, nursing homes included
+    assert rules.type_choices("Y", "Residential social care") == (
+        "care_home_residential",
+        "care_home_nursing",
     )
-    assert rules.service_type_for("N", "Dentists") is None
+    assert rules.type_choices("Yes", "Nursing homes") == ("care_home_nursing",)
+    assert rules.type_choices("N", "Community based adult social care services") == (
+        "home_support",
+        "supported_living",
+        "extra_care",
+    )
+    assert rules.type_choices("N", "Dentists") == ()
+    assert rules.type_choices("N", "Residential social care") == ()
+
+
+def test_chosen_types_must_be_among_the_locations_choices():
+    choices = {"1-1": ("care_home_residential", "care_home_nursing"), "RW1J2": ("extra_care",)}
+    assert rules.type_problems(choices, {"1-1": "care_home_nursing", "RW1J2": ""}) == {}
+    assert rules.type_problems(choices, {"1-1": "home_support", "1-9": "extra_care"}) == {
+        "1-1": "Choose one of the types offered for 1-1",
+        "1-9": "1-9 is not a new service in this import",
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "bad_rows", "types", "refusal"),
+    [
+        ("previewed", 0, 0, None),
+        ("previewed", 0, 1, "Choose the type of each new service before importing: 1 is still "
+                            "to choose"),
+        ("previewed", 0, 1200, "Choose the type of each new service before importing: 1,200 are "
+                               "still to choose"),
+        ("previewed", 2, 3, "A file with bad rows cannot be imported: correct them and upload "
+                            "it again"),
+    ],
+)  # fmt: skip
+def test_an_import_waits_for_the_types_to_choose(status, bad_rows, types, refusal):
+    assert rules.commit_refusal(status, bad_rows, types) == refusal

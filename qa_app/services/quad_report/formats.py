@@ -7,6 +7,7 @@ from __future__ import annotations
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.wording import long_date, long_datetime
 from qa_app.services import tables_out
+from qa_app.services.quad_report import meeting_formats
 from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
 
@@ -94,7 +95,7 @@ def as_dict(report: QuadReport) -> dict:
             "clocks_breached": report.trend.breached,
             "on_time_rate": report.trend.on_time_rate,
         },
-        "meeting_record": None,
+        "meeting": meeting_formats.as_dict(report.meeting_record),
     }
 
 
@@ -230,6 +231,7 @@ def tables(report: QuadReport, council: str) -> list[tables_out.Table]:
             widths=[18, 14, 14, 14, 20, 26],
         )
     )
+    result += meeting_formats.tables(report.meeting_record, heading)
     return result
 
 

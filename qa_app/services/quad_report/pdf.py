@@ -1,7 +1,7 @@
 """The QuAD report as a PDF (ReportLab, A4) for the meeting: a contents page, the figures beside
 the month before and the same month a year earlier, charts drawn with ReportLab's graphics
 (ratings at the month's end, concerns by month and clocks on time over 12 months), the
-services of most concern, and the place for the meeting's own record. Every page carries the
+services of most concern, and the meeting's own record with the actions carried forward. Every page carries the
 month, the date produced and its page number. It renders the computed `QuadReport` only."""
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from qa_app.services.quad_report.pdf_charts import (
     on_time_chart,
     ratings_chart,
 )
+from qa_app.services.quad_report.pdf_meeting import carried_flowables, record_flowables
 from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
 from qa_app.services.report_pdf import BODY, CELL, CELL_BOLD, GREY, H1, INK, LINE, SMALL
@@ -386,48 +387,6 @@ def _of_concern(report: QuadReport) -> list:
     return parts
 
 
-def _meeting_record(report: QuadReport) -> list:
-    """The place for the meeting's own record (issue 16, item 4). Until the app keeps it, the
-    printed pack gives a ruled table to complete by hand."""
-    parts: list[Any] = [
-        _p(
-            "To complete at the meeting. For each service discussed: the discussion, the "
-            "decisions, and the council's actions with their owner, target date and progress "
-            "grading (1 Fully achieved, 2 On track, 3 Slipped, 4 Not achieved). Open actions are "
-            "carried into next month's pack."
-        ),
-        _p("Attendees", SUBSECTION),
-    ]
-    lines = Table([[""] for _ in range(3)], colWidths=[WIDTH], rowHeights=[9 * mm] * 3)
-    lines.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, LINE)]))
-    parts += [lines, _p("Services discussed", SUBSECTION)]
-    head = [
-        _p("Service", CELL_BOLD),
-        _p("Discussion", CELL_BOLD),
-        _p("Decisions", CELL_BOLD),
-        _p("Actions: owner, target date, grading", CELL_BOLD),
-    ]
-    rows = [head] + [["", "", "", ""] for _ in range(6)]
-    table = Table(
-        rows,
-        colWidths=[38 * mm, 48 * mm, 38 * mm, WIDTH - 124 * mm],
-        rowHeights=[None] + [24 * mm] * 6,
-        repeatRows=1,
-    )
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, LINE),
-                ("LINEBELOW", (0, 0), (-1, 0), 1, INK),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
-            ]
-        )
-    )
-    parts.append(table)
-    return parts
-
-
 # ---------------------------------------------------------------- the document
 
 
@@ -528,7 +487,8 @@ def render(report: QuadReport, council: str) -> bytes:
     story.append(PageBreak())
     add_section("Services of most concern", *_of_concern(report))
     story.append(PageBreak())
-    add_section("Record of the meeting", *_meeting_record(report))
+    add_section("Meeting record", *record_flowables(report.meeting_record, WIDTH))
+    add_section("Actions carried forward", *carried_flowables(report.meeting_record, WIDTH))
     assert len(sections) == len(SECTIONS)
     doc.multiBuild(story, canvasmaker=_canvas_maker(report, council))
     return buffer.getvalue()

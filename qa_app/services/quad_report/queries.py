@@ -32,7 +32,7 @@ from qa_app.models import (
 )
 from qa_app.models.types import utcnow
 from qa_app.services.errors import NotFound, ValidationFailed
-from qa_app.services.quad_report import rules
+from qa_app.services.quad_report import meeting, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTIONS, Figure
 from qa_app.services.quad_report.report import (
     Filters,
@@ -530,6 +530,7 @@ def build(
             "amber": sum(1 for s in concern if s.risk == "amber"),
         },
         trend=trend(month, filters),
+        meeting_record=meeting.read(month, windows[0].as_at, filters.cluster, filters.service_type),
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.months import Month, day_as_at
+from qa_app.services.quad_report.meeting import MeetingRecord
 
 
 @dataclass(frozen=True)
@@ -113,9 +114,10 @@ class QuadReport:
     #: how many services were red and amber at the month's end (the list above may stop short)
     concern_counts: dict[str, int]
     trend: Trend
-    #: The meeting's own record (issue 16, item 4) goes here: services discussed, decisions
-    #: and council-side actions carried forward. Until it exists every format leaves its place.
-    meeting_record: object | None = None
+    #: The meeting's own record (issue 16, item 4): the meeting held in the month, the services
+    #: discussed (as the filters choose them), decisions, the council's actions, and the
+    #: actions carried forward from earlier meetings.
+    meeting_record: MeetingRecord | None = None
     notes: list[str] = field(default_factory=list)
 
     @property

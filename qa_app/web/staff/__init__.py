@@ -15,6 +15,7 @@ from qa_app.web.staff import (  # noqa: E402, F401
     notices,
     plans,
     providers,
+    quad_meeting,
     reports,
     services,
     standards,

@@ -46,7 +46,7 @@ from qa_app.web.forms import (
     page_number,
     posted_id,
 )
-from qa_app.web.staff import answer_photos, bp
+from qa_app.web.staff import answer_photos, bp, recording_extras
 from qa_app.web.staff.device_state import device_state
 from qa_app.web.views import assessment_view
 
@@ -105,10 +105,10 @@ class AnswerForm(Form):
     version = HiddenField()
 
 
-def answers_form(keys: list[str]) -> FlaskForm:
-    """The recording page's form: an AnswerForm for each question (by its anchor), and the
-    "Save and continue" button."""
-    fields: dict[str, object] = {key: FormField(AnswerForm) for key in keys}
+def answers_form(keys: list[str], summaries: dict | None = None) -> FlaskForm:
+    """The recording page's form: an AnswerForm for each question (by its anchor), the page's
+    summaries, and the "Save and continue" button."""
+    fields: dict[str, object] = {key: FormField(AnswerForm) for key in keys} | (summaries or {})
     fields["continue"] = BooleanField()
     return type("AnswersForm", (FlaskForm,), fields)()
 
@@ -338,8 +338,9 @@ def assessment_record(assessment_id, domain):
     errors, conflicts, typed, saved, photo_errors = {}, {}, {}, 0, {}
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
+    parts = recording_extras.parts(domain, codes)
     if request.method == "POST":
-        form = answers_form([_anchor(q.ref) for q in mine])
+        form = answers_form([_anchor(q.ref) for q in mine], recording_extras.summary_fields(parts))
         form.validate()
         if not editable or "csrf_token" in form.errors:
             abort(400)
@@ -388,13 +389,13 @@ def assessment_record(assessment_id, domain):
                 conflicts[q.ref] = clash
                 errors[q.ref] = f"Question {q.ref}: {clash.message}"
                 typed[q.ref] = {**posted, "version": clash.current_version}
+        written = recording_extras.save_posted(
+            form, current_user, assessment, parts, errors, conflicts, typed
+        )
         kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
         if not errors and not photo_errors:
             files = f" and {kept} {'photo or file' if kept == 1 else 'photos or files'}"
-            flash(
-                f"{saved} {'answer' if saved == 1 else 'answers'}{files if kept else ''} saved",
-                "success",
-            )
+            flash(recording_extras.saved_words(saved, written) + (files if kept else ""), "success")
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]
@@ -437,6 +438,7 @@ def assessment_record(assessment_id, domain):
         next_domain=codes[codes.index(domain) + 1] if domain != codes[-1] else None,
         device_state=device_state(assessment, questions, answers),
         section="assessments",
+        **recording_extras.page_context(assessment, parts, typed, conflicts),
     )
 
 

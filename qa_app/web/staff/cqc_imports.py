@@ -14,11 +14,12 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovTextInput
-from wtforms import StringField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextInput
+from wtforms import SelectField, StringField
 from wtforms.validators import Optional
 
 from qa_app.domain import limits
+from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -28,6 +29,7 @@ from qa_app.web.forms import (
     apply_errors,
     ask_for_file_again,
     at_most,
+    options,
     refusal_problems,
 )
 from qa_app.web.staff import bp
@@ -53,6 +55,31 @@ class CqcUploadForm(FlaskForm):
         ),
         validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
+
+
+def _type_field(location_id: str) -> str:
+    return "type_" + location_id.replace("-", "_")
+
+
+def types_form(record, formdata=None) -> FlaskForm:
+    """One choice per new service whose type the file cannot tell (SERVICE_TYPES by the
+    location's choices); the field for a location is `type_<location ID>`."""
+
+    class ServiceTypesForm(FlaskForm):
+        pass
+
+    for new in (record.preview or {}).get("new_services", []):
+        choices = new.get("type_choices") or []
+        if len(choices) > 1:
+            field = SelectField(
+                f"Type of {new['name']}",
+                widget=GovSelect(),
+                choices=options([("", "Choose a type")] + [(t, SERVICE_TYPES[t]) for t in choices]),
+                default=new["service_type"],
+                validate_choice=False,  # the use case says what is wrong, in words
+            )
+            setattr(ServiceTypesForm, _type_field(new["location_id"]), field)
+    return ServiceTypesForm(formdata=formdata)
 
 
 def _allow_large_upload() -> None:
@@ -109,7 +136,7 @@ def cqc_import_list():
 
 @bp.get("/cqc-imports/<int:import_id>")
 @staff_required
-def cqc_import_page(import_id, problems=None, status=200):
+def cqc_import_page(import_id, problems=None, status=200, chosen_form=None):
     """problems: why confirming or discarding was refused (someone else decided first)."""
     record = cqc_import.get_import(import_id)
     return render_template(
@@ -118,9 +145,41 @@ def cqc_import_page(import_id, problems=None, status=200):
         view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
         step_form=ButtonForm(),
+        types=chosen_form or types_form(record),
+        form=chosen_form,  # its errors head the page
+        type_field=_type_field,
         problems=problems,
         section="services",
     ), status
+
+
+@bp.post("/cqc-imports/<int:import_id>/service-types")
+@staff_required
+def cqc_import_service_types(import_id):
+    record = cqc_import.get_import(import_id)
+    form = types_form(record, request.form)
+    if not form.validate_on_submit():
+        return cqc_import_page(import_id, status=400, chosen_form=form)
+    by_field = {
+        _type_field(new["location_id"]): new["location_id"]
+        for new in record.preview.get("new_services", [])
+    }
+    chosen = {by_field[f.name]: f.data or "" for f in form if f.name in by_field}
+    try:
+        record = cqc_import.set_service_types(web_actor(), import_id, chosen)
+    except ValidationFailed as refused:
+        apply_errors(form, {_type_field(k): v for k, v in refused.errors.items()})
+        return cqc_import_page(import_id, status=422, chosen_form=form)
+    except Conflict as refused:
+        return _refused(import_id, refused)
+    left = ImportView(record).types_to_choose
+    flash(
+        f"Types saved: {count(left, 'new service')} still to choose"
+        if left
+        else "Every new service has a type: you can import the file now",
+        "success",
+    )
+    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor="new-services"))
 
 
 def _refused(import_id, refused):

@@ -15,6 +15,8 @@ from flask import current_app, url_for
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, can_record
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
+from qa_app.domain.summaries import device_ref
+from qa_app.services.assessment_summaries import summaries_for
 
 #: The scripts and styles every page loads (app.js imports the other modules).
 PAGE_FILES = (
@@ -25,6 +27,7 @@ PAGE_FILES = (
     "device.js",
     "offline.js",
     "photos.js",
+    "summaries.js",
     "govuk/govuk-frontend.min.js",
 )
 #: What the GOV.UK template's head links to (icons, the web app manifest).
@@ -68,9 +71,14 @@ def device_state(assessment, questions, answers) -> dict:
         "editable_statuses": list(EDITABLE),
         "status_labels": STATUS_LABELS,
         "domains": domains,
+        # the summaries' versions too (`summary_D1`…), so a stored page is known to show them
         "answers": {
             ref: {"version": answer.version, "complete": answer.complete}
             for ref, answer in answers.items()
+        }
+        | {
+            device_ref(part): {"version": summary.version, "complete": bool(summary.text)}
+            for part, summary in summaries_for(assessment).items()
         },
         "score_labels": {str(k): v for k, v in SCORE_LABELS.items()},
         "source_labels": EVIDENCE_SOURCES,

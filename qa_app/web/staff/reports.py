@@ -14,7 +14,7 @@ from wtforms import SelectField
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.months import MonthRefused, last_full_month, month_of, parse_month
 from qa_app.domain.wording import long_date, long_datetime
-from qa_app.services import quad_report, registry
+from qa_app.services import quad_meetings, quad_report, registry
 from qa_app.services.calendar import utcnow
 from qa_app.services.errors import ServiceError
 from qa_app.services.quad_report import formats, lists
@@ -22,6 +22,7 @@ from qa_app.services.quad_report.files import FILES, ReportFile
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import attachment, council
 from qa_app.web.forms import options
+from qa_app.web.meeting_view import action_rows, history_html, prewrap
 from qa_app.web.staff import bp
 
 MONTHS_OFFERED = 36
@@ -94,6 +95,10 @@ def quad_report_page():
         percent_text=formats.percent_text,
         rating_label=formats.rating_label,
         kind_labels=formats.KIND_LABELS,
+        action_rows=action_rows,
+        history_html=history_html,
+        meeting_writer=quad_meetings.can_write(current_user),
+        prewrap=prewrap,
         filters=filters,
         previous=month.previous(),
         following=month.next() if month < month_of(now) else None,

@@ -1,0 +1,313 @@
+"""The QuAD meeting's own record (issue 16, item 4): managers write it, officers read it,
+providers never see it (404). Services discussed and their actions are added one at a time
+(GOV.UK "add another"); once the meeting is marked held the record is locked and later changes
+are addenda."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+
+from qa_app.domain import limits
+from qa_app.domain import meetings as rules
+from qa_app.domain.months import MonthRefused, parse_month
+from qa_app.domain.plans import GRADES
+from qa_app.services import quad_meetings
+from qa_app.services.calendar import utcnow
+from qa_app.services.errors import Conflict, ServiceError, ValidationFailed
+from qa_app.web.access import staff_required, web_actor
+from qa_app.web.forms import (
+    ButtonForm,
+    GovDateField,
+    StepForm,
+    StepForms,
+    apply_errors,
+    at_most,
+    options,
+    posted_id,
+)
+from qa_app.web.meeting_view import action_rows, carried_rows, prewrap
+from qa_app.web.staff import bp
+
+GRADE_CHOICES = options((str(k), v) for k, v in GRADES.items())
+
+
+def _grade(value) -> int | None:
+    return int(value) if str(value or "") in {str(k) for k in GRADES} else None
+
+
+class DetailsForm(FlaskForm):
+    held_on = GovDateField("Date of the meeting")
+    attendees = TextAreaField(
+        "Attendees",
+        widget=GovTextArea(),
+        description="One a line: the name, a comma, then the organisation. For example: "
+        "Sam Patel, North ICB",
+        validators=[at_most(limits.Limit("The list of attendees", 20_000))],
+    )
+
+
+class ItemForm(FlaskForm):
+    service_id = SelectField("Service discussed", widget=GovSelect(), validate_choice=False)
+    discussion = TextAreaField(
+        "Discussion", widget=GovTextArea(), validators=[at_most(limits.DISCUSSION)]
+    )
+    decisions = TextAreaField(
+        "Decisions", widget=GovTextArea(), validators=[at_most(limits.DECISIONS)]
+    )
+
+
+class ActionForm(FlaskForm):
+    description = TextAreaField(
+        "What the council will do",
+        widget=GovTextArea(),
+        validators=[at_most(limits.ACTION_DESCRIPTION)],
+    )
+    owner = StringField("Owner", widget=GovTextInput(), validators=[at_most(limits.ACTION_OWNER)])
+    target_date = GovDateField("Target date")
+    grade = RadioField(
+        "Progress grading", widget=GovRadioInput(), choices=GRADE_CHOICES, validate_choice=False
+    )
+
+
+class ProgressForm(StepForm):
+    grade = RadioField(
+        "Progress grading at this meeting",
+        widget=GovRadioInput(),
+        choices=GRADE_CHOICES,
+        validate_choice=False,
+        id="grade-{key}",
+    )
+    note = TextAreaField(
+        "Progress note",
+        widget=GovTextArea(),
+        id="note-{key}",
+        validators=[at_most(limits.ADDENDUM)],
+    )
+
+
+class AddendumForm(StepForm):
+    text = TextAreaField(
+        "Addendum",
+        widget=GovTextArea(),
+        id="addendum",
+        description="The record as held does not change: this is added below it, with your "
+        "name and the time.",
+        validators=[at_most(limits.ADDENDUM)],
+    )
+
+
+def _month(text: str):
+    try:
+        return parse_month(text, utcnow())
+    except MonthRefused as refused:
+        raise ServiceError(str(refused), {"month": str(refused)}) from None
+
+
+def _page(month, posted: StepForm | None = None, status: int = 200):
+    record = quad_meetings.record_of(current_user, month, utcnow())
+    return (
+        render_template(
+            "staff/reports/meeting.html",
+            month=month,
+            record=record,
+            writer=quad_meetings.can_write(current_user),
+            history=quad_meetings.meeting_history(current_user, month),
+            step=StepForms(posted, progress=ProgressForm, addendum=AddendumForm),
+            form=posted,
+            action_rows=action_rows,
+            carried_rows=carried_rows,
+            prewrap=prewrap,
+            section="reports",
+        ),
+        status,
+    )
+
+
+@bp.get("/reports/quad/<month>/meeting")
+@staff_required
+def quad_meeting_page(month):
+    return _page(_month(month))
+
+
+@bp.route("/reports/quad/<month>/meeting/details", methods=["GET", "POST"])
+@staff_required
+def quad_meeting_details(month):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    record = quad_meetings.record_of(current_user, month, utcnow())
+    form = DetailsForm()
+    if request.method == "GET" and record.meeting_id is not None:
+        form.held_on.data = record.held_on
+        form.attendees.data = rules.attendees_text(record.attendees)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            quad_meetings.save_details(
+                web_actor(), current_user, month, form.held_on.data, form.attendees.data or ""
+            )
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as refused:
+            form.form_errors.append(refused.message)
+        else:
+            flash("The meeting's date and attendees have been saved", "success")
+            return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+    if request.method == "POST":
+        status = 409 if record.held else 422
+    return render_template(
+        "staff/reports/meeting_details.html",
+        month=month,
+        record=record,
+        form=form,
+        section="reports",
+    ), status
+
+
+@bp.route("/reports/quad/<month>/meeting/services/new", methods=["GET", "POST"])
+@staff_required
+def quad_meeting_item_new(month):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    record = quad_meetings.record_of(current_user, month, utcnow())
+    form = ItemForm()
+    form.service_id.choices = options(
+        [("", "Choose a service")]
+        + [(str(sid), label) for sid, label in quad_meetings.services_to_choose()]
+    )
+    status = 200
+    if form.validate_on_submit():
+        try:
+            item = quad_meetings.add_item(
+                web_actor(),
+                current_user,
+                month,
+                posted_id(form.service_id.data),
+                form.discussion.data or "",
+                form.decisions.data or "",
+            )
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as refused:
+            form.form_errors.append(refused.message)
+        else:
+            flash("The service discussed has been added: now add its actions, if any", "success")
+            return redirect(
+                url_for("staff.quad_meeting_action_new", month=str(month), item_id=item.id)
+            )
+    if request.method == "POST":
+        status = 409 if form.form_errors else 422
+    return render_template(
+        "staff/reports/meeting_item.html",
+        month=month,
+        record=record,
+        form=form,
+        section="reports",
+    ), status
+
+
+@bp.route(
+    "/reports/quad/<month>/meeting/services/<int:item_id>/actions/new", methods=["GET", "POST"]
+)
+@staff_required
+def quad_meeting_action_new(month, item_id):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    quad_meetings.get_item(current_user, month, item_id)
+    record = quad_meetings.record_of(current_user, month, utcnow())
+    item = next(i for i in record.items if i.id == item_id)
+    form = ActionForm()
+    status = 200
+    if form.validate_on_submit():
+        values = {
+            "description": form.description.data or "",
+            "owner": form.owner.data or "",
+            "target_date": form.target_date.data,
+            "grade": _grade(form.grade.data),
+        }
+        try:
+            quad_meetings.add_action(web_actor(), current_user, month, item_id, values)
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as refused:
+            form.form_errors.append(refused.message)
+        else:
+            flash(f"The action for {item.service} has been added", "success")
+            if request.form.get("then") == "another":
+                return redirect(request.path)
+            return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+    if request.method == "POST":
+        status = 409 if form.form_errors else 422
+    return render_template(
+        "staff/reports/meeting_action.html",
+        month=month,
+        record=record,
+        item=item,
+        form=form,
+        action_rows=action_rows,
+        section="reports",
+    ), status
+
+
+@bp.post("/reports/quad/<month>/meeting/actions/<int:action_id>/progress")
+@staff_required
+def quad_meeting_progress(month, action_id):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    form = ProgressForm(key=action_id)
+    if not form.validate_on_submit():
+        return _page(month, form, 422)
+    try:
+        quad_meetings.record_progress(
+            web_actor(),
+            current_user,
+            month,
+            action_id,
+            _grade(form.grade.data),
+            form.note.data or "",
+        )
+    except (ValidationFailed, Conflict) as refused:
+        form.refuse(refused)
+        return _page(month, form, refused.status)
+    flash("The action's grading at this meeting has been recorded", "success")
+    return redirect(
+        url_for("staff.quad_meeting_page", month=str(month), _anchor=f"action-{action_id}")
+    )
+
+
+@bp.post("/reports/quad/<month>/meeting/held")
+@staff_required
+def quad_meeting_held(month):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    form = AddendumForm()  # a page-level message if refused
+    if not ButtonForm().validate_on_submit():
+        form.form_errors.append("The form has expired: try again")
+        return _page(month, form, 422)
+    try:
+        quad_meetings.mark_held(web_actor(), current_user, month)
+    except (ValidationFailed, Conflict) as refused:
+        form.refuse(refused)
+        return _page(month, form, refused.status)
+    flash("The meeting has been marked held: its record is locked", "success")
+    return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+
+
+@bp.post("/reports/quad/<month>/meeting/addenda")
+@staff_required
+def quad_meeting_addendum(month):
+    month = _month(month)
+    quad_meetings.writers_only(current_user)
+    form = AddendumForm()
+    if not form.validate_on_submit():
+        return _page(month, form, 422)
+    try:
+        quad_meetings.add_addendum(web_actor(), current_user, month, form.text.data or "")
+    except (ValidationFailed, Conflict) as refused:
+        form.refuse(refused)
+        return _page(month, form, refused.status)
+    flash("The addendum has been added to the record", "success")
+    return redirect(url_for("staff.quad_meeting_page", month=str(month), _anchor="addenda"))
