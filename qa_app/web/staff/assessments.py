@@ -394,8 +394,7 @@ def assessment_record(assessment_id, domain):
         )
         kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
         if not errors and not photo_errors:
-            files = f" and {kept} {'photo or file' if kept == 1 else 'photos or files'}"
-            flash(recording_extras.saved_words(saved, written) + (files if kept else ""), "success")
+            flash(recording_extras.saved_words(saved, written, kept), "success")
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]
