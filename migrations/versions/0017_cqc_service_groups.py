@@ -1,7 +1,7 @@
 """CQC ratings by service group on each service
 
 Revision ID: 0017_cqc_service_groups
-Revises: 0015_assessment_summaries
+Revises: 0014_answer_photos
 Create Date: 2026-11-27 22:20:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0017_cqc_service_groups'
-down_revision = '0015_assessment_summaries'
+down_revision = '0014_answer_photos'
 branch_labels = None
 depends_on = None
 

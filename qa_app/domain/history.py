@@ -26,6 +26,7 @@ BLANK = "(blank)"
 ENTITY_LABELS = {
     "assessment": "Assessment",
     "answer": "Answer",
+    "answer_photo": "Photo or file on an answer",
     "assessment_comment": "Comment on the draft report",
     "notice": "Notice",
     "concern": "Concern",
