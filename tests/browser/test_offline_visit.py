@@ -174,10 +174,16 @@ def officer(site, live_server):
     return site
 
 
-def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, live_server):
-    """Store the visit, cut the network, record every domain across reloads, a closed tab and
-    three drops of the connection, then submit: every answer typed is on the server once, in the
-    right version."""
+def test_a_whole_visit_offline_with_the_network_dropped_three_times(
+    officer, live_server, tmp_path, monkeypatch
+):
+    """Store the visit, cut the network, record every domain (with a photo in each) across
+    reloads, a closed tab and three drops of the connection, then submit: every answer typed is
+    on the server once, in the right version, and every photo once, shrunk, with no location."""
+    from tests.browser.test_answer_photos import _photos
+    from tests.support.photos import camera_jpeg, gps_of, size_of
+
+    monkeypatch.setitem(live_server.app.config, "QA_EVIDENCE_DIR", str(tmp_path / "evidence"))
     site, page = officer, officer.page
     assessment_id = _plan(live_server, "Castlegate View")
     domains = _domains(live_server, assessment_id)
@@ -189,6 +195,18 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     network = Network(site, live_server.line)
     typed: dict[str, tuple[int, str]] = {}  # what the officer last typed for each question
     changes: dict[str, int] = {}  # how many times each answer was changed after a save
+
+    photographed: list[str] = []
+
+    def photo(ref: str) -> None:
+        """A photo from the camera (with a GPS position) on this question, offline."""
+        photos = page.locator(f"[data-ref='{ref}'] .app-photos")
+        photos.get_by_text("Add a photo or file").click()
+        photos.get_by_label("Or choose photos or files").set_input_files(
+            {"name": f"{ref}.jpg", "mimeType": "image/jpeg", "buffer": camera_jpeg(2400, 1800)}
+        )
+        expect(photos.locator(".app-photo--waiting")).to_have_count(1)
+        photographed.append(ref)
 
     def answer(ref: str, n: int, again: bool = False) -> None:
         score = SCORES[n % 4]
@@ -220,6 +238,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     _offline_page(site, network, record[d1[0]], heading[d1[0]])
     for n, ref in enumerate(d1[2]):
         answer(ref, n)
+    photo(d1[2][0])
     expect(_state_of(page, d1[2][-1])).to_contain_text("Not saved yet")
     expect(page.locator("#connection-state")).to_contain_text(
         f"Offline. {len(d1[2])} answers are kept on this device"
@@ -234,6 +253,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     _arrived(site, network, heading[d2[0]])
     for n, ref in enumerate(d2[2][:half]):
         answer(ref, n)
+    photo(d2[2][0])
     expect(page.locator(f"[data-progress={d1[0]}]")).to_have_text(
         f"{len(d1[2])} of {len(d1[2])} answered"
     )
@@ -245,10 +265,12 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     site.screenshot("16-offline-recording-375", full_page=False)
     page.set_viewport_size({"width": 1280, "height": 900})
     assert _stored(live_server, assessment_id) == {}
+    assert _photos(live_server, assessment_id) == []
 
     # The connection returns: everything waiting goes, once.
     network.restore()
     expect(page.locator("#connection-state")).to_have_text("All answers are saved.", timeout=20_000)
+    expect(page.locator(".app-photo--waiting")).to_have_count(0, timeout=20_000)
     assert {ref: v[:2] for ref, v in _stored(live_server, assessment_id).items()} == typed
     network.expected_errors()
 
@@ -326,6 +348,7 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     for i, (code, _, domain_refs) in enumerate(domains[2:], start=2):
         for n, ref in enumerate(domain_refs):
             answer(ref, n)
+        photo(domain_refs[0])
         page.reload()
         _arrived(site, network, heading[code])
         expect(page.locator(f"[data-progress={code}]")).to_have_text(
@@ -342,7 +365,15 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
     expect(submit).to_be_disabled()
     network.restore()
     expect(page.locator("#device-answers")).to_be_empty(timeout=20_000)
+    expect(page.locator(".app-photos-waiting")).to_have_count(0, timeout=20_000)
     network.expected_errors()
+
+    # Every photo reached the server once: one per domain, shrunk, with no location.
+    kept = _photos(live_server, assessment_id)
+    assert sorted(ref for ref, *_ in kept) == sorted(photographed) and len(kept) == len(domains)
+    for _, width, height, data in kept:
+        assert max(width, height) == 1600 and size_of(data) == (width, height)
+        assert gps_of(data) == {}
 
     # Every answer typed reached the server once, in the right version.
     stored = _stored(live_server, assessment_id)
@@ -352,9 +383,9 @@ def test_a_whole_visit_offline_with_the_network_dropped_three_times(officer, liv
         assert version == saves == 1 + changes.get(ref, 0), ref
     assert _device(page, assessment_id) == {}
     print(
-        f"\nTyped {len(typed)} answers ({sum(changes.values())} changed after saving) over "
-        f"{network.drops} drops of the network; on the server: {len(stored)} answers, "
-        f"{sum(v[3] for v in stored.values())} saves."
+        f"\nTyped {len(typed)} answers ({sum(changes.values())} changed after saving) and took "
+        f"{len(photographed)} photos over {network.drops} drops of the network; on the server: "
+        f"{len(stored)} answers, {sum(v[3] for v in stored.values())} saves, {len(kept)} photos."
     )
 
     site.follow(submit, title)
