@@ -140,6 +140,18 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
     }
 
 
+def _add_key_questions(service_id: int, domains: dict) -> None:
+    for domain, (rating, published) in domains.items():
+        db.session.add(
+            ServiceCqcRating(
+                service_id=service_id,
+                domain=domain,
+                rating=rating,
+                publication_date=_date(published),
+            )
+        )
+
+
 def _move(actor: Actor, service: Service, item: dict, provider: Provider, source: str) -> None:
     """A known service registered again (a new owner): its record moves to the new location
     ID and provider, with the new registration's ratings; its history stays with it."""
@@ -154,15 +166,7 @@ def _move(actor: Actor, service: Service, item: dict, provider: Provider, source
     ):
         db.session.delete(row)  # the old registration's key questions are not the new one's
     db.session.flush()
-    for domain, (rating, published) in domains.items():
-        db.session.add(
-            ServiceCqcRating(
-                service_id=service.id,
-                domain=domain,
-                rating=rating,
-                publication_date=_date(published),
-            )
-        )
+    _add_key_questions(service.id, domains)
     registry.apply_service_changes(
         actor,
         service,
@@ -238,15 +242,7 @@ def _add_new(actor: Actor, new: list[dict], source: str, moves: dict[str, int]) 
         refresh_risk(service)
         db.session.add(service)
         db.session.flush()
-        for domain, (rating, published) in domains.items():
-            db.session.add(
-                ServiceCqcRating(
-                    service_id=service.id,
-                    domain=domain,
-                    rating=rating,
-                    publication_date=_date(published),
-                )
-            )
+        _add_key_questions(service.id, domains)
         service_changed(actor, service)
         audit.record(
             actor,

@@ -188,60 +188,62 @@ def cqc_import_page(import_id, problems=None, status=200, chosen_form=None):
     ), status
 
 
-@bp.post("/cqc-imports/<int:import_id>/successors")
-@staff_required
-def cqc_import_successors(import_id):
+def _decide(import_id, make_form, items: str, key: str, field_of, save, said, anchor: str):
+    """One of the officer's decisions on a preview (new services' types, possible successors):
+    the form's fields by location ID, saved by `save`; the page again with what is wrong."""
     record = cqc_import.get_import(import_id)
-    form = successors_form(record, request.form)
+    form = make_form(record, request.form)
     if not form.validate_on_submit():
         return cqc_import_page(import_id, status=400, chosen_form=form)
-    by_field = {
-        _successor_field(p["new_location_id"]): p["new_location_id"]
-        for p in record.preview.get("successors", [])
-    }
+    by_field = {field_of(item[key]): item[key] for item in record.preview.get(items, [])}
     decided = {by_field[f.name]: f.data or "" for f in form if f.name in by_field}
     try:
-        record = cqc_import.set_successors(web_actor(), import_id, decided)
+        record = save(web_actor(), import_id, decided)
     except ValidationFailed as refused:
-        apply_errors(form, {_successor_field(k): v for k, v in refused.errors.items()})
+        apply_errors(form, {field_of(k): v for k, v in refused.errors.items()})
         return cqc_import_page(import_id, status=422, chosen_form=form)
     except Conflict as refused:
         return _refused(import_id, refused)
-    left = ImportView(record).successors_to_decide
-    flash(
-        f"Saved: {count(left, 'location')} still to decide" if left else "Saved",
-        "success",
+    flash(said(ImportView(record)), "success")
+    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor=anchor))
+
+
+@bp.post("/cqc-imports/<int:import_id>/successors")
+@staff_required
+def cqc_import_successors(import_id):
+    return _decide(
+        import_id,
+        successors_form,
+        "successors",
+        "new_location_id",
+        _successor_field,
+        cqc_import.set_successors,
+        lambda view: (
+            f"Saved: {count(view.successors_to_decide, 'location')} still to decide"
+            if view.successors_to_decide
+            else "Saved"
+        ),
+        "successors",
     )
-    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor="successors"))
 
 
 @bp.post("/cqc-imports/<int:import_id>/service-types")
 @staff_required
 def cqc_import_service_types(import_id):
-    record = cqc_import.get_import(import_id)
-    form = types_form(record, request.form)
-    if not form.validate_on_submit():
-        return cqc_import_page(import_id, status=400, chosen_form=form)
-    by_field = {
-        _type_field(new["location_id"]): new["location_id"]
-        for new in record.preview.get("new_services", [])
-    }
-    chosen = {by_field[f.name]: f.data or "" for f in form if f.name in by_field}
-    try:
-        record = cqc_import.set_service_types(web_actor(), import_id, chosen)
-    except ValidationFailed as refused:
-        apply_errors(form, {_type_field(k): v for k, v in refused.errors.items()})
-        return cqc_import_page(import_id, status=422, chosen_form=form)
-    except Conflict as refused:
-        return _refused(import_id, refused)
-    left = ImportView(record).types_to_choose
-    flash(
-        f"Types saved: {count(left, 'new service')} still to choose"
-        if left
-        else "Every new service has a type: you can import the file now",
-        "success",
+    return _decide(
+        import_id,
+        types_form,
+        "new_services",
+        "location_id",
+        _type_field,
+        cqc_import.set_service_types,
+        lambda view: (
+            f"Types saved: {count(view.types_to_choose, 'new service')} still to choose"
+            if view.types_to_choose
+            else "Every new service has a type: you can import the file now"
+        ),
+        "new-services",
     )
-    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor="new-services"))
 
 
 def _refused(import_id, refused):
