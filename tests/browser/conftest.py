@@ -185,6 +185,7 @@ def new_visitor(browser, live_server, request):
 
     yield make
     live_server.line.down = live_server.line.lose_replies = False  # the next test starts online
+    live_server.line.replies_lost.clear()
     reports = request.node.stash.get(_reports, {})
     failed = any(report.failed for report in reports.values())
     for number, site in enumerate(sites):

@@ -485,6 +485,7 @@ def test_my_own_save_whose_reply_was_lost_is_not_a_clash(officer, live_server):
     _stored_on_opening(page)
     network = Network(site, live_server.line)
     line = live_server.line
+    line.replies_lost.clear()  # the live server is shared by the tests of this process
 
     # Typed with the line down, so that it goes as one answer when the line comes back; then
     # the server saves it and hangs up before replying.
