@@ -60,7 +60,9 @@ _CONTENT_HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
     '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
     'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+    'office:version="1.2">'
     "<office:body><office:spreadsheet>"
 )
 _CONTENT_TAIL = "</office:spreadsheet></office:body></office:document-content>"
@@ -125,25 +127,43 @@ def location_rows(
     return rows
 
 
-def _cell(value) -> str:
+def _cell(value, attributes: str = "") -> str:
+    """One cell as LibreOffice Calc writes it (`attributes` goes first, for a repeat count)."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
         return (
-            f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+            f'<table:table-cell{attributes} table:style-name="ce1" office:value-type="date" '
+            f'office:date-value="{value.isoformat()}" calcext:value-type="date">'
             f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
         )
     if isinstance(value, int):
         return (
-            f'<table:table-cell office:value-type="float" office:value="{value}">'
-            f"<text:p>{value}</text:p></table:table-cell>"
+            f'<table:table-cell{attributes} office:value-type="float" office:value="{value}" '
+            f'calcext:value-type="float"><text:p>{value}</text:p></table:table-cell>'
         )
     if value is None or value == "":
-        return "<table:table-cell/>"
+        return f"<table:table-cell{attributes}/>"
     return (
-        '<table:table-cell office:value-type="string">'
+        f'<table:table-cell{attributes} office:value-type="string" calcext:value-type="string">'
         f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
     )
+
+
+def _row(values: list, collapse: bool) -> str:
+    """A row's XML; with `collapse`, equal neighbouring cells are one element with
+    `table:number-columns-repeated`, as LibreOffice saves them."""
+    if not collapse:
+        return "<table:table-row>" + "".join(_cell(v) for v in values) + "</table:table-row>"
+    cells, at = [], 0
+    while at < len(values):
+        run = 1
+        while at + run < len(values) and values[at + run] == values[at]:
+            run += 1
+        repeat = f' table:number-columns-repeated="{run}"' if run > 1 else ""
+        cells.append(_cell(values[at], repeat))
+        at += run
+    return '<table:table-row table:style-name="ro1">' + "".join(cells) + "</table:table-row>"
 
 
 def write_ods(
@@ -152,27 +172,59 @@ def write_ods(
     columns=CQC_COLUMNS,
     sheet: str = "Locations",
     header: Iterable[str] | None = None,
+    like_libreoffice: bool = False,
 ) -> Path:
-    """Write `rows` (dicts keyed by column) as an ODS spreadsheet with one sheet."""
+    """Write `rows` (dicts keyed by column) as an ODS spreadsheet with one sheet.
+
+    `like_libreoffice` writes what LibreOffice Calc saves (and CQC publishes): equal
+    neighbouring cells as one element with `table:number-columns-repeated`, equal neighbouring
+    rows as one with `table:number-rows-repeated`, and the sheet's unused rows and columns
+    after the table as one empty repeated row.
+    """
+    collapse = like_libreoffice
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), _MIMETYPE, compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", _MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
         with archive.open("content.xml", "w", force_zip64=True) as stream:
             chunk: list[str] = [_CONTENT_HEAD, f'<table:table table:name="{escape(sheet)}">']
-            chunk.append(
-                "<table:table-row>"
-                + "".join(_cell(c) for c in (header or columns))
-                + "</table:table-row>"
-            )
-            for n, row in enumerate(rows):
+            if collapse:
                 chunk.append(
-                    "<table:table-row>"
-                    + "".join(_cell(row.get(c)) for c in columns)
-                    + "</table:table-row>"
+                    '<table:table-column table:style-name="co1" '
+                    f'table:number-columns-repeated="{len(columns)}" '
+                    'table:default-cell-style-name="Default"/>'
                 )
+            chunk.append(_row(list(header or columns), collapse))
+            previous, repeat = None, 0
+
+            def flush() -> None:
+                if previous is None:
+                    return
+                xml = _row(previous, collapse)
+                if repeat > 1:
+                    xml = xml.replace(
+                        "<table:table-row ",
+                        f'<table:table-row table:number-rows-repeated="{repeat}" ',
+                        1,
+                    )
+                chunk.append(xml)
+
+            for n, row in enumerate(rows):
+                values = [row.get(c) for c in columns]
+                if collapse and values == previous:
+                    repeat += 1
+                    continue
+                flush()
+                previous, repeat = values, 1
                 if n % 2000 == 0:
                     stream.write("".join(chunk).encode())
                     chunk = []
+            flush()
+            if collapse:
+                chunk.append(
+                    '<table:table-row table:style-name="ro1" '
+                    'table:number-rows-repeated="1048000">'
+                    '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+                )
             chunk.append("</table:table>" + _CONTENT_TAIL)
             stream.write("".join(chunk).encode())
     return path
