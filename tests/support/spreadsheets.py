@@ -268,3 +268,133 @@ def write_xlsx(
         ws.append([row.get(c) for c in columns])
     book.save(path)
     return path
+
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/></numFmts>'
+        '<fonts count="1"><font><sz val="10"/><name val="Arial"/></font></fonts>'
+        '<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        '<borders count="1"><border/></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+        'applyNumberFormat="1"/></cellXfs></styleSheet>'
+    ),
+}
+_XLSX_EPOCH = date(1899, 12, 30)
+
+
+def _column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def write_xlsx_shared(
+    path: Path,
+    rows: Iterable[dict],
+    columns=CQC_COLUMNS,
+    sheet: str = "Locations",
+    header: Iterable[str] | None = None,
+) -> Path:
+    """Write `rows` as XLSX the way LibreOffice (and, near enough, Excel) saves it: every text
+    in the shared strings table, each cell `<c r=".." s=".." t="s"><v>index</v></c>`, dates
+    as day numbers with a date style, empty cells left out. Streams the sheet (the strings,
+    fewer, are held until the end)."""
+    strings: dict[str, int] = {}
+    letters = [_column_letters(k) for k in range(len(columns))]
+
+    def cell(at: str, value) -> str:
+        if isinstance(value, datetime):
+            value = value.date()
+        if isinstance(value, date):
+            return f'<c r="{at}" s="1" t="n"><v>{(value - _XLSX_EPOCH).days}</v></c>'
+        if isinstance(value, int):
+            return f'<c r="{at}" s="0" t="n"><v>{value}</v></c>'
+        if value is None or value == "":
+            return ""
+        index = strings.setdefault(str(value), len(strings))
+        return f'<c r="{at}" s="0" t="s"><v>{index}</v></c>'
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, text in _XLSX_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'<sheets><sheet name="{escape(sheet)}" sheetId="1" r:id="rId2"/></sheets></workbook>',
+        )
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as stream:
+            chunk = [
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                "<sheetData>"
+            ]
+            all_rows = ([dict(zip(columns, header or columns, strict=True))], rows)
+            number = 0
+            for part in all_rows:
+                for row in part:
+                    number += 1
+                    chunk.append(
+                        f'<row r="{number}" customFormat="false" ht="12.8" hidden="false" '
+                        'customHeight="false" outlineLevel="0" collapsed="false">'
+                        + "".join(
+                            cell(f"{letters[k]}{number}", row.get(c)) for k, c in enumerate(columns)
+                        )
+                        + "</row>"
+                    )
+                    if number % 2000 == 0:
+                        stream.write("".join(chunk).encode())
+                        chunk = []
+            chunk.append("</sheetData></worksheet>")
+            stream.write("".join(chunk).encode())
+        with archive.open("xl/sharedStrings.xml", "w") as stream:
+            stream.write(
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                f'count="{len(strings)}" uniqueCount="{len(strings)}">'.encode()
+            )
+            for text in strings:
+                stream.write(f'<si><t xml:space="preserve">{escape(text)}</t></si>'.encode())
+            stream.write(b"</sst>")
+    return path

@@ -12,6 +12,7 @@ from qa_app.domain import safe_zip
 from qa_app.services.table_files.common import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
+    MAX_REPEATED_ROWS,
     MAX_ROW_CHARS,
     MAX_ROWS,
     MAX_SHEET_BYTES,
@@ -187,7 +188,12 @@ def ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
                     if not cells:
                         number += repeat
                         continue
-                    for _ in range(min(repeat, 10_000)):
+                    if repeat > MAX_REPEATED_ROWS:
+                        raise UnreadableFile(
+                            f"{filename} row {number + 1} is repeated more than "
+                            f"{MAX_REPEATED_ROWS:,} times (table:number-rows-repeated)"
+                        )
+                    for _ in range(repeat):
                         number += 1
                         yield number, cells
                 buffer = buffer[last + len(_ROW_END) :]
