@@ -9,12 +9,18 @@ QA_BENCH_POSTGRES_URL is set (a schema "qa_bench", dropped and recreated on ever
 Prints a table of every figure beside its budget and writes bench/results.json. Exits 1 if
 any budget is missed (after printing and writing everything).
 
-Options (`make bench BENCH_ARGS="..."`): `--only cqc` seeds the smaller dataset only and
-measures CQC's national file alone (a few minutes, not the whole run); `--cqc-formats
-ods,xlsx,csv` chooses which formats of it to preview; `--no-cqc-commit` skips the commit.
-
 To add a figure, add a `Scenario` to SCENARIOS: a name, a function that builds the address
 of request i from the seeded `Dataset`, who makes the request, and its budget.
+
+Options (`make bench BENCH_ARGS="..."`): `--only quad,dashboard` measures only those parts
+(pages, standards, assessments, plans, quad, dashboard, cqc; the concerns and their sweep are
+always measured, except with `--only cqc` alone (below), and the data every part stands on is seeded whatever is chosen, so the QuAD
+report and the dashboard are still measured over ten years of history), and `--services N`
+seeds N services instead of 5,000 (a tenth of them first; at least 2,000), for a quicker run
+at a smaller scale.
+`--only cqc` alone seeds only the smaller dataset and measures CQC's national file (a couple of
+minutes); `--cqc-formats ods,xlsx,csv` chooses which formats of it to preview, and
+`--no-cqc-commit` skips its commit.
 """
 
 from __future__ import annotations
@@ -374,27 +380,49 @@ def cqc_only(formats, commit: bool) -> int:
     return 0
 
 
-def _arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="make bench BENCH_ARGS=...", description=__doc__)
-    parser.add_argument("--only", choices=["cqc"], help="measure only CQC's national file")
+#: What `--only` may choose. The concerns and their sweep are always measured: the sweep
+#: escalates the overdue concerns, which shapes the data the QuAD report and dashboard read.
+PARTS = ("pages", "standards", "assessments", "plans", "quad", "dashboard", "cqc")
+
+
+def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"measure only these parts, comma-separated, of: {', '.join(PARTS)}",
+    )
+    parser.add_argument(
+        "--services", type=int, default=SIZES[-1], help="services at full size (default 5000)"
+    )
     parser.add_argument(
         "--cqc-formats",
         default=",".join(bench_cqc.FORMATS),
         help="formats of CQC's national file to preview (default: ods,xlsx,csv)",
     )
     parser.add_argument("--no-cqc-commit", action="store_true", help="skip the CQC commit")
-    arguments = parser.parse_args(argv)
-    formats = tuple(k for k in arguments.cqc_formats.split(",") if k)
-    if not formats or set(formats) - set(bench_cqc.FORMATS):
+    args = parser.parse_args(argv)
+    args.formats = tuple(k for k in args.cqc_formats.split(",") if k)
+    if not args.formats or set(args.formats) - set(bench_cqc.FORMATS):
         parser.error(f"--cqc-formats takes some of {','.join(bench_cqc.FORMATS)}")
-    arguments.formats = formats
-    return arguments
+    args.only = {part.strip() for part in args.only.split(",") if part.strip()}
+    unknown = args.only - set(PARTS)
+    if unknown or not args.only:
+        parser.error(f"--only takes some of {', '.join(PARTS)}; not {', '.join(sorted(unknown))}")
+    if (
+        args.services < 2000
+    ):  # the concerns' seed puts 1,000 due and 500 drafts on different services
+        parser.error("--services must be at least 2000")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = _arguments(sys.argv[1:] if argv is None else argv)
-    if arguments.only == "cqc":
-        return cqc_only(arguments.formats, not arguments.no_cqc_commit)
+    global SIZES
+    args = _arguments(argv)
+    if args.only == {"cqc"}:  # needs only the smaller seed: minutes, not the whole run
+        return cqc_only(args.formats, not args.no_cqc_commit)
+    SIZES = (args.services // 10, args.services)
+    wanted = args.only.__contains__
     started = time.perf_counter()
     url, database = database_url()
     app = create_app(
@@ -427,11 +455,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{data.audit_events:,} audit events) in {seconds:.1f} s; measuring…",
             flush=True,
         )
-        measurements += measure(app, engine, data, size)
+        if wanted("pages"):
+            if not data.filter_clusters:
+                raise RuntimeError("No cluster has two pages of Good services to filter on")
+            measurements += measure(app, engine, data, size)
         if size == SIZES[0]:
-            # Issue 16: the QuAD report's statements with 500 services and no history yet
+            # Issue 16: the QuAD report's and the dashboard's statements with 500 services and
+            # no history yet
             with StatementCounter(engine) as counter:
                 quad_statements_at_start = bench_quad.statements(app, counter)
+                dashboard_statements_at_start = bench_quad.dashboard_statements(app, counter)
     engine.dispose()
 
     failures = []
@@ -446,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     table = []
-    for row in measurements:
+    for row in measurements:  # (none unless the pages are measured)
         if not row["pass"]:
             failures.append(
                 f"{row['scenario']} at {row['services']:,} services: p95 {row['p95_ms']} ms"
@@ -463,11 +496,12 @@ def main(argv: list[str] | None = None) -> int:
             ]
         )
     headings = ["scenario", "services", "p50 ms", "p95 ms", "budget", "statements", "result"]
-    print("\n".join(_table(headings, table, right={1, 2, 3, 5})))
+    if wanted("pages"):
+        print("\n".join(_table(headings, table, right={1, 2, 3, 5})))
 
     small, large = SIZES[0], SIZES[-1]
     growth, table = [], []
-    for scenario in SCENARIOS:
+    for scenario in SCENARIOS if wanted("pages") else []:
         by_size = {
             r["services"]: r["statements"] for r in measurements if r["scenario"] == scenario.name
         }
@@ -495,9 +529,12 @@ def main(argv: list[str] | None = None) -> int:
                 "PASS" if ok else "FAIL",
             ]
         )
-    print(f"\nSQL statements per request as the data grows from {small:,} to {large:,} services")
-    headings = ["scenario", f"at {small:,}", f"at {large:,}", "budget", "result"]
-    print("\n".join(_table(headings, table, right={1, 2})))
+    if wanted("pages"):
+        print(
+            f"\nSQL statements per request as the data grows from {small:,} to {large:,} services"
+        )
+        headings = ["scenario", f"at {small:,}", f"at {large:,}", "budget", "result"]
+        print("\n".join(_table(headings, table, right={1, 2})))
 
     seed_seconds = round(sum(s["seconds"] for s in seeding), 2)
     seed_ok = seed_seconds <= SEED_BUDGET_S
@@ -509,23 +546,25 @@ def main(argv: list[str] | None = None) -> int:
         f"budget ≤ {SEED_BUDGET_S:.0f} s: {'PASS' if seed_ok else 'FAIL'}"
     )
 
-    # Issue 4: validating and loading every shipped standard set, into the database just seeded.
-    with app.app_context():
-        start = time.perf_counter()
-        checked = standards.check_directory()
-        validate_seconds = time.perf_counter() - start
-        start = time.perf_counter()
-        standards.load_checked(Actor.system("cli"), checked)
-        load_seconds = time.perf_counter() - start
-    sets_seconds = round(validate_seconds + load_seconds, 3)
-    sets_ok = sets_seconds <= STANDARDS_BUDGET_S and not any(c.problems for c in checked)
-    if not sets_ok:
-        failures.append(f"validating and loading the standard sets took {sets_seconds} s")
-    print(
-        f"Validating and loading {len(checked)} standard sets: {sets_seconds:.2f} s "
-        f"(validate {validate_seconds:.2f} s + load {load_seconds:.2f} s); "
-        f"budget ≤ {STANDARDS_BUDGET_S:.0f} s: {'PASS' if sets_ok else 'FAIL'}"
-    )
+    checked, validate_seconds, load_seconds, sets_seconds, sets_ok = [], 0.0, 0.0, 0.0, True
+    if wanted("standards"):
+        # Issue 4: validating and loading every shipped standard set, into the database just seeded.
+        with app.app_context():
+            start = time.perf_counter()
+            checked = standards.check_directory()
+            validate_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            standards.load_checked(Actor.system("cli"), checked)
+            load_seconds = time.perf_counter() - start
+        sets_seconds = round(validate_seconds + load_seconds, 3)
+        sets_ok = sets_seconds <= STANDARDS_BUDGET_S and not any(c.problems for c in checked)
+        if not sets_ok:
+            failures.append(f"validating and loading the standard sets took {sets_seconds} s")
+        print(
+            f"Validating and loading {len(checked)} standard sets: {sets_seconds:.2f} s "
+            f"(validate {validate_seconds:.2f} s + load {load_seconds:.2f} s); "
+            f"budget ≤ {STANDARDS_BUDGET_S:.0f} s: {'PASS' if sets_ok else 'FAIL'}"
+        )
 
     # Issue 5: ~40,000 assessments over ten years, then answers, the recording page, the API, the PDF.
     with app.app_context():
@@ -535,11 +574,13 @@ def main(argv: list[str] | None = None) -> int:
         f"in {seeded['seconds']} s; measuring assessments…",
         flush=True,
     )
-    with StatementCounter(engine) as counter:
-        assessment_rows, assessment_failures = bench_assessments.measure(app, counter)
-    failures += assessment_failures
-    _print_figures("assessments", assessment_rows)
-    if not any("statements grew" in f for f in assessment_failures):
+    assessment_rows, assessment_failures = [], []
+    if wanted("assessments"):
+        with StatementCounter(engine) as counter:
+            assessment_rows, assessment_failures = bench_assessments.measure(app, counter)
+        failures += assessment_failures
+        _print_figures("assessments", assessment_rows)
+    if wanted("assessments") and not any("statements grew" in f for f in assessment_failures):
         print(
             "Statements for the recording page and the API read are the same at 55 and 120 questions: PASS"
         )
@@ -552,29 +593,32 @@ def main(argv: list[str] | None = None) -> int:
         f"actions in {plans_seeded['seconds']} s; measuring plans…",
         flush=True,
     )
-    with StatementCounter(engine) as counter:
-        plan_rows, plan_failures = bench_plans.measure(app, counter, plans_seeded)
-    failures += plan_failures
-    print(
-        "\n".join(
-            _table(
-                ["improvement plans", "p50 ms", "p95 ms", "budget", "statements", "result"],
-                [
+    plan_rows, plan_failures = [], []
+    if wanted("plans"):
+        with StatementCounter(engine) as counter:
+            plan_rows, plan_failures = bench_plans.measure(app, counter, plans_seeded)
+        failures += plan_failures
+    if plan_rows:
+        print(
+            "\n".join(
+                _table(
+                    ["improvement plans", "p50 ms", "p95 ms", "budget", "statements", "result"],
                     [
-                        r["scenario"],
-                        r["p50_ms"],
-                        r["p95_ms"],
-                        f"p95 ≤ {r['budget_p95_ms']:.0f} ms",
-                        r["statements"],
-                        "PASS" if r["pass"] else "FAIL",
-                    ]
-                    for r in plan_rows
-                ],
-                right={1, 2, 4},
+                        [
+                            r["scenario"],
+                            r["p50_ms"],
+                            r["p95_ms"],
+                            f"p95 ≤ {r['budget_p95_ms']:.0f} ms",
+                            r["statements"],
+                            "PASS" if r["pass"] else "FAIL",
+                        ]
+                        for r in plan_rows
+                    ],
+                    right={1, 2, 4},
+                )
             )
         )
-    )
-    if not any("statements" in f for f in plan_failures):
+    if wanted("plans") and not any("statements" in f for f in plan_failures):
         print(
             "Statements for the portal home (5 and 40 services) and the plan list "
             "(first page of open plans, page 3 of all plans) are the same: PASS"
@@ -628,19 +672,51 @@ def main(argv: list[str] | None = None) -> int:
         "measuring the QuAD report for the last full month…",
         flush=True,
     )
-    with StatementCounter(engine) as counter:
-        quad_rows, quad_failures = bench_quad.measure(app, counter, quad_statements_at_start)
-    failures += quad_failures
-    print(f"{bench_quad.REQUESTS} requests per format, after one to warm up")
-    print("\n".join(bench_quad.table_lines(quad_rows)))
-    print(
-        f"Statements for the QuAD report's JSON: {quad_rows[0]['statements']} with 5,000 "
-        f"services and ten years of history, {quad_statements_at_start} with 500 and none"
-    )
-    cqc_rows, cqc_failures, cqc_info = cqc_figures(
-        url, arguments.formats, not arguments.no_cqc_commit
-    )
-    failures += cqc_failures
+    quad_rows: list[dict] = []
+    if wanted("quad"):
+        with StatementCounter(engine) as counter:
+            quad_rows, quad_failures = bench_quad.measure(app, counter, quad_statements_at_start)
+        failures += quad_failures
+        print(f"{bench_quad.REQUESTS} requests per format, after one to warm up")
+        print("\n".join(bench_quad.table_lines(quad_rows)))
+        print(
+            f"Statements for the QuAD report's JSON: {quad_rows[0]['statements']} with "
+            f"{large:,} services and ten years of history, {quad_statements_at_start} with "
+            f"{small:,} and none"
+        )
+
+    # Issue 16, item 5: the managers' dashboard over all of it, with today's answers autosaved
+    dashboard_row = None
+    if wanted("dashboard"):
+        with app.app_context():
+            sittings = bench_quad.seed_recent_sittings()
+            risk_history = bench_quad.seed_risk_history()
+        print(
+            f"\nSeeded {sittings['answer_saves']:,} answer saves in "
+            f"{bench_quad.SITTINGS} sittings over the last hours, and "
+            f"{risk_history['risk_changes']:,} RAG changes over ten years; measuring the "
+            "dashboard…",
+            flush=True,
+        )
+        with StatementCounter(engine) as counter:
+            dashboard_row, dashboard_failures = bench_quad.measure_dashboard(
+                app, counter, dashboard_statements_at_start
+            )
+        failures += dashboard_failures
+        _print_figures("managers' dashboard", [dashboard_row])
+        print(f"(p95 of the requests' own CPU time: {dashboard_row['p95_cpu_ms']} ms)")
+        print(
+            f"Statements for the dashboard: {dashboard_row['statements']} with {large:,} "
+            f"services and ten years of history, {dashboard_statements_at_start} with "
+            f"{small:,} and none"
+        )
+
+    # Issue 8: CQC's national ratings file, previewed and committed (each in its own process,
+    # last, because the commit changes 150 of the seeded services).
+    cqc_rows, cqc_info = [], {}
+    if wanted("cqc"):
+        cqc_rows, cqc_failures, cqc_info = cqc_figures(url, args.formats, not args.no_cqc_commit)
+        failures += cqc_failures
 
     big = datasets[large]
     report = {
@@ -675,6 +751,8 @@ def main(argv: list[str] | None = None) -> int:
         "concerns": {"seeded": seeded_concerns, "figures": concern_rows},
         "cqc_import": {"figures": cqc_rows, "files": cqc_info},
         "quad_report": {"seeded": clocks_seeded, "figures": quad_rows},
+        "managers_dashboard": dashboard_row,
+        "measured": sorted(args.only),
         "improvement_plans": {
             "seeded": {k: v for k, v in plans_seeded.items() if not k.endswith("_provider")},
             "figures": plan_rows,

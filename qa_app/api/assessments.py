@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
+from qa_app.api.answer_photos import PhotoOut, photo_out
 from qa_app.api.auth import api_actor, api_user
 from qa_app.api.openapi import endpoint
 from qa_app.api.schemas import Id, Limited, Request, Response, words
 from qa_app.domain import limits
 from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.standards import EvidenceSource
-from qa_app.services import assessment_summaries, assessments
+from qa_app.services import answer_photos, assessment_summaries, assessments
 from qa_app.services.errors import NotFound
 
 # A Literal built from the codes at run time (one list of codes): to a type checker, text.
@@ -168,6 +169,9 @@ class AssessmentOut(Response):
         description="The provider's comments on the factual accuracy of the shared draft, "
         "oldest first, each with the council's answer"
     )
+    photos: list[PhotoOut] = Field(
+        description="Photos and files kept as evidence on the answers, by question, oldest first"
+    )
     version: int
 
 
@@ -196,6 +200,7 @@ def assessment_out(assessment) -> AssessmentOut:
     answers = assessments.answers_for(assessment)
     ratings = assessments.ratings_for(assessment, questions, answers)
     order = {q.ref: i for i, q in enumerate(questions)}
+    photos = answer_photos.photos_for(assessment)
     return AssessmentOut(
         id=assessment.id,
         service_id=assessment.service_id,
@@ -229,6 +234,11 @@ def assessment_out(assessment) -> AssessmentOut:
         published_at=assessment.published_at,
         summaries=summaries_out(assessment),
         comments=[comment_out(c) for c in assessments.provider_comments(assessment)],
+        photos=[
+            photo_out(p)
+            for ref in sorted(photos, key=lambda r: order.get(r, 10**6))
+            for p in photos[ref]
+        ],
         version=assessment.version,
     )
 

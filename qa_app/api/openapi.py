@@ -34,6 +34,9 @@ class Endpoint:
     public: bool = False
     #: a file's media type, for an endpoint that answers with a file rather than JSON
     media_type: str | None = None
+    #: a multipart/form-data body (a file upload), as the JSON Schema of its parts; the view
+    #: reads `request.form` and `request.files` itself
+    upload: dict | None = None
 
 
 ENDPOINTS: list[Endpoint] = []
@@ -52,9 +55,21 @@ def endpoint(
     errors=(),
     public=False,
     media_type=None,
+    upload=None,
 ):
     spec = Endpoint(
-        rule, method, summary, tag, body, query, response, status, tuple(errors), public, media_type
+        rule,
+        method,
+        summary,
+        tag,
+        body,
+        query,
+        response,
+        status,
+        tuple(errors),
+        public,
+        media_type,
+        upload,
     )
     ENDPOINTS.append(spec)
 
@@ -162,11 +177,14 @@ def document() -> dict:
             operation["responses"]["404"] = error("Not found, or not visible to you")
         # what the declaration itself refuses (see `endpoint`): a body that is not a JSON object
         # (400), and a body or query that does not match its model (422)
-        automatic = ((400,) if spec.body else ()) + ((422,) if spec.body or spec.query else ())
+        automatic = ((400,) if spec.body or spec.upload else ()) + (
+            (422,) if spec.body or spec.query or spec.upload else ()
+        )
         for status in sorted({*spec.errors, *automatic}):
             operation["responses"][str(status)] = error(
                 {
-                    400: "Malformed request: the body is not a JSON object",
+                    400: "Malformed request: the body is not a JSON object"
+                    + (" (here: not multipart/form-data)" if spec.upload else ""),
                     403: "Not allowed for your role",
                     409: "Changed by someone else",
                     422: "The request is not valid",
@@ -193,6 +211,11 @@ def document() -> dict:
             operation["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": ref(spec.body)}},
+            }
+        if spec.upload is not None:
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": spec.upload}},
             }
         paths.setdefault(_path(spec.rule), {})[spec.method.lower()] = operation
     return {

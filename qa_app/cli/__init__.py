@@ -156,7 +156,22 @@ def sweep_command(now_text):
     help="The type of a new service the file cannot tell (for example "
     "1-123456789=care_home_nursing); repeat for each",
 )
-def import_cqc(file, local_authority, commit, service_types):
+@click.option(
+    "--same-service",
+    "same",
+    multiple=True,
+    metavar="NEW_LOCATION_ID",
+    help="A new location that is a known service registered again (a new owner): its record "
+    "moves there; repeat for each",
+)
+@click.option(
+    "--different-service",
+    "different",
+    multiple=True,
+    metavar="NEW_LOCATION_ID",
+    help="A new location that only looks like a known service: add it as new; repeat for each",
+)
+def import_cqc(file, local_authority, commit, service_types, same, different):
     """Preview (or with --commit, import) CQC's monthly ratings file: ODS, XLSX or CSV."""
     from pathlib import Path
 
@@ -193,13 +208,15 @@ def import_cqc(file, local_authority, commit, service_types):
     for location_id in sorted(set(types) - new):
         click.echo(f"--service-type {location_id}: not a new service in this file, passed over")
     try:
-        record = cqc_import.commit_preview(Actor.system("cli"), preview, types)
+        decided = {**dict.fromkeys(different, "different"), **dict.fromkeys(same, "same")}
+        record = cqc_import.commit_preview(Actor.system("cli"), preview, types, decided)
     except cqc_import.ValidationFailed as refused:
         _fail("; ".join(str(v) for v in refused.details.values()) + ": nothing was imported")
     except cqc_import.Conflict as refused:
         _fail(
-            f"{refused}: nothing was imported. Give each with --service-type "
-            "LOCATION_ID=TYPE (the types each may be are listed above)."
+            f"{refused}: nothing was imported. Give each type with --service-type "
+            "LOCATION_ID=TYPE (the types each may be are listed above), and say of each possible "
+            "new registration --same-service NEW_LOCATION_ID or --different-service NEW_LOCATION_ID."
         )
     applied = record.counts["applied"]
     if not (applied["changed_services"] or applied["new_services"]):

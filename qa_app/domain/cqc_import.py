@@ -13,7 +13,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Literal
 
 from qa_app.domain.cqc_columns import (
@@ -28,16 +27,48 @@ from qa_app.domain.cqc_columns import (
     map_header,
 )
 from qa_app.domain.cqc_columns import key as _key
+from qa_app.domain.cqc_groups import (
+    GroupRatings,
+    StoredGroups,
+    effective_ratings,
+    service_group,
+    stored_groups,
+)
+from qa_app.domain.cqc_status import (
+    HAS_BAD_ROWS,
+    IMPORT_LABELS,
+    UNDECIDED,
+    ImportStatus,
+    can_commit,
+    can_discard,
+    commit_refusal,
+    discard_refusal,
+    has_preview,
+    import_label,
+    needs_correcting,
+)
+from qa_app.domain.cqc_successors import KnownPlace, Missing, NewPlace, Successor, pair_up
 from qa_app.domain.postcode import normalise_postcode
 
 __all__ = [
     "COLUMNS",
+    "HAS_BAD_ROWS",
+    "IMPORT_LABELS",
     "LOCATION_ADDRESS",
     "OPTIONAL_COLUMNS",
     "PROVIDER_ADDRESS",
+    "UNDECIDED",
     "HeaderFinder",
     "HeaderProblem",
+    "ImportStatus",
+    "can_commit",
+    "can_discard",
+    "commit_refusal",
+    "discard_refusal",
+    "has_preview",
+    "import_label",
     "map_header",
+    "needs_correcting",
 ]
 
 OVERALL = "Overall"
@@ -55,79 +86,6 @@ _NOT_RATED_KEYS = {w.casefold() for w in NOT_RATED}
 _DOMAIN_BY_KEY = {d.casefold().replace("-", " "): d for d in DOMAINS}
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-
-
-class ImportStatus(StrEnum):
-    """An uploaded file's import, as stored: read in the background, then previewed (or
-    refused), then committed or discarded by a person."""
-
-    READING = "reading"
-    REFUSED = "refused"
-    PREVIEWED = "previewed"
-    COMMITTED = "committed"
-    DISCARDED = "discarded"
-
-
-IMPORT_LABELS: dict[str, str] = {
-    ImportStatus.READING: "Reading the file",
-    ImportStatus.PREVIEWED: "Waiting for confirmation",
-    ImportStatus.REFUSED: "Could not be read",
-    ImportStatus.COMMITTED: "Imported",
-    ImportStatus.DISCARDED: "Discarded",
-}
-#: A previewed file with bad rows: it cannot be imported until it is corrected.
-HAS_BAD_ROWS = "Has bad rows"
-#: Not yet decided: the file may still be discarded.
-UNDECIDED = (ImportStatus.READING, ImportStatus.REFUSED, ImportStatus.PREVIEWED)
-
-
-def discard_refusal(status: str) -> str | None:
-    if status not in UNDECIDED:
-        return f"This import has already been {status}"
-    return None
-
-
-def can_discard(status: str) -> bool:
-    return discard_refusal(status) is None
-
-
-def commit_refusal(status: str, bad_rows: int, types_to_choose: int = 0) -> str | None:
-    """Why the previewed changes cannot be applied, or None."""
-    if status != ImportStatus.PREVIEWED:
-        done: dict[str, str] = {
-            ImportStatus.COMMITTED: "confirmed",
-            ImportStatus.READING: "started but not yet read",
-        }
-        return "This import cannot be confirmed: it has already been " + done.get(status, status)
-    if bad_rows:
-        return "A file with bad rows cannot be imported: correct them and upload it again"
-    if types_to_choose:
-        return (
-            "Choose the type of each new service before importing: "
-            + ("1 is" if types_to_choose == 1 else f"{types_to_choose:,} are")
-            + " still to choose"
-        )
-    return None
-
-
-def can_commit(status: str, bad_rows: int, types_to_choose: int = 0) -> bool:
-    return commit_refusal(status, bad_rows, types_to_choose) is None
-
-
-def needs_correcting(status: str, bad_rows: int) -> bool:
-    """Read, but some rows are bad: the file is corrected and uploaded again."""
-    return status == ImportStatus.PREVIEWED and bool(bad_rows)
-
-
-def has_preview(status: str) -> bool:
-    """What the file changes (or changed) can be shown."""
-    return status in (ImportStatus.PREVIEWED, ImportStatus.COMMITTED)
-
-
-def import_label(status: str, bad_rows: int) -> str:
-    if needs_correcting(status, bad_rows):
-        return HAS_BAD_ROWS
-    return IMPORT_LABELS.get(status, status)
 
 
 def parse_rating(text: object) -> str | None:
@@ -223,6 +181,8 @@ class Location:
     provider_address: str
     #: {domain: (rating, publication date, row number)} from the `Overall` group's rows.
     ratings: dict[str, tuple[str, date, int]] = field(default_factory=dict)
+    #: the same, for each of CQC's service groups (single assessment framework)
+    groups: GroupRatings = field(default_factory=dict)
 
 
 @dataclass
@@ -331,25 +291,30 @@ class Collector:
                 provider_address="\n".join(provider_lines),
             )
             parsed.locations[location_id] = location
-        if _key(cell(cells, "Service / Population Group")) != "overall":
-            return  # ratings for a population group or service; the location's are `Overall`
+        group_text = cell(cells, "Service / Population Group")
+        if _key(group_text) == "overall":
+            ratings, label = location.ratings, "Overall"
+        elif group := service_group(group_text):
+            ratings, label = location.groups.setdefault(group, {}), group
+        else:
+            return  # a population group (NHS services'): not the location's ratings
         if no_rating:
             parsed.not_rated += not_rated
             return  # the location is known now; no rating to record
         # a rated row without problems has all three
         assert domain is not None and rating is not None and published is not None
-        seen = location.ratings.get(domain)
+        seen = ratings.get(domain)
         found = (rating, published, row_number)
         if seen is None:
-            location.ratings[domain] = found
+            ratings[domain] = found
         elif seen[:2] != found[:2]:
             taken = latest_rating(seen, found)
-            location.ratings[domain] = taken
+            ratings[domain] = taken
             if seen[1] == published:  # both stand in CQC's file: say which is taken, and why
                 parsed.warnings.append(
                     BadRow(
                         row_number,
-                        f"Location {location_id} has two Overall ratings for {domain} published "
+                        f"Location {location_id} has two {label} ratings for {domain} published "
                         f"on {published:%d/%m/%Y} ({seen[0]} on row {seen[2]}, {rating} on row "
                         f"{row_number}): the import takes the lower, {taken[0]}",
                     )
@@ -395,6 +360,10 @@ class KnownService:
     cqc_rating_date: date | None
     #: {domain: (rating, publication date)} for the key questions recorded on the service.
     domains: dict[str, tuple[str, date | None]]
+    service_type: str = ""
+    #: {group: {domain: [rating, "YYYY-MM-DD"]}} as recorded from CQC's service groups
+    groups: StoredGroups = field(default_factory=dict)
+    postcode: str | None = None
 
 
 @dataclass
@@ -407,6 +376,10 @@ class ServiceChange:
     overall_date: tuple[date | None, date] | None
     #: [(domain, from or None, to, publication date)]
     domains: list[tuple[str, str | None, str, date]]
+    #: the service group the ratings come from (the location has no overall rating of its own)
+    source_group: str | None = None
+    #: the service-group ratings to record, when they differ from those recorded
+    groups: StoredGroups | None = None
 
 
 @dataclass
@@ -426,6 +399,10 @@ class NewService:
     overall_date: date | None
     domains: dict[str, tuple[str, date]]
     type_choices: tuple[str, ...] = ()
+    #: {group: {domain: [rating, "YYYY-MM-DD"]}}: a service of an undecided type takes its
+    #: group's ratings when its type is chosen (cqc_apply)
+    groups: StoredGroups = field(default_factory=dict)
+    source_group: str | None = None
 
 
 @dataclass
@@ -443,6 +420,9 @@ class Plan:
     warnings: list[BadRow] = field(default_factory=list)
     header_row: int = 1
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    #: known services the file does not hold, paired with a new location that may be them
+    successors: list[Successor] = field(default_factory=list)
+    missing: list[Missing] = field(default_factory=list)
 
 
 def same_authority(a: str, b: str) -> bool:
@@ -483,7 +463,9 @@ def plan_changes(
         if not choices:
             plan.not_social_care += 1
             continue
-        overall = location.ratings.get(OVERALL)
+        decided = choices[0] if len(choices) == 1 else ""
+        ratings, source_group = effective_ratings(location.ratings, location.groups, decided)
+        overall = ratings.get(OVERALL)
         row = min((r[2] for r in location.ratings.values()), default=None)
         if not location.provider_id or not is_cqc_id(location.provider_id):
             plan.bad_rows.append(
@@ -508,8 +490,10 @@ def plan_changes(
             NewService(
                 location_id=location_id,
                 name=location.name[:200],
-                service_type=choices[0] if len(choices) == 1 else "",
+                service_type=decided,
                 type_choices=choices,
+                groups=stored_groups(location.groups),
+                source_group=source_group,
                 postcode=normalise_postcode(location.postcode) if location.postcode else None,
                 address=location.address,
                 provider_id=location.provider_id,
@@ -518,11 +502,20 @@ def plan_changes(
                 provider_address=location.provider_address,
                 overall=overall[0] if overall else None,
                 overall_date=overall[1] if overall else None,
-                domains={
-                    d: (r[0], r[1]) for d, r in location.ratings.items() if d in KEY_QUESTIONS
-                },
+                domains={d: (r[0], r[1]) for d, r in ratings.items() if d in KEY_QUESTIONS},
             )
         )
+    plan.successors, plan.missing = pair_up(
+        [
+            KnownPlace(k.id, k.name, k.location_id, k.postcode)
+            for k in sorted(known.values(), key=lambda k: (k.name.casefold(), k.location_id))
+            if k.location_id not in parsed.locations
+        ],
+        [
+            NewPlace(n.location_id, n.name, n.postcode, n.provider_id, n.provider_name)
+            for n in plan.new_services
+        ],
+    )
     plan.new_providers = sorted(new_provider_names.items(), key=lambda p: p[1].casefold())
     plan.changes.sort(key=lambda c: (c.name.casefold(), c.location_id))
     plan.new_services.sort(key=lambda s: (s.name.casefold(), s.location_id))
@@ -533,7 +526,11 @@ def plan_changes(
 def _change_for(service: KnownService, location: Location) -> ServiceChange | Literal[False] | None:
     """The change for a known service; None if nothing changes, False if the file's overall
     rating is older than the one recorded (kept as it is)."""
-    overall = location.ratings.get(OVERALL)
+    ratings, source_group = effective_ratings(
+        location.ratings, location.groups, service.service_type
+    )
+    groups = stored_groups(location.groups)
+    overall = ratings.get(OVERALL)
     overall_change = date_change = None
     if overall is not None:
         rating, published, _ = overall
@@ -544,13 +541,14 @@ def _change_for(service: KnownService, location: Location) -> ServiceChange | Li
             date_change = (service.cqc_rating_date, published)
     domains = []
     for domain in KEY_QUESTIONS:
-        found = location.ratings.get(domain)
+        found = ratings.get(domain)
         if found is None:
             continue
         old = service.domains.get(domain)
         if old is None or (old[0], old[1]) != (found[0], found[1]):
             domains.append((domain, old[0] if old else None, found[0], found[1]))
-    if overall_change is None and not domains:
+    group_change = groups if groups and groups != service.groups else None
+    if overall_change is None and not domains and group_change is None:
         return None
     return ServiceChange(
         service_id=service.id,
@@ -559,4 +557,6 @@ def _change_for(service: KnownService, location: Location) -> ServiceChange | Li
         overall=overall_change,
         overall_date=date_change,
         domains=domains,
+        source_group=source_group,
+        groups=group_change,
     )

@@ -26,6 +26,7 @@ BLANK = "(blank)"
 ENTITY_LABELS = {
     "assessment": "Assessment",
     "answer": "Answer",
+    "answer_photo": "Photo or file on an answer",
     "assessment_comment": "Comment on the draft report",
     "notice": "Notice",
     "concern": "Concern",
@@ -46,6 +47,7 @@ ENTITY_LABELS = {
 ACTION_WORDS = {
     ("assessment", "draft_shared"): "draft shared with the provider",
     ("assessment", "correction_started"): "correction started",
+    ("service", "risk_changed"): "risk rating changed",
     ("notice", "issue"): "issued",
     ("notice", "lift"): "lifted",
     ("notice", "escalate"): "escalated to a contract breach notice",

@@ -2,6 +2,7 @@
 
 from qa_app.models.assessments import (
     Answer,
+    AnswerPhoto,
     Assessment,
     AssessmentComment,
     AssessmentSummary,
@@ -27,6 +28,7 @@ from qa_app.models.users import ApiToken, LoginAttempt, User, UserSession
 
 __all__ = [
     "Answer",
+    "AnswerPhoto",
     "ApiToken",
     "Assessment",
     "AssessmentComment",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.extensions import Model, db
+from qa_app.models.stored_files import StoredFileColumns
 from qa_app.models.types import UTCDateTime, utcnow
 
 assessment_officers = Table(
@@ -128,6 +129,27 @@ class CommentAnswer(Model):
     comment = relationship("AssessmentComment", back_populates="answer")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class AnswerPhoto(StoredFileColumns, Model):
+    """A photo or file kept as evidence for one question of an assessment. Images are kept as
+    re-encoded JPEGs (no location or other metadata), with a small copy for thumbnails.
+    `client_id` is made by the device that sent it, so a resend is the same photo."""
+
+    __tablename__ = "answer_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    question_ref: Mapped[str] = mapped_column(String(20))
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the small copy in the evidence folder (images only)
+    thumb_name: Mapped[str | None] = mapped_column(String(100))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def is_image(self) -> bool:
+        return self.thumb_name is not None
 
 
 class AssessmentSummary(Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.domain import limits
@@ -57,6 +57,9 @@ class Service(Model):
     )
     cqc_rating: Mapped[str] = mapped_column(String(30), default="Not rated", index=True)
     cqc_rating_date: Mapped[date | None] = mapped_column(Date)
+    #: CQC's ratings by service group (single assessment framework), as its file gives them:
+    #: {group: {domain: [rating, "YYYY-MM-DD"]}}; None until a file has given some
+    cqc_service_groups: Mapped[dict | None] = mapped_column(JSON)
     risk: Mapped[str] = mapped_column(String(10), default="green", index=True)
     risk_reasons: Mapped[str] = mapped_column(Text, default="")
     #: Closed to new placements from this date (kept in step by the notices service).

@@ -7,11 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON, london_date
+from qa_app.domain.dashboard import overdue_if_published_before
 from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
@@ -150,11 +151,37 @@ def follow_ups_due(
     (two statements)."""
     today = today or london_today()
     horizon = today + timedelta(days=within_days)
-    cutoff = follow_up_due(horizon, months=-6) + timedelta(days=1)
-    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON)
-    latest = rules.latest_published()
+    rows = []
+    query = _follow_ups(horizon).limit(limit)
+    if user is not None:
+        query = query.where(Service.contract_officer_id == user.id)
+    for service_id, name, published_at, rating in db.session.execute(query):
+        published_on = london_date(published_at)
+        due = follow_up_due(published_on)
+        if due <= horizon:
+            rows.append(FollowUp(service_id, name, published_on, rating, due, due < today))
+    return rows
+
+
+def follow_ups_overdue(today: date | None = None) -> int:
+    """How many services' follow-up assessments are overdue (due before `today`, none under
+    way): what `follow_ups_due` marks overdue, for every service (one statement; a row per
+    service overdue, or nearly, is read)."""
+    today = today or london_today()
+    before = overdue_if_published_before(today)  # London midnight starting that day
+    latest = rules.latest_publication_times()
+    return db.session.scalar(
+        select(func.count()).where(
+            latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
+            ~_newer_than(latest),
+        )
+    )
+
+
+def _newer_than(latest):
+    """A newer assessment under way: created after the latest publication, not published."""
     later = aliased(Assessment)
-    newer = (
+    return (
         select(later.id)
         .where(
             later.service_id == latest.c.service_id,
@@ -163,19 +190,19 @@ def follow_ups_due(
         )
         .exists()
     )
-    query = (
+
+
+def _follow_ups(horizon: date):
+    """Services whose latest publication makes a follow-up due by `horizon` (or a little
+    later: the caller checks each due date), with no newer assessment under way; most
+    overdue first."""
+    cutoff = follow_up_due(horizon, months=-6) + timedelta(days=1)
+    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON)
+    latest = rules.latest_published()
+    newer = _newer_than(latest)
+    return (
         select(Service.id, Service.name, latest.c.published_at, latest.c.overall_rating)
         .join(latest, latest.c.service_id == Service.id)
         .where(latest.c.published_at < cutoff_at, ~newer)
         .order_by(latest.c.published_at, Service.id)
-        .limit(limit)
     )
-    if user is not None:
-        query = query.where(Service.contract_officer_id == user.id)
-    rows = []
-    for service_id, name, published_at, rating in db.session.execute(query):
-        published_on = london_date(published_at)
-        due = follow_up_due(published_on)
-        if due <= horizon:
-            rows.append(FollowUp(service_id, name, published_on, rating, due, due < today))
-    return rows

@@ -26,7 +26,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import answer_photos, audit, rules
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_comments import (  # noqa: F401 (callers use assessments.<name>)
     add_provider_comment,
@@ -71,7 +71,14 @@ class AssessmentFilters:
     date_from: date | None = None
     date_to: date | None = None
     service_id: int | None = None
+    #: "this_week": shared drafts whose comment period ends this week
+    #: (`rules.comments_close_this_week`, the managers' dashboard)
+    comments: str = ""
     page: int = 1
+
+
+#: The comment-window filter of the assessment list, as the dashboard words it.
+COMMENT_FILTERS = {"this_week": "Drafts whose comment period ends this week"}
 
 
 def list_assessments(
@@ -90,6 +97,8 @@ def list_assessments(
         query = query.where(Assessment.visit_date <= filters.date_to)
     if filters.service_id:
         query = query.where(Assessment.service_id == filters.service_id)
+    if filters.comments in COMMENT_FILTERS:
+        query = query.where(rules.comments_close_this_week(utcnow()))
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     page = clamp_page(filters.page, total, page_size)
     rows = db.session.scalars(
@@ -500,43 +509,50 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
     )
     if pending:
         raise Conflict("A correction of this assessment is already in progress")
-    with unit_of_work():
-        revision = Assessment(
-            service_id=assessment.service_id,
-            standard_set_id=assessment.standard_set_id,
-            status=AssessmentStatus.IN_PROGRESS,
-            visit_date=assessment.visit_date,
-            kind=assessment.kind,
-            announced=assessment.announced,
-            lead_officer_id=assessment.lead_officer_id,
-            revision_of_id=assessment.id,
-            revision_number=assessment.revision_number + 1,
-            revision_reason=reason,
-        )
-        revision.officers = list(assessment.officers)
-        db.session.add(revision)
-        db.session.flush()
-        for answer in answers_for(assessment).values():
-            db.session.add(
-                Answer(
-                    assessment_id=revision.id,
-                    question_ref=answer.question_ref,
-                    score=answer.score,
-                    na=answer.na,
-                    na_reason=answer.na_reason,
-                    evidence=answer.evidence,
-                    sources=list(answer.sources or []),
-                    updated_by_id=answer.updated_by_id,
-                    updated_by_label=answer.updated_by_label,
-                )
+    copies: list = []
+    try:
+        with unit_of_work():
+            revision = Assessment(
+                service_id=assessment.service_id,
+                standard_set_id=assessment.standard_set_id,
+                status=AssessmentStatus.IN_PROGRESS,
+                visit_date=assessment.visit_date,
+                kind=assessment.kind,
+                announced=assessment.announced,
+                lead_officer_id=assessment.lead_officer_id,
+                revision_of_id=assessment.id,
+                revision_number=assessment.revision_number + 1,
+                revision_reason=reason,
             )
-        copy_summaries(assessment, revision)
-        audit.record(
-            actor,
-            "assessment",
-            revision.id,
-            "correction_started",
-            {"revision_of": [None, assessment.id], "reason": [None, reason[:500]]},
-            assessment.service_id,
-        )
+            revision.officers = list(assessment.officers)
+            db.session.add(revision)
+            db.session.flush()
+            for answer in answers_for(assessment).values():
+                db.session.add(
+                    Answer(
+                        assessment_id=revision.id,
+                        question_ref=answer.question_ref,
+                        score=answer.score,
+                        na=answer.na,
+                        na_reason=answer.na_reason,
+                        evidence=answer.evidence,
+                        sources=list(answer.sources or []),
+                        updated_by_id=answer.updated_by_id,
+                        updated_by_label=answer.updated_by_label,
+                    )
+                )
+            copy_summaries(assessment, revision)
+            copies = answer_photos.copy_photos(assessment, revision)
+            audit.record(
+                actor,
+                "assessment",
+                revision.id,
+                "correction_started",
+                {"revision_of": [None, assessment.id], "reason": [None, reason[:500]]},
+                assessment.service_id,
+            )
+    except BaseException:
+        for path in copies:  # the photos' copies go if the revision was not kept
+            path.unlink(missing_ok=True)
+        raise
     return revision

@@ -68,7 +68,7 @@ def record_many(actor: Actor, events: list[tuple[str, int, str, dict, int | None
 
 #: Too fine-grained for a service's history page (each answer saved on a visit); they stay in
 #: the audit trail and show on the assessment itself.
-DETAIL_EVENTS = ("answer",)
+DETAIL_EVENTS = ("answer", "answer_photo")
 
 
 def service_history(service_id: int, limit: int = 100) -> list[AuditEvent]:

@@ -241,6 +241,13 @@ def escalate(
     return _step(actor, viewer, concern_id, "escalate", change, {"reason": [None, reason[:500]]})
 
 
+#: The clock filters of the concern list, as the dashboard words them.
+CLOCK_FILTERS = {
+    "due_soon": "Response due within 24 hours",
+    "breached": "Response time passed with no response, still open",
+}
+
+
 @dataclass
 class ConcernFilters:
     status: str = ""
@@ -252,6 +259,9 @@ class ConcernFilters:
     #: only those open against their service (`domain.concerns.counts_as_open`): what the
     #: market overview and the risk RAG count
     counts_as_open: bool = False
+    #: the managers' dashboard: "due_soon" (due within 24 hours) or "breached" (past its
+    #: response time, no response, still open): `rules.clock_due_soon`, `rules.clock_breached`
+    clock: str = ""
     page: int = 1
 
 
@@ -278,6 +288,11 @@ def list_concerns(
         query = query.where(Concern.officer_id == filters.officer_id)
     if filters.counts_as_open:
         query = query.where(rules.OPEN_CONCERN)
+    if filters.clock in CLOCK_FILTERS:
+        now = utcnow()
+        query = query.where(
+            rules.clock_due_soon(now) if filters.clock == "due_soon" else rules.clock_breached(now)
+        )
     parts = []
     open_ = ConcernStatus.OPEN
     if not filters.status or filters.status == open_:

@@ -9,6 +9,8 @@ from datetime import date
 from sqlalchemy import select
 
 from qa_app.domain.changes import diff
+from qa_app.domain.cqc_groups import OVERALL, group_for
+from qa_app.domain.cqc_successors import SAME
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, ServiceCqcRating
 from qa_app.services import audit, registry
@@ -27,6 +29,24 @@ def domain_field(domain: str) -> str:
 
 def _date(value) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def group_names(groups: dict | None) -> str | None:
+    """The service groups rated, for the audit trail ("Care Homes, Homecare")."""
+    return ", ".join(sorted(groups)) if groups else None
+
+
+def _ratings_of(item: dict) -> tuple[str | None, date | None, dict]:
+    """A new service's overall rating, its date and its key questions: the location's own, or,
+    when it has no overall rating, those of the service group matching the type chosen."""
+    groups = item.get("groups") or {}
+    group = group_for(item["service_type"])
+    if item["overall"] is None and group and OVERALL in groups.get(group, {}):
+        found = groups[group]
+        rating, published = found[OVERALL]
+        domains = {d: tuple(r) for d, r in found.items() if d != OVERALL}
+        return rating, _date(published), domains
+    return item["overall"], _date(item["overall_date"]), item["domains"]
 
 
 def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
@@ -82,6 +102,12 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
                 )
             else:
                 row.rating, row.publication_date = rating, published
+        if change.get("groups") is not None and change["groups"] != service.cqc_service_groups:
+            extra["cqc_service_groups"] = [
+                group_names(service.cqc_service_groups),
+                group_names(change["groups"]),
+            ]
+            service.cqc_service_groups = change["groups"]
         before = registry.service_values(service)
         changed = diff(before, {**before, **values})
         if not changed and not extra:
@@ -96,21 +122,65 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
             action=AUDIT_ACTION,
             extra={**extra, "source": [None, source]},
         )
-    new_services = _add_new(actor, stored.get("new_services", []), source)
+    moves = {
+        p["new_location_id"]: p["service_id"]
+        for p in stored.get("successors", [])
+        if p.get("decision") == SAME
+    }
+    new_services = _add_new(actor, stored.get("new_services", []), source, moves)
     return {
         "changed_services": changed_services,
         "overall_changes": overall_changes,
         "domain_changes": domain_changes,
         "new_services": new_services["services"],
         "new_providers": new_services["providers"],
+        "registered_again": new_services["moved"],
         #: locations where a rating in the preview was older than one recorded since
         "kept_newer": sorted(kept_newer),
     }
 
 
-def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
+def _move(actor: Actor, service: Service, item: dict, provider: Provider, source: str) -> None:
+    """A known service registered again (a new owner): its record moves to the new location
+    ID and provider, with the new registration's ratings; its history stays with it."""
+    overall, overall_date, domains = _ratings_of({**item, "service_type": service.service_type})
+    before = registry.service_values(service)
+    after = {**before, "cqc_location_id": item["location_id"], "provider_id": provider.id}
+    if overall:
+        after.update(cqc_rating=overall, cqc_rating_date=overall_date)
+    service.cqc_service_groups = item.get("groups") or None
+    for row in db.session.scalars(
+        select(ServiceCqcRating).where(ServiceCqcRating.service_id == service.id)
+    ):
+        db.session.delete(row)  # the old registration's key questions are not the new one's
+    db.session.flush()
+    for domain, (rating, published) in domains.items():
+        db.session.add(
+            ServiceCqcRating(
+                service_id=service.id,
+                domain=domain,
+                rating=rating,
+                publication_date=_date(published),
+            )
+        )
+    registry.apply_service_changes(
+        actor,
+        service,
+        diff(before, after),
+        after,
+        action=AUDIT_ACTION,
+        extra={"source": [None, source]},
+    )
+
+
+def _add_new(actor: Actor, new: list[dict], source: str, moves: dict[str, int]) -> dict:
     if not new:
-        return {"services": 0, "providers": 0}
+        return {"services": 0, "providers": 0, "moved": 0}
+    moving = (
+        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(moves.values())))}
+        if moves
+        else {}
+    )
     location_ids = [s["location_id"] for s in new]
     taken = set(
         db.session.scalars(
@@ -124,10 +194,11 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             select(Provider).where(Provider.cqc_provider_id.in_(wanted_providers))
         )
     }
-    added_providers = added_services = 0
+    added_providers = added_services = moved = 0
     for item in new:
         if item["location_id"] in taken:
             continue
+        service_moving = moving.get(moves.get(item["location_id"], 0))
         provider = providers.get(item["provider_id"])
         if provider is None:
             provider = Provider(
@@ -147,7 +218,11 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             )
             providers[item["provider_id"]] = provider
             added_providers += 1
-        overall_date = _date(item["overall_date"])
+        if service_moving is not None:
+            _move(actor, service_moving, item, provider, source)
+            moved += 1
+            continue
+        overall, overall_date, domains = _ratings_of(item)
         service = Service(
             name=item["name"],
             provider_id=provider.id,
@@ -156,13 +231,14 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             cluster=CLUSTER_FOR_NEW,
             address=item["address"] or None,
             postcode=item["postcode"],
-            cqc_rating=item["overall"] or "Not rated",
-            cqc_rating_date=overall_date if item["overall"] else None,
+            cqc_rating=overall or "Not rated",
+            cqc_rating_date=overall_date if overall else None,
+            cqc_service_groups=item.get("groups") or None,
         )
         refresh_risk(service)
         db.session.add(service)
         db.session.flush()
-        for domain, (rating, published) in item["domains"].items():
+        for domain, (rating, published) in domains.items():
             db.session.add(
                 ServiceCqcRating(
                     service_id=service.id,
@@ -185,4 +261,4 @@ def _add_new(actor: Actor, new: list[dict], source: str) -> dict:
             service.id,
         )
         added_services += 1
-    return {"services": added_services, "providers": added_providers}
+    return {"services": added_services, "providers": added_providers, "moved": moved}

@@ -40,6 +40,7 @@ from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<n
     apply_preview,
     domain_field,
 )
+from qa_app.services.cqc_decisions import choose_types, decide_successors, refused_by, waiting
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
@@ -118,6 +119,9 @@ def known_services() -> dict[str, rules.KnownService]:
             Service.cqc_location_id,
             Service.cqc_rating,
             Service.cqc_rating_date,
+            Service.service_type,
+            Service.cqc_service_groups,
+            Service.postcode,
         ).where(Service.cqc_location_id.is_not(None))
     )
     return {
@@ -128,8 +132,13 @@ def known_services() -> dict[str, rules.KnownService]:
             cqc_rating=rating,
             cqc_rating_date=rating_date,
             domains=domains.get(service_id, {}),
+            service_type=service_type,
+            groups=groups or {},
+            postcode=postcode,
         )
-        for service_id, name, location_id, rating, rating_date in rows
+        for service_id, name, location_id, rating, rating_date, service_type, groups, postcode in (
+            rows
+        )
         if location_id is not None  # as the query asks
     }
 
@@ -172,6 +181,8 @@ def counts_of(preview: Preview) -> dict:
         "warnings": len(plan.warnings),
         "header_row": plan.header_row,
         "types_to_choose": sum(1 for s in plan.new_services if not s.service_type),
+        "successors_to_decide": len(plan.successors),
+        "missing": len(plan.missing),
     }
 
 
@@ -185,6 +196,8 @@ def preview_json(preview: Preview) -> dict:
         "bad_rows": [[b.row, b.reason] for b in plan.bad_rows[:BAD_ROWS_SHOWN]],
         "warnings": [[w.row, w.reason] for w in plan.warnings[:BAD_ROWS_SHOWN]],
         "skipped_rows": [list(r) for r in plan.skipped_rows],
+        "successors": [{**asdict(p), "decision": ""} for p in plan.successors],
+        "missing": [asdict(m) for m in plan.missing[:BAD_ROWS_SHOWN]],
     }
 
 
@@ -373,10 +386,7 @@ def discard(actor: Actor, import_id: int) -> CqcImport:
 def commit_import(actor: Actor, import_id: int) -> CqcImport:
     """Apply a previewed upload, all or nothing."""
     record = get_import(import_id)
-    counts = record.counts or {}
-    if refusal := rules.commit_refusal(
-        record.status, counts.get("bad_rows") or 0, counts.get("types_to_choose") or 0
-    ):
+    if refusal := refused_by(record.status, record.counts or {}):
         raise Conflict(refusal)
     try:
         with unit_of_work():
@@ -395,22 +405,6 @@ def commit_import(actor: Actor, import_id: int) -> CqcImport:
     return record
 
 
-def choose_types(new_services: list[dict], chosen: dict[str, str]) -> list[dict]:
-    """The stored preview's new services with the types chosen for them; ValidationFailed
-    naming each wrong choice (by location ID), nothing changed."""
-    choices = {s["location_id"]: s.get("type_choices") or [s["service_type"]] for s in new_services}
-    if problems := rules.type_problems(choices, chosen):
-        raise ValidationFailed(problems)
-    return [
-        {**s, "service_type": chosen.get(s["location_id"]) or s["service_type"]}
-        for s in new_services
-    ]
-
-
-def _types_to_choose(new_services: list[dict]) -> int:
-    return sum(1 for s in new_services if not s["service_type"])
-
-
 def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> CqcImport:
     """The officer chooses the types of new services the file cannot tell (a care home with or
     without nursing; home support, supported living or extra care)."""
@@ -420,7 +414,7 @@ def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> C
     new_services = choose_types(record.preview.get("new_services", []), chosen)
     with unit_of_work():
         record.preview = {**record.preview, "new_services": new_services}
-        record.counts = {**record.counts, "types_to_choose": _types_to_choose(new_services)}
+        record.counts = {**record.counts, **waiting(record.preview)}
         audit.record(
             actor,
             "cqc_import",
@@ -431,8 +425,31 @@ def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> C
     return record
 
 
+def set_successors(actor: Actor, import_id: int, decided: dict[str, str]) -> CqcImport:
+    """The officer says whether each new location that looks like a known service is that
+    service registered again (its record moves there) or a different one (added as new)."""
+    record = get_import(import_id)
+    if record.status != ImportStatus.PREVIEWED:
+        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
+    stored = decide_successors(record.preview, decided)
+    with unit_of_work():
+        record.preview = stored
+        record.counts = {**record.counts, **waiting(stored)}
+        audit.record(
+            actor,
+            "cqc_import",
+            record.id,
+            "successors_decided",
+            {location_id: [None, value] for location_id, value in decided.items() if value},
+        )
+    return record
+
+
 def commit_preview(
-    actor: Actor, preview: Preview, types: dict[str, str] | None = None
+    actor: Actor,
+    preview: Preview,
+    types: dict[str, str] | None = None,
+    successors: dict[str, str] | None = None,
 ) -> CqcImport:
     """The command line's commit: apply a preview just read, with the types chosen for new
     services (`types`: {location ID: service type}; a location that is not new in this file is
@@ -444,8 +461,9 @@ def commit_preview(
     stored["new_services"] = choose_types(
         stored["new_services"], {k: v for k, v in (types or {}).items() if k in new}
     )
-    counts = {**counts_of(preview), "types_to_choose": _types_to_choose(stored["new_services"])}
-    if refusal := rules.commit_refusal(ImportStatus.PREVIEWED, 0, counts["types_to_choose"]):
+    stored = decide_successors(stored, successors or {})
+    counts = {**counts_of(preview), **waiting(stored)}
+    if refusal := refused_by(ImportStatus.PREVIEWED, counts):
         raise Conflict(refusal)
     with unit_of_work():
         record = CqcImport(
@@ -467,6 +485,23 @@ def commit_preview(
         result = apply_preview(actor, stored, f"{preview.filename} (import {record.id})")
         record.counts = {**counts, "applied": result}
     return record
+
+
+def service_group_ratings(service: Service) -> list[tuple[str, list[tuple[str, str, date]]]]:
+    """(group, [(domain, rating, publication date)…]) for each of CQC's service groups rated,
+    domains in CQC's order (Overall first)."""
+    groups = service.cqc_service_groups or {}
+    return [
+        (
+            group,
+            [
+                (domain, groups[group][domain][0], date.fromisoformat(groups[group][domain][1]))
+                for domain in rules.DOMAINS
+                if domain in groups[group]
+            ],
+        )
+        for group in sorted(groups)
+    ]
 
 
 def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:
@@ -504,6 +539,15 @@ def preview_lines(preview: Preview) -> list[str]:
             )
         parts += [f"{d} {old or 'none'} -> {new}" for d, old, new, _ in change.domains]
         lines.append(f"  changes: {change.name} ({change.location_id}): " + "; ".join(parts))
+    for pair in plan.successors:
+        lines.append(
+            f"  same service? {pair.name} ({pair.location_id}) is not in the file; new location "
+            f"{pair.new_name} ({pair.new_location_id}), {pair.new_provider_name}, looks like it"
+        )
+    for missing in plan.missing[:NOTES_PRINTED]:
+        lines.append(f"  not in the file: {missing.name} ({missing.location_id})")
+    if len(plan.missing) > NOTES_PRINTED:
+        lines.append(f"  … and {len(plan.missing) - NOTES_PRINTED:,} more known services not in it")
     for provider_id, name in plan.new_providers:
         lines.append(f"  new provider: {name} ({provider_id})")
     for new in plan.new_services:

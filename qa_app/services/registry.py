@@ -358,11 +358,16 @@ def apply_service_changes(
     {field: [old, new]} pairs to the audit event for things stored beside the service."""
     for name in changed:
         setattr(service, name, after[name])
+    risk_before = service.risk
     with db.session.no_autoflush:  # set before the flush below, so the row is written once
         refresh_risk(service)  # and a concurrent change is caught there as a Conflict
     _flush_unique(service, "cqc_location_id", after.get("cqc_location_id"), conflict_on_stale=True)
     service_changed(actor, service)
-    audit.record(actor, "service", service.id, action, {**changed, **(extra or {})}, service.id)
+    # a change of RAG is recorded with the change that made it (the dashboard's "turned red")
+    risk = {"risk": [risk_before, service.risk]} if service.risk != risk_before else {}
+    audit.record(
+        actor, "service", service.id, action, {**changed, **risk, **(extra or {})}, service.id
+    )
 
 
 def create_provider(actor: Actor, values: dict) -> Provider:

@@ -17,6 +17,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
+    Image,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -32,7 +33,7 @@ from qa_app.domain.ratings import SCORE_LABELS, rounded
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.domain.summaries import OVERALL
 from qa_app.domain.wording import long_date
-from qa_app.services import assessment_summaries, assessments
+from qa_app.services import answer_photos, assessment_summaries, assessments, evidence_store
 
 ROUNDING_NOTE = (
     "Percentages are shown rounded to a whole number; ratings are decided on the exact figure "
@@ -200,6 +201,7 @@ def render(assessment, council: str) -> bytes:
     comments = assessments.comments_for(assessment)
     numbered = list(enumerate((c for c in comments if c.kind == "provider"), 1))
     no_comments = [c for c in comments if c.kind == "no_comments"]
+    photos = answer_photos.photos_for(assessment)
     summaries = {part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()}
     service = assessment.service
     draft = not is_published(assessment.status)
@@ -287,7 +289,7 @@ def render(assessment, council: str) -> bytes:
     story.append(PageBreak())
 
     story.append(_p("Ratings", H2))
-    rows = [
+    rows: list[list] = [
         [
             _p("Domain or standard", CELL_BOLD),
             _p("Rating", CELL_BOLD),
@@ -371,7 +373,8 @@ def render(assessment, council: str) -> bytes:
                         f" ({DECISIONS[c.answer.decision].lower()})" if c.answer else ""
                     )
                     evidence += ": see Comments on the draft report."
-                rows.append([_p(f"{q.ref} {q.text}", CELL), _p(score, CELL), _p(evidence, CELL)])
+                cell = [_p(evidence, CELL), *_photos_block(photos.get(q.ref, []))]
+                rows.append([_p(f"{q.ref} {q.text}", CELL), _p(score, CELL), cell])
             story.append(
                 KeepTogether([heading, _table(rows, [70 * mm, 28 * mm, 76 * mm])])
                 if len(rows) < 6
@@ -381,6 +384,38 @@ def render(assessment, council: str) -> bytes:
                 story.append(_table(rows, [70 * mm, 28 * mm, 76 * mm]))
     doc.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
     return buffer.getvalue()
+
+
+PHOTO_SIDE = 22 * mm
+
+
+def _photos_block(photos) -> list:
+    """A finding's photos as thumbnails (three to a row, each named), and its other files by
+    name; nothing when there are none."""
+    if not photos:
+        return []
+    cells: list[list] = []
+    for photo in photos:
+        thumb = evidence_store.evidence_dir() / photo.thumb_name if photo.thumb_name else None
+        if thumb is not None and thumb.is_file() and photo.width and photo.height:
+            scale = PHOTO_SIDE / max(photo.width, photo.height)
+            picture = Image(str(thumb), photo.width * scale, photo.height * scale)
+            cells.append([picture, _p(photo.filename, SMALL)])
+        else:
+            cells.append([_p(f"File: {photo.filename}", SMALL)])
+    rows: list[list] = [cells[i : i + 3] for i in range(0, len(cells), 3)]
+    rows[-1] += [""] * (3 - len(rows[-1]))
+    grid = Table(rows, colWidths=[24 * mm] * 3, hAlign="LEFT")
+    grid.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+            ]
+        )
+    )
+    return [_p(f"Photos and files ({len(photos)}):", SMALL), grid]
 
 
 def _written(text: str) -> list:

@@ -18,7 +18,9 @@ from qa_app.domain.notices import placement_stop_active
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.extensions import db
 from qa_app.models import Concern, ImprovementPlan, Notice, PlanAction, Service
+from qa_app.services import audit
 from qa_app.services import rules as sql_rules
+from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.rules import latest_overall_ratings
 
@@ -134,6 +136,19 @@ def refresh_risk_many(service_ids: list[int]) -> int:
         reasons = "; ".join(result.reasons)
         if (service.risk, service.risk_reasons) != (result.rag, reasons):
             by_result.setdefault((result.rag, reasons), []).append(service.id)
+    # A change of RAG goes in the audit trail (one statement for them all), so that what a
+    # service's RAG was at any time can be read back (`quad_report.rules.values_at`): the
+    # managers' dashboard's "turned red this month". A change of reasons alone is not recorded.
+    was = {service.id: service.risk for service in services}
+    audit.record_many(
+        Actor.system(),
+        [
+            ("service", sid, "risk_changed", {"risk": [was[sid], rag]}, sid)
+            for (rag, _reasons), ids in by_result.items()
+            for sid in ids
+            if was[sid] != rag
+        ],
+    )
     # one statement per distinct result, however many services share it
     for (rag, reasons), ids in by_result.items():
         db.session.execute(

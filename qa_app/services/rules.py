@@ -9,6 +9,9 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | an overdue action                     | `domain.plans.action_overdue`        | `action_overdue`       |
 | a service's latest published assessment | `domain.lifecycle.latest_published` | `LATEST_FIRST`, `latest_published` |
 | an open concern                       | `domain.concerns.counts_as_open`     | `OPEN_CONCERN`         |
+| a response clock due within 24 hours  | `domain.dashboard.clock_due_soon`    | `clock_due_soon`       |
+| a breached clock still to act on      | `domain.dashboard.clock_breached`    | `clock_breached`       |
+| a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -16,11 +19,12 @@ Imports no other use case, so that any of them may import it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from qa_app.domain import concerns as concern_rules
+from qa_app.domain import dashboard as dashboard_rules
 from qa_app.domain import lifecycle
 from qa_app.domain import plans as plan_rules
 from qa_app.extensions import db
@@ -109,6 +113,21 @@ def latest_published(service_ids: Iterable[int] | Select | None = None):
     )
 
 
+def latest_publication_times():
+    """Each service's latest publication time, as a subquery of (service_id, published_at):
+    the `published_at` of its `latest_published` assessment (which is ordered by publication
+    time first), found without ranking every assessment; for counts over every service."""
+    return (
+        select(
+            Assessment.service_id.label("service_id"),
+            func.max(Assessment.published_at).label("published_at"),
+        )
+        .where(published())
+        .group_by(Assessment.service_id)
+        .subquery("latest_publication")
+    )
+
+
 def latest_published_of(service_id: int) -> Assessment | None:
     """The service's latest published assessment (one statement)."""
     return db.session.scalar(
@@ -172,3 +191,38 @@ OPEN_CONCERN: ColumnElement[bool] = or_(
         ),
     ),
 )
+
+
+# ---------------------------------------------------------------- the managers' dashboard
+
+
+def clock_due_soon(now: datetime, hours: int = dashboard_rules.DUE_SOON_HOURS):
+    """`domain.dashboard.clock_due_soon` for each concern: open, due within `hours`."""
+    return and_(
+        Concern.status == concern_rules.OPEN,
+        Concern.response_due_at >= now,
+        Concern.response_due_at < now + timedelta(hours=hours),
+    )
+
+
+def clock_breached(now: datetime):
+    """`domain.dashboard.clock_breached` for each concern: past its response time with no
+    response, and still counting as open."""
+    return and_(
+        # implied by OPEN_CONCERN; stated so that the (status, response_due_at) index serves it
+        Concern.status.in_([concern_rules.OPEN, concern_rules.ESCALATED]),
+        Concern.response_due_at < now,
+        OPEN_CONCERN,
+        Concern.responded_at.is_(None),
+    )
+
+
+def comments_close_this_week(now: datetime):
+    """`domain.dashboard.comments_close_this_week` for each assessment: a shared draft whose
+    comment period ends from now to the end of this London week."""
+    start, end = dashboard_rules.shared_between_for_this_week(now)
+    return and_(
+        Assessment.status == lifecycle.DRAFT_SHARED,
+        Assessment.shared_at >= start,
+        Assessment.shared_at < end,
+    )

@@ -3,12 +3,14 @@ import { initAll } from "/static/govuk/govuk-frontend.min.js";
 import { startAutosave } from "/static/autosave.js";
 import { CACHE, Device } from "/static/device.js";
 import { startDevicePages } from "/static/offline.js";
+import { startPhotos } from "/static/photos.js";
 
 initAll();
 
 const form = document.querySelector("form[data-autosave]");
 if (form) {
   startAutosave(form);
+  startPhotos(form);
 } else {
   startDevicePages(); // an assessment's overview, the assessment list
 }

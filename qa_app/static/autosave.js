@@ -22,6 +22,7 @@
 
 import { Device, Sender, bestKnown, pageState, plural, progressOf, sameAnswer, versionsOf } from "/static/device.js";
 import { showLeftovers, storeForOffline } from "/static/offline.js";
+import { photosWaiting } from "/static/photos.js";
 import { isSummaryRef, readSummary, summaryTitle, thingsWaiting, waitingWords, writeSummary } from "/static/summaries.js";
 
 export function startAutosave(form) {
@@ -92,6 +93,7 @@ export function startAutosave(form) {
     const queue = device.queue();
     const waiting = Object.keys(queue).length;
     const clashes = Object.values(queue).filter((entry) => entry.problem === "conflict").length;
+    const photos = photosWaiting(device.id);
     const answers = waitingWords(Object.keys(queue));
     if (sender.movedOn || !state.editable) {
       banner.textContent = waiting ? `${plural(waiting, "answer was", "answers were")} not saved: see above.` : "";
@@ -105,9 +107,13 @@ export function startAutosave(form) {
     } else if (waiting) {
       banner.textContent = `${answers} not saved yet.`;
     } else {
-      banner.textContent = "All answers are saved.";
+      banner.textContent = photos ? "" : "All answers are saved.";
     }
-    banner.classList.toggle("app-connection--offline", sessionEnded || !navigator.onLine || waiting > 0);
+    // photos and files waiting on this device (photos.js) are counted too
+    if (photos && state.editable && !sender.movedOn) {
+      banner.textContent = `${banner.textContent} ${plural(photos, "photo is", "photos are")} not saved yet.`.trim();
+    }
+    banner.classList.toggle("app-connection--offline", sessionEnded || !navigator.onLine || waiting > 0 || photos > 0);
   }
 
   function progress() {
@@ -316,7 +322,10 @@ export function startAutosave(form) {
   });
 
   for (const block of blocks.values()) {
-    block.addEventListener("change", () => changed(block, 0));
+    block.addEventListener("change", (event) => {
+      if (event.target.closest?.(".app-photos")) return; // a photo is not a change to the answer (photos.js)
+      changed(block, 0);
+    });
     block.addEventListener("input", (event) => {
       if (event.target.tagName === "TEXTAREA") changed(block, 800);
     });
@@ -363,6 +372,7 @@ export function startAutosave(form) {
   progress();
   window.addEventListener("offline", summarise);
   window.addEventListener("online", summarise);
+  document.addEventListener("qa-photos-changed", summarise); // photos.js: photos waiting
   summarise();
   sender.start();
   if (state) storeForOffline(state, document.getElementById("offline-ready"), { automatic: true });

@@ -10,6 +10,7 @@
 // clear.
 
 import { CACHE, Device, Sender, answersAsText, bestKnown, pageState, plural, progressOf, versionsOf } from "/static/device.js";
+import { PhotoSender, photosWaiting } from "/static/photos.js";
 import { isSummaryRef, summaryDomain, thingsWaiting, waitingWords } from "/static/summaries.js";
 
 function canStore() {
@@ -257,6 +258,15 @@ function waitingBanner(container, state, known, queue, sender) {
   container.append(banner);
 }
 
+function photosNote(photos) {
+  // Photos and files waiting on this device: sent from this page, refused ones shown on their
+  // question's page (photos.js).
+  const note = document.createElement("p");
+  note.className = "govuk-inset-text app-photos-waiting";
+  note.textContent = `${plural(photos, "photo or file", "photos or files")} taken on this device ${photos === 1 ? "is" : "are"} not saved yet${navigator.onLine ? "" : `: ${photos === 1 ? "it" : "they"} will be sent when the connection returns`}.`;
+  return note;
+}
+
 // The overview: progress over what this device holds, waiting answers sent from here, Submit
 // only once nothing waits, and "Make available offline".
 export function startOverview(state) {
@@ -304,12 +314,16 @@ export function startOverview(state) {
     }
     const current = device.queue();
     const waiting = Object.keys(current).length;
+    const photos = photosWaiting(state.assessment);
     if (sender?.movedOn) return;
     waitingBanner(panel, state, known, current, sender);
+    if (photos) panel.append(photosNote(photos));
     if (submitButton) {
       const reason = waiting
         ? `Submit waits until nothing is waiting on this device: ${waitingWords(Object.keys(current))} not saved yet.`
-        : !navigator.onLine
+        : photos
+          ? `Submit waits until nothing is waiting on this device: ${plural(photos, "photo is", "photos are")} not saved yet.`
+          : !navigator.onLine
           ? "You are offline: submit when the connection returns."
           : "";
       submitButton.disabled = Boolean(reason);
@@ -334,8 +348,15 @@ export function startOverview(state) {
       },
     },
   });
+  // photos and files taken on this device (photos.js) are sent from here too
+  const photoSender = new PhotoSender({
+    assessment: state.assessment,
+    api: state.api,
+    csrf: () => document.querySelector("input[name=csrf_token]")?.value || "",
+    hooks: { done: show },
+  });
   document.getElementById("submit-form")?.addEventListener("submit", (event) => {
-    if (Object.keys(device.queue()).length || !navigator.onLine) {
+    if (Object.keys(device.queue()).length || photosWaiting(state.assessment) || !navigator.onLine) {
       event.preventDefault();
       show();
       submitWaits?.focus();
@@ -345,6 +366,7 @@ export function startOverview(state) {
   window.addEventListener("offline", show);
   show();
   sender.start();
+  if (window.indexedDB) photoSender.start();
 
   const button = document.getElementById("make-offline");
   if (button && canStore()) {

@@ -8,6 +8,7 @@ const KEEP = [
   /^\/assessments$/,
   /^\/assessments\/\d+$/,
   /^\/assessments\/\d+\/record\/[A-Za-z0-9_-]+$/,
+  /^\/assessments\/\d+\/photos\/\d+$/, // thumbnails of saved photos (photos.js)
   /^\/static\//,
   /^\/assets\//,
 ];

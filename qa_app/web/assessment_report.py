@@ -1,10 +1,11 @@
 """What an assessment report shows, on the staff side and in the portal alike."""
 
+from qa_app.domain.answer_photos import alt_text
 from qa_app.domain.draft_comments import DECISIONS
 from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.standards import EVIDENCE_SOURCES
-from qa_app.services import assessment_summaries, assessments
+from qa_app.services import answer_photos, assessment_summaries, assessments
 from qa_app.web.views import assessment_view
 
 
@@ -23,6 +24,10 @@ def report_context(assessment, include_internal: bool) -> dict:
         "sources": EVIDENCE_SOURCES,
         "statuses": STATUS_LABELS,
         "kinds": assessments.KINDS,
+        # photos and files on the answers, served by the staff or the portal route
+        "photos": answer_photos.photos_for(assessment),
+        "photo_endpoint": "staff.answer_photo" if include_internal else "portal.answer_photo",
+        "photo_alt": alt_text,
         "report_summaries": {
             part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()
         },

@@ -17,3 +17,14 @@ def evidence_download(record, path):
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def photo_response(record, path, thumbnail: bool):
+    """A photo on an answer: its thumbnail shown in the page (a JPEG the server made itself),
+    anything else as a download, like other evidence."""
+    if not thumbnail:
+        return evidence_download(record, path)
+    response = send_file(path, mimetype="image/jpeg", max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -442,8 +442,14 @@ class ImportView:
         )
 
     @property
+    def successors_to_decide(self) -> int:
+        return int(self.counts.get("successors_to_decide") or 0)
+
+    @property
     def can_commit(self) -> bool:
-        return cqc_import.can_commit(self.status, self.bad_rows, self.types_to_choose)
+        return cqc_import.can_commit(
+            self.status, self.bad_rows, self.types_to_choose, self.successors_to_decide
+        )
 
     @property
     def can_discard(self) -> bool:

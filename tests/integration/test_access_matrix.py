@@ -630,6 +630,38 @@ MATRIX = {
         API_STAFF_ONLY,
         {"score": 3},
     ),
+    # photos on answers (issue 15): seen by whoever may read the assessment, added and removed
+    # by staff while it may be recorded (the matrix sends JSON, so staff are told to send multipart/form-data)
+    "staff.answer_photo": (
+        "GET",
+        "/assessments/{assessment_a}/photos/{photo_a}?size=thumbnail",
+        STAFF_PAGE,
+        None,
+    ),
+    "portal.answer_photo": (
+        "GET",
+        "/portal/assessments/{assessment_shared}/photos/{photo_shared}?size=thumbnail",
+        PORTAL_A_ONLY,
+        None,
+    ),
+    "api.add_photo": (
+        "POST",
+        "/api/v1/assessments/{assessment_a}/answers/QA01.1/photos",
+        {**API_STAFF_ONLY, "officer": 400, "manager": 400, "admin": 400},
+        {"client_id": "photo-{role}"},
+    ),
+    "api.remove_photo": (
+        "DELETE",
+        "/api/v1/assessments/{assessment_a}/photos/{photo_b}",
+        {**API_STAFF_ONLY, "officer": 204, "manager": 204, "admin": 204},
+        None,
+    ),
+    "staff.answer_photo_remove": (
+        "POST",
+        "/assessments/{assessment_a}/photos/{photo_a}/remove",
+        STAFF_POST,
+        {},
+    ),
     "api.put_summary": (
         "PUT",
         "/api/v1/assessments/{assessment_a}/summaries/overall",
@@ -656,6 +688,12 @@ MATRIX = {
     "staff.cqc_import_discard": (
         "POST",
         "/cqc-imports/{cqc_import}/discard",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
+    "staff.cqc_import_successors": (
+        "POST",
+        "/cqc-imports/{cqc_import}/successors",
         STAFF_STEP_REFUSED,
         {},
     ),
@@ -805,11 +843,13 @@ def world(make, app, tmp_path, monkeypatch):
         Actor.system("cli"), cqc_import.preview_file(csv_file, "ratings.csv", None)
     )
     plan_ids = _plan_for(service_a, people)
+    photo_ids = _photos(tmp_path, people, assessment_a.id, comment_a.assessment_id)
     meeting_ids = _meetings(service_a, people["manager"])
     return {
         "people": people,
         "ids": {
             **plan_ids,
+            **photo_ids,
             **meeting_ids,
             **{name: ids[0] for name, ids in notice_ids.items()},
             **{f"{name}_requirement": ids[1] for name, ids in notice_ids.items()},
@@ -849,6 +889,46 @@ def _shared_draft_comment(service, people):
     return assessments.add_provider_comment(
         Actor(provider, "cli"), provider, draft.id, None, "The visit was on a Monday"
     )
+
+
+def _photos(folder, people, assessment_id, shared_id) -> dict:
+    """Two photos on provider A's assessment being recorded (one to look at and remove on the
+    page, one to remove through the API), and one on its shared draft (put there directly, as
+    photos are added only while recording)."""
+    from qa_app.models import AnswerPhoto
+    from qa_app.services import answer_photos
+    from tests.support.photos import camera_jpeg
+
+    officer = people["officer"]
+    added = [
+        answer_photos.add_photo(
+            Actor(officer, "cli"),
+            officer,
+            assessment_id,
+            "QA01.1",
+            f"{n}.jpg",
+            camera_jpeg(80, 60),
+            f"photo-{n}-000",
+        ).photo.id
+        for n in "ab"
+    ]
+    (folder / "shared.jpg").write_bytes(camera_jpeg(80, 60))
+    shared = AnswerPhoto(
+        assessment_id=shared_id,
+        question_ref="QA01.1",
+        client_id="photo-shared-1",
+        thumb_name="shared.jpg",
+        width=80,
+        height=60,
+        filename="shared.jpg",
+        content_type="image/jpeg",
+        size=1,
+        stored_name="shared.jpg",
+        uploaded_by_label="Officer",
+    )
+    db.session.add(shared)
+    db.session.commit()
+    return {"photo_a": added[0], "photo_b": added[1], "photo_shared": shared.id}
 
 
 def _plan_for(service, people) -> dict:

@@ -26,7 +26,9 @@ def test_seed_demo_loads_a_council_once(app, ctx):
     # every record was created through the audited use cases
     assert (
         db.session.scalar(
-            select(func.count(AuditEvent.id)).where(AuditEvent.entity_type == "service")
+            select(func.count(AuditEvent.id)).where(
+                AuditEvent.entity_type == "service", AuditEvent.action == "created"
+            )
         )
         == 30
     )

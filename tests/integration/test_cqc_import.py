@@ -302,6 +302,7 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
         "new_services": 1,
         "new_providers": 1,
         "kept_newer": [],
+        "registered_again": 0,
     }
     house = db.session.get(Service, council["house"].id)
     assert (house.cqc_rating, house.cqc_rating_date) == ("Requires improvement", date(2026, 10, 14))
@@ -748,3 +749,155 @@ def test_the_command_line_asks_for_the_types_the_file_cannot_tell(app, ctx, coun
     assert "--service-type 1-9: not a new service in this file, passed over" in done.output
     willow = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001"))
     assert willow.service_type == "extra_care"
+
+
+def test_ratings_by_service_group_are_recorded_and_a_service_takes_its_group_s(
+    client, make, ctx, council, tmp_path
+):
+    """A location rated under the single assessment framework: `Not rated` at Overall with no
+    date, its ratings under `Care Homes` and `Homecare`. Heathervale House, a care home, takes
+    the Care Homes ratings; a new home support service at the same kind of location takes
+    Homecare's once its type is chosen; both pages list every group."""
+    house = council["house"]
+    base = location_rows(
+        "1-200000001",
+        "Heathervale House",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Not rated"},
+        "",
+    )
+    care_homes = location_rows(
+        "1-200000001",
+        "Heathervale House",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Requires improvement", "Safe": "Inadequate"},
+        date(2026, 9, 3),
+    )
+    rows = base + [{**r, "Service / Population Group": "Care Homes"} for r in care_homes]
+    rows += [
+        {**r, "Service / Population Group": "Homecare", "Latest Rating": "Good"}
+        for r in care_homes[:1]
+    ]
+    other = location_rows(
+        "1-300000009",
+        "Moor Lane Support",
+        "Northshire",
+        "1-101000001",
+        "Heathervale Care Ltd",
+        {"Overall": "Not rated"},
+        "",
+        care_home="N",
+    )
+    rows += other + [
+        {**r, "Service / Population Group": "Homecare"}
+        for r in location_rows(
+            "1-300000009",
+            "Moor Lane Support",
+            "Northshire",
+            "1-101000001",
+            "Heathervale Care Ltd",
+            {"Overall": "Good", "Caring": "Outstanding"},
+            date(2026, 8, 1),
+            care_home="N",
+        )
+    ]
+    preview = _preview(write_csv(tmp_path / "groups.csv", rows))
+    assert preview.bad_rows == []
+    [change] = preview.plan.changes
+    assert (change.overall, change.source_group) == (
+        ("Good", "Requires improvement"),
+        "Care Homes",
+    )
+    cqc_import.commit_preview(Actor.system("cli"), preview, {"1-300000009": "home_support"})
+    db.session.expire_all()
+    assert (house.cqc_rating, house.cqc_rating_date) == ("Requires improvement", date(2026, 9, 3))
+    assert sorted(house.cqc_service_groups) == ["Care Homes", "Homecare"]
+    moor = db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000009"))
+    assert (moor.service_type, moor.cqc_rating, moor.cqc_rating_date) == (
+        "home_support",
+        "Good",
+        date(2026, 8, 1),
+    )
+    assert cqc_import.service_domain_ratings(moor.id) == [
+        ("Caring", "Outstanding", date(2026, 8, 1))
+    ]
+
+    make.sign_in(client, make.user("officer"))
+    page = soup(client.get(f"/services/{house.id}"))
+    groups = [
+        [cell.get_text(" ", strip=True) for cell in row.select("th, td")]
+        for row in page.select("#cqc-service-groups tbody tr")
+    ]
+    assert groups == [
+        ["Care Homes", "Overall", "Requires improvement", "3 September 2026"],
+        ["Safe", "Inadequate", "3 September 2026"],
+        ["Homecare", "Overall", "Good", "3 September 2026"],
+    ]
+
+
+def test_a_new_owner_s_registration_is_offered_as_the_same_service_never_a_silent_duplicate(
+    client, make, app, council, tmp_path
+):
+    """Heathervale Lodge is sold: CQC registers it again (1-500000001, Moorland Care) and the
+    old location leaves the file. The preview pairs them; the import waits for the officer;
+    "the same service" moves the Lodge's record (and its history) to the new registration."""
+    lodge = council["lodge"]
+    lodge.postcode = "NE61 1AB"
+    db.session.commit()
+    rows = [r for r in table() if r["Location ID"] != "1-200000002"]
+    rows += location_rows(
+        "1-500000001",
+        "Heathervale Lodge Care Home",
+        "Northshire",
+        "1-600000001",
+        "Moorland Care Ltd",
+        ratings("Requires improvement", "Good", "Good", "Good", "Good", "Good"),
+        date(2026, 11, 2),
+    )
+    path = write_csv(tmp_path / "sold.csv", rows)
+    preview = _preview(path)
+    assert [(p.location_id, p.new_location_id) for p in preview.plan.successors] == [
+        ("1-200000002", "1-500000001")
+    ]
+    assert cqc_import.counts_of(preview)["successors_to_decide"] == 1
+    runner = app.test_cli_runner()
+    base = ["qa", "import-cqc", str(path), "--local-authority", "Northshire", "--commit"]
+    base += ["--service-type", "1-300000001=home_support"]
+    waits = runner.invoke(args=base)
+    assert waits.exit_code == 1
+    assert (
+        "  same service? Heathervale Lodge (1-200000002) is not in the file; new location "
+        "Heathervale Lodge Care Home (1-500000001), Moorland Care Ltd, looks like it"
+    ) in waits.output
+    assert "still to decide" in waits.output
+
+    app.config["QA_CQC_UPLOAD_DIR"] = str(tmp_path / "uploads")
+    make.sign_in(client, make.user("officer"))
+    response = _upload(client, path)
+    import_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/cqc-imports/{import_id}")
+    assert "1 location still to decide" in soup(page).get_text(" ", strip=True)
+    wrong = client.post(f"/cqc-imports/{import_id}/successors", data={"same_1_500000001": "x"})
+    assert wrong.status_code == 422
+    client.post(f"/cqc-imports/{import_id}/successors", data={"same_1_500000001": "same"})
+    client.post(
+        f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"}
+    )
+    done = client.post(f"/cqc-imports/{import_id}/commit", follow_redirects=True)
+    assert done.status_code == 200, soup(done).get_text(" ", strip=True)[:400]
+    db.session.expire_all()
+    assert (lodge.cqc_location_id, lodge.provider.cqc_provider_id, lodge.cqc_rating) == (
+        "1-500000001",
+        "1-600000001",
+        "Requires improvement",
+    )
+    assert lodge.provider.name == "Moorland Care Ltd"
+    assert db.session.scalar(select(func.count(Service.id))) == 3  # House, Lodge, Willow Bank
+    history = client.get(f"/services/{lodge.id}").get_data(as_text=True)
+    assert "1-500000001" in history
+    late = client.post(f"/cqc-imports/{import_id}/successors", data={"same_1_500000001": "same"})
+    assert late.status_code == 409  # decided and imported: nothing changes any more

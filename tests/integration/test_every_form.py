@@ -55,6 +55,9 @@ EXEMPT_BLUEPRINTS = {
 
 #: endpoints that are neither walked nor refused here, and why
 EXEMPT = {
+    "staff.cqc_import_successors": "its wrong answer and its refusal once the import is decided "
+    "are walked in test_cqc_import (a new owner's registration), which builds the known service "
+    "and the file it needs",
     "auth.sign_out": "a button with no fields, and signing out is never refused",
     "admin.user_reactivate": "a button with no fields, never refused: reactivating an active "
     "user changes nothing",
@@ -552,6 +555,34 @@ def _import_id(w) -> int:
     return int(w.walked.rsplit("/", 1)[1])
 
 
+def _photo_to_remove(w) -> str:
+    """The page that asks before a photo on an answer is removed (the recording page links to
+    it); meanwhile the assessment is submitted."""
+    from qa_app.services import answer_photos
+    from tests.support.photos import camera_jpeg
+
+    assessment = _remember(w, w.assessment("in_progress"))
+    ref = assessments.questions_for(assessment)[0].ref
+    officer = w.user("officer")
+    photo = answer_photos.add_photo(
+        w.actor("officer"),
+        officer,
+        assessment.id,
+        ref,
+        "hall.jpg",
+        camera_jpeg(80, 60),
+        "walk-0001",
+    ).photo
+    return f"/assessments/{assessment.id}/photos/{photo.id}/remove"
+
+
+def _submitted_meanwhile(w):
+    from qa_app.models import Assessment
+
+    db.session.get(Assessment, w.walked.id).status = "submitted"
+    db.session.commit()
+
+
 REFUSED = {
     # a colleague marked the meeting held while this manager had its record open
     "staff.quad_meeting_held": Refusal(
@@ -657,6 +688,10 @@ REFUSED = {
             "target_date-year": str((plans.london_today() + timedelta(days=30)).year),
             "success_measure": "Every night check recorded for a month",
         },
+    ),
+    # a colleague submitted the assessment while the officer was asked to confirm the removal
+    "staff.answer_photo_remove": Refusal(
+        "officer", lambda w, c: _photo_to_remove(w), _submitted_meanwhile
     ),
     # the officer recorded the requirement met while the provider wrote a response
     "portal.notice_respond:met meanwhile": Refusal(

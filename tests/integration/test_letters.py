@@ -222,7 +222,8 @@ def test_a_new_provider_from_the_cqc_file_gets_its_postal_address(ctx, make, tmp
     )
     preview = cqc_import.preview_file(path, path.name, "Northshire", today=date(2026, 11, 24))
     assert preview.plan.bad_rows == []
-    cqc_import.commit_preview(Actor.system("cli"), preview)
+    types = {s.location_id: "care_home_residential" for s in preview.plan.new_services}
+    cqc_import.commit_preview(Actor.system("cli"), preview, types)
     added = db.session.scalar(select(Provider).where(Provider.cqc_provider_id == "1-400000001"))
     assert added.address == "Willow House, 2 Mill Lane\nHexham\nNE46 3AA"
     db.session.refresh(known)
@@ -247,6 +248,7 @@ def test_a_new_provider_from_the_cqc_file_gets_its_postal_address(ctx, make, tmp
     cqc_import.commit_preview(
         Actor.system("cli"),
         cqc_import.preview_file(plain, plain.name, "Northshire", today=date(2026, 11, 24)),
+        {"1-300000003": "care_home_nursing"},
     )
     ash = db.session.scalar(select(Provider).where(Provider.cqc_provider_id == "1-400000003"))
     assert ash.address is None

@@ -32,6 +32,7 @@ ID_ARGS = (
     "requirement_id",
     "concern_id",
     "comment_id",
+    "photo_id",
 )
 #: arguments that are not records of anyone's: the value to use
 OTHER_ARGS = {"question_ref": "QA01.1", "month": "2026-10", "part": "overall"}  # month: QuAD (API)
@@ -105,6 +106,7 @@ def organisation(make, name: str, officer, manager) -> dict:
     )
     notice_file = notices.response_files(notices.get_notice(person, draft.id))[requirement.id][0]
     comment = _answered_comment(assessment, person, manager)
+    photo = _photo(assessment, name)
     return {
         "person": person,
         "calm": calm,
@@ -123,6 +125,7 @@ def organisation(make, name: str, officer, manager) -> dict:
             "requirement_id": [requirement.id],
             "concern_id": [concern.id],
             "comment_id": [comment.id],
+            "photo_id": [photo.id],
         },
     }
 
@@ -152,6 +155,33 @@ def _answered_comment(assessment, person, manager):
     )
     db.session.commit()
     return comment
+
+
+def _photo(assessment, name):
+    """A photo on a finding of the published assessment (made directly, with its files: photos
+    are added only while an assessment is recorded)."""
+    from qa_app.models import AnswerPhoto
+    from qa_app.services import evidence_store
+    from tests.support.photos import camera_jpeg
+
+    stored = f"{name.lower()}-photo.jpg"
+    (evidence_store.evidence_dir() / stored).write_bytes(camera_jpeg(80, 60))
+    photo = AnswerPhoto(
+        assessment_id=assessment.id,
+        question_ref="QA01.1",
+        client_id=f"{name.lower()}-photo-1",
+        thumb_name=stored,
+        width=80,
+        height=60,
+        filename=f"{name} kitchen.jpg",
+        content_type="image/jpeg",
+        size=1,
+        stored_name=stored,
+        uploaded_by_label="Officer",
+    )
+    db.session.add(photo)
+    db.session.commit()
+    return photo
 
 
 def build(make, app, tmp_path, monkeypatch) -> dict:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from qa_app.domain import cqc_import as rules
+from qa_app.domain.cqc_groups import effective_ratings
 
 TODAY = date(2026, 11, 24)
 HEADER = [
@@ -303,3 +304,51 @@ def test_chosen_types_must_be_among_the_locations_choices():
 )  # fmt: skip
 def test_an_import_waits_for_the_types_to_choose(status, bad_rows, types, refusal):
     assert rules.commit_refusal(status, bad_rows, types) == refusal
+
+
+def test_service_group_ratings_are_kept_and_taken_when_the_location_is_not_rated():
+    """Single assessment framework: `Not rated` at Overall, the real ratings under service
+    groups. A care home takes `Care Homes`; home support takes `Homecare`."""
+    parsed = collect(
+        row(rating="Not rated", when=""),
+        row(group="Care Homes", rating="Good", when="05/06/2026"),
+        row(group="Care Homes", domain="Safe", rating="Requires improvement", when="05/06/2026"),
+        row(group="Homecare", rating="Inadequate", when="07/06/2026"),
+        row(group="Older people", rating="Outstanding", when="07/06/2026"),  # not a service group
+    )
+    location = parsed.locations["1-100000001"]
+    assert location.ratings == {}
+    assert sorted(location.groups) == ["Care Homes", "Homecare"]
+    care_home = {**known(when=date(2025, 1, 1))["1-100000001"].__dict__}
+    care_home["service_type"] = "care_home_nursing"
+    plan = rules.plan_changes(parsed, {"1-100000001": rules.KnownService(**care_home)}, set(), None)
+    [change] = plan.changes
+    assert (change.overall, change.source_group) == (("Good", "Good"), "Care Homes")
+    assert change.overall_date == (date(2025, 1, 1), date(2026, 6, 5))
+    assert change.domains == [("Safe", None, "Requires improvement", date(2026, 6, 5))]
+    assert change.groups == {
+        "Care Homes": {
+            "Overall": ["Good", "2026-06-05"],
+            "Safe": ["Requires improvement", "2026-06-05"],
+        },
+        "Homecare": {"Overall": ["Inadequate", "2026-06-07"]},
+    }
+    # the same groups recorded already: nothing to change
+    care_home.update(cqc_rating_date=date(2026, 6, 5), groups=change.groups)
+    care_home["domains"] = {"Safe": ("Requires improvement", date(2026, 6, 5))}
+    again = rules.plan_changes(
+        parsed, {"1-100000001": rules.KnownService(**care_home)}, set(), None
+    )
+    assert (again.changes, again.unchanged) == ([], 1)
+
+
+def test_the_location_s_own_overall_rating_comes_before_a_group_s():
+    ratings = {"Overall": ("Good", date(2026, 1, 1), 2)}
+    groups = {"Care Homes": {"Overall": ("Inadequate", date(2026, 2, 1), 3)}}
+    assert effective_ratings(ratings, groups, "care_home_residential") == (ratings, None)
+    assert effective_ratings({}, groups, "care_home_residential") == (
+        groups["Care Homes"],
+        "Care Homes",
+    )
+    assert effective_ratings({}, groups, "supported_living") == ({}, None)  # no such group
+    assert effective_ratings({}, groups, "") == ({}, None)  # the type is still to choose

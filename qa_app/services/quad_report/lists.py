@@ -26,6 +26,7 @@ from qa_app.models import (
     ImprovementPlan,
     Notice,
     PlanAction,
+    Provider,
     Service,
     User,
 )
@@ -34,13 +35,17 @@ from qa_app.services.errors import NotFound
 from qa_app.services.quad_report import queries, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
 from qa_app.services.quad_report.formats import sentence
-from qa_app.services.quad_report.report import Filters, Window
+from qa_app.services.quad_report.report import Filters, ServiceOfConcern, Window
 
 PAGE_SIZE = 50
 CONCERN_LISTS = {
     "services_of_concern.red": "Services red at the month's end",
     "services_of_concern.amber": "Services amber at the month's end",
 }
+#: Not a figure of the report, but the managers' dashboard's (issue 16, item 5): red at the
+#: month's end (or now, in the month under way) and not red as it began.
+TURNED_RED = "services_of_concern.turned_red"
+OTHER_LISTS = {TURNED_RED: "Services that turned red during the month"}
 
 
 @dataclass
@@ -79,7 +84,7 @@ def records(
     """The page'th page of the records behind the figure at `path` for `month`."""
     queries.staff_only(viewer)
     window = Window.of(month, now or utcnow())
-    if path in CONCERN_LISTS:
+    if path in CONCERN_LISTS or path in OTHER_LISTS:
         return _of_concern(window, filters, path, page, page_size)
     figure = FIGURES.get(path)
     if figure is None or figure.table == "rate":
@@ -347,11 +352,13 @@ def _graded(window, filters, figure: Figure, page: int, size: int) -> RecordList
 
 
 def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
-    rows = queries.services(filters)
-    standing = queries.standings(rows, [window], filters)[0]
-    facts = queries.risk_facts(window, standing, filters)
-    risk = path.rsplit(".", 1)[1]
-    found = [s for s in queries.of_concern(rows, facts) if s.risk == risk]
+    found = turned_red(window, filters) if path == TURNED_RED else None
+    if found is None:
+        rows = queries.services(filters)
+        standing = queries.standings(rows, [window], filters)[0]
+        facts = queries.risk_facts(window, standing, filters)
+        risk = path.rsplit(".", 1)[1]
+        found = [s for s in queries.of_concern(rows, facts) if s.risk == risk]
     chosen = clamp_page(page, len(found), size)
     list_rows = [
         ListRow(
@@ -368,10 +375,62 @@ def _of_concern(window, filters, path: str, page: int, size: int) -> RecordList:
     ]
     return RecordList(
         path,
-        CONCERN_LISTS[path],
+        CONCERN_LISTS.get(path) or OTHER_LISTS[path],
         window,
         ["Service", "Provider", "Type", "Cluster", "Why"],
         list_rows,
         chosen,
-        "By the market overview's risk rules, as things stood at the month's end",
+        _concern_hint(path, window),
     )
+
+
+def _concern_hint(path: str, window: Window) -> str:
+    if path != TURNED_RED:
+        return "By the market overview's risk rules, as things stood at the month's end"
+    when = "at the month's end" if window.complete else "now"
+    return (
+        f"Red {when} by the risk rating as recorded when it changed, and not red when the month "
+        "began; the reasons given are today's"
+    )
+
+
+def turned_red_ids(window: Window, filters: Filters) -> set[int]:
+    """The services whose risk RAG was red at the window's `as_at` (the month's end, or now)
+    and was not as the month began, from the RAG changes the audit trail records
+    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`). Two statements, each
+    served by an index, however many services or years of history there are."""
+    at_start, at_end = rules.values_at(
+        "service", "risk", [window.start, window.as_at], queries.service_ids(filters)
+    )
+    red_now = set(
+        db.session.scalars(
+            queries.filtered(select(Service.id).where(Service.risk == "red"), filters)
+        )
+    )
+    return {
+        sid
+        for sid, rag in at_start.items()
+        if rag != "red" and (at_end[sid] == "red" if sid in at_end else sid in red_now)
+    }
+
+
+def turned_red(window: Window, filters: Filters) -> list[ServiceOfConcern]:
+    """`turned_red_ids` as rows of the list, by name; their reasons are today's."""
+    ids = turned_red_ids(window, filters)
+    found = db.session.execute(
+        select(
+            Service.id,
+            Service.name,
+            Provider.name,
+            Service.cluster,
+            Service.service_type,
+            Service.risk_reasons,
+        )
+        .join(Provider, Service.provider_id == Provider.id)
+        .where(Service.id.in_(sorted(ids)))
+        .order_by(Service.name, Service.id)
+    )
+    return [
+        ServiceOfConcern(sid, name, provider, cluster, kind, "red", reasons.split("; "))
+        for sid, name, provider, cluster, kind, reasons in found
+    ]

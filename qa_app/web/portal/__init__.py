@@ -253,4 +253,4 @@ def notice_letter_pdf(notice_id):
     return downloads.notice_letter_pdf(notices.get_notice(current_user, notice_id))
 
 
-from qa_app.web.portal import plan_pages  # noqa: E402, F401
+from qa_app.web.portal import plan_pages, report_photos  # noqa: E402, F401

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__)
 
 from qa_app.web.staff import (  # noqa: E402, F401
+    answer_photos,
     assessment_comments,
     assessments,
     concerns,

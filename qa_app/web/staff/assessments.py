@@ -46,7 +46,7 @@ from qa_app.web.forms import (
     page_number,
     posted_id,
 )
-from qa_app.web.staff import bp, recording_extras
+from qa_app.web.staff import answer_photos, bp, recording_extras
 from qa_app.web.staff.device_state import device_state
 from qa_app.web.views import assessment_view
 
@@ -134,6 +134,9 @@ def assessment_list():
         cluster=request.args.get("cluster", "")[:100],
         date_from=day("from"),
         date_to=day("to"),
+        comments=request.args.get("comments", "")
+        if request.args.get("comments") in assessments.COMMENT_FILTERS
+        else "",
         page=page_number(request.args.get("page")),
     )
     rows, page = assessments.list_assessments(filters)
@@ -146,6 +149,7 @@ def assessment_list():
         officers=registry.staff_users(),
         clusters=registry.cluster_names(),
         editable_statuses=list(EDITABLE),
+        comment_filters=assessments.COMMENT_FILTERS,
         section="assessments",
     )
 
@@ -335,7 +339,7 @@ def assessment_record(assessment_id, domain):
         abort(404)
     answers = assessments.answers_for(assessment)
     mine = [q for q in questions if q.domain_code == domain]
-    errors, conflicts, typed, saved = {}, {}, {}, 0
+    errors, conflicts, typed, saved, photo_errors = {}, {}, {}, 0, {}
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
     parts = recording_extras.parts(domain, codes)
@@ -392,8 +396,9 @@ def assessment_record(assessment_id, domain):
         written = recording_extras.save_posted(
             form, current_user, assessment, parts, errors, conflicts, typed
         )
-        if not errors:
-            flash(recording_extras.saved_words(saved, written), "success")
+        kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
+        if not errors and not photo_errors:
+            flash(recording_extras.saved_words(saved, written, kept), "success")
             following = (
                 codes[codes.index(domain) + 1]
                 if form["continue"].data and domain != codes[-1]
@@ -419,7 +424,13 @@ def assessment_record(assessment_id, domain):
         anchor=_anchor,
         error_list=[
             {"text": message, "href": f"#q-{_anchor(ref)}"} for ref, message in errors.items()
+        ]
+        + [
+            {"text": message, "href": f"#{_anchor(ref)}-photos"}
+            for ref, message in photo_errors.items()
         ],
+        photo_errors=photo_errors,
+        **answer_photos.photo_context(assessment),
         source_items=lambda selected: [
             {"value": code, "text": label, "checked": code in (selected or [])}
             for code, label in EVIDENCE_SOURCES.items()

@@ -105,6 +105,9 @@ def concern_list():
         service_id=posted_id(request.args.get("service_id")),
         service_name=request.args.get("service", "")[:200],
         counts_as_open=request.args.get("counts_as_open") == "1",
+        clock=request.args.get("clock", "")
+        if request.args.get("clock") in concerns.CLOCK_FILTERS
+        else "",
         page=page_number(request.args.get("page")),
     )
     rows, page = concerns.list_concerns(current_user, filters)
@@ -118,6 +121,7 @@ def concern_list():
         risks=RISKS,
         officers=registry.staff_users(),
         sources=SOURCES,
+        clock_filters=concerns.CLOCK_FILTERS,
         section="concerns",
     )
 

@@ -14,12 +14,13 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextInput
-from wtforms import SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovTextInput
+from wtforms import RadioField, SelectField, StringField
 from wtforms.validators import Optional
 
 from qa_app.domain import limits
 from qa_app.domain.codes import SERVICE_TYPES
+from qa_app.domain.cqc_successors import DIFFERENT, SAME
 from qa_app.domain.wording import count
 from qa_app.services import cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -66,7 +67,7 @@ def types_form(record, formdata=None) -> FlaskForm:
     location's choices); the field for a location is `type_<location ID>`."""
 
     class ServiceTypesForm(FlaskForm):
-        pass
+        _types = True
 
     for new in (record.preview or {}).get("new_services", []):
         choices = new.get("type_choices") or []
@@ -80,6 +81,34 @@ def types_form(record, formdata=None) -> FlaskForm:
             )
             setattr(ServiceTypesForm, _type_field(new["location_id"]), field)
     return ServiceTypesForm(formdata=formdata)
+
+
+def _successor_field(location_id: str) -> str:
+    return "same_" + location_id.replace("-", "_")
+
+
+def successors_form(record, formdata=None) -> FlaskForm:
+    """For each new location that looks like a known service: the same service registered
+    again, or a different one; the field for a location is `same_<new location ID>`."""
+
+    class SuccessorsForm(FlaskForm):
+        _pairs = True
+
+    for pair in (record.preview or {}).get("successors", []):
+        field = RadioField(
+            f"Is {pair['new_name']} ({pair['new_location_id']}) {pair['name']}?",
+            widget=GovRadioInput(),
+            choices=options(
+                [
+                    (SAME, f"Yes: the same service, now registered by {pair['new_provider_name']}"),
+                    (DIFFERENT, "No: a different service, to add as new"),
+                ]
+            ),
+            default=pair["decision"] or None,
+            validate_choice=False,  # the use case says what is wrong, in words
+        )
+        setattr(SuccessorsForm, _successor_field(pair["new_location_id"]), field)
+    return SuccessorsForm(formdata=formdata)
 
 
 def _allow_large_upload() -> None:
@@ -145,12 +174,45 @@ def cqc_import_page(import_id, problems=None, status=200, chosen_form=None):
         view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
         step_form=ButtonForm(),
-        types=chosen_form or types_form(record),
+        types=chosen_form if chosen_form and hasattr(chosen_form, "_types") else types_form(record),
+        successors=(
+            chosen_form
+            if chosen_form and hasattr(chosen_form, "_pairs")
+            else successors_form(record)
+        ),
         form=chosen_form,  # its errors head the page
         type_field=_type_field,
+        successor_field=_successor_field,
         problems=problems,
         section="services",
     ), status
+
+
+@bp.post("/cqc-imports/<int:import_id>/successors")
+@staff_required
+def cqc_import_successors(import_id):
+    record = cqc_import.get_import(import_id)
+    form = successors_form(record, request.form)
+    if not form.validate_on_submit():
+        return cqc_import_page(import_id, status=400, chosen_form=form)
+    by_field = {
+        _successor_field(p["new_location_id"]): p["new_location_id"]
+        for p in record.preview.get("successors", [])
+    }
+    decided = {by_field[f.name]: f.data or "" for f in form if f.name in by_field}
+    try:
+        record = cqc_import.set_successors(web_actor(), import_id, decided)
+    except ValidationFailed as refused:
+        apply_errors(form, {_successor_field(k): v for k, v in refused.errors.items()})
+        return cqc_import_page(import_id, status=422, chosen_form=form)
+    except Conflict as refused:
+        return _refused(import_id, refused)
+    left = ImportView(record).successors_to_decide
+    flash(
+        f"Saved: {count(left, 'location')} still to decide" if left else "Saved",
+        "success",
+    )
+    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor="successors"))
 
 
 @bp.post("/cqc-imports/<int:import_id>/service-types")

@@ -26,6 +26,7 @@ PAGE_FILES = (
     "autosave.js",
     "device.js",
     "offline.js",
+    "photos.js",
     "summaries.js",
     "govuk/govuk-frontend.min.js",
 )

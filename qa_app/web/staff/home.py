@@ -1,11 +1,12 @@
-"""The staff home page: what needs attention today."""
-
-from datetime import UTC, datetime
+"""The staff home page: what needs attention today. A manager's is their dashboard (issue 16,
+item 5): each figure a count of exactly what its link lists."""
 
 from flask import render_template
 from flask_login import current_user
 
+from qa_app.domain.roles import Role
 from qa_app.services import assessment_facts, dashboard, plans
+from qa_app.services.calendar import utcnow
 from qa_app.web.access import staff_required
 from qa_app.web.staff import bp
 
@@ -13,8 +14,15 @@ from qa_app.web.staff import bp
 @bp.get("/home")
 @staff_required
 def home():
+    now = utcnow()
+    if current_user.role == Role.MANAGER:
+        return render_template(
+            "staff/manager_home.html",
+            board=dashboard.manager_dashboard(now),
+            section="home",
+        )
     summary = dashboard.staff_summary(current_user)
-    # Officers see their own services' plans; managers and administrators see every plan.
+    # Officers see their own services' plans; administrators see every plan.
     mine = current_user.role == "officer"
     return render_template(
         "staff/home.html",
@@ -22,6 +30,6 @@ def home():
         plan_counts=plans.staff_counts(current_user if mine else None),
         plan_scope_mine=mine,
         follow_ups=assessment_facts.follow_ups_due(current_user if mine else None),
-        concern_counts=dashboard.concern_counts(datetime.now(UTC)),
+        concern_counts=dashboard.concern_counts(now),
         section="home",
     )

@@ -58,13 +58,18 @@ def save_posted(form, user, assessment, page_parts, errors, conflicts, typed) ->
     return saved
 
 
-def saved_words(answers: int, summaries: int) -> str:
-    """ "2 answers saved", "1 answer and 1 summary saved", "1 summary saved"."""
+def saved_words(answers: int, summaries: int, files: int = 0) -> str:
+    """ "2 answers saved", "1 answer and 1 summary saved", "1 summary saved", "1 answer and 1
+    photo or file saved"."""
     words = (
-        [f"{answers} {'answer' if answers == 1 else 'answers'}"] if answers or not summaries else []
+        [f"{answers} {'answer' if answers == 1 else 'answers'}"]
+        if answers or not (summaries or files)
+        else []
     )
     if summaries:
         words.append(f"{summaries} {'summary' if summaries == 1 else 'summaries'}")
+    if files:
+        words.append(f"{files} {'photo or file' if files == 1 else 'photos or files'}")
     return " and ".join(words) + " saved"
 
 

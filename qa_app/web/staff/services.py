@@ -118,6 +118,7 @@ def service_page(service_id):
         notice_kinds=NOTICE_KINDS,
         notice_statuses=NOTICE_STATUSES,
         cqc_domains=cqc_import.service_domain_ratings(service.id),
+        cqc_groups=cqc_import.service_group_ratings(service),
         latest=latest,
         ratings_history=ratings_history,
         follow_up=follow_up_due(latest.published_at.astimezone(LONDON).date()) if latest else None,
