@@ -217,3 +217,41 @@ def test_empty_rows_repeated_to_the_sheet_end_cost_nothing(tmp_path):
         'table:number-columns-repeated="1024"/></table:table-row>',
     )
     assert _cells(path, "t.ods") == [(1, ["x"])]
+
+
+def _xlsx(tmp_path, rows_xml: str):
+    """A shared-strings XLSX (strings 0 "Location ID", 1 "a") whose sheet is `rows_xml`."""
+    source = write_xlsx_shared(
+        tmp_path / "s.xlsx", [{"Location ID": "a"}], columns=("Location ID",)
+    )
+    path = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(path, "w") as new:
+        for name in old.namelist():
+            content = old.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                content = (
+                    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f"<sheetData>{rows_xml}</sheetData></worksheet>"
+                ).encode()
+            new.writestr(name, content)
+    return path
+
+
+def _xlsx_row(n: int, first: str) -> str:
+    return (
+        f'<row r="{n}">{first}<c r="C{n}" t="s"><v>0</v></c>'
+        f'<c r="D{n}" s="1" t="n"><v>46000</v></c><c r="E{n}"><v>12.0</v></c>'
+        f'<c r="F{n}" t="str"><v>x &amp; y</v></c><c r="G{n}" t="s"><v>99</v></c>'
+        f'<c r="H{n}" t="s"><v>123456789012</v></c><c r="GS{n}" t="s"><v>1</v></c>'
+        f'<c r="I{n}" t="s"/></row>'
+    )
+
+
+def test_xlsx_usual_and_unusual_cells_read_alike(tmp_path):
+    """Shared strings out of range and cells past MAX_COLUMNS are left out, dates by style,
+    whether the row is read with the one pattern or (an inline string in it) a cell at a time."""
+    usual = _xlsx_row(1, '<c r="A1" s="0" t="s"><v>1</v></c>')
+    unusual = _xlsx_row(2, '<c r="A2" t="inlineStr"><is><t>a</t></is></c>')
+    rows = _cells(_xlsx(tmp_path, usual + unusual), "t.xlsx")
+    expected = ["a", None, "Location ID", date(2025, 12, 9), "12", "x & y"]
+    assert rows == [(1, expected), (2, expected)]
