@@ -17,6 +17,7 @@ help:
 	@echo "make test   set up, lint, check migrations, run the suite (SQLite, PostgreSQL if"
 	@echo "            QA_TEST_POSTGRES_URL is set, browser tests if /usr/bin/chromium exists)"
 	@echo "make bench  seed a regional-size dataset and measure pages against their budgets"
+	@echo "            (BENCH_ARGS=\"--only cqc\": CQC's national file alone; see bench/run.py)"
 
 # ---------------------------------------------------------------- setup
 

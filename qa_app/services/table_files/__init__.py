@@ -28,6 +28,7 @@ from qa_app.services.table_files.common import (  # noqa: F401 (the limits, name
     MAX_CELLS_PER_ROW,
     MAX_COLUMNS,
     MAX_PART_BYTES,
+    MAX_REPEATED_ROWS,
     MAX_ROW_CHARS,
     MAX_ROWS,
     MAX_SHARED_STRINGS,

@@ -45,6 +45,10 @@ SPREADSHEET_LIMITS = safe_zip.ZipLimits(
     directory_bytes=1_000_000,
     total_bytes=MAX_SHEET_BYTES + MAX_SHARED_STRINGS_BYTES + 100_000_000,
 )
+#: An ODS row with cells, repeated (`table:number-rows-repeated`) more often than this, is
+#: refused: LibreOffice collapses equal neighbouring rows, but no real table repeats a row of
+#: data thousands of times (empty rows may repeat to the sheet's end: they are skipped).
+MAX_REPEATED_ROWS = 10_000
 #: Cells beyond this many columns are ignored (spreadsheets pad rows with empty repeats).
 MAX_COLUMNS = 200
 
