@@ -586,5 +586,10 @@ def preview_lines(preview: Preview) -> list[str]:
         )
     )
     if not plan.bad_rows and not plan.changes and not plan.new_services:
-        lines.append("Nothing to change: every rating in this file is already recorded.")
+        lines.append(
+            "Nothing to change: every rating in this file is already recorded."
+            if plan.unchanged or plan.kept_newer
+            else "Nothing to change: none of the council's services is in this file, and it "
+            "adds none."
+        )
     return lines

@@ -901,3 +901,16 @@ def test_a_new_owner_s_registration_is_offered_as_the_same_service_never_a_silen
     assert "1-500000001" in history
     late = client.post(f"/cqc-imports/{import_id}/successors", data={"same_1_500000001": "same"})
     assert late.status_code == 409  # decided and imported: nothing changes any more
+
+
+def test_a_file_with_none_of_the_council_s_services_says_so(ctx, council, tmp_path):
+    elsewhere = [r for r in table() if r["Location Local Authority"] == "Otherton"]
+    lines = cqc_import.preview_lines(_preview(write_csv(tmp_path / "other.csv", elsewhere)))
+    assert lines[-1] == (
+        "Nothing to change: none of the council's services is in this file, and it adds none."
+    )
+    known = [r for r in table() if r["Location ID"] == "1-200000002"]  # the Lodge, as recorded
+    path = write_csv(tmp_path / "lodge.csv", [{**r, "Domain": "Overall"} for r in known[:1]])
+    assert cqc_import.preview_lines(_preview(path))[-1] == (
+        "Nothing to change: every rating in this file is already recorded."
+    )
