@@ -7,6 +7,7 @@ assessment is published.
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -89,24 +90,50 @@ def _p(text, style=BODY) -> Paragraph:
     return Paragraph(escape(str(text or "")).replace("\n", "<br/>"), style)
 
 
+LIGHT = colors.HexColor("#f3f2f1")
+SUBSECTION = ParagraphStyle(
+    "subsection",
+    parent=BODY,
+    fontName="Helvetica-Bold",
+    fontSize=11.5,
+    leading=14,
+    spaceBefore=10,
+    spaceAfter=4,
+)
+HINT = ParagraphStyle("hint", parent=CELL, fontSize=7.5, leading=9.5, textColor=GREY)
+
+
+def paragraph(text, style=BODY) -> Paragraph:
+    """Text as a paragraph: escaped, line breaks kept, a number (0 too) written out."""
+    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+
+
+class PagedCanvas(canvas.Canvas):
+    """A canvas that holds its pages back until the end, so that each page's header and footer
+    can say "Page N of M": subclasses draw them in `_decorate(total)`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._decorate(total)
+            super().showPage()
+        super().save()
+
+    def _decorate(self, total: int) -> None:
+        raise NotImplementedError
+
+
 def _numbered_canvas(service_name: str, council: str, draft: bool):
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
+    class NumberedCanvas(PagedCanvas):
         def _decorate(self, total):
             width, height = self._pagesize
             self.saveState()

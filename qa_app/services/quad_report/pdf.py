@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import io
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -48,12 +46,25 @@ from qa_app.services.quad_report.pdf_charts import (
 from qa_app.services.quad_report.pdf_meeting import carried_flowables, record_flowables
 from qa_app.services.quad_report.queries import section_rows
 from qa_app.services.quad_report.report import QuadReport
-from qa_app.services.report_pdf import BODY, CELL, CELL_BOLD, GREY, H1, INK, LINE, SMALL
+from qa_app.services.report_pdf import (
+    BODY,
+    CELL,
+    CELL_BOLD,
+    GREY,
+    H1,
+    HINT,
+    INK,
+    LIGHT,
+    LINE,
+    SMALL,
+    SUBSECTION,
+    PagedCanvas,
+    paragraph,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
-LIGHT = colors.HexColor("#f3f2f1")
 
 SECTION = ParagraphStyle(
     "section",
@@ -64,18 +75,8 @@ SECTION = ParagraphStyle(
     spaceBefore=4,
     spaceAfter=8,
 )
-SUBSECTION = ParagraphStyle(
-    "subsection",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=11.5,
-    leading=14,
-    spaceBefore=10,
-    spaceAfter=4,
-)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=2)
 NUMBER_BOLD = ParagraphStyle("numberbold", parent=NUMBER, fontName="Helvetica-Bold")
-HINT = ParagraphStyle("hint", parent=CELL, fontSize=7.5, leading=9.5, textColor=GREY)
 CARD_NUMBER = ParagraphStyle(
     "cardnumber", parent=BODY, fontName="Helvetica-Bold", fontSize=22, leading=26
 )
@@ -84,8 +85,7 @@ CARD_COMPARE = ParagraphStyle("cardcompare", parent=HINT, fontSize=7.5)
 CONTENTS_ENTRY = ParagraphStyle("contents", parent=BODY, fontSize=11, leading=18, leftIndent=0)
 
 
-def _p(text, style=BODY) -> Paragraph:
-    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+_p = paragraph
 
 
 class _Document(BaseDocTemplate):
@@ -131,23 +131,7 @@ def _canvas_maker(report: QuadReport, council: str):
     month, produced = report.month.label, long_date(report.produced_at)
     covered = report.filters.describe()
 
-    class NumberedCanvas(canvas.Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
-
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
+    class NumberedCanvas(PagedCanvas):
         def _decorate(self, total):
             self.saveState()
             self.setFillColor(GREY)

@@ -6,34 +6,30 @@ month, the pack gives a ruled table to complete at the meeting."""
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
 from qa_app.domain.plans import GRADES
 from qa_app.domain.wording import long_date, long_datetime
 from qa_app.services.quad_report.meeting import ActionView, MeetingRecord
-from qa_app.services.report_pdf import BODY, CELL, CELL_BOLD, GREY, INK, LINE, SMALL
-
-LIGHT = colors.HexColor("#f3f2f1")
-HEADING = ParagraphStyle(
-    "meetingsub",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=11.5,
-    leading=14,
-    spaceBefore=10,
-    spaceAfter=4,
+from qa_app.services.report_pdf import (
+    CELL,
+    CELL_BOLD,
+    HINT,
+    INK,
+    LIGHT,
+    LINE,
+    SMALL,
+    SUBSECTION,
+    paragraph,
 )
-HINT = ParagraphStyle("meetinghint", parent=CELL, fontSize=7.5, leading=9.5, textColor=GREY)
+
+HEADING = SUBSECTION
 GRADING_WORDS = ", ".join(GRADES.values())
 
 
-def _p(text, style=BODY) -> Paragraph:
-    return Paragraph(escape(str(text if text is not None else "")).replace("\n", "<br/>"), style)
+_p = paragraph
 
 
 def _table(rows, widths, header=True) -> Table:
