@@ -27,7 +27,7 @@ from qa_app.services import audit, evidence_store, photo_images
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_facts import get_assessment, questions_for
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import retried_if_stale, unit_of_work
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,27 @@ def add_photo(
     data: bytes,
     client_id: str | None,
 ) -> Added:
-    """Keep a photo or file on question `ref`; a `client_id` seen before gives that photo back."""
+    """Keep a photo or file on question `ref`; a `client_id` seen before gives that photo back.
+
+    The first photo or answer moves a planned assessment to in progress. When a device comes
+    back online it sends answers and photos at once, and two of them may both make that move:
+    the one that loses finds the assessment changed under it (StaleDataError). The photo is
+    then kept on a second try, against the assessment as it now is (never a 500)."""
+    return retried_if_stale(
+        lambda: _add_photo(actor, viewer, assessment_id, ref, filename, data, client_id),
+        "The assessment changed at the same moment: send the photo again.",
+    )
+
+
+def _add_photo(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    ref: str,
+    filename: str,
+    data: bytes,
+    client_id: str | None,
+) -> Added:
     assessment, new_status = check_can_add(viewer, assessment_id, ref)
     try:
         client_id = rules.check_client_id(client_id)

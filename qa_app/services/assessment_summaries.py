@@ -5,7 +5,6 @@ long, only while answers may be recorded). The rules are `qa_app.domain.summarie
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import summaries as summary_rules
 from qa_app.domain.lifecycle import StepRefused, after
@@ -16,7 +15,7 @@ from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_facts import get_assessment
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import retried_if_stale, unit_of_work
 
 
 def domain_codes(assessment: Assessment) -> list[str]:
@@ -71,6 +70,20 @@ def save_summary(
 ) -> AssessmentSummary:
     """Save one summary. Changing an existing one needs its current version: a stale or missing
     one is a Conflict carrying what is saved now, so nothing is overwritten."""
+    return retried_if_stale(
+        lambda: _save_summary(actor, viewer, assessment_id, part, text, expected_version),
+        "This summary was saved by someone else at the same moment. Reload and try again.",
+    )
+
+
+def _save_summary(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    part: str,
+    text: str,
+    expected_version: int | None,
+) -> AssessmentSummary:
     if viewer.role not in STAFF_ROLES:
         raise NotFound("Assessment not found")
     assessment = get_assessment(viewer, assessment_id)
@@ -98,29 +111,24 @@ def save_summary(
             current_version=summary.version,
         )
     before = summary.text if summary is not None else None
-    try:
-        with unit_of_work():
-            if summary is None:
-                summary = AssessmentSummary(assessment_id=assessment.id, part=part)
-                db.session.add(summary)
-            summary.text = text
-            summary.updated_by_id = actor.user.id if actor.user else None
-            summary.updated_by_label = actor.label
-            if assessment.status != new_status:
-                assessment.status = new_status
-            db.session.flush()
-            audit.record(
-                actor,
-                "assessment",
-                assessment.id,
-                "summary_saved",
-                {"summary": [None, part], "text": [before, text]},
-                assessment.service_id,
-            )
-    except StaleDataError:
-        raise Conflict(
-            "This summary was saved by someone else at the same moment. Reload and try again."
-        ) from None
+    with unit_of_work():
+        if summary is None:
+            summary = AssessmentSummary(assessment_id=assessment.id, part=part)
+            db.session.add(summary)
+        summary.text = text
+        summary.updated_by_id = actor.user.id if actor.user else None
+        summary.updated_by_label = actor.label
+        if assessment.status != new_status:
+            assessment.status = new_status
+        db.session.flush()
+        audit.record(
+            actor,
+            "assessment",
+            assessment.id,
+            "summary_saved",
+            {"summary": [None, part], "text": [before, text]},
+            assessment.service_id,
+        )
     return summary
 
 

@@ -7,7 +7,6 @@ from datetime import date
 from typing import cast
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON
@@ -54,7 +53,7 @@ from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFail
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
 from qa_app.services.standards import latest_for_service_type, no_set_message
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import retried_if_stale, unit_of_work
 
 KINDS = {"visit": "Visit", "desk": "Desk review"}
 NOT_GIVEN = object()
@@ -256,6 +255,20 @@ def save_answer(
 ) -> Answer:
     """Save one answer. Changing an existing answer needs its current version: a stale or
     missing one is a Conflict that carries what is saved now, so nothing is overwritten."""
+    return retried_if_stale(
+        lambda: _save_answer(actor, viewer, assessment_id, ref, data, expected_version),
+        "This answer was saved by someone else at the same moment. Reload and try again.",
+    )
+
+
+def _save_answer(
+    actor: Actor,
+    viewer: User,
+    assessment_id: int,
+    ref: str,
+    data: AnswerInput,
+    expected_version: int | None,
+) -> Answer:
     if viewer.role not in STAFF_ROLES:
         raise NotFound("Assessment not found")
     assessment = get_assessment(viewer, assessment_id)
@@ -284,40 +297,35 @@ def save_answer(
             current_version=answer.version,
         )
     before = answer_values(answer)
-    try:
-        with unit_of_work():
-            if answer is None:
-                answer = Answer(assessment_id=assessment.id, question_ref=ref)
-                db.session.add(answer)
-            answer.na = data.score is None
-            if data.score is not NOT_GIVEN:
-                answer.score = cast("int | None", data.score)  # check_answer checked it
-            answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
-            answer.evidence = data.evidence or ""
-            answer.sources = list(dict.fromkeys(data.sources))
-            answer.updated_by_id = actor.user.id if actor.user else None
-            answer.updated_by_label = actor.label
-            if assessment.status != new_status:
-                assessment.status = new_status
-            db.session.flush()
-            after_values = answer_values(answer)
-            changes = {
-                k: [before[k], after_values[k]]
-                for k in ("score", "na", "na_reason", "evidence", "sources")
-                if before[k] != after_values[k]
-            }
-            audit.record(
-                actor,
-                "answer",
-                answer.id,
-                "saved",
-                {"question": [None, ref], **changes},
-                assessment.service_id,
-            )
-    except StaleDataError:
-        raise Conflict(
-            "This answer was saved by someone else at the same moment. Reload and try again."
-        ) from None
+    with unit_of_work():
+        if answer is None:
+            answer = Answer(assessment_id=assessment.id, question_ref=ref)
+            db.session.add(answer)
+        answer.na = data.score is None
+        if data.score is not NOT_GIVEN:
+            answer.score = cast("int | None", data.score)  # check_answer checked it
+        answer.na_reason = (data.na_reason or "").strip() or None if answer.na else None
+        answer.evidence = data.evidence or ""
+        answer.sources = list(dict.fromkeys(data.sources))
+        answer.updated_by_id = actor.user.id if actor.user else None
+        answer.updated_by_label = actor.label
+        if assessment.status != new_status:
+            assessment.status = new_status
+        db.session.flush()
+        after_values = answer_values(answer)
+        changes = {
+            k: [before[k], after_values[k]]
+            for k in ("score", "na", "na_reason", "evidence", "sources")
+            if before[k] != after_values[k]
+        }
+        audit.record(
+            actor,
+            "answer",
+            answer.id,
+            "saved",
+            {"question": [None, ref], **changes},
+            assessment.service_id,
+        )
     return answer
 
 

@@ -1,10 +1,16 @@
 """One explicit transaction per use case."""
 
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TypeVar
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.extensions import db
+from qa_app.services.errors import Conflict
+
+T = TypeVar("T")
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes (the low byte of extended ones)
 
@@ -50,3 +56,20 @@ def unit_of_work_without_waiting():
         if code is not None and code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED):
             raise Busy(str(error.orig)) from None
         raise
+
+
+def retried_if_stale(work: Callable[[], T], conflict: str) -> T:
+    """Run `work` (reads, then a unit of work that writes). When another request changed a row
+    it writes between its read and its write (StaleDataError: the row's version moved), run it
+    once more against the rows as they are now, so that a change that does not touch the same
+    thing (two answers both moving a planned assessment to in progress) is kept. A second loss
+    is a Conflict saying `conflict`."""
+    try:
+        return work()
+    except StaleDataError:
+        db.session.rollback()
+    try:
+        return work()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(conflict) from None

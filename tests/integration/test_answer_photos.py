@@ -429,3 +429,33 @@ def test_the_same_photo_sent_twice_at_once_is_kept_once(world, monkeypatch):
     )
     assert added.created is False and added.photo.id == first["id"]
     assert len(photos()) == 1 and len(kept_files(world)) == 2
+
+
+def test_a_photo_that_meets_an_answer_moving_the_assessment_on_is_kept_not_a_500(
+    world, monkeypatch
+):
+    """Back online, a device sends answers and photos at once: an answer may move the planned
+    assessment to in progress between this photo's read and its write. The photo is kept on a
+    second try (it was a 500, StaleDataError)."""
+    from sqlalchemy import update
+
+    from qa_app.models import Assessment
+    from qa_app.services import evidence_store
+
+    real_check, raced = evidence_store.check, []
+
+    def an_answer_saved_meanwhile(filename, data):
+        if not raced:  # what the answer's request commits between this one's read and write
+            raced.append(True)
+            db.session.connection().execute(
+                update(Assessment)
+                .where(Assessment.id == world["id"])
+                .values(status="in_progress", version=Assessment.version + 1)
+            )
+        return real_check(filename, data)
+
+    monkeypatch.setattr(evidence_store, "check", an_answer_saved_meanwhile)
+    response = post_photo(world, camera_jpeg(800, 600), "race-0001")
+    assert response.status_code == 201, response.json
+    assert raced and len(photos()) == 1
+    assert len(kept_files(world)) == 2  # the first try's files were not left behind
