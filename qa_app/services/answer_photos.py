@@ -19,14 +19,12 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_app.domain import answer_photos as rules
 from qa_app.domain import evidence_files
-from qa_app.domain.lifecycle import StepRefused, after
-from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import AnswerPhoto, Assessment, User
 from qa_app.services import audit, evidence_store, photo_images
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import get_assessment, questions_for
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.assessment_facts import get_assessment, questions_for, recordable
+from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
 
@@ -35,16 +33,6 @@ class Added:
     photo: AnswerPhoto
     #: False when the device had sent this photo before (its client_id is known)
     created: bool
-
-
-def _editable(viewer: User, assessment_id: int, what: str) -> tuple[Assessment, str]:
-    if viewer.role not in STAFF_ROLES:
-        raise NotFound("Assessment not found")
-    assessment = get_assessment(viewer, assessment_id)
-    try:
-        return assessment, after(assessment.status, "record")
-    except StepRefused as refused:
-        raise Conflict(f"{what}: {refused}") from None
 
 
 def _by_client_id(client_id: str) -> AnswerPhoto | None:
@@ -61,7 +49,7 @@ def check_can_add(viewer: User, assessment_id: int, ref: str) -> tuple[Assessmen
     """The assessment and the status adding a photo moves it to, if `viewer` may add one to
     question `ref` now: otherwise NotFound (no such assessment or question for them) or
     Conflict (the assessment can no longer be recorded)."""
-    assessment, new_status = _editable(viewer, assessment_id, "A photo cannot be added")
+    assessment, new_status = recordable(viewer, assessment_id, "A photo cannot be added")
     if ref not in {q.ref for q in questions_for(assessment)}:
         raise NotFound(f"Question {ref} is not part of this assessment")
     return assessment, new_status
@@ -174,7 +162,7 @@ class _maybe_store:
 
 def remove_photo(actor: Actor, viewer: User, assessment_id: int, photo_id: int) -> AnswerPhoto:
     """Remove a photo while the assessment may be recorded; its files go with it."""
-    assessment, _status = _editable(viewer, assessment_id, "A photo cannot be removed")
+    assessment, _status = recordable(viewer, assessment_id, "A photo cannot be removed")
     photo = db.session.get(AnswerPhoto, photo_id)
     if photo is None or photo.assessment_id != assessment.id:
         raise NotFound("Photo not found")

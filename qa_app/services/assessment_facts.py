@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON, london_date
 from qa_app.domain.dashboard import overdue_if_published_before
-from qa_app.domain.lifecycle import PUBLISHED, follow_up_due, shown_to_provider
+from qa_app.domain.lifecycle import PUBLISHED, StepRefused, after, follow_up_due, shown_to_provider
 from qa_app.domain.ratings import (
     SCORE_LABELS,
     AssessmentRatings,
@@ -27,7 +27,7 @@ from qa_app.extensions import db
 from qa_app.models import Answer, Assessment, PlanIssue, Service, StandardQuestion, User
 from qa_app.services import rules
 from qa_app.services.calendar import london_today
-from qa_app.services.errors import NotFound
+from qa_app.services.errors import Conflict, NotFound
 
 
 def get_assessment(viewer: User, assessment_id: int) -> Assessment:
@@ -41,6 +41,19 @@ def get_assessment(viewer: User, assessment_id: int) -> Assessment:
     ):
         raise NotFound("Assessment not found")
     return assessment
+
+
+def recordable(viewer: User, assessment_id: int, what: str) -> tuple[Assessment, str]:
+    """The assessment `viewer` may record into now (an answer, a summary, a photo), and the
+    status recording moves it to: NotFound for anyone but staff, as for a missing one; a
+    Conflict saying "`what`: why not" once the assessment has moved on."""
+    if viewer.role not in STAFF_ROLES:
+        raise NotFound("Assessment not found")
+    assessment = get_assessment(viewer, assessment_id)
+    try:
+        return assessment, after(assessment.status, "record")
+    except StepRefused as refused:
+        raise Conflict(f"{what}: {refused}") from None
 
 
 def questions_for(assessment: Assessment) -> list[StandardQuestion]:

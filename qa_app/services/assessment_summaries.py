@@ -7,13 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from qa_app.domain import summaries as summary_rules
-from qa_app.domain.lifecycle import StepRefused, after
-from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Assessment, AssessmentSummary, User
 from qa_app.services import audit
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import get_assessment
+from qa_app.services.assessment_facts import recordable
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
@@ -84,13 +82,7 @@ def _save_summary(
     text: str,
     expected_version: int | None,
 ) -> AssessmentSummary:
-    if viewer.role not in STAFF_ROLES:
-        raise NotFound("Assessment not found")
-    assessment = get_assessment(viewer, assessment_id)
-    try:
-        new_status = after(assessment.status, "record")
-    except StepRefused as refused:
-        raise Conflict(f"This summary cannot be changed: {refused}") from None
+    assessment, new_status = recordable(viewer, assessment_id, "This summary cannot be changed")
     if not summary_rules.is_part(part, domain_codes(assessment)):
         raise NotFound(f"There is no summary {part} in this assessment")
     text = text or ""

@@ -46,6 +46,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     published_history,
     questions_for,
     ratings_for,
+    recordable,
     shape_of,
 )
 from qa_app.services.assessment_summaries import copy_summaries
@@ -269,13 +270,7 @@ def _save_answer(
     data: AnswerInput,
     expected_version: int | None,
 ) -> Answer:
-    if viewer.role not in STAFF_ROLES:
-        raise NotFound("Assessment not found")
-    assessment = get_assessment(viewer, assessment_id)
-    try:
-        new_status = after(assessment.status, "record")
-    except StepRefused as refused:
-        raise Conflict(f"This answer cannot be changed: {refused}") from None
+    assessment, new_status = recordable(viewer, assessment_id, "This answer cannot be changed")
     refs = {q.ref for q in questions_for(assessment)}
     if ref not in refs:
         raise NotFound(f"Question {ref} is not part of this assessment")
