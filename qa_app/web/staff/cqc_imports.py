@@ -67,7 +67,7 @@ def types_form(record, formdata=None) -> FlaskForm:
     location's choices); the field for a location is `type_<location ID>`."""
 
     class ServiceTypesForm(FlaskForm):
-        _types = True
+        pass
 
     for new in (record.preview or {}).get("new_services", []):
         choices = new.get("type_choices") or []
@@ -92,7 +92,7 @@ def successors_form(record, formdata=None) -> FlaskForm:
     again, or a different one; the field for a location is `same_<new location ID>`."""
 
     class SuccessorsForm(FlaskForm):
-        _pairs = True
+        pass
 
     for pair in (record.preview or {}).get("successors", []):
         field = RadioField(
@@ -165,22 +165,20 @@ def cqc_import_list():
 
 @bp.get("/cqc-imports/<int:import_id>")
 @staff_required
-def cqc_import_page(import_id, problems=None, status=200, chosen_form=None):
-    """problems: why confirming or discarding was refused (someone else decided first)."""
+def cqc_import_page(import_id, problems=None, status=200, sent=None):
+    """problems: why confirming or discarding was refused (someone else decided first); sent:
+    the decision form posted and refused ({"types" or "successors": form}), shown again."""
     record = cqc_import.get_import(import_id)
+    sent = sent or {}
     return render_template(
         "staff/cqc/show.html",
         record=record,
         view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
         step_form=ButtonForm(),
-        types=chosen_form if chosen_form and hasattr(chosen_form, "_types") else types_form(record),
-        successors=(
-            chosen_form
-            if chosen_form and hasattr(chosen_form, "_pairs")
-            else successors_form(record)
-        ),
-        form=chosen_form,  # its errors head the page
+        types=sent.get("types") or types_form(record),
+        successors=sent.get("successors") or successors_form(record),
+        form=next(iter(sent.values()), None),  # its errors head the page
         type_field=_type_field,
         successor_field=_successor_field,
         problems=problems,
@@ -188,20 +186,20 @@ def cqc_import_page(import_id, problems=None, status=200, chosen_form=None):
     ), status
 
 
-def _decide(import_id, make_form, items: str, key: str, field_of, save, said, anchor: str):
+def _decide(import_id, name: str, make_form, items: str, key: str, field_of, save, said, anchor):
     """One of the officer's decisions on a preview (new services' types, possible successors):
     the form's fields by location ID, saved by `save`; the page again with what is wrong."""
     record = cqc_import.get_import(import_id)
     form = make_form(record, request.form)
     if not form.validate_on_submit():
-        return cqc_import_page(import_id, status=400, chosen_form=form)
+        return cqc_import_page(import_id, status=400, sent={name: form})
     by_field = {field_of(item[key]): item[key] for item in record.preview.get(items, [])}
     decided = {by_field[f.name]: f.data or "" for f in form if f.name in by_field}
     try:
         record = save(web_actor(), import_id, decided)
     except ValidationFailed as refused:
         apply_errors(form, {field_of(k): v for k, v in refused.errors.items()})
-        return cqc_import_page(import_id, status=422, chosen_form=form)
+        return cqc_import_page(import_id, status=422, sent={name: form})
     except Conflict as refused:
         return _refused(import_id, refused)
     flash(said(ImportView(record)), "success")
@@ -213,6 +211,7 @@ def _decide(import_id, make_form, items: str, key: str, field_of, save, said, an
 def cqc_import_successors(import_id):
     return _decide(
         import_id,
+        "successors",
         successors_form,
         "successors",
         "new_location_id",
@@ -232,6 +231,7 @@ def cqc_import_successors(import_id):
 def cqc_import_service_types(import_id):
     return _decide(
         import_id,
+        "types",
         types_form,
         "new_services",
         "location_id",
