@@ -7,13 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovFileInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
+from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain import plans as rules
@@ -26,8 +21,9 @@ from qa_app.web.forms import (
     GovDateField,
     apply_errors,
     ask_for_file_again,
-    at_most,
     options,
+    text_area,
+    text_input,
 )
 from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.portal import bp
@@ -36,24 +32,19 @@ from qa_app.web.views import PlanPage
 
 class ActionForm(FlaskForm):
     version = HiddenField()
-    description = TextAreaField(
-        "Action",
-        widget=GovTextArea(),
-        description="What you will do to put the issue right",
-        validators=[at_most(limits.ACTION_DESCRIPTION)],
+    description = text_area(
+        "Action", limits.ACTION_DESCRIPTION, description="What you will do to put the issue right"
     )
-    owner = StringField(
+    owner = text_input(
         "Owner (responsibility)",
-        widget=GovTextInput(),
+        limits.ACTION_OWNER,
         description="The named person responsible, for example Jo Smith, registered manager",
-        validators=[at_most(limits.ACTION_OWNER)],
     )
     target_date = GovDateField("Target date", description="For example, 31 1 2027")
-    success_measure = TextAreaField(
+    success_measure = text_area(
         "Success measure",
-        widget=GovTextArea(),
+        limits.SUCCESS_MEASURE,
         description="How you and the council will know the action has worked",
-        validators=[at_most(limits.SUCCESS_MEASURE)],
     )
 
     def values(self) -> dict:
@@ -67,22 +58,14 @@ class ActionForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     version = HiddenField()
-    progress_evidence = TextAreaField(
-        "Evidence of progress",
-        widget=GovTextArea(),
-        validators=[at_most(limits.PROGRESS)],
-    )
+    progress_evidence = text_area("Evidence of progress", limits.PROGRESS)
     progress_grade = RadioField(
         "Progress grading",
         widget=GovRadioInput(),
         choices=options((str(k), v) for k, v in rules.GRADES.items()),
         validate_choice=False,
     )
-    impact_evidence = TextAreaField(
-        "Evidence of impact",
-        widget=GovTextArea(),
-        validators=[at_most(limits.PROGRESS)],
-    )
+    impact_evidence = text_area("Evidence of impact", limits.PROGRESS)
     step = RadioField(
         "Is the action complete?",
         widget=GovRadioInput(),
@@ -92,11 +75,10 @@ class ProgressForm(FlaskForm):
         validate_choice=False,
         default="",
     )
-    note = TextAreaField(
+    note = text_area(
         "What was done to complete it",
-        widget=GovTextArea(),
+        limits.PROGRESS,
         description="Needed when the action is complete",
-        validators=[at_most(limits.PROGRESS)],
     )
     file = FileField(
         "Evidence file (optional)",
