@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.extensions import db
@@ -52,6 +52,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
 from qa_app.services.assessment_summaries import copy_summaries
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import page_of, where_given
 from qa_app.services.registry import get_service
 from qa_app.services.standards import latest_for_service_type, no_set_message
 from qa_app.services.transaction import retried_if_stale, unit_of_work
@@ -84,23 +85,18 @@ COMMENT_FILTERS = {"this_week": "Drafts whose comment period ends this week"}
 def list_assessments(
     filters: AssessmentFilters, page_size: int = 25
 ) -> tuple[list[Assessment], Page]:
-    query = select(Assessment).join(Assessment.service)
-    if filters.status:
-        query = query.where(Assessment.status == filters.status)
-    if filters.officer_id:
-        query = query.where(Assessment.lead_officer_id == filters.officer_id)
-    if filters.cluster:
-        query = query.where(Service.cluster == filters.cluster)
-    if filters.date_from:
-        query = query.where(Assessment.visit_date >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Assessment.visit_date <= filters.date_to)
-    if filters.service_id:
-        query = query.where(Assessment.service_id == filters.service_id)
+    query = where_given(
+        select(Assessment).join(Assessment.service),
+        (filters.status, Assessment.status == filters.status),
+        (filters.officer_id, Assessment.lead_officer_id == filters.officer_id),
+        (filters.cluster, Service.cluster == filters.cluster),
+        (filters.date_from, Assessment.visit_date >= filters.date_from),
+        (filters.date_to, Assessment.visit_date <= filters.date_to),
+        (filters.service_id, Assessment.service_id == filters.service_id),
+    )
     if filters.comments in COMMENT_FILTERS:
         query = query.where(rules.comments_close_this_week(utcnow()))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = clamp_page(filters.page, total, page_size)
+    page = page_of(query, filters.page, page_size)
     rows = db.session.scalars(
         query.order_by(Assessment.visit_date.desc(), Assessment.id.desc())
         .offset(page.offset)

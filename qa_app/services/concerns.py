@@ -20,7 +20,7 @@ from qa_app.domain.concerns import (
     refusal,
     respond_problems,
 )
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page, choose_page
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service, User
@@ -30,6 +30,7 @@ from qa_app.services.actors import Actor
 from qa_app.services.calendar import clock_settings
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import count_rows
 from qa_app.services.registry import get_service, staff_member
 from qa_app.services.transaction import unit_of_work
 
@@ -302,16 +303,8 @@ def list_concerns(
             Concern.status == filters.status if filters.status else Concern.status != open_
         )
         parts.append((rest, (Concern.received_at.desc(), Concern.id.desc())))
-    counts = [
-        db.session.scalar(select(func.count()).select_from(part.order_by(None).subquery()))
-        for part, _ in parts
-    ]
-    total = sum(counts)
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
-    )
+    counts = [count_rows(part) for part, _ in parts]
+    page = choose_page(filters.page, sum(counts), page_size, clamp)
     rows: list[Concern] = []
     skip, wanted = page.offset, page.size
     for (part, order), count in zip(parts, counts, strict=True):

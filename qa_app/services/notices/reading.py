@@ -17,12 +17,13 @@ from qa_app.domain.notices import (
     placement_stop_state,
 )
 from qa_app.domain.notices import in_force as rules_in_force
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, Service, User
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Forbidden, NotFound
+from qa_app.services.listing import page_of, where_given
 
 #: What a provider may see: a notice once it has been issued, never a draft.
 PROVIDER_VISIBLE = SENT_TO_PROVIDER
@@ -89,19 +90,13 @@ def list_notices(
     viewer: User, filters: NoticeFilters, page_size: int = 50, clamp: bool = True
 ) -> tuple[list[Notice], Page]:
     """Drafts first (they need a decision), then in force, then closed; newest first within."""
-    query = _visible(viewer)
-    if filters.kind:
-        query = query.where(Notice.kind == filters.kind)
-    if filters.status:
-        query = query.where(Notice.status == filters.status)
-    if filters.service_id:
-        query = query.where(Notice.service_id == filters.service_id)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
+    query = where_given(
+        _visible(viewer),
+        (filters.kind, Notice.kind == filters.kind),
+        (filters.status, Notice.status == filters.status),
+        (filters.service_id, Notice.service_id == filters.service_id),
     )
+    page = page_of(query, filters.page, page_size, clamp)
     order = func.coalesce(Notice.issued_at, Notice.created_at)
     stage = db.case(
         (Notice.status == NoticeStatus.DRAFT, 0), (Notice.status.in_(FINAL), 2), else_=1

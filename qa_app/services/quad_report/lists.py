@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.codes import SERVICE_TYPES
@@ -32,6 +32,7 @@ from qa_app.models import (
 )
 from qa_app.models.types import utcnow
 from qa_app.services.errors import NotFound
+from qa_app.services.listing import page_of
 from qa_app.services.quad_report import queries, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
 from qa_app.services.quad_report.formats import sentence
@@ -97,8 +98,7 @@ def records(
 
 
 def _paged(query, order, page: int, page_size: int):
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    chosen = clamp_page(page, total, page_size)
+    chosen = page_of(query, page, page_size)
     found = db.session.execute(
         query.order_by(*order).offset(chosen.offset).limit(chosen.size)
     ).all()
