@@ -183,12 +183,11 @@ def follow_ups_overdue(today: date | None = None) -> int:
     today = today or london_today()
     before = overdue_if_published_before(today)  # London midnight starting that day
     latest = rules.latest_publication_times()
-    return db.session.scalar(
-        select(func.count()).where(
-            latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
-            ~_newer_than(latest),
-        )
+    overdue = select(func.count()).where(
+        latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
+        ~_newer_than(latest),
     )
+    return db.session.scalar(overdue) or 0
 
 
 def _newer_than(latest):

@@ -58,6 +58,9 @@ def in_report_order(assessment: Assessment, found: dict[str, AssessmentSummary])
     ]
 
 
+@retried_if_stale(
+    "This summary was saved by someone else at the same moment. Reload and try again."
+)
 def save_summary(
     actor: Actor,
     viewer: User,
@@ -68,20 +71,6 @@ def save_summary(
 ) -> AssessmentSummary:
     """Save one summary. Changing an existing one needs its current version: a stale or missing
     one is a Conflict carrying what is saved now, so nothing is overwritten."""
-    return retried_if_stale(
-        lambda: _save_summary(actor, viewer, assessment_id, part, text, expected_version),
-        "This summary was saved by someone else at the same moment. Reload and try again.",
-    )
-
-
-def _save_summary(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    part: str,
-    text: str,
-    expected_version: int | None,
-) -> AssessmentSummary:
     assessment, new_status = recordable(viewer, assessment_id, "This summary cannot be changed")
     if not summary_rules.is_part(part, domain_codes(assessment)):
         raise NotFound(f"There is no summary {part} in this assessment")

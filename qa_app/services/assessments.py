@@ -50,7 +50,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     shape_of,
 )
 from qa_app.services.assessment_summaries import copy_summaries
-from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
 from qa_app.services.listing import page_of, where_given
 from qa_app.services.registry import get_service
@@ -87,13 +87,15 @@ def list_assessments(
 ) -> tuple[list[Assessment], Page]:
     query = where_given(
         select(Assessment).join(Assessment.service),
-        (filters.status, Assessment.status == filters.status),
-        (filters.officer_id, Assessment.lead_officer_id == filters.officer_id),
-        (filters.cluster, Service.cluster == filters.cluster),
-        (filters.date_from, Assessment.visit_date >= filters.date_from),
-        (filters.date_to, Assessment.visit_date <= filters.date_to),
-        (filters.service_id, Assessment.service_id == filters.service_id),
+        (Assessment.status, filters.status),
+        (Assessment.lead_officer_id, filters.officer_id),
+        (Service.cluster, filters.cluster),
+        (Assessment.service_id, filters.service_id),
     )
+    if filters.date_from:
+        query = query.where(Assessment.visit_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Assessment.visit_date <= filters.date_to)
     if filters.comments in COMMENT_FILTERS:
         query = query.where(rules.comments_close_this_week(utcnow()))
     page = page_of(query, filters.page, page_size)
@@ -157,6 +159,7 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         errors["officer_ids"] = "Choose officers who can sign in"
     if errors:
         raise ValidationFailed(errors)
+    assert service and standard_set and lead  # each one missing is an error above
     with unit_of_work():
         assessment = Assessment(
             service_id=service.id,
@@ -168,13 +171,12 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
             lead_officer_id=lead.id,
         )
         # each officer once, and the lead not among the others
-        assessment.officers = [o for o in {o.id: o for o in others}.values() if o.id != lead.id]
-        db.session.add(assessment)
-        db.session.flush()
-        audit.record(
+        chosen = {o.id: o for o in others if o is not None}
+        assessment.officers = [o for o in chosen.values() if o.id != lead.id]
+        audit.record_new(
             actor,
             "assessment",
-            assessment.id,
+            assessment,
             "planned",
             {
                 "visit_date": [None, values["visit_date"]],
@@ -242,6 +244,7 @@ def answer_values(answer: Answer | None) -> dict:
     }
 
 
+@retried_if_stale("This answer was saved by someone else at the same moment. Reload and try again.")
 def save_answer(
     actor: Actor,
     viewer: User,
@@ -252,20 +255,6 @@ def save_answer(
 ) -> Answer:
     """Save one answer. Changing an existing answer needs its current version: a stale or
     missing one is a Conflict that carries what is saved now, so nothing is overwritten."""
-    return retried_if_stale(
-        lambda: _save_answer(actor, viewer, assessment_id, ref, data, expected_version),
-        "This answer was saved by someone else at the same moment. Reload and try again.",
-    )
-
-
-def _save_answer(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    ref: str,
-    data: AnswerInput,
-    expected_version: int | None,
-) -> Answer:
     assessment, new_status = recordable(viewer, assessment_id, "This answer cannot be changed")
     refs = {q.ref for q in questions_for(assessment)}
     if ref not in refs:
@@ -471,7 +460,7 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         assessment.overall_rating = ratings.overall.rating
         assessment.overall_percentage = ratings.overall.as_dict()["percentage"]
         if assessment.revision_of_id:
-            corrected = db.session.get(Assessment, assessment.revision_of_id)
+            corrected = found(db.session.get(Assessment, assessment.revision_of_id), "Not found")
             corrected.superseded_at = assessment.published_at
         db.session.flush()
         service_changed(actor, assessment.service)

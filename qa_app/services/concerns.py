@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,7 +28,7 @@ from qa_app.models.types import utcnow
 from qa_app.services import audit, notices, rules
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import clock_settings
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
 from qa_app.services.listing import count_rows
 from qa_app.services.registry import get_service, staff_member
@@ -43,10 +43,7 @@ def _staff_only(viewer: User) -> None:
 
 def get_concern(viewer: User, concern_id: int) -> Concern:
     _staff_only(viewer)
-    concern = db.session.get(Concern, concern_id)
-    if concern is None:
-        raise NotFound("Concern not found")
-    return concern
+    return found(db.session.get(Concern, concern_id), "Concern not found")
 
 
 def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -> Concern:
@@ -63,6 +60,7 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
         errors["officer_id"] = "Choose a council officer who can sign in"
     if errors:
         raise ValidationFailed(errors)
+    assert service is not None  # a service not found is an error above
     summary, received = values["summary"].strip(), values["received_at"]
     settings = clock_settings()
     due = response_due(received, values["risk_level"], settings)
@@ -294,7 +292,7 @@ def list_concerns(
         query = query.where(
             rules.clock_due_soon(now) if filters.clock == "due_soon" else rules.clock_breached(now)
         )
-    parts = []
+    parts: list[tuple[Select, tuple]] = []  # (the rows, their order)
     open_ = ConcernStatus.OPEN
     if not filters.status or filters.status == open_:
         parts.append((query.where(Concern.status == open_), (Concern.response_due_at, Concern.id)))

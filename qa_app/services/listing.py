@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 
 from qa_app.domain.pagination import Page, choose_page
 from qa_app.extensions import db
@@ -21,10 +21,10 @@ def page_of(query: Select, requested: int | None, size: int, clamp: bool = True)
     return choose_page(requested, count_rows(query), size, clamp)
 
 
-def where_given(query: Select, *filters: tuple[Any, ColumnElement[bool]]) -> Select:
-    """`query` narrowed by each (value, condition) whose value was given: a filter left blank
-    (or None) narrows nothing."""
-    for value, condition in filters:
+def where_given(query: Select, *filters: tuple[Any, Any]) -> Select:
+    """`query` narrowed to `column == value` for each (column, value) whose value was given: a
+    filter left blank (or None) narrows nothing."""
+    for column, value in filters:
         if value:
-            query = query.where(condition)
+            query = query.where(column == value)
     return query

@@ -5,6 +5,7 @@ evidence of progress, as councils pass them around."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -95,7 +96,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
         heading = f"Issue {number}: {issue.title}"
         if issue.withdrawn_at:
             heading += " (withdrawn)"
-        block = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
+        block: list[Any] = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
         if issue.withdrawn_at:
             block.append(
                 _p(f"Withdrawn {long_date(issue.withdrawn_at)}: {issue.withdrawn_reason}", SMALL)

@@ -382,7 +382,7 @@ def render(assessment, council: str) -> bytes:
         story.append(PageBreak())
 
     story.append(_p("Findings", H2))
-    by_ref: dict[str, list] = {}
+    by_ref: dict[str | None, list] = {}
     for number, c in numbered:
         by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:
@@ -471,7 +471,7 @@ def _comments_section(assessment, questions, numbered, no_comments) -> list:
     """The provider's comments on the draft, each with the council's answer, as a table."""
     published = is_published(assessment.status)
     by_ref = {q.ref: q for q in questions}
-    story = [_p("Comments on the draft report", H2)]
+    story: list[Any] = [_p("Comments on the draft report", H2)]
     if numbered:
         story.append(
             _p(

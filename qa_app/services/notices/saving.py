@@ -26,7 +26,7 @@ def required_text(text: str | None, field: str, message: str, limit: Limit = NOT
     problem = text_problem(text, limit, message)
     if problem:
         raise ValidationFailed({field: problem})
-    return text.strip()
+    return (text or "").strip()
 
 
 def lock_notice(notice: Notice) -> None:

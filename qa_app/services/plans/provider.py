@@ -19,7 +19,12 @@ from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.plans.evidence import add_evidence_record
-from qa_app.services.plans.reading import action_and_plan, get_plan, plan_of, provider_only
+from qa_app.services.plans.reading import (
+    action_and_plan,
+    get_plan,
+    issue_for,
+    provider_only,
+)
 from qa_app.services.plans.steps import plan_step
 from qa_app.services.transaction import unit_of_work
 
@@ -37,8 +42,7 @@ def _clean(values: dict) -> dict:
 def add_action(
     actor: Actor, viewer: User, issue_id: int, values: dict, today: date | None = None
 ) -> PlanAction:
-    issue = db.session.get(PlanIssue, issue_id)
-    plan = plan_of(viewer, issue, "Issue not found")
+    issue, plan = issue_for(viewer, issue_id)
     provider_only(viewer)
     if issue.withdrawn_at is not None:
         raise Conflict("This issue has been withdrawn by the council")
@@ -56,12 +60,10 @@ def add_action(
             created_by_label=actor.label,
             **values,
         )
-        db.session.add(action)
-        db.session.flush()
-        audit.record(
+        audit.record_new(
             actor,
             "plan_action",
-            action.id,
+            action,
             "added",
             {k: [None, v] for k, v in values.items() if k != "success_measure"},
             plan.service_id,

@@ -275,6 +275,13 @@ def _stop(notice: Notice) -> str:
     return text
 
 
+def _latest(standing) -> str:
+    """The latest published assessment's rating and date, as the list shows it."""
+    if standing.latest_rating and standing.published_at:
+        return f"{standing.latest_rating}, published {long_date(standing.published_at)}"
+    return "None published"
+
+
 def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordList:
     rows = queries.services(filters)
     standing = queries.standings(rows, [window], filters)[0]
@@ -296,12 +303,7 @@ def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordLi
                 r.name,
                 r.provider,
                 r.cluster,
-                (
-                    f"{standing[r.id].latest_rating}, published "
-                    f"{long_date(standing[r.id].published_at)}"
-                )
-                if standing[r.id].latest_rating
-                else "None published",
+                _latest(standing[r.id]),
                 standing[r.id].cqc,
                 standing[r.id].follow_up_due,
             ],

@@ -5,6 +5,7 @@ It renders the `MeetingRecord` that `build` read; it reads nothing itself."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qa_app.services import tables_out
 from qa_app.services.quad_report.meeting import ActionView, MeetingRecord
@@ -106,7 +107,7 @@ def tables(record: MeetingRecord | None, heading: Callable[[str], list[list]]) -
     """The record's tables, after the figures' (the same order as the page and the PDF)."""
     if record is None:
         return []
-    about = [
+    about: list[list[Any]] = [
         ["Month", record.month.label],
         ["Status", record.status_label],
         ["Date of the meeting", record.held_on or ""],

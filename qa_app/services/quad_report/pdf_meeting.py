@@ -103,8 +103,8 @@ def _blank(width: float) -> list:
 
 def record_flowables(record: MeetingRecord | None, width: float) -> list:
     """The "Meeting record" section's content."""
-    if record is None or record.meeting_id is None:
-        return _blank(width)
+    if record is None or record.meeting_id is None or record.held_on is None:
+        return _blank(width)  # (a meeting kept in the app always has its date)
     held = (
         f"Marked held {long_datetime(record.held_at)} by {record.held_by}; the record is locked."
         if record.held and record.held_at
