@@ -352,15 +352,20 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         before = assessment.status
         assessment.status = status
         assessment.submitted_at = utcnow()
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "submitted",
-            {"status": [before, status]},
-            assessment.service_id,
-        )
+        _moved(actor, assessment, before, "submitted")
     return assessment
+
+
+def _moved(actor: Actor, assessment: Assessment, before: str, step: str, changes=None) -> None:
+    """The audit event of an assessment's step from `before` to its status now."""
+    audit.record(
+        actor,
+        "assessment",
+        assessment.id,
+        step,
+        {"status": [before, assessment.status], **(changes or {})},
+        assessment.service_id,
+    )
 
 
 # ---------------------------------------------------------------- review, draft, publication
@@ -403,14 +408,7 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
                 author_label=actor.label,
             )
         )
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "returned",
-            {"status": [before, status], "comment": [None, comment[:500]]},
-            assessment.service_id,
-        )
+        _moved(actor, assessment, before, "returned", {"comment": [None, comment[:500]]})
     return assessment
 
 
@@ -424,20 +422,9 @@ def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         until_before = comment_deadline(assessment)
         assessment.status = status
         assessment.shared_at = utcnow()
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "draft_shared_again" if until_before else "draft_shared",
-            {
-                "status": [before, status],
-                "comments_until": [
-                    _london_day(until_before),
-                    _london_day(comment_deadline(assessment)),
-                ],
-            },
-            assessment.service_id,
-        )
+        until = [_london_day(until_before), _london_day(comment_deadline(assessment))]
+        step = "draft_shared_again" if until_before else "draft_shared"
+        _moved(actor, assessment, before, step, {"comments_until": until})
     return assessment
 
 
@@ -464,13 +451,12 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
             corrected.superseded_at = assessment.published_at
         db.session.flush()
         service_changed(actor, assessment.service)
-        audit.record(
+        _moved(
             actor,
-            "assessment",
-            assessment.id,
+            assessment,
+            before,
             "published",
-            {"status": [before, status], "overall_rating": [None, ratings.overall.rating]},
-            assessment.service_id,
+            {"overall_rating": [None, ratings.overall.rating]},
         )
     return assessment
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain.limits import NOTE, Limit
-from qa_app.domain.notices import text_problem
+from qa_app.domain.limits import NOTE, Limit, text_problem
 from qa_app.extensions import db
 from qa_app.models import Notice, Service
 from qa_app.services.errors import Conflict, ValidationFailed

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from qa_app.domain.limits import NOTE
+from qa_app.domain.limits import NOTE, text_problem
 from qa_app.domain.notices import (
     NoticeStatus,
     RequirementFacts,
@@ -21,7 +21,6 @@ from qa_app.domain.notices import (
     issue_problems,
     next_status,
     step_refusal,
-    text_problem,
 )
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, User

@@ -15,7 +15,7 @@ from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.plans.reading import action_and_plan, get_plan, issue_for, staff_only
-from qa_app.services.plans.steps import plan_step
+from qa_app.services.plans.steps import action_changed, plan_step
 from qa_app.services.transaction import unit_of_work
 
 
@@ -158,15 +158,12 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
             reason,
             None,
         )
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(
+        action_changed(
             actor,
-            "plan_action",
-            action.id,
+            plan,
+            action,
             "sent_back",
             {"status": [rules.DONE, rules.IN_PROGRESS], "reason": [None, reason[:500]]},
-            plan.service_id,
         )
     return action
 

@@ -17,7 +17,6 @@ from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
-from qa_app.services.follow_on import service_changed
 from qa_app.services.plans.evidence import add_evidence_record
 from qa_app.services.plans.reading import (
     action_and_plan,
@@ -25,7 +24,7 @@ from qa_app.services.plans.reading import (
     issue_for,
     provider_only,
 )
-from qa_app.services.plans.steps import plan_step
+from qa_app.services.plans.steps import action_changed, plan_step
 from qa_app.services.transaction import unit_of_work
 
 ACTION_FIELDS = ("description", "owner", "target_date", "success_measure")
@@ -106,9 +105,7 @@ def edit_action(
             action.status, action.target_date, today
         ):
             action.overdue_at = None
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(actor, "plan_action", action.id, "changed", changes, plan.service_id)
+        action_changed(actor, plan, action, "changed", changes)
     return action
 
 
@@ -224,12 +221,10 @@ def record_progress(
                 add_evidence_record(actor, action, plan, stored)
             if not changes:
                 return action
-            db.session.flush()
-            service_changed(actor, plan.service)
-            audit.record(
+            action_changed(
                 actor,
-                "plan_action",
-                action.id,
+                plan,
+                action,
                 "completed" if step == "complete" else "progress_recorded",
                 {
                     k: v
@@ -237,6 +232,5 @@ def record_progress(
                     if k not in ("progress_evidence", "impact_evidence")
                 }
                 | ({"note": [None, note[:500]]} if note else {}),
-                plan.service_id,
             )
     return action

@@ -9,8 +9,7 @@ from wtforms import BooleanField
 
 from qa_app.domain import evidence_files, limits
 from qa_app.domain.lifecycle import is_shared
-from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
-from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.domain.notices import REQUIREMENT_NOUN
 from qa_app.services import assessments, dashboard, notices, plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
@@ -91,9 +90,6 @@ def _notices_and_plans(shown) -> dict:
     return {
         "notices": shown,
         "notice_views": {n.id: notice_view(n, today) for n in shown},
-        "notice_kinds": KINDS,
-        "notice_statuses": STATUS_LABELS,
-        "plan_labels": PLAN_LABELS,
     }
 
 
@@ -196,9 +192,6 @@ def notice_page(notice_id, posted: RespondForm | None = None):
         view=notice_view(notice, london_today()),
         files=notices.response_files(notice),
         step=StepForms(posted, respond=RespondForm),
-        kinds=KINDS,
-        statuses=STATUS_LABELS,
-        requirement_labels=REQUIREMENT_LABELS,
         noun=REQUIREMENT_NOUN[notice.kind],
         allowed_files=evidence_files.ALLOWED_WORDS,
         section="home",

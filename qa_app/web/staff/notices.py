@@ -10,11 +10,9 @@ from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain.concerns import SOURCES
-from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
     ASSESS_CHOICES,
     KINDS,
-    REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
     is_draft,
@@ -136,10 +134,6 @@ def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
             view=notice_view(notice, london_today(), current_user.role),
             form=form,
             noun=noun,
-            kinds=KINDS,
-            statuses=STATUS_LABELS,
-            requirement_labels=REQUIREMENT_LABELS,
-            concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
             history=(events := audit.entity_history("notice", notice.id)),
             names=audit.names_for(events),
@@ -171,8 +165,6 @@ def notice_list():
         views={n.id: notice_view(n, today) for n in rows},
         page=page,
         filters=filters,
-        kinds=KINDS,
-        statuses=STATUS_LABELS,
         section="notices",
     )
 
