@@ -23,7 +23,7 @@ from qa_app.extensions import db
 from qa_app.models import AnswerPhoto, Assessment, User
 from qa_app.services import audit, evidence_store, photo_images
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import get_assessment, questions_for, recordable
+from qa_app.services.assessment_facts import get_assessment, move_to, questions_for, recordable
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
@@ -113,8 +113,7 @@ def add_photo(
                 **columns,
             )
             db.session.add(photo)
-            if assessment.status != new_status:
-                assessment.status = new_status
+            move_to(assessment, new_status)
             db.session.flush()
             audit.record(
                 actor,

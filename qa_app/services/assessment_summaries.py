@@ -11,7 +11,7 @@ from qa_app.extensions import db
 from qa_app.models import Assessment, AssessmentSummary, User
 from qa_app.services import audit
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import recordable
+from qa_app.services.assessment_facts import carried_into, move_to, recordable
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
@@ -99,8 +99,7 @@ def save_summary(
         summary.text = text
         summary.updated_by_id = actor.user.id if actor.user else None
         summary.updated_by_label = actor.label
-        if assessment.status != new_status:
-            assessment.status = new_status
+        move_to(assessment, new_status)
         db.session.flush()
         audit.record(
             actor,
@@ -116,12 +115,4 @@ def save_summary(
 def copy_summaries(source: Assessment, revision: Assessment) -> None:
     """A correction starts with the published assessment's summaries (inside its unit of work)."""
     for summary in summaries_for(source).values():
-        db.session.add(
-            AssessmentSummary(
-                assessment_id=revision.id,
-                part=summary.part,
-                text=summary.text,
-                updated_by_id=summary.updated_by_id,
-                updated_by_label=summary.updated_by_label,
-            )
-        )
+        db.session.add(carried_into(revision, summary))

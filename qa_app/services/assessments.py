@@ -42,7 +42,9 @@ from qa_app.services.assessment_comments import (  # noqa: F401 (callers use ass
 )
 from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
     answers_for,
+    carried_into,
     get_assessment,
+    move_to,
     published_history,
     questions_for,
     ratings_for,
@@ -289,8 +291,7 @@ def save_answer(
         answer.sources = list(dict.fromkeys(data.sources))
         answer.updated_by_id = actor.user.id if actor.user else None
         answer.updated_by_label = actor.label
-        if assessment.status != new_status:
-            assessment.status = new_status
+        move_to(assessment, new_status)
         db.session.flush()
         after_values = answer_values(answer)
         changes = {
@@ -502,19 +503,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
             db.session.add(revision)
             db.session.flush()
             for answer in answers_for(assessment).values():
-                db.session.add(
-                    Answer(
-                        assessment_id=revision.id,
-                        question_ref=answer.question_ref,
-                        score=answer.score,
-                        na=answer.na,
-                        na_reason=answer.na_reason,
-                        evidence=answer.evidence,
-                        sources=list(answer.sources or []),
-                        updated_by_id=answer.updated_by_id,
-                        updated_by_label=answer.updated_by_label,
-                    )
-                )
+                db.session.add(carried_into(revision, answer, sources=list(answer.sources or [])))
             copy_summaries(assessment, revision)
             copies = answer_photos.copy_photos(assessment, revision)
             audit.record(

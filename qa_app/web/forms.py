@@ -237,6 +237,14 @@ def save_versioned(form, save):
     return True, None
 
 
+def take_conflict(form, clash: Conflict) -> None:
+    """Someone else saved first: the form says so and takes the version saved now (what was
+    typed is kept, so that saving again is a conscious overwrite)."""
+    form.form_errors.append(clash.message)
+    if clash.current_version:
+        form.version.data = clash.current_version
+
+
 def posted_id(value) -> int | None:
     """A posted id, or None for blank or nonsense (an id too big for the database included)."""
     text = str(value or "").strip()

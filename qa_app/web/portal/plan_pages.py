@@ -22,12 +22,13 @@ from qa_app.web.forms import (
     apply_errors,
     ask_for_file_again,
     options,
+    take_conflict,
     text_area,
     text_input,
 )
 from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.portal import bp
-from qa_app.web.views import PlanPage
+from qa_app.web.views import PlanPage, plan_context
 
 
 class ActionForm(FlaskForm):
@@ -105,17 +106,6 @@ class ProgressForm(FlaskForm):
         )
 
 
-def _plan_context(plan) -> dict:
-    pv = plans.view(plan)
-    return {
-        "pv": pv,
-        "view": PlanPage.of(pv),
-        "labels": rules.STATUS_LABELS,
-        "action_labels": rules.ACTION_LABELS,
-        "grades": rules.GRADES,
-    }
-
-
 @bp.get("/plans/<int:plan_id>")
 @provider_required
 def plan_page(plan_id):
@@ -124,7 +114,7 @@ def plan_page(plan_id):
 
 def _plan_page(plan, problems=None, status=200):
     return render_template(
-        "portal/plan.html", section="home", problems=problems, **_plan_context(plan)
+        "portal/plan.html", section="home", problems=problems, **plan_context(plans.view(plan))
     ), status
 
 
@@ -190,9 +180,7 @@ def action_edit(action_id):
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                form.form_errors.append(refused.message)
-                if refused.current_version:
-                    form.version.data = refused.current_version
+                take_conflict(form, refused)
             else:
                 flash("The action has been saved", "success")
                 return redirect(
@@ -271,9 +259,7 @@ def action_progress(action_id):
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                form.form_errors.append(refused.message)
-                if refused.current_version:
-                    form.version.data = refused.current_version
+                take_conflict(form, refused)
                 status = refused.status
             else:
                 flash(

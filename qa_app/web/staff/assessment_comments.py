@@ -14,7 +14,7 @@ from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.services import assessments
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, options, posted_id, text_area
+from qa_app.web.forms import apply_errors, options, posted_id, take_conflict, text_area
 from qa_app.web.staff import bp
 
 
@@ -85,9 +85,7 @@ def comment_answer(assessment_id, comment_id):
         apply_errors(form, failed.errors)
         return _page(form, comment, status=422)
     except Conflict as clash:
-        form.form_errors.append(clash.message)
-        if clash.current_version:
-            form.version.data = clash.current_version
+        take_conflict(form, clash)
         return _page(form, comment, conflict=clash.current or None, status=409)
     flash(f"Your answer to comment {_number(assessment, comment)} has been saved", "success")
     return redirect(

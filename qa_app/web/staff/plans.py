@@ -22,7 +22,7 @@ from qa_app.web.forms import (
 )
 from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.staff import bp
-from qa_app.web.views import PlanPage
+from qa_app.web.views import plan_context
 
 
 class AddIssueForm(StepForm):
@@ -53,16 +53,6 @@ class CheckActionForm(StepForm):
 
 
 STATUS_CHOICES = {rules.LIST_OPEN: "Open (any stage)", **rules.STATUS_LABELS, rules.LIST_ALL: "Any"}
-
-
-def plan_context(pv) -> dict:
-    return {
-        "pv": pv,
-        "view": PlanPage.of(pv),
-        "labels": rules.STATUS_LABELS,
-        "action_labels": rules.ACTION_LABELS,
-        "grades": rules.GRADES,
-    }
 
 
 @bp.get("/plans")
