@@ -51,8 +51,8 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     shape_of,
 )
 from qa_app.services.assessment_summaries import copy_summaries
-from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
 from qa_app.services.standards import latest_for_service_type, no_set_message

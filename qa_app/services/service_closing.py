@@ -77,7 +77,11 @@ def open_items(service_id: int) -> list[rules.OpenItem]:
     ]
     items += [
         rules.OpenItem(
-            "notice", n_id, status, f"{NOTICE_KINDS.get(kind, 'Notice')} {n_id}", closed_at is not None
+            "notice",
+            n_id,
+            status,
+            f"{NOTICE_KINDS.get(kind, 'Notice')} {n_id}",
+            closed_at is not None,
         )
         for n_id, kind, status, closed_at in db.session.execute(
             select(Notice.id, Notice.kind, Notice.status, Notice.closed_at)

@@ -560,9 +560,11 @@ def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
         "the ratings or among the services of concern; events before it closed still count."
     )
     if closed:
-        note += " Closed in the month: " + "; ".join(
-            f"{r.name} ({long_date(r.closed_on)})" for r in closed
-        ) + "."
+        note += (
+            " Closed in the month: "
+            + "; ".join(f"{r.name} ({long_date(r.closed_on)})" for r in closed)
+            + "."
+        )
     return [note]
 
 
