@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy import select
 
 from qa_app.domain import service_closing as rules
-from qa_app.domain.lifecycle import PLANNED, STATUS_LABELS
+from qa_app.domain.concerns import CLOSED as CONCERN_CLOSED
+from qa_app.domain.lifecycle import PLANNED, PUBLISHED, STATUS_LABELS
 from qa_app.domain.notices import KINDS as NOTICE_KINDS
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.domain.wording import long_date
@@ -63,7 +64,7 @@ def open_items(service_id: int) -> list[rules.OpenItem]:
         )
         for a_id, status, visit in db.session.execute(
             select(Assessment.id, Assessment.status, Assessment.visit_date)
-            .where(Assessment.service_id == service_id, Assessment.status != "published")
+            .where(Assessment.service_id == service_id, Assessment.status != PUBLISHED)
             .order_by(Assessment.visit_date, Assessment.id)
         )
     ]
@@ -71,7 +72,7 @@ def open_items(service_id: int) -> list[rules.OpenItem]:
         rules.OpenItem("concern", c_id, status, f"Concern {c_id}: {summary}")
         for c_id, status, summary in db.session.execute(
             select(Concern.id, Concern.status, Concern.summary)
-            .where(Concern.service_id == service_id, Concern.status != "closed")
+            .where(Concern.service_id == service_id, Concern.status != CONCERN_CLOSED)
             .order_by(Concern.id)
         )
     ]
