@@ -16,9 +16,22 @@ from qa_app.models import AuditEvent, Service
 from qa_app.services import concerns
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
-from tests.integration.test_cqc_import import _upload, council, ratings, table  # noqa: F401
+from tests.integration.test_cqc_import import _upload, ratings, table
 from tests.support.client import soup
 from tests.support.spreadsheets import location_rows, write_csv
+
+
+@pytest.fixture
+def council(make):
+    """As test_cqc_import's: Heathervale House and Lodge, known by their location IDs."""
+    provider = make.provider(name="Heathervale Care Ltd", cqc_provider_id="1-101000001")
+    house = make.service(
+        provider, name="Heathervale House", cqc_location_id="1-200000001", cqc_rating="Good"
+    )
+    lodge = make.service(
+        provider, name="Heathervale Lodge", cqc_location_id="1-200000002", cqc_rating="Good"
+    )
+    return {"provider": provider, "house": house, "lodge": lodge}
 
 
 def _without_house(tmp_path):
@@ -62,7 +75,9 @@ def test_an_officer_marks_a_service_missing_from_the_file_closed(
     assert "1 known service not in the file to mark closed" in _text(page)
     assert soup(page).select_one(f"#missing input[value='{house.id}']").has_attr("checked")
     assert _service(house.id).closed_on is None  # not until the file is imported
-    client.post(f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"})
+    client.post(
+        f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"}
+    )
     done = client.post(f"/cqc-imports/{import_id}/commit", follow_redirects=True)
     assert "1 closed" in _text(done)
     closed = _service(house.id)
@@ -79,7 +94,9 @@ def test_an_officer_marks_a_service_missing_from_the_file_closed(
 
 def test_nothing_closes_without_being_asked(client, council, officer_on_page, tmp_path):
     import_id = _uploaded(client, _without_house(tmp_path))
-    client.post(f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"})
+    client.post(
+        f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"}
+    )
     client.post(f"/cqc-imports/{import_id}/commit")
     assert _service(council["house"].id).closed_on is None
 
@@ -95,7 +112,9 @@ def test_a_service_with_open_work_cannot_be_closed_by_the_import(
     )
     assert client.post(f"/cqc-imports/{import_id}/closings", data={"close": "x"}).status_code == 422
     client.post(f"/cqc-imports/{import_id}/closings", data={"close": str(house.id)})
-    client.post(f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"})
+    client.post(
+        f"/cqc-imports/{import_id}/service-types", data={"type_1_300000001": "home_support"}
+    )
     # a concern logged after the choice: the import is refused whole
     concerns.log(
         Actor(officer_on_page, "web"),
@@ -112,7 +131,9 @@ def test_a_service_with_open_work_cannot_be_closed_by_the_import(
     assert refused.status_code == 409
     assert "Nothing was imported" in _text(refused) and "Medication errors" in _text(refused)
     assert _service(house.id).closed_on is None
-    assert db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001")) is None
+    assert (
+        db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001")) is None
+    )
     # choosing it again now is refused at once, naming what is open
     again = client.post(f"/cqc-imports/{import_id}/closings", data={"close": str(house.id)})
     assert again.status_code == 422 and "Medication errors" in _text(again)
@@ -200,7 +221,9 @@ def test_the_command_line_closes_only_what_it_is_told(app, ctx, council, tmp_pat
         unknown.output
     )
     assert _service(house.id).closed_on is None
-    assert db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001")) is None
+    assert (
+        db.session.scalar(select(Service).where(Service.cqc_location_id == "1-300000001")) is None
+    )
     done = runner.invoke(args=[*base, "--close-service", "1-200000001"])
     assert done.exit_code == 0, done.output
     assert "Marked closed: 1 service." in done.output

@@ -63,9 +63,7 @@ def world(make):
 
 def _events(service_id, action):
     return db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.service_id == service_id, AuditEvent.action == action
-        )
+        select(AuditEvent).where(AuditEvent.service_id == service_id, AuditEvent.action == action)
     ).all()
 
 
@@ -238,9 +236,7 @@ def test_a_planned_visit_not_started_is_cancelled_by_the_closing(client, world, 
     assert client.post(f"/services/{elm.id}/close", data=_close_form(TODAY)).status_code == 302
     db.session.expire_all()
     assert db.session.get(Assessment, planned_id) is None
-    [event] = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "cancelled")
-    ).all()
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "cancelled")).all()
     assert (event.entity_type, event.entity_id, event.service_id) == (
         "assessment",
         planned_id,
@@ -254,7 +250,9 @@ def test_nothing_new_is_planned_or_logged_for_a_closed_service(world, make):
     elm.closed_on, elm.closed_reason = TODAY, "Deregistered by CQC"
     db.session.commit()
     with pytest.raises(ValidationFailed) as refused:
-        assessments.plan(Actor(officer, "web"), officer, {"service_id": elm.id, "visit_date": TODAY})
+        assessments.plan(
+            Actor(officer, "web"), officer, {"service_id": elm.id, "visit_date": TODAY}
+        )
     assert refused.value.errors["service_id"].startswith("Elm House closed on")
     with pytest.raises(ValidationFailed) as refused:
         concerns.log(

@@ -15,7 +15,14 @@ from qa_app.services import service_closing
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import ButtonForm, GovDateField, apply_errors, at_most, options
+from qa_app.web.forms import (
+    ButtonForm,
+    GovDateField,
+    apply_errors,
+    at_most,
+    options,
+    refusal_problems,
+)
 from qa_app.web.staff import bp
 
 OTHER = "other"
@@ -105,14 +112,19 @@ def service_close(service_id):
 def service_reopen(service_id):
     service = service_closing.closing_check(current_user, service_id).service
     form = ButtonForm()
+    problems, status = None, 200
     if form.validate_on_submit():
         try:
             service_closing.reopen_service(web_actor(), current_user, service.id)
         except Conflict as refused:
-            flash(str(refused), "important")
+            problems, status = refusal_problems(refused, {}), refused.status
         else:
             flash(f"{service.name} is open again", "success")
-        return redirect(url_for("staff.service_page", service_id=service.id))
+            return redirect(url_for("staff.service_page", service_id=service.id))
     return render_template(
-        "staff/services/reopen.html", service=service, form=form, section="services"
-    )
+        "staff/services/reopen.html",
+        service=service,
+        form=form,
+        problems=problems,
+        section="services",
+    ), status
