@@ -231,6 +231,8 @@ def import_cqc(file, local_authority, commit, service_types, same, different, cl
     except cqc_import.ValidationFailed as refused:
         _fail("; ".join(str(v) for v in refused.details.values()) + ": nothing was imported")
     except cqc_import.Conflict as refused:
+        if str(refused).startswith("Nothing was imported"):  # a service that cannot close
+            _fail(str(refused))
         _fail(
             f"{refused}: nothing was imported. Give each type with --service-type "
             "LOCATION_ID=TYPE (the types each may be are listed above), and say of each possible "
