@@ -1,8 +1,12 @@
 """Forms for the provider and service registry."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from qa_app.domain import limits
@@ -164,3 +168,4 @@ class ServiceFilterForm(FlaskForm):
             ]
         ),
     )
+    include_closed = BooleanField("Include closed services", widget=GovCheckboxInput())

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
+from qa_app.domain.roles import can_decide
 from qa_app.services import (
     assessments,
     audit,
@@ -37,6 +38,7 @@ def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
         risk=form.risk.data or "",
         sort=form.sort.data or "name",
         page=int(page) if page.isdigit() else 1,
+        include_closed=bool(form.include_closed.data),
     )
 
 
@@ -122,7 +124,8 @@ def service_page(service_id):
         history=history,
         names=audit.names_for(history),
         plan_view=plans.view(plan) if plan else None,
-        can_plan=standards.has_set_for(service.service_type),
+        can_plan=standards.has_set_for(service.service_type) and not service.closed_on,
+        can_close=can_decide(current_user.role),
         section="services",
     )
 
