@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from qa_app.extensions import db
@@ -19,7 +20,15 @@ TITLES = {
     413: "The file is too big",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+
+#: what a person or a client is told when the database failed part-way (every step is one
+#: transaction, rolled back whole: nothing of it was kept)
+DATABASE_UNAVAILABLE = (
+    "The database did not answer or could not finish the change. Nothing was saved: "
+    "try again in a few minutes."
+)
 
 
 def _wants_json() -> bool:
@@ -57,6 +66,25 @@ def init_app(app: Flask) -> None:
         response.status_code = code
         if isinstance(error, MethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_unavailable(error):
+        # A lost connection, a lock wait that timed out, a full disc: the step's transaction
+        # was rolled back whole, so the person can simply try again.
+        log.error("Database error on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        if _wants_json():
+            response = jsonify(error=DATABASE_UNAVAILABLE, details=None)
+        else:
+            response = make_response(
+                render_template(
+                    "errors/error.html", title=TITLES[503], message=DATABASE_UNAVAILABLE, code=503
+                )
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.errorhandler(Exception)
