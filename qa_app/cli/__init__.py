@@ -6,13 +6,13 @@ from datetime import datetime
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from qa_app.domain.roles import Role
 from qa_app.domain.wording import count
 from qa_app.services import demo, standards, sweep, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
+from qa_app.services.transaction import DATABASE_FAILURES
 
 
 class _Commands(AppGroup):
@@ -22,7 +22,7 @@ class _Commands(AppGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (OperationalError, InterfaceError) as error:
+        except DATABASE_FAILURES as error:
             _fail(
                 f"the database failed ({' '.join(str(error.orig).split())[:200]}). "
                 + DATABASE_FAILED.get(ctx.invoked_subcommand or "", "Nothing was saved.")

@@ -4,13 +4,18 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import TypeVar
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.extensions import db
 from qa_app.services.errors import Conflict
 
 T = TypeVar("T")
+
+#: the database failed under a step (a lost connection, a lock wait that timed out, a full
+#: disc): the step's unit of work was rolled back whole, and trying again is the remedy. The
+#: page, the API and the command line each say so (qa_app/web/errors.py, qa_app/cli).
+DATABASE_FAILURES: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes (the low byte of extended ones)
 

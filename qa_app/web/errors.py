@@ -4,10 +4,10 @@ import logging
 
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from qa_app.extensions import db
+from qa_app.services.transaction import DATABASE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,6 @@ def init_app(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
         return response
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
     def _database_unavailable(error):
         # A lost connection, a lock wait that timed out, a full disc: the step's transaction
         # was rolled back whole, so the person can simply try again.
@@ -86,6 +84,9 @@ def init_app(app: Flask) -> None:
         response.status_code = 503
         response.headers["Retry-After"] = "60"
         return response
+
+    for failure in DATABASE_FAILURES:
+        app.register_error_handler(failure, _database_unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
