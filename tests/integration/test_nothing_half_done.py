@@ -51,7 +51,7 @@ def submitted(world, score_for=requires_improvement, visit=date(2026, 11, 2)):
 def test_publishing_is_whole_or_not_at_all(world):
     assessment = submitted(world)
     manager = world["manager"]
-    writes, published = fails_cleanly_at_every_write(
+    _writes, published = fails_cleanly_at_every_write(
         lambda: assessments.publish(Actor(manager, "web"), manager, assessment.id), minimum=5
     )
     assert published.status == "published"
@@ -85,7 +85,7 @@ def test_a_database_failure_while_publishing_through_the_api_is_a_json_503(world
     assessment = submitted(world)
     token = users.create_token(Actor.system("cli"), world["manager"])
     headers = {"Authorization": f"Bearer {token}"}
-    client.get("/api/v1/assessments/{}".format(assessment.id), headers=headers)
+    client.get(f"/api/v1/assessments/{assessment.id}", headers=headers)
     before = snapshot()
     with Faults(db.engine, fail_at=3) as faults:
         response = client.post(f"/api/v1/assessments/{assessment.id}/publish", headers=headers)

@@ -18,7 +18,7 @@ from qa_app.services import answer_photos, assessments, evidence_store, notices,
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from tests.integration.test_nothing_half_done import requires_improvement, submitted
-from tests.integration.test_nothing_half_done import world as world  # noqa: F401 (a fixture)
+from tests.integration.test_nothing_half_done import world as world
 from tests.support.faults import fails_cleanly_at_every_write, files
 from tests.support.photos import camera_jpeg
 
@@ -107,9 +107,7 @@ def test_progress_with_an_evidence_file_is_kept_whole_or_not_at_all(world, evide
     assert len(files(evidence)) == 1
 
 
-def test_a_photo_on_an_answer_and_a_correction_copying_it_are_whole_or_not_at_all(
-    world, evidence
-):
+def test_a_photo_on_an_answer_and_a_correction_copying_it_are_whole_or_not_at_all(world, evidence):
     officer, manager = world["officer"], world["manager"]
     assessment = submitted(world, requires_improvement)
     db.session.refresh(assessment)
@@ -118,7 +116,13 @@ def test_a_photo_on_an_answer_and_a_correction_copying_it_are_whole_or_not_at_al
     ref = assessments.questions_for(assessment)[0].ref
     _writes, added = fails_cleanly_at_every_write(
         lambda: answer_photos.add_photo(
-            Actor(officer, "web"), officer, assessment.id, ref, "kitchen.jpg", camera_jpeg(), "photo-0001"
+            Actor(officer, "web"),
+            officer,
+            assessment.id,
+            ref,
+            "kitchen.jpg",
+            camera_jpeg(),
+            "photo-0001",
         ),
         folders=(evidence,),
     )

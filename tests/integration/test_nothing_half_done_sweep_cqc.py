@@ -229,7 +229,13 @@ def council(make):
 
 
 def _ratings(*values):
-    return dict(zip(("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led"), values))
+    return dict(
+        zip(
+            ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led"),
+            values,
+            strict=False,
+        )
+    )
 
 
 def _file(tmp_path):
@@ -280,7 +286,7 @@ def test_confirming_a_cqc_import_is_whole_or_not_at_all_and_keeps_its_file(
     cqc_import.set_service_types(actor, record.id, TYPES)
     assert db.session.get(CqcImport, record.id).status == "previewed"
     folder = cqc_import.upload_folder()
-    writes, done = fails_cleanly_at_every_write(
+    _writes, done = fails_cleanly_at_every_write(
         lambda: cqc_import.commit_import(actor, record.id), folders=(folder,), minimum=10
     )
     assert done.status == "committed"
@@ -291,7 +297,7 @@ def test_confirming_a_cqc_import_is_whole_or_not_at_all_and_keeps_its_file(
 def test_a_cqc_import_from_the_command_line_is_whole_or_not_at_all(ctx, council, tmp_path, app):
     path = _file(tmp_path)
     preview = cqc_import.preview_file(path, path.name, "Northshire", today=date(2026, 11, 24))
-    writes, record = fails_cleanly_at_every_write(
+    _writes, record = fails_cleanly_at_every_write(
         lambda: cqc_import.commit_preview(Actor.system("cli"), preview, TYPES), minimum=10
     )
     assert record.status == "committed"
