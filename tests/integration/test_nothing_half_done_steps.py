@@ -13,8 +13,15 @@ import pytest
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import PlanAction
-from qa_app.services import answer_photos, assessments, evidence_store, notices, plans
+from qa_app.models import Assessment, PlanAction
+from qa_app.services import (
+    answer_photos,
+    assessments,
+    evidence_store,
+    notices,
+    plans,
+    service_closing,
+)
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from tests.integration.test_nothing_half_done import requires_improvement, submitted
@@ -138,3 +145,25 @@ def test_a_photo_on_an_answer_and_a_correction_copying_it_are_whole_or_not_at_al
     assert revision.revision_of_id == assessment.id
     assert len(files(evidence)) == 4  # the copies, once
     assert evidence_store.evidence_dir() == evidence
+
+
+def test_closing_a_service_that_cancels_its_planned_visits_is_whole_or_not_at_all(world):
+    officer, manager = world["officer"], world["manager"]
+    service = world["service"]
+    for days in (10, 20):
+        assessments.plan(
+            Actor(officer, "web"),
+            officer,
+            {"service_id": service.id, "visit_date": london_today() + timedelta(days=days)},
+        )
+    _writes, closed = fails_cleanly_at_every_write(
+        lambda: service_closing.close_service(
+            Actor(manager, "web"), manager, service.id, london_today(), "Deregistered by CQC"
+        ),
+        minimum=4,
+    )
+    assert closed.closed_on == london_today()
+    assert (
+        db.session.scalars(select(Assessment).where(Assessment.service_id == service.id)).all()
+        == []
+    )

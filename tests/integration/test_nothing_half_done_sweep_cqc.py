@@ -29,7 +29,7 @@ from qa_app.models import (
     PlanIssue,
     Service,
 )
-from qa_app.services import concerns, cqc_import, notices, sweep
+from qa_app.services import concerns, cqc_choices, cqc_import, notices, sweep
 from qa_app.services.actors import Actor
 from qa_app.services.risk import facts_for_many, refresh_risk_many
 from tests.support.faults import (
@@ -283,7 +283,7 @@ def test_confirming_a_cqc_import_is_whole_or_not_at_all_and_keeps_its_file(
     with open(_file(tmp_path), "rb") as stream:
         record = cqc_import.start_upload(actor, stream, "ratings.csv", "Northshire")
     cqc_import.run_preview(record.id)
-    cqc_import.set_service_types(actor, record.id, TYPES)
+    cqc_choices.set_service_types(actor, record.id, TYPES)
     assert db.session.get(CqcImport, record.id).status == "previewed"
     folder = cqc_import.upload_folder()
     _writes, done = fails_cleanly_at_every_write(
