@@ -12,8 +12,32 @@ from qa_app.domain.wording import count
 from qa_app.services import demo, standards, sweep, users
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
+from qa_app.services.transaction import DATABASE_FAILURES
 
-qa_cli = AppGroup("qa", help="Quality assurance commands.")
+
+class _Commands(AppGroup):
+    """The `qa` group: a database that fails part-way through a command is a one-line error
+    and exit code 1, not a traceback (each step's transaction was rolled back whole)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except DATABASE_FAILURES as error:
+            _fail(
+                f"the database failed ({' '.join(str(error.orig).split())[:200]}). "
+                + DATABASE_FAILED.get(ctx.invoked_subcommand or "", "Nothing was saved.")
+                + " Run the command again."
+            )
+
+
+#: what a failed command kept, where it is not "nothing" (the sweep's batches are committed one
+#: at a time: each escalation is kept whole or not at all)
+DATABASE_FAILED = {
+    "sweep": "What the sweep had finished before it is kept, each escalation whole; "
+    "the rest was not saved.",
+}
+
+qa_cli = _Commands("qa", help="Quality assurance commands.")
 
 
 def _fail(message: str) -> None:

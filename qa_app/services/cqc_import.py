@@ -11,20 +11,17 @@ follow-on consequences, one audit event per service).
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain import cqc_import as rules
-from qa_app.domain import limits
 from qa_app.domain.changes import jsonable
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_import import ImportStatus
@@ -50,7 +47,13 @@ from qa_app.services.cqc_ratings import (  # noqa: F401 (callers use cqc_import.
     service_domain_ratings,
     service_group_ratings,
 )
-from qa_app.services.errors import Conflict, ValidationFailed, found
+from qa_app.services.cqc_uploads import (  # noqa: F401 (callers use cqc_import.<name>)
+    MAX_UPLOAD_BYTES,
+    remove_file,
+    start_upload,
+    upload_folder,
+)
+from qa_app.services.errors import Conflict, ValidationFailed, found  # noqa: F401
 from qa_app.services.listing import page_of
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
@@ -58,7 +61,6 @@ from qa_app.services.transaction import unit_of_work
 log = logging.getLogger(__name__)
 
 SHEET = "Locations"
-MAX_UPLOAD_BYTES = 400 * 1024 * 1024
 #: Bad rows kept for the preview page (the count is always exact).
 BAD_ROWS_SHOWN = 1000
 #: notes (warnings) printed by the command line's preview; the page lists up to BAD_ROWS_SHOWN
@@ -224,55 +226,6 @@ def jsonable_tree(value):
 # ---------------------------------------------------------------- uploads (the page)
 
 
-def upload_folder() -> Path:
-    folder = Path(
-        current_app.config.get("QA_CQC_UPLOAD_DIR")
-        or Path(current_app.instance_path) / "cqc-uploads"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def start_upload(actor: Actor, stream, filename: str, local_authority: str | None) -> CqcImport:
-    """Keep the uploaded file and record the import; the caller then starts `run_preview`."""
-    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
-    if not filename:
-        raise ValidationFailed({"file": "Choose CQC's ratings file to upload"})
-    if not filename.lower().endswith((".ods", ".xlsx", ".csv")):
-        raise ValidationFailed({"file": "The file must be an ODS, XLSX or CSV spreadsheet"})
-    local_authority = " ".join((local_authority or "").split()) or None
-    if problem := limits.LOCAL_AUTHORITY.problem(local_authority):
-        raise ValidationFailed({"local_authority": problem})
-    stored_name = f"{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
-    path = upload_folder() / stored_name
-    size = 0
-    with open(path, "wb") as out:
-        while chunk := stream.read(1 << 20):
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                out.close()
-                path.unlink(missing_ok=True)
-                raise ValidationFailed({"file": "The file must be smaller than 400 MB"})
-            out.write(chunk)
-    if size == 0:
-        path.unlink(missing_ok=True)
-        raise ValidationFailed({"file": f"{filename} is empty"})
-    with unit_of_work():
-        record = CqcImport(
-            status=ImportStatus.READING,
-            filename=filename,
-            stored_name=stored_name,
-            size_bytes=size,
-            local_authority=local_authority,
-            uploaded_by_id=actor.user.id if actor.user else None,
-            uploaded_by_label=actor.label,
-            counts={},
-            preview={},
-        )
-        db.session.add(record)
-    return record
-
-
 def run_preview(import_id: int) -> None:
     """Read an uploaded file and store its preview (in a background thread, or inline)."""
     record = db.session.get(CqcImport, import_id)
@@ -304,7 +257,7 @@ def run_preview(import_id: int) -> None:
         preview = preview_file(path, filename, local_authority, progress)
     except ImportRefused as refused:
         _finish_reading(import_id, ImportStatus.REFUSED, problem=str(refused))
-        _remove_file(path)
+        remove_file(path)
         return
     except Exception:
         log.exception("Reading CQC file %s (import %s) failed", filename, import_id)
@@ -314,7 +267,7 @@ def run_preview(import_id: int) -> None:
             ImportStatus.REFUSED,
             problem=f"{filename} could not be read. Check it is CQC's file.",
         )
-        _remove_file(path)
+        remove_file(path)
         return
     _finish_reading(
         import_id, ImportStatus.PREVIEWED, counts=counts_of(preview), preview=preview_json(preview)
@@ -349,13 +302,6 @@ def start_in_background(app, import_id: int) -> None:
     threading.Thread(target=work, name=f"cqc-import-{import_id}", daemon=True).start()
 
 
-def _remove_file(path: Path) -> None:
-    try:
-        path.unlink(missing_ok=True)
-    except OSError:
-        log.warning("Could not remove %s", path)
-
-
 def get_import(import_id: int) -> CqcImport:
     return found(db.session.get(CqcImport, import_id), "Import not found")
 
@@ -388,7 +334,7 @@ def discard(actor: Actor, import_id: int) -> CqcImport:
         record.decided_by_label = actor.label
         record.decided_at = datetime.now(UTC)
     if record.stored_name:
-        _remove_file(upload_folder() / record.stored_name)
+        remove_file(upload_folder() / record.stored_name)
     return record
 
 
@@ -410,7 +356,7 @@ def commit_import(actor: Actor, import_id: int) -> CqcImport:
             "Someone else confirmed or discarded this import at the same moment"
         ) from None
     if record.stored_name:
-        _remove_file(upload_folder() / record.stored_name)
+        remove_file(upload_folder() / record.stored_name)
     return record
 
 

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.extensions import db
@@ -13,6 +13,11 @@ from qa_app.services.errors import Conflict
 
 T = TypeVar("T")
 P = ParamSpec("P")
+
+#: the database failed under a step (a lost connection, a lock wait that timed out, a full
+#: disc): the step's unit of work was rolled back whole, and trying again is the remedy. The
+#: page, the API and the command line each say so (qa_app/web/errors.py, qa_app/cli).
+DATABASE_FAILURES: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes (the low byte of extended ones)
 

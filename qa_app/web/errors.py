@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from qa_app.extensions import db
+from qa_app.services.transaction import DATABASE_FAILURES
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,15 @@ TITLES = {
     413: "The file is too big",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
 }
+
+#: what a person or a client is told when the database failed part-way (every step is one
+#: transaction, rolled back whole: nothing of it was kept)
+DATABASE_UNAVAILABLE = (
+    "The database did not answer or could not finish the change. Nothing was saved: "
+    "try again in a few minutes."
+)
 
 
 def _wants_json() -> bool:
@@ -58,6 +67,26 @@ def init_app(app: Flask) -> None:
         if isinstance(error, MethodNotAllowed):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods or []))
         return response
+
+    def _database_unavailable(error):
+        # A lost connection, a lock wait that timed out, a full disc: the step's transaction
+        # was rolled back whole, so the person can simply try again.
+        log.error("Database error on %s %s: %s", request.method, request.path, error.orig)
+        db.session.rollback()
+        if _wants_json():
+            response = jsonify(error=DATABASE_UNAVAILABLE, details=None)
+        else:
+            response = make_response(
+                render_template(
+                    "errors/error.html", title=TITLES[503], message=DATABASE_UNAVAILABLE, code=503
+                )
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = "60"
+        return response
+
+    for failure in DATABASE_FAILURES:
+        app.register_error_handler(failure, _database_unavailable)
 
     @app.errorhandler(Exception)
     def _unexpected(error):
