@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from qa_app.domain.wording import count
 from qa_app.services import backup as backups
@@ -21,6 +22,7 @@ def _fail(message: str) -> None:
     default=None,
     help="The file to write (default: instance/backups/qa-backup-<UTC time>.tar.gz)",
 )
+@with_appcontext
 def backup_command(out):
     """Back up the database and the evidence files into one archive, while the app serves.
 
@@ -45,6 +47,7 @@ def backup_command(out):
 @click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Yes, replace the database and the evidence files")
+@with_appcontext
 def restore_command(file, yes):
     """Replace the database and the evidence files with those in a backup FILE.
 

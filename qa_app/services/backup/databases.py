@@ -253,6 +253,12 @@ def _pg_restore(engine: Engine, staged: Path) -> None:
                     if process.poll() is None:
                         process.kill()  # psql ends without COMMIT: nothing is changed
                         process.wait()
+                script.stdout.close()
+                if not apply.stdin.closed:
+                    try:
+                        apply.stdin.close()
+                    except BrokenPipeError:
+                        pass
         if not (made and applied):
             problem = log.read_text(errors="replace").strip()[-2000:]
             raise BackupFailed(f"the database was not restored (nothing was changed): {problem}")
