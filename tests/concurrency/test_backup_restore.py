@@ -57,9 +57,7 @@ def _state(app) -> dict[str, list[tuple]]:
         state = {
             table.name: [
                 tuple(row)
-                for row in connection.execute(
-                    select(table).order_by(*table.primary_key.columns)
-                )
+                for row in connection.execute(select(table).order_by(*table.primary_key.columns))
             ]
             for table in db.metadata.sorted_tables
         }

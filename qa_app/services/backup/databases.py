@@ -20,7 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,10 +255,8 @@ def _pg_restore(engine: Engine, staged: Path) -> None:
                         process.wait()
                 script.stdout.close()
                 if not apply.stdin.closed:
-                    try:
+                    with suppress(BrokenPipeError):
                         apply.stdin.close()
-                    except BrokenPipeError:
-                        pass
         if not (made and applied):
             problem = log.read_text(errors="replace").strip()[-2000:]
             raise BackupFailed(f"the database was not restored (nothing was changed): {problem}")
