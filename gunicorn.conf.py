@@ -28,8 +28,8 @@ accesslog = "-"
 access_log_format = ACCESS_LOG_FORMAT
 errorlog = "-"
 loglevel = "info"
-# A worker is replaced after this many requests (memory kept in check over weeks of uptime).
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled after N requests (max_requests stays 0): a CQC file import is read
+# in a thread of the worker that received it, and a recycled worker would end it part way.
+max_requests = 0
 # gunicorn 27's control socket (`gunicornc`) is not used: systemd starts, stops and reloads.
 control_socket_disable = True
