@@ -195,3 +195,23 @@ def test_safe_file_names():
     assert rules.safe_file_name("3f2a9c0d4e.pdf") and rules.safe_file_name("abc_thumb.jpg")
     for name in ("", ".hidden", "../x.pdf", "a/b.pdf", "a\\b.pdf", "x" * 120, "a.b.c.pdf"):
         assert not rules.safe_file_name(name), name
+
+
+def test_a_missing_postgresql_client_is_named_with_how_to_install_it(monkeypatch):
+    from qa_app.services.backup import databases
+
+    monkeypatch.setattr(databases.shutil, "which", lambda name: None)
+    monkeypatch.setattr(databases.glob, "glob", lambda pattern: [])
+    with pytest.raises(
+        rules.BackupFailed, match=r"pg_dump was not found on PATH .*postgresql-client"
+    ):
+        databases.find_tool("pg_dump")
+
+
+def test_the_newest_postgresql_client_is_chosen_when_none_is_on_the_path(monkeypatch):
+    from qa_app.services.backup import databases
+
+    found = ["/usr/lib/postgresql/9.6/bin/pg_dump", "/usr/lib/postgresql/15/bin/pg_dump"]
+    monkeypatch.setattr(databases.shutil, "which", lambda name: None)
+    monkeypatch.setattr(databases.glob, "glob", lambda pattern: found)
+    assert databases.find_tool("pg_dump") == "/usr/lib/postgresql/15/bin/pg_dump"
