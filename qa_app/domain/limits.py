@@ -50,6 +50,8 @@ CONTACT_PHONE = Limit("The phone number", 40)
 #: An address, lines separated by newlines: a provider's postal address, a service's address.
 POSTAL_ADDRESS = Limit("The postal address", 500)
 SERVICE_ADDRESS = Limit("The address", 500)
+#: Why a service closed ("Deregistered by CQC"), shown beside its closing date.
+CLOSED_REASON = Limit("The reason it closed", 200)
 
 # ---------------------------------------------------------------- people and accounts
 

@@ -187,6 +187,8 @@ def follow_ups_overdue(today: date | None = None) -> int:
         select(func.count()).where(
             latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
             ~_newer_than(latest),
+            # a closed service is never visited again (its ids are few: no join over them all)
+            latest.c.service_id.not_in(select(Service.id).where(~rules.service_open_on(today))),
         )
     )
 
@@ -216,6 +218,6 @@ def _follow_ups(horizon: date):
     return (
         select(Service.id, Service.name, latest.c.published_at, latest.c.overall_rating)
         .join(latest, latest.c.service_id == Service.id)
-        .where(latest.c.published_at < cutoff_at, ~newer)
+        .where(latest.c.published_at < cutoff_at, ~newer, rules.service_open_on(london_today()))
         .order_by(latest.c.published_at, Service.id)
     )

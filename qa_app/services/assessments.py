@@ -13,6 +13,7 @@ from qa_app.domain.clocks import LONDON
 from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES, can_decide
+from qa_app.domain.service_closing import closed_refusal
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.extensions import db
 from qa_app.models import (
@@ -50,6 +51,7 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     shape_of,
 )
 from qa_app.services.assessment_summaries import copy_summaries
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service
@@ -121,6 +123,11 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
         errors["service_id"] = "Choose a service"
+    else:
+        if refusal := closed_refusal(
+            service.name, service.closed_on, london_today(), "plan an assessment"
+        ):
+            errors["service_id"] = refusal
     standard_set = None
     key, version = values.get("standard_set_key"), values.get("standard_set_version")
     if key:

@@ -22,12 +22,13 @@ from qa_app.domain.concerns import (
 )
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.service_closing import closed_refusal
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notices, rules
 from qa_app.services.actors import Actor
-from qa_app.services.calendar import clock_settings
+from qa_app.services.calendar import clock_settings, london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.registry import get_service, staff_member
@@ -58,6 +59,11 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
         errors = {"service_id": "Choose the service the concern is about", **errors}
+    else:
+        if refusal := closed_refusal(
+            service.name, service.closed_on, london_today(now), "log a concern"
+        ):
+            errors = {"service_id": refusal, **errors}
     if values.get("officer_id") is not None and staff_member(values["officer_id"]) is None:
         errors["officer_id"] = "Choose a council officer who can sign in"
     if errors:

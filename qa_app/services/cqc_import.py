@@ -32,7 +32,6 @@ from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
-from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<name>)
     AUDIT_ACTION,
@@ -40,7 +39,17 @@ from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<n
     apply_preview,
     domain_field,
 )
-from qa_app.services.cqc_decisions import choose_types, decide_successors, refused_by, waiting
+from qa_app.services.cqc_decisions import (
+    choose_closings,
+    choose_types,
+    decide_successors,
+    refused_by,
+    waiting,
+)
+from qa_app.services.cqc_ratings import (  # noqa: F401 (callers use cqc_import.<name>)
+    service_domain_ratings,
+    service_group_ratings,
+)
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
@@ -122,6 +131,7 @@ def known_services() -> dict[str, rules.KnownService]:
             Service.service_type,
             Service.cqc_service_groups,
             Service.postcode,
+            Service.closed_on,
         ).where(Service.cqc_location_id.is_not(None))
     )
     return {
@@ -135,10 +145,11 @@ def known_services() -> dict[str, rules.KnownService]:
             service_type=service_type,
             groups=groups or {},
             postcode=postcode,
+            closed=closed_on is not None,
         )
-        for service_id, name, location_id, rating, rating_date, service_type, groups, postcode in (
-            rows
-        )
+        for service_id, name, location_id, rating, rating_date, service_type, groups, postcode, (
+            closed_on
+        ) in rows
         if location_id is not None  # as the query asks
     }
 
@@ -405,55 +416,17 @@ def commit_import(actor: Actor, import_id: int) -> CqcImport:
     return record
 
 
-def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> CqcImport:
-    """The officer chooses the types of new services the file cannot tell (a care home with or
-    without nursing; home support, supported living or extra care)."""
-    record = get_import(import_id)
-    if record.status != ImportStatus.PREVIEWED:
-        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
-    new_services = choose_types(record.preview.get("new_services", []), chosen)
-    with unit_of_work():
-        record.preview = {**record.preview, "new_services": new_services}
-        record.counts = {**record.counts, **waiting(record.preview)}
-        audit.record(
-            actor,
-            "cqc_import",
-            record.id,
-            "service_types_chosen",
-            {location_id: [None, value] for location_id, value in chosen.items() if value},
-        )
-    return record
-
-
-def set_successors(actor: Actor, import_id: int, decided: dict[str, str]) -> CqcImport:
-    """The officer says whether each new location that looks like a known service is that
-    service registered again (its record moves there) or a different one (added as new)."""
-    record = get_import(import_id)
-    if record.status != ImportStatus.PREVIEWED:
-        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
-    stored = decide_successors(record.preview, decided)
-    with unit_of_work():
-        record.preview = stored
-        record.counts = {**record.counts, **waiting(stored)}
-        audit.record(
-            actor,
-            "cqc_import",
-            record.id,
-            "successors_decided",
-            {location_id: [None, value] for location_id, value in decided.items() if value},
-        )
-    return record
-
-
 def commit_preview(
     actor: Actor,
     preview: Preview,
     types: dict[str, str] | None = None,
     successors: dict[str, str] | None = None,
+    closings: list[int] | None = None,
 ) -> CqcImport:
     """The command line's commit: apply a preview just read, with the types chosen for new
     services (`types`: {location ID: service type}; a location that is not new in this file is
-    passed over), and record it in the history."""
+    passed over), the known services to mark closed (`closings`: service ids), and record it in
+    the history."""
     if preview.bad_rows:
         raise Conflict("A file with bad rows cannot be imported")
     stored = preview_json(preview)
@@ -461,8 +434,8 @@ def commit_preview(
     stored["new_services"] = choose_types(
         stored["new_services"], {k: v for k, v in (types or {}).items() if k in new}
     )
-    stored = decide_successors(stored, successors or {})
-    counts = {**counts_of(preview), **waiting(stored)}
+    stored = choose_closings(decide_successors(stored, successors or {}), closings or [])
+    counts = {**counts_of(preview), **waiting(stored), "to_close": len(stored["closings"])}
     if refusal := refused_by(ImportStatus.PREVIEWED, counts):
         raise Conflict(refusal)
     with unit_of_work():
@@ -485,34 +458,6 @@ def commit_preview(
         result = apply_preview(actor, stored, f"{preview.filename} (import {record.id})")
         record.counts = {**counts, "applied": result}
     return record
-
-
-def service_group_ratings(service: Service) -> list[tuple[str, list[tuple[str, str, date]]]]:
-    """(group, [(domain, rating, publication date)…]) for each of CQC's service groups rated,
-    domains in CQC's order (Overall first)."""
-    groups = service.cqc_service_groups or {}
-    return [
-        (
-            group,
-            [
-                (domain, groups[group][domain][0], date.fromisoformat(groups[group][domain][1]))
-                for domain in rules.DOMAINS
-                if domain in groups[group]
-            ],
-        )
-        for group in sorted(groups)
-    ]
-
-
-def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:
-    """(domain, rating, publication date) for each key question recorded, in CQC's order."""
-    rows = {
-        r.domain: r
-        for r in db.session.scalars(
-            select(ServiceCqcRating).where(ServiceCqcRating.service_id == service_id)
-        )
-    }
-    return [(d, rows[d].rating, rows[d].publication_date) for d in rules.KEY_QUESTIONS if d in rows]
 
 
 def preview_lines(preview: Preview) -> list[str]:

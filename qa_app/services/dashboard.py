@@ -51,15 +51,18 @@ class StaffSummary:
 
 
 def staff_summary(user: User) -> StaffSummary:
+    live = rules.service_open_on(london_today())  # closed services are not the market's
     by_risk = dict(
-        db.session.execute(select(Service.risk, func.count()).group_by(Service.risk)).all()
+        db.session.execute(
+            select(Service.risk, func.count()).where(live).group_by(Service.risk)
+        ).all()
     )
     by_cqc = dict(
         db.session.execute(
-            select(Service.cqc_rating, func.count()).group_by(Service.cqc_rating)
+            select(Service.cqc_rating, func.count()).where(live).group_by(Service.cqc_rating)
         ).all()
     )
-    mine = select(Service).where(Service.contract_officer_id == user.id)
+    mine = select(Service).where(Service.contract_officer_id == user.id, live)
     my_count = db.session.scalar(select(func.count()).select_from(mine.subquery()))
     risk_order = case(
         {colour: n for n, colour in enumerate(RAG_COLOURS)}, value=Service.risk, else_=3
@@ -123,6 +126,7 @@ def concern_counts(now) -> ConcernCounts:
         select(func.count(Service.id)).where(
             Service.placement_stop_since.is_not(None),
             Service.placement_stop_since <= london_today(now),
+            rules.service_open_on(london_today(now)),
         )
     )
     return ConcernCounts(overdue, due_soon, drafts, in_force, stops)

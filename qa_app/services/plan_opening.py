@@ -35,8 +35,8 @@ def open_if_below_good(actor: Actor | None, service: Service) -> ImprovementPlan
     newer published assessment to the open plan, and notes on the plan when the service stops
     being below Good, and why.
     """
-    if service.id is None:
-        return None
+    if service.id is None or service.closed_on is not None:
+        return None  # (a closed service gets no new plan: nobody would act on it)
     actor = actor or Actor.system()
     latest = latest_published(service.id)
     now = utcnow()

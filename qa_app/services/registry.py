@@ -17,8 +17,9 @@ from qa_app.domain.registry_rules import check_provider, check_service
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, User
-from qa_app.services import audit
+from qa_app.services import audit, rules
 from qa_app.services.actors import Actor
+from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.risk import refresh_risk
@@ -102,14 +103,26 @@ class ServiceFilters:
     provider_id: int | None = None
     sort: str = "name"
     page: int = 1
+    #: closed services too (`rules.service_open_on`): without it, only the live market
+    include_closed: bool = False
 
     def active(self) -> bool:
         return any(
-            (self.q, self.service_type, self.cluster, self.officer_id, self.cqc_rating, self.risk)
+            (
+                self.q,
+                self.service_type,
+                self.cluster,
+                self.officer_id,
+                self.cqc_rating,
+                self.risk,
+                self.include_closed,
+            )
         )
 
 
 def _filtered(query, filters: ServiceFilters):
+    if not filters.include_closed:
+        query = query.where(rules.service_open_on(london_today()))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -433,6 +446,11 @@ def _check_provider(values: dict, provider_id: int | None) -> None:
             errors["cqc_provider_id"] = f"CQC provider ID {cqc_id} is already used by {holder.name}"
     if errors:
         raise ValidationFailed(errors)
+
+
+def refuse_if_stale(service: Service, expected_version: int | None) -> None:
+    """A Conflict if the service has changed since the caller read `expected_version`."""
+    _refuse_if_stale(service, "service", expected_version, service_values)
 
 
 def _refuse_if_stale(record, kind: str, expected_version: int | None, values) -> None:

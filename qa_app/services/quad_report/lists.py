@@ -278,7 +278,7 @@ def _stop(notice: Notice) -> str:
 def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordList:
     rows = queries.services(filters)
     standing = queries.standings(rows, [window], filters)[0]
-    chosen_rows = [r for r in rows if figure.matches(standing[r.id])]
+    chosen_rows = [r for r in rows if r.id in standing and figure.matches(standing[r.id])]
     chosen = clamp_page(page, len(chosen_rows), size)
     shown = chosen_rows[chosen.offset : chosen.offset + chosen.size]
     columns = [

@@ -402,6 +402,7 @@ def render(report: QuadReport, council: str) -> bytes:
             f"Produced {long_datetime(report.produced_at)}.",
             BODY,
         ),
+        *[_p(note, BODY) for note in report.notes],
         Spacer(1, 12 * mm),
         _p("Contents", SUBSECTION),
         contents,

@@ -1,8 +1,13 @@
 """Forms for the provider and service registry."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from qa_app.domain import limits
@@ -204,3 +209,4 @@ class ServiceFilterForm(FlaskForm):
             ]
         ),
     )
+    include_closed = BooleanField("Include closed services", widget=GovCheckboxInput())

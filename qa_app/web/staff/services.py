@@ -10,6 +10,7 @@ from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
 from qa_app.domain.notices import KINDS as NOTICE_KINDS
 from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
 from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.domain.roles import can_decide
 from qa_app.services import (
     assessments,
     audit,
@@ -41,6 +42,7 @@ def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
         risk=form.risk.data or "",
         sort=form.sort.data or "name",
         page=int(page) if page.isdigit() else 1,
+        include_closed=bool(form.include_closed.data),
     )
 
 
@@ -130,7 +132,8 @@ def service_page(service_id):
         names=audit.names_for(history),
         plan_view=plans.view(plan) if plan else None,
         plan_labels=PLAN_LABELS,
-        can_plan=standards.has_set_for(service.service_type),
+        can_plan=standards.has_set_for(service.service_type) and not service.closed_on,
+        can_close=can_decide(current_user.role),
         section="services",
     )
 
