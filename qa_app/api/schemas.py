@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -75,6 +75,15 @@ class Request(BaseModel):
 
 class Response(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, row: Any, **given: Any) -> Self:
+        """The response for `row`: each field is the row's attribute of the same name, but for
+        those `given` here (a field the row names otherwise, or one worked out)."""
+        values = {
+            name: given[name] if name in given else getattr(row, name) for name in cls.model_fields
+        }
+        return cls.model_validate(values, by_name=True)
 
 
 class Error(Response):

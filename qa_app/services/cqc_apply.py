@@ -77,7 +77,7 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         values: dict = {}
         if change["overall"]:
             to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
-            if service.cqc_rating_date and to_date < service.cqc_rating_date:
+            if service.cqc_rating_date and to_date and to_date < service.cqc_rating_date:
                 kept_newer.add(change["location_id"])  # rated again since the preview
             else:
                 values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
@@ -88,7 +88,12 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
             row = current.get(domain)
             if row is not None and (row.rating, row.publication_date) == (rating, published):
                 continue
-            if row is not None and row.publication_date and published < row.publication_date:
+            if (
+                row is not None
+                and row.publication_date
+                and published
+                and published < row.publication_date
+            ):
                 kept_newer.add(change["location_id"])  # never an older rating over a newer
                 continue
             if row is None or row.rating != rating:
@@ -243,12 +248,10 @@ def _add_new(actor: Actor, new: list[dict], source: str, moves: dict[str, int]) 
                 # a preview stored before provider addresses were read has none
                 address=item.get("provider_address") or None,
             )
-            db.session.add(provider)
-            db.session.flush()
-            audit.record(
+            audit.record_new(
                 actor,
                 "provider",
-                provider.id,
+                provider,
                 "created",
                 {**diff({}, registry.provider_values(provider)), "source": [None, source]},
             )

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,7 +28,7 @@ from qa_app.domain import limits
 from qa_app.domain.changes import jsonable
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_import import ImportStatus
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
@@ -50,7 +50,8 @@ from qa_app.services.cqc_ratings import (  # noqa: F401 (callers use cqc_import.
     service_domain_ratings,
     service_group_ratings,
 )
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, ValidationFailed, found
+from qa_app.services.listing import page_of
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
 
@@ -277,6 +278,7 @@ def run_preview(import_id: int) -> None:
     record = db.session.get(CqcImport, import_id)
     if record is None or record.status != ImportStatus.READING:
         return
+    assert record.stored_name is not None  # a file being read is stored first
     path = upload_folder() / record.stored_name
     filename, local_authority = record.filename, record.local_authority
     db.session.rollback()  # hold no transaction open while reading
@@ -355,10 +357,7 @@ def _remove_file(path: Path) -> None:
 
 
 def get_import(import_id: int) -> CqcImport:
-    record = db.session.get(CqcImport, import_id)
-    if record is None:
-        raise NotFound("Import not found")
-    return record
+    return found(db.session.get(CqcImport, import_id), "Import not found")
 
 
 def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
@@ -370,8 +369,7 @@ def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
 
 
 def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImport], Page]:
-    total = db.session.scalar(select(func.count(CqcImport.id)))
-    page = clamp_page(page_number, total, page_size)
+    page = page_of(select(CqcImport), page_number, page_size)
     items = db.session.scalars(
         select(CqcImport)
         .order_by(CqcImport.uploaded_at.desc(), CqcImport.id.desc())
@@ -477,7 +475,7 @@ def preview_lines(preview: Preview) -> list[str]:
         lines.append(f"  … and {len(plan.warnings) - NOTES_PRINTED:,} more notes like these")
     for change in plan.changes:
         parts = []
-        if change.overall:
+        if change.overall and change.overall_date:
             parts.append(
                 f"overall {change.overall[0]} -> {change.overall[1]} "
                 f"(published {change.overall_date[1]:%d/%m/%Y})"

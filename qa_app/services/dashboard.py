@@ -63,7 +63,7 @@ def staff_summary(user: User) -> StaffSummary:
         ).all()
     )
     mine = select(Service).where(Service.contract_officer_id == user.id, live)
-    my_count = db.session.scalar(select(func.count()).select_from(mine.subquery()))
+    my_count = db.session.scalar(select(func.count()).select_from(mine.subquery())) or 0
     risk_order = case(
         {colour: n for n, colour in enumerate(RAG_COLOURS)}, value=Service.risk, else_=3
     )
@@ -87,7 +87,7 @@ def staff_summary(user: User) -> StaffSummary:
     ]
     return StaffSummary(
         services=sum(by_risk.values()),
-        providers=db.session.scalar(select(func.count(Provider.id))),
+        providers=db.session.scalar(select(func.count(Provider.id))) or 0,
         by_risk=by_risk,
         by_cqc=by_cqc,
         my_services=my_services,
@@ -129,7 +129,7 @@ def concern_counts(now) -> ConcernCounts:
             rules.service_open_on(london_today(now)),
         )
     )
-    return ConcernCounts(overdue, due_soon, drafts, in_force, stops)
+    return ConcernCounts(overdue, due_soon, drafts, in_force, stops or 0)
 
 
 def provider_summary(user: User) -> list[Service]:
@@ -249,14 +249,20 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
     drafts = db.session.scalar(
         select(func.count(Notice.id)).where(Notice.status == NoticeStatus.DRAFT)
     )
+    due_soon, breached, drafts = due_soon or 0, breached or 0, drafts or 0
     submitted, closing = db.session.execute(
         select(
             func.count().filter(Assessment.status == SUBMITTED),
             func.count().filter(rules.comments_close_this_week(now)),
         ).where(Assessment.status.in_([SUBMITTED, DRAFT_SHARED]))
     ).one()
-    to_review = db.session.scalar(
-        select(func.count(ImprovementPlan.id)).where(ImprovementPlan.status == plan_rules.SUBMITTED)
+    to_review = (
+        db.session.scalar(
+            select(func.count(ImprovementPlan.id)).where(
+                ImprovementPlan.status == plan_rules.SUBMITTED
+            )
+        )
+        or 0
     )
     month = month_of(now)
     red = quad_lists.turned_red_ids(Window.of(month, now), Filters())

@@ -155,11 +155,12 @@ def _add_standing_issues(
             position += 1
             issue.plan_id, issue.position = plan.id, position
             db.session.add(issue)
+        published = latest.published_at or utcnow()  # (the latest published: it is set)
         for gone in earlier.values():
             gone.withdrawn_at = utcnow()
             gone.withdrawn_reason = (
                 f"Revision {latest.revision_number} of the assessment, published "
-                f"{long_date(latest.published_at)}, no longer rates this standard below Good"
+                f"{long_date(published)}, no longer rates this standard below Good"
             )
             audit.record(
                 actor,

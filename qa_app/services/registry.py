@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.changes import diff
 from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.postcode import normalise_postcode
 from qa_app.domain.registry_rules import check_provider, check_service
 from qa_app.domain.roles import STAFF_ROLES
@@ -20,8 +20,9 @@ from qa_app.models import Provider, Service, User
 from qa_app.services import audit, rules
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import page_of
 from qa_app.services.risk import refresh_risk
 from qa_app.services.transaction import unit_of_work
 
@@ -74,19 +75,16 @@ def visible_services(viewer: User):
 
 
 def get_service(viewer: User, service_id: int) -> Service:
-    service = db.session.scalar(visible_services(viewer).where(Service.id == service_id))
-    if service is None:
-        raise NotFound("Service not found")
-    return service
+    return found(
+        db.session.scalar(visible_services(viewer).where(Service.id == service_id)),
+        "Service not found",
+    )
 
 
 def get_provider(viewer: User, provider_id: int) -> Provider:
     if viewer.role not in STAFF_ROLES and viewer.provider_id != provider_id:
         raise NotFound("Provider not found")
-    provider = db.session.get(Provider, provider_id)
-    if provider is None:
-        raise NotFound("Provider not found")
-    return provider
+    return found(db.session.get(Provider, provider_id), "Provider not found")
 
 
 # ---------------------------------------------------------------- lists
@@ -162,12 +160,7 @@ def list_services(
     """One page of services (two statements, whatever the number of services)."""
     filters = _as_seen_by(viewer, filters)
     query = _filtered(visible_services(viewer), filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
-    )
+    page = page_of(query, filters.page, page_size, clamp)
     order = SERVICE_SORTS.get(filters.sort, SERVICE_SORTS["name"])
     items = db.session.scalars(query.order_by(*order).offset(page.offset).limit(page.size)).unique()
     return list(items), page
@@ -201,12 +194,7 @@ def list_providers(
                 func.lower(Provider.cqc_provider_id).like(like),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = (
-        clamp_page(page_number, total, page_size)
-        if clamp
-        else Page(max(1, page_number), page_size, total)
-    )
+    page = page_of(query, page_number, page_size, clamp)
     rows = db.session.execute(
         query.order_by(Provider.name, Provider.id).offset(page.offset).limit(page.size)
     ).all()

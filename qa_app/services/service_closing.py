@@ -19,7 +19,7 @@ from qa_app.models import Assessment, Concern, Notice, Service, User
 from qa_app.services import audit, registry
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
-from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, found
 from qa_app.services.transaction import unit_of_work
 
 CLOSING_FIELDS = ("closed_on", "closed_reason")
@@ -155,7 +155,7 @@ def close_in_transaction(
     if (service.closed_on, service.closed_reason) == (closed_on, reason):
         return  # closed already, on that day and for that reason
     for visit in check.cancelled:
-        assessment = db.session.get(Assessment, visit.id)
+        assessment = found(db.session.get(Assessment, visit.id), "Assessment not found")
         assessment.officers = []
         db.session.delete(assessment)
         audit.record(

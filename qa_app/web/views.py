@@ -209,6 +209,17 @@ class PlanPage(PlanState):
         return plans.was_sent_back(action.status, action.reopened_reason)
 
 
+def plan_context(pv) -> dict:
+    """What a plan's page needs, on the staff pages and the portal alike."""
+    return {
+        "pv": pv,
+        "view": PlanPage.of(pv),
+        "labels": plans.STATUS_LABELS,
+        "action_labels": plans.ACTION_LABELS,
+        "grades": plans.GRADES,
+    }
+
+
 # ---------------------------------------------------------------- concerns
 
 

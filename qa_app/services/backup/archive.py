@@ -18,7 +18,7 @@ import tarfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from qa_app.domain import backup_manifest as rules
 from qa_app.domain.backup_manifest import BackupFailed, BackupRefused, Entry, Manifest
@@ -108,7 +108,7 @@ def write(out: Path, manifest: Manifest, database: Path, files: Path) -> None:
         raise
 
 
-def _copy_checked(stream: BinaryIO, entry: Entry, target: Path) -> None:
+def _copy_checked(stream: IO[bytes], entry: Entry, target: Path) -> None:
     digest = hashlib.sha256()
     written = 0
     with target.open("xb") as out:

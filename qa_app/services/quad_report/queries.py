@@ -551,8 +551,12 @@ def build(
 def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
     """The pack's note on closed services, naming those that closed in the month."""
     closed = sorted(
-        (r for r in rows if r.closed_on and window.month.first_day <= r.closed_on <= window.day),
-        key=lambda r: (r.closed_on, r.name.casefold()),
+        (
+            (r.closed_on, r.name)
+            for r in rows
+            if r.closed_on and window.month.first_day <= r.closed_on <= window.day
+        ),
+        key=lambda day_and_name: (day_and_name[0], day_and_name[1].casefold()),
     )
     note = (
         "Services are counted as they stood at the month's end: a service closed by then "
@@ -562,7 +566,7 @@ def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
     if closed:
         note += (
             " Closed in the month: "
-            + "; ".join(f"{r.name} ({long_date(r.closed_on)})" for r in closed)
+            + "; ".join(f"{name} ({long_date(day)})" for day, name in closed)
             + "."
         )
     return [note]

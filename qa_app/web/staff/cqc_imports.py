@@ -18,11 +18,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
-    GovSelect,
-    GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Optional
+from wtforms import RadioField, SelectMultipleField
 
 from qa_app.domain import limits
 from qa_app.domain.codes import SERVICE_TYPES
@@ -36,9 +33,10 @@ from qa_app.web.forms import (
     ButtonForm,
     apply_errors,
     ask_for_file_again,
-    at_most,
     options,
     refusal_problems,
+    select_field,
+    text_input,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import ImportView
@@ -53,15 +51,15 @@ class CqcUploadForm(FlaskForm):
             "XLSX or CSV"
         ),
     )
-    local_authority = StringField(
+    local_authority = text_input(
         "Local authority for new services (optional)",
-        widget=GovTextInput(),
+        limits.LOCAL_AUTHORITY,
+        optional=True,
         description=(
             "Locations in this local authority that the council does not know yet are added as "
             "new services. Spell it as CQC does, for example Northumberland. Leave blank to "
             "only update the services you already have."
         ),
-        validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
 
 
@@ -79,12 +77,10 @@ def types_form(record, formdata=None) -> FlaskForm:
     for new in (record.preview or {}).get("new_services", []):
         choices = new.get("type_choices") or []
         if len(choices) > 1:
-            field = SelectField(
+            field = select_field(
                 f"Type of {new['name']}",
-                widget=GovSelect(),
                 choices=options([("", "Choose a type")] + [(t, SERVICE_TYPES[t]) for t in choices]),
                 default=new["service_type"],
-                validate_choice=False,  # the use case says what is wrong, in words
             )
             setattr(ServiceTypesForm, _type_field(new["location_id"]), field)
     return ServiceTypesForm(formdata=formdata)
