@@ -152,3 +152,40 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         session_max_hours=_int(environ, "QA_SESSION_MAX_HOURS", 12),
         trusted_proxies=_int(environ, "QA_TRUSTED_PROXIES", 0, minimum=0),
     )
+
+
+# ---------------------------------------------------------------- the web server (gunicorn)
+
+#: However many cores: each sync worker holds one database connection pool of its own.
+MAX_DEFAULT_WORKERS = 12
+ACCESS_LOG_FORMAT = (
+    '%(h)s forwarded-for="%({x-forwarded-for}i)s" "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+)
+
+
+@dataclass(frozen=True)
+class WebServerSettings:
+    """What `gunicorn.conf.py` reads: `QA_WEB_BIND`, `QA_WEB_WORKERS`, `QA_WEB_TIMEOUT`."""
+
+    bind: str
+    workers: int
+    timeout: int
+
+
+def default_workers(cores: int | None) -> int:
+    """Two per core and one more (gunicorn's advice), at most MAX_DEFAULT_WORKERS."""
+    return min(2 * (cores or 1) + 1, MAX_DEFAULT_WORKERS)
+
+
+def load_web_server_settings(environ: dict | None = None) -> WebServerSettings:
+    environ = dict(os.environ if environ is None else environ)
+    bind = environ.get("QA_WEB_BIND", "").strip() or "127.0.0.1:8000"
+    if not (bind.startswith("unix:") or ":" in bind):
+        raise ConfigError(
+            f"QA_WEB_BIND must be HOST:PORT (e.g. 127.0.0.1:8000) or unix:PATH, not {bind!r}"
+        )
+    return WebServerSettings(
+        bind=bind,
+        workers=_int(environ, "QA_WEB_WORKERS", default_workers(os.cpu_count())),
+        timeout=_int(environ, "QA_WEB_TIMEOUT", 60),
+    )

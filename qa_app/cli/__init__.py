@@ -340,3 +340,9 @@ def report_quad(month_text, out, cluster, service_type):
         f"Wrote the QuAD report for {month.label} ({report.filters.describe()}) as "
         f"{REPORT_FORMATS[extension]} to {path} ({len(data):,} bytes)."
     )
+
+
+from qa_app.cli.backup import backup_command, restore_command  # noqa: E402
+
+qa_cli.add_command(backup_command)
+qa_cli.add_command(restore_command)

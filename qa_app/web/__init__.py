@@ -8,7 +8,7 @@ from qa_app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from qa_app import signed_in
-    from qa_app.web import assets, errors, filters, nul_guard
+    from qa_app.web import assets, errors, filters, health, nul_guard
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
     from qa_app.web.portal import bp as portal_bp
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     nul_guard.init_app(app)
     assets.init_app(app)
+    health.init_app(app)
 
     @app.get("/")
     def index():

@@ -205,6 +205,7 @@ MATRIX = {
     "index": ("GET", "/", {"anonymous": 302, **dict.fromkeys(ROLES[1:], 302)}, None),
     "static": ("GET", "/static/app.css", PUBLIC, None),
     "service_worker": ("GET", "/service-worker.js", PUBLIC, None),
+    "healthz": ("GET", "/healthz", PUBLIC, None),
     "govuk_assets": ("GET", "/assets/manifest.json", PUBLIC, None),
     "auth.sign_in": ("GET", "/sign-in", {"anonymous": 200, **dict.fromkeys(ROLES[1:], 302)}, None),
     "auth.sign_out": ("POST", "/sign-out", SIGN_OUT, {}),
