@@ -46,7 +46,15 @@ class Concern(Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_concerns_status_response_due_at", "status", "response_due_at"),
+        # clocks by due time; with what "breached" also asks (no response, the notice), so that
+        # counting the managers' breached clocks reads the index alone
+        Index(
+            "ix_concerns_status_due_responded_notice",
+            "status",
+            "response_due_at",
+            "responded_at",
+            "notice_id",
+        ),
         # the list, open first by due time (and filtered by risk), then the rest newest first
         Index(
             "ix_concerns_status_risk_level_response_due_at",

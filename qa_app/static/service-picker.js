@@ -19,6 +19,7 @@ export function startServicePickers() {
     const labels = options.map((option) => option.textContent);
     const searchable = labels.map((label) => label.toLocaleLowerCase());
     const byLabel = new Map(options.map((option) => [option.textContent, option]));
+    const id = select.id; // the box typed in takes the select's id (and so its label)
     autocomplete.enhanceSelectElement({
       selectElement: select,
       defaultValue: "",
@@ -34,12 +35,20 @@ export function startServicePickers() {
         }
         populate(found);
       },
-      // a choice sets the select; text that is not a service (or none) leaves it unchosen, so
-      // the server asks for one rather than keeping an earlier pick out of sight
       onConfirm: (label) => {
         const option = label ? byLabel.get(label) : undefined;
-        select.value = option ? option.value : "";
+        if (option) select.value = option.value;
       },
     });
+    // What is sent is what the box shows: text that is not a service's (or none) leaves the
+    // select unchosen, so the server asks for one rather than sending an earlier pick that is
+    // no longer in sight.
+    const box = document.getElementById(id);
+    if (box && select.form) {
+      select.form.addEventListener("submit", () => {
+        const option = byLabel.get(box.value.trim());
+        select.value = option ? option.value : "";
+      });
+    }
   }
 }

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, or_, select, union_all
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.lifecycle import PUBLISHED, publication_order
@@ -240,37 +240,50 @@ def action_in_open_plan(moment: datetime):
 # ---------------------------------------------------------------- values at an instant
 
 
+def _has_old_value(field: str):
+    """The audit event's changes hold a [before, after] list (at least its first item) under
+    `field`: each database's own JSON test, so no event's JSON need be read back to ask."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.json_typeof(AuditEvent.changes[(field, 0)]).is_not(None)
+    return func.json_type(AuditEvent.changes, f'$."{field}"[0]').is_not(None)
+
+
 def values_at(entity_type: str, field: str, moments: list[datetime], ids=None) -> list[dict]:
     """For each of `moments`, {entity id: the field's value then} for the entities whose field
     has changed since (from the append-only audit trail: the value a change replaced is the
-    value before it). Entities not in a dict have the value they have now. One statement.
+    value before it, so the value at a moment is the one the first change after it replaced).
+    Entities not in a dict have the value they have now. One statement: the database reads
+    only the changes since each moment (the (entity_type, occurred_at) index), picks each
+    entity's first (by time, then id) and sends back its old value alone.
 
     A record's creation is not a change: what it was created with is taken to hold before too
     (a service entered in the register keeps the CQC rating it already had)."""
     if not moments:
         return []
-    query = (
-        select(AuditEvent.entity_id, AuditEvent.occurred_at, AuditEvent.changes)
-        .where(
-            AuditEvent.entity_type == entity_type,
-            AuditEvent.occurred_at >= min(moments),
-            AuditEvent.action != "created",
-            cast(AuditEvent.changes, Text).like(f'%"{field}"%'),
+    firsts = []
+    for k, moment in enumerate(moments):
+        order = func.row_number().over(
+            partition_by=AuditEvent.entity_id, order_by=(AuditEvent.occurred_at, AuditEvent.id)
         )
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    )
-    if ids is not None:
-        query = query.where(AuditEvent.entity_id.in_(ids))
-    events = [
-        (entity_id, occurred, changes[field][0])
-        for entity_id, occurred, changes in db.session.execute(query)
-        if isinstance(changes, dict) and isinstance(changes.get(field), list) and changes[field]
-    ]
-    result = []
-    for moment in moments:
-        found: dict = {}
-        for entity_id, occurred, old in events:  # oldest first: the first change after wins
-            if occurred >= moment and entity_id not in found:
-                found[entity_id] = old
-        result.append(found)
+        changes = select(
+            literal(k).label("k"),
+            AuditEvent.entity_id.label("entity_id"),
+            AuditEvent.changes[(field, 0)].label("old"),
+            order.label("n"),
+        ).where(
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.occurred_at >= moment,
+            AuditEvent.action != "created",
+            cast(AuditEvent.changes, Text).like(f'%"{field}"%'),  # (cheap: before any JSON)
+            _has_old_value(field),
+        )
+        if ids is not None:
+            changes = changes.where(AuditEvent.entity_id.in_(ids))
+        changes = changes.subquery()
+        firsts.append(
+            select(changes.c.k, changes.c.entity_id, changes.c.old).where(changes.c.n == 1)
+        )
+    result: list[dict] = [{} for _ in moments]
+    for k, entity_id, old in db.session.execute(union_all(*firsts)):
+        result[k][entity_id] = old
     return result
