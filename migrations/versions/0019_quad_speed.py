@@ -6,6 +6,10 @@
   index alone (follow-ups overdue, the report's assessment history);
 - assessments (service_id, created_at, status): whether a newer assessment is under way after
   a service's latest publication, from the index alone;
+- assessments (service_id, id, status, published_at, created_at, overall_rating): each
+  service's assessment history in order, from the index alone (the report's standings);
+- concerns (service_id, received_at, closed_at, escalated_at, responded_at, notice_id,
+  risk_level): each service's concerns open at a month's end, from the index alone;
 - concerns (status, response_due_at, responded_at, notice_id) in place of (status,
   response_due_at), of which it is a widening: breached clocks counted from the index alone.
 
@@ -28,6 +32,7 @@ def upgrade():
     with op.batch_alter_table('assessments', schema=None) as batch_op:
         batch_op.create_index('ix_assessments_status_service_id_published_at', ['status', 'service_id', 'published_at'], unique=False)
         batch_op.create_index('ix_assessments_service_id_created_at_status', ['service_id', 'created_at', 'status'], unique=False)
+        batch_op.create_index('ix_assessments_service_history', ['service_id', 'id', 'status', 'published_at', 'created_at', 'overall_rating'], unique=False)
 
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_entity_type_occurred_at', ['entity_type', 'occurred_at'], unique=False)
@@ -35,10 +40,12 @@ def upgrade():
     with op.batch_alter_table('concerns', schema=None) as batch_op:
         batch_op.drop_index('ix_concerns_status_response_due_at')
         batch_op.create_index('ix_concerns_status_due_responded_notice', ['status', 'response_due_at', 'responded_at', 'notice_id'], unique=False)
+        batch_op.create_index('ix_concerns_service_id_open_at', ['service_id', 'received_at', 'closed_at', 'escalated_at', 'responded_at', 'notice_id', 'risk_level'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.drop_index('ix_concerns_service_id_open_at')
         batch_op.drop_index('ix_concerns_status_due_responded_notice')
         batch_op.create_index('ix_concerns_status_response_due_at', ['status', 'response_due_at'], unique=False)
 
@@ -46,5 +53,6 @@ def downgrade():
         batch_op.drop_index('ix_audit_events_entity_type_occurred_at')
 
     with op.batch_alter_table('assessments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessments_service_history')
         batch_op.drop_index('ix_assessments_service_id_created_at_status')
         batch_op.drop_index('ix_assessments_status_service_id_published_at')

@@ -66,9 +66,22 @@ class Assessment(Model):
         Index("ix_assessments_service_id_visit_date", "service_id", "visit_date"),
         # each service's latest publication (follow-ups, the QuAD report's history), read from
         # the index alone
-        Index("ix_assessments_status_service_id_published_at", "status", "service_id", "published_at"),
+        Index(
+            "ix_assessments_status_service_id_published_at", "status", "service_id", "published_at"
+        ),
         # a newer assessment under way (created after the latest publication, not published)
         Index("ix_assessments_service_id_created_at_status", "service_id", "created_at", "status"),
+        # each service's assessment history in order (the QuAD report's standings), read from
+        # the index alone
+        Index(
+            "ix_assessments_service_history",
+            "service_id",
+            "id",
+            "status",
+            "published_at",
+            "created_at",
+            "overall_rating",
+        ),
     )
 
 

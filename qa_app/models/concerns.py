@@ -65,6 +65,18 @@ class Concern(Model):
         Index("ix_concerns_received_at", "received_at"),
         # a service's open concerns (risk, market overview)
         Index("ix_concerns_service_id_status", "service_id", "status"),
+        # each service's concerns open at an instant (the QuAD report's services of concern:
+        # `quad_report.rules.concern_open`), counted from the index alone
+        Index(
+            "ix_concerns_service_id_open_at",
+            "service_id",
+            "received_at",
+            "closed_at",
+            "escalated_at",
+            "responded_at",
+            "notice_id",
+            "risk_level",
+        ),
     )
 
 

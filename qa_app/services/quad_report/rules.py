@@ -97,25 +97,29 @@ def assessment_history(moments: list[datetime], service_ids=None):
 def latest_published(history, moment: datetime):
     """Of one service's `assessment_history` rows, the latest published before `moment`, or
     None. A correction published later supersedes the assessment it corrects by being later."""
-    best = None
+    best, best_order = None, None
     for row in history:
-        if row.published_at is None or row.published_at >= moment:
+        published_at = row.published_at
+        if published_at is None or published_at >= moment:
             continue
-        if best is None or publication_order(row.published_at, row.id) > publication_order(
-            best.published_at, best.id
-        ):
-            best = row
+        order = publication_order(published_at, row.id)
+        if best_order is None or order > best_order:
+            best, best_order = row, order
     return best
 
 
 # rule: a newer assessment under way (as services.plans.follow_ups_due): created after the
 # latest publication and not itself published by `moment`
 def under_way(history, latest, moment: datetime) -> bool:
-    return latest is not None and any(
-        latest.published_at < row.created_at < moment
-        and (row.published_at is None or row.published_at >= moment)
-        for row in history
-    )
+    if latest is None:
+        return False
+    since = latest.published_at
+    for row in history:
+        if since < row.created_at < moment and (
+            row.published_at is None or row.published_at >= moment
+        ):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- concerns
