@@ -10,6 +10,9 @@
   service's assessment history in order, from the index alone (the report's standings);
 - concerns (service_id, received_at, closed_at, escalated_at, responded_at, notice_id,
   risk_level): each service's concerns open at a month's end, from the index alone;
+- concerns (received_at, risk_level, source) in place of (received_at), and clock_events
+  (at, kind, concern_id) in place of (at): the report's counts and 12-month trends of concerns
+  received and clocks met or breached, from the index alone;
 - concerns (status, response_due_at, responded_at, notice_id) in place of (status,
   response_due_at), of which it is a widening: breached clocks counted from the index alone.
 
@@ -37,14 +40,26 @@ def upgrade():
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.create_index('ix_audit_events_entity_type_occurred_at', ['entity_type', 'occurred_at'], unique=False)
 
+    with op.batch_alter_table('clock_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_clock_events_at')
+        batch_op.create_index('ix_clock_events_at_kind_concern_id', ['at', 'kind', 'concern_id'], unique=False)
+
     with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.drop_index('ix_concerns_received_at')
+        batch_op.create_index('ix_concerns_received_at_risk_level_source', ['received_at', 'risk_level', 'source'], unique=False)
         batch_op.drop_index('ix_concerns_status_response_due_at')
         batch_op.create_index('ix_concerns_status_due_responded_notice', ['status', 'response_due_at', 'responded_at', 'notice_id'], unique=False)
         batch_op.create_index('ix_concerns_service_id_open_at', ['service_id', 'received_at', 'closed_at', 'escalated_at', 'responded_at', 'notice_id', 'risk_level'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('clock_events', schema=None) as batch_op:
+        batch_op.drop_index('ix_clock_events_at_kind_concern_id')
+        batch_op.create_index('ix_clock_events_at', ['at'], unique=False)
+
     with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.drop_index('ix_concerns_received_at_risk_level_source')
+        batch_op.create_index('ix_concerns_received_at', ['received_at'], unique=False)
         batch_op.drop_index('ix_concerns_service_id_open_at')
         batch_op.drop_index('ix_concerns_status_due_responded_notice')
         batch_op.create_index('ix_concerns_status_response_due_at', ['status', 'response_due_at'], unique=False)

@@ -62,7 +62,9 @@ class Concern(Model):
             "risk_level",
             "response_due_at",
         ),
-        Index("ix_concerns_received_at", "received_at"),
+        # by when received; with the risk and source, so that the QuAD report's counts and
+        # 12-month trend of concerns received read the index alone
+        Index("ix_concerns_received_at_risk_level_source", "received_at", "risk_level", "source"),
         # a service's open concerns (risk, market overview)
         Index("ix_concerns_service_id_status", "service_id", "status"),
         # each service's concerns open at an instant (the QuAD report's services of concern:
@@ -89,9 +91,12 @@ class ClockEvent(Model):
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"))
     kind: Mapped[str] = mapped_column(String(12))
     clock: Mapped[str] = mapped_column(String(12))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
         UniqueConstraint("concern_id", "kind", name="uq_clock_events_concern_id_kind"),
+        # by time, with what the QuAD report's counts and trend ask of each (met or breached,
+        # and whose concern)
+        Index("ix_clock_events_at_kind_concern_id", "at", "kind", "concern_id"),
     )
