@@ -64,12 +64,16 @@ lint: setup
 migrations-check: setup
 	$(BIN)/python scripts/check_migrations.py
 
+# --dist worksteal: an idle worker takes tests from a busy one, so one long browser test does not
+# leave the other core idle at the end. --durations: every run names its slowest tests.
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider --durations=15
+
 test-sqlite: setup
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test-postgres: setup
 	@if [ -n "$${QA_TEST_POSTGRES_URL:-}" ]; then \
-	  QA_TEST_DATABASE=postgres $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider; \
+	  QA_TEST_DATABASE=postgres $(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/unit; \
 	elif [ "$${QA_REQUIRE_POSTGRES:-}" = "1" ]; then \
 	  echo "QA_REQUIRE_POSTGRES=1 but QA_TEST_POSTGRES_URL is not set: the PostgreSQL suite cannot run" >&2; exit 1; \
 	else \

@@ -14,8 +14,25 @@ os.environ["QA_ENV"] = "test"
 os.environ.pop("QA_DATABASE_URL", None)
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support.databases import fresh_database_url, on_postgres
+
+# Property tests must not depend on the machine's speed: no deadline per example and no health
+# check that fails because generating input was slow on a busy machine. Derandomized, so a run
+# on CI tries the same examples as a run here.
+settings.register_profile(
+    "qa",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+settings.load_profile("qa")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -17,7 +17,7 @@
   response_due_at), of which it is a widening: breached clocks counted from the index alone.
 
 Revision ID: 0019_quad_speed
-Revises: 0017_cqc_service_groups (on this branch; the lead re-chains it after 0018)
+Revises: 0018_service_closed
 Create Date: 2026-11-28 00:37:52.912835
 
 """
@@ -26,7 +26,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_quad_speed'
-down_revision = '0017_cqc_service_groups'
+down_revision = '0018_service_closed'
 branch_labels = None
 depends_on = None
 

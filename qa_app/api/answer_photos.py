@@ -53,18 +53,7 @@ class PhotoOut(ResponseModel):
 
 
 def photo_out(photo) -> PhotoOut:
-    return PhotoOut(
-        id=photo.id,
-        question_ref=photo.question_ref,
-        client_id=photo.client_id,
-        filename=photo.filename,
-        content_type=photo.content_type,
-        size=photo.size,
-        width=photo.width,
-        height=photo.height,
-        uploaded_by=photo.uploaded_by_label,
-        uploaded_at=photo.uploaded_at,
-    )
+    return PhotoOut.of(photo, uploaded_by=photo.uploaded_by_label)
 
 
 @endpoint(

@@ -177,22 +177,18 @@ class AssessmentOut(Response):
 
 def comment_out(comment) -> CommentOut:
     answer = comment.answer
-    return CommentOut(
-        id=comment.id,
-        question_ref=comment.question_ref,
-        text=comment.text,
+    return CommentOut.of(
+        comment,
         by=comment.author_label,
         at=comment.created_at,
-        answer=CommentAnswerOut(
-            decision=answer.decision,
-            text=answer.text,
-            by=answer.answered_by_label,
-            at=answer.answered_at,
-            version=answer.version,
-        )
+        answer=CommentAnswerOut.of(answer, by=answer.answered_by_label, at=answer.answered_at)
         if answer
         else None,
     )
+
+
+def answer_out(answer) -> AnswerOut:
+    return AnswerOut.of(answer, sources=answer.sources or [], updated_by=answer.updated_by_label)
 
 
 def assessment_out(assessment) -> AssessmentOut:
@@ -201,37 +197,17 @@ def assessment_out(assessment) -> AssessmentOut:
     ratings = assessments.ratings_for(assessment, questions, answers)
     order = {q.ref: i for i, q in enumerate(questions)}
     photos = answer_photos.photos_for(assessment)
-    return AssessmentOut(
-        id=assessment.id,
-        service_id=assessment.service_id,
-        status=assessment.status,
-        standard_set=SetRef(
-            key=assessment.standard_set.key, version=assessment.standard_set.version
-        ),
-        visit_date=assessment.visit_date,
-        kind=assessment.kind,
-        announced=assessment.announced,
-        lead_officer_id=assessment.lead_officer_id,
+    return AssessmentOut.of(
+        assessment,
+        standard_set=SetRef.of(assessment.standard_set),
         officer_ids=[o.id for o in assessment.officers],
         questions=len(questions),
         unanswered=sum(1 for q in questions if not (q.ref in answers and answers[q.ref].complete)),
         answers=[
-            AnswerOut(
-                question_ref=a.question_ref,
-                score=a.score,
-                na_reason=a.na_reason,
-                evidence=a.evidence,
-                sources=a.sources or [],
-                version=a.version,
-                updated_by=a.updated_by_label,
-                updated_at=a.updated_at,
-            )
+            answer_out(a)
             for a in sorted(answers.values(), key=lambda a: order.get(a.question_ref, 10**6))
         ],
         ratings=RatingsOut.model_validate(ratings.as_dict()),
-        submitted_at=assessment.submitted_at,
-        shared_at=assessment.shared_at,
-        published_at=assessment.published_at,
         summaries=summaries_out(assessment),
         comments=[comment_out(c) for c in assessments.provider_comments(assessment)],
         photos=[
@@ -239,7 +215,6 @@ def assessment_out(assessment) -> AssessmentOut:
             for ref in sorted(photos, key=lambda r: order.get(r, 10**6))
             for p in photos[ref]
         ],
-        version=assessment.version,
     )
 
 
@@ -301,16 +276,7 @@ def put_answer(assessment_id: int, question_ref: str, body: AnswerPut):
     answer = assessments.save_answer(
         api_actor(), api_user(), assessment_id, question_ref[:20], data, body.version
     )
-    return AnswerOut(
-        question_ref=answer.question_ref,
-        score=answer.score,
-        na_reason=answer.na_reason,
-        evidence=answer.evidence,
-        sources=answer.sources,
-        version=answer.version,
-        updated_by=answer.updated_by_label,
-        updated_at=answer.updated_at,
-    )
+    return answer_out(answer)
 
 
 @endpoint(

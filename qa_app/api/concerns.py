@@ -99,27 +99,11 @@ class EscalateBody(Request):
 
 def concern_out(concern) -> ConcernOut:
     state = concerns.state(concern)
-    return ConcernOut(
-        id=concern.id,
-        service_id=concern.service_id,
+    return ConcernOut.of(
+        concern,
         service_name=concern.service.name,
-        risk_level=concern.risk_level,
-        source=concern.source,
-        summary=concern.summary,
-        details=concern.details,
-        received_at=concern.received_at,
-        response_due_at=concern.response_due_at,
-        clock=concern.clock,
         clock_state=state["state"],
         clock_text=state["text"],
-        status=concern.status,
-        responded_at=concern.responded_at,
-        response_action=concern.response_action,
-        closed_at=concern.closed_at,
-        outcome=concern.outcome,
-        escalated_at=concern.escalated_at,
-        notice_id=concern.notice_id,
-        version=concern.version,
     )
 
 
@@ -244,14 +228,5 @@ def clock_record(query: ClockRecordQuery):
     return ClockRecordOut(
         first_day=query.from_,
         last_day=query.to,
-        clocks=[
-            ClockRateOut(
-                clock=r.clock,
-                met=r.met,
-                breached=r.breached,
-                escalated=r.escalated,
-                on_time_rate=r.on_time_rate,
-            )
-            for r in rates
-        ],
+        clocks=[ClockRateOut.model_validate(r) for r in rates],
     )

@@ -143,21 +143,12 @@ def notice_out(notice, concern_ids: list[int] | None = None) -> NoticeOut:
         stop = PlacementStop(
             start_date=notice.placement_stop_start, lifted_at=notice.placement_stop_lifted_at
         )
-    return NoticeOut(
-        id=notice.id,
-        kind=notice.kind,
-        service_id=notice.service_id,
+    return NoticeOut.of(
+        notice,
         service_name=notice.service.name,
-        status=notice.status,
-        grounds=notice.grounds,
         concern_ids=concern_ids,
         requirements=[RequirementOut.model_validate(r) for r in notice.requirements],
         placement_stop=stop,
-        parent_id=notice.parent_id,
-        created_at=notice.created_at,
-        issued_at=notice.issued_at,
-        closed_at=notice.closed_at,
-        version=notice.version,
     )
 
 

@@ -118,33 +118,14 @@ class PlanEmpty(Request):
 
 def plan_out(plan) -> PlanOut:
     pv = plans.view(plan)
-    return PlanOut(
-        id=plan.id,
-        service_id=plan.service_id,
-        status=plan.status,
-        opened_at=plan.opened_at,
-        opened_because=plan.opened_because,
-        submission_due_date=plan.submission_due_date,
+    return PlanOut.of(
+        plan,
         overdue=pv.plan_overdue,
-        submitted_at=plan.submitted_at,
-        accepted_at=plan.accepted_at,
-        completed_at=plan.completed_at,
-        review_comments=plan.review_comments,
         no_longer_below_good=plan.left_below_good_by,
-        version=plan.version,
         issues=[
-            IssueOut(
-                id=i.id,
-                source=i.source,
-                assessment_id=i.assessment_id,
-                standard_code=i.standard_code,
-                title=i.title,
-                rating=i.rating,
-                percentage=i.percentage,
-                limiter=i.limiter,
-                evidence=i.evidence,
+            IssueOut.of(
+                i,
                 withdrawn=i.withdrawn_at is not None,
-                withdrawn_reason=i.withdrawn_reason,
                 actions=[_action_out(a, pv) for a in pv.actions.get(i.id, [])],
             )
             for i in pv.issues
@@ -153,24 +134,11 @@ def plan_out(plan) -> PlanOut:
 
 
 def _action_out(a, pv) -> ActionOut:
-    return ActionOut(
-        id=a.id,
-        issue_id=a.issue_id,
-        description=a.description,
-        owner=a.owner,
-        target_date=a.target_date,
-        success_measure=a.success_measure,
-        status=a.status,
-        progress_grade=a.progress_grade,
+    return ActionOut.of(
+        a,
         progress_grade_label=rules.GRADES.get(a.progress_grade),
-        progress_evidence=a.progress_evidence,
-        impact_evidence=a.impact_evidence,
-        completion_note=a.completion_note,
-        completed_at=a.completed_at,
-        verified_at=a.verified_at,
         overdue=pv.action_overdue(a),
         evidence_files=[f.filename for f in pv.files.get(a.id, [])],
-        version=a.version,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -75,6 +75,15 @@ class Request(BaseModel):
 
 class Response(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def of(cls, row: Any, **given: Any) -> Self:
+        """The response for `row`: each field is the row's attribute of the same name, but for
+        those `given` here (a field the row names otherwise, or one worked out)."""
+        values = {
+            name: given[name] if name in given else getattr(row, name) for name in cls.model_fields
+        }
+        return cls.model_validate(values, by_name=True)
 
 
 class Error(Response):
@@ -163,6 +172,17 @@ class ServicePatch(ServiceFields):
     provider_id: Id | None = None
     service_type: ServiceType | None = None
     cluster: Annotated[str, Limited(limits.CLUSTER, required=True)] | None = None
+    closed_on: date | None = Field(
+        None,
+        description="Managers and administrators: a date (today or earlier, not before its last "
+        "visit) closes the service, with `closed_reason`; null reopens it. Sent on their own, "
+        "not with other fields. Refused (409, naming each) while an assessment is started and "
+        "not published, a concern is not closed or a notice is not decided; visits planned and "
+        "not started are cancelled",
+    )
+    closed_reason: Annotated[str, Limited(limits.CLOSED_REASON)] | None = Field(
+        None, description="Why it closed (with `closed_on`)"
+    )
     version: Id | None = Field(None, description="The version you last read; a stale one is a 409")
 
 
@@ -211,6 +231,10 @@ class ServiceOut(Response):
         description="Why the RAG is what it is. Null for provider users"
     )
     placement_stop: PlacementStop | None = None
+    closed_on: date | None = Field(
+        None, description="The first day the service no longer ran; null while it is open"
+    )
+    closed_reason: str | None = None
     latest_assessment: LatestAssessment | None = Field(
         None, description="Null until an assessment of the service is published"
     )
@@ -232,6 +256,9 @@ class ServiceQuery(ListQuery):
     contract_officer_id: Id | None = None
     sort: Literal["name", "provider", "type", "cluster", "cqc", "risk"] = Field(
         "name", description="`risk` sorts by name for provider users"
+    )
+    include_closed: bool = Field(
+        False, description="`1` lists closed services too (by default only those open today)"
     )
 
 

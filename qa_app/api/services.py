@@ -11,7 +11,7 @@ from qa_app.api.schemas import (
     ServicePatch,
     ServiceQuery,
 )
-from qa_app.services import registry, rules
+from qa_app.services import registry, rules, service_closing
 from qa_app.services.errors import NotFound
 
 
@@ -45,6 +45,8 @@ def _service_out(service, latest) -> ServiceOut:
         risk_reasons=[r for r in (service.risk_reasons or "").split("; ") if r]
         if shows_risk
         else None,
+        closed_on=service.closed_on,
+        closed_reason=service.closed_reason,
         placement_stop=PlacementStop(start_date=service.placement_stop_since, lifted_at=None)
         if service.placement_stop_since
         else None,
@@ -79,6 +81,7 @@ def list_services(query: ServiceQuery):
         provider_id=query.provider_id,
         sort=query.sort,
         page=query.page,
+        include_closed=query.include_closed,
     )
     services, page = registry.list_services(
         api_user(), filters, page_size=query.per_page, clamp=False
@@ -129,4 +132,8 @@ def patch_service(service_id: int, body: ServicePatch):
     service = registry.get_service(user, service_id)
     changes = body.model_dump(exclude_unset=True)
     version = changes.pop("version", None)
+    if set(changes) & set(service_closing.CLOSING_FIELDS):
+        return service_out(
+            service_closing.change_by_api(api_actor(), user, service.id, changes, version)
+        )
     return service_out(registry.update_service(api_actor(), user, service.id, changes, version))

@@ -171,7 +171,15 @@ def sweep_command(now_text):
     metavar="NEW_LOCATION_ID",
     help="A new location that only looks like a known service: add it as new; repeat for each",
 )
-def import_cqc(file, local_authority, commit, service_types, same, different):
+@click.option(
+    "--close-service",
+    "close",
+    multiple=True,
+    metavar="LOCATION_ID",
+    help="A known service the file no longer holds (deregistered): mark it closed from today; "
+    "repeat for each. Nothing closes without it",
+)
+def import_cqc(file, local_authority, commit, service_types, same, different, close):
     """Preview (or with --commit, import) CQC's monthly ratings file: ODS, XLSX or CSV."""
     from pathlib import Path
 
@@ -207,18 +215,32 @@ def import_cqc(file, local_authority, commit, service_types, same, different):
     new = {s.location_id for s in preview.plan.new_services}
     for location_id in sorted(set(types) - new):
         click.echo(f"--service-type {location_id}: not a new service in this file, passed over")
+    closable = {m.location_id: m.service_id for m in preview.plan.missing}
+    closable.update({p.location_id: p.service_id for p in preview.plan.successors})
+    for location_id in close:
+        if location_id not in closable:
+            _fail(
+                f"--close-service {location_id}: not a known service missing from this file; "
+                "nothing was imported"
+            )
     try:
         decided = {**dict.fromkeys(different, "different"), **dict.fromkeys(same, "same")}
-        record = cqc_import.commit_preview(Actor.system("cli"), preview, types, decided)
+        record = cqc_import.commit_preview(
+            Actor.system("cli"), preview, types, decided, [closable[c] for c in close]
+        )
     except cqc_import.ValidationFailed as refused:
         _fail("; ".join(str(v) for v in refused.details.values()) + ": nothing was imported")
     except cqc_import.Conflict as refused:
+        if str(refused).startswith("Nothing was imported"):  # a service that cannot close
+            _fail(str(refused))
         _fail(
             f"{refused}: nothing was imported. Give each type with --service-type "
             "LOCATION_ID=TYPE (the types each may be are listed above), and say of each possible "
             "new registration --same-service NEW_LOCATION_ID or --different-service NEW_LOCATION_ID."
         )
     applied = record.counts["applied"]
+    if applied.get("closed"):
+        click.echo(f"Marked closed: {count(applied['closed'], 'service')}.")
     if not (applied["changed_services"] or applied["new_services"]):
         click.echo(
             f"Imported (import {record.id}): nothing changed, every rating was already recorded."

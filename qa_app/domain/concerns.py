@@ -6,7 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from qa_app.domain.clocks import CONCERN_RISK_LEVELS, HIGH_RISK
-from qa_app.domain.limits import DETAILS, NOTES, REASON, SUMMARY
+from qa_app.domain.limits import DETAILS, NOTES, REASON, SUMMARY, text_problem
 from qa_app.domain.notices import FINAL as NOTICE_FINAL
 from qa_app.domain.notices import NoticeStatus
 
@@ -137,10 +137,9 @@ def log_problems(values: Mapping[str, Any], now: datetime) -> dict[str, str]:
         errors["received_at"] = "Enter when the concern was received, with the time"
     elif received > now + CLOCK_SKEW:
         errors["received_at"] = "When the concern was received cannot be in the future"
-    summary = (values.get("summary") or "").strip()
-    if not summary:
-        errors["summary"] = "Give a short summary of the concern"
-    elif problem := SUMMARY.problem(summary):
+    if problem := text_problem(
+        values.get("summary"), SUMMARY, "Give a short summary of the concern"
+    ):
         errors["summary"] = problem
     if problem := DETAILS.problem(values.get("details")):
         errors["details"] = problem

@@ -364,6 +364,8 @@ class KnownService:
     #: {group: {domain: [rating, "YYYY-MM-DD"]}} as recorded from CQC's service groups
     groups: StoredGroups = field(default_factory=dict)
     postcode: str | None = None
+    #: closed already (domain.service_closing): not listed as missing from the file
+    closed: bool = False
 
 
 @dataclass
@@ -509,7 +511,7 @@ def plan_changes(
         [
             KnownPlace(k.id, k.name, k.location_id, k.postcode)
             for k in sorted(known.values(), key=lambda k: (k.name.casefold(), k.location_id))
-            if k.location_id not in parsed.locations
+            if k.location_id not in parsed.locations and not k.closed
         ],
         [
             NewPlace(n.location_id, n.name, n.postcode, n.provider_id, n.provider_name)

@@ -50,6 +50,8 @@ CONTACT_PHONE = Limit("The phone number", 40)
 #: An address, lines separated by newlines: a provider's postal address, a service's address.
 POSTAL_ADDRESS = Limit("The postal address", 500)
 SERVICE_ADDRESS = Limit("The address", 500)
+#: Why a service closed ("Deregistered by CQC"), shown beside its closing date.
+CLOSED_REASON = Limit("The reason it closed", 200)
 
 # ---------------------------------------------------------------- people and accounts
 
@@ -113,3 +115,12 @@ DISCUSSION = Limit("The discussion", 20_000)
 DECISIONS = Limit("The decisions", 20_000)
 #: A later entry on a held meeting's record; the note on an action's progress.
 ADDENDUM = Limit("The addendum", 20_000)
+
+
+def text_problem(text: str | None, limit: Limit, missing: str | None = None) -> str | None:
+    """Why a piece of text cannot be kept: missing (when `missing` says it is needed), or longer
+    than its limit. Never shortened quietly."""
+    text = (text or "").strip()
+    if not text and missing:
+        return missing
+    return limit.problem(text)

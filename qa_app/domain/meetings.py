@@ -33,6 +33,7 @@ from qa_app.domain.limits import (
     DISCUSSION,
     ORGANISATION,
     PERSON_NAME,
+    text_problem,
 )
 from qa_app.domain.months import Month
 from qa_app.domain.plans import GRADES
@@ -160,10 +161,7 @@ def check_item(values: Mapping[str, Any], already_discussed: bool) -> dict[str, 
         errors["service_id"] = "Choose the service discussed"
     elif already_discussed:
         errors["service_id"] = "This service is already in the record: add to its entry instead"
-    discussion = (values.get("discussion") or "").strip()
-    if not discussion:
-        errors["discussion"] = "Summarise the discussion"
-    elif problem := DISCUSSION.problem(discussion):
+    if problem := text_problem(values.get("discussion"), DISCUSSION, "Summarise the discussion"):
         errors["discussion"] = problem
     if problem := DECISIONS.problem(values.get("decisions") or ""):
         errors["decisions"] = problem
@@ -174,15 +172,11 @@ def check_action(values: Mapping[str, Any], held_on: date) -> dict[str, str]:
     """Field errors for a council-side action: what, owner, target date (not before the
     meeting, within 3 years of it), grading (1 to 4)."""
     errors: dict[str, str] = {}
-    description = (values.get("description") or "").strip()
-    if not description:
-        errors["description"] = "Say what the action is"
-    elif problem := ACTION_DESCRIPTION.problem(description):
+    missing = "Say what the action is"
+    if problem := text_problem(values.get("description"), ACTION_DESCRIPTION, missing):
         errors["description"] = problem
-    owner = (values.get("owner") or "").strip()
-    if not owner:
-        errors["owner"] = "Name the person responsible for the action"
-    elif problem := ACTION_OWNER.problem(owner):
+    missing = "Name the person responsible for the action"
+    if problem := text_problem(values.get("owner"), ACTION_OWNER, missing):
         errors["owner"] = problem
     target = values.get("target_date")
     if not isinstance(target, date):

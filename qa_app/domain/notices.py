@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from qa_app.domain.limits import GROUNDS, NOTE, REQUIREMENT, Limit
+from qa_app.domain.limits import GROUNDS, NOTE, REQUIREMENT, text_problem
 from qa_app.domain.wording import long_date
 
 KINDS = {"notice_of_concern": "Notice of concern", "contract_breach": "Contract breach notice"}
@@ -197,15 +197,6 @@ def assess_refusal(notice_status: str) -> str | None:
 
 def can_assess(notice_status: str) -> bool:
     return assess_refusal(notice_status) is None
-
-
-def text_problem(text: str | None, limit: Limit, missing: str | None = None) -> str | None:
-    """Why a piece of text cannot be kept: missing (when `missing` says it is needed), or longer
-    than its limit. Never shortened quietly."""
-    text = (text or "").strip()
-    if not text and missing:
-        return missing
-    return limit.problem(text)
 
 
 def placement_stop_problems(kind: str, start: date | None, today: date) -> dict[str, str]:

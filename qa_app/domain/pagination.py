@@ -31,3 +31,11 @@ def clamp_page(requested: int | None, total: int, size: int) -> Page:
     pages = max(1, -(-total // size))
     number = min(max(1, requested or 1), pages)
     return Page(number=number, size=size, total=total)
+
+
+def choose_page(requested: int | None, total: int, size: int, clamp: bool = True) -> Page:
+    """The page asked for: within range with `clamp` (pages show the last page rather than
+    none); without it as asked, from 1 (the API's page past the end is empty)."""
+    if clamp:
+        return clamp_page(requested, total, size)
+    return Page(max(1, requested or 1), size, total)

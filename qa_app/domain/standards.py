@@ -286,48 +286,31 @@ def _duplicates(data: dict[str, Any], lines: Lines, file: str) -> list[Problem]:
     """Each repeated code or reference, at the line where it is repeated."""
     problems: list[Problem] = []
     seen: dict[tuple[str, object], int] = {}
+
+    def note(kind: str, value: object, path: tuple[str | int, ...], what: str) -> None:
+        line = lines.get(path, 1)
+        if (kind, value) in seen:
+            first = seen[(kind, value)]
+            problems.append(
+                Problem(file, line, f"{what} {value} is used twice (first at line {first})")
+            )
+        seen.setdefault((kind, value), line)
+
     for d, domain in enumerate(data.get("domains") or []):
         if isinstance(domain, dict):
-            kind_key = ("domain", domain.get("code"))
-            if kind_key in seen:
-                problems.append(
-                    Problem(
-                        file,
-                        lines.get(("domains", d, "code"), 1),
-                        f"domain code {domain.get('code')} is used twice (first at line {seen[kind_key]})",
-                    )
-                )
-            seen.setdefault(kind_key, lines.get(("domains", d, "code"), 1))
+            note("domain", domain.get("code"), ("domains", d, "code"), "domain code")
         for s, standard in enumerate(
             (domain or {}).get("standards") or [] if isinstance(domain, dict) else []
         ):
             if not isinstance(standard, dict):
                 continue
             path = ("domains", d, "standards", s, "code")
-            kind_key = ("standard", standard.get("code"))
-            if kind_key in seen:
-                problems.append(
-                    Problem(
-                        file,
-                        lines.get(path, 1),
-                        f"standard code {standard.get('code')} is used twice (first at line {seen[kind_key]})",
-                    )
-                )
-            seen.setdefault(kind_key, lines.get(path, 1))
+            note("standard", standard.get("code"), path, "standard code")
             for q, question in enumerate(standard.get("questions") or []):
                 if not isinstance(question, dict):
                     continue
                 qpath = ("domains", d, "standards", s, "questions", q, "ref")
-                kind_key = ("question", question.get("ref"))
-                if kind_key in seen:
-                    problems.append(
-                        Problem(
-                            file,
-                            lines.get(qpath, 1),
-                            f"question reference {question.get('ref')} is used twice (first at line {seen[kind_key]})",
-                        )
-                    )
-                seen.setdefault(kind_key, lines.get(qpath, 1))
+                note("question", question.get("ref"), qpath, "question reference")
     return problems
 
 

@@ -64,6 +64,9 @@ class Service(Model):
     risk_reasons: Mapped[str] = mapped_column(Text, default="")
     #: Closed to new placements from this date (kept in step by the notices service).
     placement_stop_since: Mapped[date | None] = mapped_column(Date)
+    #: The first day the service no longer runs (domain.service_closing); None while open.
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(limits.CLOSED_REASON.chars))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

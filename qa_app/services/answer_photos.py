@@ -23,7 +23,7 @@ from qa_app.extensions import db
 from qa_app.models import AnswerPhoto, Assessment, User
 from qa_app.services import audit, evidence_store, photo_images
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import get_assessment, questions_for, recordable
+from qa_app.services.assessment_facts import get_assessment, move_to, questions_for, recordable
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
@@ -55,6 +55,7 @@ def check_can_add(viewer: User, assessment_id: int, ref: str) -> tuple[Assessmen
     return assessment, new_status
 
 
+@retried_if_stale("The assessment changed at the same moment: send the photo again.")
 def add_photo(
     actor: Actor,
     viewer: User,
@@ -70,21 +71,6 @@ def add_photo(
     back online it sends answers and photos at once, and two of them may both make that move:
     the one that loses finds the assessment changed under it (StaleDataError). The photo is
     then kept on a second try, against the assessment as it now is (never a 500)."""
-    return retried_if_stale(
-        lambda: _add_photo(actor, viewer, assessment_id, ref, filename, data, client_id),
-        "The assessment changed at the same moment: send the photo again.",
-    )
-
-
-def _add_photo(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    ref: str,
-    filename: str,
-    data: bytes,
-    client_id: str | None,
-) -> Added:
     assessment, new_status = check_can_add(viewer, assessment_id, ref)
     try:
         client_id = rules.check_client_id(client_id)
@@ -127,8 +113,7 @@ def _add_photo(
                 **columns,
             )
             db.session.add(photo)
-            if assessment.status != new_status:
-                assessment.status = new_status
+            move_to(assessment, new_status)
             db.session.flush()
             audit.record(
                 actor,

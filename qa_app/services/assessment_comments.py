@@ -16,7 +16,7 @@ from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_facts import get_assessment, questions_for
-from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, found
 from qa_app.services.transaction import unit_of_work
 
 
@@ -63,12 +63,10 @@ def add_provider_comment(
             author_id=actor.user.id if actor.user else None,
             author_label=actor.label,
         )
-        db.session.add(comment)
-        db.session.flush()
-        audit.record(
+        audit.record_new(
             actor,
             "assessment_comment",
-            comment.id,
+            comment,
             "added",
             {"question": [None, question_ref]},
             assessment.service_id,
@@ -157,7 +155,7 @@ def answer_comment(
     Changing an answer needs its current version: a stale or missing one is a Conflict carrying
     what is saved now, so two people answering at once never overwrite each other silently."""
     comment = get_comment(viewer, assessment_id, comment_id)
-    assessment = db.session.get(Assessment, comment.assessment_id)
+    assessment = found(db.session.get(Assessment, comment.assessment_id), "Comment not found")
     refused = may_answer(viewer, assessment)
     if refused:
         if is_published(assessment.status):
@@ -166,6 +164,7 @@ def answer_comment(
     problems = draft_comments.answer_problems(decision, text)
     if problems:
         raise ValidationFailed(problems)
+    assert decision is not None and text is not None  # answer_problems names either missing
     text = text.strip()
     answer = comment.answer
     if answer is not None and (answer.decision, answer.text) == (decision, text):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
@@ -54,6 +55,26 @@ def recordable(viewer: User, assessment_id: int, what: str) -> tuple[Assessment,
         return assessment, after(assessment.status, "record")
     except StepRefused as refused:
         raise Conflict(f"{what}: {refused}") from None
+
+
+Row = TypeVar("Row")
+
+
+def carried_into(revision: Assessment, row: Row, **changes: Any) -> Row:
+    """A copy of an answer or a summary for a correction of its assessment: every column but
+    its id and its version stamp (who changed it last stays), with `changes`."""
+    kept = {
+        column.key: getattr(row, column.key)
+        for column in inspect(type(row)).column_attrs
+        if column.key not in ("id", "updated_at", "version")
+    }
+    return type(row)(**(kept | {"assessment_id": revision.id} | changes))
+
+
+def move_to(assessment: Assessment, status: str) -> None:
+    """Recording moves the assessment to `status` (`recordable` says which), if not there yet."""
+    if assessment.status != status:
+        assessment.status = status
 
 
 def questions_for(assessment: Assessment) -> list[StandardQuestion]:
@@ -183,12 +204,13 @@ def follow_ups_overdue(today: date | None = None) -> int:
     today = today or london_today()
     before = overdue_if_published_before(today)  # London midnight starting that day
     latest = rules.latest_publication_times()
-    return db.session.scalar(
-        select(func.count()).where(
-            latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
-            ~_newer_than(latest),
-        )
+    overdue = select(func.count()).where(
+        latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
+        ~_newer_than(latest),
+        # a closed service is never visited again (its ids are few: no join over them all)
+        latest.c.service_id.not_in(select(Service.id).where(~rules.service_open_on(today))),
     )
+    return db.session.scalar(overdue) or 0
 
 
 def _newer_than(latest):
@@ -216,6 +238,6 @@ def _follow_ups(horizon: date):
     return (
         select(Service.id, Service.name, latest.c.published_at, latest.c.overall_rating)
         .join(latest, latest.c.service_id == Service.id)
-        .where(latest.c.published_at < cutoff_at, ~newer)
+        .where(latest.c.published_at < cutoff_at, ~newer, rules.service_open_on(london_today()))
         .order_by(latest.c.published_at, Service.id)
     )

@@ -11,7 +11,7 @@ from qa_app.extensions import db
 from qa_app.models import Assessment, AssessmentSummary, User
 from qa_app.services import audit
 from qa_app.services.actors import Actor
-from qa_app.services.assessment_facts import recordable
+from qa_app.services.assessment_facts import carried_into, move_to, recordable
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.services.transaction import retried_if_stale, unit_of_work
 
@@ -58,6 +58,9 @@ def in_report_order(assessment: Assessment, found: dict[str, AssessmentSummary])
     ]
 
 
+@retried_if_stale(
+    "This summary was saved by someone else at the same moment. Reload and try again."
+)
 def save_summary(
     actor: Actor,
     viewer: User,
@@ -68,20 +71,6 @@ def save_summary(
 ) -> AssessmentSummary:
     """Save one summary. Changing an existing one needs its current version: a stale or missing
     one is a Conflict carrying what is saved now, so nothing is overwritten."""
-    return retried_if_stale(
-        lambda: _save_summary(actor, viewer, assessment_id, part, text, expected_version),
-        "This summary was saved by someone else at the same moment. Reload and try again.",
-    )
-
-
-def _save_summary(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    part: str,
-    text: str,
-    expected_version: int | None,
-) -> AssessmentSummary:
     assessment, new_status = recordable(viewer, assessment_id, "This summary cannot be changed")
     if not summary_rules.is_part(part, domain_codes(assessment)):
         raise NotFound(f"There is no summary {part} in this assessment")
@@ -110,8 +99,7 @@ def _save_summary(
         summary.text = text
         summary.updated_by_id = actor.user.id if actor.user else None
         summary.updated_by_label = actor.label
-        if assessment.status != new_status:
-            assessment.status = new_status
+        move_to(assessment, new_status)
         db.session.flush()
         audit.record(
             actor,
@@ -127,12 +115,4 @@ def _save_summary(
 def copy_summaries(source: Assessment, revision: Assessment) -> None:
     """A correction starts with the published assessment's summaries (inside its unit of work)."""
     for summary in summaries_for(source).values():
-        db.session.add(
-            AssessmentSummary(
-                assessment_id=revision.id,
-                part=summary.part,
-                text=summary.text,
-                updated_by_id=summary.updated_by_id,
-                updated_by_label=summary.updated_by_label,
-            )
-        )
+        db.session.add(carried_into(revision, summary))

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qa_app.domain import limits
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.lifecycle import AssessmentStatus, StepRefused, after, correction_refusal
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.roles import STAFF_ROLES, can_decide
+from qa_app.domain.service_closing import closed_refusal
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.extensions import db
 from qa_app.models import (
@@ -42,7 +43,9 @@ from qa_app.services.assessment_comments import (  # noqa: F401 (callers use ass
 )
 from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assessments.<name>)
     answers_for,
+    carried_into,
     get_assessment,
+    move_to,
     published_history,
     questions_for,
     ratings_for,
@@ -50,8 +53,10 @@ from qa_app.services.assessment_facts import (  # noqa: F401 (callers use assess
     shape_of,
 )
 from qa_app.services.assessment_summaries import copy_summaries
-from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import page_of, where_given
 from qa_app.services.registry import get_service
 from qa_app.services.standards import latest_for_service_type, no_set_message
 from qa_app.services.transaction import retried_if_stale, unit_of_work
@@ -84,23 +89,20 @@ COMMENT_FILTERS = {"this_week": "Drafts whose comment period ends this week"}
 def list_assessments(
     filters: AssessmentFilters, page_size: int = 25
 ) -> tuple[list[Assessment], Page]:
-    query = select(Assessment).join(Assessment.service)
-    if filters.status:
-        query = query.where(Assessment.status == filters.status)
-    if filters.officer_id:
-        query = query.where(Assessment.lead_officer_id == filters.officer_id)
-    if filters.cluster:
-        query = query.where(Service.cluster == filters.cluster)
+    query = where_given(
+        select(Assessment).join(Assessment.service),
+        (Assessment.status, filters.status),
+        (Assessment.lead_officer_id, filters.officer_id),
+        (Service.cluster, filters.cluster),
+        (Assessment.service_id, filters.service_id),
+    )
     if filters.date_from:
         query = query.where(Assessment.visit_date >= filters.date_from)
     if filters.date_to:
         query = query.where(Assessment.visit_date <= filters.date_to)
-    if filters.service_id:
-        query = query.where(Assessment.service_id == filters.service_id)
     if filters.comments in COMMENT_FILTERS:
         query = query.where(rules.comments_close_this_week(utcnow()))
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = clamp_page(filters.page, total, page_size)
+    page = page_of(query, filters.page, page_size)
     rows = db.session.scalars(
         query.order_by(Assessment.visit_date.desc(), Assessment.id.desc())
         .offset(page.offset)
@@ -121,6 +123,11 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
         errors["service_id"] = "Choose a service"
+    else:
+        if refusal := closed_refusal(
+            service.name, service.closed_on, london_today(), "plan an assessment"
+        ):
+            errors["service_id"] = refusal
     standard_set = None
     key, version = values.get("standard_set_key"), values.get("standard_set_version")
     if key:
@@ -161,6 +168,7 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
         errors["officer_ids"] = "Choose officers who can sign in"
     if errors:
         raise ValidationFailed(errors)
+    assert service and standard_set and lead  # each one missing is an error above
     with unit_of_work():
         assessment = Assessment(
             service_id=service.id,
@@ -172,13 +180,12 @@ def plan(actor: Actor, viewer: User, values: dict) -> Assessment:
             lead_officer_id=lead.id,
         )
         # each officer once, and the lead not among the others
-        assessment.officers = [o for o in {o.id: o for o in others}.values() if o.id != lead.id]
-        db.session.add(assessment)
-        db.session.flush()
-        audit.record(
+        chosen = {o.id: o for o in others if o is not None}
+        assessment.officers = [o for o in chosen.values() if o.id != lead.id]
+        audit.record_new(
             actor,
             "assessment",
-            assessment.id,
+            assessment,
             "planned",
             {
                 "visit_date": [None, values["visit_date"]],
@@ -246,6 +253,7 @@ def answer_values(answer: Answer | None) -> dict:
     }
 
 
+@retried_if_stale("This answer was saved by someone else at the same moment. Reload and try again.")
 def save_answer(
     actor: Actor,
     viewer: User,
@@ -256,20 +264,6 @@ def save_answer(
 ) -> Answer:
     """Save one answer. Changing an existing answer needs its current version: a stale or
     missing one is a Conflict that carries what is saved now, so nothing is overwritten."""
-    return retried_if_stale(
-        lambda: _save_answer(actor, viewer, assessment_id, ref, data, expected_version),
-        "This answer was saved by someone else at the same moment. Reload and try again.",
-    )
-
-
-def _save_answer(
-    actor: Actor,
-    viewer: User,
-    assessment_id: int,
-    ref: str,
-    data: AnswerInput,
-    expected_version: int | None,
-) -> Answer:
     assessment, new_status = recordable(viewer, assessment_id, "This answer cannot be changed")
     refs = {q.ref for q in questions_for(assessment)}
     if ref not in refs:
@@ -304,8 +298,7 @@ def _save_answer(
         answer.sources = list(dict.fromkeys(data.sources))
         answer.updated_by_id = actor.user.id if actor.user else None
         answer.updated_by_label = actor.label
-        if assessment.status != new_status:
-            assessment.status = new_status
+        move_to(assessment, new_status)
         db.session.flush()
         after_values = answer_values(answer)
         changes = {
@@ -367,15 +360,20 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         before = assessment.status
         assessment.status = status
         assessment.submitted_at = utcnow()
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "submitted",
-            {"status": [before, status]},
-            assessment.service_id,
-        )
+        _moved(actor, assessment, before, "submitted")
     return assessment
+
+
+def _moved(actor: Actor, assessment: Assessment, before: str, step: str, changes=None) -> None:
+    """The audit event of an assessment's step from `before` to its status now."""
+    audit.record(
+        actor,
+        "assessment",
+        assessment.id,
+        step,
+        {"status": [before, assessment.status], **(changes or {})},
+        assessment.service_id,
+    )
 
 
 # ---------------------------------------------------------------- review, draft, publication
@@ -418,14 +416,7 @@ def return_to_officer(actor: Actor, viewer: User, assessment_id: int, comment: s
                 author_label=actor.label,
             )
         )
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "returned",
-            {"status": [before, status], "comment": [None, comment[:500]]},
-            assessment.service_id,
-        )
+        _moved(actor, assessment, before, "returned", {"comment": [None, comment[:500]]})
     return assessment
 
 
@@ -439,20 +430,9 @@ def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         until_before = comment_deadline(assessment)
         assessment.status = status
         assessment.shared_at = utcnow()
-        audit.record(
-            actor,
-            "assessment",
-            assessment.id,
-            "draft_shared_again" if until_before else "draft_shared",
-            {
-                "status": [before, status],
-                "comments_until": [
-                    _london_day(until_before),
-                    _london_day(comment_deadline(assessment)),
-                ],
-            },
-            assessment.service_id,
-        )
+        until = [_london_day(until_before), _london_day(comment_deadline(assessment))]
+        step = "draft_shared_again" if until_before else "draft_shared"
+        _moved(actor, assessment, before, step, {"comments_until": until})
     return assessment
 
 
@@ -475,17 +455,16 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         assessment.overall_rating = ratings.overall.rating
         assessment.overall_percentage = ratings.overall.as_dict()["percentage"]
         if assessment.revision_of_id:
-            corrected = db.session.get(Assessment, assessment.revision_of_id)
+            corrected = found(db.session.get(Assessment, assessment.revision_of_id), "Not found")
             corrected.superseded_at = assessment.published_at
         db.session.flush()
         service_changed(actor, assessment.service)
-        audit.record(
+        _moved(
             actor,
-            "assessment",
-            assessment.id,
+            assessment,
+            before,
             "published",
-            {"status": [before, status], "overall_rating": [None, ratings.overall.rating]},
-            assessment.service_id,
+            {"overall_rating": [None, ratings.overall.rating]},
         )
     return assessment
 
@@ -531,19 +510,7 @@ def start_correction(actor: Actor, viewer: User, assessment_id: int, reason: str
             db.session.add(revision)
             db.session.flush()
             for answer in answers_for(assessment).values():
-                db.session.add(
-                    Answer(
-                        assessment_id=revision.id,
-                        question_ref=answer.question_ref,
-                        score=answer.score,
-                        na=answer.na,
-                        na_reason=answer.na_reason,
-                        evidence=answer.evidence,
-                        sources=list(answer.sources or []),
-                        updated_by_id=answer.updated_by_id,
-                        updated_by_label=answer.updated_by_label,
-                    )
-                )
+                db.session.add(carried_into(revision, answer, sources=list(answer.sources or [])))
             copy_summaries(assessment, revision)
             copies = answer_photos.copy_photos(assessment, revision)
             audit.record(

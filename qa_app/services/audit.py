@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import and_, insert, or_, select
 
 from qa_app.domain.changes import jsonable
@@ -40,6 +42,20 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_new(
+    actor: Actor,
+    entity_type: str,
+    row: Any,
+    action: str,
+    changes: dict | None = None,
+    service_id: int | None = None,
+) -> AuditEvent:
+    """Add a new row, give it its id (a flush) and record its creation, as `record`."""
+    db.session.add(row)
+    db.session.flush()
+    return record(actor, entity_type, row.id, action, changes, service_id)
 
 
 def record_many(actor: Actor, events: list[tuple[str, int, str, dict, int | None]]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,16 +20,18 @@ from qa_app.domain.concerns import (
     refusal,
     respond_problems,
 )
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page, choose_page
 from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.service_closing import closed_refusal
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notices, rules
 from qa_app.services.actors import Actor
-from qa_app.services.calendar import clock_settings
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.calendar import clock_settings, london_today
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import count_rows
 from qa_app.services.registry import get_service, staff_member
 from qa_app.services.transaction import unit_of_work
 
@@ -42,10 +44,7 @@ def _staff_only(viewer: User) -> None:
 
 def get_concern(viewer: User, concern_id: int) -> Concern:
     _staff_only(viewer)
-    concern = db.session.get(Concern, concern_id)
-    if concern is None:
-        raise NotFound("Concern not found")
-    return concern
+    return found(db.session.get(Concern, concern_id), "Concern not found")
 
 
 def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -> Concern:
@@ -58,10 +57,16 @@ def log(actor: Actor, viewer: User, values: dict, now: datetime | None = None) -
         service = get_service(viewer, values.get("service_id") or 0)
     except NotFound:
         errors = {"service_id": "Choose the service the concern is about", **errors}
+    else:
+        if refusal := closed_refusal(
+            service.name, service.closed_on, london_today(now), "log a concern"
+        ):
+            errors = {"service_id": refusal, **errors}
     if values.get("officer_id") is not None and staff_member(values["officer_id"]) is None:
         errors["officer_id"] = "Choose a council officer who can sign in"
     if errors:
         raise ValidationFailed(errors)
+    assert service is not None  # a service not found is an error above
     summary, received = values["summary"].strip(), values["received_at"]
     settings = clock_settings()
     due = response_due(received, values["risk_level"], settings)
@@ -293,7 +298,7 @@ def list_concerns(
         query = query.where(
             rules.clock_due_soon(now) if filters.clock == "due_soon" else rules.clock_breached(now)
         )
-    parts = []
+    parts: list[tuple[Select, tuple]] = []  # (the rows, their order)
     open_ = ConcernStatus.OPEN
     if not filters.status or filters.status == open_:
         parts.append((query.where(Concern.status == open_), (Concern.response_due_at, Concern.id)))
@@ -302,16 +307,8 @@ def list_concerns(
             Concern.status == filters.status if filters.status else Concern.status != open_
         )
         parts.append((rest, (Concern.received_at.desc(), Concern.id.desc())))
-    counts = [
-        db.session.scalar(select(func.count()).select_from(part.order_by(None).subquery()))
-        for part, _ in parts
-    ]
-    total = sum(counts)
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
-    )
+    counts = [count_rows(part) for part, _ in parts]
+    page = choose_page(filters.page, sum(counts), page_size, clamp)
     rows: list[Concern] = []
     skip, wanted = page.offset, page.size
     for (part, order), count in zip(parts, counts, strict=True):

@@ -8,13 +8,16 @@ from datetime import date
 
 from sqlalchemy import select
 
+from qa_app.domain import service_closing as closing_rules
 from qa_app.domain.changes import diff
 from qa_app.domain.cqc_groups import OVERALL, group_for
 from qa_app.domain.cqc_successors import SAME
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, ServiceCqcRating
-from qa_app.services import audit, registry
+from qa_app.services import audit, registry, service_closing
 from qa_app.services.actors import Actor
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.services.follow_on import service_changed
 from qa_app.services.risk import refresh_risk
 
@@ -74,7 +77,7 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         values: dict = {}
         if change["overall"]:
             to_rating, to_date = change["overall"][1], _date(change["overall_date"][1])
-            if service.cqc_rating_date and to_date < service.cqc_rating_date:
+            if service.cqc_rating_date and to_date and to_date < service.cqc_rating_date:
                 kept_newer.add(change["location_id"])  # rated again since the preview
             else:
                 values = {"cqc_rating": to_rating, "cqc_rating_date": to_date}
@@ -85,7 +88,12 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
             row = current.get(domain)
             if row is not None and (row.rating, row.publication_date) == (rating, published):
                 continue
-            if row is not None and row.publication_date and published < row.publication_date:
+            if (
+                row is not None
+                and row.publication_date
+                and published
+                and published < row.publication_date
+            ):
                 kept_newer.add(change["location_id"])  # never an older rating over a newer
                 continue
             if row is None or row.rating != rating:
@@ -128,6 +136,7 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         if p.get("decision") == SAME
     }
     new_services = _add_new(actor, stored.get("new_services", []), source, moves)
+    closed = _close_chosen(actor, stored.get("closings", []), set(moves.values()), source)
     return {
         "changed_services": changed_services,
         "overall_changes": overall_changes,
@@ -135,9 +144,37 @@ def apply_preview(actor: Actor, stored: dict, source: str) -> dict:
         "new_services": new_services["services"],
         "new_providers": new_services["providers"],
         "registered_again": new_services["moved"],
+        "closed": closed,
         #: locations where a rating in the preview was older than one recorded since
         "kept_newer": sorted(kept_newer),
     }
+
+
+def _close_chosen(actor: Actor, service_ids: list[int], moved: set[int], source: str) -> int:
+    """Mark closed, from today, the known services the officer chose (not those whose record
+    moved to a new registration, nor one closed since). One that cannot close now (work still
+    open on it) stops the whole import, with the reason."""
+    ids = sorted(set(service_ids) - moved)
+    if not ids:
+        return 0
+    closed = 0
+    today = london_today()
+    for service in db.session.scalars(select(Service).where(Service.id.in_(ids))).unique():
+        if service.closed_on is not None:
+            continue
+        try:
+            service_closing.close_in_transaction(
+                actor, service, today, closing_rules.CQC_FILE_REASON, source
+            )
+        except (Conflict, ValidationFailed) as refused:
+            detail = (
+                "; ".join(refused.errors.values())
+                if isinstance(refused, ValidationFailed)
+                else str(refused)
+            )
+            raise Conflict(f"Nothing was imported. {detail}") from None
+        closed += 1
+    return closed
 
 
 def _add_key_questions(service_id: int, domains: dict) -> None:
@@ -211,12 +248,10 @@ def _add_new(actor: Actor, new: list[dict], source: str, moves: dict[str, int]) 
                 # a preview stored before provider addresses were read has none
                 address=item.get("provider_address") or None,
             )
-            db.session.add(provider)
-            db.session.flush()
-            audit.record(
+            audit.record_new(
                 actor,
                 "provider",
-                provider.id,
+                provider,
                 "created",
                 {**diff({}, registry.provider_values(provider)), "source": [None, source]},
             )

@@ -43,13 +43,15 @@ def decide_successors(stored: dict, decided: dict[str, str]) -> dict:
     pairs = {p["new_location_id"]: p for p in stored.get("successors", [])}
     if problems := successors_rules.decision_problems(pairs, decided):
         raise ValidationFailed(problems)
-    return {
-        **stored,
-        "successors": [
-            {**p, "decision": decided.get(p["new_location_id"]) or p["decision"]}
-            for p in stored.get("successors", [])
-        ],
-    }
+    return closings_after_successors(
+        {
+            **stored,
+            "successors": [
+                {**p, "decision": decided.get(p["new_location_id"]) or p["decision"]}
+                for p in stored.get("successors", [])
+            ],
+        }
+    )
 
 
 def refused_by(status: str, counts: dict) -> str | None:
@@ -59,3 +61,45 @@ def refused_by(status: str, counts: dict) -> str | None:
         counts.get("types_to_choose") or 0,
         counts.get("successors_to_decide") or 0,
     )
+
+
+def closable(stored: dict) -> dict[int, dict]:
+    """{service id: {name, location_id}} of the known services this file may mark closed: those
+    not in it, and those paired with a new location not said to be them registered again."""
+    found = {m["service_id"]: m for m in stored.get("missing", [])}
+    for pair in stored.get("successors", []):
+        if pair.get("decision") != successors_rules.SAME:
+            found[pair["service_id"]] = pair
+    return {
+        sid: {"name": item["name"], "location_id": item["location_id"]}
+        for sid, item in found.items()
+    }
+
+
+def choose_closings(stored: dict, service_ids: list[int]) -> dict:
+    """The stored preview with the known services to mark closed when it is imported;
+    ValidationFailed naming each that cannot be, nothing changed."""
+    may = closable(stored)
+    moving = {
+        p["service_id"]
+        for p in stored.get("successors", [])
+        if p.get("decision") == successors_rules.SAME
+    }
+    problems = {
+        str(sid): (
+            "It is the same service registered again: its record moves to the new registration"
+            if sid in moving
+            else "Only a known service this file does not hold can be marked closed"
+        )
+        for sid in service_ids
+        if sid not in may
+    }
+    if problems:
+        raise ValidationFailed(problems)
+    return {**stored, "closings": sorted(set(service_ids))}
+
+
+def closings_after_successors(stored: dict) -> dict:
+    """A service said to be registered again is not closed (its record moves)."""
+    may = closable(stored)
+    return {**stored, "closings": [sid for sid in stored.get("closings", []) if sid in may]}

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -28,11 +28,10 @@ from qa_app.domain import limits
 from qa_app.domain.changes import jsonable
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_import import ImportStatus
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
-from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<name>)
     AUDIT_ACTION,
@@ -40,8 +39,19 @@ from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<n
     apply_preview,
     domain_field,
 )
-from qa_app.services.cqc_decisions import choose_types, decide_successors, refused_by, waiting
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.cqc_decisions import (
+    choose_closings,
+    choose_types,
+    decide_successors,
+    refused_by,
+    waiting,
+)
+from qa_app.services.cqc_ratings import (  # noqa: F401 (callers use cqc_import.<name>)
+    service_domain_ratings,
+    service_group_ratings,
+)
+from qa_app.services.errors import Conflict, ValidationFailed, found
+from qa_app.services.listing import page_of
 from qa_app.services.table_files import UnreadableFile, read_rows
 from qa_app.services.transaction import unit_of_work
 
@@ -122,6 +132,7 @@ def known_services() -> dict[str, rules.KnownService]:
             Service.service_type,
             Service.cqc_service_groups,
             Service.postcode,
+            Service.closed_on,
         ).where(Service.cqc_location_id.is_not(None))
     )
     return {
@@ -135,10 +146,11 @@ def known_services() -> dict[str, rules.KnownService]:
             service_type=service_type,
             groups=groups or {},
             postcode=postcode,
+            closed=closed_on is not None,
         )
-        for service_id, name, location_id, rating, rating_date, service_type, groups, postcode in (
-            rows
-        )
+        for service_id, name, location_id, rating, rating_date, service_type, groups, postcode, (
+            closed_on
+        ) in rows
         if location_id is not None  # as the query asks
     }
 
@@ -266,6 +278,7 @@ def run_preview(import_id: int) -> None:
     record = db.session.get(CqcImport, import_id)
     if record is None or record.status != ImportStatus.READING:
         return
+    assert record.stored_name is not None  # a file being read is stored first
     path = upload_folder() / record.stored_name
     filename, local_authority = record.filename, record.local_authority
     db.session.rollback()  # hold no transaction open while reading
@@ -344,10 +357,7 @@ def _remove_file(path: Path) -> None:
 
 
 def get_import(import_id: int) -> CqcImport:
-    record = db.session.get(CqcImport, import_id)
-    if record is None:
-        raise NotFound("Import not found")
-    return record
+    return found(db.session.get(CqcImport, import_id), "Import not found")
 
 
 def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
@@ -359,8 +369,7 @@ def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
 
 
 def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImport], Page]:
-    total = db.session.scalar(select(func.count(CqcImport.id)))
-    page = clamp_page(page_number, total, page_size)
+    page = page_of(select(CqcImport), page_number, page_size)
     items = db.session.scalars(
         select(CqcImport)
         .order_by(CqcImport.uploaded_at.desc(), CqcImport.id.desc())
@@ -405,55 +414,17 @@ def commit_import(actor: Actor, import_id: int) -> CqcImport:
     return record
 
 
-def set_service_types(actor: Actor, import_id: int, chosen: dict[str, str]) -> CqcImport:
-    """The officer chooses the types of new services the file cannot tell (a care home with or
-    without nursing; home support, supported living or extra care)."""
-    record = get_import(import_id)
-    if record.status != ImportStatus.PREVIEWED:
-        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
-    new_services = choose_types(record.preview.get("new_services", []), chosen)
-    with unit_of_work():
-        record.preview = {**record.preview, "new_services": new_services}
-        record.counts = {**record.counts, **waiting(record.preview)}
-        audit.record(
-            actor,
-            "cqc_import",
-            record.id,
-            "service_types_chosen",
-            {location_id: [None, value] for location_id, value in chosen.items() if value},
-        )
-    return record
-
-
-def set_successors(actor: Actor, import_id: int, decided: dict[str, str]) -> CqcImport:
-    """The officer says whether each new location that looks like a known service is that
-    service registered again (its record moves there) or a different one (added as new)."""
-    record = get_import(import_id)
-    if record.status != ImportStatus.PREVIEWED:
-        raise Conflict(rules.commit_refusal(record.status, 0) or "This import cannot change")
-    stored = decide_successors(record.preview, decided)
-    with unit_of_work():
-        record.preview = stored
-        record.counts = {**record.counts, **waiting(stored)}
-        audit.record(
-            actor,
-            "cqc_import",
-            record.id,
-            "successors_decided",
-            {location_id: [None, value] for location_id, value in decided.items() if value},
-        )
-    return record
-
-
 def commit_preview(
     actor: Actor,
     preview: Preview,
     types: dict[str, str] | None = None,
     successors: dict[str, str] | None = None,
+    closings: list[int] | None = None,
 ) -> CqcImport:
     """The command line's commit: apply a preview just read, with the types chosen for new
     services (`types`: {location ID: service type}; a location that is not new in this file is
-    passed over), and record it in the history."""
+    passed over), the known services to mark closed (`closings`: service ids), and record it in
+    the history."""
     if preview.bad_rows:
         raise Conflict("A file with bad rows cannot be imported")
     stored = preview_json(preview)
@@ -461,8 +432,8 @@ def commit_preview(
     stored["new_services"] = choose_types(
         stored["new_services"], {k: v for k, v in (types or {}).items() if k in new}
     )
-    stored = decide_successors(stored, successors or {})
-    counts = {**counts_of(preview), **waiting(stored)}
+    stored = choose_closings(decide_successors(stored, successors or {}), closings or [])
+    counts = {**counts_of(preview), **waiting(stored), "to_close": len(stored["closings"])}
     if refusal := refused_by(ImportStatus.PREVIEWED, counts):
         raise Conflict(refusal)
     with unit_of_work():
@@ -487,34 +458,6 @@ def commit_preview(
     return record
 
 
-def service_group_ratings(service: Service) -> list[tuple[str, list[tuple[str, str, date]]]]:
-    """(group, [(domain, rating, publication date)…]) for each of CQC's service groups rated,
-    domains in CQC's order (Overall first)."""
-    groups = service.cqc_service_groups or {}
-    return [
-        (
-            group,
-            [
-                (domain, groups[group][domain][0], date.fromisoformat(groups[group][domain][1]))
-                for domain in rules.DOMAINS
-                if domain in groups[group]
-            ],
-        )
-        for group in sorted(groups)
-    ]
-
-
-def service_domain_ratings(service_id: int) -> list[tuple[str, str, date | None]]:
-    """(domain, rating, publication date) for each key question recorded, in CQC's order."""
-    rows = {
-        r.domain: r
-        for r in db.session.scalars(
-            select(ServiceCqcRating).where(ServiceCqcRating.service_id == service_id)
-        )
-    }
-    return [(d, rows[d].rating, rows[d].publication_date) for d in rules.KEY_QUESTIONS if d in rows]
-
-
 def preview_lines(preview: Preview) -> list[str]:
     """The preview as plain text (the command line)."""
     plan, counts = preview.plan, counts_of(preview)
@@ -532,7 +475,7 @@ def preview_lines(preview: Preview) -> list[str]:
         lines.append(f"  … and {len(plan.warnings) - NOTES_PRINTED:,} more notes like these")
     for change in plan.changes:
         parts = []
-        if change.overall:
+        if change.overall and change.overall_date:
             parts.append(
                 f"overall {change.overall[0]} -> {change.overall[1]} "
                 f"(published {change.overall_date[1]:%d/%m/%Y})"

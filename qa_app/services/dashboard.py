@@ -51,16 +51,19 @@ class StaffSummary:
 
 
 def staff_summary(user: User) -> StaffSummary:
+    live = rules.service_open_on(london_today())  # closed services are not the market's
     by_risk = dict(
-        db.session.execute(select(Service.risk, func.count()).group_by(Service.risk)).all()
+        db.session.execute(
+            select(Service.risk, func.count()).where(live).group_by(Service.risk)
+        ).all()
     )
     by_cqc = dict(
         db.session.execute(
-            select(Service.cqc_rating, func.count()).group_by(Service.cqc_rating)
+            select(Service.cqc_rating, func.count()).where(live).group_by(Service.cqc_rating)
         ).all()
     )
-    mine = select(Service).where(Service.contract_officer_id == user.id)
-    my_count = db.session.scalar(select(func.count()).select_from(mine.subquery()))
+    mine = select(Service).where(Service.contract_officer_id == user.id, live)
+    my_count = db.session.scalar(select(func.count()).select_from(mine.subquery())) or 0
     risk_order = case(
         {colour: n for n, colour in enumerate(RAG_COLOURS)}, value=Service.risk, else_=3
     )
@@ -84,7 +87,7 @@ def staff_summary(user: User) -> StaffSummary:
     ]
     return StaffSummary(
         services=sum(by_risk.values()),
-        providers=db.session.scalar(select(func.count(Provider.id))),
+        providers=db.session.scalar(select(func.count(Provider.id))) or 0,
         by_risk=by_risk,
         by_cqc=by_cqc,
         my_services=my_services,
@@ -123,9 +126,10 @@ def concern_counts(now) -> ConcernCounts:
         select(func.count(Service.id)).where(
             Service.placement_stop_since.is_not(None),
             Service.placement_stop_since <= london_today(now),
+            rules.service_open_on(london_today(now)),
         )
     )
-    return ConcernCounts(overdue, due_soon, drafts, in_force, stops)
+    return ConcernCounts(overdue, due_soon, drafts, in_force, stops or 0)
 
 
 def provider_summary(user: User) -> list[Service]:
@@ -245,14 +249,20 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
     drafts = db.session.scalar(
         select(func.count(Notice.id)).where(Notice.status == NoticeStatus.DRAFT)
     )
+    due_soon, breached, drafts = due_soon or 0, breached or 0, drafts or 0
     submitted, closing = db.session.execute(
         select(
             func.count().filter(Assessment.status == SUBMITTED),
             func.count().filter(rules.comments_close_this_week(now)),
         ).where(Assessment.status.in_([SUBMITTED, DRAFT_SHARED]))
     ).one()
-    to_review = db.session.scalar(
-        select(func.count(ImprovementPlan.id)).where(ImprovementPlan.status == plan_rules.SUBMITTED)
+    to_review = (
+        db.session.scalar(
+            select(func.count(ImprovementPlan.id)).where(
+                ImprovementPlan.status == plan_rules.SUBMITTED
+            )
+        )
+        or 0
     )
     month = month_of(now)
     red = quad_lists.turned_red_ids(Window.of(month, now), Filters())

@@ -24,6 +24,7 @@ from qa_app.services import (
 )
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today, utcnow
+from qa_app.services.errors import found
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo data only, printed by make run)
 
@@ -280,7 +281,7 @@ def _demo_concerns_and_notices(people: dict) -> None:
         "Heathervale Court", "high", 24 * 9, "cqc", "CQC: medicines not given as prescribed"
     )
     concerns.escalate(as_officer, officer, grounds.id, "Repeated medicines errors")
-    notice = db.session.get(Notice, grounds.notice_id)
+    notice = found(db.session.get(Notice, grounds.notice_id), "Notice not found")
     today = now.date()
     notices.update_draft(
         as_officer,

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ServiceError(Exception):
     """Base for refusals a user can act on."""
@@ -45,3 +49,11 @@ class Conflict(ServiceError):
         super().__init__(message, {"current": current, "current_version": current_version})
         self.current = current or {}
         self.current_version = current_version
+
+
+def found(row: T | None, message: str) -> T:
+    """The row looked up, or NotFound with `message`: the same for a row the caller may not see
+    (the lookup leaves it out) as for one that does not exist."""
+    if row is None:
+        raise NotFound(message)
+    return row

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import io
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.letters import by_due_date, recipient
@@ -30,6 +29,7 @@ from qa_app.services.report_pdf import (
     SMALL,
     _numbered_canvas,
     _p,
+    document,
 )
 
 LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold", spaceAfter=1)
@@ -158,15 +158,6 @@ def render(notice: Notice, council: str) -> bytes:
         ),
     ]
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"{kind}: {service.name}",
-        author=council,
-    )
-    document.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
+    letter = document(buffer, f"{kind}: {service.name}", council, (20, 18, 18))
+    letter.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
     return buffer.getvalue()

@@ -5,10 +5,11 @@ evidence of progress, as councils pass them around."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
 from qa_app.domain import plans as rules
 from qa_app.domain.wording import long_date
@@ -23,7 +24,8 @@ from qa_app.services.report_pdf import (
     SMALL,
     _numbered_canvas,
     _p,
-    _table,
+    document,
+    ruled_table,
 )
 
 
@@ -45,16 +47,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
     service = plan.service
     buffer = io.BytesIO()
     page = landscape(A4)
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=page,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=f"Improvement plan: {service.name}",
-        author=council,
-    )
+    doc = document(buffer, f"Improvement plan: {service.name}", council, (15, 15, 18), page)
     width = page[0] - 30 * mm
     status = rules.STATUS_LABELS.get(plan.status, plan.status)
     if pv.plan_overdue:
@@ -65,7 +58,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
         _p(service.name, H1),
         _p(f"{service.provider.name} · {service.service_type_label} · {service.cluster}", BODY),
         Spacer(1, 4 * mm),
-        _table(
+        ruled_table(
             [
                 [_p("Status", CELL_BOLD), _p(status, CELL)],
                 [_p("Why there is a plan", CELL_BOLD), _p(plan.opened_because, CELL)],
@@ -103,7 +96,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
         heading = f"Issue {number}: {issue.title}"
         if issue.withdrawn_at:
             heading += " (withdrawn)"
-        block = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
+        block: list[Any] = [_p(heading, H3), _p(_issue_line(issue), SMALL)]
         if issue.withdrawn_at:
             block.append(
                 _p(f"Withdrawn {long_date(issue.withdrawn_at)}: {issue.withdrawn_reason}", SMALL)
@@ -154,7 +147,7 @@ def render_pdf(plan, council: str, today=None) -> bytes:
             story.append(KeepTogether(block))
         else:
             story.append(KeepTogether(block[:3]))
-            story.append(_table(rows, widths))
+            story.append(ruled_table(rows, widths))
         story.append(Spacer(1, 3 * mm))
     if not pv.issues:
         story.append(_p("The plan has no issues yet.", BODY))

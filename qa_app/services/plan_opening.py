@@ -35,8 +35,8 @@ def open_if_below_good(actor: Actor | None, service: Service) -> ImprovementPlan
     newer published assessment to the open plan, and notes on the plan when the service stops
     being below Good, and why.
     """
-    if service.id is None:
-        return None
+    if service.id is None or service.closed_on is not None:
+        return None  # (a closed service gets no new plan: nobody would act on it)
     actor = actor or Actor.system()
     latest = latest_published(service.id)
     now = utcnow()
@@ -155,11 +155,12 @@ def _add_standing_issues(
             position += 1
             issue.plan_id, issue.position = plan.id, position
             db.session.add(issue)
+        published = latest.published_at or utcnow()  # (the latest published: it is set)
         for gone in earlier.values():
             gone.withdrawn_at = utcnow()
             gone.withdrawn_reason = (
                 f"Revision {latest.revision_number} of the assessment, published "
-                f"{long_date(latest.published_at)}, no longer rates this standard below Good"
+                f"{long_date(published)}, no longer rates this standard below Good"
             )
             audit.record(
                 actor,

@@ -164,14 +164,13 @@ def add_item(
     writers_only(viewer)
     meeting = _draft(month)
     service = db.session.get(Service, service_id) if service_id else None
-    discussed = service is not None and (
+    discussed = service is not None and bool(
         db.session.scalar(
             select(func.count(QuadMeetingItem.id)).where(
                 QuadMeetingItem.meeting_id == meeting.id,
                 QuadMeetingItem.service_id == service.id,
             )
         )
-        > 0
     )
     values = {
         "service_id": service.id if service else None,

@@ -11,16 +11,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from qa_app.domain.changes import diff
 from qa_app.domain.codes import CQC_RATINGS, MAX_ID, SERVICE_TYPES
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.postcode import normalise_postcode
 from qa_app.domain.registry_rules import check_provider, check_service
 from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import Provider, Service, User
-from qa_app.services import audit
+from qa_app.services import audit, rules
 from qa_app.services.actors import Actor
-from qa_app.services.errors import Conflict, NotFound, ValidationFailed
+from qa_app.services.calendar import london_today
+from qa_app.services.errors import Conflict, NotFound, ValidationFailed, found
 from qa_app.services.follow_on import service_changed
+from qa_app.services.listing import page_of
 from qa_app.services.risk import refresh_risk
 from qa_app.services.transaction import unit_of_work
 
@@ -73,19 +75,16 @@ def visible_services(viewer: User):
 
 
 def get_service(viewer: User, service_id: int) -> Service:
-    service = db.session.scalar(visible_services(viewer).where(Service.id == service_id))
-    if service is None:
-        raise NotFound("Service not found")
-    return service
+    return found(
+        db.session.scalar(visible_services(viewer).where(Service.id == service_id)),
+        "Service not found",
+    )
 
 
 def get_provider(viewer: User, provider_id: int) -> Provider:
     if viewer.role not in STAFF_ROLES and viewer.provider_id != provider_id:
         raise NotFound("Provider not found")
-    provider = db.session.get(Provider, provider_id)
-    if provider is None:
-        raise NotFound("Provider not found")
-    return provider
+    return found(db.session.get(Provider, provider_id), "Provider not found")
 
 
 # ---------------------------------------------------------------- lists
@@ -102,14 +101,26 @@ class ServiceFilters:
     provider_id: int | None = None
     sort: str = "name"
     page: int = 1
+    #: closed services too (`rules.service_open_on`): without it, only the live market
+    include_closed: bool = False
 
     def active(self) -> bool:
         return any(
-            (self.q, self.service_type, self.cluster, self.officer_id, self.cqc_rating, self.risk)
+            (
+                self.q,
+                self.service_type,
+                self.cluster,
+                self.officer_id,
+                self.cqc_rating,
+                self.risk,
+                self.include_closed,
+            )
         )
 
 
 def _filtered(query, filters: ServiceFilters):
+    if not filters.include_closed:
+        query = query.where(rules.service_open_on(london_today()))
     if filters.q:
         like = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -149,12 +160,7 @@ def list_services(
     """One page of services (two statements, whatever the number of services)."""
     filters = _as_seen_by(viewer, filters)
     query = _filtered(visible_services(viewer), filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
-    )
+    page = page_of(query, filters.page, page_size, clamp)
     order = SERVICE_SORTS.get(filters.sort, SERVICE_SORTS["name"])
     items = db.session.scalars(query.order_by(*order).offset(page.offset).limit(page.size)).unique()
     return list(items), page
@@ -188,12 +194,7 @@ def list_providers(
                 func.lower(Provider.cqc_provider_id).like(like),
             )
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = (
-        clamp_page(page_number, total, page_size)
-        if clamp
-        else Page(max(1, page_number), page_size, total)
-    )
+    page = page_of(query, page_number, page_size, clamp)
     rows = db.session.execute(
         query.order_by(Provider.name, Provider.id).offset(page.offset).limit(page.size)
     ).all()
@@ -433,6 +434,11 @@ def _check_provider(values: dict, provider_id: int | None) -> None:
             errors["cqc_provider_id"] = f"CQC provider ID {cqc_id} is already used by {holder.name}"
     if errors:
         raise ValidationFailed(errors)
+
+
+def refuse_if_stale(service: Service, expected_version: int | None) -> None:
+    """A Conflict if the service has changed since the caller read `expected_version`."""
+    _refuse_if_stale(service, "service", expected_version, service_values)
 
 
 def _refuse_if_stale(record, kind: str, expected_version: int | None, values) -> None:

@@ -64,24 +64,23 @@ SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.5, leading=11, textColor
 H1 = ParagraphStyle(
     "h1", parent=BODY, fontName="Helvetica-Bold", fontSize=22, leading=27, spaceAfter=6
 )
-H2 = ParagraphStyle(
-    "h2",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=14,
-    leading=18,
-    spaceBefore=10,
-    spaceAfter=6,
-)
-H3 = ParagraphStyle(
-    "h3",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=11,
-    leading=14,
-    spaceBefore=8,
-    spaceAfter=4,
-)
+
+
+def heading_style(name: str, size: float, leading: float, before: float, after: float):
+    """A bold heading in the house style: size and leading, space before and after (points)."""
+    return ParagraphStyle(
+        name,
+        parent=BODY,
+        fontName="Helvetica-Bold",
+        fontSize=size,
+        leading=leading,
+        spaceBefore=before,
+        spaceAfter=after,
+    )
+
+
+H2 = heading_style("h2", 14, 18, 10, 6)
+H3 = heading_style("h3", 11, 14, 8, 4)
 CELL = ParagraphStyle("cell", parent=BODY, fontSize=8.5, leading=11)
 CELL_BOLD = ParagraphStyle("cellbold", parent=CELL, fontName="Helvetica-Bold")
 
@@ -91,15 +90,7 @@ def _p(text, style=BODY) -> Paragraph:
 
 
 LIGHT = colors.HexColor("#f3f2f1")
-SUBSECTION = ParagraphStyle(
-    "subsection",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=11.5,
-    leading=14,
-    spaceBefore=10,
-    spaceAfter=4,
-)
+SUBSECTION = heading_style("subsection", 11.5, 14, 10, 4)
 HINT = ParagraphStyle("hint", parent=CELL, fontSize=7.5, leading=9.5, textColor=GREY)
 
 
@@ -205,20 +196,55 @@ def _chart(ratings) -> Drawing:
     return drawing
 
 
-def _table(rows, widths, header=True, shade=()):
+def ruled_table(
+    rows,
+    widths,
+    header: bool = True,
+    shade=(),
+    side_padding: float | None = None,
+    header_shaded: bool = False,
+    numeric_from: int | None = None,
+) -> Table:
+    """A table in the house style: cells aligned to the top with a thin rule under each row,
+    a heavier rule under the header row (repeated on each page; shaded if asked), the rows in
+    `shade` shaded, and the columns from `numeric_from` aligned right."""
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
+    style: list[tuple] = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
     ]
+    if side_padding is not None:
+        style += [
+            ("LEFTPADDING", (0, 0), (-1, -1), side_padding),
+            ("RIGHTPADDING", (0, 0), (-1, -1), side_padding),
+        ]
     if header:
         style.append(("LINEBELOW", (0, 0), (-1, 0), 1, INK))
+        if header_shaded:
+            style.append(("BACKGROUND", (0, 0), (-1, 0), LIGHT))
+    if numeric_from is not None:
+        style.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
     for row in shade:
-        style.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor("#f3f2f1")))
+        style.append(("BACKGROUND", (0, row), (-1, row), LIGHT))
     table.setStyle(TableStyle(style))
     return table
+
+
+def document(buffer, title: str, council: str, margins=(18, 18, 20), pagesize=A4):
+    """A document whose author is the council; `margins` are the sides, top and bottom in mm."""
+    side, top, bottom = margins
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=pagesize,
+        leftMargin=side * mm,
+        rightMargin=side * mm,
+        topMargin=top * mm,
+        bottomMargin=bottom * mm,
+        title=title,
+        author=council,
+    )
 
 
 def render(assessment, council: str) -> bytes:
@@ -233,16 +259,7 @@ def render(assessment, council: str) -> bytes:
     service = assessment.service
     draft = not is_published(assessment.status)
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=20 * mm,
-        title=f"Assessment report: {service.name}",
-        author=council,
-    )
+    doc = document(buffer, f"Assessment report: {service.name}", council)
     story = [
         _p(council, SMALL),
         Spacer(1, 30 * mm),
@@ -275,7 +292,7 @@ def render(assessment, council: str) -> bytes:
         ],
     ]
     story.append(
-        _table(
+        ruled_table(
             [[_p(k, CELL_BOLD), _p(v, CELL)] for k, v in facts], [45 * mm, 125 * mm], header=False
         )
     )
@@ -353,7 +370,7 @@ def render(assessment, council: str) -> bytes:
                         _p(s.limiter or "", CELL),
                     ]
                 )
-    story.append(_table(rows, [70 * mm, 32 * mm, 12 * mm, 60 * mm], shade=shade))
+    story.append(ruled_table(rows, [70 * mm, 32 * mm, 12 * mm, 60 * mm], shade=shade))
     story.append(_p(ROUNDING_NOTE, SMALL))
     story.append(Spacer(1, 6 * mm))
     story.append(_p("Domain percentages (band edges at 39, 63 and 88)", H3))
@@ -365,7 +382,7 @@ def render(assessment, council: str) -> bytes:
         story.append(PageBreak())
 
     story.append(_p("Findings", H2))
-    by_ref: dict[str, list] = {}
+    by_ref: dict[str | None, list] = {}
     for number, c in numbered:
         by_ref.setdefault(c.question_ref, []).append((number, c))
     for domain in assessment.standard_set.document["domains"]:
@@ -403,12 +420,12 @@ def render(assessment, council: str) -> bytes:
                 cell = [_p(evidence, CELL), *_photos_block(photos.get(q.ref, []))]
                 rows.append([_p(f"{q.ref} {q.text}", CELL), _p(score, CELL), cell])
             story.append(
-                KeepTogether([heading, _table(rows, [70 * mm, 28 * mm, 76 * mm])])
+                KeepTogether([heading, ruled_table(rows, [70 * mm, 28 * mm, 76 * mm])])
                 if len(rows) < 6
                 else heading
             )
             if len(rows) >= 6:
-                story.append(_table(rows, [70 * mm, 28 * mm, 76 * mm]))
+                story.append(ruled_table(rows, [70 * mm, 28 * mm, 76 * mm]))
     doc.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
     return buffer.getvalue()
 
@@ -454,7 +471,7 @@ def _comments_section(assessment, questions, numbered, no_comments) -> list:
     """The provider's comments on the draft, each with the council's answer, as a table."""
     published = is_published(assessment.status)
     by_ref = {q.ref: q for q in questions}
-    story = [_p("Comments on the draft report", H2)]
+    story: list[Any] = [_p("Comments on the draft report", H2)]
     if numbered:
         story.append(
             _p(
@@ -485,7 +502,7 @@ def _comments_section(assessment, questions, numbered, no_comments) -> list:
             else:
                 answer = _p("No answer was recorded" if published else "Not answered yet", CELL)
             rows.append([_p(number, CELL_BOLD), _p(about, CELL), _p(comment, CELL), answer])
-        story.append(_table(rows, [8 * mm, 46 * mm, 58 * mm, 62 * mm]))
+        story.append(ruled_table(rows, [8 * mm, 46 * mm, 58 * mm, 62 * mm]))
     for c in no_comments:
         story.append(
             _p(

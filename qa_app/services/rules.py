@@ -12,6 +12,7 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | a response clock due within 24 hours  | `domain.dashboard.clock_due_soon`    | `clock_due_soon`       |
 | a breached clock still to act on      | `domain.dashboard.clock_breached`    | `clock_breached`       |
 | a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
+| a service open (not closed) on a day  | `domain.service_closing.is_open_on`  | `service_open_on`      |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -29,6 +30,16 @@ from qa_app.domain import lifecycle
 from qa_app.domain import plans as plan_rules
 from qa_app.extensions import db
 from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
+
+# ---------------------------------------------------------------- open (not closed) services
+
+
+def service_open_on(day: date) -> ColumnElement[bool]:
+    """`domain.service_closing.is_open_on` for each service: never closed, or closed after
+    `day` (a Europe/London date; today's for the live market, a month's last day for the
+    QuAD report). Every list and count about the live market asks this."""
+    return or_(Service.closed_on.is_(None), Service.closed_on > day)
+
 
 # ---------------------------------------------------------------- overdue plans and actions
 

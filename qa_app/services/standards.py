@@ -281,6 +281,7 @@ def preview_upload(text: str, filename: str) -> Preview:
     if checked.problems:
         raise SetsRefused(checked.problems)
     new = checked.standard_set
+    assert new is not None  # a set with no problems was built
     stored = _existing({(new.key, new.version)}).get((new.key, new.version))
     if stored is not None and stored.content_hash != new.content_hash():
         raise SetsRefused(

@@ -31,6 +31,7 @@ from qa_app.models.types import utcnow
 from qa_app.services import audit, notices, plans
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
+from qa_app.services.errors import found
 from qa_app.services.follow_on import services_changed
 from qa_app.services.transaction import unit_of_work
 
@@ -146,7 +147,7 @@ def _escalate_notices(actor: Actor, now: datetime, limit: int) -> int:
         with unit_of_work(writes_after_reading=True):
             chosen = notices.breach_candidates(london_today(now), limit)
             for notice_id in chosen:
-                notice = db.session.get(Notice, notice_id)
+                notice = found(db.session.get(Notice, notice_id), "Notice not found")
                 raised += notices.escalate_if_breached(actor, notice, now) is not None
         if len(chosen) < limit:
             return raised

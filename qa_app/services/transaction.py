@@ -2,7 +2,8 @@
 
 from collections.abc import Callable
 from contextlib import contextmanager
-from typing import TypeVar
+from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
@@ -11,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.services.errors import Conflict
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6  # primary result codes (the low byte of extended ones)
 
@@ -58,18 +60,26 @@ def unit_of_work_without_waiting():
         raise
 
 
-def retried_if_stale(work: Callable[[], T], conflict: str) -> T:
-    """Run `work` (reads, then a unit of work that writes). When another request changed a row
-    it writes between its read and its write (StaleDataError: the row's version moved), run it
+def retried_if_stale(conflict: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """A use case that reads, then writes in a unit of work. When another request changed a row
+    it writes between its read and its write (StaleDataError: the row's version moved), it runs
     once more against the rows as they are now, so that a change that does not touch the same
     thing (two answers both moving a planned assessment to in progress) is kept. A second loss
     is a Conflict saying `conflict`."""
-    try:
-        return work()
-    except StaleDataError:
-        db.session.rollback()
-    try:
-        return work()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(conflict) from None
+
+    def decorate(use_case: Callable[P, T]) -> Callable[P, T]:
+        @wraps(use_case)
+        def run(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return use_case(*args, **kwargs)
+            except StaleDataError:
+                db.session.rollback()
+            try:
+                return use_case(*args, **kwargs)
+            except StaleDataError:
+                db.session.rollback()
+                raise Conflict(conflict) from None
+
+        return run
+
+    return decorate

@@ -20,7 +20,7 @@ from qa_app.models import ApiToken, LoginAttempt, Provider, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, sessions
 from qa_app.services.actors import Actor
-from qa_app.services.errors import NotFound, ValidationFailed
+from qa_app.services.errors import NotFound, ValidationFailed, found
 from qa_app.services.passwords import hash_password, password_problem, verify_password
 from qa_app.services.transaction import Busy, unit_of_work, unit_of_work_without_waiting
 
@@ -130,7 +130,7 @@ def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) 
                 occurred_at=now,
             )
         )
-        if outcome == "success":
+        if outcome == "success" and user is not None:
             user.last_sign_in_at = now
             sessions.add(user, now)
     return SignInResult(user if outcome == "success" else None, outcome, wait)
@@ -221,12 +221,10 @@ def create_user(
             invite_expires_at=utcnow() + INVITE_LIFETIME if invite else None,
             active=True,
         )
-        db.session.add(user)
-        db.session.flush()
-        audit.record(
+        audit.record_new(
             actor,
             "user",
-            user.id,
+            user,
             "created",
             {
                 "email": [None, user.email],
@@ -276,10 +274,7 @@ def accept_invite(secret: str, password: str) -> User:
 
 
 def get_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("User not found")
-    return user
+    return found(db.session.get(User, user_id), "User not found")
 
 
 def list_users() -> list[User]:
@@ -347,9 +342,7 @@ def create_token(actor: Actor, user: User, name: str = "API token") -> str:
             token_hash=_digest(secret),
             prefix=secret[:10],
         )
-        db.session.add(token)
-        db.session.flush()
-        audit.record(actor, "api_token", token.id, "created", {"user_id": [None, user.id]})
+        audit.record_new(actor, "api_token", token, "created", {"user_id": [None, user.id]})
     return secret
 
 

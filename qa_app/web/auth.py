@@ -19,54 +19,41 @@ from qa_app.web.forms import apply_errors
 bp = Blueprint("auth", __name__)
 
 
+def _password(label: str, required: str, *validators, **kwargs) -> PasswordField:
+    """A GOV.UK password input that must be filled in (`required` says so)."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[DataRequired(required), *validators],
+        **kwargs,
+    )
+
+
+def _confirmation(label: str, required: str, of: str) -> PasswordField:
+    """The new password typed again, which must match the field `of`."""
+    return _password(label, required, EqualTo(of, "The passwords do not match"))
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
         validators=[DataRequired("Enter your email address")],
     )
-    password = PasswordField(
-        "Password", widget=GovPasswordInput(), validators=[DataRequired("Enter your password")]
-    )
+    password = _password("Password", "Enter your password")
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[DataRequired("Enter your current password")],
-    )
-    new_password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        description=passwords.HINT,
-        validators=[DataRequired("Enter a new password")],
-    )
-    confirm_password = PasswordField(
-        "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired("Enter the new password again"),
-            EqualTo("new_password", "The passwords do not match"),
-        ],
+    current_password = _password("Current password", "Enter your current password")
+    new_password = _password("New password", "Enter a new password", description=passwords.HINT)
+    confirm_password = _confirmation(
+        "Confirm new password", "Enter the new password again", "new_password"
     )
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(
-        "Create a password",
-        widget=GovPasswordInput(),
-        description=passwords.HINT,
-        validators=[DataRequired("Enter a password")],
-    )
-    confirm_password = PasswordField(
-        "Confirm password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired("Enter the password again"),
-            EqualTo("password", "The passwords do not match"),
-        ],
-    )
+    password = _password("Create a password", "Enter a password", description=passwords.HINT)
+    confirm_password = _confirmation("Confirm password", "Enter the password again", "password")
 
 
 def _policy() -> ThrottlePolicy:

@@ -6,7 +6,10 @@ from typing import Any
 from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
+from qa_app.domain import concerns as concern_rules
 from qa_app.domain import history
+from qa_app.domain import notices as notice_rules
+from qa_app.domain import plans as plan_rules
 from qa_app.domain.clocks import LONDON
 from qa_app.domain.codes import RAG_LABELS, SERVICE_TYPES, service_type_label
 from qa_app.domain.concerns import ConcernStatus
@@ -92,6 +95,14 @@ def init_app(app: Flask) -> None:
     app.add_template_global(history.action_words)
     app.add_template_global(pagination_params)
     app.jinja_env.globals["SERVICE_TYPES"] = SERVICE_TYPES
+    # how every page names a notice's kind and status, a requirement's, a concern's, a plan's
+    app.jinja_env.globals.update(
+        NOTICE_KINDS=notice_rules.KINDS,
+        NOTICE_STATUSES=notice_rules.STATUS_LABELS,
+        REQUIREMENT_STATUSES=notice_rules.REQUIREMENT_LABELS,
+        CONCERN_STATUSES=concern_rules.STATUS_LABELS,
+        PLAN_STATUSES=plan_rules.STATUS_LABELS,
+    )
     app.add_template_global(date, "date_type")
     app.add_template_global(error_summary)
     app.add_template_global(problem_list)

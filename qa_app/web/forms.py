@@ -1,9 +1,15 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, SelectChoice  # type: ignore[attr-defined]  # new in 3.3; stubs are 3.2
-from wtforms.validators import Length, StopValidation
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
+from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in 3.3; stubs are 3.2
+    DateField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.limits import Limit
@@ -125,6 +131,42 @@ def at_most(limit: Limit) -> Length:
     return Length(max=limit.chars, message=limit.message)
 
 
+def _limited(limit: Limit, required: str, optional: bool, validators) -> list:
+    lead = [DataRequired(required)] if required else [Optional()] if optional else []
+    return [*lead, *validators, at_most(limit)]
+
+
+def text_input(
+    label: str, limit: Limit, *, required: str = "", optional: bool = False, validators=(), **kwargs
+) -> StringField:
+    """A GOV.UK text input refused over the domain's `limit`. `required` is the message for
+    leaving it blank; `optional` skips the other checks when it is blank."""
+    return StringField(
+        label,
+        widget=GovTextInput(),
+        validators=_limited(limit, required, optional, validators),
+        **kwargs,
+    )
+
+
+def text_area(
+    label: str, limit: Limit, *, required: str = "", optional: bool = False, validators=(), **kwargs
+) -> TextAreaField:
+    """A GOV.UK textarea refused over the domain's `limit` (as `text_input`)."""
+    return TextAreaField(
+        label,
+        widget=GovTextArea(),
+        validators=_limited(limit, required, optional, validators),
+        **kwargs,
+    )
+
+
+def select_field(label: str, **kwargs) -> SelectField:
+    """A GOV.UK select whose choice the use case checks and, if it is not one it takes, says
+    what is wrong in words (WTForms would refuse it first, in its own)."""
+    return SelectField(label, widget=GovSelect(), validate_choice=False, **kwargs)
+
+
 def problem_list(problems: dict[str, str]) -> list[dict]:
     """Error-summary links for a hand-written step form: input id → message ("" for the page)."""
     return [
@@ -193,6 +235,14 @@ def save_versioned(form, save):
         form.version.data = clash.current_version
         return False, clash
     return True, None
+
+
+def take_conflict(form, clash: Conflict) -> None:
+    """Someone else saved first: the form says so and takes the version saved now (what was
+    typed is kept, so that saving again is a conscious overwrite)."""
+    form.form_errors.append(clash.message)
+    if clash.current_version:
+        form.version.data = clash.current_version
 
 
 def posted_id(value) -> int | None:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from qa_app.domain import concerns, cqc_import, draft_comments, lifecycle, notices, plans, roles
+from qa_app.domain.cqc_successors import SAME
 from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.domain.notices import NoticeStatus, RequirementStatus, StopState
 from qa_app.domain.plans import ActionStatus, PlanStatus
@@ -206,6 +207,17 @@ class PlanPage(PlanState):
     @staticmethod
     def sent_back(action: Any) -> bool:
         return plans.was_sent_back(action.status, action.reopened_reason)
+
+
+def plan_context(pv) -> dict:
+    """What a plan's page needs, on the staff pages and the portal alike."""
+    return {
+        "pv": pv,
+        "view": PlanPage.of(pv),
+        "labels": plans.STATUS_LABELS,
+        "action_labels": plans.ACTION_LABELS,
+        "grades": plans.GRADES,
+    }
 
 
 # ---------------------------------------------------------------- concerns
@@ -435,10 +447,16 @@ class ImportView:
 
     @property
     def types_can_be_chosen(self) -> bool:
-        """Some new service's type is the officer's to choose, and it can still be chosen."""
-        new_services = (self.record.preview or {}).get("new_services", [])
+        """Some new service's type is the officer's to choose, and it can still be chosen: a
+        new location said to be a known service registered again is not added, so it has no
+        type to choose (its row says so, with no list, and no Save button shows for it)."""
+        preview = self.record.preview or {}
+        moving = {
+            p["new_location_id"] for p in preview.get("successors", []) if p.get("decision") == SAME
+        }
         return self.can_choose_types and any(
-            len(s.get("type_choices") or ()) > 1 for s in new_services
+            len(s.get("type_choices") or ()) > 1 and s["location_id"] not in moving
+            for s in preview.get("new_services", [])
         )
 
     @property

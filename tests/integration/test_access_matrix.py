@@ -221,6 +221,14 @@ MATRIX = {
     "staff.service_page": ("GET", "/services/{service_a}", STAFF_PAGE, None),
     "staff.service_new": ("GET", "/services/new", STAFF_PAGE, None),
     "staff.service_edit": ("GET", "/services/{service_a}/edit", STAFF_PAGE, None),
+    "staff.service_close": ("GET", "/services/{service_a}/close", MANAGER_PAGE, None),
+    # the service is open: a manager is told there is nothing to reopen (the page again)
+    "staff.service_reopen": (
+        "POST",
+        "/services/{service_a}/reopen",
+        {**MANAGER_POST, "manager": 409, "admin": 409},
+        {},
+    ),
     "staff.provider_list": ("GET", "/providers", STAFF_PAGE, None),
     "staff.provider_page": ("GET", "/providers/{provider_a}", STAFF_PAGE, None),
     "staff.provider_new": ("GET", "/providers/new", STAFF_PAGE, None),
@@ -700,6 +708,12 @@ MATRIX = {
     "staff.cqc_import_service_types": (
         "POST",
         "/cqc-imports/{cqc_import}/service-types",
+        STAFF_STEP_REFUSED,
+        {},
+    ),
+    "staff.cqc_import_closings": (
+        "POST",
+        "/cqc-imports/{cqc_import}/closings",
         STAFF_STEP_REFUSED,
         {},
     ),

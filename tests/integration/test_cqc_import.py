@@ -303,6 +303,7 @@ def test_commit_changes_ratings_through_the_hand_edit_path_then_reimport_changes
         "new_providers": 1,
         "kept_newer": [],
         "registered_again": 0,
+        "closed": 0,
     }
     house = db.session.get(Service, council["house"].id)
     assert (house.cqc_rating, house.cqc_rating_date) == ("Requires improvement", date(2026, 10, 14))

@@ -38,6 +38,7 @@ from qa_app.services import (
     plans,
     quad_meetings,
     registry,
+    service_closing,
     standards,
     users,
 )
@@ -58,6 +59,9 @@ EXEMPT = {
     "staff.cqc_import_successors": "its wrong answer and its refusal once the import is decided "
     "are walked in test_cqc_import (a new owner's registration), which builds the known service "
     "and the file it needs",
+    "staff.cqc_import_closings": "its wrong choices (a service the file holds, one said to be "
+    "registered again, one with open work) and its refusal are walked in test_cqc_closings, "
+    "which builds the known services and the file it needs",
     "auth.sign_out": "a button with no fields, and signing out is never refused",
     "admin.user_reactivate": "a button with no fields, never refused: reactivating an active "
     "user changes nothing",
@@ -465,6 +469,7 @@ WALKS = {
     "staff.provider_edit": Walk("officer", lambda w: f"/providers/{w.provider.id}/edit"),
     "staff.service_new": Walk("officer", lambda w: "/services/new"),
     "staff.service_edit": Walk("officer", lambda w: f"/services/{w.service.id}/edit"),
+    "staff.service_close": Walk("manager", lambda w: f"/services/{w.service.id}/close"),
     "staff.assessment_new": Walk("officer", lambda w: f"/services/{w.service.id}/assessments/new"),
     "staff.assessment_return": Walk(
         "manager", lambda w: f"/assessments/{w.assessment('submitted').id}"
@@ -542,6 +547,13 @@ class Refusal:
     fill: dict = field(default_factory=dict)  # what was typed before pressing (kept on the page)
 
 
+def _closed_service_page(w) -> str:
+    service_closing.close_service(
+        w.actor("manager"), w.user("manager"), w.service.id, date.today(), "Deregistered by CQC"
+    )
+    return f"/services/{w.service.id}/reopen"
+
+
 def _publish_behind(w):
     assessments.publish(w.actor("manager"), w.user("manager"), w.walked.id)
 
@@ -616,6 +628,12 @@ REFUSED = {
         "manager",
         lambda w, c: f"/assessments/{_remember(w, w.assessment('submitted')).id}",
         _publish_behind,
+    ),
+    # reopened by someone else while the page asking to reopen it was open
+    "staff.service_reopen": Refusal(
+        "manager",
+        lambda w, c: _closed_service_page(w),
+        lambda w: service_closing.reopen_service(w.actor("admin"), w.user("admin"), w.service.id),
     ),
     "staff.cqc_import_commit": Refusal(
         "officer",

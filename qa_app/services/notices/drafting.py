@@ -51,10 +51,8 @@ def draft_for(actor: Actor, service_id: int) -> tuple[Notice, bool]:
         created_by_label=actor.label,
         grounds="",
     )
-    db.session.add(notice)
-    db.session.flush()
-    audit.record(
-        actor, "notice", notice.id, "drafted", {"status": [None, NoticeStatus.DRAFT]}, service_id
+    audit.record_new(
+        actor, "notice", notice, "drafted", {"status": [None, NoticeStatus.DRAFT]}, service_id
     )
     return notice, True
 
@@ -114,6 +112,7 @@ def apply_edit(actor: Actor, notice: Notice, edit: DraftEdit) -> NoticeRequireme
     if not edit.writes_requirement:
         return None
     text, due_date = edit.requirement_text.strip(), edit.requirement_due
+    assert due_date is not None  # edit_problems asks for the due date of a requirement
     position = 1 + max((r.position for r in notice.requirements), default=0)
     requirement = NoticeRequirement(
         notice_id=notice.id,

@@ -17,12 +17,13 @@ from qa_app.domain.notices import (
     placement_stop_state,
 )
 from qa_app.domain.notices import in_force as rules_in_force
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, Service, User
 from qa_app.services.calendar import london_today
-from qa_app.services.errors import Forbidden, NotFound
+from qa_app.services.errors import Forbidden, NotFound, found
+from qa_app.services.listing import page_of, where_given
 
 #: What a provider may see: a notice once it has been issued, never a draft.
 PROVIDER_VISIBLE = SENT_TO_PROVIDER
@@ -38,10 +39,9 @@ def _visible(viewer: User):
 
 
 def get_notice(viewer: User, notice_id: int) -> Notice:
-    notice = db.session.scalar(_visible(viewer).where(Notice.id == notice_id))
-    if notice is None:
-        raise NotFound("Notice not found")
-    return notice
+    return found(
+        db.session.scalar(_visible(viewer).where(Notice.id == notice_id)), "Notice not found"
+    )
 
 
 def concerns_of(notice: Notice) -> list[Concern]:
@@ -54,15 +54,16 @@ def concerns_of(notice: Notice) -> list[Concern]:
 
 def concern_ids_for(notice_ids: list[int]) -> dict[int, list[int]]:
     """Each notice's concern ids (one query for a page of notices)."""
-    found: dict[int, list[int]] = {}
+    by_notice: dict[int, list[int]] = {}
     if notice_ids:
         for concern_id, notice_id in db.session.execute(
             select(Concern.id, Concern.notice_id)
             .where(Concern.notice_id.in_(notice_ids))
             .order_by(Concern.id)
         ):
-            found.setdefault(notice_id, []).append(concern_id)
-    return found
+            if notice_id is not None:  # the query asked for these notices' concerns only
+                by_notice.setdefault(notice_id, []).append(concern_id)
+    return by_notice
 
 
 def parent_and_child(notice: Notice) -> tuple[Notice | None, Notice | None]:
@@ -89,19 +90,13 @@ def list_notices(
     viewer: User, filters: NoticeFilters, page_size: int = 50, clamp: bool = True
 ) -> tuple[list[Notice], Page]:
     """Drafts first (they need a decision), then in force, then closed; newest first within."""
-    query = _visible(viewer)
-    if filters.kind:
-        query = query.where(Notice.kind == filters.kind)
-    if filters.status:
-        query = query.where(Notice.status == filters.status)
-    if filters.service_id:
-        query = query.where(Notice.service_id == filters.service_id)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
+    query = where_given(
+        _visible(viewer),
+        (Notice.kind, filters.kind),
+        (Notice.status, filters.status),
+        (Notice.service_id, filters.service_id),
     )
+    page = page_of(query, filters.page, page_size, clamp)
     order = func.coalesce(Notice.issued_at, Notice.created_at)
     stage = db.case(
         (Notice.status == NoticeStatus.DRAFT, 0), (Notice.status.in_(FINAL), 2), else_=1

@@ -6,8 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from qa_app.domain.limits import NOTE, Limit
-from qa_app.domain.notices import text_problem
+from qa_app.domain.limits import NOTE, Limit, text_problem
 from qa_app.extensions import db
 from qa_app.models import Notice, Service
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -26,7 +25,7 @@ def required_text(text: str | None, field: str, message: str, limit: Limit = NOT
     problem = text_problem(text, limit, message)
     if problem:
         raise ValidationFailed({field: problem})
-    return text.strip()
+    return (text or "").strip()
 
 
 def lock_notice(notice: Notice) -> None:

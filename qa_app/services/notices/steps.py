@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from qa_app.domain.limits import NOTE
+from qa_app.domain.limits import NOTE, text_problem
 from qa_app.domain.notices import (
     NoticeStatus,
     RequirementFacts,
@@ -21,7 +21,6 @@ from qa_app.domain.notices import (
     issue_problems,
     next_status,
     step_refusal,
-    text_problem,
 )
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, User
@@ -170,11 +169,16 @@ def issue(
     return notice
 
 
-def lift(actor: Actor, viewer: User, notice_id: int, note: str = "", now=None) -> Notice:
+def _decide(actor: Actor, viewer: User, notice_id: int, step: str, note: str, now) -> Notice:
+    """A manager's step that needs nothing but a note (the rules check the status)."""
     notice = decider_notice(viewer, notice_id)
     with unit_of_work():
-        _take_step(actor, notice, "lift", note, now or utcnow())
+        _take_step(actor, notice, step, note, now or utcnow())
     return notice
+
+
+def lift(actor: Actor, viewer: User, notice_id: int, note: str = "", now=None) -> Notice:
+    return _decide(actor, viewer, notice_id, "lift", note, now)
 
 
 def withdraw(
@@ -206,10 +210,7 @@ def withdraw(
 
 
 def remedy(actor: Actor, viewer: User, notice_id: int, note: str = "", now=None) -> Notice:
-    notice = decider_notice(viewer, notice_id)
-    with unit_of_work():
-        _take_step(actor, notice, "remedy", note, now or utcnow())
-    return notice
+    return _decide(actor, viewer, notice_id, "remedy", note, now)
 
 
 def recommend_termination(actor: Actor, viewer: User, notice_id: int, note: str, now=None):

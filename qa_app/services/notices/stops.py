@@ -7,14 +7,13 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from qa_app.domain.limits import NOTE
+from qa_app.domain.limits import NOTE, text_problem
 from qa_app.domain.notices import (
     NEVER_ISSUED,
     StopState,
     lift_stop_refusal,
     stop_change_refusal,
     stop_start_problems,
-    text_problem,
 )
 from qa_app.extensions import db
 from qa_app.models import Notice, Service, User

@@ -14,8 +14,8 @@ from qa_app.services import audit
 from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.services.follow_on import service_changed
-from qa_app.services.plans.reading import action_and_plan, get_plan, plan_of, staff_only
-from qa_app.services.plans.steps import plan_step
+from qa_app.services.plans.reading import action_and_plan, get_plan, issue_for, staff_only
+from qa_app.services.plans.steps import action_changed, plan_step
 from qa_app.services.transaction import unit_of_work
 
 
@@ -49,18 +49,15 @@ def add_issue(actor: Actor, viewer: User, plan_id: int, title: str, details: str
             added_by_label=actor.label,
             position=position + 1,
         )
-        db.session.add(issue)
-        db.session.flush()
-        audit.record(
-            actor, "plan_issue", issue.id, "added", {"title": [None, title]}, plan.service_id
+        audit.record_new(
+            actor, "plan_issue", issue, "added", {"title": [None, title]}, plan.service_id
         )
     return issue
 
 
 def withdraw_issue(actor: Actor, viewer: User, issue_id: int, reason: str) -> PlanIssue:
     staff_only(viewer)
-    issue = db.session.get(PlanIssue, issue_id)
-    plan = plan_of(viewer, issue, "Issue not found")
+    issue, plan = issue_for(viewer, issue_id)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": "Say why the issue is being withdrawn"})
@@ -161,15 +158,12 @@ def reopen(actor: Actor, viewer: User, action_id: int, reason: str) -> PlanActio
             reason,
             None,
         )
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(
+        action_changed(
             actor,
-            "plan_action",
-            action.id,
+            plan,
+            action,
             "sent_back",
             {"status": [rules.DONE, rules.IN_PROGRESS], "reason": [None, reason[:500]]},
-            plan.service_id,
         )
     return action
 

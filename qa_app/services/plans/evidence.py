@@ -9,7 +9,7 @@ from qa_app.extensions import db
 from qa_app.models import EvidenceFile, User
 from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
-from qa_app.services.errors import Conflict
+from qa_app.services.errors import Conflict, found
 from qa_app.services.plans.reading import action_and_plan, plan_of, provider_only
 from qa_app.services.transaction import unit_of_work
 
@@ -33,12 +33,10 @@ def upload_evidence(
 def add_evidence_record(actor, action, plan, columns: dict) -> EvidenceFile:
     """The record of a file `evidence_store.store` has kept, with its audit event."""
     record = EvidenceFile(action_id=action.id, **columns)
-    db.session.add(record)
-    db.session.flush()
-    audit.record(
+    audit.record_new(
         actor,
         "evidence_file",
-        record.id,
+        record,
         "uploaded",
         {"filename": [None, record.filename], "action": [None, action.id]},
         plan.service_id,
@@ -47,6 +45,6 @@ def add_evidence_record(actor, action, plan, columns: dict) -> EvidenceFile:
 
 
 def evidence_file(viewer: User, file_id: int) -> tuple[EvidenceFile, Path]:
-    record = db.session.get(EvidenceFile, file_id)
-    plan_of(viewer, record and record.action, "File not found")
+    record = found(db.session.get(EvidenceFile, file_id), "File not found")
+    plan_of(viewer, record.action, "File not found")
     return record, evidence_store.path_of(record)

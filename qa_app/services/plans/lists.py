@@ -9,11 +9,12 @@ from sqlalchemy import and_, case, func, or_, select
 
 from qa_app.domain import plans as rules
 from qa_app.domain.lifecycle import AssessmentStatus
-from qa_app.domain.pagination import Page, clamp_page
+from qa_app.domain.pagination import Page
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanAction, PlanIssue, Service, User
 from qa_app.services import rules as sql_rules
 from qa_app.services.calendar import london_today
+from qa_app.services.listing import page_of
 
 
 @dataclass
@@ -79,12 +80,7 @@ def list_plans(
         query = query.where(Service.contract_officer_id == filters.officer_id)
     if filters.service_id:
         query = query.where(ImprovementPlan.service_id == filters.service_id)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = (
-        clamp_page(filters.page, total, page_size)
-        if clamp
-        else Page(max(1, filters.page), page_size, total)
-    )
+    page = page_of(query, filters.page, page_size, clamp)
     urgent = case(
         (plan_late, 0),
         (ImprovementPlan.status == rules.SUBMITTED, 1),

@@ -54,7 +54,7 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
         )
         _record_overdue(actor, now, PlanAction, "plan_action", "target_date", actions_due)
         counts["plans_overdue"], counts["actions_overdue"] = len(plans_due), len(actions_due)
-        services = {service_id for _id, service_id, _due in plans_due + actions_due}
+        services = {service_id for _id, service_id, _due in [*plans_due, *actions_due]}
         db.session.flush()
         services_changed(actor, list(services))  # the risk RAG turns amber
     return counts

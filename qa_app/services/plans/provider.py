@@ -17,10 +17,14 @@ from qa_app.services import audit, evidence_store
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
-from qa_app.services.follow_on import service_changed
 from qa_app.services.plans.evidence import add_evidence_record
-from qa_app.services.plans.reading import action_and_plan, get_plan, plan_of, provider_only
-from qa_app.services.plans.steps import plan_step
+from qa_app.services.plans.reading import (
+    action_and_plan,
+    get_plan,
+    issue_for,
+    provider_only,
+)
+from qa_app.services.plans.steps import action_changed, plan_step
 from qa_app.services.transaction import unit_of_work
 
 ACTION_FIELDS = ("description", "owner", "target_date", "success_measure")
@@ -37,8 +41,7 @@ def _clean(values: dict) -> dict:
 def add_action(
     actor: Actor, viewer: User, issue_id: int, values: dict, today: date | None = None
 ) -> PlanAction:
-    issue = db.session.get(PlanIssue, issue_id)
-    plan = plan_of(viewer, issue, "Issue not found")
+    issue, plan = issue_for(viewer, issue_id)
     provider_only(viewer)
     if issue.withdrawn_at is not None:
         raise Conflict("This issue has been withdrawn by the council")
@@ -56,12 +59,10 @@ def add_action(
             created_by_label=actor.label,
             **values,
         )
-        db.session.add(action)
-        db.session.flush()
-        audit.record(
+        audit.record_new(
             actor,
             "plan_action",
-            action.id,
+            action,
             "added",
             {k: [None, v] for k, v in values.items() if k != "success_measure"},
             plan.service_id,
@@ -104,9 +105,7 @@ def edit_action(
             action.status, action.target_date, today
         ):
             action.overdue_at = None
-        db.session.flush()
-        service_changed(actor, plan.service)
-        audit.record(actor, "plan_action", action.id, "changed", changes, plan.service_id)
+        action_changed(actor, plan, action, "changed", changes)
     return action
 
 
@@ -222,12 +221,10 @@ def record_progress(
                 add_evidence_record(actor, action, plan, stored)
             if not changes:
                 return action
-            db.session.flush()
-            service_changed(actor, plan.service)
-            audit.record(
+            action_changed(
                 actor,
-                "plan_action",
-                action.id,
+                plan,
+                action,
                 "completed" if step == "complete" else "progress_recorded",
                 {
                     k: v
@@ -235,6 +232,5 @@ def record_progress(
                     if k not in ("progress_evidence", "impact_evidence")
                 }
                 | ({"note": [None, note[:500]]} if note else {}),
-                plan.service_id,
             )
     return action

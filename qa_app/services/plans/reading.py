@@ -13,7 +13,7 @@ from qa_app.domain.roles import STAFF_ROLES
 from qa_app.extensions import db
 from qa_app.models import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.services.calendar import london_today
-from qa_app.services.errors import Forbidden, NotFound
+from qa_app.services.errors import Forbidden, NotFound, found
 from qa_app.services.registry import get_service
 
 
@@ -42,19 +42,19 @@ def plan_of(viewer: User, record, not_found: str) -> ImprovementPlan:
 def plan_for_service(viewer: User, service_id: int) -> ImprovementPlan:
     """The service's open plan, or else its latest one."""
     service = get_service(viewer, service_id)
-    plan = db.session.scalar(
-        select(ImprovementPlan)
-        .where(ImprovementPlan.service_id == service.id)
-        .order_by(
-            case((ImprovementPlan.status.in_(rules.OPEN_STATUSES), 0), else_=1),
-            ImprovementPlan.opened_at.desc(),
-            ImprovementPlan.id.desc(),
-        )
-        .limit(1)
+    return found(
+        db.session.scalar(
+            select(ImprovementPlan)
+            .where(ImprovementPlan.service_id == service.id)
+            .order_by(
+                case((ImprovementPlan.status.in_(rules.OPEN_STATUSES), 0), else_=1),
+                ImprovementPlan.opened_at.desc(),
+                ImprovementPlan.id.desc(),
+            )
+            .limit(1)
+        ),
+        "This service has no improvement plan",
     )
-    if plan is None:
-        raise NotFound("This service has no improvement plan")
-    return plan
 
 
 def latest_plan_or_none(viewer: User, service_id: int) -> ImprovementPlan | None:
@@ -129,17 +129,17 @@ def view(plan: ImprovementPlan, today: date | None = None) -> PlanView:
 
 
 def issue_for(viewer: User, issue_id: int) -> tuple[PlanIssue, ImprovementPlan]:
-    issue = db.session.get(PlanIssue, issue_id)
+    issue = found(db.session.get(PlanIssue, issue_id), "Issue not found")
     return issue, plan_of(viewer, issue, "Issue not found")
 
 
 def action_for(viewer: User, action_id: int) -> tuple[PlanAction, PlanIssue, ImprovementPlan]:
     action, plan = action_and_plan(viewer, action_id)
-    return action, db.session.get(PlanIssue, action.issue_id), plan
+    return action, found(db.session.get(PlanIssue, action.issue_id), "Action not found"), plan
 
 
 def action_and_plan(viewer: User, action_id: int) -> tuple[PlanAction, ImprovementPlan]:
-    action = db.session.get(PlanAction, action_id)
+    action = found(db.session.get(PlanAction, action_id), "Action not found")
     return action, plan_of(viewer, action, "Action not found")
 
 

@@ -24,3 +24,11 @@ def plan_step(actor, plan, action_name, change, extra=None) -> ImprovementPlan:
             plan.service_id,
         )
     return plan
+
+
+def action_changed(actor, plan, action, action_name: str, changes: dict) -> None:
+    """What follows a change to one of the plan's actions (inside the caller's unit): the
+    service's risk looked at again, and the audit event."""
+    db.session.flush()
+    service_changed(actor, plan.service)
+    audit.record(actor, "plan_action", action.id, action_name, changes, plan.service_id)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.codes import SERVICE_TYPES
@@ -32,6 +32,7 @@ from qa_app.models import (
 )
 from qa_app.models.types import utcnow
 from qa_app.services.errors import NotFound
+from qa_app.services.listing import page_of
 from qa_app.services.quad_report import queries, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTION_OF, Figure
 from qa_app.services.quad_report.formats import sentence
@@ -97,8 +98,7 @@ def records(
 
 
 def _paged(query, order, page: int, page_size: int):
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    chosen = clamp_page(page, total, page_size)
+    chosen = page_of(query, page, page_size)
     found = db.session.execute(
         query.order_by(*order).offset(chosen.offset).limit(chosen.size)
     ).all()
@@ -275,10 +275,17 @@ def _stop(notice: Notice) -> str:
     return text
 
 
+def _latest(standing) -> str:
+    """The latest published assessment's rating and date, as the list shows it."""
+    if standing.latest_rating and standing.published_at:
+        return f"{standing.latest_rating}, published {long_date(standing.published_at)}"
+    return "None published"
+
+
 def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordList:
     rows = queries.services(filters)
     standing = queries.standings(rows, [window], filters)[0]
-    chosen_rows = [r for r in rows if figure.matches(standing[r.id])]
+    chosen_rows = [r for r in rows if r.id in standing and figure.matches(standing[r.id])]
     chosen = clamp_page(page, len(chosen_rows), size)
     shown = chosen_rows[chosen.offset : chosen.offset + chosen.size]
     columns = [
@@ -296,12 +303,7 @@ def _standing(window, filters, figure: Figure, page: int, size: int) -> RecordLi
                 r.name,
                 r.provider,
                 r.cluster,
-                (
-                    f"{standing[r.id].latest_rating}, published "
-                    f"{long_date(standing[r.id].published_at)}"
-                )
-                if standing[r.id].latest_rating
-                else "None published",
+                _latest(standing[r.id]),
                 standing[r.id].cqc,
                 standing[r.id].follow_up_due,
             ],

@@ -5,6 +5,7 @@ It renders the `MeetingRecord` that `build` read; it reads nothing itself."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from qa_app.services import tables_out
 from qa_app.services.quad_report.meeting import ActionView, MeetingRecord
@@ -106,7 +107,7 @@ def tables(record: MeetingRecord | None, heading: Callable[[str], list[list]]) -
     """The record's tables, after the figures' (the same order as the page and the PDF)."""
     if record is None:
         return []
-    about = [
+    about: list[list[Any]] = [
         ["Month", record.month.label],
         ["Status", record.status_label],
         ["Date of the meeting", record.held_on or ""],
@@ -135,20 +136,23 @@ def tables(record: MeetingRecord | None, heading: Callable[[str], list[list]]) -
             emphasis=0,
             widths=[30, 26, 60, 50, 10, 10],
         ),
-        tables_out.Table(
-            "Meeting actions",
-            ACTION_COLUMNS,
-            [_action_row(a) for a in record.actions],
-            heading=heading("Council actions agreed at the meeting"),
-            emphasis=0,
-            widths=[28, 50, 20, 12, 12, 12, 18, 24, 50, 10, 10],
+        _actions_table(
+            "Meeting actions", record.actions, heading("Council actions agreed at the meeting")
         ),
-        tables_out.Table(
+        _actions_table(
             "Actions carried forward",
-            ACTION_COLUMNS,
-            [_action_row(a) for a in record.carried],
-            heading=heading("Actions carried forward from earlier meetings"),
-            emphasis=0,
-            widths=[28, 50, 20, 12, 12, 12, 18, 24, 50, 10, 10],
+            record.carried,
+            heading("Actions carried forward from earlier meetings"),
         ),
     ]
+
+
+def _actions_table(name: str, actions: list[ActionView], heading: list[list]) -> tables_out.Table:
+    return tables_out.Table(
+        name,
+        ACTION_COLUMNS,
+        [_action_row(a) for a in actions],
+        heading=heading,
+        emphasis=0,
+        widths=[28, 50, 20, 12, 12, 12, 18, 24, 50, 10, 10],
+    )

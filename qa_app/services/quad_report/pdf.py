@@ -59,22 +59,16 @@ from qa_app.services.report_pdf import (
     SMALL,
     SUBSECTION,
     PagedCanvas,
+    heading_style,
     paragraph,
+    ruled_table,
 )
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-SECTION = ParagraphStyle(
-    "section",
-    parent=BODY,
-    fontName="Helvetica-Bold",
-    fontSize=16,
-    leading=20,
-    spaceBefore=4,
-    spaceAfter=8,
-)
+SECTION = heading_style("section", 16, 20, 4, 8)
 NUMBER = ParagraphStyle("number", parent=CELL, alignment=2)
 NUMBER_BOLD = ParagraphStyle("numberbold", parent=NUMBER, fontName="Helvetica-Bold")
 CARD_NUMBER = ParagraphStyle(
@@ -154,23 +148,7 @@ def _canvas_maker(report: QuadReport, council: str):
 
 
 def _grid(rows: list[list[Any]], widths, header=True, numeric_from=1, shade=()):
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        style.append(("LINEBELOW", (0, 0), (-1, 0), 1, INK))
-    if numeric_from is not None:
-        style.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
-    for row in shade:
-        style.append(("BACKGROUND", (0, row), (-1, row), LIGHT))
-    table.setStyle(TableStyle(style))
-    return table
+    return ruled_table(rows, widths, header, shade=shade, side_padding=4, numeric_from=numeric_from)
 
 
 def _figures_table(report: QuadReport, section, rows) -> list:
@@ -402,6 +380,7 @@ def render(report: QuadReport, council: str) -> bytes:
             f"Produced {long_datetime(report.produced_at)}.",
             BODY,
         ),
+        *[_p(note, BODY) for note in report.notes],
         Spacer(1, 12 * mm),
         _p("Contents", SUBSECTION),
         contents,

@@ -23,6 +23,7 @@ from qa_app.services.report_pdf import (
     SMALL,
     SUBSECTION,
     paragraph,
+    ruled_table,
 )
 
 HEADING = SUBSECTION
@@ -33,19 +34,7 @@ _p = paragraph
 
 
 def _table(rows, widths, header=True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    style = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        style += [("LINEBELOW", (0, 0), (-1, 0), 1, INK), ("BACKGROUND", (0, 0), (-1, 0), LIGHT)]
-    table.setStyle(TableStyle(style))
-    return table
+    return ruled_table(rows, widths, header, side_padding=4, header_shaded=True)
 
 
 def _actions_table(actions: list[ActionView], width: float, history: bool = False) -> Table:
@@ -114,8 +103,8 @@ def _blank(width: float) -> list:
 
 def record_flowables(record: MeetingRecord | None, width: float) -> list:
     """The "Meeting record" section's content."""
-    if record is None or record.meeting_id is None:
-        return _blank(width)
+    if record is None or record.meeting_id is None or record.held_on is None:
+        return _blank(width)  # (a meeting kept in the app always has its date)
     held = (
         f"Marked held {long_datetime(record.held_at)} by {record.held_by}; the record is locked."
         if record.held and record.held_at

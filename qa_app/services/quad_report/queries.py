@@ -18,6 +18,8 @@ from qa_app.domain.months import Month, london_date
 from qa_app.domain.ratings import LABELS
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.domain.roles import STAFF_ROLES
+from qa_app.domain.service_closing import is_open_on
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
@@ -106,11 +108,13 @@ class ServiceRow:
     cluster: str
     service_type: str
     cqc_now: str
+    closed_on: date | None = None
 
 
 def services(filters: Filters) -> list[ServiceRow]:
     """Every service on the register the filters choose (one statement). A service counts in
-    every month: its record's creation is when it was entered here, not when it began."""
+    every month: its record's creation is when it was entered here, not when it began; until
+    it closed (`standings` leaves out a service closed by a window's end)."""
     rows = db.session.execute(
         filtered(
             select(
@@ -120,6 +124,7 @@ def services(filters: Filters) -> list[ServiceRow]:
                 Service.cluster,
                 Service.service_type,
                 Service.cqc_rating,
+                Service.closed_on,
             ).join(Provider, Service.provider_id == Provider.id),
             filters,
         ).order_by(Service.name, Service.id)
@@ -145,7 +150,9 @@ def standings(
     rows: list[ServiceRow], windows: list[Window], filters: Filters
 ) -> list[dict[int, Standing]]:
     """Each service's standing at each window's `as_at` (two statements for all the windows:
-    the assessments' history, and the CQC ratings' changes)."""
+    the assessments' history, and the CQC ratings' changes), for the services open on the
+    window's day (`domain.service_closing.is_open_on`, SPEC section 8: states are at the
+    month's last instant): a service closed by then is in no count of that month."""
     ids = service_ids(filters)
     moments = [w.as_at for w in windows]
     cqc_then = rules.values_at("service", "cqc_rating", moments, ids)
@@ -159,6 +166,8 @@ def standings(
         first, last = window.month.first_day, window.month.last_day
         standing = {}
         for row in rows:
+            if not is_open_on(row.closed_on, day):
+                continue
             mine = history.get(row.id, ())
             latest = rules.latest_published(mine, moment)
             cqc = cqc_changed.get(row.id, row.cqc_now)
@@ -346,6 +355,8 @@ def of_concern(rows: list[ServiceRow], facts: dict[int, RiskInputs]) -> list[Ser
     """Every red and amber service at the month's end, red first, then by how many reasons."""
     found = []
     for row in rows:
+        if row.id not in facts:
+            continue  # closed by the month's end
         result = assess_risk(facts[row.id])
         if result.rag in ("red", "amber"):
             found.append(
@@ -379,6 +390,8 @@ def rating_changes(
     the start's, worse first."""
     changes = []
     for row in rows:
+        if row.id not in end:
+            continue  # closed by the month's end (and so by its start, or during it)
         a, b = start[row.id], end[row.id]
         if a.latest_rating != b.latest_rating:
             changes.append(
@@ -531,7 +544,32 @@ def build(
         },
         trend=trend(month, filters),
         meeting_record=meeting.read(month, windows[0].as_at, filters.cluster, filters.service_type),
+        notes=closed_notes(rows, windows[0]),
     )
+
+
+def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
+    """The pack's note on closed services, naming those that closed in the month."""
+    closed = sorted(
+        (
+            (r.closed_on, r.name)
+            for r in rows
+            if r.closed_on and window.month.first_day <= r.closed_on <= window.day
+        ),
+        key=lambda day_and_name: (day_and_name[0], day_and_name[1].casefold()),
+    )
+    note = (
+        "Services are counted as they stood at the month's end: a service closed by then "
+        "(its registration ended, or the council stopped commissioning it) is not counted in "
+        "the ratings or among the services of concern; events before it closed still count."
+    )
+    if closed:
+        note += (
+            " Closed in the month: "
+            + "; ".join(f"{name} ({long_date(day)})" for day, name in closed)
+            + "."
+        )
+    return [note]
 
 
 def section_rows(report: QuadReport):

@@ -65,7 +65,7 @@ def _ods_text(inner: str) -> str:
     return unescape(text) if "&" in text else text
 
 
-def _ods_value(attributes: str, inner: str):
+def _ods_value(attributes: str, inner: str | None):
     if "date-value" in attributes:
         found = _DATE_VALUE.search(attributes)
         if found:

@@ -1,11 +1,11 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextInput
-from wtforms import RadioField, SelectField, StringField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
 from wtforms.validators import DataRequired
 
 from qa_app.domain import limits
 from qa_app.domain.roles import ROLE_LABELS, Role
-from qa_app.web.forms import at_most, options, posted_id
+from qa_app.web.forms import options, posted_id, select_field, text_input
 
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 
@@ -20,25 +20,12 @@ def _role_field():
 
 
 def _provider_field():
-    return SelectField(
-        "Provider (provider users only)",
-        widget=GovSelect(),
-        coerce=posted_id,
-        validate_choice=False,  # the use case says what is wrong, in words
-    )
+    return select_field("Provider (provider users only)", coerce=posted_id)
 
 
 class InviteUserForm(FlaskForm):
-    name = StringField(
-        "Full name",
-        widget=GovTextInput(),
-        validators=[DataRequired("Enter the person's name"), at_most(limits.PERSON_NAME)],
-    )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[DataRequired("Enter an email address"), at_most(limits.EMAIL)],
-    )
+    name = text_input("Full name", limits.PERSON_NAME, required="Enter the person's name")
+    email = text_input("Email address", limits.EMAIL, required="Enter an email address")
     role = _role_field()
     provider_id = _provider_field()
 
@@ -49,11 +36,11 @@ class ChangeRoleForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
+    name = text_input(
         "What the token is for",
-        widget=GovTextInput(),
+        limits.TOKEN_NAME,
+        required="Say what the token is for",
         description="For example, Monthly report export",
-        validators=[DataRequired("Say what the token is for"), at_most(limits.TOKEN_NAME)],
     )
 
 

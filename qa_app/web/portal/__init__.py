@@ -3,14 +3,13 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput
 from jinja2.filters import do_truncate
-from wtforms import BooleanField, SelectField, TextAreaField
+from wtforms import BooleanField
 
 from qa_app.domain import evidence_files, limits
 from qa_app.domain.lifecycle import is_shared
-from qa_app.domain.notices import KINDS, REQUIREMENT_LABELS, REQUIREMENT_NOUN, STATUS_LABELS
-from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.domain.notices import REQUIREMENT_NOUN
 from qa_app.services import assessments, dashboard, notices, plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
@@ -18,7 +17,14 @@ from qa_app.web import downloads
 from qa_app.web.access import provider_required, web_actor
 from qa_app.web.assessment_report import comments_context, report_context
 from qa_app.web.evidence_downloads import evidence_download
-from qa_app.web.forms import StepForm, StepForms, ask_for_file_again, at_most, options
+from qa_app.web.forms import (
+    StepForm,
+    StepForms,
+    ask_for_file_again,
+    options,
+    select_field,
+    text_area,
+)
 from qa_app.web.views import PlanState, assessment_view, notice_view
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -27,16 +33,11 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 class CommentForm(StepForm):
     """A provider's comment on a shared draft, or its "We have no comments"."""
 
-    question_ref = SelectField(
-        "Which finding is it about?",
-        widget=GovSelect(),
-        validate_choice=False,  # the use case says what is wrong, in words
-    )
-    text = TextAreaField(
+    question_ref = select_field("Which finding is it about?")
+    text = text_area(
         "Your comment",
-        widget=GovTextArea(),
+        limits.COMMENT,
         description="Say what is factually wrong and what the evidence shows.",
-        validators=[at_most(limits.COMMENT)],
     )
     no_comments = BooleanField()  # the "We have no comments" button
 
@@ -53,12 +54,7 @@ class CommentForm(StepForm):
 class RespondForm(StepForm):
     """A provider's response to one requirement of a notice, with a file of evidence."""
 
-    response = TextAreaField(
-        "Your response",
-        widget=GovTextArea(),
-        id="response-{key}",
-        validators=[at_most(limits.RESPONSE)],
-    )
+    response = text_area("Your response", limits.RESPONSE, id="response-{key}")
     file = FileField("Attach evidence (optional)", widget=GovFileInput(), id="file-{key}")
 
 
@@ -83,18 +79,18 @@ def home():
         open_for_comment=[a for a in reports if assessments.open_for_comment(a)],
         plan_rows=plan_rows,
         plan_states={row.plan.id: PlanState(row.plan) for row in plan_rows if row.plan},
-        plan_labels=PLAN_LABELS,
-        notices=shown,
-        notice_views=_notice_views(shown),
-        notice_kinds=KINDS,
-        notice_statuses=STATUS_LABELS,
+        **_notices_and_plans(shown),
         section="home",
     )
 
 
-def _notice_views(shown) -> dict:
+def _notices_and_plans(shown) -> dict:
+    """What the notices table (portal/_notices.html) and a plan's status need."""
     today = london_today()
-    return {n.id: notice_view(n, today) for n in shown}
+    return {
+        "notices": shown,
+        "notice_views": {n.id: notice_view(n, today) for n in shown},
+    }
 
 
 @bp.get("/services/<int:service_id>")
@@ -107,11 +103,7 @@ def service_page(service_id):
         "portal/service.html",
         service=service,
         plan_view=plans.view(plan) if plan else None,
-        plan_labels=PLAN_LABELS,
-        notices=shown,
-        notice_views=_notice_views(shown),
-        notice_kinds=KINDS,
-        notice_statuses=STATUS_LABELS,
+        **_notices_and_plans(shown),
         section="home",
     )
 
@@ -200,9 +192,6 @@ def notice_page(notice_id, posted: RespondForm | None = None):
         view=notice_view(notice, london_today()),
         files=notices.response_files(notice),
         step=StepForms(posted, respond=RespondForm),
-        kinds=KINDS,
-        statuses=STATUS_LABELS,
-        requirement_labels=REQUIREMENT_LABELS,
         noun=REQUIREMENT_NOUN[notice.kind],
         allowed_files=evidence_files.ALLOWED_WORDS,
         section="home",

@@ -7,13 +7,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovFileInput,
-    GovRadioInput,
-    GovTextArea,
-    GovTextInput,
-)
-from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput
+from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain import plans as rules
@@ -26,34 +21,31 @@ from qa_app.web.forms import (
     GovDateField,
     apply_errors,
     ask_for_file_again,
-    at_most,
     options,
+    take_conflict,
+    text_area,
+    text_input,
 )
 from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.portal import bp
-from qa_app.web.views import PlanPage
+from qa_app.web.views import PlanPage, plan_context
 
 
 class ActionForm(FlaskForm):
     version = HiddenField()
-    description = TextAreaField(
-        "Action",
-        widget=GovTextArea(),
-        description="What you will do to put the issue right",
-        validators=[at_most(limits.ACTION_DESCRIPTION)],
+    description = text_area(
+        "Action", limits.ACTION_DESCRIPTION, description="What you will do to put the issue right"
     )
-    owner = StringField(
+    owner = text_input(
         "Owner (responsibility)",
-        widget=GovTextInput(),
+        limits.ACTION_OWNER,
         description="The named person responsible, for example Jo Smith, registered manager",
-        validators=[at_most(limits.ACTION_OWNER)],
     )
     target_date = GovDateField("Target date", description="For example, 31 1 2027")
-    success_measure = TextAreaField(
+    success_measure = text_area(
         "Success measure",
-        widget=GovTextArea(),
+        limits.SUCCESS_MEASURE,
         description="How you and the council will know the action has worked",
-        validators=[at_most(limits.SUCCESS_MEASURE)],
     )
 
     def values(self) -> dict:
@@ -67,22 +59,14 @@ class ActionForm(FlaskForm):
 
 class ProgressForm(FlaskForm):
     version = HiddenField()
-    progress_evidence = TextAreaField(
-        "Evidence of progress",
-        widget=GovTextArea(),
-        validators=[at_most(limits.PROGRESS)],
-    )
+    progress_evidence = text_area("Evidence of progress", limits.PROGRESS)
     progress_grade = RadioField(
         "Progress grading",
         widget=GovRadioInput(),
         choices=options((str(k), v) for k, v in rules.GRADES.items()),
         validate_choice=False,
     )
-    impact_evidence = TextAreaField(
-        "Evidence of impact",
-        widget=GovTextArea(),
-        validators=[at_most(limits.PROGRESS)],
-    )
+    impact_evidence = text_area("Evidence of impact", limits.PROGRESS)
     step = RadioField(
         "Is the action complete?",
         widget=GovRadioInput(),
@@ -92,11 +76,10 @@ class ProgressForm(FlaskForm):
         validate_choice=False,
         default="",
     )
-    note = TextAreaField(
+    note = text_area(
         "What was done to complete it",
-        widget=GovTextArea(),
+        limits.PROGRESS,
         description="Needed when the action is complete",
-        validators=[at_most(limits.PROGRESS)],
     )
     file = FileField(
         "Evidence file (optional)",
@@ -123,17 +106,6 @@ class ProgressForm(FlaskForm):
         )
 
 
-def _plan_context(plan) -> dict:
-    pv = plans.view(plan)
-    return {
-        "pv": pv,
-        "view": PlanPage.of(pv),
-        "labels": rules.STATUS_LABELS,
-        "action_labels": rules.ACTION_LABELS,
-        "grades": rules.GRADES,
-    }
-
-
 @bp.get("/plans/<int:plan_id>")
 @provider_required
 def plan_page(plan_id):
@@ -142,7 +114,7 @@ def plan_page(plan_id):
 
 def _plan_page(plan, problems=None, status=200):
     return render_template(
-        "portal/plan.html", section="home", problems=problems, **_plan_context(plan)
+        "portal/plan.html", section="home", problems=problems, **plan_context(plans.view(plan))
     ), status
 
 
@@ -208,9 +180,7 @@ def action_edit(action_id):
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                form.form_errors.append(refused.message)
-                if refused.current_version:
-                    form.version.data = refused.current_version
+                take_conflict(form, refused)
             else:
                 flash("The action has been saved", "success")
                 return redirect(
@@ -289,9 +259,7 @@ def action_progress(action_id):
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                form.form_errors.append(refused.message)
-                if refused.current_version:
-                    form.version.data = refused.current_version
+                take_conflict(form, refused)
                 status = refused.status
             else:
                 flash(

@@ -17,6 +17,7 @@ from qa_app.web.staff import (  # noqa: E402, F401
     providers,
     quad_meeting,
     reports,
+    service_closing,
     services,
     standards,
 )

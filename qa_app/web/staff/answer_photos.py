@@ -14,7 +14,7 @@ from qa_app.domain.evidence_files import MAX_EVIDENCE_BYTES
 from qa_app.services import answer_photos, assessments
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.evidence_downloads import photo_response
+from qa_app.web.evidence_downloads import add_answer_photo_route
 from qa_app.web.forms import ButtonForm
 from qa_app.web.staff import bp
 
@@ -65,12 +65,7 @@ def photo_context(assessment) -> dict:
     }
 
 
-@bp.get("/assessments/<int:assessment_id>/photos/<int:photo_id>")
-@staff_required
-def answer_photo(assessment_id, photo_id):
-    thumbnail = request.args.get("size") == "thumbnail"
-    record, path = answer_photos.photo_file(current_user, assessment_id, photo_id, thumbnail)
-    return photo_response(record, path, thumbnail)
+add_answer_photo_route(bp, staff_required)
 
 
 @bp.route("/assessments/<int:assessment_id>/photos/<int:photo_id>/remove", methods=["GET", "POST"])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextArea
-from wtforms import HiddenField, RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain.draft_comments import DECISION_HINTS, DECISIONS
@@ -14,7 +14,7 @@ from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.services import assessments
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, at_most, options, posted_id
+from qa_app.web.forms import apply_errors, options, posted_id, take_conflict, text_area
 from qa_app.web.staff import bp
 
 
@@ -26,11 +26,10 @@ class CommentAnswerForm(FlaskForm):
         choices=options(DECISIONS.items()),
         validate_choice=False,  # the rule says what is wrong, in words
     )
-    text = TextAreaField(
+    text = text_area(
         "Your answer",
-        widget=GovTextArea(),
+        limits.ANSWER,
         description="The provider reads this answer, and it is printed in the published report.",
-        validators=[at_most(limits.ANSWER)],
     )
 
 
@@ -86,9 +85,7 @@ def comment_answer(assessment_id, comment_id):
         apply_errors(form, failed.errors)
         return _page(form, comment, status=422)
     except Conflict as clash:
-        form.form_errors.append(clash.message)
-        if clash.current_version:
-            form.version.data = clash.current_version
+        take_conflict(form, clash)
         return _page(form, comment, conflict=clash.current or None, status=409)
     flash(f"Your answer to comment {_number(assessment, comment)} has been saved", "success")
     return redirect(

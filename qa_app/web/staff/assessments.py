@@ -10,8 +10,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
-    GovSelect,
-    GovTextArea,
 )
 from wtforms import (
     BooleanField,
@@ -19,7 +17,6 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -45,6 +42,8 @@ from qa_app.web.forms import (
     options,
     page_number,
     posted_id,
+    select_field,
+    text_area,
 )
 from qa_app.web.staff import answer_photos, bp, recording_extras
 from qa_app.web.staff.device_state import device_state
@@ -52,7 +51,7 @@ from qa_app.web.views import assessment_view
 
 
 class PlanForm(FlaskForm):
-    standard_set = SelectField("Standard set", widget=GovSelect(), validate_choice=False)
+    standard_set = select_field("Standard set")
     visit_date = GovDateField("Visit date", description="For example, 27 11 2026")
     kind = RadioField(
         "Type of assessment",
@@ -66,9 +65,7 @@ class PlanForm(FlaskForm):
         choices=options([("yes", "Announced"), ("no", "Unannounced")]),
         default="yes",
     )
-    lead_officer_id = SelectField(
-        "Lead officer", widget=GovSelect(), coerce=posted_id, validate_choice=False
-    )
+    lead_officer_id = select_field("Lead officer", coerce=posted_id)
     officer_ids = SelectMultipleField(
         "Other officers (optional)",
         widget=GovCheckboxesInput(),
@@ -78,20 +75,15 @@ class PlanForm(FlaskForm):
 
 
 class ReturnForm(StepForm):
-    comment = TextAreaField(
-        "Or return it to the officer, saying what needs to change",
-        widget=GovTextArea(),
-        validators=[at_most(limits.COMMENT)],
-    )
+    comment = text_area("Or return it to the officer, saying what needs to change", limits.COMMENT)
 
 
 class CorrectForm(StepForm):
-    reason = TextAreaField(
+    reason = text_area(
         "Correct this published assessment",
-        widget=GovTextArea(),
+        limits.REASON,
         description="A new revision is started with these answers. This published version "
         "stays as it is, and both stay in the history.",
-        validators=[at_most(limits.REASON)],
     )
 
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired
 
 from qa_app.domain import limits
@@ -31,10 +31,12 @@ from qa_app.web.forms import (
     StepForm,
     StepForms,
     apply_errors,
-    at_most,
     options,
     page_number,
     posted_id,
+    select_field,
+    text_area,
+    text_input,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import ConcernView
@@ -61,15 +63,8 @@ class ConcernForm(FlaskForm):
     received_time = StringField(
         "Time received", widget=GovTextInput(), description="For example, 14:30"
     )
-    summary = StringField(
-        "Summary",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Give a short summary of the concern"),
-            at_most(limits.SUMMARY),
-        ],
-    )
-    details = TextAreaField("Details", widget=GovTextArea(), validators=[at_most(limits.DETAILS)])
+    summary = text_input("Summary", limits.SUMMARY, required="Give a short summary of the concern")
+    details = text_area("Details", limits.DETAILS)
 
 
 def _received(form: ConcernForm):
@@ -178,33 +173,17 @@ def concern_page(concern_id):
 
 
 class RespondForm(StepForm):
-    action = SelectField(
-        "Response",
-        widget=GovSelect(),
-        choices=options(RESPONSES.items()),
-        validate_choice=False,  # the use case says what is wrong, in words
-    )
-    notes = TextAreaField(
-        "Notes", widget=GovTextArea(), id="respond-notes", validators=[at_most(limits.NOTES)]
-    )
+    action = select_field("Response", choices=options(RESPONSES.items()))
+    notes = text_area("Notes", limits.NOTES, id="respond-notes")
 
 
 class CloseForm(StepForm):
-    outcome = SelectField(
-        "Outcome",
-        widget=GovSelect(),
-        choices=options(OUTCOMES.items()),
-        validate_choice=False,  # the use case says what is wrong, in words
-    )
-    notes = TextAreaField(
-        "Notes", widget=GovTextArea(), id="close-notes", validators=[at_most(limits.NOTES)]
-    )
+    outcome = select_field("Outcome", choices=options(OUTCOMES.items()))
+    notes = text_area("Notes", limits.NOTES, id="close-notes")
 
 
 class EscalateForm(StepForm):
-    reason = TextAreaField(
-        "Why", widget=GovTextArea(), id="reason", validators=[at_most(limits.REASON)]
-    )
+    reason = text_area("Why", limits.REASON, id="reason")
 
 
 #: step → its form

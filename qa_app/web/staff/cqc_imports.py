@@ -14,24 +14,29 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovTextInput
-from wtforms import RadioField, SelectField, StringField
-from wtforms.validators import Optional
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovFileInput,
+    GovRadioInput,
+)
+from wtforms import RadioField, SelectMultipleField
 
 from qa_app.domain import limits
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_successors import DIFFERENT, SAME
+from qa_app.domain.service_closing import CQC_FILE_REASON
 from qa_app.domain.wording import count
-from qa_app.services import cqc_import
+from qa_app.services import cqc_choices, cqc_decisions, cqc_import
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import (
     ButtonForm,
     apply_errors,
     ask_for_file_again,
-    at_most,
     options,
     refusal_problems,
+    select_field,
+    text_input,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import ImportView
@@ -46,15 +51,15 @@ class CqcUploadForm(FlaskForm):
             "XLSX or CSV"
         ),
     )
-    local_authority = StringField(
+    local_authority = text_input(
         "Local authority for new services (optional)",
-        widget=GovTextInput(),
+        limits.LOCAL_AUTHORITY,
+        optional=True,
         description=(
             "Locations in this local authority that the council does not know yet are added as "
             "new services. Spell it as CQC does, for example Northumberland. Leave blank to "
             "only update the services you already have."
         ),
-        validators=[Optional(), at_most(limits.LOCAL_AUTHORITY)],
     )
 
 
@@ -72,12 +77,10 @@ def types_form(record, formdata=None) -> FlaskForm:
     for new in (record.preview or {}).get("new_services", []):
         choices = new.get("type_choices") or []
         if len(choices) > 1:
-            field = SelectField(
+            field = select_field(
                 f"Type of {new['name']}",
-                widget=GovSelect(),
                 choices=options([("", "Choose a type")] + [(t, SERVICE_TYPES[t]) for t in choices]),
                 default=new["service_type"],
-                validate_choice=False,  # the use case says what is wrong, in words
             )
             setattr(ServiceTypesForm, _type_field(new["location_id"]), field)
     return ServiceTypesForm(formdata=formdata)
@@ -109,6 +112,30 @@ def successors_form(record, formdata=None) -> FlaskForm:
         )
         setattr(SuccessorsForm, _successor_field(pair["new_location_id"]), field)
     return SuccessorsForm(formdata=formdata)
+
+
+class ClosingsForm(FlaskForm):
+    close = SelectMultipleField(
+        "Mark closed when the file is imported",
+        widget=GovCheckboxesInput(),
+        coerce=str,
+        validate_choice=False,  # the use case says what is wrong, in words
+    )
+
+
+def closings_form(record, formdata=None) -> ClosingsForm:
+    """A box for each known service this file may mark closed (`cqc_decisions.closable`)."""
+    stored = record.preview or {}
+    form = ClosingsForm(formdata=formdata)
+    form.close.choices = [
+        (str(sid), f"{item['name']} ({item['location_id']})")
+        for sid, item in sorted(
+            cqc_decisions.closable(stored).items(), key=lambda i: i[1]["name"].casefold()
+        )
+    ]
+    if formdata is None:
+        form.close.data = [str(sid) for sid in stored.get("closings", [])]
+    return form
 
 
 def _allow_large_upload() -> None:
@@ -178,6 +205,8 @@ def cqc_import_page(import_id, problems=None, status=200, sent=None):
         step_form=ButtonForm(),
         types=sent.get("types") or types_form(record),
         successors=sent.get("successors") or successors_form(record),
+        closings=sent.get("closings") or closings_form(record),
+        closed_reason=CQC_FILE_REASON,
         form=next(iter(sent.values()), None),  # its errors head the page
         type_field=_type_field,
         successor_field=_successor_field,
@@ -216,7 +245,7 @@ def cqc_import_successors(import_id):
         "successors",
         "new_location_id",
         _successor_field,
-        cqc_import.set_successors,
+        cqc_choices.set_successors,
         lambda view: (
             f"Saved: {count(view.successors_to_decide, 'location')} still to decide"
             if view.successors_to_decide
@@ -236,7 +265,7 @@ def cqc_import_service_types(import_id):
         "new_services",
         "location_id",
         _type_field,
-        cqc_import.set_service_types,
+        cqc_choices.set_service_types,
         lambda view: (
             f"Types saved: {count(view.types_to_choose, 'new service')} still to choose"
             if view.types_to_choose
@@ -244,6 +273,34 @@ def cqc_import_service_types(import_id):
         ),
         "new-services",
     )
+
+
+@bp.post("/cqc-imports/<int:import_id>/closings")
+@staff_required
+def cqc_import_closings(import_id):
+    record = cqc_import.get_import(import_id)
+    form = closings_form(record, request.form)
+    if not form.validate_on_submit():
+        return cqc_import_page(import_id, status=400, sent={"closings": form})
+    chosen = [int(v) for v in form.close.data or [] if v.isdigit() and len(v) < 12]
+    if len(chosen) != len(form.close.data or []):
+        form.close.errors = ["Choose from the services listed"]
+        return cqc_import_page(import_id, status=422, sent={"closings": form})
+    try:
+        record = cqc_choices.set_closings(web_actor(), import_id, chosen)
+    except ValidationFailed as refused:
+        form.close.errors = list(dict.fromkeys(refused.errors.values()))
+        return cqc_import_page(import_id, status=422, sent={"closings": form})
+    except Conflict as refused:
+        return _refused(import_id, refused)
+    n = len(record.preview.get("closings", []))
+    flash(
+        f"Saved: {count(n, 'service')} will be marked closed when the file is imported"
+        if n
+        else "Saved: no service will be marked closed",
+        "success",
+    )
+    return redirect(url_for("staff.cqc_import_page", import_id=import_id, _anchor="missing"))
 
 
 def _refused(import_id, refused):
@@ -272,11 +329,16 @@ def cqc_import_commit(import_id):
             return _refused(import_id, refused)
         else:
             applied = record.counts.get("applied", {})
-            if applied.get("changed_services") or applied.get("new_services"):
+            if (
+                applied.get("changed_services")
+                or applied.get("new_services")
+                or applied.get("closed")
+            ):
                 flash(
                     f"{record.filename} has been imported: "
                     f"{count(applied['changed_services'], 'service')} updated, "
-                    f"{count(applied['new_services'], 'service')} added",
+                    f"{count(applied['new_services'], 'service')} added"
+                    + (f", {applied['closed']} closed" if applied.get("closed") else ""),
                     "success",
                 )
             elif applied.get("kept_newer"):

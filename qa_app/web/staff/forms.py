@@ -1,60 +1,54 @@
 """Forms for the provider and service registry."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from qa_app.domain import limits
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
 from qa_app.services.registry import PROVIDER_FIELDS, SERVICE_FIELDS
-from qa_app.web.forms import GovDateField, OptionalDate, at_most, options, posted_id
+from qa_app.web.forms import (
+    GovDateField,
+    OptionalDate,
+    options,
+    posted_id,
+    select_field,
+    text_area,
+    text_input,
+)
 
 
 class ServiceForm(FlaskForm):
     version = HiddenField()
-    name = StringField(
-        "Service name",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter the service name"),
-            at_most(limits.SERVICE_NAME),
-        ],
-    )
-    provider_id = SelectField(
+    name = text_input("Service name", limits.SERVICE_NAME, required="Enter the service name")
+    provider_id = select_field(
         "Provider",
-        widget=GovSelect(),
-        validate_choice=False,  # the service layer says what is wrong, in words
         coerce=posted_id,
         validators=[DataRequired("Select the provider that runs this service")],
     )
-    service_type = SelectField(
+    service_type = select_field(
         "Type of service",
-        widget=GovSelect(),
-        validate_choice=False,  # the service layer says what is wrong, in words
         choices=options([("", "Select a type"), *SERVICE_TYPES.items()]),
         validators=[DataRequired("Select the type of service")],
     )
-    cluster = StringField(
+    cluster = text_input(
         "Cluster or area",
-        widget=GovTextInput(),
+        limits.CLUSTER,
+        required="Enter the cluster or area",
         description="The locality, zone or lot the service belongs to, for example North",
-        validators=[
-            DataRequired("Enter the cluster or area"),
-            at_most(limits.CLUSTER),
-        ],
     )
-    cqc_location_id = StringField(
+    cqc_location_id = text_input(
         "CQC location ID",
-        widget=GovTextInput(),
+        limits.CQC_LOCATION_ID,
+        optional=True,
         description="For example 1-123456789. Leave blank if the service is not registered with CQC.",
-        validators=[Optional(), at_most(limits.CQC_LOCATION_ID)],
     )
-    address = TextAreaField(
-        "Address",
-        widget=GovTextArea(),
-        validators=[Optional(), at_most(limits.SERVICE_ADDRESS)],
-    )
+    address = text_area("Address", limits.SERVICE_ADDRESS, optional=True)
     postcode = StringField(
         "Postcode",
         widget=GovTextInput(),
@@ -69,37 +63,25 @@ class ServiceForm(FlaskForm):
             NumberRange(min=1, max=2000, message="Registered beds must be between 1 and 2000"),
         ],
     )
-    contract_reference = StringField(
-        "Contract reference",
-        widget=GovTextInput(),
-        validators=[Optional(), at_most(limits.CONTRACT_REFERENCE)],
-    )
+    contract_reference = text_input("Contract reference", limits.CONTRACT_REFERENCE, optional=True)
     contract_start = GovDateField(
         "Contract start date", description="For example, 1 4 2024", validators=[OptionalDate()]
     )
     contract_end = GovDateField(
         "Contract end date", description="For example, 31 3 2027", validators=[OptionalDate()]
     )
-    contract_officer_id = SelectField(
-        "Contract officer",
-        widget=GovSelect(),
-        validate_choice=False,  # the service layer says what is wrong, in words
-        coerce=posted_id,
-        validators=[Optional()],
+    contract_officer_id = select_field(
+        "Contract officer", coerce=posted_id, validators=[Optional()]
     )
-    registered_manager_name = StringField(
+    registered_manager_name = text_input(
         "Registered manager",
-        widget=GovTextInput(),
+        limits.REGISTERED_MANAGER,
+        optional=True,
         description="The manager registered with CQC for this service. Letters about the "
         "service are addressed to them.",
-        validators=[Optional(), at_most(limits.REGISTERED_MANAGER)],
     )
-    cqc_rating = SelectField(
-        "CQC rating",
-        widget=GovSelect(),
-        validate_choice=False,  # the service layer says what is wrong, in words
-        default="Not rated",
-        choices=options([(r, r) for r in CQC_RATINGS]),
+    cqc_rating = select_field(
+        "CQC rating", default="Not rated", choices=options([(r, r) for r in CQC_RATINGS])
     )
     cqc_rating_date = GovDateField(
         "Date of the CQC rating",
@@ -119,45 +101,27 @@ class ServiceForm(FlaskForm):
 
 class ProviderForm(FlaskForm):
     version = HiddenField()
-    name = StringField(
-        "Provider name",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter the provider's name"),
-            at_most(limits.PROVIDER_NAME),
-        ],
-    )
-    cqc_provider_id = StringField(
+    name = text_input("Provider name", limits.PROVIDER_NAME, required="Enter the provider's name")
+    cqc_provider_id = text_input(
         "CQC provider ID",
-        widget=GovTextInput(),
+        limits.CQC_PROVIDER_ID,
+        optional=True,
         description="For example 1-101641521",
-        validators=[Optional(), at_most(limits.CQC_PROVIDER_ID)],
     )
-    contact_name = StringField(
-        "Contact name",
-        widget=GovTextInput(),
-        validators=[Optional(), at_most(limits.CONTACT_NAME)],
-    )
-    contact_email = StringField(
+    contact_name = text_input("Contact name", limits.CONTACT_NAME, optional=True)
+    contact_email = text_input(
         "Contact email address",
-        widget=GovTextInput(),
-        validators=[
-            Optional(),
-            Email("Enter an email address in the correct format, like name@example.org"),
-            at_most(limits.EMAIL),
-        ],
+        limits.EMAIL,
+        optional=True,
+        validators=[Email("Enter an email address in the correct format, like name@example.org")],
     )
-    contact_phone = StringField(
-        "Contact phone number",
-        widget=GovTextInput(),
-        validators=[Optional(), at_most(limits.CONTACT_PHONE)],
-    )
-    address = TextAreaField(
+    contact_phone = text_input("Contact phone number", limits.CONTACT_PHONE, optional=True)
+    address = text_area(
         "Postal address",
-        widget=GovTextArea(),
+        limits.POSTAL_ADDRESS,
+        optional=True,
         description="Where the council's letters to the provider go, usually its registered "
         "office. Put each line on a line of its own, ending with the postcode.",
-        validators=[Optional(), at_most(limits.POSTAL_ADDRESS)],
     )
 
     FIELDS = PROVIDER_FIELDS
@@ -204,3 +168,4 @@ class ServiceFilterForm(FlaskForm):
             ]
         ),
     )
+    include_closed = BooleanField("Include closed services", widget=GovCheckboxInput())

@@ -5,8 +5,6 @@ from dataclasses import replace
 from flask import render_template, request
 from flask_login import current_user
 
-from qa_app.domain.notices import KINDS, STATUS_LABELS
-from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
 from qa_app.services import market
 from qa_app.web.access import staff_required
 from qa_app.web.staff import bp
@@ -28,8 +26,5 @@ def market_overview():
         rows=rows,
         page=page,
         counts=counts,
-        kinds=KINDS,
-        notice_statuses=STATUS_LABELS,
-        plan_labels=PLAN_LABELS,
         section="market",
     )

@@ -6,16 +6,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea
-from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain.concerns import SOURCES
-from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.notices import (
     ASSESS_CHOICES,
     KINDS,
-    REQUIREMENT_LABELS,
     REQUIREMENT_NOUN,
     STATUS_LABELS,
     is_draft,
@@ -32,10 +29,10 @@ from qa_app.web.forms import (
     StepForm,
     StepForms,
     apply_errors,
-    at_most,
     options,
     page_number,
     posted_id,
+    text_area,
 )
 from qa_app.web.staff import bp
 from qa_app.web.views import notice_view
@@ -56,35 +53,24 @@ class DraftForm(FlaskForm):
     remove a requirement, issue, withdraw) posts all of it, and the step saves it first."""
 
     version = HiddenField()
-    grounds = TextAreaField(
+    grounds = text_area(
         "Grounds",
-        widget=GovTextArea(),
+        limits.GROUNDS,
         description="Why the council is issuing this notice, in words the provider will read.",
-        validators=[at_most(limits.GROUNDS)],
     )
     placement_stop_start = GovDateField(
         "Placement stop from (optional)",
         validators=[OptionalDate()],
         description="Leave blank for no placement stop. For example, 1 12 2026",
     )
-    text = TextAreaField(
-        "What the provider must do",
-        widget=GovTextArea(),
-        validators=[at_most(limits.REQUIREMENT)],
-    )
+    text = text_area("What the provider must do", limits.REQUIREMENT)
     due_date = GovDateField("Due by", validators=[OptionalDate()])
-    note = TextAreaField(
-        "Why it is not being issued",
-        widget=GovTextArea(),
-        validators=[at_most(limits.NOTE)],
-    )
+    note = text_area("Why it is not being issued", limits.NOTE)
 
 
 def _note_form(name: str, label: str, input_id: str) -> type[StepForm]:
     """The form of a step on a notice that takes a note (its id on the notice page)."""
-    note = TextAreaField(
-        label, widget=GovTextArea(), id=input_id, validators=[at_most(limits.NOTE)]
-    )
+    note = text_area(label, limits.NOTE, id=input_id)
     return type(name, (StepForm,), {"note": note})
 
 
@@ -110,12 +96,7 @@ class AssessForm(StepForm):
         id="assess-{key}-met",  # the first choice's radio
         validate_choice=False,  # the use case says what is wrong, in words
     )
-    note = TextAreaField(
-        "Note (say what is missing if not met)",
-        widget=GovTextArea(),
-        id="assess-note-{key}",
-        validators=[at_most(limits.NOTE)],
-    )
+    note = text_area("Note (say what is missing if not met)", limits.NOTE, id="assess-note-{key}")
 
 
 class StopForm(FlaskForm):
@@ -125,9 +106,7 @@ class StopForm(FlaskForm):
     placement_stop_start = GovDateField(
         "Placement stop from", validators=[OptionalDate()], id="stop-start"
     )
-    note = TextAreaField(
-        "Why", widget=GovTextArea(), validators=[at_most(limits.NOTE)], id="stop-why"
-    )
+    note = text_area("Why", limits.NOTE, id="stop-why")
 
 
 def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
@@ -155,10 +134,6 @@ def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
             view=notice_view(notice, london_today(), current_user.role),
             form=form,
             noun=noun,
-            kinds=KINDS,
-            statuses=STATUS_LABELS,
-            requirement_labels=REQUIREMENT_LABELS,
-            concern_statuses=CONCERN_STATUSES,
             sources=SOURCES,
             history=(events := audit.entity_history("notice", notice.id)),
             names=audit.names_for(events),
@@ -190,8 +165,6 @@ def notice_list():
         views={n.id: notice_view(n, today) for n in rows},
         page=page,
         filters=filters,
-        kinds=KINDS,
-        statuses=STATUS_LABELS,
         section="notices",
     )
 

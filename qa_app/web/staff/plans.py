@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField
 
 from qa_app.domain import limits
 from qa_app.domain import plans as rules
@@ -13,68 +12,47 @@ from qa_app.services import audit, plans, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import StepForm, StepForms, at_most, page_number, posted_id
+from qa_app.web.forms import (
+    StepForm,
+    StepForms,
+    page_number,
+    posted_id,
+    text_area,
+    text_input,
+)
 from qa_app.web.plan_files import add_plan_file_routes
 from qa_app.web.staff import bp
-from qa_app.web.views import PlanPage
+from qa_app.web.views import plan_context
 
 
 class AddIssueForm(StepForm):
-    title = StringField(
-        "What needs to improve",
-        widget=GovTextInput(),
-        id="issue-title",
-        validators=[at_most(limits.ISSUE_TITLE)],
-    )
-    details = TextAreaField(
+    title = text_input("What needs to improve", limits.ISSUE_TITLE, id="issue-title")
+    details = text_area(
         "Details the provider will see",
-        widget=GovTextArea(),
+        limits.DETAILS,
         id="issue-details",
         description="The provider sees this. Do not include a concern's raw details or who "
         "raised it.",
-        validators=[at_most(limits.DETAILS)],
     )
 
 
 class WithdrawIssueForm(StepForm):
     plan_id = HiddenField()  # the page to show again
-    reason = TextAreaField(
-        "Reason", widget=GovTextArea(), id="withdraw-{key}", validators=[at_most(limits.REASON)]
-    )
+    reason = text_area("Reason", limits.REASON, id="withdraw-{key}")
 
 
 class ReviewForm(StepForm):
     decision = HiddenField()  # accept or return: the button's form says which
-    comments = TextAreaField(
-        "Comments for the provider",
-        widget=GovTextArea(),
-        id="comments",
-        validators=[at_most(limits.PLAN_COMMENTS)],
-    )
+    comments = text_area("Comments for the provider", limits.PLAN_COMMENTS, id="comments")
 
 
 class CheckActionForm(StepForm):
     plan_id = HiddenField()
     decision = HiddenField()  # verify or reopen
-    reason = TextAreaField(
-        "Why it is not complete yet",
-        widget=GovTextArea(),
-        id="reopen-{key}",
-        validators=[at_most(limits.REASON)],
-    )
+    reason = text_area("Why it is not complete yet", limits.REASON, id="reopen-{key}")
 
 
 STATUS_CHOICES = {rules.LIST_OPEN: "Open (any stage)", **rules.STATUS_LABELS, rules.LIST_ALL: "Any"}
-
-
-def plan_context(pv) -> dict:
-    return {
-        "pv": pv,
-        "view": PlanPage.of(pv),
-        "labels": rules.STATUS_LABELS,
-        "action_labels": rules.ACTION_LABELS,
-        "grades": rules.GRADES,
-    }
 
 
 @bp.get("/plans")

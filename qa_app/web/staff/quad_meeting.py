@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea, GovTextInput
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
+from wtforms import RadioField
 
 from qa_app.domain import limits
 from qa_app.domain import meetings as rules
@@ -25,9 +25,11 @@ from qa_app.web.forms import (
     StepForm,
     StepForms,
     apply_errors,
-    at_most,
     options,
     posted_id,
+    select_field,
+    text_area,
+    text_input,
 )
 from qa_app.web.meeting_view import action_rows, carried_rows, prewrap
 from qa_app.web.staff import bp
@@ -41,32 +43,23 @@ def _grade(value) -> int | None:
 
 class DetailsForm(FlaskForm):
     held_on = GovDateField("Date of the meeting")
-    attendees = TextAreaField(
+    attendees = text_area(
         "Attendees",
-        widget=GovTextArea(),
+        limits.Limit("The list of attendees", 20_000),
         description="One a line: the name, a comma, then the organisation. For example: "
         "Sam Patel, North ICB",
-        validators=[at_most(limits.Limit("The list of attendees", 20_000))],
     )
 
 
 class ItemForm(FlaskForm):
-    service_id = SelectField("Service discussed", widget=GovSelect(), validate_choice=False)
-    discussion = TextAreaField(
-        "Discussion", widget=GovTextArea(), validators=[at_most(limits.DISCUSSION)]
-    )
-    decisions = TextAreaField(
-        "Decisions", widget=GovTextArea(), validators=[at_most(limits.DECISIONS)]
-    )
+    service_id = select_field("Service discussed")
+    discussion = text_area("Discussion", limits.DISCUSSION)
+    decisions = text_area("Decisions", limits.DECISIONS)
 
 
 class ActionForm(FlaskForm):
-    description = TextAreaField(
-        "What the council will do",
-        widget=GovTextArea(),
-        validators=[at_most(limits.ACTION_DESCRIPTION)],
-    )
-    owner = StringField("Owner", widget=GovTextInput(), validators=[at_most(limits.ACTION_OWNER)])
+    description = text_area("What the council will do", limits.ACTION_DESCRIPTION)
+    owner = text_input("Owner", limits.ACTION_OWNER)
     target_date = GovDateField("Target date")
     grade = RadioField(
         "Progress grading", widget=GovRadioInput(), choices=GRADE_CHOICES, validate_choice=False
@@ -81,22 +74,16 @@ class ProgressForm(StepForm):
         validate_choice=False,
         id="grade-{key}",
     )
-    note = TextAreaField(
-        "Progress note",
-        widget=GovTextArea(),
-        id="note-{key}",
-        validators=[at_most(limits.ADDENDUM)],
-    )
+    note = text_area("Progress note", limits.ADDENDUM, id="note-{key}")
 
 
 class AddendumForm(StepForm):
-    text = TextAreaField(
+    text = text_area(
         "Addendum",
-        widget=GovTextArea(),
+        limits.ADDENDUM,
         id="addendum",
         description="The record as held does not change: this is added below it, with your "
         "name and the time.",
-        validators=[at_most(limits.ADDENDUM)],
     )
 
 

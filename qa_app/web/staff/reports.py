@@ -21,7 +21,7 @@ from qa_app.services.quad_report import formats, lists
 from qa_app.services.quad_report.files import FILES, ReportFile
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import attachment, council
-from qa_app.web.forms import options
+from qa_app.web.forms import options, select_field
 from qa_app.web.meeting_view import action_rows, history_html, prewrap
 from qa_app.web.staff import bp
 
@@ -41,7 +41,7 @@ class QuadReportForm(FlaskForm):
     class Meta:
         csrf = False
 
-    month = SelectField("Month", widget=GovSelect(), validate_choice=False)
+    month = select_field("Month")
     cluster = SelectField("Cluster", widget=GovSelect())
     service_type = SelectField(
         "Type of service",

@@ -5,11 +5,8 @@ from datetime import datetime
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.domain.concerns import STATUS_LABELS as CONCERN_STATUSES
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
-from qa_app.domain.notices import KINDS as NOTICE_KINDS
-from qa_app.domain.notices import STATUS_LABELS as NOTICE_STATUSES
-from qa_app.domain.plans import STATUS_LABELS as PLAN_LABELS
+from qa_app.domain.roles import can_decide
 from qa_app.services import (
     assessments,
     audit,
@@ -41,6 +38,7 @@ def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
         risk=form.risk.data or "",
         sort=form.sort.data or "name",
         page=int(page) if page.isdigit() else 1,
+        include_closed=bool(form.include_closed.data),
     )
 
 
@@ -111,12 +109,9 @@ def service_page(service_id):
         concerns=service_concerns,
         concern_page=concern_page,
         concern_state=concerns.state,
-        concern_statuses=CONCERN_STATUSES,
         service_notices=notices.notices_for_services(current_user, [service.id]).get(
             service.id, []
         ),
-        notice_kinds=NOTICE_KINDS,
-        notice_statuses=NOTICE_STATUSES,
         cqc_domains=cqc_import.service_domain_ratings(service.id),
         cqc_groups=cqc_import.service_group_ratings(service),
         latest=latest,
@@ -129,8 +124,8 @@ def service_page(service_id):
         history=history,
         names=audit.names_for(history),
         plan_view=plans.view(plan) if plan else None,
-        plan_labels=PLAN_LABELS,
-        can_plan=standards.has_set_for(service.service_type),
+        can_plan=standards.has_set_for(service.service_type) and not service.closed_on,
+        can_close=can_decide(current_user.role),
         section="services",
     )
 
