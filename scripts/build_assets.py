@@ -36,7 +36,9 @@ def main() -> int:
     if not autocomplete.exists() or (
         json.loads(autocomplete.read_text())["version"] != PINNED[AUTOCOMPLETE]
     ):
-        print(f"{AUTOCOMPLETE} {PINNED[AUTOCOMPLETE]} is not installed: run `npm ci`", file=sys.stderr)
+        print(
+            f"{AUTOCOMPLETE} {PINNED[AUTOCOMPLETE]} is not installed: run `npm ci`", file=sys.stderr
+        )
         return 1
     if TARGET.exists():
         shutil.rmtree(TARGET)
@@ -52,7 +54,9 @@ def main() -> int:
     # written last: make's sign that the build is complete
     (TARGET / "VERSION").write_text(version + "\n")
     print(f"GOV.UK Frontend {version} assets built into {TARGET.relative_to(ROOT)}")
-    print(f"{AUTOCOMPLETE} {PINNED[AUTOCOMPLETE]} built into {AUTOCOMPLETE_TARGET.relative_to(ROOT)}")
+    print(
+        f"{AUTOCOMPLETE} {PINNED[AUTOCOMPLETE]} built into {AUTOCOMPLETE_TARGET.relative_to(ROOT)}"
+    )
     return 0
 
 

@@ -283,10 +283,8 @@ def values_at(entity_type: str, field: str, moments: list[datetime], ids=None) -
         )
         if ids is not None:
             changes = changes.where(AuditEvent.entity_id.in_(ids))
-        changes = changes.subquery()
-        firsts.append(
-            select(changes.c.k, changes.c.entity_id, changes.c.old).where(changes.c.n == 1)
-        )
+        ranked = changes.subquery()
+        firsts.append(select(ranked.c.k, ranked.c.entity_id, ranked.c.old).where(ranked.c.n == 1))
     result: list[dict] = [{} for _ in moments]
     for k, entity_id, old in db.session.execute(union_all(*firsts)):
         result[k][entity_id] = old
