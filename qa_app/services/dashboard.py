@@ -259,7 +259,8 @@ def manager_dashboard(now: datetime) -> ManagerDashboard:
     to_review = (
         db.session.scalar(
             select(func.count(ImprovementPlan.id)).where(
-                ImprovementPlan.status == plan_rules.SUBMITTED
+                ImprovementPlan.status == plan_rules.SUBMITTED,
+                rules.plan_service_open_on(london_today(now)),
             )
         )
         or 0

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from qa_app.domain import meetings as rules
 from qa_app.domain.months import Month
 from qa_app.domain.roles import STAFF_ROLES, can_decide
+from qa_app.domain.service_closing import is_open_on
 from qa_app.extensions import db
 from qa_app.models import (
     Provider,
@@ -28,6 +29,7 @@ from qa_app.models import (
 )
 from qa_app.models.types import utcnow
 from qa_app.services import audit
+from qa_app.services import rules as sql_rules
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -60,11 +62,14 @@ def record_of(viewer: User, month: Month, now) -> MeetingRecord:
     return read(month, min(month.end, now))
 
 
-def services_to_choose() -> list[tuple[int, str]]:
-    """Every service as "Name (Provider)", by name: the services a meeting may discuss."""
+def services_to_choose(month: Month) -> list[tuple[int, str]]:
+    """Every service open on the month's first day (`rules.service_open_on`: one that closed
+    during the month may still be discussed, one closed before it may not) as
+    "Name (Provider)", by name: the services the month's meeting may discuss."""
     rows = db.session.execute(
         select(Service.id, Service.name, Provider.name)
         .join(Provider, Service.provider_id == Provider.id)
+        .where(sql_rules.service_open_on(month.first_day))
         .order_by(Service.name, Service.id)
     )
     return [(sid, f"{name} ({provider})") for sid, name, provider in rows]
@@ -164,6 +169,8 @@ def add_item(
     writers_only(viewer)
     meeting = _draft(month)
     service = db.session.get(Service, service_id) if service_id else None
+    if service is not None and not is_open_on(service.closed_on, month.first_day):
+        service = None  # closed before the month: not one to choose
     discussed = service is not None and bool(
         db.session.scalar(
             select(func.count(QuadMeetingItem.id)).where(

@@ -13,6 +13,7 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | a breached clock still to act on      | `domain.dashboard.clock_breached`    | `clock_breached`       |
 | a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
 | a service open (not closed) on a day  | `domain.service_closing.is_open_on`  | `service_open_on`      |
+| a plan of a service open on a day     | `domain.service_closing.is_open_on`  | `plan_service_open_on` |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -39,6 +40,15 @@ def service_open_on(day: date) -> ColumnElement[bool]:
     `day` (a Europe/London date; today's for the live market, a month's last day for the
     QuAD report). Every list and count about the live market asks this."""
     return or_(Service.closed_on.is_(None), Service.closed_on > day)
+
+
+def plan_service_open_on(day: date) -> ColumnElement[bool]:
+    """`service_open_on` for each improvement plan's service. A closed service's open plan
+    is left as it stood (reopening the service brings it back), but nothing more is asked
+    of it: the sweep does not mark it or its actions overdue, and the counts and lists of
+    plans to act on (to review, overdue, open) leave it out. The closed services are few,
+    so this reads them once rather than joining every plan to its service."""
+    return ImprovementPlan.service_id.not_in(select(Service.id).where(~service_open_on(day)))
 
 
 # ---------------------------------------------------------------- overdue plans and actions

@@ -68,10 +68,15 @@ def list_plans(
     plan_late = sql_rules.plan_overdue(today)
     late_actions = _has_overdue_actions(today)
     query = select(ImprovementPlan).join(ImprovementPlan.service)
+    acting = not filters.status or filters.status in (rules.LIST_OPEN, rules.SUBMITTED)
     if filters.status == rules.LIST_OPEN or not filters.status:
         query = query.where(ImprovementPlan.status.in_(rules.OPEN_STATUSES))
     elif filters.status != rules.LIST_ALL:
         query = query.where(ImprovementPlan.status == filters.status)
+    if (acting or filters.overdue) and not filters.service_id:
+        # the plans to act on (as `staff_counts` counts them): a closed service's plan is
+        # asked nothing more; it is listed under "all", or with its service chosen
+        query = query.where(sql_rules.service_open_on(today))
     if filters.overdue:
         query = query.where(
             or_(plan_late, and_(ImprovementPlan.status.in_(rules.OPEN_STATUSES), late_actions))
@@ -140,6 +145,7 @@ def staff_counts(user: User | None = None, today: date | None = None) -> PlanCou
         func.count(ImprovementPlan.id).filter(ImprovementPlan.status == rules.SUBMITTED),
         func.count(ImprovementPlan.id).filter(ImprovementPlan.status.in_(rules.OPEN_STATUSES)),
     ).join(ImprovementPlan.service)
+    plan_q = plan_q.where(sql_rules.service_open_on(today))  # a closed service's: left out
     action_q = (
         select(func.count(PlanAction.id))
         .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
@@ -147,6 +153,7 @@ def staff_counts(user: User | None = None, today: date | None = None) -> PlanCou
         .where(
             ImprovementPlan.status.in_(rules.OPEN_STATUSES),
             sql_rules.action_overdue(today),
+            sql_rules.service_open_on(today),
         )
     )
     if user is not None:

@@ -1,5 +1,6 @@
 """The sweep's part: plans and actions marked overdue (once each), and plans opened for
-below-Good services that never had one."""
+below-Good services that never had one. A closed service's plan is not marked
+(`rules.plan_service_open_on`)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,11 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
                 ImprovementPlan.service_id,
                 ImprovementPlan.submission_due_date,
             )
-            .where(sql_rules.plan_overdue(today), ImprovementPlan.overdue_at.is_(None))
+            .where(
+                sql_rules.plan_overdue(today),
+                ImprovementPlan.overdue_at.is_(None),
+                sql_rules.plan_service_open_on(today),
+            )
             .with_for_update(skip_locked=True)
         ).all()
         actions_due = db.session.execute(
@@ -46,6 +51,7 @@ def mark_overdue(now: datetime | None = None, actor: Actor | None = None) -> dic
                 ImprovementPlan.status.in_(rules.OPEN_STATUSES),
                 sql_rules.action_overdue(today),
                 PlanAction.overdue_at.is_(None),
+                sql_rules.plan_service_open_on(today),
             )
             .with_for_update(of=PlanAction, skip_locked=True)
         ).all()
@@ -87,6 +93,7 @@ def _open_missing(actor: Actor) -> int:
         select(Service)
         .where(
             sql_rules.below_good(),
+            sql_rules.service_open_on(london_today()),  # a closed service gets no plan
             ~select(ImprovementPlan.id).where(ImprovementPlan.service_id == Service.id).exists(),
         )
         .order_by(Service.id)

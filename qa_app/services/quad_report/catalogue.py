@@ -21,6 +21,7 @@ from qa_app.domain.notices import NoticeStatus
 from qa_app.domain.plans import GRADES, PlanStatus
 from qa_app.domain.ratings import LABELS
 from qa_app.models import Assessment, ClockEvent, Concern, ImprovementPlan, Notice
+from qa_app.services import rules as sql_rules
 from qa_app.services.quad_report import rules
 from qa_app.services.quad_report.report import Window
 
@@ -79,6 +80,13 @@ def _clock(kind: str, high: bool):
 
 def _notice(kind: str, where):
     return lambda w: and_(Notice.kind == kind, where(w))
+
+
+def _live(where):
+    """A plan's (or its action's) state at the month's end, for a service still open on the
+    month's last day (`services.rules.plan_service_open_on`): a closed service's plan is
+    asked nothing more, as the plans list and the dashboard count it."""
+    return lambda w: and_(where(w), sql_rules.plan_service_open_on(w.day))
 
 
 def _closed_as(status: str):
@@ -384,34 +392,34 @@ SECTIONS: list[Section] = [
                 "plans.awaiting_submission",
                 "Awaiting submission at the month's end",
                 "plan",
-                lambda w: rules.plan_with_provider(w.as_at),
+                _live(lambda w: rules.plan_with_provider(w.as_at)),
                 hint="Not yet sent to the council, or returned to the provider",
             ),
             Figure(
                 "plans.overdue",
                 "Overdue at the month's end",
                 "plan",
-                lambda w: rules.plan_overdue(w.as_at, w.day),
+                _live(lambda w: rules.plan_overdue(w.as_at, w.day)),
                 hint="Awaiting submission after the submission date",
             ),
             Figure(
                 "plans.awaiting_review",
                 "Waiting for the council's review at the month's end",
                 "plan",
-                lambda w: rules.plan_status(w.as_at) == PlanStatus.SUBMITTED,
+                _live(lambda w: rules.plan_status(w.as_at) == PlanStatus.SUBMITTED),
             ),
             Figure(
                 "plans.open_actions",
                 "Open actions at the month's end",
                 "action",
-                lambda w: rules.action_open(w.as_at),
+                _live(lambda w: rules.action_open(w.as_at)),
                 hint="Not yet completed, in plans still open",
             ),
             Figure(
                 "plans.overdue_actions",
                 "Overdue actions at the month's end",
                 "action",
-                lambda w: rules.action_overdue(w.as_at, w.day),
+                _live(lambda w: rules.action_overdue(w.as_at, w.day)),
                 hint="Open after their target date",
             ),
         ],

@@ -96,6 +96,15 @@ def as_dict(report: QuadReport) -> dict:
             "on_time_rate": report.trend.on_time_rate,
         },
         "meeting": meeting_formats.as_dict(report.meeting_record),
+        "services_closed": [
+            {
+                "id": c.service_id,
+                "name": c.name,
+                "provider": c.provider,
+                "closed_on": c.closed_on.isoformat(),
+            }
+            for c in report.services_closed
+        ],
     }
 
 
@@ -232,6 +241,16 @@ def tables(report: QuadReport, council: str) -> list[tables_out.Table]:
         )
     )
     result += meeting_formats.tables(report.meeting_record, heading)
+    result.append(
+        tables_out.Table(
+            "Services closed",
+            ["Service", "Provider", "Closed on", "Service ID"],
+            [[c.name, c.provider, c.closed_on, c.service_id] for c in report.services_closed],
+            heading=heading(f"Services that closed in {report.month.label}"),
+            emphasis=0,
+            widths=[34, 30, 14, 10],
+        )
+    )
     return result
 
 

@@ -31,6 +31,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
+from qa_app.services import rules as sql_rules
 from qa_app.services.errors import NotFound
 from qa_app.services.listing import page_of
 from qa_app.services.quad_report import queries, rules
@@ -399,7 +400,7 @@ def _concern_hint(path: str, window: Window) -> str:
 def turned_red_ids(window: Window, filters: Filters) -> set[int]:
     """The services whose risk RAG was red at the window's `as_at` (the month's end, or now)
     and was not as the month began, from the RAG changes the audit trail records
-    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`). Two statements, each
+    (`services.risk.refresh_risk_many`, `registry.apply_service_changes`), less those closed by its day. Three statements, each
     served by an index, however many services or years of history there are."""
     at_start, at_end = rules.values_at(
         "service", "risk", [window.start, window.as_at], queries.service_ids(filters)
@@ -409,10 +410,20 @@ def turned_red_ids(window: Window, filters: Filters) -> set[int]:
             queries.filtered(select(Service.id).where(Service.risk == "red"), filters)
         )
     )
+    # a service closed by the window's day is in no count of the month (as `standings`)
+    closed = set(
+        db.session.scalars(
+            queries.filtered(
+                select(Service.id).where(~sql_rules.service_open_on(window.day)), filters
+            )
+        )
+    )
     return {
         sid
         for sid, rag in at_start.items()
-        if rag != "red" and (at_end[sid] == "red" if sid in at_end else sid in red_now)
+        if rag != "red"
+        and sid not in closed
+        and (at_end[sid] == "red" if sid in at_end else sid in red_now)
     }
 
 

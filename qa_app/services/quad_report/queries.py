@@ -37,6 +37,7 @@ from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.quad_report import meeting, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTIONS, Figure
 from qa_app.services.quad_report.report import (
+    ClosedService,
     Filters,
     QuadReport,
     RatingChange,
@@ -530,6 +531,7 @@ def build(
     concern = of_concern(rows, facts)
     # the month's start is the previous month's end: that window's standing is the "before"
     moves = rating_changes(rows, standing[1], standing[0])
+    closed = closed_in_month(rows, windows[0])
     return QuadReport(
         month=month,
         filters=filters,
@@ -544,20 +546,23 @@ def build(
         },
         trend=trend(month, filters),
         meeting_record=meeting.read(month, windows[0].as_at, filters.cluster, filters.service_type),
-        notes=closed_notes(rows, windows[0]),
+        notes=closed_notes(closed),
+        services_closed=closed,
     )
 
 
-def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
+def closed_in_month(rows: list[ServiceRow], window: Window) -> list[ClosedService]:
+    """The services that closed in the month, up to its `day` (while under way), by day."""
+    closed = [
+        ClosedService(r.id, r.name, r.provider, r.closed_on)
+        for r in rows
+        if r.closed_on and window.month.first_day <= r.closed_on <= window.day
+    ]
+    return sorted(closed, key=lambda c: (c.closed_on, c.name.casefold(), c.service_id))
+
+
+def closed_notes(closed: list[ClosedService]) -> list[str]:
     """The pack's note on closed services, naming those that closed in the month."""
-    closed = sorted(
-        (
-            (r.closed_on, r.name)
-            for r in rows
-            if r.closed_on and window.month.first_day <= r.closed_on <= window.day
-        ),
-        key=lambda day_and_name: (day_and_name[0], day_and_name[1].casefold()),
-    )
     note = (
         "Services are counted as they stood at the month's end: a service closed by then "
         "(its registration ended, or the council stopped commissioning it) is not counted in "
@@ -566,7 +571,7 @@ def closed_notes(rows: list[ServiceRow], window: Window) -> list[str]:
     if closed:
         note += (
             " Closed in the month: "
-            + "; ".join(f"{name} ({long_date(day)})" for day, name in closed)
+            + "; ".join(f"{c.name} ({long_date(c.closed_on)})" for c in closed)
             + "."
         )
     return [note]

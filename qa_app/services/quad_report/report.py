@@ -102,6 +102,16 @@ class Trend:
 
 
 @dataclass
+class ClosedService:
+    """A service that closed in the report's month (by its last day), as the pack names it."""
+
+    service_id: int
+    name: str
+    provider: str
+    closed_on: date
+
+
+@dataclass
 class QuadReport:
     month: Month
     filters: Filters
@@ -119,6 +129,8 @@ class QuadReport:
     #: actions carried forward from earlier meetings.
     meeting_record: MeetingRecord | None = None
     notes: list[str] = field(default_factory=list)
+    #: the services (as the filters choose them) that closed in the month, by day then name
+    services_closed: list[ClosedService] = field(default_factory=list)
 
     @property
     def window(self) -> Window:

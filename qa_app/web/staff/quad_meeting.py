@@ -163,7 +163,7 @@ def quad_meeting_item_new(month):
     form = ItemForm()
     form.service_id.choices = options(
         [("", "Choose a service")]
-        + [(str(sid), label) for sid, label in quad_meetings.services_to_choose()]
+        + [(str(sid), label) for sid, label in quad_meetings.services_to_choose(month)]
     )
     status = 200
     if form.validate_on_submit():
