@@ -247,6 +247,13 @@ class MeetingOut(Response):
     addenda: list[AddendumOut]
 
 
+class ClosedServiceOut(Response):
+    id: int
+    name: str
+    provider: str
+    closed_on: str = Field(description="The first day it was closed (YYYY-MM-DD)")
+
+
 class QuadReportOut(MonthFigures):
     filters: Filters
     produced_at: str
@@ -264,6 +271,10 @@ class QuadReportOut(MonthFigures):
         "discussed (as the filters choose them) with discussion, decisions and the council's "
         "actions, and the actions carried forward from earlier meetings with their grading "
         "and history",
+    )
+    services_closed: list[ClosedServiceOut] = Field(
+        description="The services (as the filters choose them) that closed in the month, by "
+        "the day they closed: none of them is in the month's counts of services"
     )
 
 
