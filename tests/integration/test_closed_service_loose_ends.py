@@ -49,6 +49,7 @@ def _plan(service, status="awaiting_submission", due=TODAY - timedelta(days=5), 
                 issue_id=issue.id,
                 description="Audit the charts",
                 owner="Manager",
+                success_measure="Charts complete",
                 target_date=action_due,
                 status="open",
                 created_at=datetime(2026, 9, 2, 9, tzinfo=UTC),
@@ -154,6 +155,9 @@ def test_the_meetings_picker_offers_services_open_in_the_month_only(client, worl
     chosen = [label for _id, label in quad_meetings.services_to_choose(month)]
     assert chosen == ["Ash Court (Elm Care)", "Birch View (Elm Care)", "Oak Lodge (Elm Care)"]
     manager = world["manager"]
+    quad_meetings.save_details(
+        Actor(manager, "web"), manager, month, TODAY, "Jo Bloggs, Council"
+    )
     with pytest.raises(ValidationFailed) as refused:
         quad_meetings.add_item(
             Actor(manager, "web"), manager, month, world["elm"].id, "Talked about it", ""
@@ -187,7 +191,7 @@ def test_the_packs_closed_services_are_in_its_json_csv_and_xlsx(client, world, m
     rows = list(csv.reader(io.StringIO(made.read(name).decode("utf-8-sig"))))
     assert rows == [
         ["Service", "Provider", "Closed on", "Service ID"],
-        ["'" + elm.name, "Elm Care", "2026-10-15", str(elm.id)],
+        ["'" + elm.name, "Elm Care", "15/10/2026", str(elm.id)],
     ]
     sheet = load_workbook(io.BytesIO(formats.xlsx(report, "Council")))["Services closed"]
     values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
