@@ -155,9 +155,7 @@ def test_the_meetings_picker_offers_services_open_in_the_month_only(client, worl
     chosen = [label for _id, label in quad_meetings.services_to_choose(month)]
     assert chosen == ["Ash Court (Elm Care)", "Birch View (Elm Care)", "Oak Lodge (Elm Care)"]
     manager = world["manager"]
-    quad_meetings.save_details(
-        Actor(manager, "web"), manager, month, TODAY, "Jo Bloggs, Council"
-    )
+    quad_meetings.save_details(Actor(manager, "web"), manager, month, TODAY, "Jo Bloggs, Council")
     with pytest.raises(ValidationFailed) as refused:
         quad_meetings.add_item(
             Actor(manager, "web"), manager, month, world["elm"].id, "Talked about it", ""
@@ -179,7 +177,7 @@ def test_the_meetings_picker_offers_services_open_in_the_month_only(client, worl
 
 def test_the_packs_closed_services_are_in_its_json_csv_and_xlsx(client, world, make):
     elm = world["elm"]
-    elm.name = "=HYPERLINK(\"http://x\")"
+    elm.name = '=HYPERLINK("http://x")'
     _close(elm, date(2026, 10, 15))
     _close(world["ash"], date(2026, 9, 30))  # the month before: not October's
     report = quad_report.build(world["manager"], Month(2026, 10), quad_report.Filters(), now=NOW)
@@ -206,5 +204,9 @@ def test_the_packs_closed_services_are_in_its_json_csv_and_xlsx(client, world, m
         f"/api/v1/reports/quad/{last}", headers={"Authorization": f"Bearer {token}"}
     )
     assert answer.status_code == 200
-    assert {"id": world["oak"].id, "name": "Oak Lodge", "provider": "Elm Care",
-            "closed_on": last.first_day.isoformat()} in answer.json["services_closed"]
+    assert {
+        "id": world["oak"].id,
+        "name": "Oak Lodge",
+        "provider": "Elm Care",
+        "closed_on": last.first_day.isoformat(),
+    } in answer.json["services_closed"]
