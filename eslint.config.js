@@ -5,7 +5,7 @@ const globals = require("globals");
 const { defineConfig, globalIgnores } = require("eslint/config");
 
 module.exports = defineConfig([
-  globalIgnores(["qa_app/static/govuk/"]),
+  globalIgnores(["qa_app/static/govuk/", "qa_app/static/vendor/"]),
   {
     // The page scripts: ES modules loaded with the page's CSP nonce.
     files: ["qa_app/static/*.js"],

@@ -62,7 +62,27 @@ class Assessment(Model):
     officers = relationship("User", secondary=assessment_officers, order_by="User.name")
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_assessments_service_id_visit_date", "service_id", "visit_date"),)
+    __table_args__ = (
+        Index("ix_assessments_service_id_visit_date", "service_id", "visit_date"),
+        # each service's latest publication (follow-ups, the QuAD report's history), read from
+        # the index alone
+        Index(
+            "ix_assessments_status_service_id_published_at", "status", "service_id", "published_at"
+        ),
+        # a newer assessment under way (created after the latest publication, not published)
+        Index("ix_assessments_service_id_created_at_status", "service_id", "created_at", "status"),
+        # each service's assessment history in order (the QuAD report's standings), read from
+        # the index alone
+        Index(
+            "ix_assessments_service_history",
+            "service_id",
+            "id",
+            "status",
+            "published_at",
+            "created_at",
+            "overall_rating",
+        ),
+    )
 
 
 class Answer(Model):

@@ -32,6 +32,9 @@ class AuditEvent(Model):
         Index("ix_audit_events_entity", "entity_type", "entity_id"),
         Index("ix_audit_events_service_id_occurred_at", "service_id", "occurred_at"),
         Index("ix_audit_events_occurred_at_id", "occurred_at", "id"),
+        # one kind of record's changes since an instant (`quad_report.rules.values_at`: what a
+        # service's RAG or CQC rating was then)
+        Index("ix_audit_events_entity_type_occurred_at", "entity_type", "occurred_at"),
     )
 
 

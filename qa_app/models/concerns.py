@@ -46,7 +46,15 @@ class Concern(Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        Index("ix_concerns_status_response_due_at", "status", "response_due_at"),
+        # clocks by due time; with what "breached" also asks (no response, the notice), so that
+        # counting the managers' breached clocks reads the index alone
+        Index(
+            "ix_concerns_status_due_responded_notice",
+            "status",
+            "response_due_at",
+            "responded_at",
+            "notice_id",
+        ),
         # the list, open first by due time (and filtered by risk), then the rest newest first
         Index(
             "ix_concerns_status_risk_level_response_due_at",
@@ -54,9 +62,23 @@ class Concern(Model):
             "risk_level",
             "response_due_at",
         ),
-        Index("ix_concerns_received_at", "received_at"),
+        # by when received; with the risk and source, so that the QuAD report's counts and
+        # 12-month trend of concerns received read the index alone
+        Index("ix_concerns_received_at_risk_level_source", "received_at", "risk_level", "source"),
         # a service's open concerns (risk, market overview)
         Index("ix_concerns_service_id_status", "service_id", "status"),
+        # each service's concerns open at an instant (the QuAD report's services of concern:
+        # `quad_report.rules.concern_open`), counted from the index alone
+        Index(
+            "ix_concerns_service_id_open_at",
+            "service_id",
+            "received_at",
+            "closed_at",
+            "escalated_at",
+            "responded_at",
+            "notice_id",
+            "risk_level",
+        ),
     )
 
 
@@ -69,9 +91,12 @@ class ClockEvent(Model):
     concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"))
     kind: Mapped[str] = mapped_column(String(12))
     clock: Mapped[str] = mapped_column(String(12))
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     __table_args__ = (
         UniqueConstraint("concern_id", "kind", name="uq_clock_events_concern_id_kind"),
+        # by time, with what the QuAD report's counts and trend ask of each (met or breached,
+        # and whose concern)
+        Index("ix_clock_events_at_kind_concern_id", "at", "kind", "concern_id"),
     )

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from qa_app.domain.months import last_full_month
 from qa_app.extensions import db
 from qa_app.models import Notice, Provider, Service, User
 from qa_app.services import (
@@ -16,12 +17,13 @@ from qa_app.services import (
     concerns,
     notices,
     plans,
+    quad_meetings,
     registry,
     standards,
     users,
 )
 from qa_app.services.actors import Actor
-from qa_app.services.calendar import london_today
+from qa_app.services.calendar import london_today, utcnow
 from qa_app.services.errors import found
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 (demo data only, printed by make run)
@@ -242,6 +244,7 @@ def seed() -> dict:
     _demo_assessments(people)
     _demo_concerns_and_notices(people)
     _demo_plans(people)
+    _demo_meeting(people)
     return {"providers": len(PROVIDERS), "services": len(SERVICES), "users": len(USERS)}
 
 
@@ -443,6 +446,70 @@ def _demo_plans(people: dict) -> None:
                 "note": "Training records and spot-check sheets kept in the office.",
             },
         )
+
+
+#: Last month's QuAD meeting: (service, discussion, decisions, [(action, owner, days after
+#: the meeting, grading)]).
+MEETING_ITEMS = [
+    (
+        "Heathervale Court",
+        "CQC reported medicines not given as prescribed; the council's notice of concern and "
+        "placement stop are in place. The ICB's medicines optimisation team has visited once.",
+        "Keep the placement stop until two clean medicines audits; review at next month's meeting.",
+        [
+            ("Joint medicines visit with the ICB pharmacist", "Sam Taylor, quality officer", 14, 2),
+            ("Write to the provider confirming the stop's terms", "Priya Shah, manager", 7, 2),
+        ],
+    ),
+    (
+        "Brookside Mews",
+        "Rated Inadequate by CQC. The provider's own action plan is thin on staffing; relatives "
+        "have raised weekend cover twice.",
+        "Request a staffing plan within 14 days; unannounced visit before the next meeting.",
+        [("Unannounced visit, including a weekend shift", "Jordan Reid, quality officer", 28, 2)],
+    ),
+    (
+        "Heathervale Lodge",
+        "Improvement plan accepted; the first two medicines audits are done and training is "
+        "complete.",
+        "Progress noted; no further action beyond the plan.",
+        [],
+    ),
+]
+ATTENDEES = (
+    "Priya Shah, Council (chair)\nSam Taylor, Council\nJordan Reid, Council\n"
+    "Ruth Carter, North ICB\nDev Malik, North ICB medicines optimisation"
+)
+
+
+def _demo_meeting(people: dict) -> None:
+    """Last month's QuAD meeting, held and locked: three services discussed and the council's
+    actions, so the month's pack and next month's carry-forward have something in them."""
+    manager = people["manager@demo.example"]
+    actor = Actor(manager, "cli")
+    month = last_full_month(utcnow())
+    held_on = month.first_day + timedelta(days=13)  # the second week or so
+    while held_on.weekday() >= 5:  # a weekday
+        held_on += timedelta(days=1)
+    quad_meetings.save_details(actor, manager, month, held_on, ATTENDEES)
+    for name, discussion, decisions, actions in MEETING_ITEMS:
+        item = quad_meetings.add_item(
+            actor, manager, month, service(name).id, discussion, decisions
+        )
+        for description, owner, days, grade in actions:
+            quad_meetings.add_action(
+                actor,
+                manager,
+                month,
+                item.id,
+                {
+                    "description": description,
+                    "owner": owner,
+                    "target_date": held_on + timedelta(days=days),
+                    "grade": grade,
+                },
+            )
+    quad_meetings.mark_held(actor, manager, month)
 
 
 EVIDENCE_NOTES = [

@@ -125,3 +125,10 @@ if (importProgress) {
   };
   window.setTimeout(poll, 1000);
 }
+
+// A picker over thousands of services (the QuAD meeting's record): loaded only where one is.
+if (document.querySelector("select[data-autocomplete]")) {
+  import("/static/service-picker.js")
+    .then(({ startServicePickers }) => startServicePickers())
+    .catch(() => {}); // the plain select still works
+}

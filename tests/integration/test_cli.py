@@ -2,9 +2,11 @@
 
 from sqlalchemy import func, select
 
+from qa_app.domain.months import last_full_month
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Provider, Service, User
-from qa_app.services import users
+from qa_app.models.types import utcnow
+from qa_app.services import quad_meetings, users
 
 
 def _run(app, *args):
@@ -32,6 +34,13 @@ def test_seed_demo_loads_a_council_once(app, ctx):
         )
         == 30
     )
+    # last month's QuAD meeting, held (locked), with services discussed and the council's actions
+    manager = db.session.scalar(select(User).where(User.role == "manager"))
+    month = last_full_month(utcnow())
+    record = quad_meetings.record_of(manager, month, utcnow())
+    assert record.held and month.first_day <= record.held_on <= month.last_day
+    assert [item.service for item in record.items][:2] == ["Heathervale Court", "Brookside Mews"]
+    assert len(record.actions) == 3 and len(record.attendees) == 5
     again = _run(app, "seed-demo", "--if-empty")
     assert again.exit_code == 0 and "already loaded" in again.output
     refused = _run(app, "seed-demo")

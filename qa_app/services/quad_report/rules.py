@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Text, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Text, and_, case, cast, func, literal, or_, select, union_all
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.lifecycle import PUBLISHED, publication_order
@@ -97,25 +97,29 @@ def assessment_history(moments: list[datetime], service_ids=None):
 def latest_published(history, moment: datetime):
     """Of one service's `assessment_history` rows, the latest published before `moment`, or
     None. A correction published later supersedes the assessment it corrects by being later."""
-    best = None
+    best, best_order = None, None
     for row in history:
-        if row.published_at is None or row.published_at >= moment:
+        published_at = row.published_at
+        if published_at is None or published_at >= moment:
             continue
-        if best is None or publication_order(row.published_at, row.id) > publication_order(
-            best.published_at, best.id
-        ):
-            best = row
+        order = publication_order(published_at, row.id)
+        if best_order is None or order > best_order:
+            best, best_order = row, order
     return best
 
 
 # rule: a newer assessment under way (as services.plans.follow_ups_due): created after the
 # latest publication and not itself published by `moment`
 def under_way(history, latest, moment: datetime) -> bool:
-    return latest is not None and any(
-        latest.published_at < row.created_at < moment
-        and (row.published_at is None or row.published_at >= moment)
-        for row in history
-    )
+    if latest is None:
+        return False
+    since = latest.published_at
+    for row in history:
+        if since < row.created_at < moment and (
+            row.published_at is None or row.published_at >= moment
+        ):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- concerns
@@ -240,37 +244,48 @@ def action_in_open_plan(moment: datetime):
 # ---------------------------------------------------------------- values at an instant
 
 
+def _has_old_value(field: str):
+    """The audit event's changes hold a [before, after] list (at least its first item) under
+    `field`: each database's own JSON test, so no event's JSON need be read back to ask."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.json_typeof(AuditEvent.changes[(field, 0)]).is_not(None)
+    return func.json_type(AuditEvent.changes, f'$."{field}"[0]').is_not(None)
+
+
 def values_at(entity_type: str, field: str, moments: list[datetime], ids=None) -> list[dict]:
     """For each of `moments`, {entity id: the field's value then} for the entities whose field
     has changed since (from the append-only audit trail: the value a change replaced is the
-    value before it). Entities not in a dict have the value they have now. One statement.
+    value before it, so the value at a moment is the one the first change after it replaced).
+    Entities not in a dict have the value they have now. One statement: the database reads
+    only the changes since each moment (the (entity_type, occurred_at) index), picks each
+    entity's first (by time, then id) and sends back its old value alone.
 
     A record's creation is not a change: what it was created with is taken to hold before too
     (a service entered in the register keeps the CQC rating it already had)."""
     if not moments:
         return []
-    query = (
-        select(AuditEvent.entity_id, AuditEvent.occurred_at, AuditEvent.changes)
-        .where(
-            AuditEvent.entity_type == entity_type,
-            AuditEvent.occurred_at >= min(moments),
-            AuditEvent.action != "created",
-            cast(AuditEvent.changes, Text).like(f'%"{field}"%'),
+    firsts = []
+    for k, moment in enumerate(moments):
+        order = func.row_number().over(
+            partition_by=AuditEvent.entity_id, order_by=(AuditEvent.occurred_at, AuditEvent.id)
         )
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    )
-    if ids is not None:
-        query = query.where(AuditEvent.entity_id.in_(ids))
-    events = [
-        (entity_id, occurred, changes[field][0])
-        for entity_id, occurred, changes in db.session.execute(query)
-        if isinstance(changes, dict) and isinstance(changes.get(field), list) and changes[field]
-    ]
-    result = []
-    for moment in moments:
-        found: dict = {}
-        for entity_id, occurred, old in events:  # oldest first: the first change after wins
-            if occurred >= moment and entity_id not in found:
-                found[entity_id] = old
-        result.append(found)
+        changes = select(
+            literal(k).label("k"),
+            AuditEvent.entity_id.label("entity_id"),
+            AuditEvent.changes[(field, 0)].label("old"),
+            order.label("n"),
+        ).where(
+            AuditEvent.entity_type == entity_type,
+            AuditEvent.occurred_at >= moment,
+            AuditEvent.action != "created",
+            cast(AuditEvent.changes, Text).like(f'%"{field}"%'),  # (cheap: before any JSON)
+            _has_old_value(field),
+        )
+        if ids is not None:
+            changes = changes.where(AuditEvent.entity_id.in_(ids))
+        ranked = changes.subquery()
+        firsts.append(select(ranked.c.k, ranked.c.entity_id, ranked.c.old).where(ranked.c.n == 1))
+    result: list[dict] = [{} for _ in moments]
+    for k, entity_id, old in db.session.execute(union_all(*firsts)):
+        result[k][entity_id] = old
     return result
