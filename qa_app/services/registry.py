@@ -417,7 +417,11 @@ def _check_provider(values: dict, provider_id: int | None) -> None:
 
 
 def _check_unique(
-    errors: dict, values: dict, model: type[Service] | type[Provider], field: str, label: str,
+    errors: dict,
+    values: dict,
+    model: type[Service] | type[Provider],
+    field: str,
+    label: str,
     own_id: int | None,
 ) -> None:
     """An error on `field` if its value (when given and not already refused) is held by

@@ -1,10 +1,9 @@
 """Staff pages for providers (the registered organisations)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.services import audit, registry
-from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import add_page, edit_page
 from qa_app.web.staff import bp

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
@@ -18,11 +18,10 @@ from qa_app.services import (
     service_export,
     standards,
 )
-from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import apply_errors, edit_page, options
+from qa_app.web.forms import add_page, apply_errors, edit_page, options
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
@@ -162,7 +161,9 @@ def service_new():
         lambda: registry.create_service(web_actor(), form.values()),
         lambda service: url_for("staff.service_page", service_id=service.id),
     )
-    return added or render_template("staff/services/form.html", form=form, service=None, section="services")
+    return added or render_template(
+        "staff/services/form.html", form=form, service=None, section="services"
+    )
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
