@@ -90,7 +90,7 @@ bench: setup
 
 lock:
 	rm -rf /tmp/qa-lock-venv && $(PYTHON) -m venv /tmp/qa-lock-venv
-	/tmp/qa-lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/qa-lock-venv/bin/pip install --quiet -e '.[dev,bench]'
 	(echo "# Pinned versions of every Python package, tested together. Regenerate with: make lock"; \
 	 /tmp/qa-lock-venv/bin/pip freeze --exclude-editable) > requirements.lock
 
