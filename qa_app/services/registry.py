@@ -430,10 +430,10 @@ def _check_unique(
     if not value or field in errors:
         return
     holder = db.session.scalar(
-        select(model).where(getattr(model, field) == value, model.id != (own_id or -1))
+        select(model.name).where(getattr(model, field) == value, model.id != (own_id or -1))
     )
     if holder is not None:
-        errors[field] = f"{label} {value} is already used by {holder.name}"
+        errors[field] = f"{label} {value} is already used by {holder}"
 
 
 def refuse_if_stale(service: Service, expected_version: int | None) -> None:
