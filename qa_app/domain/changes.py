@@ -13,6 +13,12 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def created(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [None, value]} for a record that did not exist before (each field kept, in
+    order, None included)."""
+    return {name: [None, jsonable(value)] for name, value in values.items()}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for every field whose value differs (missing counts as None)."""
     changed: dict[str, list[Any]] = {}

@@ -36,14 +36,12 @@ from qa_app.domain.limits import (
     text_problem,
 )
 from qa_app.domain.months import Month
-from qa_app.domain.plans import GRADES
+from qa_app.domain.plans import GRADES, target_date_problem
 
 #: "1 Fully achieved": the action is done, and goes no further than the pack of its month.
 COMPLETE = 1
 #: A generous bound on the people round one table (with those who join by phone).
 MAX_ATTENDEES = 60
-#: Actions may be set at most this far ahead.
-MAX_TARGET_DAYS = 3 * 366
 
 
 class MeetingStatus(StrEnum):
@@ -179,12 +177,8 @@ def check_action(values: Mapping[str, Any], held_on: date) -> dict[str, str]:
     if problem := text_problem(values.get("owner"), ACTION_OWNER, missing):
         errors["owner"] = problem
     target = values.get("target_date")
-    if not isinstance(target, date):
-        errors["target_date"] = "Enter the target date"
-    elif target < held_on:
-        errors["target_date"] = "The target date cannot be before the meeting"
-    elif target > held_on + timedelta(days=MAX_TARGET_DAYS):
-        errors["target_date"] = "The target date must be within 3 years of the meeting"
+    if problem := target_date_problem(target, held_on, " of the meeting", "before the meeting"):
+        errors["target_date"] = problem
     errors.update(check_grade(values.get("grade")))
     return errors
 

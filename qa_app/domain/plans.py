@@ -274,6 +274,22 @@ def plan_complete(action_statuses: list[str]) -> bool:
     return bool(action_statuses) and all(s == VERIFIED for s in action_statuses)
 
 
+#: An action's target date is at most this many days after its start (3 years).
+MAX_TARGET_DAYS = 3 * 366
+
+
+def target_date_problem(target: object, start: date, of: str, before: str) -> str | None:
+    """Why an action's target date will not do: missing, before `start` (it "cannot be"
+    `before`), or more than 3 years after it ("within 3 years" then `of`)."""
+    if not isinstance(target, date):
+        return "Enter the target date"
+    if target < start:
+        return f"The target date cannot be {before}"
+    if target > start + timedelta(days=MAX_TARGET_DAYS):
+        return f"The target date must be within 3 years{of}"
+    return None
+
+
 def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
     """Field errors for an action's description, owner, target date and success measure."""
     errors: dict[str, str] = {}
@@ -285,13 +301,8 @@ def check_action(values: Mapping[str, Any], today: date) -> dict[str, str]:
         errors["owner"] = "Name the person responsible for the action"
     elif problem := ACTION_OWNER.problem(values["owner"]):
         errors["owner"] = problem
-    target = values.get("target_date")
-    if not isinstance(target, date):
-        errors["target_date"] = "Enter the target date"
-    elif target < today:
-        errors["target_date"] = "The target date cannot be in the past"
-    elif target > today + timedelta(days=3 * 366):
-        errors["target_date"] = "The target date must be within 3 years"
+    if problem := target_date_problem(values.get("target_date"), today, "", "in the past"):
+        errors["target_date"] = problem
     if not (values.get("success_measure") or "").strip():
         errors["success_measure"] = "Say how you will know the action has worked"
     elif problem := SUCCESS_MEASURE.problem(values["success_measure"]):

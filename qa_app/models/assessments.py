@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.extensions import Model, db
@@ -30,6 +30,20 @@ assessment_officers = Table(
     Column("assessment_id", ForeignKey("assessments.id"), primary_key=True),
     Column("user_id", ForeignKey("users.id"), primary_key=True),
 )
+
+
+class EditedColumns:
+    """Who last saved a row written a piece at a time (an answer, a summary), when, and its
+    version (a save from an older version is refused)."""
+
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_label: Mapped[str] = mapped_column(String(254), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version}  # type: ignore[attr-defined]
 
 
 class Assessment(Model):
@@ -85,7 +99,7 @@ class Assessment(Model):
     )
 
 
-class Answer(Model):
+class Answer(EditedColumns, Model):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,12 +110,6 @@ class Answer(Model):
     na_reason: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text, default="")
     sources: Mapped[list] = mapped_column(JSON, default=list)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_by_label: Mapped[str] = mapped_column(String(254), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint(
             "assessment_id", "question_ref", name="uq_answers_assessment_id_question_ref"
@@ -172,7 +180,7 @@ class AnswerPhoto(StoredFileColumns, Model):
         return self.thumb_name is not None
 
 
-class AssessmentSummary(Model):
+class AssessmentSummary(EditedColumns, Model):
     """The officer's written summary of one domain (`part` is its code) or of the whole
     assessment (`part` is "overall"): see `qa_app.domain.summaries`."""
 
@@ -182,12 +190,6 @@ class AssessmentSummary(Model):
     assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
     part: Mapped[str] = mapped_column(String(10))
     text: Mapped[str] = mapped_column(Text, default="")
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_by_label: Mapped[str] = mapped_column(String(254), default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint(
             "assessment_id", "part", name="uq_assessment_summaries_assessment_id_part"

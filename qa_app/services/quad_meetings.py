@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from qa_app.domain import meetings as rules
+from qa_app.domain.changes import created
 from qa_app.domain.months import Month
 from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.domain.service_closing import is_open_on
@@ -251,12 +252,14 @@ def add_action(actor: Actor, viewer: User, month: Month, item_id: int, values: d
             "quad_action",
             action.id,
             "agreed",
-            {
-                "description": [None, action.description],
-                "owner": [None, action.owner],
-                "target_date": [None, action.target_date],
-                "progress_grade": [None, values["grade"]],
-            },
+            created(
+                {
+                    "description": action.description,
+                    "owner": action.owner,
+                    "target_date": action.target_date,
+                    "progress_grade": values["grade"],
+                }
+            ),
             item.service_id,
         )
     return action

@@ -131,18 +131,16 @@ def _filtered(query, filters: ServiceFilters):
                 func.lower(Service.postcode).like(like),
             )
         )
-    if filters.service_type:
-        query = query.where(Service.service_type == filters.service_type)
-    if filters.cluster:
-        query = query.where(Service.cluster == filters.cluster)
-    if filters.officer_id:
-        query = query.where(Service.contract_officer_id == filters.officer_id)
-    if filters.cqc_rating:
-        query = query.where(Service.cqc_rating == filters.cqc_rating)
-    if filters.risk:
-        query = query.where(Service.risk == filters.risk)
-    if filters.provider_id:
-        query = query.where(Service.provider_id == filters.provider_id)
+    for column, wanted in (
+        (Service.service_type, filters.service_type),
+        (Service.cluster, filters.cluster),
+        (Service.contract_officer_id, filters.officer_id),
+        (Service.cqc_rating, filters.cqc_rating),
+        (Service.risk, filters.risk),
+        (Service.provider_id, filters.provider_id),
+    ):
+        if wanted:
+            query = query.where(column == wanted)
     return query
 
 
@@ -289,17 +287,7 @@ def _check_service(values: dict, service_id: int | None) -> None:
     officer_id = values.get("contract_officer_id")
     if officer_id is not None and staff_member(officer_id) is None:
         errors["contract_officer_id"] = "Select a council officer who can sign in"
-    location_id = values.get("cqc_location_id")
-    if location_id and "cqc_location_id" not in errors:
-        holder = db.session.scalar(
-            select(Service).where(
-                Service.cqc_location_id == location_id, Service.id != (service_id or -1)
-            )
-        )
-        if holder is not None:
-            errors["cqc_location_id"] = (
-                f"CQC location ID {location_id} is already used by {holder.name}"
-            )
+    _check_unique(errors, values, Service, "cqc_location_id", "CQC location ID", service_id)
     if errors:
         raise ValidationFailed(errors)
 
@@ -423,17 +411,29 @@ def _one_newline(text: str) -> str:
 
 def _check_provider(values: dict, provider_id: int | None) -> None:
     errors = check_provider(values)
-    cqc_id = values.get("cqc_provider_id")
-    if cqc_id and "cqc_provider_id" not in errors:
-        holder = db.session.scalar(
-            select(Provider).where(
-                Provider.cqc_provider_id == cqc_id, Provider.id != (provider_id or -1)
-            )
-        )
-        if holder is not None:
-            errors["cqc_provider_id"] = f"CQC provider ID {cqc_id} is already used by {holder.name}"
+    _check_unique(errors, values, Provider, "cqc_provider_id", "CQC provider ID", provider_id)
     if errors:
         raise ValidationFailed(errors)
+
+
+def _check_unique(
+    errors: dict,
+    values: dict,
+    model: type[Service] | type[Provider],
+    field: str,
+    label: str,
+    own_id: int | None,
+) -> None:
+    """An error on `field` if its value (when given and not already refused) is held by
+    another row of `model` than `own_id`, naming the row that holds it."""
+    value = values.get(field)
+    if not value or field in errors:
+        return
+    holder = db.session.scalar(
+        select(model.name).where(getattr(model, field) == value, model.id != (own_id or -1))
+    )
+    if holder is not None:
+        errors[field] = f"{label} {value} is already used by {holder}"
 
 
 def refuse_if_stale(service: Service, expected_version: int | None) -> None:

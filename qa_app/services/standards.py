@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from qa_app.domain.changes import created
 from qa_app.domain.standards import (
     MAX_SET_FILE_BYTES,
     Checked,
@@ -162,11 +163,7 @@ def _store(actor: Actor, s: StandardSet, source: str) -> StandardSetVersion:
         "standard_set",
         row.id,
         "loaded",
-        {
-            "key": [None, s.key],
-            "version": [None, s.version],
-            "questions": [None, row.question_count],
-        },
+        created({"key": s.key, "version": s.version, "questions": row.question_count}),
     )
     return row
 

@@ -1,5 +1,6 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
+from flask import flash, redirect, render_template
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in 3.3; stubs are 3.2
@@ -235,6 +236,39 @@ def save_versioned(form, save):
         form.version.data = clash.current_version
         return False, clash
     return True, None
+
+
+def add_page(form, valid: bool, create, page_of):
+    """When the posted form is `valid`, the record `create()` adds, then on to its page
+    (`page_of(row)`); None if not posted or refused (field errors beside their fields)."""
+    if not valid:
+        return None
+    try:
+        row = create()
+    except ValidationFailed as failed:
+        apply_errors(form, failed.errors)
+        return None
+    flash(f"{row.name} has been added", "success")
+    return redirect(page_of(row))
+
+
+def edit_page(form, valid: bool, save, done: str, template: str, current, **context):
+    """An edit page: when the posted form is `valid`, saved as `save_versioned` does and on to
+    `done`; else the page again with `form`, and on a conflict the values saved now
+    (`current()`) beside what was typed."""
+    conflict = None
+    if valid:
+        saved, conflict = save_versioned(form, save)
+        if saved:
+            flash("Your changes have been saved", "success")
+            return redirect(done)
+    return render_template(
+        template,
+        form=form,
+        conflict=conflict,
+        current=current() if conflict else None,
+        **context,
+    )
 
 
 def take_conflict(form, clash: Conflict) -> None:

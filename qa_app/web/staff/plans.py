@@ -136,80 +136,84 @@ def _refused(plan_id, form: StepForm, refused: ValidationFailed | Conflict | Non
     )
 
 
+def _step(plan_id, form: StepForm, act):
+    """A posted step on a plan: refused (the plan page again, with why) unless the form is
+    valid and `act()` succeeds; `act` returns the message to flash and where to go back to
+    (the plan's id and the part of its page)."""
+    if not form.validate_on_submit():
+        return _refused(plan_id, form)
+    try:
+        message, back_id, anchor = act()
+    except (ValidationFailed, Conflict) as refused:
+        return _refused(plan_id, form, refused)
+    flash(message, "success")
+    return _back(back_id, anchor)
+
+
 @bp.post("/plans/<int:plan_id>/issues")
 @staff_required
 def plan_issue_add(plan_id):
     form = AddIssueForm()
-    if not form.validate_on_submit():
-        return _refused(plan_id, form)
-    try:
+
+    def act():
         issue = plans.add_issue(
             web_actor(), current_user, plan_id, form.title.data or "", form.details.data or ""
         )
-    except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, form, refused)
-    flash("The issue has been added to the plan", "success")
-    return _back(plan_id, f"issue-{issue.id}")
+        return "The issue has been added to the plan", plan_id, f"issue-{issue.id}"
+
+    return _step(plan_id, form, act)
 
 
 @bp.post("/plans/issues/<int:issue_id>/withdraw")
 @staff_required
 def plan_issue_withdraw(issue_id):
     form = WithdrawIssueForm(key=issue_id)
-    plan_id = posted_id(form.plan_id.data) or 0
-    if not form.validate_on_submit():
-        return _refused(plan_id, form)
-    try:
+
+    def act():
         issue = plans.withdraw_issue(web_actor(), current_user, issue_id, form.reason.data or "")
-    except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, form, refused)
-    flash("The issue has been withdrawn", "success")
-    return _back(issue.plan_id, f"issue-{issue_id}")
+        return "The issue has been withdrawn", issue.plan_id, f"issue-{issue_id}"
+
+    return _step(posted_id(form.plan_id.data) or 0, form, act)
 
 
 @bp.post("/plans/<int:plan_id>/review")
 @staff_required
 def plan_review(plan_id):
     form = ReviewForm()
-    if not form.validate_on_submit():
-        return _refused(plan_id, form)
-    decision = form.decision.data
-    try:
-        if decision == "accept":
+
+    def act():
+        if form.decision.data == "accept":
             plans.accept(web_actor(), current_user, plan_id)
-            flash("The plan has been accepted: the provider can now record progress", "success")
-        elif decision == "return":
+            message = "The plan has been accepted: the provider can now record progress"
+        elif form.decision.data == "return":
             plans.return_plan(web_actor(), current_user, plan_id, form.comments.data or "")
-            flash("The plan has been returned to the provider with your comments", "success")
+            message = "The plan has been returned to the provider with your comments"
         else:
             raise ValidationFailed({"decision": "Choose whether to accept the plan or return it"})
-    except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, form, refused)
-    return _back(plan_id)
+        return message, plan_id, None
+
+    return _step(plan_id, form, act)
 
 
 @bp.post("/plans/actions/<int:action_id>/check")
 @staff_required
 def plan_action_check(action_id):
     form = CheckActionForm(key=action_id)
-    plan_id = posted_id(form.plan_id.data) or 0
-    if not form.validate_on_submit():
-        return _refused(plan_id, form)
-    decision = form.decision.data
-    try:
-        if decision == "verify":
+
+    def act():
+        if form.decision.data == "verify":
             action = plans.verify(web_actor(), current_user, action_id)
-            flash("The action has been verified", "success")
-        elif decision == "reopen":
+            message = "The action has been verified"
+        elif form.decision.data == "reopen":
             action = plans.reopen(web_actor(), current_user, action_id, form.reason.data or "")
-            flash("The action has been sent back to the provider", "success")
+            message = "The action has been sent back to the provider"
         else:
             raise ValidationFailed(
                 {"decision": "Choose whether to verify the action or send it back"}
             )
-    except (ValidationFailed, Conflict) as refused:
-        return _refused(plan_id, form, refused)
-    return _back(action.plan_id, f"action-{action_id}")
+        return message, action.plan_id, f"action-{action_id}"
+
+    return _step(posted_id(form.plan_id.data) or 0, form, act)
 
 
 add_plan_file_routes(bp, staff_required)

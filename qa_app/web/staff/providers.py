@@ -1,12 +1,11 @@
 """Staff pages for providers (the registered organisations)."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.services import audit, registry
-from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import apply_errors, save_versioned
+from qa_app.web.forms import add_page, edit_page
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ProviderForm
 
@@ -41,15 +40,13 @@ def provider_page(provider_id):
 @staff_required
 def provider_new():
     form = ProviderForm()
-    if form.validate_on_submit():
-        try:
-            provider = registry.create_provider(web_actor(), form.values())
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        else:
-            flash(f"{provider.name} has been added", "success")
-            return redirect(url_for("staff.provider_page", provider_id=provider.id))
-    return render_template(
+    added = add_page(
+        form,
+        form.validate_on_submit(),
+        lambda: registry.create_provider(web_actor(), form.values()),
+        lambda provider: url_for("staff.provider_page", provider_id=provider.id),
+    )
+    return added or render_template(
         "staff/providers/form.html", form=form, provider=None, section="providers"
     )
 
@@ -61,22 +58,13 @@ def provider_edit(provider_id):
     form = ProviderForm(obj=provider if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = provider.version
-    conflict = None
-    if form.validate_on_submit():
-        saved, conflict = save_versioned(
-            form,
-            lambda version: registry.update_provider(
-                web_actor(), provider.id, form.values(), version
-            ),
-        )
-        if saved:
-            flash("Your changes have been saved", "success")
-            return redirect(url_for("staff.provider_page", provider_id=provider.id))
-    return render_template(
+    return edit_page(
+        form,
+        form.validate_on_submit(),
+        lambda version: registry.update_provider(web_actor(), provider.id, form.values(), version),
+        url_for("staff.provider_page", provider_id=provider.id),
         "staff/providers/form.html",
-        form=form,
+        lambda: registry.provider_values(provider),
         provider=provider,
-        conflict=conflict,
-        current=registry.provider_values(provider) if conflict else None,
         section="providers",
     )

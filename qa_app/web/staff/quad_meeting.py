@@ -120,80 +120,82 @@ def quad_meeting_page(month):
     return _page(_month(month))
 
 
+def _writers_record(month_text: str, item_id: int | None = None):
+    """The month and its meeting record, for those who may write it (else 403); with
+    `item_id`, a 404 unless that service discussed is in the record."""
+    month = _month(month_text)
+    quad_meetings.writers_only(current_user)
+    if item_id is not None:
+        quad_meetings.get_item(current_user, month, item_id)
+    return month, quad_meetings.record_of(current_user, month, utcnow())
+
+
+def _form_page(month, form, template: str, done, refused: int | None = None, **context):
+    """A page of its own with one form: `done()` saves a valid form and returns where to go
+    next; if the form is invalid or the save refused, the page again with why and what was
+    typed (`refused`, else 409 if the record refused the change, else 422)."""
+    status = 200
+    if form.validate_on_submit():
+        try:
+            return done()
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        except Conflict as conflict:
+            form.form_errors.append(conflict.message)
+    if request.method == "POST":
+        status = refused or (409 if form.form_errors else 422)
+    return render_template(template, month=month, form=form, section="reports", **context), status
+
+
 @bp.route("/reports/quad/<month>/meeting/details", methods=["GET", "POST"])
 @staff_required
 def quad_meeting_details(month):
-    month = _month(month)
-    quad_meetings.writers_only(current_user)
-    record = quad_meetings.record_of(current_user, month, utcnow())
+    month, record = _writers_record(month)
     form = DetailsForm()
     if request.method == "GET" and record.meeting_id is not None:
         form.held_on.data = record.held_on
         form.attendees.data = rules.attendees_text(record.attendees)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            quad_meetings.save_details(
-                web_actor(), current_user, month, form.held_on.data, form.attendees.data or ""
-            )
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as refused:
-            form.form_errors.append(refused.message)
-        else:
-            flash("The meeting's date and attendees have been saved", "success")
-            return redirect(url_for("staff.quad_meeting_page", month=str(month)))
-    if request.method == "POST":
-        status = 409 if record.held else 422
-    return render_template(
+
+    def done():
+        quad_meetings.save_details(
+            web_actor(), current_user, month, form.held_on.data, form.attendees.data or ""
+        )
+        flash("The meeting's date and attendees have been saved", "success")
+        return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+
+    return _form_page(
+        month,
+        form,
         "staff/reports/meeting_details.html",
-        month=month,
+        done,
+        refused=409 if record.held else 422,
         record=record,
-        form=form,
-        section="reports",
-    ), status
+    )
 
 
 @bp.route("/reports/quad/<month>/meeting/services/new", methods=["GET", "POST"])
 @staff_required
 def quad_meeting_item_new(month):
-    month = _month(month)
-    quad_meetings.writers_only(current_user)
-    record = quad_meetings.record_of(current_user, month, utcnow())
+    month, record = _writers_record(month)
     form = ItemForm()
     form.service_id.choices = options(
         [("", "Choose a service")]
         + [(str(sid), label) for sid, label in quad_meetings.services_to_choose(month)]
     )
-    status = 200
-    if form.validate_on_submit():
-        try:
-            item = quad_meetings.add_item(
-                web_actor(),
-                current_user,
-                month,
-                posted_id(form.service_id.data),
-                form.discussion.data or "",
-                form.decisions.data or "",
-            )
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as refused:
-            form.form_errors.append(refused.message)
-        else:
-            flash("The service discussed has been added: now add its actions, if any", "success")
-            return redirect(
-                url_for("staff.quad_meeting_action_new", month=str(month), item_id=item.id)
-            )
-    if request.method == "POST":
-        status = 409 if form.form_errors else 422
-    return render_template(
-        "staff/reports/meeting_item.html",
-        month=month,
-        record=record,
-        form=form,
-        section="reports",
-    ), status
+
+    def done():
+        item = quad_meetings.add_item(
+            web_actor(),
+            current_user,
+            month,
+            posted_id(form.service_id.data),
+            form.discussion.data or "",
+            form.decisions.data or "",
+        )
+        flash("The service discussed has been added: now add its actions, if any", "success")
+        return redirect(url_for("staff.quad_meeting_action_new", month=str(month), item_id=item.id))
+
+    return _form_page(month, form, "staff/reports/meeting_item.html", done, record=record)
 
 
 @bp.route(
@@ -201,42 +203,46 @@ def quad_meeting_item_new(month):
 )
 @staff_required
 def quad_meeting_action_new(month, item_id):
-    month = _month(month)
-    quad_meetings.writers_only(current_user)
-    quad_meetings.get_item(current_user, month, item_id)
-    record = quad_meetings.record_of(current_user, month, utcnow())
+    month, record = _writers_record(month, item_id)
     item = next(i for i in record.items if i.id == item_id)
     form = ActionForm()
-    status = 200
-    if form.validate_on_submit():
+
+    def done():
         values = {
             "description": form.description.data or "",
             "owner": form.owner.data or "",
             "target_date": form.target_date.data,
             "grade": _grade(form.grade.data),
         }
-        try:
-            quad_meetings.add_action(web_actor(), current_user, month, item_id, values)
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        except Conflict as refused:
-            form.form_errors.append(refused.message)
-        else:
-            flash(f"The action for {item.service} has been added", "success")
-            if request.form.get("then") == "another":
-                return redirect(request.path)
-            return redirect(url_for("staff.quad_meeting_page", month=str(month)))
-    if request.method == "POST":
-        status = 409 if form.form_errors else 422
-    return render_template(
+        quad_meetings.add_action(web_actor(), current_user, month, item_id, values)
+        flash(f"The action for {item.service} has been added", "success")
+        if request.form.get("then") == "another":
+            return redirect(request.path)
+        return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+
+    return _form_page(
+        month,
+        form,
         "staff/reports/meeting_action.html",
-        month=month,
+        done,
         record=record,
         item=item,
-        form=form,
         action_rows=action_rows,
-        section="reports",
-    ), status
+    )
+
+
+def _step(month, form: StepForm, valid: bool, act, message: str, anchor: str | None = None):
+    """A step posted from the meeting's page: the page again with why (422, or the refusal's
+    status) unless the form is `valid` and `act()` succeeds; then a message and the page."""
+    if not valid:
+        return _page(month, form, 422)
+    try:
+        act()
+    except (ValidationFailed, Conflict) as refused:
+        form.refuse(refused)
+        return _page(month, form, refused.status)
+    flash(message, "success")
+    return redirect(url_for("staff.quad_meeting_page", month=str(month), _anchor=anchor))
 
 
 @bp.post("/reports/quad/<month>/meeting/actions/<int:action_id>/progress")
@@ -245,23 +251,20 @@ def quad_meeting_progress(month, action_id):
     month = _month(month)
     quad_meetings.writers_only(current_user)
     form = ProgressForm(key=action_id)
-    if not form.validate_on_submit():
-        return _page(month, form, 422)
-    try:
-        quad_meetings.record_progress(
+    return _step(
+        month,
+        form,
+        form.validate_on_submit(),
+        lambda: quad_meetings.record_progress(
             web_actor(),
             current_user,
             month,
             action_id,
             _grade(form.grade.data),
             form.note.data or "",
-        )
-    except (ValidationFailed, Conflict) as refused:
-        form.refuse(refused)
-        return _page(month, form, refused.status)
-    flash("The action's grading at this meeting has been recorded", "success")
-    return redirect(
-        url_for("staff.quad_meeting_page", month=str(month), _anchor=f"action-{action_id}")
+        ),
+        "The action's grading at this meeting has been recorded",
+        f"action-{action_id}",
     )
 
 
@@ -271,16 +274,16 @@ def quad_meeting_held(month):
     month = _month(month)
     quad_meetings.writers_only(current_user)
     form = AddendumForm()  # a page-level message if refused
-    if not ButtonForm().validate_on_submit():
+    valid = ButtonForm().validate_on_submit()
+    if not valid:
         form.form_errors.append("The form has expired: try again")
-        return _page(month, form, 422)
-    try:
-        quad_meetings.mark_held(web_actor(), current_user, month)
-    except (ValidationFailed, Conflict) as refused:
-        form.refuse(refused)
-        return _page(month, form, refused.status)
-    flash("The meeting has been marked held: its record is locked", "success")
-    return redirect(url_for("staff.quad_meeting_page", month=str(month)))
+    return _step(
+        month,
+        form,
+        valid,
+        lambda: quad_meetings.mark_held(web_actor(), current_user, month),
+        "The meeting has been marked held: its record is locked",
+    )
 
 
 @bp.post("/reports/quad/<month>/meeting/addenda")
@@ -289,12 +292,11 @@ def quad_meeting_addendum(month):
     month = _month(month)
     quad_meetings.writers_only(current_user)
     form = AddendumForm()
-    if not form.validate_on_submit():
-        return _page(month, form, 422)
-    try:
-        quad_meetings.add_addendum(web_actor(), current_user, month, form.text.data or "")
-    except (ValidationFailed, Conflict) as refused:
-        form.refuse(refused)
-        return _page(month, form, refused.status)
-    flash("The addendum has been added to the record", "success")
-    return redirect(url_for("staff.quad_meeting_page", month=str(month), _anchor="addenda"))
+    return _step(
+        month,
+        form,
+        form.validate_on_submit(),
+        lambda: quad_meetings.add_addendum(web_actor(), current_user, month, form.text.data or ""),
+        "The addendum has been added to the record",
+        "addenda",
+    )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
@@ -18,11 +18,10 @@ from qa_app.services import (
     service_export,
     standards,
 )
-from qa_app.services.errors import ValidationFailed
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import apply_errors, options, save_versioned
+from qa_app.web.forms import add_page, apply_errors, edit_page, options
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
@@ -153,17 +152,18 @@ def service_new():
         form.contract_officer_id.data = current_user.id  # most often the officer adding it
         if request.args.get("provider_id", "").isdigit():
             form.provider_id.data = int(request.args["provider_id"])
-    if form.is_submitted() and not form.validate():
+    invalid = form.is_submitted() and not form.validate()
+    if invalid:
         _add_service_problems(form, None)
-    elif form.is_submitted():
-        try:
-            service = registry.create_service(web_actor(), form.values())
-        except ValidationFailed as failed:
-            apply_errors(form, failed.errors)
-        else:
-            flash(f"{service.name} has been added", "success")
-            return redirect(url_for("staff.service_page", service_id=service.id))
-    return render_template("staff/services/form.html", form=form, service=None, section="services")
+    added = add_page(
+        form,
+        form.is_submitted() and not invalid,
+        lambda: registry.create_service(web_actor(), form.values()),
+        lambda service: url_for("staff.service_page", service_id=service.id),
+    )
+    return added or render_template(
+        "staff/services/form.html", form=form, service=None, section="services"
+    )
 
 
 @bp.route("/services/<int:service_id>/edit", methods=["GET", "POST"])
@@ -173,24 +173,18 @@ def service_edit(service_id):
     form = _service_form(obj=service if request.method == "GET" else None)
     if request.method == "GET":
         form.version.data = service.version
-    conflict = None
-    if form.is_submitted() and not form.validate():
+    invalid = form.is_submitted() and not form.validate()
+    if invalid:
         _add_service_problems(form, service.id)
-    elif form.is_submitted():
-        saved, conflict = save_versioned(
-            form,
-            lambda version: registry.update_service(
-                web_actor(), current_user, service.id, form.values(), version
-            ),
-        )
-        if saved:
-            flash("Your changes have been saved", "success")
-            return redirect(url_for("staff.service_page", service_id=service.id))
-    return render_template(
+    return edit_page(
+        form,
+        form.is_submitted() and not invalid,
+        lambda version: registry.update_service(
+            web_actor(), current_user, service.id, form.values(), version
+        ),
+        url_for("staff.service_page", service_id=service.id),
         "staff/services/form.html",
-        form=form,
+        lambda: registry.service_values(service),
         service=service,
-        conflict=conflict,
-        current=registry.service_values(service) if conflict else None,
         section="services",
     )
