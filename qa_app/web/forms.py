@@ -1,6 +1,6 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
-from flask import flash, redirect, render_template
+from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in 3.3; stubs are 3.2
@@ -250,6 +250,16 @@ def add_page(form, valid: bool, create, page_of):
         return None
     flash(f"{row.name} has been added", "success")
     return redirect(page_of(row))
+
+
+def edit_form(make, row):
+    """The form for editing `row`: on GET it shows the row's saved values and version (the
+    version the save is checked against); on a POST only what was posted."""
+    if request.method != "GET":
+        return make(obj=None)
+    form = make(obj=row)
+    form.version.data = row.version
+    return form
 
 
 def edit_page(form, valid: bool, save, done: str, template: str, current, **context):

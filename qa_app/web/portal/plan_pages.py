@@ -21,6 +21,7 @@ from qa_app.web.forms import (
     GovDateField,
     apply_errors,
     ask_for_file_again,
+    edit_form,
     options,
     take_conflict,
     text_area,
@@ -160,9 +161,7 @@ def action_new(issue_id):
 @provider_required
 def action_edit(action_id):
     action, issue, plan = plans.action_for(current_user, action_id)
-    form = ActionForm(obj=action if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = action.version
+    form = edit_form(ActionForm, action)
     if form.is_submitted():
         form.validate()
         if form.errors:

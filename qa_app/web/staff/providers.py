@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from qa_app.services import audit, registry
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import add_page, edit_page
+from qa_app.web.forms import add_page, edit_form, edit_page
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ProviderForm
 
@@ -55,9 +55,7 @@ def provider_new():
 @staff_required
 def provider_edit(provider_id):
     provider = registry.get_provider(current_user, provider_id)
-    form = ProviderForm(obj=provider if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = provider.version
+    form = edit_form(ProviderForm, provider)
     return edit_page(
         form,
         form.validate_on_submit(),

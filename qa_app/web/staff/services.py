@@ -21,7 +21,7 @@ from qa_app.services import (
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import add_page, apply_errors, edit_page, options
+from qa_app.web.forms import add_page, apply_errors, edit_form, edit_page, options
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
@@ -170,9 +170,7 @@ def service_new():
 @staff_required
 def service_edit(service_id):
     service = registry.get_service(current_user, service_id)
-    form = _service_form(obj=service if request.method == "GET" else None)
-    if request.method == "GET":
-        form.version.data = service.version
+    form = edit_form(_service_form, service)
     invalid = form.is_submitted() and not form.validate()
     if invalid:
         _add_service_problems(form, service.id)
