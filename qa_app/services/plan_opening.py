@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from qa_app.domain import plans as rules
+from qa_app.domain.changes import created
 from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanIssue, Service
@@ -101,11 +102,13 @@ def open_if_below_good(actor: Actor | None, service: Service) -> ImprovementPlan
         "improvement_plan",
         plan.id,
         "opened",
-        {
-            "status": [None, plan.status],
-            "submission_due_date": [None, plan.submission_due_date],
-            "because": [None, plan.opened_because],
-        },
+        created(
+            {
+                "status": plan.status,
+                "submission_due_date": plan.submission_due_date,
+                "because": plan.opened_because,
+            }
+        ),
         service.id,
     )
     return plan

@@ -203,7 +203,7 @@ def add_item(
             ENTITY,
             meeting.id,
             "service_discussed",
-            {"service": [None, service.name], "discussion": [None, item.discussion]},
+            created({"service": service.name, "discussion": item.discussion}),
             service.id,
         )
     return item

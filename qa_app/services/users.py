@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
+from qa_app.domain.changes import created
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
 from qa_app.domain.throttle import History, ThrottlePolicy, address_key, wait_before_attempt
@@ -226,11 +227,7 @@ def create_user(
             "user",
             user,
             "created",
-            {
-                "email": [None, user.email],
-                "role": [None, role],
-                "provider_id": [None, user.provider_id],
-            },
+            created({"email": user.email, "role": role, "provider_id": user.provider_id}),
         )
     return user, invite
 

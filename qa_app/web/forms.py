@@ -238,18 +238,19 @@ def save_versioned(form, save):
     return True, None
 
 
-def add_page(form, valid: bool, create, page_of):
-    """When the posted form is `valid`, the record `create()` adds, then on to its page
-    (`page_of(row)`); None if not posted or refused (field errors beside their fields)."""
-    if not valid:
-        return None
-    try:
-        row = create()
-    except ValidationFailed as failed:
-        apply_errors(form, failed.errors)
-        return None
-    flash(f"{row.name} has been added", "success")
-    return redirect(page_of(row))
+def add_page(form, valid: bool, create, page_of, template: str, **context):
+    """An add page: when the posted form is `valid`, the record `create()` adds, then on to its
+    page (`page_of(row)`); else (not posted, or refused: field errors beside their fields) the
+    page again with `form`."""
+    if valid:
+        try:
+            row = create()
+        except ValidationFailed as failed:
+            apply_errors(form, failed.errors)
+        else:
+            flash(f"{row.name} has been added", "success")
+            return redirect(page_of(row))
+    return render_template(template, form=form, **context)
 
 
 def edit_form(make, row):

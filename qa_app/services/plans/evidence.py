@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qa_app.domain import plans as rules
+from qa_app.domain.changes import created
 from qa_app.extensions import db
 from qa_app.models import EvidenceFile, User
 from qa_app.services import audit, evidence_store
@@ -38,7 +39,7 @@ def add_evidence_record(actor, action, plan, columns: dict) -> EvidenceFile:
         "evidence_file",
         record,
         "uploaded",
-        {"filename": [None, record.filename], "action": [None, action.id]},
+        created({"filename": record.filename, "action": action.id}),
         plan.service_id,
     )
     return record

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from qa_app.domain import evidence_files, limits
 from qa_app.domain import plans as rules
+from qa_app.domain.changes import created
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
@@ -64,7 +65,7 @@ def add_action(
             "plan_action",
             action,
             "added",
-            {k: [None, v] for k, v in values.items() if k != "success_measure"},
+            created({k: v for k, v in values.items() if k != "success_measure"}),
             plan.service_id,
         )
     return action

@@ -40,14 +40,14 @@ def provider_page(provider_id):
 @staff_required
 def provider_new():
     form = ProviderForm()
-    added = add_page(
+    return add_page(
         form,
         form.validate_on_submit(),
         lambda: registry.create_provider(web_actor(), form.values()),
         lambda provider: url_for("staff.provider_page", provider_id=provider.id),
-    )
-    return added or render_template(
-        "staff/providers/form.html", form=form, provider=None, section="providers"
+        "staff/providers/form.html",
+        provider=None,
+        section="providers",
     )
 
 

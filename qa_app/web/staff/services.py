@@ -155,14 +155,14 @@ def service_new():
     invalid = form.is_submitted() and not form.validate()
     if invalid:
         _add_service_problems(form, None)
-    added = add_page(
+    return add_page(
         form,
         form.is_submitted() and not invalid,
         lambda: registry.create_service(web_actor(), form.values()),
         lambda service: url_for("staff.service_page", service_id=service.id),
-    )
-    return added or render_template(
-        "staff/services/form.html", form=form, service=None, section="services"
+        "staff/services/form.html",
+        service=None,
+        section="services",
     )
 
 
