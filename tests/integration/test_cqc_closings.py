@@ -16,9 +16,9 @@ from qa_app.models import AuditEvent, Service
 from qa_app.services import concerns
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
-from tests.integration.test_cqc_import import _upload, ratings, table
+from tests.integration.test_cqc_import import _upload, table
 from tests.support.client import soup
-from tests.support.spreadsheets import location_rows, write_csv
+from tests.support.spreadsheets import location_rows, ratings, write_csv
 
 
 @pytest.fixture

@@ -16,13 +16,7 @@ from qa_app.models import AuditEvent, CqcImport, Provider, Service, ServiceCqcRa
 from qa_app.services import cqc_import
 from qa_app.services.actors import Actor
 from tests.support.client import error_summary, soup
-from tests.support.spreadsheets import location_rows, write_csv, write_ods, write_xlsx
-
-KEYS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
-
-
-def ratings(*values):
-    return dict(zip(KEYS, values, strict=True))
+from tests.support.spreadsheets import location_rows, ratings, write_csv, write_ods, write_xlsx
 
 
 @pytest.fixture

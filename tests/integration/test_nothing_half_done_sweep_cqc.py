@@ -40,7 +40,7 @@ from tests.support.faults import (
     files,
     snapshot,
 )
-from tests.support.spreadsheets import location_rows, write_csv
+from tests.support.spreadsheets import location_rows, ratings, write_csv
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -228,16 +228,6 @@ def council(make):
     return {"provider": provider, "house": house}
 
 
-def _ratings(*values):
-    return dict(
-        zip(
-            ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led"),
-            values,
-            strict=False,
-        )
-    )
-
-
 def _file(tmp_path):
     """House falls to Requires improvement (its plan opens); a new service, new provider."""
     rows = location_rows(
@@ -246,7 +236,7 @@ def _file(tmp_path):
         "Northshire",
         "1-101000001",
         "Heathervale Care Ltd",
-        _ratings("Requires improvement", "Requires improvement", "Good", "Good", "Good", "Good"),
+        ratings("Requires improvement", "Requires improvement", "Good", "Good", "Good", "Good"),
         date(2026, 10, 14),
     )
     rows += location_rows(
@@ -255,7 +245,7 @@ def _file(tmp_path):
         "Northshire",
         "1-400000001",
         "Willow Care Ltd",
-        _ratings("Inadequate", "Inadequate", "Good", "Good", "Good", "Inadequate"),
+        ratings("Inadequate", "Inadequate", "Good", "Good", "Good", "Inadequate"),
         date(2026, 3, 2),
     )
     return write_csv(tmp_path / "ratings.csv", rows)

@@ -398,3 +398,12 @@ def write_xlsx_shared(
                 stream.write(f'<si><t xml:space="preserve">{escape(text)}</t></si>'.encode())
             stream.write(b"</sst>")
     return path
+
+
+#: CQC's key questions, in the order of a location's rows.
+KEY_QUESTIONS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led")
+
+
+def ratings(*values: str) -> dict[str, str]:
+    """A location's ratings for `location_rows`, in the order of KEY_QUESTIONS."""
+    return dict(zip(KEY_QUESTIONS, values, strict=True))
