@@ -16,9 +16,9 @@ from qa_app.models import AuditEvent, Service
 from qa_app.services import concerns
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
-from tests.integration.test_cqc_import import _upload, table
+from tests.integration.test_cqc_import import table
 from tests.support.client import soup
-from tests.support.spreadsheets import location_rows, ratings, write_csv
+from tests.support.spreadsheets import location_rows, ratings, upload_cqc_file, write_csv
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def officer_on_page(client, make, app, tmp_path):
 
 
 def _uploaded(client, path) -> int:
-    response = _upload(client, path)
+    response = upload_cqc_file(client, path)
     return int(response.headers["Location"].rsplit("/", 1)[1])
 
 

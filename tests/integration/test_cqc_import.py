@@ -16,7 +16,14 @@ from qa_app.models import AuditEvent, CqcImport, Provider, Service, ServiceCqcRa
 from qa_app.services import cqc_import
 from qa_app.services.actors import Actor
 from tests.support.client import error_summary, soup
-from tests.support.spreadsheets import location_rows, ratings, write_csv, write_ods, write_xlsx
+from tests.support.spreadsheets import (
+    location_rows,
+    ratings,
+    upload_cqc_file,
+    write_csv,
+    write_ods,
+    write_xlsx,
+)
 
 
 @pytest.fixture
@@ -418,15 +425,6 @@ def test_cli_preview_then_commit(app, ctx, council, tmp_path):
 # ---------------------------------------------------------------- pages
 
 
-def _upload(client, path, la="Northshire"):
-    with open(path, "rb") as f:
-        return client.post(
-            "/cqc-imports/new",
-            data={"file": (io.BytesIO(f.read()), path.name), "local_authority": la},
-            content_type="multipart/form-data",
-        )
-
-
 def test_confirming_an_old_preview_never_puts_older_ratings_over_newer_ones(
     client, make, council, tmp_path, app
 ):
@@ -446,9 +444,9 @@ def test_confirming_an_old_preview_never_puts_older_ratings_over_newer_ones(
         )
         return write_csv(tmp_path / name, rows)
 
-    old = _upload(client, file("old.csv", "Inadequate", date(2026, 11, 1)))
+    old = upload_cqc_file(client, file("old.csv", "Inadequate", date(2026, 11, 1)))
     old_id = int(old.headers["Location"].rsplit("/", 1)[1])  # previewed, not confirmed
-    new = _upload(client, file("new.csv", "Outstanding", date(2026, 11, 20)))
+    new = upload_cqc_file(client, file("new.csv", "Outstanding", date(2026, 11, 20)))
     client.post(new.headers["Location"] + "/commit")
     db.session.expire_all()
     assert db.session.get(Service, house.id).cqc_rating == "Outstanding"
@@ -470,7 +468,7 @@ def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, coun
     make.sign_in(client, make.user("officer"))
     rows = table()
     rows[4] = {**rows[4], "Location ID": "1-12"}
-    response = _upload(client, write_ods(tmp_path / "ratings.ods", rows))
+    response = upload_cqc_file(client, write_ods(tmp_path / "ratings.ods", rows))
     assert response.status_code == 302
     page = client.get(response.headers["Location"])
     assert error_summary(page) == ["1 row in ratings.ods needs correcting"]
@@ -481,7 +479,7 @@ def test_upload_with_a_bad_row_then_a_fixed_file_then_confirm(client, make, coun
     refused = client.post(f"/cqc-imports/{bad_id}/commit", follow_redirects=True)
     assert "bad rows cannot be imported" in refused.get_data(as_text=True)
 
-    response = _upload(client, write_ods(tmp_path / "ratings.ods", table()))
+    response = upload_cqc_file(client, write_ods(tmp_path / "ratings.ods", table()))
     import_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/cqc-imports/{import_id}")
     text = soup(page).get_text(" ", strip=True)
@@ -534,7 +532,7 @@ def test_the_upload_may_be_larger_than_other_requests(client, make, council, tmp
     limit = app.config["MAX_CONTENT_LENGTH"]
     app.config["MAX_CONTENT_LENGTH"] = path.stat().st_size // 2  # the usual limit, scaled down
     try:
-        response = _upload(client, path)
+        response = upload_cqc_file(client, path)
         assert response.status_code == 302
         refused = client.post("/services/new", data={"name": "x" * path.stat().st_size}, csrf=False)
         assert refused.status_code == 413  # other addresses keep the usual limit
@@ -549,11 +547,11 @@ def test_upload_refuses_other_files_with_a_reason(client, make, tmp_path, app):
     assert error_summary(page) == ["Choose CQC's ratings file to upload"]
     word = tmp_path / "notes.docx"
     word.write_bytes(b"hello")
-    page = _upload(client, word)
+    page = upload_cqc_file(client, word)
     assert error_summary(page) == ["The file must be an ODS, XLSX or CSV spreadsheet"]
     fake = tmp_path / "fake.ods"
     fake.write_bytes(b"not a zip at all")
-    response = _upload(client, fake)
+    response = upload_cqc_file(client, fake)
     page = client.get(response.headers["Location"])
     assert "fake.ods is not an ODS, XLSX or CSV spreadsheet" in page.get_data(as_text=True)
     progress = client.get(response.headers["Location"] + "/progress").get_json()
@@ -695,7 +693,7 @@ def test_the_page_says_where_the_header_was_and_what_the_import_decided(
     rows.append({**rows[0], "Latest Rating": "Outstanding"})  # the same day as row 2
     path = write_csv(tmp_path / "national.csv", rows)
     path.write_text('"Data notice: see the notes sheet."\n' + path.read_text())
-    response = _upload(client, path)
+    response = upload_cqc_file(client, path)
     page = client.get(response.headers["Location"])
     html = soup(page)
     assert error_summary(page) == []
@@ -872,7 +870,7 @@ def test_a_new_owner_s_registration_is_offered_as_the_same_service_never_a_silen
 
     app.config["QA_CQC_UPLOAD_DIR"] = str(tmp_path / "uploads")
     make.sign_in(client, make.user("officer"))
-    response = _upload(client, path)
+    response = upload_cqc_file(client, path)
     import_id = int(response.headers["Location"].rsplit("/", 1)[1])
     page = client.get(f"/cqc-imports/{import_id}")
     assert "1 location still to decide" in soup(page).get_text(" ", strip=True)

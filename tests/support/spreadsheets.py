@@ -7,6 +7,7 @@ The ODS writer streams `content.xml` into the zip row by row, so a national-size
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -407,3 +408,13 @@ KEY_QUESTIONS = ("Overall", "Safe", "Effective", "Caring", "Responsive", "Well-l
 def ratings(*values: str) -> dict[str, str]:
     """A location's ratings for `location_rows`, in the order of KEY_QUESTIONS."""
     return dict(zip(KEY_QUESTIONS, values, strict=True))
+
+
+def upload_cqc_file(client, path, la: str = "Northshire"):
+    """An officer's upload of CQC's file on the import page (the start of a preview)."""
+    with open(path, "rb") as f:
+        return client.post(
+            "/cqc-imports/new",
+            data={"file": (io.BytesIO(f.read()), path.name), "local_authority": la},
+            content_type="multipart/form-data",
+        )
