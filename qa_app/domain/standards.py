@@ -141,6 +141,9 @@ MAX_NESTING = 20
 ALIASES_REFUSED = "anchors and aliases (& and *) are not allowed"
 _NESTED_STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _NESTED_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+#: libyaml's event parser where PyYAML was built with it (the wheels are): the shape check reads
+#: every event of a hostile file, and the pure-Python scanner is 10-50 times slower at it.
+_EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: a place in the data: keys and list positions, from the top
 Place = tuple[str | int, ...]
 #: {place: its line in the file (1-based)}
@@ -167,24 +170,30 @@ class _Unreadable(Exception):
         self.line, self.message = line, message
 
 
-def _refused_shape(text: str, file: str) -> Problem | None:
+def _refused_shape(text: str, file: str, loader: type = _EVENT_LOADER) -> Problem | None:
     """Anchors, aliases and deep nesting, found on the event stream (which neither expands an
     alias nor recurses) before anything is built: a set never needs them, and composing them
     is what lets a few hundred bytes take gigabytes ("billion laughs") or the whole stack."""
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            return Problem(file, _line(event.start_mark), ALIASES_REFUSED)
-        if isinstance(event, _NESTED_STARTS):
-            depth += 1
-            if depth > MAX_NESTING:
-                return Problem(
-                    file,
-                    _line(event.start_mark),
-                    f"lists and mappings are nested more than {MAX_NESTING} levels deep",
-                )
-        elif isinstance(event, _NESTED_ENDS):
-            depth -= 1
+    too_deep = f"lists and mappings are nested more than {MAX_NESTING} levels deep"
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                return Problem(file, _line(event.start_mark), ALIASES_REFUSED)
+            if isinstance(event, _NESTED_STARTS):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return Problem(file, _line(event.start_mark), too_deep)
+            elif isinstance(event, _NESTED_ENDS):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # libyaml stops at its own depth (1,000 flow levels) while looking ahead for a key
+        if "maximum nesting depth" in str(error.problem):
+            return Problem(file, _line(error.problem_mark), too_deep)
+        if loader is yaml.SafeLoader:
+            raise
+        # any other fault: the same scan by PyYAML's own parser, which the composer uses
+        return _refused_shape(text, file, yaml.SafeLoader)
     return None
 
 
