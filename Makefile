@@ -15,7 +15,7 @@ export QA_ENV ?= development
 help:
 	@echo "make run    set everything up, then serve the app on http://127.0.0.1:5000"
 	@echo "make test   set up, lint, check migrations, run the suite (SQLite, PostgreSQL if"
-	@echo "            QA_TEST_POSTGRES_URL is set, browser tests if /usr/bin/chromium exists)"
+	@echo "            QA_TEST_POSTGRES_URL is set, browser tests once if /usr/bin/chromium exists)"
 	@echo "make bench  seed a regional-size dataset and measure pages against their budgets"
 	@echo "            (BENCH_ARGS=\"--only cqc\": CQC's national file alone; see bench/run.py)"
 
@@ -68,8 +68,15 @@ migrations-check: setup
 # leave the other core idle at the end. --durations: every run names its slowest tests.
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS) --dist worksteal -p no:cacheprovider --durations=15
 
+# The browser tier drives pages and scripts, not SQL: it runs once, on PostgreSQL (production's
+# database) when there is one, else on SQLite. Every other tier runs on both.
 test-sqlite: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$${QA_TEST_POSTGRES_URL:-}" ]; then \
+	  echo "Browser tests: in the PostgreSQL run"; \
+	  $(BIN)/pytest $(PYTEST_ARGS) --ignore=tests/browser; \
+	else \
+	  $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
 
 test-postgres: setup
 	@if [ -n "$${QA_TEST_POSTGRES_URL:-}" ]; then \

@@ -4,12 +4,19 @@ Every page a test lands on goes through `Site.arrived`, which waits for it (its 
 axe-core and fails on any serious or critical violation (naming the rule and the elements), and
 fails if the browser logged an error: a script or style refused by the Content-Security-Policy,
 a failed request, an uncaught exception.
+
+axe-core takes a third of the browser tier's time, so `arrived` runs it once per kind of page in
+each test process: the same address with its numbers taken out, the same query parameters, the
+same status, with or without an error summary, at the same width. A test that wants a page
+checked in a particular state (offline, a clash shown) calls `check_accessibility` itself.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Locator, Page, expect
@@ -36,6 +43,25 @@ def accessibility_problems(page: Page) -> list[str]:
 def check_accessibility(page: Page) -> None:
     problems = accessibility_problems(page)
     assert not problems, f"axe-core on {page.url}:\n  " + "\n  ".join(problems)
+
+
+_kinds_checked: set[tuple] = set()  # kinds of page axe-core has passed in this test process
+
+
+def page_kind(page: Page, status: int, with_errors: bool) -> tuple:
+    """What makes two pages the same for axe-core: the address without its numbers, the names
+    of its query parameters, the status, an error summary shown or not, and the width."""
+    address = urlsplit(page.url)
+    width = (page.viewport_size or {}).get("width")
+    query = tuple(sorted({name for name, _ in parse_qsl(address.query)}))
+    return (re.sub(r"\d+", "#", address.path), query, status, with_errors, width)
+
+
+def check_accessibility_once(page: Page, status: int, with_errors: bool) -> None:
+    kind = page_kind(page, status, with_errors)
+    if kind not in _kinds_checked:
+        check_accessibility(page)
+        _kinds_checked.add(kind)
 
 
 class Site:
@@ -93,12 +119,13 @@ class Site:
         if h1 is not None:
             expect(self.page.locator("h1")).to_have_text(h1)
         self.page.wait_for_load_state("load")
-        if self.document_status >= 400 and self.error_summary().count():
+        with_errors = self.error_summary().count() > 0
+        if self.document_status >= 400 and with_errors:
             # a form sent back with its errors (422, or 409 when the record moved on): Chromium
             # logs the page's own status, which is expected
             status = f"status of {self.document_status}"
             self.browser_errors = [e for e in self.browser_errors if status not in e]
-        check_accessibility(self.page)
+        check_accessibility_once(self.page, self.document_status, with_errors)
         assert not self.browser_errors, f"browser errors on {self.page.url}: {self.browser_errors}"
         return self.page
 
