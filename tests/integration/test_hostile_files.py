@@ -114,19 +114,18 @@ def test_an_office_bomb_uploaded_as_evidence_is_refused(
     before = _counts()
     state = (added.status, added.progress_evidence, added.version)
     data = bombs[kind]
+    fields = {
+        "version": str(added.version),
+        "progress_evidence": "Training booked",
+        "progress_grade": "2",
+        "step": "",
+    }
+    path = f"/portal/plans/actions/{added.id}/progress"
+    # The first request of a process also imports and compiles what the page needs (once, about
+    # a second of CPU on a busy machine): the file's own cost is what the next refusal costs.
+    assert _upload(client, path, fields, f"action plan.{kind}", data).status_code == 422
     with hostile.measured() as cost:
-        page = _upload(
-            client,
-            f"/portal/plans/actions/{added.id}/progress",
-            {
-                "version": str(added.version),
-                "progress_evidence": "Training booked",
-                "progress_grade": "2",
-                "step": "",
-            },
-            f"action plan.{kind}",
-            data,
-        )
+        page = _upload(client, path, fields, f"action plan.{kind}", data)
     assert page.status_code == 422  # a refused form is a 422 since h-forms
     assert error_summary(page) == [
         f"action plan.{kind} cannot be accepted: {expands}, more than 250 times its size"
@@ -201,10 +200,11 @@ def test_a_hostile_cqc_file_uploaded_on_the_page_ends_as_a_refused_import(
     path = _cqc_file(tmp_path, name)
     data = path.read_bytes()
     before = _counts()
+    fields = {"local_authority": "Northshire"}
+    # once unmeasured: the first request of a process imports and compiles what it needs
+    assert _upload(client, "/cqc-imports/new", fields, name, data).status_code == 302
     with hostile.measured() as cost:
-        response = _upload(
-            client, "/cqc-imports/new", {"local_authority": "Northshire"}, name, data
-        )
+        response = _upload(client, "/cqc-imports/new", fields, name, data)
     del data
     assert cost.within_budget(), cost
     assert response.status_code == 302
@@ -315,12 +315,17 @@ def test_a_hostile_set_file_uploaded_by_an_administrator_is_refused(name, client
     text, message = SET_FILES[name]
     make.sign_in(client, make.user("admin"))
     before = _counts()
-    with hostile.measured() as cost:
-        page = client.post(
+
+    def upload():
+        return client.post(
             "/admin/standards/upload",
             data={"file": (io.BytesIO(text.encode()), name)},
             content_type="multipart/form-data",
         )
+
+    upload()  # once unmeasured: the first request of a process imports and compiles its page
+    with hostile.measured() as cost:
+        page = upload()
     assert cost.within_budget(), cost
     assert page.status_code == 200
     assert error_summary(page) == [message]
