@@ -75,7 +75,6 @@ OVERLAPS = (
 """
 )
 
-NEXT_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
 
 #: Where the focused element is, and whether the save bar hides any of it.
@@ -99,6 +98,11 @@ FOCUSED = """
   };
 }
 """
+#: The same, two frames later: the page's own scrolling, if any, is done by then.
+FOCUSED_SETTLED = (
+    "async () => { await new Promise(done => requestAnimationFrame(() => "
+    f"requestAnimationFrame(done))); return ({FOCUSED})(); }}"
+)
 
 
 def _looks_right(site, name: str, width: int) -> None:
@@ -118,8 +122,7 @@ def _tab_through_the_answers(page: Page, width: int) -> int:
     checked = 0
     for _ in range(2000):
         page.keyboard.press("Tab")
-        page.evaluate(NEXT_FRAMES)  # the page's own scrolling, if any, is done by then
-        focused = page.evaluate(FOCUSED)
+        focused = page.evaluate(FOCUSED_SETTLED)
         assert focused is not None
         where = f"{focused['name']} at {width} px"
         assert not focused["under"], f"{where}: under the save bar ({focused})"
