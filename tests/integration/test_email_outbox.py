@@ -2,7 +2,6 @@
 `send_pending` through a real SMTP server (aiosmtpd) or a stand-in for GOV.UK Notify's API,
 at most once per event and recipient, retried with back-off, then shown as failed."""
 
-import re
 import time
 import uuid
 from datetime import timedelta
@@ -17,35 +16,8 @@ from qa_app.models import AuditEvent, OutboxEmail
 from qa_app.models.types import utcnow
 from qa_app.services import outbox, users
 from qa_app.services.transaction import unit_of_work
-from tests.support.mail import free_port, notify_stand_in, smtp_server
-
-BASE = "http://qa.council.example"
-
-
-@pytest.fixture
-def mailbox(app, monkeypatch):
-    with smtp_server() as box:
-        for key, value in {
-            "QA_MAIL_BACKEND": "smtp",
-            "QA_SMTP_HOST": "127.0.0.1",
-            "QA_SMTP_PORT": box.port,
-            "QA_SMTP_STARTTLS": False,
-            "QA_MAIL_FROM": "qa@council.example",
-            "QA_BASE_URL": BASE,
-        }.items():
-            monkeypatch.setitem(app.config, key, value)
-        yield box
-
-
-def link_in(text: str) -> str:
-    found = re.search(r"(https?://\S+)", text)
-    assert found, text
-    return found.group(1)
-
-
-def path_of(link: str) -> str:
-    assert link.startswith(BASE + "/"), link
-    return link[len(BASE) :]
+from tests.support.mail import BASE_URL as BASE
+from tests.support.mail import free_port, link_in, notify_stand_in, path_of
 
 
 def rows(**where):

@@ -4,6 +4,7 @@ API (a plain HTTP server that keeps each request), each on a free port, in a thr
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,22 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
+
+#: QA_BASE_URL while a test's emails go to `smtp_server`
+BASE_URL = "http://qa.council.example"
+
+
+def link_in(text: str) -> str:
+    """The first address in an email's text."""
+    found = re.search(r"(https?://\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+def path_of(link: str) -> str:
+    """The path of a link in an email, which must start with QA_BASE_URL."""
+    assert link.startswith(BASE_URL + "/"), link
+    return link[len(BASE_URL) :]
 
 
 def free_port() -> int:
