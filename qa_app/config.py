@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_app.mail_settings import load_mail_settings
+
 ENVIRONMENTS = ("development", "test", "production")
 CLOCK_MODES = ("elapsed", "working_days")
 
@@ -35,6 +37,7 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     trusted_proxies: int
+    mail: dict  # qa_app.mail_settings
 
     def flask_config(self) -> dict:
         development = self.env == "development"
@@ -68,6 +71,7 @@ class Settings:
             # left alone; static files are read whole so that they are compressed too
             # (qa_app.web.assets).
             "COMPRESS_STREAMS": False,
+            **self.mail,
         }
 
 
@@ -151,6 +155,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         session_idle_minutes=_int(environ, "QA_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_int(environ, "QA_SESSION_MAX_HOURS", 12),
         trusted_proxies=_int(environ, "QA_TRUSTED_PROXIES", 0, minimum=0),
+        mail=load_mail_settings(environ, ConfigError),
     )
 
 

@@ -127,3 +127,22 @@ def make(ctx):
     from tests.support import factories
 
     return factories
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 (tests/support/mail.py), and the app sending to it; links
+    in emails start with tests.support.mail.BASE_URL."""
+    from tests.support.mail import BASE_URL, smtp_server
+
+    with smtp_server() as box:
+        for key, value in {
+            "QA_MAIL_BACKEND": "smtp",
+            "QA_SMTP_HOST": "127.0.0.1",
+            "QA_SMTP_PORT": box.port,
+            "QA_SMTP_STARTTLS": False,
+            "QA_MAIL_FROM": "qa@council.example",
+            "QA_BASE_URL": BASE_URL,
+        }.items():
+            monkeypatch.setitem(app.config, key, value)
+        yield box

@@ -21,6 +21,7 @@ from qa_app.models.meetings import (
     QuadMeetingItem,
 )
 from qa_app.models.notices import Notice, NoticeRequirement, NoticeResponseFile
+from qa_app.models.outbox import OutboxEmail
 from qa_app.models.plans import EvidenceFile, ImprovementPlan, PlanAction, PlanIssue
 from qa_app.models.registry import Provider, Service
 from qa_app.models.standards import StandardQuestion, StandardSetVersion
@@ -44,6 +45,7 @@ __all__ = [
     "Notice",
     "NoticeRequirement",
     "NoticeResponseFile",
+    "OutboxEmail",
     "PlanAction",
     "PlanIssue",
     "Provider",

@@ -26,7 +26,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
-from qa_app.services import answer_photos, audit, rules
+from qa_app.services import answer_photos, audit, notifications, rules
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_comments import (  # noqa: F401 (callers use assessments.<name>)
     add_provider_comment,
@@ -361,6 +361,7 @@ def submit(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         assessment.status = status
         assessment.submitted_at = utcnow()
         _moved(actor, assessment, before, "submitted")
+        notifications.assessment_submitted(assessment)
     return assessment
 
 
@@ -433,6 +434,7 @@ def share_draft(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
         until = [_london_day(until_before), _london_day(comment_deadline(assessment))]
         step = "draft_shared_again" if until_before else "draft_shared"
         _moved(actor, assessment, before, step, {"comments_until": until})
+        notifications.draft_report_shared(assessment)
     return assessment
 
 
@@ -466,6 +468,7 @@ def publish(actor: Actor, viewer: User, assessment_id: int) -> Assessment:
             "published",
             {"overall_rating": [None, ratings.overall.rating]},
         )
+        notifications.assessment_published(assessment)
     return assessment
 
 

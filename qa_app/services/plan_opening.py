@@ -13,7 +13,7 @@ from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import Assessment, ImprovementPlan, PlanIssue, Service
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_facts import issues_from, latest_published
 from qa_app.services.calendar import london_today
@@ -111,6 +111,7 @@ def open_if_below_good(actor: Actor | None, service: Service) -> ImprovementPlan
         ),
         service.id,
     )
+    notifications.plan_opened(plan, service)
     return plan
 
 

@@ -16,10 +16,11 @@ from qa_app.domain.changes import created
 from qa_app.domain.codes import MAX_ID
 from qa_app.domain.roles import Role
 from qa_app.domain.throttle import History, ThrottlePolicy, address_key, wait_before_attempt
+from qa_app.domain.wording import long_date
 from qa_app.extensions import db
 from qa_app.models import ApiToken, LoginAttempt, Provider, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit, sessions
+from qa_app.services import audit, outbox, sessions
 from qa_app.services.actors import Actor
 from qa_app.services.errors import NotFound, ValidationFailed, found
 from qa_app.services.passwords import hash_password, password_problem, verify_password
@@ -29,7 +30,7 @@ INVITE_LIFETIME = timedelta(days=7)
 TOKEN_PREFIX = "qa_"  # noqa: S105 (a prefix, not a secret)
 
 
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -201,8 +202,11 @@ def create_user(
     role: str,
     provider_id: int | None = None,
     password: str | None = None,
+    email_invitation: bool = False,
 ) -> tuple[User, str | None]:
-    """Create a user. Without a password, returns an invitation secret for a set-password link."""
+    """Create a user. Without a password, returns an invitation secret for a set-password link,
+    which `email_invitation` also sends them by email (through the outbox, in the same
+    transaction)."""
     errors = account_problems(email, name, role, provider_id)
     if password is not None:
         problem = password_problem(password, email, name)
@@ -218,7 +222,7 @@ def create_user(
             role=role,
             provider_id=provider_id if role == Role.PROVIDER else None,
             password_hash=hash_password(password) if password else None,
-            invite_token_hash=_digest(invite) if invite else None,
+            invite_token_hash=digest(invite) if invite else None,
             invite_expires_at=utcnow() + INVITE_LIFETIME if invite else None,
             active=True,
         )
@@ -229,23 +233,53 @@ def create_user(
             "created",
             created({"email": user.email, "role": role, "provider_id": user.provider_id}),
         )
+        if invite and email_invitation:
+            _email_invitation(user, invite)
     return user, invite
 
 
+def _email_invitation(user: User, invite: str) -> None:
+    """The invitation email, in the caller's transaction: one per invitation secret."""
+    outbox.enqueue(
+        "invitation",
+        f"invitation:user:{user.id}:{digest(invite)[:16]}",
+        [user],
+        {
+            "role": ROLE_ARTICLES.get(user.role, user.role_label.lower()),
+            "link": outbox.link("auth.set_password", token=invite),
+            "expires": long_date(user.invite_expires_at or utcnow()),
+        },
+    )
+
+
+#: how an invitation names the role it gives
+ROLE_ARTICLES: dict[str, str] = {
+    Role.ADMIN: "an administrator",
+    Role.MANAGER: "a quality assurance manager",
+    Role.OFFICER: "a quality officer",
+    Role.PROVIDER: "a provider user",
+}
+
+
 def reissue_invite(actor: Actor, user_id: int) -> str:
+    """A new set-password link for the user (the old one stops working), sent to them by
+    email."""
     user = get_user(user_id)
+    if not user.active:
+        raise ValidationFailed({"active": f"{user.name}'s account is deactivated"})
     invite = secrets.token_urlsafe(32)
     with unit_of_work():
-        user.invite_token_hash = _digest(invite)
+        user.invite_token_hash = digest(invite)
         user.invite_expires_at = utcnow() + INVITE_LIFETIME
         audit.record(actor, "user", user.id, "invitation_sent")
+        _email_invitation(user, invite)
     return invite
 
 
 def user_for_invite(secret: str) -> User | None:
     if not secret:
         return None
-    user = db.session.scalar(select(User).where(User.invite_token_hash == _digest(secret)))
+    user = db.session.scalar(select(User).where(User.invite_token_hash == digest(secret)))
     if user is None or not user.active or (user.invite_expires_at or utcnow()) < utcnow():
         return None
     return user
@@ -336,7 +370,7 @@ def create_token(actor: Actor, user: User, name: str = "API token") -> str:
         token = ApiToken(
             user_id=user.id,
             name=name or "API token",
-            token_hash=_digest(secret),
+            token_hash=digest(secret),
             prefix=secret[:10],
         )
         audit.record_new(actor, "api_token", token, "created", {"user_id": [None, user.id]})
@@ -347,7 +381,7 @@ def user_for_token(secret: str, now: datetime | None = None) -> User | None:
     """The active user a bearer token belongs to, or None for an unknown or revoked token."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(secret)))
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     user = token.user

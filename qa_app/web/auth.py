@@ -1,5 +1,6 @@
 """Signing in and out, changing a password, and setting one from an invitation link."""
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -11,7 +12,7 @@ from wtforms.validators import DataRequired, EqualTo
 
 from qa_app.domain import passwords
 from qa_app.domain.throttle import ThrottlePolicy, minutes_to_wait
-from qa_app.services import sessions, users
+from qa_app.services import password_reset, sessions, users
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.web.access import signed_in
 from qa_app.web.forms import apply_errors
@@ -41,6 +42,14 @@ class SignInForm(FlaskForm):
         validators=[DataRequired("Enter your email address")],
     )
     password = _password("Password", "Enter your password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter your email address")],
+    )
 
 
 class ChangePasswordForm(FlaskForm):
@@ -106,6 +115,35 @@ def sign_in():
     return render_template("auth/sign_in.html", form=form)
 
 
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """Ask for a set-password link by email. The same answer whether or not the address has an
+    account (qa_app.services.password_reset); throttled like signing in."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        from flask import current_app
+
+        wait = password_reset.request_reset(
+            form.email.data,
+            request.remote_addr or "unknown",
+            timedelta(minutes=current_app.config["QA_LOGIN_WINDOW_MINUTES"]),
+            current_app.config["QA_LOGIN_MAX_FAILURES_ADDRESS"],
+        )
+        if wait <= timedelta(0):
+            return redirect(url_for("auth.forgot_password_sent"))
+        minutes = minutes_to_wait(wait)
+        form.form_errors.append(
+            "Too many requests for a new password. Wait "
+            f"{minutes} {'minute' if minutes == 1 else 'minutes'} and try again."
+        )
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.get("/forgot-password/sent")
+def forgot_password_sent():
+    return render_template("auth/forgot_password_sent.html")
+
+
 @bp.post("/sign-out")
 @signed_in
 def sign_out():
@@ -153,7 +191,8 @@ def set_password(token):
         return render_template(
             "errors/error.html",
             title="This link has expired or has already been used",
-            message="Ask your administrator to send you a new invitation.",
+            message="Ask for a new link from the sign-in page (Forgot your password?) or ask "
+            "your administrator to send you a new invitation.",
             code=404,
         ), 404
     form = SetPasswordForm()

@@ -147,8 +147,9 @@ def live_server(chromium) -> Iterator[LiveServer]:
     server = make_server("127.0.0.1", 0, line, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
+    app.config["QA_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in emails
     try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, line)
+        yield LiveServer(app.config["QA_BASE_URL"], app, line)
     finally:
         server.shutdown()
         thread.join(timeout=10)

@@ -1,4 +1,5 @@
-"""An administrator invites someone, who follows the link, sets a password and is signed in."""
+"""An administrator invites someone, who follows the link in the invitation email (as the
+Emails sent page shows it: the log backend), sets a password and is signed in."""
 
 from uuid import uuid4
 
@@ -14,9 +15,9 @@ def test_admin_invites_an_officer_who_sets_a_password(site, new_visitor, live_se
     users = Users(site).open()
     site.screenshot("07-admin-users")
 
-    link = users.invite(name, email, role="Quality officer")
+    link = users.invite(name, email, role="Quality officer")  # from the email, not the screen
     assert link.startswith(f"{live_server.url}/set-password/"), link
-    site.screenshot("10-invitation-link")
+    site.screenshot("10-invitation-email")
 
     newcomer = new_visitor()  # their own browser: no admin session
     SetPassword(newcomer).open(link)

@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, User
+from qa_app.models import AuditEvent, OutboxEmail, User
 from qa_app.services import users
 from tests.support.client import error_summary
 
@@ -20,13 +20,16 @@ def test_invite_a_provider_user_who_then_sets_a_password(client, app, make):
             "provider_id": provider.id,
         },
     )
-    assert response.status_code == 200
-    link = response.soup.select_one("#invite-link").get_text(strip=True)
-    assert "/set-password/" in link
+    assert response.status_code == 302
     invited = users.find_user_by_email("hana@hazel.test")
     assert invited.password_hash is None and invited.provider_id == provider.id
+    assert response.location == f"/admin/users/{invited.id}"
+    [email] = db.session.scalars(select(OutboxEmail)).all()  # emailed, not shown on screen
+    assert email.recipient_email == "hana@hazel.test" and email.kind == "invitation"
+    link = email.personalisation["link"]
+    assert link.startswith(app.config["QA_BASE_URL"] + "/set-password/")
     newcomer = app.test_client()
-    path = link.split("qa.test", 1)[1]
+    path = link.removeprefix(app.config["QA_BASE_URL"])
     assert newcomer.get(path).soup.h1.get_text(strip=True) == "Create your password"
     mismatch = newcomer.post(
         path, data={"password": "a long new password", "confirm_password": "other"}

@@ -65,7 +65,6 @@ EXEMPT = {
     "auth.sign_out": "a button with no fields, and signing out is never refused",
     "admin.user_reactivate": "a button with no fields, never refused: reactivating an active "
     "user changes nothing",
-    "admin.user_reinvite": "a button with no fields, never refused: it always makes a new link",
     "admin.token_revoke": "a button with no fields, never refused: revoking a revoked token "
     "changes nothing",
     "staff.assessment_record": "every answer may stay blank until the assessment is submitted, "
@@ -458,6 +457,7 @@ WALKS = {
     "auth.sign_in": Walk(None, lambda w: "/sign-in"),
     "auth.change_password": Walk("officer", lambda w: "/account/password"),
     "auth.set_password": Walk(None, lambda w: f"/set-password/{w.invite}"),
+    "auth.forgot_password": Walk(None, lambda w: "/forgot-password"),
     "admin.user_new": Walk("admin", lambda w: "/admin/users/new"),
     # the role's radios always hold a choice: a provider user with no provider chosen
     "admin.user_page": Walk(
@@ -609,6 +609,14 @@ REFUSED = {
         lambda w, c: f"/admin/users/{w.target.id}",
         lambda w: None,
         action=lambda w: f"/admin/users/{w.user('admin').id}/deactivate",
+        status=422,
+    ),
+    # another administrator deactivated the account while this one had its page open
+    "admin.user_reinvite": Refusal(
+        "admin",
+        lambda w, c: f"/admin/users/{w.target.id}",
+        lambda w: users.set_active(w.actor("admin"), w.target.id, False),
+        only=("/invite",),
         status=422,
     ),
     "admin.standards_upload_confirm": Refusal(

@@ -14,7 +14,7 @@ from qa_app.domain.changes import created
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit, evidence_store
+from qa_app.services import audit, evidence_store, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -126,6 +126,7 @@ def submit(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:
 
     def submitted(p: ImprovementPlan) -> None:
         p.status, p.submitted_at, p.overdue_at = rules.SUBMITTED, utcnow(), None
+        notifications.plan_submitted(p)  # in the step's unit of work
 
     return plan_step(actor, plan, "submitted", submitted)
 

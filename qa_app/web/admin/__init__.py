@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from qa_app.web.admin import standards, users  # noqa: E402, F401
+from qa_app.web.admin import emails, standards, users  # noqa: E402, F401

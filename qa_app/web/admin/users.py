@@ -33,18 +33,20 @@ def user_new():
         apply_errors(form, {k: v for k, v in problems.items() if not getattr(form, k).errors})
     elif form.is_submitted():
         try:
-            user, invite = users.create_user(
-                web_actor(), form.email.data, form.name.data, form.role.data, form.provider_id.data
+            user, _invite = users.create_user(
+                web_actor(),
+                form.email.data,
+                form.name.data,
+                form.role.data,
+                form.provider_id.data,
+                email_invitation=True,
             )
         except ValidationFailed as failed:
             apply_errors(form, failed.errors)
         else:
-            return render_template(
-                "admin/invited.html",
-                user=user,
-                link=url_for("auth.set_password", token=invite, _external=True),
-                section="admin",
-            )
+            # post, redirect, get: refreshing the page that follows sends nothing again
+            flash(f"We have sent an invitation to {user.email}", "success")
+            return redirect(url_for("admin.user_page", user_id=user.id))
     return render_template("admin/user_new.html", form=form, section="admin")
 
 
@@ -118,13 +120,12 @@ def user_reinvite(user_id):
     user = users.get_user(user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.user_page", user_id=user_id))
-    invite = users.reissue_invite(web_actor(), user.id)
-    return render_template(
-        "admin/invited.html",
-        user=user,
-        link=url_for("auth.set_password", token=invite, _external=True),
-        section="admin",
-    )
+    try:
+        users.reissue_invite(web_actor(), user.id)
+    except ValidationFailed as failed:
+        return _user_page(user, problems=refusal_problems(failed, {}), status=failed.status)
+    flash(f"We have sent a new set-password link to {user.email}", "success")
+    return redirect(url_for("admin.user_page", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/tokens")

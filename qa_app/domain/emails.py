@@ -1,0 +1,180 @@
+"""The kinds of email the app sends, their words, and how a failed send is retried.
+
+Each kind has a subject and a plain-text body with `((name))` placeholders, written the way
+GOV.UK Notify writes personalisation, so that a council's Notify template for the kind is this
+text pasted in (`QA_NOTIFY_TEMPLATE_<KIND>` names its id). The `log` and `smtp` backends fill
+the same placeholders here (`render`). Every placeholder is a personalisation key sent to
+Notify; `link` is always an address that starts with `QA_BASE_URL`.
+
+No body carries more than its recipient may see in the app: names of their own services and
+dates, never a concern's details or another person's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STATUSES = (PENDING, SENDING, SENT, FAILED)
+STATUS_LABELS = {PENDING: "Waiting", SENDING: "Sending", SENT: "Sent", FAILED: "Failed"}
+
+#: a send is tried this many times in all, then the email is marked failed
+MAX_ATTEMPTS = 5
+#: the wait after the 1st, 2nd, 3rd, 4th failure
+BACK_OFF = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+)
+#: a row left `sending` this long (its worker was killed mid-send) may be claimed again
+SENDING_LEASE = timedelta(minutes=10)
+
+_PLACEHOLDER = re.compile(r"\(\(([a-z_]+)\)\)")
+
+
+@dataclass(frozen=True)
+class EmailKind:
+    key: str
+    subject: str
+    body: str
+    #: personalisation that must not be kept once the email has gone (a set-password link)
+    secret_keys: tuple[str, ...] = ()
+
+    @property
+    def placeholders(self) -> tuple[str, ...]:
+        """Every personalisation key the kind's subject and body use, in order of first use."""
+        found = _PLACEHOLDER.findall(self.subject + "\n" + self.body)
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def setting(self) -> str:
+        """The setting that holds the kind's GOV.UK Notify template id."""
+        return f"QA_NOTIFY_TEMPLATE_{self.key.upper()}"
+
+
+_SIGN_OFF = "\n\n((council_name)) quality assurance team"
+
+KINDS: dict[str, EmailKind] = {
+    kind.key: kind
+    for kind in (
+        EmailKind(
+            "invitation",
+            "You have been invited to ((council_name))'s quality assurance service",
+            "Dear ((name)),\n\n"
+            "You have been given an account as ((role)). Create your password here:\n\n"
+            "((link))\n\n"
+            "The link works once and expires on ((expires)). If you were not expecting this "
+            "email, you can ignore it." + _SIGN_OFF,
+            secret_keys=("link",),
+        ),
+        EmailKind(
+            "password_reset",
+            "Reset your password",
+            "Dear ((name)),\n\n"
+            "Someone asked to reset the password for this account. To choose a new password, "
+            "follow this link:\n\n"
+            "((link))\n\n"
+            "The link works once and expires at ((expires)). If you did not ask for this, you "
+            "can ignore this email: your password has not changed." + _SIGN_OFF,
+            secret_keys=("link",),
+        ),
+        EmailKind(
+            "draft_report_shared",
+            "Draft report for ((service_name)): comments by ((deadline))",
+            "Dear ((name)),\n\n"
+            "The draft report of the quality assurance visit to ((service_name)) is ready for "
+            "your comments. Send any comments by ((deadline)).\n\n"
+            "Read the draft and comment: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "assessment_published",
+            "Quality assurance report published for ((service_name))",
+            "Dear ((name)),\n\n"
+            "The quality assurance report for ((service_name)) has been published.\n\n"
+            "Read the report: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "plan_opened",
+            "Improvement plan for ((service_name)): due by ((deadline))",
+            "Dear ((name)),\n\n"
+            "An improvement plan has been opened for ((service_name)). Add your actions and "
+            "submit the plan by ((deadline)).\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "plan_submitted",
+            "Improvement plan submitted for review: ((service_name))",
+            "Dear ((name)),\n\n"
+            "The provider has submitted the improvement plan for ((service_name)) for your "
+            "review.\n\n"
+            "Review the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "assessment_submitted",
+            "Assessment submitted for review: ((service_name))",
+            "Dear ((name)),\n\n"
+            "The assessment of ((service_name)) has been submitted for review.\n\n"
+            "Review it: ((link))" + _SIGN_OFF,
+        ),
+    )
+}
+
+
+def render(kind: EmailKind, personalisation: Mapping[str, str]) -> tuple[str, str]:
+    """The subject and body with each placeholder filled (a missing value is an error: an email
+    that says `((link))` must never go)."""
+
+    def fill(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda match: str(personalisation[match.group(1)]), text)
+
+    missing = [key for key in kind.placeholders if key not in personalisation]
+    if missing:
+        raise KeyError(f"{kind.key} email needs {', '.join(missing)}")
+    return fill(kind.subject), fill(kind.body)
+
+
+def after_failure(attempts: int, now: datetime) -> tuple[str, datetime | None]:
+    """What becomes of an email whose send failed on its `attempts`-th try: back to pending, to
+    be tried again after the back-off, or failed for good after MAX_ATTEMPTS tries."""
+    if attempts >= MAX_ATTEMPTS:
+        return FAILED, None
+    return PENDING, now + BACK_OFF[min(max(attempts, 1), len(BACK_OFF)) - 1]
+
+
+def forget_secrets(kind: EmailKind, personalisation: Mapping[str, str]) -> dict[str, str]:
+    """The personalisation to keep once the email has gone: secret values replaced."""
+    return {
+        key: "(not kept once sent)" if key in kind.secret_keys else value
+        for key, value in personalisation.items()
+    }
+
+
+# ---------------------------------------------------------------- asking for a new password
+
+#: a set-password link sent by "Forgot your password" works for this long
+RESET_LIFETIME = timedelta(hours=1)
+#: requests for one address within the window, before more are refused
+RESET_MAX_PER_EMAIL = 3
+
+
+def reset_wait(
+    for_email: list[datetime],
+    from_address: list[datetime],
+    now: datetime,
+    window: timedelta,
+    max_per_address: int,
+) -> timedelta:
+    """How long before another "forgot your password" request may go: nothing while fewer
+    than RESET_MAX_PER_EMAIL requests named the email address, and fewer than
+    `max_per_address` came from the network address, within `window`. The count is of
+    requests, never of accounts, so it says nothing about whether an account exists."""
+    waits = [timedelta(0)]
+    for times, limit in ((for_email, RESET_MAX_PER_EMAIL), (from_address, max_per_address)):
+        recent = sorted(t for t in times if t > now - window)
+        if len(recent) >= limit:
+            waits.append(recent[-limit] + window - now)
+    return max(waits)

@@ -1,0 +1,233 @@
+"""The durable outbox: emails written in the same transaction as the event that causes them,
+then sent by the worker (`send_pending`, each cycle), at most once per event and recipient.
+
+- `enqueue` joins the caller's unit of work, so an event rolled back sends nothing; a second
+  row for the same event and recipient is never written (the unique constraint, and an insert
+  that does nothing on conflict).
+- `send_pending` claims one due email at a time (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two
+  workers never claim the same row; on SQLite the claim is a conditional UPDATE, and SQLite
+  runs one writer at a time), sends it through the backend `QA_MAIL_BACKEND` names, and marks
+  it sent. A failed send is tried again after a growing wait, then marked failed, which the
+  administrators' Emails sent page shows. An email claimed by a worker that stopped before it
+  said how the send went (killed mid-send) is marked failed after `SENDING_LEASE`, never sent
+  again: it may have gone, and an email is sent at most once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from qa_app.domain import emails
+from qa_app.domain.emails import FAILED, KINDS, PENDING, SENDING, SENDING_LEASE, SENT
+from qa_app.domain.pagination import Page
+from qa_app.extensions import db
+from qa_app.models import OutboxEmail, User
+from qa_app.models.types import utcnow
+from qa_app.services import audit
+from qa_app.services.actors import Actor
+from qa_app.services.listing import page_of
+from qa_app.services.mail_backends import Backend, backend_for
+from qa_app.services.transaction import unit_of_work
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 25
+LOST_IN_SENDING = "The worker stopped while sending this email: it may or may not have gone"
+
+
+def link(endpoint: str, **values) -> str:
+    """The address of one of the app's pages as the recipient reaches it: QA_BASE_URL and the
+    page's path (built without a request, as the worker has none)."""
+    adapter = current_app.url_map.bind("localhost", url_scheme="http")
+    return current_app.config["QA_BASE_URL"] + adapter.build(endpoint, values)
+
+
+def enqueue(
+    kind: str,
+    event_key: str,
+    recipients: Iterable[User],
+    personalisation: Mapping[str, str],
+) -> int:
+    """Write one email of `kind` per recipient for the event `event_key`, in the caller's
+    transaction. Each recipient's `name` and the council's name join `personalisation`.
+    Inactive users and recipients already written for this event are left out. Returns how
+    many rows were written."""
+    spec = KINDS[kind]
+    rows = []
+    for user in recipients:
+        if not user.active:
+            continue
+        values = {
+            "name": user.name,
+            "council_name": current_app.config["QA_COUNCIL_NAME"],
+            **personalisation,
+        }
+        emails.render(spec, values)  # every placeholder filled, or the event fails here
+        rows.append(
+            {
+                "event_key": event_key[:200],
+                "kind": kind,
+                "recipient_email": user.email,
+                "user_id": user.id,
+                "personalisation": {key: str(value) for key, value in values.items()},
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": utcnow(),
+                "created_at": utcnow(),
+            }
+        )
+    if not rows:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OutboxEmail).on_conflict_do_nothing(
+        index_elements=["event_key", "recipient_email"]
+    )
+    result = db.session.execute(statement, rows)
+    return max(getattr(result, "rowcount", 0), 0)
+
+
+# ---------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    kind: str
+    to: str
+    personalisation: dict
+    attempts: int
+
+
+def _give_up_on_lost_sends(now: datetime) -> None:
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.status == SENDING, OutboxEmail.claimed_at < now - SENDING_LEASE)
+            .values(status=FAILED, last_error=LOST_IN_SENDING)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _claim_one(now: datetime) -> _Claimed | None:
+    due = and_(OutboxEmail.status == PENDING, OutboxEmail.next_attempt_at <= now)
+    candidate = (
+        select(OutboxEmail.id)
+        .where(due)
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    with unit_of_work(writes_after_reading=True):
+        claimed = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == candidate, due)  # conditional: still pending and due
+            .values(status=SENDING, claimed_at=now, attempts=OutboxEmail.attempts + 1)
+            .returning(
+                OutboxEmail.id,
+                OutboxEmail.kind,
+                OutboxEmail.recipient_email,
+                OutboxEmail.personalisation,
+                OutboxEmail.attempts,
+            )
+            .execution_options(synchronize_session=False)
+        ).first()
+    return None if claimed is None else _Claimed(*claimed)
+
+
+def _record(claimed: _Claimed, **values) -> None:
+    with unit_of_work():
+        db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == claimed.id, OutboxEmail.status == SENDING)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _send(backend: Backend, claimed: _Claimed) -> bool:
+    kind = KINDS[claimed.kind]
+    try:
+        backend.send(kind, claimed.to, claimed.personalisation, f"qa-email-{claimed.id}")
+    except Exception as error:
+        now = utcnow()
+        status, next_at = emails.after_failure(claimed.attempts, now)
+        problem = f"{type(error).__name__}: {error}"[:2000]
+        _record(claimed, status=status, next_attempt_at=next_at or now, last_error=problem)
+        if status == FAILED:
+            with unit_of_work():
+                audit.record(
+                    Actor.system("worker", "Email sender"),
+                    "outbox_email",
+                    claimed.id,
+                    "email_failed",
+                    {"kind": [None, claimed.kind], "attempts": [None, claimed.attempts]},
+                )
+        log.warning("Email %s (%s) not sent: %s", claimed.id, claimed.kind, problem)
+        return False
+    kept = claimed.personalisation
+    if not backend.keeps_secrets:
+        kept = emails.forget_secrets(kind, kept)
+    _record(claimed, status=SENT, sent_at=utcnow(), last_error=None, personalisation=kept)
+    return True
+
+
+def send_pending(limit: int = 100) -> int:
+    """Send up to `limit` due emails (the worker calls this each cycle). Returns how many were
+    sent. Runs in an app context; what the session had begun is committed first."""
+    db.session.commit()
+    now = utcnow()
+    _give_up_on_lost_sends(now)
+    backend = backend_for(current_app.config)
+    sent = 0
+    for _ in range(limit):
+        claimed = _claim_one(now)
+        if claimed is None:
+            break
+        sent += _send(backend, claimed)
+    return sent
+
+
+# ---------------------------------------------------------------- the Emails sent page
+
+
+@dataclass(frozen=True)
+class EmailView:
+    row: OutboxEmail
+    subject: str
+    body: str
+
+    @property
+    def status_label(self) -> str:
+        return emails.STATUS_LABELS.get(self.row.status, self.row.status)
+
+
+def _view(row: OutboxEmail) -> EmailView:
+    try:
+        subject, body = emails.render(KINDS[row.kind], row.personalisation)
+    except KeyError:
+        subject, body = row.kind, "(this email's text cannot be shown)"
+    return EmailView(row, subject, body)
+
+
+def emails_page(requested: int | None) -> tuple[Page, list[EmailView]]:
+    """A page of the outbox, newest first, with each email's text."""
+    query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+    page = page_of(query, requested, PAGE_SIZE)
+    rows = db.session.scalars(query.offset(page.offset).limit(page.size)).all()
+    return page, [_view(row) for row in rows]
+
+
+def counts() -> dict[str, int]:
+    """How many emails there are in each status."""
+    found = db.session.execute(
+        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+    ).all()
+    return {status: 0 for status in emails.STATUSES} | dict(found)
