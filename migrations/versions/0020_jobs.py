@@ -1,5 +1,6 @@
-"""Background jobs: the durable queue the worker runs (`flask qa worker`), one row per unit of
-work with its claim and lease, attempts, next try, last error and outcome
+"""Background jobs: the durable queue the worker runs (`flask qa worker`)
+
+One row per unit of work with its claim and lease, attempts, next try, last error and outcome
 (qa_app/services/queue.py).
 
 Revision ID: 0020_jobs

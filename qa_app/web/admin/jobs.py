@@ -11,7 +11,7 @@ from qa_app.services import queue
 from qa_app.services.errors import Conflict
 from qa_app.web.access import admin_required, web_actor
 from qa_app.web.admin import bp
-from qa_app.web.forms import ButtonForm
+from qa_app.web.forms import ButtonForm, refusal_problems
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,6 @@ def job_retry(job_id):
     try:
         job = queue.try_again(web_actor(), job_id)
     except Conflict as refused:
-        return job_list(problems=[{"text": refused.message, "href": "#failed-jobs"}], status=409)
+        return job_list(problems=refusal_problems(refused, {}), status=refused.status)
     flash(f"{queue.LABELS.get(job.kind, job.kind)} (job {job.id}) will be tried again", "success")
     return redirect(url_for("admin.job_list"))
