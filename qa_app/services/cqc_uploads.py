@@ -5,6 +5,7 @@ or discarded."""
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def read_job_key(import_id: int) -> str:
 def upload_folder() -> Path:
     folder = Path(
         current_app.config.get("QA_CQC_UPLOAD_DIR")
+        or os.environ.get("QA_CQC_UPLOAD_DIR")  # shared by the web app and the worker
         or Path(current_app.instance_path) / "cqc-uploads"
     )
     folder.mkdir(parents=True, exist_ok=True)

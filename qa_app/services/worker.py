@@ -45,6 +45,8 @@ PERIODIC: tuple[Periodic, ...] = (
     Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep"),
     Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending", optional=True),
 )
+#: the longest pause between cycles after failures in a row (the database is away)
+MAX_PAUSE_SECONDS = 30.0
 #: at most this many jobs in one `--once` run (a job that fails waits for its back-off anyway)
 ONCE_LIMIT = 1000
 
@@ -153,15 +155,18 @@ class Worker:
     def run_forever(self, stop: threading.Event, periodic: bool = True) -> None:
         """Until `stop` is set: the periodic tasks when due, and every due job; then a pause."""
         log.info("Worker %s started", self.name)
+        failures = 0
         while not stop.is_set():
             try:
                 if periodic:
                     self.run_periodic()
                 self.run_due_jobs(stop=stop)
-            except Exception:  # the database went away: try again after the pause
-                log.exception("Worker %s: a cycle failed", self.name)
+                failures = 0
+            except Exception:  # the database went away: try again after a growing pause
+                failures += 1
+                log.exception("Worker %s: a cycle failed (%s in a row)", self.name, failures)
                 db.session.rollback()
             finally:
                 db.session.remove()
-            stop.wait(self.poll_seconds)
+            stop.wait(min(self.poll_seconds * 2 ** min(failures, 10), MAX_PAUSE_SECONDS))
         log.info("Worker %s stopped", self.name)
