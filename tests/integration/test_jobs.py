@@ -207,3 +207,21 @@ def test_the_worker_runs_the_sweep_and_the_outbox_only_once_it_exists(app, ctx):
     assert names == ["sweep", "email"] if outbox else names == ["sweep"]
     summary = _worker_once(app)
     assert {"escalated", "notices_created"} <= set(summary["periodic"]["sweep"])
+
+
+def test_a_running_jobs_lease_is_renewed_and_a_lost_claim_is_not(flaky):
+    calls, state = flaky
+    queue.enqueue("test.flaky", {"n": 2})
+    db.session.commit()
+    start = utcnow()
+    mine = queue.claim_next("worker A", now=start)
+    # A renews while it runs: at start + 50 s the lease runs to start + 110 s, so B waits
+    assert queue.renew(mine, now=start + timedelta(seconds=50))
+    assert queue.claim_next("worker B", now=start + LEASE + timedelta(seconds=1)) is None
+    theirs = queue.claim_next("worker B", now=start + timedelta(seconds=50) + LEASE * 2)
+    assert theirs is not None
+    assert not queue.renew(mine)  # A lost the claim: it cannot take it back
+    state["fail"] = False
+    assert queue.run_claimed(theirs) == "done"
+    assert queue.run_claimed(mine) == "lost"
+    assert len(calls) == 2  # A's run was not stopped; it recorded nothing
