@@ -116,6 +116,8 @@ def _due(now: datetime):
 def claim_next(worker: str, now: datetime | None = None, key: str | None = None) -> Claimed | None:
     """Claim the job due longest (or the one under `key`), or None when none is due. A job
     whose last claim lapsed on its last attempt is given up here instead."""
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("claim_next ends the session's transaction: commit what it holds first")
     now = now or utcnow()
     due = select(BackgroundJob.id).where(*_due(now))
     if key is not None:
