@@ -13,7 +13,7 @@ export QA_ENV ?= development
 .PHONY: help run test setup lint migrations-check test-sqlite test-postgres bench lock clean
 
 help:
-	@echo "make run    set everything up, then serve the app on http://127.0.0.1:5000"
+	@echo "make run    set everything up, then serve the app on http://127.0.0.1:5000 (and its worker)"
 	@echo "make test   set up, lint, check migrations, run the suite (SQLite, PostgreSQL if"
 	@echo "            QA_TEST_POSTGRES_URL is set, browser tests once if /usr/bin/chromium exists)"
 	@echo "make bench  seed a regional-size dataset and measure pages against their budgets"
@@ -48,7 +48,11 @@ run: setup
 	@echo
 	@$(FLASK) qa sign-in-help
 	@echo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@echo "The worker (queued jobs such as reading CQC files; the sweep every 5 minutes) runs beside the app."
+	@# One shell: the worker in the background, stopped when the server stops (Ctrl+C) or fails.
+	@$(FLASK) qa worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	  $(FLASK) run --host 127.0.0.1 --port 5000
 
 # ---------------------------------------------------------------- test
 

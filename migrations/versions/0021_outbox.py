@@ -12,7 +12,7 @@ import qa_app.models.types
 
 # revision identifiers, used by Alembic.
 revision = '0021_outbox'
-down_revision = '0019_quad_speed'
+down_revision = '0020_jobs'
 branch_labels = None
 depends_on = None
 

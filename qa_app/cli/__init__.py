@@ -343,6 +343,8 @@ def report_quad(month_text, out, cluster, service_type):
 
 
 from qa_app.cli.backup import backup_command, restore_command  # noqa: E402
+from qa_app.cli.worker import worker_command  # noqa: E402
 
 qa_cli.add_command(backup_command)
 qa_cli.add_command(restore_command)
+qa_cli.add_command(worker_command)

@@ -1,8 +1,8 @@
 """Importing CQC's monthly ratings file (SPEC section 9): read, preview, then commit or discard.
 
-A page upload is kept in the upload folder (outside the web root) and read by a background
-thread; its progress, its preview and its outcome are stored on the `CqcImport` row, so any
-app process can show them and confirm it. Committing applies the stored preview in one
+A page upload is kept in the upload folder (outside the web root) and read by the worker (a job
+queued with the upload, services/queue.py); its progress, its preview and its outcome are
+stored on the `CqcImport` row, so any app process can show them and confirm it. Committing applies the stored preview in one
 transaction, checked again against the services as they are at that moment; each rating
 change goes through `registry.apply_service_changes`, the same step as a hand edit (risk RAG,
 follow-on consequences, one audit event per service).
@@ -11,7 +11,6 @@ follow-on consequences, one audit event per service).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -25,10 +24,12 @@ from qa_app.domain import cqc_import as rules
 from qa_app.domain.changes import jsonable
 from qa_app.domain.codes import SERVICE_TYPES
 from qa_app.domain.cqc_import import ImportStatus
+from qa_app.domain.jobs import JobStatus
 from qa_app.domain.pagination import Page
 from qa_app.domain.wording import count
 from qa_app.extensions import db
 from qa_app.models import CqcImport, Provider, Service, ServiceCqcRating
+from qa_app.services import queue
 from qa_app.services.actors import Actor
 from qa_app.services.cqc_apply import (  # noqa: F401 (callers use cqc_import.<name>)
     AUDIT_ACTION,
@@ -49,6 +50,7 @@ from qa_app.services.cqc_ratings import (  # noqa: F401 (callers use cqc_import.
 )
 from qa_app.services.cqc_uploads import (  # noqa: F401 (callers use cqc_import.<name>)
     MAX_UPLOAD_BYTES,
+    read_job_key,
     remove_file,
     start_upload,
     upload_folder,
@@ -56,7 +58,7 @@ from qa_app.services.cqc_uploads import (  # noqa: F401 (callers use cqc_import.
 from qa_app.services.errors import Conflict, ValidationFailed, found  # noqa: F401
 from qa_app.services.listing import page_of
 from qa_app.services.table_files import UnreadableFile, read_rows
-from qa_app.services.transaction import unit_of_work
+from qa_app.services.transaction import DATABASE_FAILURES, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,8 @@ SHEET = "Locations"
 BAD_ROWS_SHOWN = 1000
 #: notes (warnings) printed by the command line's preview; the page lists up to BAD_ROWS_SHOWN
 NOTES_PRINTED = 20
-#: A file still being read after this long without progress was abandoned (its process ended).
+#: A file read by a thread (before the worker read them) and without progress this long was
+#: abandoned (its process ended): uploads from before the queue have no job to try again.
 STALLED_AFTER_SECONDS = 300
 
 
@@ -227,7 +230,9 @@ def jsonable_tree(value):
 
 
 def run_preview(import_id: int) -> None:
-    """Read an uploaded file and store its preview (in a background thread, or inline)."""
+    """Read an uploaded file and store its preview (the worker's job; inline in tests). Run
+    again after a worker died mid-way, it reads the file again and stores the preview once: the
+    preview is written only while the import is still being read."""
     record = db.session.get(CqcImport, import_id)
     if record is None or record.status != ImportStatus.READING:
         return
@@ -259,6 +264,8 @@ def run_preview(import_id: int) -> None:
         _finish_reading(import_id, ImportStatus.REFUSED, problem=str(refused))
         remove_file(path)
         return
+    except DATABASE_FAILURES:  # not the file's fault: the job is tried again later
+        raise
     except Exception:
         log.exception("Reading CQC file %s (import %s) failed", filename, import_id)
         db.session.rollback()
@@ -291,15 +298,14 @@ def _finish_reading(import_id: int, status: str, **values) -> None:
             setattr(record, name, value)
 
 
-def start_in_background(app, import_id: int) -> None:
-    def work():
-        with app.app_context():
-            try:
-                run_preview(import_id)
-            finally:
-                db.session.remove()
+def read_upload_job(payload: dict) -> None:
+    """The worker's job (services/queue.py KINDS["cqc_import.read"])."""
+    run_preview(int(payload["import_id"]))
 
-    threading.Thread(target=work, name=f"cqc-import-{import_id}", daemon=True).start()
+
+def read_now(import_id: int, worker: str) -> None:
+    """Read an upload in this process, through its job (pages in the test tier)."""
+    queue.run_now(read_job_key(import_id), worker)
 
 
 def get_import(import_id: int) -> CqcImport:
@@ -307,11 +313,15 @@ def get_import(import_id: int) -> CqcImport:
 
 
 def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
+    """Reading stopped for good: its job was given up (an administrator may try it again),
+    or it was being read by a thread, before the queue, that stopped."""
+    if record.status != ImportStatus.READING:
+        return False
+    job = queue.status_of(read_job_key(record.id))
+    if job is not None:
+        return job == JobStatus.FAILED
     now = now or datetime.now(UTC)
-    return (
-        record.status == ImportStatus.READING
-        and (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
-    )
+    return (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
 
 
 def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImport], Page]:

@@ -1,9 +1,11 @@
 """A CQC file uploaded on the page: kept in the upload folder (outside the web root) with its
-import's record, or not at all; removed once the import is confirmed or discarded."""
+import's record and the job that reads it, or not at all; removed once the import is confirmed
+or discarded."""
 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from qa_app.domain import limits
 from qa_app.domain.cqc_import import ImportStatus
 from qa_app.extensions import db
 from qa_app.models import CqcImport
+from qa_app.services import queue
 from qa_app.services.actors import Actor
 from qa_app.services.errors import ValidationFailed
 from qa_app.services.transaction import unit_of_work
@@ -20,11 +23,18 @@ from qa_app.services.transaction import unit_of_work
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 400 * 1024 * 1024
+#: the kind of background job that reads an upload (services/queue.py KINDS)
+READ_JOB = "cqc_import.read"
+
+
+def read_job_key(import_id: int) -> str:
+    return f"cqc_import:{import_id}"
 
 
 def upload_folder() -> Path:
     folder = Path(
         current_app.config.get("QA_CQC_UPLOAD_DIR")
+        or os.environ.get("QA_CQC_UPLOAD_DIR")  # shared by the web app and the worker
         or Path(current_app.instance_path) / "cqc-uploads"
     )
     folder.mkdir(parents=True, exist_ok=True)
@@ -32,7 +42,7 @@ def upload_folder() -> Path:
 
 
 def start_upload(actor: Actor, stream, filename: str, local_authority: str | None) -> CqcImport:
-    """Keep the uploaded file and record the import; the caller then starts `run_preview`."""
+    """Keep the uploaded file, record the import and queue its reading (`READ_JOB`)."""
     filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:200]
     if not filename:
         raise ValidationFailed({"file": "Choose CQC's ratings file to upload"})
@@ -58,6 +68,9 @@ def start_upload(actor: Actor, stream, filename: str, local_authority: str | Non
                 preview={},
             )
             db.session.add(record)
+            db.session.flush()
+            # read by the worker; committed with the upload, so it is read exactly when it is kept
+            queue.enqueue(READ_JOB, {"import_id": record.id}, key=read_job_key(record.id))
     except BaseException:  # refused, cut off, or not recorded: no file that no import knows of
         path.unlink(missing_ok=True)
         raise

@@ -208,6 +208,11 @@ class EmailView:
     def status_label(self) -> str:
         return emails.STATUS_LABELS.get(self.row.status, self.row.status)
 
+    @property
+    def tries_to_show(self) -> int:
+        """The tries so far, worth showing while the email is not sent (0: nothing to show)."""
+        return 0 if self.row.status == emails.SENT else self.row.attempts
+
 
 def _view(row: OutboxEmail) -> EmailView:
     try:

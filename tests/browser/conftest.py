@@ -148,14 +148,31 @@ def live_server(chromium) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     app.config["QA_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in emails
+    stop_worker = threading.Event()
+    worker = threading.Thread(
+        target=_work, args=(app, stop_worker), name="live-worker", daemon=True
+    )
+    worker.start()
     try:
         yield LiveServer(app.config["QA_BASE_URL"], app, line)
     finally:
+        stop_worker.set()
+        worker.join(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+def _work(app: Flask, stop: threading.Event) -> None:
+    """The worker beside the served app, as `flask qa worker` runs it: the queued jobs (the
+    CQC file's reading), polled every 0.2 s. Not the periodic sweep: tests set up concerns
+    and notices at times of their choosing, and check them as they set them up."""
+    from qa_app.services.worker import Worker
+
+    with app.app_context():
+        Worker(app, periodic=(), poll_seconds=0.2, name="live-worker").run_forever(stop)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """An officer imports CQC's ratings file: a bad row first, then the corrected file, the
-preview, the confirmation and the history; read in the background with progress shown."""
+preview, the confirmation and the history; read by the worker (the queue) with progress shown."""
 
 import random
 from datetime import date
@@ -100,6 +100,8 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
             "Check what ratings.ods changes", timeout=30_000
         )
         site.arrived()
+        import_id = int(site.page.url.rstrip("/").rsplit("/", 1)[1])
+        assert _read_by(live_server, import_id) == "live-worker"  # the worker, not the request
         changes = site.table("CQC ratings that will change")
         assert changes[0][0].startswith(name)
         assert "Good to Inadequate" in " ".join(changes[0][1].split())
@@ -137,3 +139,18 @@ def test_officer_imports_cqc_ratings_through_a_bad_row(site, live_server, tmp_pa
     finally:
         live_server.app.config["QA_CQC_IMPORT_IN_BACKGROUND"] = False
         live_server.app.config.pop("QA_CQC_UPLOAD_DIR")
+
+
+def _read_by(live_server, import_id: int) -> str | None:
+    """Which worker read the upload (its job in the queue)."""
+    from sqlalchemy import select
+
+    from qa_app.extensions import db
+    from qa_app.models import BackgroundJob
+
+    with live_server.app.app_context():
+        return db.session.scalar(
+            select(BackgroundJob.claimed_by).where(
+                BackgroundJob.key == f"cqc_import:{import_id}", BackgroundJob.status == "done"
+            )
+        )

@@ -16,6 +16,7 @@ from qa_app.services import (
     cqc_import,
     notices,
     plans,
+    queue,
     registry,
     standards,
     users,
@@ -489,6 +490,8 @@ MATRIX = {
         {"name": "x"},
     ),
     "admin.token_revoke": ("POST", "/admin/tokens/{target_token}/revoke", ADMIN_POST, {}),
+    "admin.job_list": ("GET", "/admin/jobs", ADMIN_PAGE, None),
+    "admin.job_retry": ("POST", "/admin/jobs/{failed_job}/retry", ADMIN_POST, {}),
     "staff.plan_list": ("GET", "/plans", STAFF_PAGE, None),
     "staff.plan_page": ("GET", "/plans/{plan_a}", STAFF_PAGE, None),
     "staff.plan_issue_add": ("POST", "/plans/{plan_a}/issues", STAFF_POST, {"title": "x"}),
@@ -880,6 +883,7 @@ def world(make, app, tmp_path, monkeypatch):
             "target_user": target.id,
             "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
+            "failed_job": _failed_job(),
         },
     }
 
@@ -999,6 +1003,13 @@ def _meetings(service, manager) -> dict:
     )
     quad_meetings.save_details(actor, manager, november, date(2026, 11, 1), "Jo Bloggs, Council")
     return {"meeting_item": item.id, "meeting_action": action.id}
+
+
+def _failed_job() -> int:
+    job = queue.enqueue("cqc_import.read", {"import_id": 0}, max_attempts=1)
+    job.status, job.failed_at, job.last_error = "failed", datetime.now(UTC), "ValueError: x"
+    db.session.commit()
+    return job.id
 
 
 def _token_id_for(user) -> int:

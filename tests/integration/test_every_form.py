@@ -37,6 +37,7 @@ from qa_app.services import (
     notices,
     plans,
     quad_meetings,
+    queue,
     registry,
     service_closing,
     standards,
@@ -595,7 +596,22 @@ def _submitted_meanwhile(w):
     db.session.commit()
 
 
+def _failed_job_page(w) -> str:
+    """Background jobs, listing a job that stopped after failing (with its Try again)."""
+    job = queue.enqueue("cqc_import.read", {"import_id": 0}, max_attempts=1)
+    job.status, job.failed_at, job.last_error = "failed", datetime.now(UTC), "OSError: disc full"
+    db.session.commit()
+    w.walked = job.id
+    return "/admin/jobs"
+
+
 REFUSED = {
+    # another administrator pressed Try again first
+    "admin.job_retry": Refusal(
+        "admin",
+        lambda w, c: _failed_job_page(w),
+        lambda w: queue.try_again(w.actor("admin"), w.walked),
+    ),
     # a colleague marked the meeting held while this manager had its record open
     "staff.quad_meeting_held": Refusal(
         "manager",

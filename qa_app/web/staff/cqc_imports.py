@@ -166,10 +166,11 @@ def cqc_import_new():
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             else:
-                if current_app.config.get("QA_CQC_IMPORT_IN_BACKGROUND", not current_app.testing):
-                    cqc_import.start_in_background(current_app._get_current_object(), record.id)
-                else:
-                    cqc_import.run_preview(record.id)
+                # Served for real, the worker reads it (`qa worker`); in tests, this request.
+                if not current_app.config.get(
+                    "QA_CQC_IMPORT_IN_BACKGROUND", not current_app.testing
+                ):
+                    cqc_import.read_now(record.id, f"web request {request.remote_addr}")
                 return redirect(url_for("staff.cqc_import_page", import_id=record.id))
     ask_for_file_again(form, form.file)
     return render_template(

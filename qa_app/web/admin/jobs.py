@@ -1,0 +1,65 @@
+"""Background jobs: what the worker has given up on, with its error, and "Try again"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import flash, redirect, render_template, request, url_for
+
+from qa_app.domain.jobs import MAX_ATTEMPTS
+from qa_app.services import queue
+from qa_app.services.errors import Conflict
+from qa_app.web.access import admin_required, web_actor
+from qa_app.web.admin import bp
+from qa_app.web.forms import ButtonForm, refusal_problems
+
+
+@dataclass(frozen=True)
+class JobRow:
+    id: int
+    label: str
+    subject: str
+    subject_href: str | None
+    attempts: int
+    last_error: str
+    failed_at: object
+
+
+def _row(job) -> JobRow:
+    label = queue.LABELS.get(job.kind, job.kind)
+    subject, href = "", None
+    if job.kind == "cqc_import.read" and str(job.payload.get("import_id", "")).isdigit():
+        import_id = int(job.payload["import_id"])
+        subject = f"CQC ratings import {import_id}"
+        href = url_for("staff.cqc_import_page", import_id=import_id)
+    return JobRow(job.id, label, subject, href, job.attempts, job.last_error or "", job.failed_at)
+
+
+@bp.get("/jobs")
+@admin_required
+def job_list(problems=None, status=200):
+    page_arg = request.args.get("page", "1")
+    failed, page = queue.failed_jobs(int(page_arg) if page_arg.isdigit() else 1)
+    return render_template(
+        "admin/jobs.html",
+        jobs=[_row(job) for job in failed],
+        page=page,
+        counts=queue.counts(),
+        max_attempts=MAX_ATTEMPTS,
+        retry=ButtonForm(),
+        problems=problems,
+        section="admin",
+    ), status
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+@admin_required
+def job_retry(job_id):
+    if not ButtonForm().validate_on_submit():
+        return redirect(url_for("admin.job_list"))
+    try:
+        job = queue.try_again(web_actor(), job_id)
+    except Conflict as refused:
+        return job_list(problems=refusal_problems(refused, {}), status=refused.status)
+    flash(f"{queue.LABELS.get(job.kind, job.kind)} (job {job.id}) will be tried again", "success")
+    return redirect(url_for("admin.job_list"))
