@@ -48,7 +48,7 @@ run: setup
 	@echo
 	@$(FLASK) qa sign-in-help
 	@echo
-	@echo "The worker (queued jobs such as reading CQC files; the sweep every 5 minutes) runs beside the app."
+	@echo "The worker (reading CQC files, sending emails, the sweep every 5 minutes) runs beside the app."
 	@# One shell: the worker in the background, stopped when the server stops (Ctrl+C) or fails.
 	@$(FLASK) qa worker & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
