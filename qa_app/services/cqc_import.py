@@ -324,6 +324,19 @@ def is_stalled(record: CqcImport, now: datetime | None = None) -> bool:
     return (now - record.progress_at).total_seconds() > STALLED_AFTER_SECONDS
 
 
+#: an upload no worker has picked up after this long says so (the worker may not be running)
+NO_WORKER_AFTER_SECONDS = 60
+
+
+def no_worker_yet(record: CqcImport, now: datetime | None = None) -> bool:
+    """Still waiting for any worker to start reading it, a minute after the upload."""
+    if record.status != ImportStatus.READING:
+        return False
+    queued = queue.unclaimed_since(read_job_key(record.id))
+    now = now or datetime.now(UTC)
+    return queued is not None and (now - queued).total_seconds() > NO_WORKER_AFTER_SECONDS
+
+
 def list_imports(page_number: int = 1, page_size: int = 25) -> tuple[list[CqcImport], Page]:
     page = page_of(select(CqcImport), page_number, page_size)
     items = db.session.scalars(

@@ -227,6 +227,17 @@ def status_of(key: str) -> str | None:
     return db.session.scalar(select(BackgroundJob.status).where(BackgroundJob.key == key))
 
 
+def unclaimed_since(key: str) -> datetime | None:
+    """When a waiting job that no worker has ever claimed was queued (None otherwise)."""
+    return db.session.scalar(
+        select(BackgroundJob.created_at).where(
+            BackgroundJob.key == key,
+            BackgroundJob.status == JobStatus.WAITING,
+            BackgroundJob.claimed_by.is_(None),
+        )
+    )
+
+
 def counts(now: datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     waiting = BackgroundJob.status == JobStatus.WAITING

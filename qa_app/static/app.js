@@ -112,7 +112,8 @@ if (importProgress) {
         credentials: "same-origin",
       });
       const state = await response.json();
-      if (state.status !== "reading" || state.stalled) {
+      const noWorker = state.no_worker ? "yes" : "no";
+      if (state.status !== "reading" || state.stalled || noWorker !== importProgress.dataset.noWorker) {
         window.location.reload();
         return;
       }

@@ -93,6 +93,21 @@ def test_an_upload_is_queued_with_its_import_and_read_by_worker_once(app, client
     assert _worker_once(app)["jobs"] == {}  # nothing is done twice
 
 
+def test_an_upload_no_worker_has_started_says_so_after_a_minute(app, client, upload):
+    def shown() -> tuple[bool, bool]:
+        page = soup(client.get(f"/cqc-imports/{upload}"))
+        progress = client.get(f"/cqc-imports/{upload}/progress").get_json()
+        return ("No background worker has started" in page.get_text(), progress["no_worker"])
+
+    assert shown() == (False, False)  # just uploaded: the worker may be about to start
+    job = _job(f"cqc_import:{upload}")
+    job.created_at = utcnow() - timedelta(seconds=61)
+    db.session.commit()
+    assert shown() == (True, True)
+    assert _worker_once(app)["jobs"] == {"done": 1}
+    assert shown() == (False, False)  # read: the preview is shown
+
+
 def test_a_job_whose_worker_died_is_claimed_again_once_its_lease_lapses_and_done_once(upload):
     start = utcnow()
     # Worker A claims the reading, then dies: it never finishes and never renews the lease.

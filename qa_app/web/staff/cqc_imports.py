@@ -203,6 +203,7 @@ def cqc_import_page(import_id, problems=None, status=200, sent=None):
         record=record,
         view=ImportView(record),
         stalled=cqc_import.is_stalled(record),
+        no_worker=cqc_import.no_worker_yet(record),
         step_form=ButtonForm(),
         types=sent.get("types") or types_form(record),
         successors=sent.get("successors") or successors_form(record),
@@ -316,6 +317,7 @@ def cqc_import_progress(import_id):
         status=record.status,
         percent_read=record.percent_read,
         stalled=cqc_import.is_stalled(record),
+        no_worker=cqc_import.no_worker_yet(record),
     )
 
 
