@@ -94,8 +94,9 @@ def enqueue(
     statement = dialect.insert(OutboxEmail).on_conflict_do_nothing(
         index_elements=["event_key", "recipient_email"]
     )
-    result = db.session.execute(statement, rows)
-    return max(getattr(result, "rowcount", 0), 0)
+    # the ids of the rows written (a row left out by the conflict returns none): the rowcount
+    # of a many-row insert is not reliable on every driver
+    return len(db.session.execute(statement.returning(OutboxEmail.id), rows).all())
 
 
 # ---------------------------------------------------------------- sending
