@@ -7,6 +7,7 @@ in the outbox, sent nowhere), `smtp` or `notify`. Links in emails start with `QA
 from __future__ import annotations
 
 from qa_app.domain.emails import KINDS
+from qa_app.domain.notification_rules import DEFAULT_DIGEST_HOUR
 
 BACKENDS = ("log", "smtp", "notify")
 NOTIFY_API = "https://api.notifications.service.gov.uk"
@@ -36,8 +37,13 @@ def load_mail_settings(environ: dict, error: type[Exception]) -> dict:
     port = (environ.get("QA_SMTP_PORT") or "").strip() or "587"
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise error(f"QA_SMTP_PORT must be a port number, not {port!r}")
+    digest_hour = (environ.get("QA_DIGEST_HOUR") or "").strip() or str(DEFAULT_DIGEST_HOUR)
+    if not digest_hour.isdigit() or not 0 <= int(digest_hour) <= 23:
+        raise error(f"QA_DIGEST_HOUR must be an hour from 0 to 23, not {digest_hour!r}")
     config = {
         "QA_MAIL_BACKEND": backend,
+        # the daily digest goes at or after this hour, London time (services/digest.py)
+        "QA_DIGEST_HOUR": int(digest_hour),
         "QA_BASE_URL": base_url,
         "QA_MAIL_FROM": (environ.get("QA_MAIL_FROM") or "").strip() or "qa@localhost",
         "QA_SMTP_HOST": (environ.get("QA_SMTP_HOST") or "").strip() or "localhost",

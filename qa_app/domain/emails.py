@@ -18,8 +18,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATUSES = (PENDING, SENDING, SENT, FAILED)
-STATUS_LABELS = {PENDING: "Waiting", SENDING: "Sending", SENT: "Sent", FAILED: "Failed"}
+#: held for its recipient's daily digest (never claimed by the sender), then sent in one
+HELD, DIGESTED = "held", "digested"
+STATUSES = (PENDING, SENDING, SENT, FAILED, HELD, DIGESTED)
+STATUS_LABELS = {
+    PENDING: "Waiting",
+    SENDING: "Sending",
+    SENT: "Sent",
+    FAILED: "Failed",
+    HELD: "Held for the daily digest",
+    DIGESTED: "Sent in a daily digest",
+}
 
 #: a send is tried this many times in all, then the email is marked failed
 MAX_ATTEMPTS = 5
@@ -43,6 +52,11 @@ class EmailKind:
     body: str
     #: personalisation that must not be kept once the email has gone (a set-password link)
     secret_keys: tuple[str, ...] = ()
+    #: sent as it happens even to a user who chose one email a day (urgent and personal)
+    immediate: bool = False
+    #: also listed on the recipient's Notifications page (not a set-password link, nor the
+    #: digest, which only gathers what that page already lists)
+    in_app: bool = True
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -70,6 +84,8 @@ KINDS: dict[str, EmailKind] = {
             "The link works once and expires on ((expires)). If you were not expecting this "
             "email, you can ignore it." + _SIGN_OFF,
             secret_keys=("link",),
+            immediate=True,
+            in_app=False,
         ),
         EmailKind(
             "password_reset",
@@ -81,6 +97,8 @@ KINDS: dict[str, EmailKind] = {
             "The link works once and expires at ((expires)). If you did not ask for this, you "
             "can ignore this email: your password has not changed." + _SIGN_OFF,
             secret_keys=("link",),
+            immediate=True,
+            in_app=False,
         ),
         EmailKind(
             "draft_report_shared",
@@ -120,8 +138,23 @@ KINDS: dict[str, EmailKind] = {
             "The assessment of ((service_name)) has been submitted for review.\n\n"
             "Review it: ((link))" + _SIGN_OFF,
         ),
+        EmailKind(
+            "digest",
+            "Your daily summary from ((council_name)): ((count))",
+            "Dear ((name)),\n\n"
+            "Since your last summary:\n\n"
+            "((items))\n\n"
+            "See all your notifications: ((link))\n\n"
+            "You chose one email a day. To have each email as it happens, change your email "
+            "preferences in the service." + _SIGN_OFF,
+            immediate=True,
+            in_app=False,
+        ),
     )
 }
+
+#: the kind of the daily digest email (services/digest.py)
+DIGEST = "digest"
 
 
 def render(kind: EmailKind, personalisation: Mapping[str, str]) -> tuple[str, str]:

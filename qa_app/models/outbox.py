@@ -33,9 +33,13 @@ class OutboxEmail(Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: when the recipient opened it as a notification in the app (or marked all as read)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         UniqueConstraint("event_key", "recipient_email", name="uq_outbox_emails_event_recipient"),
         Index("ix_outbox_emails_status_next_attempt_at", "status", "next_attempt_at"),
         Index("ix_outbox_emails_created_at", "created_at"),
+        # a user's notifications, and the unread count in every page's header
+        Index("ix_outbox_emails_user_unread", "user_id", "read_at"),
     )

@@ -28,6 +28,10 @@ class User(Model):
     invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: "immediate" or "daily" (domain.notification_rules): a daily digest holds single emails
+    email_frequency: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     provider = relationship("Provider", lazy="joined")

@@ -24,8 +24,9 @@ from flask import current_app
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from qa_app.domain import emails
-from qa_app.domain.emails import FAILED, KINDS, PENDING, SENDING, SENDING_LEASE, SENT
+from qa_app.domain import emails, notification_rules
+from qa_app.domain.emails import FAILED, HELD, KINDS, PENDING, SENDING, SENDING_LEASE, SENT
+from qa_app.domain.notification_rules import DAILY
 from qa_app.domain.pagination import Page
 from qa_app.extensions import db
 from qa_app.models import OutboxEmail, User
@@ -57,8 +58,10 @@ def enqueue(
 ) -> int:
     """Write one email of `kind` per recipient for the event `event_key`, in the caller's
     transaction. Each recipient's `name` and the council's name join `personalisation`.
-    Inactive users and recipients already written for this event are left out. Returns how
-    many rows were written."""
+    Inactive users and recipients already written for this event are left out. An email to a
+    user who chose one email a day is held for their digest (services/digest.py) unless its
+    kind is immediate. Each row is also the recipient's in-app notification (services/inbox.py).
+    Returns how many rows were written."""
     spec = KINDS[kind]
     rows = []
     for user in recipients:
@@ -77,7 +80,9 @@ def enqueue(
                 "recipient_email": user.email,
                 "user_id": user.id,
                 "personalisation": {key: str(value) for key, value in values.items()},
-                "status": PENDING,
+                "status": HELD
+                if notification_rules.is_held(spec, user.email_frequency == DAILY)
+                else PENDING,
                 "attempts": 0,
                 "next_attempt_at": utcnow(),
                 "created_at": utcnow(),
@@ -89,8 +94,9 @@ def enqueue(
     statement = dialect.insert(OutboxEmail).on_conflict_do_nothing(
         index_elements=["event_key", "recipient_email"]
     )
-    result = db.session.execute(statement, rows)
-    return max(getattr(result, "rowcount", 0), 0)
+    # the ids of the rows written (a row left out by the conflict returns none): the rowcount
+    # of a many-row insert is not reliable on every driver
+    return len(db.session.execute(statement.returning(OutboxEmail.id), rows).all())
 
 
 # ---------------------------------------------------------------- sending

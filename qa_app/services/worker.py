@@ -39,10 +39,12 @@ class Periodic:
 
 
 #: the periodic tasks. The escalation sweep (services/sweep.py), so a separate sweep timer is
-#: optional; the email outbox sends what is due (services/outbox.py).
+#: optional; the email outbox sends what is due (services/outbox.py); the daily digest.
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep"),
     Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending"),
+    # the daily digest of held emails, once its hour has come (services/digest.py)
+    Periodic("digest", timedelta(minutes=5), "qa_app.services.digest:send_digests"),
 )
 #: the longest pause between cycles after failures in a row (the database is away)
 MAX_PAUSE_SECONDS = 30.0

@@ -8,7 +8,7 @@ from qa_app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from qa_app import signed_in
-    from qa_app.web import assets, errors, filters, health, nul_guard
+    from qa_app.web import account, assets, errors, filters, health, nul_guard
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
     from qa_app.web.portal import bp as portal_bp
@@ -20,6 +20,8 @@ def init_app(app: Flask) -> None:
     signed_in.init_app(app)
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account.bp)
+    account.init_app(app)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(portal_bp)

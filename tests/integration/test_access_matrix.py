@@ -8,8 +8,10 @@ Expected outcomes:
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from qa_app.extensions import db
+from qa_app.models import OutboxEmail
 from qa_app.services import (
     assessments,
     concerns,
@@ -22,6 +24,7 @@ from qa_app.services import (
     users,
 )
 from qa_app.services.actors import Actor
+from qa_app.services.transaction import unit_of_work
 from tests.support.spreadsheets import write_csv
 
 ROLES = ("anonymous", "provider_a", "provider_b", "officer", "manager", "admin")
@@ -218,6 +221,16 @@ MATRIX = {
         None,
     ),
     "auth.set_password": ("GET", "/set-password/not-a-real-token", dict.fromkeys(ROLES, 404), None),
+    "account.notifications": ("GET", "/notifications", SIGNED_IN, None),
+    # provider A's own notification: opening it goes to its page; to anyone else it is missing
+    "account.notification_open": (
+        "GET",
+        "/notifications/{notification_a}",
+        {**dict.fromkeys(ROLES, 404), "anonymous": 302, "provider_a": 302},
+        None,
+    ),
+    "account.notifications_read_all": ("POST", "/notifications/read", SIGN_OUT, {}),
+    "account.your_account": ("GET", "/account", SIGNED_IN, None),
     "auth.forgot_password": ("GET", "/forgot-password", PUBLIC, None),
     "auth.forgot_password_sent": ("GET", "/forgot-password/sent", PUBLIC, None),
     "staff.home": ("GET", "/home", STAFF_PAGE, None),
@@ -884,6 +897,7 @@ def world(make, app, tmp_path, monkeypatch):
             "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
             "failed_job": _failed_job(),
+            "notification_a": _notification_for(people["provider_a"]),
         },
     }
 
@@ -1010,6 +1024,21 @@ def _failed_job() -> int:
     job.status, job.failed_at, job.last_error = "failed", datetime.now(UTC), "ValueError: x"
     db.session.commit()
     return job.id
+
+
+def _notification_for(user) -> int:
+    from qa_app.services import outbox
+
+    with unit_of_work():
+        outbox.enqueue(
+            "assessment_published",
+            f"matrix:{user.id}",
+            [user],
+            {"service_name": "Oak House", "link": outbox.link("portal.home")},
+        )
+    return db.session.scalar(
+        select(OutboxEmail.id).where(OutboxEmail.event_key == f"matrix:{user.id}")
+    )
 
 
 def _token_id_for(user) -> int:

@@ -64,6 +64,11 @@ EXEMPT = {
     "registered again, one with open work) and its refusal are walked in test_cqc_closings, "
     "which builds the known services and the file it needs",
     "auth.sign_out": "a button with no fields, and signing out is never refused",
+    "account.notifications_read_all": "a button with no fields, never refused: marking read "
+    "what is read changes nothing",
+    "account.your_account": "its radios always hold one of two choices, both valid (the page "
+    "opens with the user's own checked); a form sent without a choice, or with one not offered, "
+    "is answered with the error summary in test_daily_digest",
     "admin.user_reactivate": "a button with no fields, never refused: reactivating an active "
     "user changes nothing",
     "admin.token_revoke": "a button with no fields, never refused: revoking a revoked token "

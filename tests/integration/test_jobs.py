@@ -216,7 +216,7 @@ def test_an_unknown_job_is_a_404_for_an_administrator(make, client):
 
 
 def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
-    assert [task.name for task in Worker(app).periodic] == ["sweep", "email"]
+    assert [task.name for task in Worker(app).periodic] == ["sweep", "email", "digest"]
     officer = make.user("officer")
     outbox.enqueue(
         "assessment_submitted",
@@ -228,6 +228,7 @@ def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
     summary = _worker_once(app)
     assert {"escalated", "notices_created"} <= set(summary["periodic"]["sweep"])
     assert summary["periodic"]["email"] == 1
+    assert summary["periodic"]["digest"] == 0  # no one's emails held for a daily digest
     db.session.expire_all()
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.event_key == "test:worker"))
     assert (email.status, email.recipient_email) == ("sent", officer.email)

@@ -33,6 +33,7 @@ ID_ARGS = (
     "concern_id",
     "comment_id",
     "photo_id",
+    "notification_id",
 )
 #: arguments that are not records of anyone's: the value to use
 OTHER_ARGS = {"question_ref": "QA01.1", "month": "2026-10", "part": "overall"}  # month: QuAD (API)
@@ -126,8 +127,28 @@ def organisation(make, name: str, officer, manager) -> dict:
             "concern_id": [concern.id],
             "comment_id": [comment.id],
             "photo_id": [photo.id],
+            "notification_id": _notifications(person),
         },
     }
+
+
+def _notifications(person) -> list[int]:
+    """The emails written for the provider user (the plan opened, the report published): each is
+    their notification too."""
+    from sqlalchemy import select
+
+    from qa_app.models import OutboxEmail
+    from qa_app.services.inbox import IN_APP_KINDS
+
+    found = list(
+        db.session.scalars(
+            select(OutboxEmail.id).where(
+                OutboxEmail.user_id == person.id, OutboxEmail.kind.in_(IN_APP_KINDS)
+            )
+        )
+    )
+    assert found, "the organisation's provider user was emailed nothing"
+    return found
 
 
 def _answered_comment(assessment, person, manager):
