@@ -39,9 +39,11 @@ class Periodic:
 
 
 #: the periodic tasks. The escalation sweep (services/sweep.py), so a separate sweep timer is
-#: optional; the email outbox sends what is due (services/outbox.py).
+#: optional; the reminders due (services/reminders.py), written to the outbox before it sends;
+#: the email outbox sends what is due (services/outbox.py).
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep"),
+    Periodic("reminders", timedelta(minutes=15), "qa_app.services.reminders:run"),
     Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending"),
 )
 #: the longest pause between cycles after failures in a row (the database is away)

@@ -200,8 +200,8 @@ def test_an_unknown_job_is_a_404_for_an_administrator(make, client):
     assert client.post("/admin/jobs/999999/retry").status_code == 404
 
 
-def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
-    assert [task.name for task in Worker(app).periodic] == ["sweep", "email"]
+def test_the_worker_runs_the_sweep_and_reminders_and_sends_the_emails_waiting(app, make):
+    assert [task.name for task in Worker(app).periodic] == ["sweep", "reminders", "email"]
     officer = make.user("officer")
     outbox.enqueue(
         "assessment_submitted",
@@ -212,6 +212,7 @@ def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
     db.session.commit()
     summary = _worker_once(app)
     assert {"escalated", "notices_created"} <= set(summary["periodic"]["sweep"])
+    assert set(summary["periodic"]["reminders"]) >= {"plan_due_soon", "concern_due_soon"}
     assert summary["periodic"]["email"] == 1
     db.session.expire_all()
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.event_key == "test:worker"))
