@@ -42,6 +42,7 @@ from qa_app.models import (
     ImprovementPlan,
     Notice,
     NoticeRequirement,
+    OutboxEmail,
     PlanAction,
     Service,
     User,
@@ -112,7 +113,22 @@ def _active_officers() -> list[User]:
 
 
 def _enqueue(kind: str, key: str, recipients: list[User], **personalisation: str) -> int:
-    return outbox.enqueue(kind, key, recipients, personalisation) if recipients else 0
+    """Write the reminder `key` to those of `recipients` it has not been written to yet; how
+    many that was. (The outbox's unique (event key, recipient) is what guarantees once, even
+    for two workers at once; the look-up first only makes the count honest and a run that has
+    nothing new write nothing.)"""
+    active = [r for r in recipients if r.active]
+    if not active:
+        return 0
+    already = set(
+        db.session.scalars(
+            select(OutboxEmail.recipient_email).where(OutboxEmail.event_key == key[:200])
+        )
+    )
+    new = [r for r in active if r.email not in already]
+    if new:
+        outbox.enqueue(kind, key, new, personalisation)
+    return len(new)
 
 
 # ---------------------------------------------------------------- providers
