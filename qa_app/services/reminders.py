@@ -78,7 +78,8 @@ def run(now: datetime | None = None) -> dict[str, int]:
         ("concern_breached", _concerns_breached),
         ("follow_up_due", _follow_ups_due),
     ):
-        with unit_of_work():
+        # reads, then writes, beside other workers: on SQLite the write lock is taken first
+        with unit_of_work(writes_after_reading=True):
             written[kind] = find(now, today)
     return written
 
