@@ -2,7 +2,8 @@
 that is due now, found with the rules the pages use, written to the outbox once.
 
 Providers (every active user of the service's provider):
-- a draft report's comment period closes within 3 days (`domain.draft_comments`);
+- a draft report's comment period closes within 3 days (`domain.draft_comments`), unless the
+  provider has said it has no comments;
 - a plan is due within 3 days, and once it is overdue (`rules.plan_overdue`);
 - an action has passed its target date (`rules.action_overdue`);
 - a requirement of an issued notice (or a remedial action of a breach notice) is due within
@@ -38,6 +39,7 @@ from qa_app.domain.wording import long_date, long_datetime
 from qa_app.extensions import db
 from qa_app.models import (
     Assessment,
+    AssessmentComment,
     Concern,
     ImprovementPlan,
     Notice,
@@ -135,6 +137,19 @@ def _enqueue(kind: str, key: str, recipients: list[User], **personalisation: str
 # ---------------------------------------------------------------- providers
 
 
+def _said_no_comments():
+    """The provider said it has no comments on the draft as shared last: nothing to remind."""
+    return (
+        select(AssessmentComment.id)
+        .where(
+            AssessmentComment.assessment_id == Assessment.id,
+            AssessmentComment.kind == "no_comments",
+            AssessmentComment.created_at >= Assessment.shared_at,
+        )
+        .exists()
+    )
+
+
 def _comments_closing(now: datetime, today) -> int:
     shared = db.session.scalars(
         select(Assessment)
@@ -143,6 +158,7 @@ def _comments_closing(now: datetime, today) -> int:
             Assessment.status == DRAFT_SHARED,
             Assessment.shared_at >= now - timedelta(days=COMMENT_DAYS),
             rules.service_open_on(today),
+            ~_said_no_comments(),
         )
         .order_by(Assessment.id)
     ).unique()

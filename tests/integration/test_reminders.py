@@ -99,6 +99,24 @@ def _published_long_ago(w, make):
     return assessment
 
 
+def _shared_draft(w, service):
+    """A draft report of `service` shared with the provider on 19 November 2026 (its comment
+    period ends on 3 December)."""
+    standards.load_directory(Actor.system("cli"))
+    officer, manager = w["officer"], w["manager"]
+    draft = assessments.plan(
+        Actor(officer, "web"), officer, {"service_id": service.id, "visit_date": date(2026, 11, 16)}
+    )
+    for q in assessments.questions_for(draft):
+        data = assessments.AnswerInput(score=3, evidence=f"Seen {q.ref}")
+        assessments.save_answer(Actor(officer, "web"), officer, draft.id, q.ref, data, None)
+    assessments.submit(Actor(officer, "web"), officer, draft.id)
+    assessments.share_draft(Actor(manager, "web"), manager, draft.id)
+    with unit_of_work():
+        db.session.get(Assessment, draft.id).shared_at = datetime(2026, 11, 19, 15, tzinfo=UTC)
+    return draft
+
+
 def test_each_reminder_reaches_the_right_people_once(world, app, make, mailbox):
     w = world
     officer = w["officer"]
@@ -136,16 +154,7 @@ def test_each_reminder_reaches_the_right_people_once(world, app, make, mailbox):
     _published_long_ago(w, make)
     with unit_of_work():
         ash.contract_officer_id = w["contract_officer"].id
-    draft = assessments.plan(
-        Actor(officer, "web"), officer, {"service_id": elm.id, "visit_date": date(2026, 11, 16)}
-    )
-    for q in assessments.questions_for(draft):
-        data = assessments.AnswerInput(score=3, evidence=f"Seen {q.ref}")
-        assessments.save_answer(Actor(officer, "web"), officer, draft.id, q.ref, data, None)
-    assessments.submit(Actor(officer, "web"), officer, draft.id)
-    assessments.share_draft(Actor(w["manager"], "web"), w["manager"], draft.id)
-    with unit_of_work():
-        db.session.get(Assessment, draft.id).shared_at = datetime(2026, 11, 19, 15, tzinfo=UTC)
+    _shared_draft(w, elm)
     # concerns about Rowan House, logged by the officer: one due in an hour, one an hour late
     _concern(officer, rowan, NOW - timedelta(hours=23))
     _concern(officer, rowan, NOW - timedelta(hours=25))
@@ -349,3 +358,13 @@ def test_a_closed_service_and_a_submitted_plan_get_no_reminders(world):
         w["rowan"].closed_on = None
         plan.status = "submitted"
     assert reminders.run(NOW)["plan_due_soon"] == 0
+
+
+def test_a_provider_that_said_it_has_no_comments_is_not_reminded(world):
+    w = world
+    draft = _shared_draft(w, w["elm"])
+    provider = w["provider_user"]
+    assessments.add_provider_comment(
+        Actor(provider, "web"), provider, draft.id, None, "", no_comments=True
+    )
+    assert reminders.run(NOW)["comments_closing"] == 0
