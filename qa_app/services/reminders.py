@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -61,6 +62,8 @@ NOTICE_NAMES = {
 }
 #: follow-ups asked for in one run (every one due is found; this only bounds the statement)
 FOLLOW_UP_LIMIT = 10_000
+#: reminders whose outbox rows are looked up in one statement
+CHUNK = 500
 
 
 def run(now: datetime | None = None) -> dict[str, int]:
@@ -82,7 +85,7 @@ def run(now: datetime | None = None) -> dict[str, int]:
     ):
         # reads, then writes, beside other workers: on SQLite the write lock is taken first
         with unit_of_work(writes_after_reading=True):
-            written[kind] = find(now, today)
+            written[kind] = _write(find(now, today))
     return written
 
 
@@ -115,23 +118,44 @@ def _active_officers() -> list[User]:
     )
 
 
-def _enqueue(kind: str, key: str, recipients: list[User], **personalisation: str) -> int:
-    """Write the reminder `key` to those of `recipients` it has not been written to yet; how
-    many that was. (The outbox's unique (event key, recipient) is what guarantees once, even
-    for two workers at once; the look-up first only makes the count honest and a run that has
-    nothing new write nothing.)"""
+@dataclass(frozen=True)
+class Reminder:
+    kind: str
+    key: str
+    recipients: list[User]
+    personalisation: dict[str, str]
+
+
+def _reminder(
+    kind: str, key: str, recipients: list[User], **personalisation: str
+) -> list[Reminder]:
+    """One reminder to write (to its active recipients)."""
     active = [r for r in recipients if r.active]
-    if not active:
-        return 0
-    already = set(
-        db.session.scalars(
-            select(OutboxEmail.recipient_email).where(OutboxEmail.event_key == key[:200])
-        )
-    )
-    new = [r for r in active if r.email not in already]
-    if new:
-        outbox.enqueue(kind, key, new, personalisation)
-    return len(new)
+    return [Reminder(kind, key[:200], active, personalisation)] if active else []
+
+
+def _write(found: list[Reminder]) -> int:
+    """Write each reminder to those of its recipients it has not been written to yet; how many
+    emails that was. The outbox's unique (event key, recipient) is what guarantees once, even
+    for two workers at once; reading what is already there first (one statement per
+    `CHUNK` reminders) keeps the count honest and a run with nothing new writing nothing."""
+    written = 0
+    for start in range(0, len(found), CHUNK):
+        chunk = found[start : start + CHUNK]
+        already = {
+            (key, email)
+            for key, email in db.session.execute(
+                select(OutboxEmail.event_key, OutboxEmail.recipient_email).where(
+                    OutboxEmail.event_key.in_([r.key for r in chunk])
+                )
+            )
+        }
+        for reminder in chunk:
+            new = [u for u in reminder.recipients if (reminder.key, u.email) not in already]
+            if new:
+                outbox.enqueue(reminder.kind, reminder.key, new, reminder.personalisation)
+                written += len(new)
+    return written
 
 
 # ---------------------------------------------------------------- providers
@@ -150,7 +174,7 @@ def _said_no_comments():
     )
 
 
-def _comments_closing(now: datetime, today) -> int:
+def _comments_closing(now: datetime, today) -> list[Reminder]:
     shared = db.session.scalars(
         select(Assessment)
         .join(Service, Service.id == Assessment.service_id)
@@ -164,11 +188,11 @@ def _comments_closing(now: datetime, today) -> int:
     ).unique()
     chosen = [a for a in shared if due.closes_soon(comment_deadline(a.shared_at), now)]
     people = _provider_users(a.service.provider_id for a in chosen)
-    written = 0
+    written: list[Reminder] = []
     for assessment in chosen:
         deadline = comment_deadline(assessment.shared_at)
         assert deadline is not None  # shared
-        written += _enqueue(
+        written += _reminder(
             "comments_closing",
             due.event_key("comments_closing", assessment.id, deadline),
             people[assessment.service.provider_id],
@@ -179,11 +203,11 @@ def _comments_closing(now: datetime, today) -> int:
     return written
 
 
-def _plan_reminders(kind: str, plans: list[ImprovementPlan]) -> int:
+def _plan_reminders(kind: str, plans: list[ImprovementPlan]) -> list[Reminder]:
     people = _provider_users(p.service.provider_id for p in plans)
-    written = 0
+    written: list[Reminder] = []
     for plan in plans:
-        written += _enqueue(
+        written += _reminder(
             kind,
             due.event_key(kind, plan.id, plan.submission_due_date),
             people[plan.service.provider_id],
@@ -194,7 +218,7 @@ def _plan_reminders(kind: str, plans: list[ImprovementPlan]) -> int:
     return written
 
 
-def _plans_due_soon(now: datetime, today) -> int:
+def _plans_due_soon(now: datetime, today) -> list[Reminder]:
     first, last = due.window(today)
     plans = db.session.scalars(
         select(ImprovementPlan)
@@ -209,7 +233,7 @@ def _plans_due_soon(now: datetime, today) -> int:
     return _plan_reminders("plan_due_soon", list(plans))
 
 
-def _plans_overdue(now: datetime, today) -> int:
+def _plans_overdue(now: datetime, today) -> list[Reminder]:
     plans = db.session.scalars(
         select(ImprovementPlan)
         .where(rules.plan_overdue(today), rules.plan_service_open_on(today))
@@ -218,7 +242,7 @@ def _plans_overdue(now: datetime, today) -> int:
     return _plan_reminders("plan_overdue", list(plans))
 
 
-def _actions_overdue(now: datetime, today) -> int:
+def _actions_overdue(now: datetime, today) -> list[Reminder]:
     rows = db.session.execute(
         select(PlanAction.id, PlanAction.target_date, ImprovementPlan)
         .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
@@ -230,9 +254,9 @@ def _actions_overdue(now: datetime, today) -> int:
         .order_by(PlanAction.id)
     ).all()
     people = _provider_users(plan.service.provider_id for _a, _t, plan in rows)
-    written = 0
+    written: list[Reminder] = []
     for action_id, target_date, plan in rows:
-        written += _enqueue(
+        written += _reminder(
             "action_overdue",
             due.event_key("action_overdue", action_id, target_date),
             people[plan.service.provider_id],
@@ -243,7 +267,7 @@ def _actions_overdue(now: datetime, today) -> int:
     return written
 
 
-def _requirements_due_soon(now: datetime, today) -> int:
+def _requirements_due_soon(now: datetime, today) -> list[Reminder]:
     first, last = due.window(today)
     rows = db.session.execute(
         select(NoticeRequirement.id, NoticeRequirement.due_date, Notice)
@@ -259,9 +283,9 @@ def _requirements_due_soon(now: datetime, today) -> int:
         .order_by(NoticeRequirement.id)
     ).all()
     people = _provider_users(notice.service.provider_id for _r, _d, notice in rows)
-    written = 0
+    written: list[Reminder] = []
     for requirement_id, due_date, notice in rows:
-        written += _enqueue(
+        written += _reminder(
             "requirement_due_soon",
             due.event_key("requirement_due_soon", requirement_id, due_date),
             people[notice.service.provider_id],
@@ -285,11 +309,11 @@ def concern_officers(concern: Concern, everyone: list[User]) -> list[User]:
     return everyone
 
 
-def _concern_reminders(kind: str, concerns: list[Concern]) -> int:
+def _concern_reminders(kind: str, concerns: list[Concern]) -> list[Reminder]:
     everyone = _active_officers() if concerns else []
-    written = 0
+    written: list[Reminder] = []
     for concern in concerns:
-        written += _enqueue(
+        written += _reminder(
             kind,
             due.event_key(kind, concern.id, concern.response_due_at),
             concern_officers(concern, everyone),
@@ -301,7 +325,7 @@ def _concern_reminders(kind: str, concerns: list[Concern]) -> int:
     return written
 
 
-def _concerns_due_soon(now: datetime, today) -> int:
+def _concerns_due_soon(now: datetime, today) -> list[Reminder]:
     concerns = db.session.scalars(
         select(Concern)
         .where(rules.clock_due_soon(now, hours=due.CLOCK_WARNING_HOURS))
@@ -310,17 +334,17 @@ def _concerns_due_soon(now: datetime, today) -> int:
     return _concern_reminders("concern_due_soon", list(concerns))
 
 
-def _concerns_breached(now: datetime, today) -> int:
+def _concerns_breached(now: datetime, today) -> list[Reminder]:
     concerns = db.session.scalars(
         select(Concern).where(rules.clock_breached(now)).order_by(Concern.id)
     ).unique()
     return _concern_reminders("concern_breached", list(concerns))
 
 
-def _follow_ups_due(now: datetime, today) -> int:
+def _follow_ups_due(now: datetime, today) -> list[Reminder]:
     found = follow_ups_due(today=today, within_days=0, limit=FOLLOW_UP_LIMIT)
     if not found:
-        return 0
+        return []
     services = {
         s.id: s
         for s in db.session.scalars(
@@ -328,14 +352,14 @@ def _follow_ups_due(now: datetime, today) -> int:
         ).unique()
     }
     latest = rules.latest_published_by_service(services)
-    written = 0
+    written: list[Reminder] = []
     for follow_up in found:
         service = services[follow_up.service_id]
         assessment = latest.get(service.id)
         officer = _staff(service.contract_officer) or _staff(
             assessment.lead_officer if assessment else None
         )
-        written += _enqueue(
+        written += _reminder(
             "follow_up_due",
             due.event_key("follow_up_due", service.id, follow_up.due),
             [officer] if officer else [],
