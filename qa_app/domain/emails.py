@@ -138,6 +138,133 @@ KINDS: dict[str, EmailKind] = {
             "The assessment of ((service_name)) has been submitted for review.\n\n"
             "Review it: ((link))" + _SIGN_OFF,
         ),
+        # ---- steps (issue 19 part C): providers
+        EmailKind(
+            "plan_returned",
+            "Improvement plan for ((service_name)) returned with comments",
+            "Dear ((name)),\n\n"
+            "The council has reviewed the improvement plan for ((service_name)) and returned it "
+            "to you with comments. Read the comments, change the plan and submit it again.\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "plan_accepted",
+            "Improvement plan for ((service_name)) accepted",
+            "Dear ((name)),\n\n"
+            "The council has accepted the improvement plan for ((service_name)). Record the "
+            "progress of each action as the work goes on.\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "notice_issued",
+            "Notice of concern issued for ((service_name))",
+            "Dear ((name)),\n\n"
+            "The council has issued a notice of concern for ((service_name)). It sets out what "
+            "must be put right and by when. Respond to each requirement by its due date.\n\n"
+            "Read the notice: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "breach_notice_issued",
+            "Contract breach notice issued for ((service_name))",
+            "Dear ((name)),\n\n"
+            "The council has issued a contract breach notice for ((service_name)). It sets out "
+            "the remedial actions required and their due dates.\n\n"
+            "Read the notice: ((link))" + _SIGN_OFF,
+        ),
+        # ---- steps: officers and managers
+        EmailKind(
+            "provider_comments_received",
+            "Provider's comments on the draft report: ((service_name))",
+            "Dear ((name)),\n\n"
+            "The provider has commented on the draft report of ((service_name)). Each comment "
+            "is answered before the report is published.\n\n"
+            "Read the comments: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "notice_drafted",
+            "Draft notice of concern for ((service_name))",
+            "Dear ((name)),\n\n"
+            "Concerns about ((service_name)) were not responded to in time, and the escalation "
+            "sweep has drafted a notice of concern. Review the draft and decide whether to "
+            "issue it.\n\n"
+            "Review the draft: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "breach_notice_drafted",
+            "Draft contract breach notice for ((service_name))",
+            "Dear ((name)),\n\n"
+            "A contract breach notice for ((service_name)) has been drafted from a notice of "
+            "concern whose requirements were not met.\n\n"
+            "Review the draft: ((link))" + _SIGN_OFF,
+        ),
+        # ---- reminders (services/reminders.py): providers
+        EmailKind(
+            "comments_closing",
+            "Reminder: comments on the draft report for ((service_name)) close on ((deadline))",
+            "Dear ((name)),\n\n"
+            "The time for comments on the draft report of ((service_name)) ends on "
+            "((deadline)).\n\n"
+            "Read the draft and comment: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "plan_due_soon",
+            "Reminder: improvement plan for ((service_name)) due by ((deadline))",
+            "Dear ((name)),\n\n"
+            "The improvement plan for ((service_name)) is due by ((deadline)). Add your actions "
+            "and submit the plan by then.\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "plan_overdue",
+            "Reminder: improvement plan for ((service_name)) is overdue",
+            "Dear ((name)),\n\n"
+            "The improvement plan for ((service_name)) was due by ((deadline)) and has not "
+            "been submitted. Submit it as soon as you can.\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "action_overdue",
+            "Reminder: an improvement action for ((service_name)) has passed its target date",
+            "Dear ((name)),\n\n"
+            "An action in the improvement plan for ((service_name)) had a target date of "
+            "((target_date)) and is not yet complete. Record its progress.\n\n"
+            "Open the plan: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
+            "requirement_due_soon",
+            "Reminder: ((notice_name)) for ((service_name)), a requirement is due by ((due_date))",
+            "Dear ((name)),\n\n"
+            "A requirement of the ((notice_name)) for ((service_name)) is due by "
+            "((due_date)). Respond to it on the notice.\n\n"
+            "Read the notice: ((link))" + _SIGN_OFF,
+        ),
+        # ---- reminders: officers
+        EmailKind(
+            "concern_due_soon",
+            "Reminder: concern response due by ((due_at)), ((service_name))",
+            "Dear ((name)),\n\n"
+            "The response to a ((risk_level)) risk concern about ((service_name)) is due by "
+            "((due_at)). Record the response when it is made.\n\n"
+            "Open the concern: ((link))" + _SIGN_OFF,
+            immediate=True,  # a clock runs in hours: a daily summary would be too late
+        ),
+        EmailKind(
+            "concern_breached",
+            "Reminder: concern response time passed, ((service_name))",
+            "Dear ((name)),\n\n"
+            "The response to a ((risk_level)) risk concern about ((service_name)) was due by "
+            "((due_at)) and none has been recorded.\n\n"
+            "Open the concern: ((link))" + _SIGN_OFF,
+            immediate=True,  # a clock runs in hours: a daily summary would be too late
+        ),
+        EmailKind(
+            "follow_up_due",
+            "Reminder: follow-up assessment due, ((service_name))",
+            "Dear ((name)),\n\n"
+            "A follow-up assessment of ((service_name)) is due on ((due_date)), 6 months after "
+            "its report was published.\n\n"
+            "Open the service: ((link))" + _SIGN_OFF,
+        ),
         EmailKind(
             "digest",
             "Your daily summary from ((council_name)): ((count))",

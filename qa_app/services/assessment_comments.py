@@ -13,7 +13,7 @@ from qa_app.domain.roles import STAFF_ROLES, can_decide
 from qa_app.extensions import db
 from qa_app.models import Assessment, AssessmentComment, CommentAnswer, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.assessment_facts import get_assessment, questions_for
 from qa_app.services.errors import Conflict, Forbidden, NotFound, ValidationFailed, found
@@ -71,6 +71,8 @@ def add_provider_comment(
             {"question": [None, question_ref]},
             assessment.service_id,
         )
+        if not no_comments:
+            notifications.provider_comments_received(assessment)  # in the step's unit
     return comment
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Mapping
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Protocol
@@ -17,6 +18,8 @@ from typing import Protocol
 from qa_app.domain.emails import EmailKind, render
 
 log = logging.getLogger(__name__)
+
+HEADERS_UNFOLDED = policy.SMTP.clone(max_line_length=998)
 
 SMTP_TIMEOUT = 30  # seconds
 
@@ -49,7 +52,9 @@ class SmtpBackend:
 
     def send(self, kind: EmailKind, to: str, personalisation: Mapping[str, str], ref: str) -> None:
         subject, body = render(kind, personalisation)
-        message = EmailMessage()
+        # Headers are not folded below RFC 5322's hard limit: Python folds a subject longer than
+        # 78 characters onto a line of its own, which reaches the reader with a leading space.
+        message = EmailMessage(policy=HEADERS_UNFOLDED)
         message["From"] = self.sender
         message["To"] = to
         message["Subject"] = subject

@@ -6,6 +6,10 @@ work (`qa_app.services.outbox.enqueue`), so the email goes only if the step is k
 - officers (the assessment's lead officer and its other officers): a plan submitted for review
   (the officers of the service's latest published assessment; none when the plan came from a CQC rating alone);
 - managers (every active manager): an assessment submitted for review.
+- providers also: a plan returned with comments or accepted, a notice of concern or a contract
+  breach notice issued; officers (the assessment's): the provider's comments on a shared draft
+  (once per sharing); managers: a draft notice of concern made by the sweep, a contract breach
+  notice drafted (every manager but the one who drafted it).
 
 An email names the service and a date, and links to the page; never more than the recipient
 may see in the app.
@@ -17,12 +21,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from qa_app.domain.draft_comments import comment_deadline
 from qa_app.domain.roles import Role
 from qa_app.domain.wording import long_date
 from qa_app.extensions import db
-from qa_app.models import Assessment, ImprovementPlan, Service, User
+from qa_app.models import Assessment, ImprovementPlan, Notice, Service, User
 from qa_app.services import outbox
-from qa_app.services.assessment_comments import comment_deadline
 from qa_app.services.rules import latest_published_of
 
 
@@ -68,7 +72,7 @@ def assessment_submitted(assessment: Assessment) -> None:
 
 
 def draft_report_shared(assessment: Assessment) -> None:
-    deadline = comment_deadline(assessment)
+    deadline = comment_deadline(assessment.shared_at)
     _send(
         "draft_report_shared",
         f"draft_report_shared:{assessment.id}:{_stamp(assessment.shared_at)}",
@@ -108,4 +112,91 @@ def plan_submitted(plan: ImprovementPlan) -> None:
         [latest.lead_officer, *latest.officers] if latest else [],
         service_name=plan.service.name,
         link=outbox.link("staff.plan_page", plan_id=plan.id),
+    )
+
+
+# ---------------------------------------------------------------- more steps (issue 19 part C)
+
+
+def _without(users: Iterable[User], actor_user: User | None) -> list[User]:
+    """The recipients, less the person who took the step (they know already)."""
+    return [u for u in users if actor_user is None or u.id != actor_user.id]
+
+
+def assessment_officers(assessment: Assessment) -> list[User]:
+    """The assessment's lead officer and its other officers, each once."""
+    people = {u.id: u for u in [assessment.lead_officer, *assessment.officers] if u is not None}
+    return list(people.values())
+
+
+def plan_reviewed(plan: ImprovementPlan, accepted: bool) -> None:
+    """The plan returned with comments, or accepted: the provider's users (the comments stay
+    on the plan's page)."""
+    kind = "plan_accepted" if accepted else "plan_returned"
+    _send(
+        kind,
+        f"{kind}:{plan.id}:{_stamp(plan.reviewed_at)}",
+        _provider_users(plan.service),
+        service_name=plan.service.name,
+        link=outbox.link("portal.plan_page", plan_id=plan.id),
+    )
+
+
+def notice_issued(notice: Notice) -> None:
+    """A notice of concern or a contract breach notice issued: the provider's users (it is
+    theirs to read once issued; the concerns behind it are never named)."""
+    kind = "breach_notice_issued" if notice.kind == "contract_breach" else "notice_issued"
+    _send(
+        kind,
+        f"{kind}:{notice.id}:{_stamp(notice.issued_at)}",
+        _provider_users(notice.service),
+        service_name=notice.service.name,
+        link=outbox.link("portal.notice_page", notice_id=notice.id),
+    )
+
+
+def provider_comments_received(assessment: Assessment) -> None:
+    """The provider's first comment on a shared draft: the assessment's officers, once per
+    sharing (the page lists every comment; a comment per email would flood them)."""
+    _send(
+        "provider_comments_received",
+        f"provider_comments_received:{assessment.id}:{_stamp(assessment.shared_at)}",
+        assessment_officers(assessment),
+        service_name=assessment.service.name,
+        link=outbox.link("staff.assessment_page", assessment_id=assessment.id),
+    )
+
+
+def notices_drafted(created: Iterable[tuple[int, int]]) -> None:
+    """The sweep drafted these (notice id, service id) notices of concern from concerns past
+    their response time: every manager (who decides whether to issue each), one email per
+    notice (two statements however many there are)."""
+    created = list(created)
+    if not created:
+        return
+    names = dict(
+        db.session.execute(
+            select(Service.id, Service.name).where(Service.id.in_([s for _n, s in created]))
+        ).all()
+    )
+    managers = _managers()
+    for notice_id, service_id in created:
+        _send(
+            "notice_drafted",
+            f"notice_drafted:{notice_id}",
+            managers,
+            service_name=names[service_id],
+            link=outbox.link("staff.notice_page", notice_id=notice_id),
+        )
+
+
+def breach_notice_drafted(breach: Notice, service: Service, actor_user: User | None) -> None:
+    """A contract breach notice drafted (by the sweep, or by a manager's hand): every manager
+    but the one who drafted it."""
+    _send(
+        "breach_notice_drafted",
+        f"breach_notice_drafted:{breach.id}",
+        _without(_managers(), actor_user),
+        service_name=service.name,
+        link=outbox.link("staff.notice_page", notice_id=breach.id),
     )

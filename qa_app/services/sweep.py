@@ -28,7 +28,7 @@ from qa_app.domain.notices import NoticeStatus
 from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice, Service
 from qa_app.models.types import utcnow
-from qa_app.services import audit, notices, plans
+from qa_app.services import audit, notices, notifications, plans
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import found
@@ -110,6 +110,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
             ).all()
             for notice_id, sid in created:
                 drafts[sid] = notice_id
+            notifications.notices_drafted(created)  # in the sweep's transaction
         by_notice: dict[int, list[int]] = {}
         for c in claimed:
             by_notice.setdefault(drafts[c.service_id], []).append(c.id)

@@ -39,12 +39,14 @@ class Periodic:
 
 
 #: the periodic tasks. The escalation sweep (services/sweep.py), so a separate sweep timer is
-#: optional; the email outbox sends what is due (services/outbox.py); the daily digest.
+#: optional; the reminders due (services/reminders.py), written to the outbox; the daily digest of
+#: held emails, once its hour has come (services/digest.py); then the email outbox sends what is
+#: due (services/outbox.py), the reminders and digests of this cycle included.
 PERIODIC: tuple[Periodic, ...] = (
     Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep"),
-    Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending"),
-    # the daily digest of held emails, once its hour has come (services/digest.py)
+    Periodic("reminders", timedelta(minutes=15), "qa_app.services.reminders:run"),
     Periodic("digest", timedelta(minutes=5), "qa_app.services.digest:send_digests"),
+    Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending"),
 )
 #: the longest pause between cycles after failures in a row (the database is away)
 MAX_PAUSE_SECONDS = 30.0

@@ -126,6 +126,15 @@ def test_invitations_and_password_resets_are_never_held(daily, mailbox):
     assert len(mailbox.to(daily.email)) == 2
 
 
+def test_a_concern_clock_reminder_is_never_held_for_the_digest(make, mailbox):
+    officer = make.user("officer", email_frequency="daily")
+    for kind in ("concern_due_soon", "concern_breached"):
+        event(officer, kind, kind=kind, risk_level="high", due_at="28 November 2026 at 2:00pm")
+    assert [row.status for row in rows(officer)] == ["pending", "pending"]
+    assert outbox.send_pending() == 2
+    assert len(mailbox.to(officer.email)) == 2
+
+
 def test_single_emails_for_users_who_did_not_choose_the_digest(make, mailbox):
     officer = make.user("officer")
     event(officer, "Oak House")

@@ -215,8 +215,9 @@ def test_an_unknown_job_is_a_404_for_an_administrator(make, client):
     assert client.post("/admin/jobs/999999/retry").status_code == 404
 
 
-def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
-    assert [task.name for task in Worker(app).periodic] == ["sweep", "email", "digest"]
+def test_the_worker_runs_the_sweep_and_reminders_and_sends_the_emails_waiting(app, make):
+    periodic = [task.name for task in Worker(app).periodic]
+    assert periodic == ["sweep", "reminders", "digest", "email"]
     officer = make.user("officer")
     outbox.enqueue(
         "assessment_submitted",
@@ -227,6 +228,7 @@ def test_the_worker_runs_the_sweep_and_sends_the_emails_waiting(app, make):
     db.session.commit()
     summary = _worker_once(app)
     assert {"escalated", "notices_created"} <= set(summary["periodic"]["sweep"])
+    assert set(summary["periodic"]["reminders"]) >= {"plan_due_soon", "concern_due_soon"}
     assert summary["periodic"]["email"] == 1
     assert summary["periodic"]["digest"] == 0  # no one's emails held for a daily digest
     db.session.expire_all()

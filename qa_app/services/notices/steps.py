@@ -25,7 +25,7 @@ from qa_app.domain.notices import (
 from qa_app.extensions import db
 from qa_app.models import Concern, Notice, NoticeRequirement, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -166,6 +166,7 @@ def issue(
             now,
             {"placement_stop_start": [None, start]} if start else None,
         )
+        notifications.notice_issued(notice)  # in the step's unit of work
     return notice
 
 
@@ -252,6 +253,7 @@ def escalate_to_breach(
         {"status": [None, NoticeStatus.DRAFT], "parent_id": [None, notice.id]},
         notice.service_id,
     )
+    notifications.breach_notice_drafted(breach, notice.service, actor.user)
     return breach
 
 

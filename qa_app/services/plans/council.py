@@ -10,7 +10,7 @@ from qa_app.domain import plans as rules
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, PlanAction, PlanIssue, User
 from qa_app.models.types import utcnow
-from qa_app.services import audit
+from qa_app.services import audit, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.errors import Conflict, ValidationFailed
 from qa_app.services.follow_on import service_changed
@@ -92,6 +92,7 @@ def accept(actor: Actor, viewer: User, plan_id: int) -> ImprovementPlan:
     def change(p):
         p.status, p.accepted_at = rules.ACCEPTED, utcnow()
         p.reviewed_at, p.reviewed_by_label = p.accepted_at, actor.label
+        notifications.plan_reviewed(p, accepted=True)  # in the step's unit of work
 
     return plan_step(actor, plan, "accepted", change)
 
@@ -111,6 +112,7 @@ def return_plan(actor: Actor, viewer: User, plan_id: int, comments: str) -> Impr
     def change(p):
         p.status, p.reviewed_at, p.reviewed_by_label = rules.RETURNED, utcnow(), actor.label
         p.review_comments = comments
+        notifications.plan_reviewed(p, accepted=False)  # in the step's unit of work
 
     return plan_step(actor, plan, "returned", change, {"comments": [None, comments[:500]]})
 
