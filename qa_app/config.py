@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from qa_app.domain.codes import SERVICE_TYPES
+from qa_app.domain.programme import Intervals, IntervalsRefused, parse_intervals
 
 ENVIRONMENTS = ("development", "test", "production")
 CLOCK_MODES = ("elapsed", "working_days")
@@ -35,6 +38,7 @@ class Settings:
     session_idle_minutes: int
     session_max_hours: int
     trusted_proxies: int
+    assessment_intervals: Intervals = field(default_factory=Intervals)
 
     def flask_config(self) -> dict:
         development = self.env == "development"
@@ -53,6 +57,7 @@ class Settings:
             "QA_SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "QA_SESSION_MAX_HOURS": self.session_max_hours,
             "QA_TRUSTED_PROXIES": self.trusted_proxies,
+            "QA_ASSESSMENT_INTERVALS": self.assessment_intervals,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": not development and self.env != "test",
@@ -136,6 +141,13 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
             f"QA_CLOCK_MODE must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}"
         )
 
+    try:
+        intervals = parse_intervals(
+            environ.get("QA_ASSESSMENT_INTERVAL_MONTHS", ""), frozenset(SERVICE_TYPES)
+        )
+    except IntervalsRefused as refused:
+        raise ConfigError(f"QA_ASSESSMENT_INTERVAL_MONTHS: {refused}") from None
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -151,6 +163,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         session_idle_minutes=_int(environ, "QA_SESSION_IDLE_MINUTES", 30),
         session_max_hours=_int(environ, "QA_SESSION_MAX_HOURS", 12),
         trusted_proxies=_int(environ, "QA_TRUSTED_PROXIES", 0, minimum=0),
+        assessment_intervals=intervals,
     )
 
 

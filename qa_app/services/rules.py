@@ -14,6 +14,7 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
 | a service open (not closed) on a day  | `domain.service_closing.is_open_on`  | `service_open_on`      |
 | a plan of a service open on a day     | `domain.service_closing.is_open_on`  | `plan_service_open_on` |
+| a service's next assessment due before a day | `domain.programme.next_assessment_due` | `next_due_before` |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -23,12 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from qa_app.domain import concerns as concern_rules
 from qa_app.domain import dashboard as dashboard_rules
 from qa_app.domain import lifecycle
 from qa_app.domain import plans as plan_rules
+from qa_app.domain import programme as programme_rules
+from qa_app.domain.clocks import LONDON
 from qa_app.extensions import db
 from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
 
@@ -194,6 +198,45 @@ def below_good() -> ColumnElement[bool]:
             )
         ),
     )
+
+
+def intervals() -> programme_rules.Intervals:
+    """The council's regular intervals between assessments (`QA_ASSESSMENT_INTERVAL_MONTHS`)."""
+    return current_app.config.get("QA_ASSESSMENT_INTERVALS") or programme_rules.Intervals()
+
+
+def next_due_before(latest, day: date, intervals: programme_rules.Intervals):
+    """`domain.programme.next_assessment_due` < `day`, for each service joined to `latest` (a
+    `latest_published` subquery; `Service` in the query). Never-assessed services are not
+    joined (theirs is due on the day itself)."""
+    return or_(*next_due_groups(latest, day, intervals))
+
+
+def next_due_groups(latest, day: date, intervals: programme_rules.Intervals):
+    """`next_due_before` as one condition per length of wait (below Good: 6 months; then each
+    service type's interval): within one, the order of publication is the order of due dates,
+    so each can be listed most overdue first and the lists merged. Each is: the latest
+    publication fell before the first publication date whose next assessment is not yet due
+    before `day` (`domain.programme.published_before_is_overdue`)."""
+
+    def published_before(months: int):
+        first = programme_rules.published_before_is_overdue(day, months)
+        return latest.c.published_at < datetime.combine(first, datetime.min.time(), tzinfo=LONDON)
+
+    below = latest.c.overall_rating.in_(plan_rules.BELOW_GOOD_RATINGS)
+    not_below = or_(latest.c.overall_rating.is_(None), ~below)
+    by_type = intervals.by_type or {}
+    return [
+        and_(below, published_before(lifecycle.FOLLOW_UP_MONTHS)),
+        and_(
+            not_below,
+            Service.service_type.not_in(list(by_type)),
+            published_before(intervals.default),
+        ),
+    ] + [
+        and_(not_below, Service.service_type == kind, published_before(months))
+        for kind, months in by_type.items()
+    ]
 
 
 # ---------------------------------------------------------------- open concerns
