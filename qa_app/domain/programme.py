@@ -185,3 +185,46 @@ def priority(facts: PriorityInputs, today: date) -> Priority:
         facts.service_id,
     )
     return Priority(key, tuple(reasons))
+
+
+# ---------------------------------------------------------------- planning a month in one step
+
+
+@dataclass(frozen=True)
+class Placement:
+    service_id: int
+    officer_id: int | None  # None: no officer has room this month
+    visit_date: date | None
+
+
+def working_days(first: date, last: date) -> list[date]:
+    """Monday to Friday from `first` to `last`."""
+    days = []
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def spread(service_ids: list[int], room: Mapping[int, int], days: list[date]) -> list[Placement]:
+    """Services in priority order placed with the officers who have room (visits a month
+    left), each to the officer with the most room left (of equals, the first in `room`'s
+    order), and each officer's visits spread evenly over the working `days`. A service no
+    officer has room for is left unplaced (officer None). Deterministic."""
+    left = dict(room)
+    given: dict[int, int] = {}
+    placed = []
+    for service_id in service_ids:
+        candidates = [o for o in left if left[o] > 0]
+        if not candidates or not days:
+            placed.append(Placement(service_id, None, None))
+            continue
+        officer = max(candidates, key=lambda o: left[o])  # max keeps the first of equals
+        k = given.get(officer, 0)
+        day = days[(k * len(days)) // max(room[officer], 1) % len(days)]
+        left[officer] -= 1
+        given[officer] = k + 1
+        placed.append(Placement(service_id, officer, day))
+    return placed

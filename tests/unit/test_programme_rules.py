@@ -8,6 +8,7 @@ import pytest
 from qa_app.domain.programme import (
     Intervals,
     IntervalsRefused,
+    Placement,
     PriorityInputs,
     add_months,
     is_overdue,
@@ -15,6 +16,8 @@ from qa_app.domain.programme import (
     parse_intervals,
     priority,
     published_before_is_overdue,
+    spread,
+    working_days,
 )
 
 TODAY = date(2026, 11, 28)
@@ -131,3 +134,17 @@ def test_priority_order_and_reasons():
     assert priority(services[6], TODAY).reasons[-1] == "improvement plan overdue"
     # the same inputs always give the same order
     assert sorted(reversed(services), key=lambda s: priority(s, TODAY).key) == ordered
+
+
+def test_spread_within_capacity_evenly_over_the_month():
+    days = working_days(date(2027, 1, 1), date(2027, 1, 31))
+    assert len(days) == 21 and days[0] == date(2027, 1, 1) and date(2027, 1, 2) not in days
+    placed = spread([10, 11, 12, 13, 14, 15], {1: 2, 2: 3}, days)
+    # the most room first (2 has 3, then 2 and 1 have 2 each: the first of equals, ...)
+    assert [p.officer_id for p in placed] == [2, 1, 2, 1, 2, None]
+    assert placed[-1].visit_date is None
+    # each officer's visits spread over the month, within it
+    two = [p.visit_date for p in placed if p.officer_id == 2]
+    assert two == [days[0], days[7], days[14]]
+    assert spread([1], {}, days) == [Placement(1, None, None)]
+    assert spread([1, 2], {5: 0}, days)[0].officer_id is None
