@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
-from qa_app.domain.lifecycle import PUBLISHED
+from qa_app.domain.lifecycle import EDITABLE, PUBLISHED
 from qa_app.domain.months import Month
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import Role
@@ -511,3 +511,24 @@ def bulk_confirm(
             )
         )
     return made
+
+
+def visits_of(user: User, today: date | None = None, limit: int = 10) -> list[tuple]:
+    """The visits `user` leads from today on, not yet submitted (planned or in progress),
+    soonest first, with the service's name (one statement): their home page's list."""
+    today = today or london_today()
+    return list(
+        db.session.execute(
+            select(
+                Assessment.id, Assessment.visit_date, Assessment.status, Service.id, Service.name
+            )
+            .join(Service, Service.id == Assessment.service_id)
+            .where(
+                Assessment.lead_officer_id == user.id,
+                Assessment.status.in_(EDITABLE),
+                Assessment.visit_date >= today,
+            )
+            .order_by(Assessment.visit_date, Service.name, Assessment.id)
+            .limit(limit)
+        ).all()
+    )

@@ -426,3 +426,13 @@ def test_statements_do_not_grow_with_the_services(client, make, world):
         service = make.service(provider_org, name=f"More {n}", cluster="North")
         _published(service, world["officer"], _at_noon(add_months(world["today"], -11)), "Good")
     assert statements() == few
+
+
+def test_the_officer_sees_their_visits_on_their_home_page(client, make, world):
+    make.sign_in(client, world["other"])
+    home = soup(client.get("/home"))
+    table = home.select_one("#your-visits").find_next("table")
+    assert "Planned House" in table.get_text()
+    make.sign_in(client, world["officer"])
+    home = soup(client.get("/home"))
+    assert "You have no visits planned" in home.get_text()
