@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
-from qa_app.domain.lifecycle import EDITABLE, PUBLISHED
+from qa_app.domain.lifecycle import EDITABLE, PUBLISHED, STATUS_LABELS, AssessmentStatus
 from qa_app.domain.months import Month
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import Role
@@ -44,6 +44,13 @@ class PlannedVisit:
     status: str
     officer_id: int
     created_at: object = None
+
+    @property
+    def words(self) -> str:
+        """ "Planned for", or the step it has reached ("In progress: visit"), before its date."""
+        if self.status == AssessmentStatus.PLANNED:
+            return "Planned for"
+        return f"{STATUS_LABELS.get(self.status, self.status)}: visit"
 
 
 @dataclass

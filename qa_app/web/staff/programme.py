@@ -13,7 +13,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from qa_app.domain.codes import RAG_LABELS, SERVICE_TYPES
-from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.roles import can_decide
 from qa_app.services import programme, programme_feed, registry
 from qa_app.services.calendar import london_today
@@ -56,7 +55,6 @@ def _page(filters: programme.Filters, problems: dict[str, str] | None = None, st
             problems=problems or {},
             args=args,
             may_decide=can_decide(current_user.role),
-            statuses=STATUS_LABELS,
             section="programme",
         ),
         status,
