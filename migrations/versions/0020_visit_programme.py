@@ -2,7 +2,9 @@
 
 - users.visits_per_month: the visits a month each officer can make (8 until a manager sets it);
 - users.calendar_token_hash (unique) and calendar_token_created_at: the officer's private
-  iCalendar feed address, kept only as a hash.
+  iCalendar feed address, kept only as a hash;
+- concerns (status, service_id, notice_id): open concerns counted by service for the
+  programme's priority from the index alone.
 
 Revision ID: 0020_visit_programme
 Revises: 0019_quad_speed
@@ -28,8 +30,14 @@ def upgrade():
         batch_op.add_column(sa.Column('calendar_token_created_at', qa_app.models.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_calendar_token_hash'), ['calendar_token_hash'])
 
+    with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.create_index('ix_concerns_status_service_id_notice_id', ['status', 'service_id', 'notice_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('concerns', schema=None) as batch_op:
+        batch_op.drop_index('ix_concerns_status_service_id_notice_id')
+
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_users_calendar_token_hash'), type_='unique')
         batch_op.drop_column('calendar_token_created_at')

@@ -128,11 +128,14 @@ class PriorityInputs:
     overdue: bool = False
 
 
+PriorityKey = tuple[int, int, int, int, int, int, int, int]
+
+
 @dataclass(frozen=True)
 class Priority:
     """A sort key (lower first) and the reasons, in words, in the order they weigh."""
 
-    key: tuple[int, int, int, int, int, int, int, int]
+    key: PriorityKey
     reasons: tuple[str, ...]
 
 
@@ -144,12 +147,33 @@ def _months_between(earlier: date, later: date) -> int:
     return months - (1 if later.day < earlier.day else 0)
 
 
-def priority(facts: PriorityInputs, today: date) -> Priority:
-    """The order in which services due in the same month should be visited: overdue first;
-    then red risk, then amber; then CQC below Good; then the longest since the last assessment
-    (never assessed first); then the most open concerns and notices; then an overdue
-    improvement plan; then the earliest due;
-    then the service id, so that the order never changes between two readings."""
+def _months_since(facts: PriorityInputs, today: date) -> int | None:
+    if facts.published_on is None:
+        return None
+    return max(_months_between(facts.published_on, today), 0)
+
+
+def priority_key(facts: PriorityInputs, today: date) -> PriorityKey:
+    """The order in which services due in the same month should be visited (lower first):
+    overdue first; then red risk, then amber; then CQC below Good; then the longest since the
+    last assessment (never assessed first); then the most open concerns and notices; then an
+    overdue improvement plan; then the earliest due; then the service id, so that the order
+    never changes between two readings."""
+    months = _months_since(facts, today)
+    return (
+        0 if facts.overdue else 1,
+        RISK_ORDER.get(facts.risk, 2),
+        0 if facts.cqc_rating in BELOW_GOOD_CQC else 1,
+        -(10_000 if months is None else months),
+        -(facts.open_concerns + facts.open_notices),
+        0 if facts.overdue_plan else 1,
+        facts.due.toordinal(),
+        facts.service_id,
+    )
+
+
+def priority_reasons(facts: PriorityInputs, today: date) -> tuple[str, ...]:
+    """`priority_key`'s reasons in words, in the order they weigh."""
     reasons: list[str] = []
     if facts.overdue:
         reasons.append(f"overdue since {facts.due.day} {facts.due:%B %Y}")
@@ -157,14 +181,12 @@ def priority(facts: PriorityInputs, today: date) -> Priority:
         reasons.append("risk red")
     elif facts.risk == AMBER:
         reasons.append("risk amber")
-    cqc_below = facts.cqc_rating in BELOW_GOOD_CQC
-    if cqc_below:
+    if facts.cqc_rating in BELOW_GOOD_CQC:
         reasons.append(f"CQC rating {facts.cqc_rating}")
-    if facts.published_on is None:
-        months = 10_000
+    months = _months_since(facts, today)
+    if months is None:
         reasons.append("never assessed")
     else:
-        months = max(_months_between(facts.published_on, today), 0)
         reasons.append(f"last assessed {months} month{'' if months == 1 else 's'} ago")
     if facts.open_concerns:
         n = facts.open_concerns
@@ -174,17 +196,12 @@ def priority(facts: PriorityInputs, today: date) -> Priority:
         reasons.append(f"{n} notice{'' if n == 1 else 's'} in force")
     if facts.overdue_plan:
         reasons.append("improvement plan overdue")
-    key = (
-        0 if facts.overdue else 1,
-        RISK_ORDER.get(facts.risk, 2),
-        0 if cqc_below else 1,
-        -months,
-        -(facts.open_concerns + facts.open_notices),
-        0 if facts.overdue_plan else 1,
-        facts.due.toordinal(),
-        facts.service_id,
-    )
-    return Priority(key, tuple(reasons))
+    return tuple(reasons)
+
+
+def priority(facts: PriorityInputs, today: date) -> Priority:
+    """`priority_key` and `priority_reasons` together."""
+    return Priority(priority_key(facts, today), priority_reasons(facts, today))
 
 
 # ---------------------------------------------------------------- planning a month in one step

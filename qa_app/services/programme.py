@@ -9,13 +9,15 @@ make the priority (open concerns, notices in force, overdue plans), each one sta
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
@@ -68,23 +70,28 @@ class ProgrammeRow:
     due: date
     overdue: bool
     planned: PlannedVisit | None
-    priority: rules_of.Priority
+    facts: rules_of.PriorityInputs
+    today: date
+    #: the priority's sort key (`domain.programme.priority_key`)
+    key: rules_of.PriorityKey = field(init=False)
+    #: 'overdue', or the month it falls due ("2026-12"): this month for one whose due date has
+    #: passed with its visit planned
+    group: str = field(init=False)
 
-    today: date | None = None
+    def __post_init__(self) -> None:
+        self.key = rules_of.priority_key(self.facts, self.today)
+        self.group = "overdue" if self.overdue else f"{max(self.due, self.today):%Y-%m}"
 
     @property
-    def group(self) -> str:
-        """'overdue', or the month it falls due ("2026-12"): this month for one whose due date
-        has passed with its visit planned."""
-        if self.overdue:
-            return "overdue"
-        return f"{max(self.due, self.today or self.due):%Y-%m}"
+    def priority(self) -> rules_of.Priority:
+        """The sort key and its reasons in words (worked out only for the rows shown)."""
+        return rules_of.Priority(self.key, rules_of.priority_reasons(self.facts, self.today))
 
     @property
     def group_label(self) -> str:
         if self.overdue:
             return "Overdue"
-        return f"{max(self.due, self.today or self.due):%B %Y}"
+        return f"{max(self.due, self.today):%B %Y}"
 
 
 @dataclass
@@ -169,6 +176,30 @@ def service_standing(service: Service) -> tuple[date | None, bool, PlannedVisit 
     return due, overdue, planned
 
 
+def _latest_publications() -> dict[int, tuple]:
+    """Each service's latest publication (published_at, overall rating), by service id: the
+    assessments published at each service's latest publication time (`rules.LATEST_FIRST`: of
+    two at the same instant, the higher id), read from the index in one statement."""
+    times = rules.latest_publication_times()
+    found: dict[int, tuple] = {}
+    for service_id, _id, published_at, rating in db.session.execute(
+        select(
+            Assessment.service_id, Assessment.id, Assessment.published_at, Assessment.overall_rating
+        )
+        .join(
+            times,
+            and_(
+                times.c.service_id == Assessment.service_id,
+                times.c.published_at == Assessment.published_at,
+            ),
+        )
+        .where(rules.published())
+        .order_by(Assessment.service_id, Assessment.id)
+    ):
+        found[service_id] = (published_at, rating)  # the higher id last
+    return found
+
+
 def _priority_counts() -> tuple[Counter, Counter, set[int]]:
     concerns = Counter(
         dict(
@@ -196,12 +227,29 @@ def _priority_counts() -> tuple[Counter, Counter, set[int]]:
     return concerns, notices, overdue_plans
 
 
+@contextmanager
+def _without_collector_pauses():
+    """Python's cyclic garbage collector paused while a row is built for each of thousands of
+    services: the rows hold no cycles, and its full collections (walking every object the app
+    holds) otherwise cost the page as much as reading the rows."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def all_rows(today: date | None = None) -> list[ProgrammeRow]:
     """Every open service's row, in programme order: overdue first, then by the month due,
     then by priority (five statements, however many services)."""
-    today = today or london_today()
+    with _without_collector_pauses():
+        return _all_rows(today or london_today())
+
+
+def _all_rows(today: date) -> list[ProgrammeRow]:
     spans = rules.intervals()
-    latest = rules.latest_published()
     services = db.session.execute(
         select(
             Service.id,
@@ -212,17 +260,16 @@ def all_rows(today: date | None = None) -> list[ProgrammeRow]:
             Service.risk,
             Service.cqc_rating,
             Service.contract_officer_id,
-            latest.c.published_at,
-            latest.c.overall_rating,
         )
         .join(Provider, Provider.id == Service.provider_id)
-        .outerjoin(latest, latest.c.service_id == Service.id)
         .where(rules.service_open_on(today))
     ).all()
+    latest = _latest_publications()
     under_way = _under_way()
     concerns, notices, overdue_plans = _priority_counts()
     rows = []
-    for sid, name, provider, cluster, kind, risk, cqc, officer, published_at, rating in services:
+    for sid, name, provider, cluster, kind, risk, cqc, officer in services:
+        published_at, rating = latest.get(sid, (None, None))
         published_on = _london(published_at)
         due = rules_of.next_assessment_due(published_on, rating, spans.months_for(kind), today)
         planned = _next_visit(under_way.get(sid, []), published_at)
@@ -253,11 +300,11 @@ def all_rows(today: date | None = None) -> list[ProgrammeRow]:
                 due,
                 overdue,
                 planned,
-                rules_of.priority(facts, today),
+                facts,
                 today,
             )
         )
-    rows.sort(key=lambda r: (r.group != "overdue", r.group, r.priority.key))
+    rows.sort(key=lambda r: (r.group != "overdue", r.group, r.key))
     return rows
 
 

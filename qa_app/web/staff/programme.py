@@ -11,6 +11,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from qa_app.domain.codes import RAG_LABELS, SERVICE_TYPES
 from qa_app.domain.roles import can_decide
@@ -33,9 +34,28 @@ def _filters(args) -> programme.Filters:
     )
 
 
+def _options(choices: list[tuple[int, str]]):
+    """The <option>s of the officer select in each row, escaped once for the page (50 rows of
+    up to a few hundred staff): each row's copy differs only in which one is selected."""
+    each = [
+        (
+            uid,
+            Markup('<option value="{}">{}</option>').format(uid, name),
+            Markup('<option value="{}" selected>{}</option>').format(uid, name),
+        )
+        for uid, name in choices
+    ]
+
+    def options_for(selected: int | None) -> Markup:
+        return Markup("").join(chosen if uid == selected else plain for uid, plain, chosen in each)
+
+    return options_for
+
+
 def _page(filters: programme.Filters, problems: dict[str, str] | None = None, status=200):
     view = programme.programme(filters)
     staff = registry.staff_users()
+    # managers and administrators plan anyone's visits; an officer their own
     assignable = staff if can_decide(current_user.role) else [(current_user.id, current_user.name)]
     args = {
         k: v
@@ -50,7 +70,7 @@ def _page(filters: programme.Filters, problems: dict[str, str] | None = None, st
             loads=programme.loads(view.months[:3]),
             clusters=registry.cluster_names(),
             staff=staff,
-            assignable=assignable,
+            officer_options=_options(assignable),
             service_types=SERVICE_TYPES,
             problems=problems or {},
             args=args,
