@@ -205,16 +205,13 @@ def follow_ups_overdue(today: date | None = None) -> int:
     """How many services' next assessments are overdue (due before `today`, none under way):
     what `follow_ups_due` marks overdue, for every open service (one statement)."""
     today = today or london_today()
-    latest = rules.latest_published()
-    overdue = (
-        select(func.count())
-        .select_from(Service)
-        .join(latest, latest.c.service_id == Service.id)
-        .where(
-            rules.next_due_before(latest, today, rules.intervals()),
-            ~_newer_than(latest),
-            rules.service_open_on(today),
-        )
+    spans = rules.intervals()
+    latest = rules.latest_published_from_index(rules.next_due_by(today, spans))
+    overdue = select(func.count()).where(
+        rules.next_due_before(latest, today, spans),
+        ~_newer_than(latest),
+        # a closed service is never visited again (its ids are few: no join over them all)
+        latest.c.service_id.not_in(select(Service.id).where(~rules.service_open_on(today))),
     )
     return db.session.scalar(overdue) or 0
 
@@ -236,7 +233,7 @@ def _newer_than(latest):
 def _follow_ups(before: date, spans: Intervals):
     """For each length of wait, the services whose next assessment is due before `before`, with
     no newer assessment under way, most overdue first."""
-    latest = rules.latest_published()
+    latest = rules.latest_published_from_index(rules.next_due_by(before, spans))
     newer = _newer_than(latest)
     return [
         select(

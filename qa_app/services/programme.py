@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
@@ -177,27 +177,15 @@ def service_standing(service: Service) -> tuple[date | None, bool, PlannedVisit 
 
 
 def _latest_publications() -> dict[int, tuple]:
-    """Each service's latest publication (published_at, overall rating), by service id: the
-    assessments published at each service's latest publication time (`rules.LATEST_FIRST`: of
-    two at the same instant, the higher id), read from the index in one statement."""
-    times = rules.latest_publication_times()
-    found: dict[int, tuple] = {}
-    for service_id, _id, published_at, rating in db.session.execute(
-        select(
-            Assessment.service_id, Assessment.id, Assessment.published_at, Assessment.overall_rating
+    """Each service's latest publication (published_at, overall rating), by service id, from
+    the index (`rules.latest_published_from_index`, one statement)."""
+    latest = rules.latest_published_from_index()
+    return {
+        service_id: (published_at, rating)
+        for service_id, published_at, rating in db.session.execute(
+            select(latest.c.service_id, latest.c.published_at, latest.c.overall_rating)
         )
-        .join(
-            times,
-            and_(
-                times.c.service_id == Assessment.service_id,
-                times.c.published_at == Assessment.published_at,
-            ),
-        )
-        .where(rules.published())
-        .order_by(Assessment.service_id, Assessment.id)
-    ):
-        found[service_id] = (published_at, rating)  # the higher id last
-    return found
+    }
 
 
 def _priority_counts() -> tuple[Counter, Counter, set[int]]:

@@ -138,19 +138,48 @@ def latest_published(service_ids: Iterable[int] | Select | None = None):
     )
 
 
-def latest_publication_times():
+def latest_publication_times(published_before: datetime | None = None):
     """Each service's latest publication time, as a subquery of (service_id, published_at):
     the `published_at` of its `latest_published` assessment (which is ordered by publication
-    time first), found without ranking every assessment; for counts over every service."""
-    return (
+    time first), found without ranking every assessment; for counts over every service.
+    `published_before`: only the services whose latest publication was before it."""
+    query = (
         select(
             Assessment.service_id.label("service_id"),
             func.max(Assessment.published_at).label("published_at"),
         )
         .where(published())
         .group_by(Assessment.service_id)
-        .subquery("latest_publication")
     )
+    if published_before is not None:
+        query = query.having(func.max(Assessment.published_at) < published_before)
+    return query.subquery("latest_publication")
+
+
+def latest_published_from_index(published_before: datetime | None = None):
+    """`latest_published` as a subquery of (service_id, published_at, overall_rating) found
+    from the (status, service_id, published_at) index rather than by ranking every published
+    assessment: each service's latest publication time, and the rating of the assessment
+    published then (of two at that instant, the higher id: `LATEST_FIRST`). For counts and
+    lists over every service. `published_before` leaves out services published since (a count
+    of what is overdue reads only those that could be)."""
+    times = latest_publication_times(published_before)
+    rating = (
+        select(Assessment.overall_rating)
+        .where(
+            published(),
+            Assessment.service_id == times.c.service_id,
+            Assessment.published_at == times.c.published_at,
+        )
+        .order_by(Assessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        times.c.service_id.label("service_id"),
+        times.c.published_at.label("published_at"),
+        rating.label("overall_rating"),
+    ).subquery("latest_published")
 
 
 def latest_published_of(service_id: int) -> Assessment | None:
@@ -206,10 +235,18 @@ def intervals() -> programme_rules.Intervals:
 
 
 def next_due_before(latest, day: date, intervals: programme_rules.Intervals):
-    """`domain.programme.next_assessment_due` < `day`, for each service joined to `latest` (a
-    `latest_published` subquery; `Service` in the query). Never-assessed services are not
-    joined (theirs is due on the day itself)."""
+    """`domain.programme.next_assessment_due` < `day`, for each row of `latest` (a
+    `latest_published` subquery). Never-assessed services have no row (theirs is due on the
+    day itself)."""
     return or_(*next_due_groups(latest, day, intervals))
+
+
+def next_due_by(day: date, intervals: programme_rules.Intervals) -> datetime:
+    """The instant before which a service's latest publication must fall for its next
+    assessment to be due before `day` under any of the rules (`next_due_groups` narrows it)."""
+    months = {lifecycle.FOLLOW_UP_MONTHS, *intervals.all_months()}
+    first = max(programme_rules.published_before_is_overdue(day, m) for m in months)
+    return datetime.combine(first, datetime.min.time(), tzinfo=LONDON)
 
 
 def next_due_groups(latest, day: date, intervals: programme_rules.Intervals):
@@ -226,15 +263,18 @@ def next_due_groups(latest, day: date, intervals: programme_rules.Intervals):
     below = latest.c.overall_rating.in_(plan_rules.BELOW_GOOD_RATINGS)
     not_below = or_(latest.c.overall_rating.is_(None), ~below)
     by_type = intervals.by_type or {}
+
+    def of_types(kinds) -> ColumnElement[bool]:
+        return latest.c.service_id.in_(select(Service.id).where(Service.service_type.in_(kinds)))
+
+    regular = [not_below, published_before(intervals.default)]
+    if by_type:
+        regular.append(~of_types(list(by_type)))
     return [
         and_(below, published_before(lifecycle.FOLLOW_UP_MONTHS)),
-        and_(
-            not_below,
-            Service.service_type.not_in(list(by_type)),
-            published_before(intervals.default),
-        ),
+        and_(*regular),
     ] + [
-        and_(not_below, Service.service_type == kind, published_before(months))
+        and_(not_below, of_types([kind]), published_before(months))
         for kind, months in by_type.items()
     ]
 
