@@ -231,7 +231,7 @@ def _without_collector_pauses():
 
 def all_rows(today: date | None = None) -> list[ProgrammeRow]:
     """Every open service's row, in programme order: overdue first, then by the month due,
-    then by priority (five statements, however many services)."""
+    then by priority (six statements, however many services)."""
     with _without_collector_pauses():
         return _all_rows(today or london_today())
 
