@@ -55,3 +55,19 @@ def test_a_manager_plans_next_month_and_the_officer_sees_it(site, new_visitor):
     listed = table.inner_text()
     assert all(name in listed for name in planned_for_sam)
     _both_widths(officer, "programme-officer-home")
+
+
+def test_an_officer_makes_a_calendar_feed_address(site):
+    page = site.page
+    site.sign_in(OFFICER)
+    site.visit("/programme/feed", "Your calendar feed")
+    site.follow(page.get_by_role("button", name="Make a feed address"), "Your calendar feed")
+    address = page.locator("#feed-url").inner_text().strip()
+    assert "/calendar/cal_" in address and address.endswith(".ics")
+    _both_widths(site, "programme-feed")
+    # the feed itself answers without signing in, as a calendar
+    response = page.request.get(address)
+    assert response.status == 200 and response.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in response.body()
+    site.follow(page.get_by_role("button", name="Stop the feed"), "Your calendar feed")
+    assert page.request.get(address).status == 404
