@@ -13,7 +13,7 @@ To add a figure, add a `Scenario` to SCENARIOS: a name, a function that builds t
 of request i from the seeded `Dataset`, who makes the request, and its budget.
 
 Options (`make bench BENCH_ARGS="..."`): `--only quad,dashboard` measures only those parts
-(pages, standards, assessments, plans, quad, dashboard, cqc; the concerns and their sweep are
+(pages, standards, assessments, plans, quad, dashboard, programme, cqc; the concerns and their sweep are
 always measured, except with `--only cqc` alone (below), and the data every part stands on is seeded whatever is chosen, so the QuAD
 report and the dashboard are still measured over ten years of history), and `--services N`
 seeds N services instead of 5,000 (a tenth of them first; at least 2,000), for a quicker run
@@ -55,6 +55,7 @@ from bench import concerns as bench_concerns  # noqa: E402
 from bench import cqc_import as bench_cqc  # noqa: E402
 from bench import floor  # noqa: E402
 from bench import plans as bench_plans  # noqa: E402
+from bench import programme as bench_programme  # noqa: E402
 from bench import quad as bench_quad  # noqa: E402
 from bench.floor import Recorder  # noqa: E402
 from bench.seed import Dataset, analyse, describe, grow_to  # noqa: E402
@@ -392,7 +393,16 @@ def load_only(args) -> int:
 
 #: What `--only` may choose. The concerns and their sweep are always measured: the sweep
 #: escalates the overdue concerns, which shapes the data the QuAD report and dashboard read.
-PARTS = ("pages", "standards", "assessments", "plans", "quad", "dashboard", "cqc")
+PARTS = (
+    "pages",
+    "standards",
+    "assessments",
+    "plans",
+    "quad",
+    "dashboard",
+    "programme",
+    "cqc",
+)
 #: Chosen only by name: the load run (`--only load`, on PostgreSQL with gunicorn and Locust).
 LOAD = "load"
 
@@ -491,6 +501,7 @@ def main(argv: list[str] | None = None) -> int:
             with StatementCounter(engine) as counter:
                 quad_statements_at_start = bench_quad.statements(app, counter)
                 dashboard_statements_at_start = bench_quad.dashboard_statements(app, counter)
+                programme_statements_at_start = bench_programme.statements(app, counter)
     engine.dispose()
 
     failures = []
@@ -708,6 +719,23 @@ def main(argv: list[str] | None = None) -> int:
             f"{small:,} and none"
         )
 
+    # Issue 20: the visit programme over all of it
+    programme_row = None
+    if wanted("programme"):
+        print("\nMeasuring the visit programme…", flush=True)
+        with StatementCounter(engine) as counter:
+            programme_row, programme_failures = bench_programme.measure(
+                app, counter, programme_statements_at_start
+            )
+        failures += programme_failures
+        _print_figures("visit programme", [programme_row])
+        print(f"(p95 of the requests' own CPU time: {programme_row['p95_cpu_ms']} ms)")
+        print(
+            f"Statements for the programme page: {programme_row['statements']} with {large:,} "
+            f"services and ten years of history, {programme_statements_at_start} with "
+            f"{small:,} and none"
+        )
+
     # Issue 8: CQC's national ratings file, previewed and committed (each in its own process,
     # last, because the commit changes 150 of the seeded services).
     cqc_rows, cqc_info = [], {}
@@ -749,6 +777,7 @@ def main(argv: list[str] | None = None) -> int:
         "cqc_import": {"figures": cqc_rows, "files": cqc_info},
         "quad_report": {"seeded": clocks_seeded, "figures": quad_rows},
         "managers_dashboard": dashboard_row,
+        "visit_programme": programme_row,
         "measured": sorted(args.only),
         "improvement_plans": {
             "seeded": {k: v for k, v in plans_seeded.items() if not k.endswith("_provider")},

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa_app.domain.codes import SERVICE_TYPES
+from qa_app.domain.programme import Intervals, IntervalsRefused, parse_intervals
 from qa_app.mail_settings import load_mail_settings
 
 ENVIRONMENTS = ("development", "test", "production")
@@ -38,6 +40,7 @@ class Settings:
     session_max_hours: int
     trusted_proxies: int
     mail: dict  # qa_app.mail_settings
+    assessment_intervals: Intervals = field(default_factory=Intervals)
 
     def flask_config(self) -> dict:
         development = self.env == "development"
@@ -56,6 +59,7 @@ class Settings:
             "QA_SESSION_IDLE_MINUTES": self.session_idle_minutes,
             "QA_SESSION_MAX_HOURS": self.session_max_hours,
             "QA_TRUSTED_PROXIES": self.trusted_proxies,
+            "QA_ASSESSMENT_INTERVALS": self.assessment_intervals,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": not development and self.env != "test",
@@ -140,6 +144,13 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
             f"QA_CLOCK_MODE must be one of {', '.join(CLOCK_MODES)}, not {clock_mode!r}"
         )
 
+    try:
+        intervals = parse_intervals(
+            environ.get("QA_ASSESSMENT_INTERVAL_MONTHS", ""), frozenset(SERVICE_TYPES)
+        )
+    except IntervalsRefused as refused:
+        raise ConfigError(f"QA_ASSESSMENT_INTERVAL_MONTHS: {refused}") from None
+
     return Settings(
         env=env,
         database_url=database_url,
@@ -156,6 +167,7 @@ def load_settings(environ: dict | None = None, instance_path: Path | None = None
         session_max_hours=_int(environ, "QA_SESSION_MAX_HOURS", 12),
         trusted_proxies=_int(environ, "QA_TRUSTED_PROXIES", 0, minimum=0),
         mail=load_mail_settings(environ, ConfigError),
+        assessment_intervals=intervals,
     )
 
 

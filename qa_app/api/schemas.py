@@ -238,6 +238,13 @@ class ServiceOut(Response):
     latest_assessment: LatestAssessment | None = Field(
         None, description="Null until an assessment of the service is published"
     )
+    next_assessment_due: date | None = Field(
+        None,
+        description="When the next assessment is due (SPEC section 10): 6 months after the "
+        "publication of the latest published assessment if it is rated below Good, otherwise "
+        "the council's regular interval after it (QA_ASSESSMENT_INTERVAL_MONTHS, 12 months by "
+        "default); today's date if the service was never assessed; null for a closed service",
+    )
     version: int
     updated_at: datetime
 

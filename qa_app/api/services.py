@@ -11,7 +11,7 @@ from qa_app.api.schemas import (
     ServicePatch,
     ServiceQuery,
 )
-from qa_app.services import registry, rules, service_closing
+from qa_app.services import programme, registry, rules, service_closing
 from qa_app.services.errors import NotFound
 
 
@@ -58,6 +58,7 @@ def _service_out(service, latest) -> ServiceOut:
         )
         if latest
         else None,
+        next_assessment_due=programme.due_from(service, latest),
         version=service.version,
         updated_at=service.updated_at,
     )

@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from qa_app.domain.clocks import LONDON, london_date
 from qa_app.domain.draft_comments import COMMENT_DAYS, comment_deadline
-from qa_app.domain.lifecycle import FOLLOW_UP_MONTHS, follow_up_due, is_shared
+from qa_app.domain.lifecycle import is_shared
 
 #: "Due soon": a clock running out within this many hours.
 DUE_SOON_HOURS = 24
@@ -161,17 +161,3 @@ def sitting_span(first: datetime, last: datetime) -> str:
     if start.date() == end.date():
         return f"{day}, {_clock(start)} to {_clock(end)}"
     return f"{day}, {_clock(start)} to {end.day} {end:%B %Y}, {_clock(end)}"
-
-
-# ---------------------------------------------------------------- follow-ups
-
-
-def overdue_if_published_before(today: date) -> date:
-    """The first publication date whose follow-up (`domain.lifecycle.follow_up_due`) is not
-    yet overdue on `today`: a follow-up is overdue exactly when the latest publication fell
-    before it (the due date never goes back as the publication date goes on), so a count can
-    compare dates instead of working out each due date."""
-    day = follow_up_due(today, months=-FOLLOW_UP_MONTHS) - timedelta(days=4)
-    while follow_up_due(day) < today:
-        day += timedelta(days=1)
-    return day

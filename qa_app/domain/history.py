@@ -66,6 +66,9 @@ ACTION_WORDS = {
     ("user", "password_set"): "set their password",
     ("user", "invitation_sent"): "sent a new set-password link",
     ("user", "role_changed"): "role changed",
+    ("user", "calendar_feed_created"): "made a calendar feed address",
+    ("user", "calendar_feed_replaced"): "made a new calendar feed address (the old one ended)",
+    ("user", "calendar_feed_revoked"): "stopped their calendar feed",
     ("quad_meeting", "details_changed"): "date or attendees changed",
     ("quad_meeting", "marked_held"): "marked held (locked)",
     ("quad_meeting", "addendum_added"): "addendum added",
@@ -73,6 +76,9 @@ ACTION_WORDS = {
 }
 
 FIELD_LABELS = {
+    # the visit programme
+    "visits_per_month": "Visits a month",
+    "calendar_feed": "Calendar feed",
     # the QuAD meeting's record
     "held_on": "Date of the meeting",
     "attendees": "Attendees",

@@ -176,5 +176,7 @@ def follow_up_due(published_on: date, months: int = FOLLOW_UP_MONTHS) -> date:
     last day, when that month is shorter: 31 August → 28 or 29 February)."""
     month_index = published_on.month - 1 + months
     year, month = published_on.year + month_index // 12, month_index % 12 + 1
+    if published_on.day <= 28:  # every month has it (the common case, read for every service)
+        return published_on.replace(year=year, month=month)
     day = min(published_on.day, calendar.monthrange(year, month)[1])
     return published_on.replace(year=year, month=month, day=day)

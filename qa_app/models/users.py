@@ -32,6 +32,11 @@ class User(Model):
     email_frequency: Mapped[str] = mapped_column(
         String(10), default="immediate", server_default="immediate"
     )
+    #: the visit programme (issue 20): visits a month this person can make, set by a manager
+    visits_per_month: Mapped[int] = mapped_column(Integer, default=8, server_default="8")
+    #: the private address of their visits' iCalendar feed: only its hash is kept
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_token_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     provider = relationship("Provider", lazy="joined")

@@ -5,16 +5,16 @@ assessment, and the follow-ups due. Imports no other use case that changes anyth
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import aliased
 
 from qa_app.domain import limits
-from qa_app.domain.clocks import LONDON, london_date
-from qa_app.domain.dashboard import overdue_if_published_before
-from qa_app.domain.lifecycle import PUBLISHED, StepRefused, after, follow_up_due, shown_to_provider
+from qa_app.domain.clocks import london_date
+from qa_app.domain.lifecycle import PUBLISHED, StepRefused, after, shown_to_provider
+from qa_app.domain.programme import Intervals, is_overdue, next_assessment_due
 from qa_app.domain.ratings import (
     SCORE_LABELS,
     AssessmentRatings,
@@ -180,32 +180,35 @@ class FollowUp:
 def follow_ups_due(
     user: User | None = None, today: date | None = None, within_days: int = 31, limit: int = 15
 ) -> list[FollowUp]:
-    """Services whose follow-up assessment (6 months after the latest publication) is due within
-    `within_days` or overdue, most overdue first; none if a newer assessment is under way
-    (two statements)."""
+    """Services whose next assessment (`domain.programme.next_assessment_due`) is due within
+    `within_days` or overdue, most overdue first; none if a newer assessment is under way.
+    Services never assessed are the programme's (due now), not follow-ups. One statement per
+    length of wait (`rules.next_due_groups`: two unless a service type has its own)."""
     today = today or london_today()
     horizon = today + timedelta(days=within_days)
+    spans = rules.intervals()
     rows = []
-    query = _follow_ups(horizon).limit(limit)
-    if user is not None:
-        query = query.where(Service.contract_officer_id == user.id)
-    for service_id, name, published_at, rating in db.session.execute(query):
-        published_on = london_date(published_at)
-        due = follow_up_due(published_on)
-        if due <= horizon:
-            rows.append(FollowUp(service_id, name, published_on, rating, due, due < today))
-    return rows
+    for query in _follow_ups(horizon + timedelta(days=1), spans):
+        if user is not None:
+            query = query.where(Service.contract_officer_id == user.id)
+        for service_id, name, kind, published_at, rating in db.session.execute(query.limit(limit)):
+            published_on = london_date(published_at)
+            due = next_assessment_due(published_on, rating, spans.months_for(kind), today)
+            rows.append(
+                FollowUp(service_id, name, published_on, rating, due, is_overdue(due, today, False))
+            )
+    rows.sort(key=lambda f: (f.due, f.service_id))
+    return rows[:limit]
 
 
 def follow_ups_overdue(today: date | None = None) -> int:
-    """How many services' follow-up assessments are overdue (due before `today`, none under
-    way): what `follow_ups_due` marks overdue, for every service (one statement; a row per
-    service overdue, or nearly, is read)."""
+    """How many services' next assessments are overdue (due before `today`, none under way):
+    what `follow_ups_due` marks overdue, for every open service (one statement)."""
     today = today or london_today()
-    before = overdue_if_published_before(today)  # London midnight starting that day
-    latest = rules.latest_publication_times()
+    spans = rules.intervals()
+    latest = rules.latest_published_from_index(rules.next_due_by(today, spans))
     overdue = select(func.count()).where(
-        latest.c.published_at < datetime.combine(before, datetime.min.time(), tzinfo=LONDON),
+        rules.next_due_before(latest, today, spans),
         ~_newer_than(latest),
         # a closed service is never visited again (its ids are few: no join over them all)
         latest.c.service_id.not_in(select(Service.id).where(~rules.service_open_on(today))),
@@ -227,17 +230,21 @@ def _newer_than(latest):
     )
 
 
-def _follow_ups(horizon: date):
-    """Services whose latest publication makes a follow-up due by `horizon` (or a little
-    later: the caller checks each due date), with no newer assessment under way; most
-    overdue first."""
-    cutoff = follow_up_due(horizon, months=-6) + timedelta(days=1)
-    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=LONDON)
-    latest = rules.latest_published()
+def _follow_ups(before: date, spans: Intervals):
+    """For each length of wait, the services whose next assessment is due before `before`, with
+    no newer assessment under way, most overdue first."""
+    latest = rules.latest_published_from_index(rules.next_due_by(before, spans))
     newer = _newer_than(latest)
-    return (
-        select(Service.id, Service.name, latest.c.published_at, latest.c.overall_rating)
+    return [
+        select(
+            Service.id,
+            Service.name,
+            Service.service_type,
+            latest.c.published_at,
+            latest.c.overall_rating,
+        )
         .join(latest, latest.c.service_id == Service.id)
-        .where(latest.c.published_at < cutoff_at, ~newer, rules.service_open_on(london_today()))
+        .where(group, ~newer, rules.service_open_on(london_today()))
         .order_by(latest.c.published_at, Service.id)
-    )
+        for group in rules.next_due_groups(latest, before, spans)
+    ]

@@ -242,6 +242,7 @@ def seed() -> dict:
             },
         )
     _demo_assessments(people)
+    _demo_history(people)
     _demo_concerns_and_notices(people)
     _demo_plans(people)
     _demo_meeting(people)
@@ -384,6 +385,43 @@ def _demo_assessments(people: dict) -> None:
             "announced": False,
         },
     )
+
+
+#: Earlier assessments, so that the visit programme has something to order: (service, months
+#: since publication, scores drawn from). Below Good is due again 6 months on, Good 12.
+DEMO_HISTORY = [
+    ("Castlegate View", 13, (3, 3, 4)),  # Good, due a month ago: overdue
+    ("Willowbank Grove", 7, (2, 2, 3)),  # Requires improvement, due a month ago: overdue
+    ("Heathervale House", 11, (3, 3, 4)),  # Good: due next month
+    ("Brookside Manor", 5, (2, 2, 3)),  # Requires improvement: due next month
+    ("Kingsway Court", 10, (3, 4, 4)),  # due in two months
+    ("Oakridge Court", 3, (3, 4, 4)),  # due in nine months
+]
+
+
+def _demo_history(people: dict) -> None:
+    """Assessments recorded and published through the use cases, then dated back to when they
+    were published (as a council's earlier records would be)."""
+    officer, manager = people["officer2@demo.example"], people["manager@demo.example"]
+    as_officer, as_manager = Actor(officer, "cli"), Actor(manager, "cli")
+    rng = random.Random(20)
+    now = utcnow()
+    for name, months, scores in DEMO_HISTORY:
+        when = now - timedelta(days=round(months * 30.44))
+        done = assessments.plan(
+            as_officer, officer, {"service_id": service(name).id, "visit_date": when.date()}
+        )
+        for q in assessments.questions_for(done):
+            data = assessments.AnswerInput(
+                score=rng.choice(scores), evidence=rng.choice(EVIDENCE_NOTES), sources=()
+            )
+            assessments.save_answer(as_officer, officer, done.id, q.ref, data, None)
+        assessments.submit(as_officer, officer, done.id)
+        assessments.publish(as_manager, manager, done.id)
+        done.created_at = when - timedelta(days=30)
+        done.submitted_at = when - timedelta(days=14)
+        done.published_at = when
+        db.session.commit()
 
 
 def _demo_plans(people: dict) -> None:

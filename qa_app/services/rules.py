@@ -14,6 +14,7 @@ rule gives, and that every path agrees on a dataset built to hit the edges.
 | a comment period ending this week     | `domain.dashboard.comments_close_this_week` | `comments_close_this_week` |
 | a service open (not closed) on a day  | `domain.service_closing.is_open_on`  | `service_open_on`      |
 | a plan of a service open on a day     | `domain.service_closing.is_open_on`  | `plan_service_open_on` |
+| a service's next assessment due before a day | `domain.programme.next_assessment_due` | `next_due_before` |
 
 Imports no other use case, so that any of them may import it.
 """
@@ -23,12 +24,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from qa_app.domain import concerns as concern_rules
 from qa_app.domain import dashboard as dashboard_rules
 from qa_app.domain import lifecycle
 from qa_app.domain import plans as plan_rules
+from qa_app.domain import programme as programme_rules
+from qa_app.domain.clocks import LONDON
 from qa_app.extensions import db
 from qa_app.models import Assessment, Concern, ImprovementPlan, Notice, PlanAction, Service
 
@@ -134,19 +138,48 @@ def latest_published(service_ids: Iterable[int] | Select | None = None):
     )
 
 
-def latest_publication_times():
+def latest_publication_times(published_before: datetime | None = None):
     """Each service's latest publication time, as a subquery of (service_id, published_at):
     the `published_at` of its `latest_published` assessment (which is ordered by publication
-    time first), found without ranking every assessment; for counts over every service."""
-    return (
+    time first), found without ranking every assessment; for counts over every service.
+    `published_before`: only the services whose latest publication was before it."""
+    query = (
         select(
             Assessment.service_id.label("service_id"),
             func.max(Assessment.published_at).label("published_at"),
         )
         .where(published())
         .group_by(Assessment.service_id)
-        .subquery("latest_publication")
     )
+    if published_before is not None:
+        query = query.having(func.max(Assessment.published_at) < published_before)
+    return query.subquery("latest_publication")
+
+
+def latest_published_from_index(published_before: datetime | None = None):
+    """`latest_published` as a subquery of (service_id, published_at, overall_rating) found
+    from the (status, service_id, published_at) index rather than by ranking every published
+    assessment: each service's latest publication time, and the rating of the assessment
+    published then (of two at that instant, the higher id: `LATEST_FIRST`). For counts and
+    lists over every service. `published_before` leaves out services published since (a count
+    of what is overdue reads only those that could be)."""
+    times = latest_publication_times(published_before)
+    rating = (
+        select(Assessment.overall_rating)
+        .where(
+            published(),
+            Assessment.service_id == times.c.service_id,
+            Assessment.published_at == times.c.published_at,
+        )
+        .order_by(Assessment.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        times.c.service_id.label("service_id"),
+        times.c.published_at.label("published_at"),
+        rating.label("overall_rating"),
+    ).subquery("latest_published")
 
 
 def latest_published_of(service_id: int) -> Assessment | None:
@@ -194,6 +227,56 @@ def below_good() -> ColumnElement[bool]:
             )
         ),
     )
+
+
+def intervals() -> programme_rules.Intervals:
+    """The council's regular intervals between assessments (`QA_ASSESSMENT_INTERVAL_MONTHS`)."""
+    return current_app.config.get("QA_ASSESSMENT_INTERVALS") or programme_rules.Intervals()
+
+
+def next_due_before(latest, day: date, intervals: programme_rules.Intervals):
+    """`domain.programme.next_assessment_due` < `day`, for each row of `latest` (a
+    `latest_published` subquery). Never-assessed services have no row (theirs is due on the
+    day itself)."""
+    return or_(*next_due_groups(latest, day, intervals))
+
+
+def next_due_by(day: date, intervals: programme_rules.Intervals) -> datetime:
+    """The instant before which a service's latest publication must fall for its next
+    assessment to be due before `day` under any of the rules (`next_due_groups` narrows it)."""
+    months = {lifecycle.FOLLOW_UP_MONTHS, *intervals.all_months()}
+    first = max(programme_rules.published_before_is_overdue(day, m) for m in months)
+    return datetime.combine(first, datetime.min.time(), tzinfo=LONDON)
+
+
+def next_due_groups(latest, day: date, intervals: programme_rules.Intervals):
+    """`next_due_before` as one condition per length of wait (below Good: 6 months; then each
+    service type's interval): within one, the order of publication is the order of due dates,
+    so each can be listed most overdue first and the lists merged. Each is: the latest
+    publication fell before the first publication date whose next assessment is not yet due
+    before `day` (`domain.programme.published_before_is_overdue`)."""
+
+    def published_before(months: int):
+        first = programme_rules.published_before_is_overdue(day, months)
+        return latest.c.published_at < datetime.combine(first, datetime.min.time(), tzinfo=LONDON)
+
+    below = latest.c.overall_rating.in_(plan_rules.BELOW_GOOD_RATINGS)
+    not_below = or_(latest.c.overall_rating.is_(None), ~below)
+    by_type = intervals.by_type or {}
+
+    def of_types(kinds) -> ColumnElement[bool]:
+        return latest.c.service_id.in_(select(Service.id).where(Service.service_type.in_(kinds)))
+
+    regular = [not_below, published_before(intervals.default)]
+    if by_type:
+        regular.append(~of_types(list(by_type)))
+    return [
+        and_(below, published_before(lifecycle.FOLLOW_UP_MONTHS)),
+        and_(*regular),
+    ] + [
+        and_(not_below, of_types([kind]), published_before(months))
+        for kind, months in by_type.items()
+    ]
 
 
 # ---------------------------------------------------------------- open concerns

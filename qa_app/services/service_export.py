@@ -4,7 +4,7 @@ order, written by `tables_out` like every spreadsheet we write."""
 from __future__ import annotations
 
 from qa_app.models import User
-from qa_app.services import registry, tables_out
+from qa_app.services import programme, registry, rules, tables_out
 
 COLUMNS = (
     "Service",
@@ -18,10 +18,13 @@ COLUMNS = (
     "CQC rating",
     "CQC rating date",
     "Risk",
+    "Next assessment due",
 )
 
 
 def table(viewer: User, filters: registry.ServiceFilters) -> tables_out.Table:
+    services = registry.all_services(viewer, filters)
+    latest = rules.latest_published_by_service(s.id for s in services)
     return tables_out.Table(
         title="Services",
         columns=COLUMNS,
@@ -38,8 +41,9 @@ def table(viewer: User, filters: registry.ServiceFilters) -> tables_out.Table:
                 s.cqc_rating,
                 s.cqc_rating_date,
                 s.risk.title(),
+                programme.due_from(s, latest.get(s.id)),
             ]
-            for s in registry.all_services(viewer, filters)
+            for s in services
         ],
     )
 

@@ -8,7 +8,7 @@ from qa_app.extensions import login_manager
 
 def init_app(app: Flask) -> None:
     from qa_app import signed_in
-    from qa_app.web import account, assets, errors, filters, health, nul_guard
+    from qa_app.web import account, assets, calendar_feed, errors, filters, health, nul_guard
     from qa_app.web.admin import bp as admin_bp
     from qa_app.web.auth import bp as auth_bp
     from qa_app.web.portal import bp as portal_bp
@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     nul_guard.init_app(app)
     assets.init_app(app)
     health.init_app(app)
+    calendar_feed.init_app(app)
 
     @app.get("/")
     def index():

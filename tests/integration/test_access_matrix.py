@@ -788,6 +788,28 @@ MATRIX = {
         API_PATCH_A,
         {"cluster": "South"},
     ),
+    # the visit programme (issue 20): staff read it and plan (officers their own visits);
+    # managers and administrators set capacities and plan a cluster's month
+    "staff.programme_page": ("GET", "/programme", STAFF_PAGE, None),
+    "staff.programme_calendar": ("GET", "/programme/calendar", STAFF_PAGE, None),
+    "staff.programme_plan": (
+        "POST",
+        "/programme/plan",
+        STAFF_POST,
+        {"service_id": "{service_a}", "visit_date": "{target}"},
+    ),
+    "staff.programme_capacity": (
+        "POST",
+        "/programme/capacity/{target_user}",
+        MANAGER_POST,
+        {"capacity": "6"},
+    ),
+    "staff.programme_bulk": ("GET", "/programme/bulk", MANAGER_PAGE, None),
+    "staff.programme_feed_page": ("GET", "/programme/feed", STAFF_PAGE, None),
+    "staff.programme_feed_new": ("POST", "/programme/feed", STAFF_PAGE, {}),
+    "staff.programme_feed_revoke": ("POST", "/programme/feed/revoke", STAFF_POST, {}),
+    # an address that is no feed's: the same 404 for everyone, signed in or not
+    "calendar_feed": ("GET", "/calendar/cal_unknown.ics", dict.fromkeys(ROLES, 404), None),
 }
 
 

@@ -198,10 +198,11 @@ def test_the_service_page_shows_the_latest_published_rating_and_follow_up(client
     page = client.get(f"/services/{submitted['service'].id}")
     text = " ".join(page.soup.select_one("main").get_text(" ").split())
     assert "Latest published assessment: Good 75%" in text
-    from qa_app.domain.lifecycle import follow_up_due
+    from qa_app.domain.programme import add_months
+    from qa_app.services.calendar import london_today
 
-    due = follow_up_due(utcnow().date())
-    assert f"Follow-up assessment due {due.day} {due:%B %Y}" in text
+    due = add_months(london_today(), 12)  # rated Good: the regular interval (domain.programme)
+    assert f"Next assessment due {due.day} {due:%B %Y}" in text
     history = page.soup.select_one("table.app-history").get_text(" ")
     assert "Assessment published" in history and "Answer saved" not in history
 

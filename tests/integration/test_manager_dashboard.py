@@ -162,7 +162,7 @@ def world(make):
         )
     )
     # assessments: two submitted, a shared draft whose comments close this week, one whose
-    # comment period ends later, and a service whose follow-up is long overdue
+    # comment period ends later, and a service whose next assessment is long overdue
     standard_set = _standard_set()
     for service in s[5:7]:
         _assessment(service, standard_set, officer, status="submitted", submitted_at=NOW)
@@ -181,8 +181,9 @@ def world(make):
         standard_set,
         officer,
         status="published",
-        created_at=NOW - timedelta(days=300),
-        published_at=NOW - timedelta(days=290),
+        # rated Good more than the regular 12 months ago (domain.programme)
+        created_at=NOW - timedelta(days=400),
+        published_at=NOW - timedelta(days=390),
         overall_rating="Good",
     )
     # long overdue too, but its follow-up is under way (the submitted one): not counted

@@ -87,7 +87,11 @@ def test_services_of_most_concern_red_first_with_the_risk_rules_reasons(council)
         ("Alder House", "red", ["notice issued 2 October 2026, not yet lifted or remedied"]),
         ("Birch House", "red", ["latest assessment rated Poor"]),
         # B was answered on 3 November: at October's end it was an open high-risk concern
-        ("Hazel House", "amber", ["open high-risk concern"]),
+        (
+            "Hazel House",
+            "amber",
+            ["latest assessment rated Requires improvement", "open high-risk concern"],
+        ),
     ]
 
 

@@ -259,8 +259,9 @@ def build(make) -> dict:
         published_at=OCT_END - SECOND,
         overall_rating="Poor",
     )
-    # larch: published 30 April 2025 at 23:30 UTC, which is 1 May in London: its follow-up is
-    # due 1 November 2025 (not in October 2025), and overdue at the end of October 2026
+    # larch: rated Excellent, published 30 April 2025 at 23:30 UTC, which is 1 May in London: its
+    # next assessment is due 12 months on, 1 May 2026 (not in October 2025), and overdue at the
+    # end of September and of October 2026
     assessment(
         s["larch"],
         status="published",
@@ -269,8 +270,8 @@ def build(make) -> dict:
         published_at=utc(2025, 4, 30, 23, 30),
         overall_rating="Excellent",
     )
-    # alder: published 15 April 2026 (follow-up due 15 October 2026), with a follow-up planned
-    # in September and not yet published: under way, so neither due nor overdue
+    # alder: rated Good, published 15 April 2026 (next due 15 April 2027), with an assessment
+    # planned in September and not yet published: under way, so neither due nor overdue
     assessment(
         s["alder"],
         status="published",
@@ -279,14 +280,14 @@ def build(make) -> dict:
         overall_rating="Good",
     )
     assessment(s["alder"], status="planned", created_at=utc(2026, 9, 15, 9, 0))
-    # hazel: published 10 April 2026 (follow-up due 10 October 2026: due in October, overdue at
-    # its end, nothing started)
+    # hazel: rated Requires improvement, published 10 April 2026 (follow-up due 6 months on, 10
+    # October 2026: due in October, overdue at its end, nothing started)
     assessment(
         s["hazel"],
         status="published",
         created_at=utc(2026, 3, 1, 9, 0),
         published_at=utc(2026, 4, 10, 9, 0),
-        overall_rating="Good",
+        overall_rating="Requires improvement",
     )
     # east (another cluster): planned in October 2025
     assessment(s["east"], status="planned", created_at=utc(2025, 10, 3, 9, 0))
@@ -430,11 +431,12 @@ EXPECTED_OCTOBER = {
         },
     },
     "ratings": {
-        # rowan Good, birch Poor, larch Excellent, alder Good, hazel Good; cedar and east none
+        # rowan Good, birch Poor, larch Excellent, alder Good, hazel Requires improvement; cedar
+        # and east none
         "assessment": {
             "Excellent": 1,
-            "Good": 3,
-            "Requires improvement": 0,
+            "Good": 2,
+            "Requires improvement": 1,
             "Poor": 1,
             "None": 2,
         },
@@ -467,8 +469,8 @@ EXPECTED_SEPTEMBER = {
     "plans.awaiting_submission": 1,
     "plans.overdue": 1,  # P1 (due 29 September)
     "plans.open_actions": 0,
-    "ratings.assessment.Good": 2,  # alder, hazel
-    "ratings.assessment.Requires improvement": 1,  # birch
+    "ratings.assessment.Good": 1,  # alder
+    "ratings.assessment.Requires improvement": 2,  # birch, hazel
     "ratings.assessment.None": 3,  # rowan, cedar, east
     "ratings.cqc.Good": 7,  # cedar and birch were Good
     "ratings.cqc.Inadequate": 0,
@@ -479,7 +481,7 @@ EXPECTED_OCTOBER_2025 = {
     "concerns.received.total": 1,
     "concerns.by_source.cqc": 1,
     "assessments.planned": 1,  # east
-    "assessments.follow_ups_due": 0,  # larch's falls on 1 November 2025 (1 May in London)
+    "assessments.follow_ups_due": 0,  # larch's falls on 1 May 2026 (rated Excellent)
     "assessments.follow_ups_overdue": 0,
     "ratings.assessment.Excellent": 1,  # larch
     "ratings.assessment.None": 6,

@@ -11,13 +11,13 @@ from qa_app.domain.dashboard import (
     clock_due_soon,
     comments_close_this_week,
     end_of_week,
-    overdue_if_published_before,
     shared_between_for_this_week,
     sitting_span,
     week_after,
     work_lines,
 )
 from qa_app.domain.lifecycle import follow_up_due
+from qa_app.domain.programme import published_before_is_overdue
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)  # a Friday, GMT
 H = timedelta(hours=1)
@@ -155,8 +155,10 @@ def test_overdue_follow_ups_by_publication_date_match_each_due_date():
     exactly when published before the day given (month ends, leap years included)."""
     day = date(2026, 1, 1)
     while day < date(2030, 1, 1):
-        before = overdue_if_published_before(day)
-        for offset in range(-40, 40):
-            published = before + timedelta(days=offset)
-            assert (follow_up_due(published) < day) is (published < before), (day, published)
+        for months in (6, 12):
+            before = published_before_is_overdue(day, months)
+            for offset in range(-40, 40):
+                published = before + timedelta(days=offset)
+                due = follow_up_due(published, months)
+                assert (due < day) is (published < before), (day, months, published)
         day += timedelta(days=1)

@@ -13,8 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import case, func, or_, select
 
 from qa_app.domain.codes import CQC_RATINGS, SERVICE_TYPES
-from qa_app.domain.lifecycle import follow_up_due
 from qa_app.domain.months import Month, london_date
+from qa_app.domain.programme import is_overdue, next_assessment_due
 from qa_app.domain.ratings import LABELS
 from qa_app.domain.risk import RiskInputs, assess_risk
 from qa_app.domain.roles import STAFF_ROLES
@@ -33,6 +33,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.types import utcnow
+from qa_app.services import rules as services_rules
 from qa_app.services.errors import NotFound, ValidationFailed
 from qa_app.services.quad_report import meeting, rules
 from qa_app.services.quad_report.catalogue import FIGURES, SECTIONS, Figure
@@ -160,7 +161,8 @@ def standings(
     history: dict[int, list] = {}
     for record in db.session.execute(rules.assessment_history(moments, ids)):
         history.setdefault(record.service_id, []).append(record)
-    dues: dict[datetime, date] = {}  # follow-up due dates, by publication time
+    spans = services_rules.intervals()
+    dues: dict[tuple[datetime, str | None, int], date] = {}  # by publication, rating, interval
     result = []
     for window, cqc_changed in zip(windows, cqc_then, strict=True):
         moment, day = window.as_at, window.day
@@ -175,9 +177,12 @@ def standings(
             if latest is None:
                 standing[row.id] = Standing(None, None, None, False, cqc)
                 continue
-            due = dues.get(latest.published_at)
+            # the next assessment's due date (domain.programme.next_assessment_due)
+            key = (latest.published_at, latest.overall_rating, spans.months_for(row.service_type))
+            due = dues.get(key)
             if due is None:
-                due = dues[latest.published_at] = follow_up_due(london_date(latest.published_at))
+                published_on = london_date(latest.published_at)
+                due = dues[key] = next_assessment_due(published_on, *key[1:], day)
             # whether a follow-up is under way matters only to one due by the month's end
             busy = due <= last and rules.under_way(mine, latest, moment)
             standing[row.id] = Standing(
@@ -188,7 +193,7 @@ def standings(
                 cqc,
                 follow_up_due=due,
                 follow_up_due_in_month=not busy and first <= due <= last,
-                follow_up_overdue=not busy and due < day,
+                follow_up_overdue=is_overdue(due, day, busy),
             )
         result.append(standing)
     return result

@@ -14,6 +14,7 @@ from qa_app.web.staff import (  # noqa: E402, F401
     market,
     notices,
     plans,
+    programme,
     providers,
     quad_meeting,
     reports,

@@ -5,7 +5,7 @@ from flask import render_template
 from flask_login import current_user
 
 from qa_app.domain.roles import Role
-from qa_app.services import assessment_facts, dashboard, plans
+from qa_app.services import assessment_facts, dashboard, plans, programme
 from qa_app.services.calendar import utcnow
 from qa_app.web.access import staff_required
 from qa_app.web.staff import bp
@@ -31,5 +31,6 @@ def home():
         plan_scope_mine=mine,
         follow_ups=assessment_facts.follow_ups_due(current_user if mine else None),
         concern_counts=dashboard.concern_counts(now),
+        visits=programme.visits_of(current_user),
         section="home",
     )

@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS, follow_up_due
+from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.roles import can_decide
 from qa_app.services import (
     assessments,
@@ -14,6 +14,7 @@ from qa_app.services import (
     cqc_import,
     notices,
     plans,
+    programme,
     registry,
     service_export,
     standards,
@@ -115,7 +116,7 @@ def service_page(service_id):
         cqc_groups=cqc_import.service_group_ratings(service),
         latest=latest,
         ratings_history=ratings_history,
-        follow_up=follow_up_due(latest.published_at.astimezone(LONDON).date()) if latest else None,
+        standing=programme.service_standing(service),
         today=datetime.now(LONDON).date(),
         assessments=service_assessments,
         statuses=STATUS_LABELS,
