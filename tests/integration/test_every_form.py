@@ -57,6 +57,17 @@ EXEMPT_BLUEPRINTS = {
 
 #: endpoints that are neither walked nor refused here, and why
 EXEMPT = {
+    "staff.programme_plan": "a row's planning form (officer, date) on the programme: each wrong "
+    "answer (no date, no real date, a past date, no such service, a closed service, another "
+    "officer's visit) is sent in test_visit_programme and must answer 422 with the error summary",
+    "staff.programme_capacity": "one number per officer: a wrong one is answered with the error "
+    "summary and changes nothing in test_visit_programme (test_capacity_set_by_a_manager…)",
+    "staff.programme_bulk": "confirms a preview by its fingerprint (hidden fields only): a stale "
+    "or forged one is refused with the error summary in test_visit_programme",
+    "staff.programme_feed_new": "a button with no fields: each press makes a new secret address "
+    "and ends the old one, which is what it says (test_visit_programme)",
+    "staff.programme_feed_revoke": "a button with no fields: stopping a feed that is already "
+    "stopped leaves it stopped (test_visit_programme)",
     "staff.cqc_import_successors": "its wrong answer and its refusal once the import is decided "
     "are walked in test_cqc_import (a new owner's registration), which builds the known service "
     "and the file it needs",

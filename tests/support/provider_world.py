@@ -51,6 +51,8 @@ SKIPPED_ENDPOINTS = {
     "govuk_assets": "GOV.UK Frontend's fonts and images, the same for everyone",
     "service_worker": "the offline script, the same for everyone",
     "auth.set_password": "needs a one-time token from an invitation email; shows only a form",
+    "calendar_feed": "an officer's visits feed, reached by its secret address with no session: "
+    "only staff can make one, and any other address is a 404 (test_visit_programme)",
     "api.get_standard_set": "standard sets are the same for every signed-in user: nothing hidden",
 }
 
