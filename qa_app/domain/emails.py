@@ -190,6 +190,15 @@ KINDS: dict[str, EmailKind] = {
             "Review the draft: ((link))" + _SIGN_OFF,
         ),
         EmailKind(
+            "notices_drafted",
+            "((count)) draft notices of concern to review",
+            "Dear ((name)),\n\n"
+            "Concerns about ((count)) services were not responded to in time, and the "
+            "escalation sweep has drafted a notice of concern for each. Review the drafts and "
+            "decide whether to issue each one.\n\n"
+            "Review the drafts: ((link))" + _SIGN_OFF,
+        ),
+        EmailKind(
             "breach_notice_drafted",
             "Draft contract breach notice for ((service_name))",
             "Dear ((name)),\n\n"

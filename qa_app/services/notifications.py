@@ -169,25 +169,30 @@ def provider_comments_received(assessment: Assessment) -> None:
 
 def notices_drafted(created: Iterable[tuple[int, int]]) -> None:
     """The sweep drafted these (notice id, service id) notices of concern from concerns past
-    their response time: every manager (who decides whether to issue each), one email per
-    notice (two statements however many there are)."""
-    created = list(created)
+    their response time: every manager (who decides whether to issue each). One notice: an
+    email naming its service and opening the draft. Several (a sweep after an outage can draft
+    hundreds): one email per manager for the batch, opening the list of drafts, rather than an
+    email per notice per manager."""
+    created = sorted(created)
     if not created:
         return
-    names = dict(
-        db.session.execute(
-            select(Service.id, Service.name).where(Service.id.in_([s for _n, s in created]))
-        ).all()
-    )
-    managers = _managers()
-    for notice_id, service_id in created:
+    if len(created) == 1:
+        [(notice_id, service_id)] = created
         _send(
             "notice_drafted",
             f"notice_drafted:{notice_id}",
-            managers,
-            service_name=names[service_id],
+            _managers(),
+            service_name=db.session.get(Service, service_id).name,
             link=outbox.link("staff.notice_page", notice_id=notice_id),
         )
+        return
+    _send(
+        "notices_drafted",
+        f"notices_drafted:{created[0][0]}-{created[-1][0]}:{len(created)}",
+        _managers(),
+        count=str(len(created)),
+        link=outbox.link("staff.notice_list", kind="notice_of_concern", status="draft"),
+    )
 
 
 def breach_notice_drafted(breach: Notice, service: Service, actor_user: User | None) -> None:

@@ -14,6 +14,7 @@ from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.notices.drafting import DraftEdit
 from tests.integration.test_step_emails import _arrived, requires_improvement
+from tests.support.mail import link_in, path_of
 
 SUMMARY = "Night staff asleep on shift, says a whistleblower"
 
@@ -215,4 +216,46 @@ def test_a_manager_who_escalates_by_hand_is_not_told_what_they_did(world, app, m
         "Draft contract breach notice for Rowan House",
         [w["second_manager"]],
         _everyone(w),
+    )
+
+
+def test_a_sweep_that_drafts_several_notices_sends_each_manager_one_email(
+    world, app, make, mailbox
+):
+    w = world
+    officer = w["officer"]
+    now = datetime.now(UTC)
+    provider = make.provider(name="Larch Care")
+    services = [w["service"], *(make.service(provider, name=f"Larch {n}") for n in (1, 2))]
+    for service in services:
+        concerns.log(
+            Actor(officer, "web"),
+            officer,
+            {
+                "service_id": service.id,
+                "risk_level": "high",
+                "source": "whistleblower",
+                "received_at": now - timedelta(hours=30),
+                "summary": SUMMARY,
+                "details": "",
+            },
+            now=now,
+        )
+    assert sweep.sweep(now)["notices_created"] == 3
+    [body, _] = _arrived(
+        mailbox,
+        app,
+        make,
+        "3 draft notices of concern to review",
+        [w["manager"], w["second_manager"]],
+        _everyone(w),
+    )
+    assert SUMMARY not in body and "Rowan House" not in body
+    # its link is the list of draft notices of concern, which holds the three
+    reader = make.sign_in(app.test_client(), w["manager"])
+    drafts = reader.get(path_of(link_in(body))).get_data(as_text=True)
+    assert all(service.name in drafts for service in services)
+    # and no email per notice
+    assert not any(
+        m["Subject"].startswith("Draft notice of concern") for m in mailbox.to(w["manager"].email)
     )
