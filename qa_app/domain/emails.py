@@ -206,6 +206,15 @@ KINDS: dict[str, EmailKind] = {
             "concern whose requirements were not met.\n\n"
             "Review the draft: ((link))" + _SIGN_OFF,
         ),
+        EmailKind(
+            "breach_notices_drafted",
+            "((count)) draft contract breach notices to review",
+            "Dear ((name)),\n\n"
+            "((count)) notices of concern had requirements that were not met by their due "
+            "dates, and the escalation sweep has drafted a contract breach notice for each. "
+            "Review the drafts and decide whether to issue each one.\n\n"
+            "Review the drafts: ((link))" + _SIGN_OFF,
+        ),
         # ---- reminders (services/reminders.py): providers
         EmailKind(
             "comments_closing",

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from qa_app.domain.draft_comments import comment_deadline
+from qa_app.domain.notices import NoticeStatus
 from qa_app.domain.roles import Role
 from qa_app.domain.wording import long_date
 from qa_app.extensions import db
@@ -169,35 +170,49 @@ def provider_comments_received(assessment: Assessment) -> None:
 
 def notices_drafted(created: Iterable[tuple[int, int]]) -> None:
     """The sweep drafted these (notice id, service id) notices of concern from concerns past
-    their response time: every manager (who decides whether to issue each). One notice: an
-    email naming its service and opening the draft. Several (a sweep after an outage can draft
-    hundreds): one email per manager for the batch, opening the list of drafts, rather than an
-    email per notice per manager."""
+    their response time: every manager (who decides whether to issue each)."""
+    _drafted_by_the_sweep(created, "notice_drafted", "notices_drafted", "notice_of_concern")
+
+
+def breaches_drafted(created: Iterable[tuple[int, int]]) -> None:
+    """The sweep drafted these (breach notice id, service id) contract breach notices from
+    notices of concern whose requirements were not met: every manager."""
+    _drafted_by_the_sweep(
+        created, "breach_notice_drafted", "breach_notices_drafted", "contract_breach"
+    )
+
+
+def _drafted_by_the_sweep(created, one_kind: str, many_kind: str, notice_kind: str) -> None:
+    """One draft: an email naming its service and opening it. Several (a sweep after an outage
+    can draft hundreds): one email per manager for the sweep's batch, opening the list of
+    drafts, rather than an email per notice per manager."""
     created = sorted(created)
     if not created:
         return
     if len(created) == 1:
         [(notice_id, service_id)] = created
         _send(
-            "notice_drafted",
-            f"notice_drafted:{notice_id}",
+            one_kind,
+            f"{one_kind}:{notice_id}",
             _managers(),
-            service_name=db.session.get(Service, service_id).name,
+            service_name=db.session.execute(
+                select(Service.name).where(Service.id == service_id)
+            ).scalar_one(),
             link=outbox.link("staff.notice_page", notice_id=notice_id),
         )
         return
     _send(
-        "notices_drafted",
-        f"notices_drafted:{created[0][0]}-{created[-1][0]}:{len(created)}",
+        many_kind,
+        f"{many_kind}:{created[0][0]}-{created[-1][0]}:{len(created)}",
         _managers(),
         count=str(len(created)),
-        link=outbox.link("staff.notice_list", kind="notice_of_concern", status="draft"),
+        link=outbox.link("staff.notice_list", kind=notice_kind, status=NoticeStatus.DRAFT),
     )
 
 
 def breach_notice_drafted(breach: Notice, service: Service, actor_user: User | None) -> None:
-    """A contract breach notice drafted (by the sweep, or by a manager's hand): every manager
-    but the one who drafted it."""
+    """A contract breach notice drafted by a manager's hand: every manager but the one who
+    drafted it (the sweep's go by `breaches_drafted`)."""
     _send(
         "breach_notice_drafted",
         f"breach_notice_drafted:{breach.id}",

@@ -147,9 +147,14 @@ def _escalate_notices(actor: Actor, now: datetime, limit: int) -> int:
     while True:
         with unit_of_work(writes_after_reading=True):
             chosen = notices.breach_candidates(london_today(now), limit)
+            drafted = []
             for notice_id in chosen:
                 notice = found(db.session.get(Notice, notice_id), "Notice not found")
-                raised += notices.escalate_if_breached(actor, notice, now) is not None
+                breach = notices.escalate_if_breached(actor, notice, now)
+                if breach is not None:
+                    drafted.append((breach.id, breach.service_id))
+            raised += len(drafted)
+            notifications.breaches_drafted(drafted)  # in the batch's transaction
         if len(chosen) < limit:
             return raised
 

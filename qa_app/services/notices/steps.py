@@ -223,10 +223,11 @@ def recommend_termination(actor: Actor, viewer: User, notice_id: int, note: str,
 
 
 def escalate_to_breach(
-    actor: Actor, notice: Notice, note: str | None, now: datetime
+    actor: Actor, notice: Notice, note: str | None, now: datetime, tell_managers: bool = True
 ) -> Notice | None:
     """Escalate an issued notice of concern and raise its draft contract breach notice
-    (inside the caller's unit). None if another sweep or person got there first."""
+    (inside the caller's unit). None if another sweep or person got there first.
+    `tell_managers=False`: the caller emails them (the sweep, once for its batch)."""
     _take_step(actor, notice, "escalate", note, now)
     breach = Notice(
         kind="contract_breach",
@@ -253,7 +254,8 @@ def escalate_to_breach(
         {"status": [None, NoticeStatus.DRAFT], "parent_id": [None, notice.id]},
         notice.service_id,
     )
-    notifications.breach_notice_drafted(breach, notice.service, actor.user)
+    if tell_managers:
+        notifications.breach_notice_drafted(breach, notice.service, actor.user)
     return breach
 
 
@@ -265,7 +267,11 @@ def escalate_if_breached(actor: Actor, notice: Notice, now: datetime) -> Notice 
     if not is_issued(notice.status) or not breached(requirement_facts(notice), london_today(now)):
         return None
     return escalate_to_breach(
-        actor, notice, "A rectification requirement passed its due date without being met", now
+        actor,
+        notice,
+        "A rectification requirement passed its due date without being met",
+        now,
+        tell_managers=False,  # the sweep emails them once for its batch
     )
 
 
