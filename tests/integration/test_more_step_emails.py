@@ -259,3 +259,31 @@ def test_a_sweep_that_drafts_several_notices_sends_each_manager_one_email(
     assert not any(
         m["Subject"].startswith("Draft notice of concern") for m in mailbox.to(w["manager"].email)
     )
+
+    # each is issued with a requirement that then passes its date unmet: the sweep drafts three
+    # breach notices, and again each manager has one email for them
+    manager = w["manager"]
+    due = london_today(now) + timedelta(days=7)
+    for draft in db.session.scalars(select(Notice).order_by(Notice.id)).all():
+        notices.issue(
+            Actor(manager, "web"),
+            manager,
+            draft.id,
+            now=now,
+            edit=DraftEdit("Staffing at night is unsafe", None, "Staff every night", due, None),
+        )
+    assert sweep.sweep(now + timedelta(days=9))["breach_notices_created"] == 3
+    [body, _] = _arrived(
+        mailbox,
+        app,
+        make,
+        "3 draft contract breach notices to review",
+        [w["manager"], w["second_manager"]],
+        _everyone(w),
+    )
+    drafts = reader.get(path_of(link_in(body))).get_data(as_text=True)
+    assert all(service.name in drafts for service in services)
+    assert not any(
+        m["Subject"].startswith("Draft contract breach notice for")
+        for m in mailbox.to(w["manager"].email)
+    )
