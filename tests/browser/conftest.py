@@ -148,21 +148,33 @@ def live_server(chromium) -> Iterator[LiveServer]:
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     app.config["QA_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"  # links in emails
-    stop_worker = threading.Event()
-    worker = threading.Thread(
-        target=_work, args=(app, stop_worker), name="live-worker", daemon=True
-    )
-    worker.start()
     try:
         yield LiveServer(app.config["QA_BASE_URL"], app, line)
     finally:
-        stop_worker.set()
-        worker.join(timeout=30)
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def live_worker(live_server) -> Iterator[None]:
+    """The worker beside the served app, for the length of each browser test only. Between
+    browser tests this process may run integration tests, which bind the shared session factory
+    to their own rolled-back connection: a worker thread polling then would use that connection
+    from a second thread."""
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=_work, args=(live_server.app, stop), name="live-worker", daemon=True
+    )
+    worker.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "the live worker did not stop within 30 s"
 
 
 def _work(app: Flask, stop: threading.Event) -> None:
