@@ -12,10 +12,15 @@ OFFICER = "officer@demo.example"  # Sam Taylor
 OFFICERS = {"Sam Taylor": OFFICER, "Jordan Reid": "officer2@demo.example"}
 
 
+SIDEWAYS = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
 def _both_widths(site, name: str) -> None:
+    """Screenshots at 1280 and 375 px; at 375 nothing may scroll sideways."""
     site.screenshot(f"{name}-1280")
     site.page.set_viewport_size({"width": 375, "height": 800})
     site.screenshot(f"{name}-375")
+    assert site.page.evaluate(SIDEWAYS) <= 0, f"{name} scrolls sideways at 375 px"
     site.page.set_viewport_size({"width": 1280, "height": 900})
 
 
