@@ -3,7 +3,6 @@ each email exactly once, to a real SMTP server: the claim is FOR UPDATE SKIP LOC
 PostgreSQL and a conditional UPDATE on SQLite. Real commits on separate connections, so this
 test has a database of its own."""
 
-import threading
 from collections import Counter
 
 import pytest
@@ -14,6 +13,7 @@ from qa_app.extensions import db
 from qa_app.models import OutboxEmail, User
 from qa_app.services import outbox
 from qa_app.services.transaction import unit_of_work
+from tests.support.concurrent import at_once
 from tests.support.databases import fresh_database_url
 from tests.support.mail import smtp_server
 
@@ -46,8 +46,6 @@ def app():
 
 
 def test_four_workers_send_each_email_once(app):
-    start = threading.Barrier(WORKERS)
-    sent, failures = [], []
     with smtp_server() as mailbox:
         app.config.update(
             QA_MAIL_BACKEND="smtp",
@@ -55,22 +53,7 @@ def test_four_workers_send_each_email_once(app):
             QA_SMTP_PORT=mailbox.port,
             QA_SMTP_STARTTLS=False,
         )
-
-        def run():
-            with app.app_context():
-                try:
-                    start.wait()
-                    sent.append(outbox.send_pending(limit=PEOPLE))
-                except Exception as error:
-                    failures.append(repr(error))
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=run) for _ in range(WORKERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        sent, failures = at_once(app, WORKERS, lambda: outbox.send_pending(limit=PEOPLE))
 
     assert failures == []
     assert sum(sent) == PEOPLE

@@ -2,7 +2,6 @@
 database) write each reminder once per recipient, and the outbox then sends each once. Real
 commits on separate connections, so this test has a database of its own."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from qa_app import create_app
 from qa_app.extensions import db
 from qa_app.models import Concern, ImprovementPlan, OutboxEmail, Provider, Service, User
 from qa_app.services import reminders
+from tests.support.concurrent import at_once
 from tests.support.databases import fresh_database_url
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -84,24 +84,7 @@ def app():
 
 
 def test_four_workers_at_once_write_each_reminder_once(app):
-    start = threading.Barrier(WORKERS)
-    failures = []
-
-    def run():
-        with app.app_context():
-            try:
-                start.wait()
-                reminders.run(NOW)
-            except Exception as error:
-                failures.append(repr(error))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run) for _ in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    _, failures = at_once(app, WORKERS, lambda: reminders.run(NOW))
 
     assert failures == []
     with app.app_context():

@@ -16,6 +16,7 @@ from qa_app.extensions import db
 from qa_app.models import BackgroundJob
 from qa_app.services import queue
 from qa_app.services.worker import Worker
+from tests.support.concurrent import at_once
 from tests.support.databases import fresh_database_url
 
 JOBS, WORKERS = 40, 4
@@ -48,23 +49,7 @@ def test_four_workers_run_forty_jobs_each_exactly_once(app):
             for n in range(JOBS):
                 queue.enqueue("test.count", {"n": n})
             db.session.commit()
-        start = threading.Barrier(WORKERS)
-        errors: list[BaseException] = []
-
-        def work():
-            try:
-                with app.app_context():
-                    start.wait()
-                    Worker(app, periodic=()).run_due_jobs()
-                    db.session.remove()
-            except BaseException as error:  # reported below, not lost in the thread
-                errors.append(error)
-
-        threads = [threading.Thread(target=work, name=f"w{i}") for i in range(WORKERS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        _, errors = at_once(app, WORKERS, lambda: Worker(app, periodic=()).run_due_jobs())
     finally:
         queue.forget_test_kind("test.count")
 
