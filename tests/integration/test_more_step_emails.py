@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import ImprovementPlan, Notice
-from qa_app.services import assessments, concerns, notices, outbox, plans, standards, sweep
+from qa_app.services import assessments, concerns, notices, outbox, plans, sweep
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.notices.drafting import DraftEdit
-from tests.integration.test_step_emails import _arrived, requires_improvement
+from tests.integration.test_step_emails import _arrived, build_world, requires_improvement
 from tests.support.mail import link_in, path_of
 
 SUMMARY = "Night staff asleep on shift, says a whistleblower"
@@ -21,21 +21,7 @@ SUMMARY = "Night staff asleep on shift, says a whistleblower"
 
 @pytest.fixture
 def world(make):
-    standards.load_directory(Actor.system("cli"))
-    provider = make.provider(name="Rowan Care")
-    return {
-        "service": make.service(provider, service_type="supported_living", name="Rowan House"),
-        "officer": make.user("officer"),
-        "second_officer": make.user("officer"),
-        "other_officer": make.user("officer"),
-        "manager": make.user("manager"),
-        "second_manager": make.user("manager"),
-        "admin": make.user("admin"),
-        "provider_user": make.user("provider", provider),
-        "colleague": make.user("provider", provider),
-        "away": make.user("provider", provider, active=False),
-        "other_provider_user": make.user("provider", make.provider(name="Birch Care")),
-    }
+    return {**build_world(make), "second_officer": make.user("officer")}
 
 
 def _everyone(w):

@@ -21,6 +21,12 @@ def requires_improvement(q):
 
 @pytest.fixture
 def world(make):
+    return build_world(make)
+
+
+def build_world(make) -> dict:
+    """A provider's service, its users (one inactive) and another provider's, and council
+    staff of every role: who should and should not get each email."""
     standards.load_directory(Actor.system("cli"))
     provider = make.provider(name="Rowan Care")
     return {
