@@ -67,6 +67,8 @@ class DatabaseIdConverter(IntegerConverter):
 def _templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
+    from qa_app.templating import Template
+
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(ROOT / "templates")),
@@ -78,6 +80,7 @@ def _templates(app: Flask) -> None:
             ),
         ]
     )
+    app.jinja_env.template_class = Template  # before any template is loaded
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
