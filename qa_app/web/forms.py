@@ -1,5 +1,7 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
+from collections.abc import Container
+
 from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
@@ -191,6 +193,12 @@ def page_number(value: str | None) -> int:
     """The ?page= of a list: a positive number of sensible size, else the first page."""
     value = value or "1"
     return int(value) if value.isdigit() and len(value) < 9 else 1
+
+
+def one_of(value: str | None, choices: Container[str], default: str = "") -> str:
+    """A list's filter from the address: `value` if it is one of `choices`, else `default` (a
+    choice the list does not know is ignored, not refused)."""
+    return value if value is not None and value in choices else default
 
 
 def apply_errors(form, errors: dict[str, str]) -> None:

@@ -11,7 +11,7 @@ from qa_app.services import queue
 from qa_app.services.errors import Conflict
 from qa_app.web.access import admin_required, web_actor
 from qa_app.web.admin import bp
-from qa_app.web.forms import ButtonForm, refusal_problems
+from qa_app.web.forms import ButtonForm, page_number, refusal_problems
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,7 @@ def _row(job) -> JobRow:
 @bp.get("/jobs")
 @admin_required
 def job_list(problems=None, status=200):
-    page_arg = request.args.get("page", "1")
-    failed, page = queue.failed_jobs(int(page_arg) if page_arg.isdigit() else 1)
+    failed, page = queue.failed_jobs(page_number(request.args.get("page")))
     return render_template(
         "admin/jobs.html",
         jobs=[_row(job) for job in failed],

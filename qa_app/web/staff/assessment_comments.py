@@ -35,7 +35,6 @@ class CommentAnswerForm(FlaskForm):
 
 def _page(form, comment, *, refused=None, conflict=None, status=200):
     assessment = assessments.get_assessment(current_user, comment.assessment_id)
-    numbered = assessments.provider_comments(assessment)
     question = next(
         (q for q in assessments.questions_for(assessment) if q.ref == comment.question_ref), None
     )
@@ -44,7 +43,7 @@ def _page(form, comment, *, refused=None, conflict=None, status=200):
         form=form,
         assessment=assessment,
         comment=comment,
-        number=next(n for n, c in enumerate(numbered, 1) if c.id == comment.id),
+        number=_number(assessment, comment),
         question=question,
         finding=assessments.answers_for(assessment).get(comment.question_ref) if question else None,
         score_labels=SCORE_LABELS,

@@ -39,6 +39,7 @@ from qa_app.web.forms import (
     StepForms,
     apply_errors,
     at_most,
+    one_of,
     options,
     page_number,
     posted_id,
@@ -119,16 +120,12 @@ def assessment_list():
             return None
 
     filters = assessments.AssessmentFilters(
-        status=request.args.get("status", "")
-        if request.args.get("status") in STATUS_LABELS
-        else "",
+        status=one_of(request.args.get("status"), STATUS_LABELS),
         officer_id=posted_id(request.args.get("officer_id")),
         cluster=request.args.get("cluster", "")[:100],
         date_from=day("from"),
         date_to=day("to"),
-        comments=request.args.get("comments", "")
-        if request.args.get("comments") in assessments.COMMENT_FILTERS
-        else "",
+        comments=one_of(request.args.get("comments"), assessments.COMMENT_FILTERS),
         page=page_number(request.args.get("page")),
     )
     rows, page = assessments.list_assessments(filters)

@@ -31,6 +31,7 @@ from qa_app.web.forms import (
     StepForm,
     StepForms,
     apply_errors,
+    one_of,
     options,
     page_number,
     posted_id,
@@ -92,17 +93,13 @@ def _received(form: ConcernForm):
 @staff_required
 def concern_list():
     filters = concerns.ConcernFilters(
-        status=request.args.get("status", "")
-        if request.args.get("status") in STATUS_LABELS
-        else "",
-        risk_level=request.args.get("risk", "") if request.args.get("risk") in RISKS else "",
+        status=one_of(request.args.get("status"), STATUS_LABELS),
+        risk_level=one_of(request.args.get("risk"), RISKS),
         officer_id=posted_id(request.args.get("officer_id")),
         service_id=posted_id(request.args.get("service_id")),
         service_name=request.args.get("service", "")[:200],
         counts_as_open=request.args.get("counts_as_open") == "1",
-        clock=request.args.get("clock", "")
-        if request.args.get("clock") in concerns.CLOCK_FILTERS
-        else "",
+        clock=one_of(request.args.get("clock"), concerns.CLOCK_FILTERS),
         page=page_number(request.args.get("page")),
     )
     rows, page = concerns.list_concerns(current_user, filters)

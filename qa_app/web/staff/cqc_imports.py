@@ -34,6 +34,7 @@ from qa_app.web.forms import (
     apply_errors,
     ask_for_file_again,
     options,
+    page_number,
     refusal_problems,
     select_field,
     text_input,
@@ -181,8 +182,7 @@ def cqc_import_new():
 @bp.get("/cqc-imports")
 @staff_required
 def cqc_import_list():
-    page_arg = request.args.get("page", "1")
-    imports, page = cqc_import.list_imports(int(page_arg) if page_arg.isdigit() else 1)
+    imports, page = cqc_import.list_imports(page_number(request.args.get("page")))
     return render_template(
         "staff/cqc/list.html",
         imports=[ImportView(record) for record in imports],

@@ -23,8 +23,18 @@ from qa_app.web.forms import (
 )
 
 
-class ServiceForm(FlaskForm):
+class RegistryForm(FlaskForm):
+    """A record of the registry (a service or a provider) being added or edited: the version it
+    was read at, and `values()`, the fields the registry takes (`FIELDS`) as they were posted."""
+
     version = HiddenField()
+    FIELDS: tuple[str, ...] = ()
+
+    def values(self) -> dict:
+        return {name: getattr(self, name).data for name in self.FIELDS}
+
+
+class ServiceForm(RegistryForm):
     name = text_input("Service name", limits.SERVICE_NAME, required="Enter the service name")
     provider_id = select_field(
         "Provider",
@@ -89,18 +99,14 @@ class ServiceForm(FlaskForm):
         validators=[OptionalDate()],
     )
 
-    FIELDS = SERVICE_FIELDS  # the fields the service registry takes, in one place
-
-    def values(self) -> dict:
-        return {name: getattr(self, name).data for name in self.FIELDS}
+    FIELDS = SERVICE_FIELDS
 
     def set_choices(self, providers, officers) -> None:
         self.provider_id.choices = options([("", "Select a provider"), *providers])
         self.contract_officer_id.choices = options([("", "Not assigned"), *officers])
 
 
-class ProviderForm(FlaskForm):
-    version = HiddenField()
+class ProviderForm(RegistryForm):
     name = text_input("Provider name", limits.PROVIDER_NAME, required="Enter the provider's name")
     cqc_provider_id = text_input(
         "CQC provider ID",
@@ -125,9 +131,6 @@ class ProviderForm(FlaskForm):
     )
 
     FIELDS = PROVIDER_FIELDS
-
-    def values(self) -> dict:
-        return {name: getattr(self, name).data for name in self.FIELDS}
 
 
 class ServiceFilterForm(FlaskForm):

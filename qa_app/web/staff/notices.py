@@ -29,6 +29,7 @@ from qa_app.web.forms import (
     StepForm,
     StepForms,
     apply_errors,
+    one_of,
     options,
     page_number,
     posted_id,
@@ -150,10 +151,8 @@ def _page(notice, draft_form=None, stop_form=None, form=None, status=200):
 @staff_required
 def notice_list():
     filters = notices.NoticeFilters(
-        kind=request.args.get("kind", "") if request.args.get("kind") in KINDS else "",
-        status=request.args.get("status", "")
-        if request.args.get("status") in STATUS_LABELS
-        else "",
+        kind=one_of(request.args.get("kind"), KINDS),
+        status=one_of(request.args.get("status"), STATUS_LABELS),
         service_id=posted_id(request.args.get("service_id")),
         page=page_number(request.args.get("page")),
     )

@@ -15,6 +15,7 @@ from qa_app.web.access import staff_required, web_actor
 from qa_app.web.forms import (
     StepForm,
     StepForms,
+    one_of,
     page_number,
     posted_id,
     text_area,
@@ -58,9 +59,8 @@ STATUS_CHOICES = {rules.LIST_OPEN: "Open (any stage)", **rules.STATUS_LABELS, ru
 @bp.get("/plans")
 @staff_required
 def plan_list():
-    status = request.args.get("status", rules.LIST_OPEN)
     filters = plans.PlanFilters(
-        status=status if status in STATUS_CHOICES else rules.LIST_OPEN,
+        status=one_of(request.args.get("status"), STATUS_CHOICES, rules.LIST_OPEN),
         overdue=request.args.get("overdue") == "1",
         officer_id=posted_id(request.args.get("officer_id")),
         page=page_number(request.args.get("page")),

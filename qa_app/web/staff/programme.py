@@ -19,16 +19,16 @@ from qa_app.services import programme, programme_feed, registry
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, NotFound, ValidationFailed
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import page_number, posted_id
+from qa_app.web.forms import one_of, page_number, posted_id
 from qa_app.web.staff import bp
 
 
 def _filters(args) -> programme.Filters:
     return programme.Filters(
         cluster=(args.get("cluster") or "").strip()[:100],
-        service_type=args.get("service_type") if args.get("service_type") in SERVICE_TYPES else "",
+        service_type=one_of(args.get("service_type"), SERVICE_TYPES),
         officer_id=posted_id(args.get("officer")),
-        risk=args.get("risk") if args.get("risk") in RAG_LABELS else "",
+        risk=one_of(args.get("risk"), RAG_LABELS),
         unplanned=args.get("unplanned") == "1",
         page=page_number(args.get("page")),
     )

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from qa_app.services import audit, registry
 from qa_app.web.access import staff_required, web_actor
-from qa_app.web.forms import add_page, edit_form, edit_page
+from qa_app.web.forms import add_page, edit_form, edit_page, page_number
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ProviderForm
 
@@ -14,8 +14,7 @@ from qa_app.web.staff.forms import ProviderForm
 @staff_required
 def provider_list():
     q = (request.args.get("q") or "").strip()[:100]
-    page_arg = request.args.get("page", "1")
-    rows, page = registry.list_providers(q, int(page_arg) if page_arg.isdigit() else 1)
+    rows, page = registry.list_providers(q, page_number(request.args.get("page")))
     return render_template(
         "staff/providers/list.html", rows=rows, page=page, q=q, section="providers"
     )

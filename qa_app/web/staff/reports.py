@@ -21,7 +21,7 @@ from qa_app.services.quad_report import formats, lists
 from qa_app.services.quad_report.files import FILES, ReportFile
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import attachment, council
-from qa_app.web.forms import options, select_field
+from qa_app.web.forms import options, page_number, select_field
 from qa_app.web.meeting_view import action_rows, history_html, prewrap
 from qa_app.web.staff import bp
 
@@ -149,10 +149,7 @@ def _cell(value) -> str:
 @staff_required
 def quad_report_list(month, figure):
     month, filters, now = _chosen(month)
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = page_number(request.args.get("page"))
     found = lists.records(current_user, month, filters, figure, page, now)
     for row in found.rows:
         row.cells = [_cell(value) for value in row.cells]

@@ -22,13 +22,12 @@ from qa_app.services import (
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import add_page, apply_errors, edit_form, edit_page, options
+from qa_app.web.forms import add_page, apply_errors, edit_form, edit_page, options, page_number
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
 
 def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
-    page = request.args.get("page", "1")
     return registry.ServiceFilters(
         q=(form.q.data or "").strip()[:100],
         service_type=form.service_type.data or "",
@@ -37,7 +36,7 @@ def _filters_from(form: ServiceFilterForm) -> registry.ServiceFilters:
         cqc_rating=form.cqc_rating.data or "",
         risk=form.risk.data or "",
         sort=form.sort.data or "name",
-        page=int(page) if page.isdigit() else 1,
+        page=page_number(request.args.get("page")),
         include_closed=bool(form.include_closed.data),
     )
 
