@@ -6,6 +6,7 @@ in the outbox, sent nowhere), `smtp` or `notify`. Links in emails start with `QA
 
 from __future__ import annotations
 
+from qa_app.domain.codes import whole_number
 from qa_app.domain.emails import KINDS
 from qa_app.domain.notification_rules import DEFAULT_DIGEST_HOUR
 
@@ -35,19 +36,21 @@ def load_mail_settings(environ: dict, error: type[Exception]) -> dict:
     if not base_url.startswith(("http://", "https://")):
         raise error(f"QA_BASE_URL must start with http:// or https://, not {base_url!r}")
     port = (environ.get("QA_SMTP_PORT") or "").strip() or "587"
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    port_number = whole_number(port, max_digits=5)
+    if port_number is None or not 0 < port_number < 65536:
         raise error(f"QA_SMTP_PORT must be a port number, not {port!r}")
     digest_hour = (environ.get("QA_DIGEST_HOUR") or "").strip() or str(DEFAULT_DIGEST_HOUR)
-    if not digest_hour.isdigit() or not 0 <= int(digest_hour) <= 23:
+    hour = whole_number(digest_hour, max_digits=2)
+    if hour is None or hour > 23:
         raise error(f"QA_DIGEST_HOUR must be an hour from 0 to 23, not {digest_hour!r}")
     config = {
         "QA_MAIL_BACKEND": backend,
         # the daily digest goes at or after this hour, London time (services/digest.py)
-        "QA_DIGEST_HOUR": int(digest_hour),
+        "QA_DIGEST_HOUR": hour,
         "QA_BASE_URL": base_url,
         "QA_MAIL_FROM": (environ.get("QA_MAIL_FROM") or "").strip() or "qa@localhost",
         "QA_SMTP_HOST": (environ.get("QA_SMTP_HOST") or "").strip() or "localhost",
-        "QA_SMTP_PORT": int(port),
+        "QA_SMTP_PORT": port_number,
         "QA_SMTP_USERNAME": (environ.get("QA_SMTP_USERNAME") or "").strip(),
         "QA_SMTP_PASSWORD": environ.get("QA_SMTP_PASSWORD") or "",
         "QA_SMTP_STARTTLS": _flag(environ, "QA_SMTP_STARTTLS", True, error),

@@ -3,6 +3,17 @@
 #: The largest id a record can have (a 32-bit integer column, the same on every database).
 MAX_ID = 2**31 - 1
 
+
+def whole_number(text: object, max_digits: int = 10) -> int | None:
+    """`text` as a whole number if it is 1 to `max_digits` ASCII digits, else None.
+
+    Not `str.isdigit`, which also says yes to "²" and "①", which `int()` then refuses."""
+    value = str(text if text is not None else "").strip()
+    if not value or len(value) > max_digits or not value.isascii() or not value.isdigit():
+        return None
+    return int(value)
+
+
 SERVICE_TYPES: dict[str, str] = {
     "care_home_nursing": "Care home with nursing",
     "care_home_residential": "Care home without nursing",

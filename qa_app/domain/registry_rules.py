@@ -102,4 +102,4 @@ def _lengths(
 def _looks_like_cqc_id(text: str) -> bool:
     """CQC IDs are "1-" followed by digits (e.g. 1-101641521)."""
     prefix, _, digits = text.partition("-")
-    return prefix == "1" and digits.isdigit() and 5 <= len(digits) <= 12
+    return prefix == "1" and digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 12

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
+from qa_app.domain.codes import whole_number
 from qa_app.domain.lifecycle import EDITABLE, PUBLISHED, STATUS_LABELS, AssessmentStatus
 from qa_app.domain.months import Month
 from qa_app.domain.pagination import Page, clamp_page
@@ -384,15 +385,15 @@ def set_capacity(actor: Actor, user_id: int, raw: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or user.role != Role.OFFICER:
         raise NotFound("Officer not found")
-    text = (raw or "").strip()
-    if not text.isdigit() or not 0 <= int(text) <= MAX_CAPACITY:
+    capacity = whole_number(raw, max_digits=6)
+    if capacity is None or capacity > MAX_CAPACITY:
         raise ValidationFailed(
             {
                 f"capacity-{user_id}": f"Enter {user.name}'s visits a month as a whole number "
                 f"from 0 to {MAX_CAPACITY}"
             }
         )
-    value = int(text)
+    value = capacity
     if value != user.visits_per_month:
         with unit_of_work():
             before = user.visits_per_month

@@ -14,7 +14,7 @@ from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in 3.
 )
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
-from qa_app.domain.codes import MAX_ID
+from qa_app.domain.codes import MAX_ID, whole_number
 from qa_app.domain.limits import Limit
 from qa_app.services.errors import Conflict, Forbidden, ValidationFailed
 
@@ -191,8 +191,7 @@ def refusal_problems(refused: ValidationFailed | Conflict, ids: dict[str, str]) 
 
 def page_number(value: str | None) -> int:
     """The ?page= of a list: a positive number of sensible size, else the first page."""
-    value = value or "1"
-    return int(value) if value.isdigit() and len(value) < 9 else 1
+    return whole_number(value, max_digits=8) or 1
 
 
 def one_of(value: str | None, choices: Container[str], default: str = "") -> str:
@@ -232,8 +231,7 @@ def save_versioned(form, save):
     Field errors go onto the form. If someone else saved first, the form keeps what was typed,
     says so, and takes the current version, so that saving again is a conscious overwrite.
     """
-    raw = form.version.data or ""
-    version = int(raw) if str(raw).isdigit() else None
+    version = whole_number(form.version.data, max_digits=9)
     try:
         save(version)
     except ValidationFailed as failed:
@@ -300,8 +298,5 @@ def take_conflict(form, clash: Conflict) -> None:
 
 def posted_id(value) -> int | None:
     """A posted id, or None for blank or nonsense (an id too big for the database included)."""
-    text = str(value or "").strip()
-    if not text.isdigit():
-        return None
-    number = int(text)
-    return number if 1 <= number <= MAX_ID else None
+    number = whole_number(value)
+    return number if number is not None and 1 <= number <= MAX_ID else None

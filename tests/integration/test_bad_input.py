@@ -15,6 +15,16 @@ ODD_PAGES = [
     "/providers?page=abc&q=%27%22%3C",
     "/services/99999999999999999999",
     "/providers/0/edit",
+    # digits Python calls digits but int() refuses (superscripts, circled numbers)
+    "/services?page=%C2%B2",
+    "/providers?page=%E2%91%A0",
+    "/assessments?officer_id=%C2%B2&page=%C2%B3",
+    "/concerns?officer_id=%C2%B2&service_id=%C2%B9",
+    "/plans?officer_id=%C2%B2",
+    "/notices?service_id=%C2%B2",
+    "/programme?officer=%C2%B2",
+    "/services/new?provider_id=%C2%B2",
+    "/notifications?page=%C2%B2",
 ]
 
 

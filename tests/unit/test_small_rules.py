@@ -1,6 +1,9 @@
 from datetime import date
 
+import pytest
+
 from qa_app.domain.changes import diff
+from qa_app.domain.codes import whole_number
 from qa_app.domain.pagination import Page, clamp_page
 from qa_app.domain.roles import Role, can_administer, can_edit_registry, is_staff
 
@@ -29,3 +32,27 @@ def test_roles():
     assert is_staff(Role.OFFICER) and not is_staff(Role.PROVIDER)
     assert can_edit_registry("manager") and not can_edit_registry("provider")
     assert can_administer("admin") and not can_administer("manager")
+
+
+@pytest.mark.parametrize(
+    ("text", "max_digits", "expected"),
+    [
+        ("42", 10, 42),
+        (" 7 ", 10, 7),
+        (0, 10, 0),
+        ("0", 10, 0),
+        ("12345678", 8, 12345678),
+        ("123456789", 8, None),  # longer than asked for
+        ("", 10, None),
+        (None, 10, None),
+        ("-1", 10, None),
+        ("+1", 10, None),
+        ("1.0", 10, None),
+        ("²", 10, None),  # str.isdigit says yes; int() refuses
+        ("①", 10, None),
+        ("٣", 10, None),  # an Arabic-Indic three: int() takes it, but it is no page number
+        ("1_000", 10, None),
+    ],
+)
+def test_a_whole_number_is_ascii_digits_of_a_sensible_length(text, max_digits, expected):
+    assert whole_number(text, max_digits=max_digits) == expected

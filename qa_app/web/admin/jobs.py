@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 
+from qa_app.domain.codes import whole_number
 from qa_app.domain.jobs import MAX_ATTEMPTS
 from qa_app.services import queue
 from qa_app.services.errors import Conflict
@@ -28,8 +29,8 @@ class JobRow:
 def _row(job) -> JobRow:
     label = queue.LABELS.get(job.kind, job.kind)
     subject, href = "", None
-    if job.kind == "cqc_import.read" and str(job.payload.get("import_id", "")).isdigit():
-        import_id = int(job.payload["import_id"])
+    import_id = whole_number(job.payload.get("import_id"))
+    if job.kind == "cqc_import.read" and import_id is not None:
         subject = f"CQC ratings import {import_id}"
         href = url_for("staff.cqc_import_page", import_id=import_id)
     return JobRow(job.id, label, subject, href, job.attempts, job.last_error or "", job.failed_at)

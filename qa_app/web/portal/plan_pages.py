@@ -12,6 +12,7 @@ from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
 from qa_app.domain import plans as rules
+from qa_app.domain.codes import whole_number
 from qa_app.services import plans
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
@@ -167,14 +168,13 @@ def action_edit(action_id):
         if form.errors:
             _all_problems(form)
         else:
-            raw = form.version.data or ""
             try:
                 plans.edit_action(
                     web_actor(),
                     current_user,
                     action_id,
                     form.values(),
-                    int(raw) if str(raw).isdigit() else None,
+                    whole_number(form.version.data, max_digits=9),
                 )
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
@@ -241,14 +241,13 @@ def action_progress(action_id):
             )
         upload = form.chosen_file()
         if not form.errors:
-            raw = form.version.data or ""
             try:
                 plans.record_progress(
                     web_actor(),
                     current_user,
                     action_id,
                     form.values(),
-                    int(raw) if str(raw).isdigit() else None,
+                    whole_number(form.version.data, max_digits=9),
                     evidence=(
                         (upload.filename, upload.read(plans.MAX_EVIDENCE_BYTES + 1))
                         if upload

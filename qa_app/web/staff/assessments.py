@@ -23,6 +23,7 @@ from wtforms import (
 )
 
 from qa_app.domain import draft_comments, limits
+from qa_app.domain.codes import whole_number
 from qa_app.domain.lifecycle import EDITABLE, STATUS_LABELS
 from qa_app.domain.ratings import SCORE_LABELS
 from qa_app.domain.roles import can_decide
@@ -168,7 +169,7 @@ def assessment_new(service_id):
                 {
                     "service_id": service.id,
                     "standard_set_key": key or None,
-                    "standard_set_version": int(version) if version.isdigit() else None,
+                    "standard_set_version": whole_number(version, max_digits=6),
                     "visit_date": form.visit_date.data,
                     "kind": form.kind.data,
                     "announced": form.announced.data != "no",

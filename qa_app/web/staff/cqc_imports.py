@@ -22,7 +22,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, SelectMultipleField
 
 from qa_app.domain import limits
-from qa_app.domain.codes import SERVICE_TYPES
+from qa_app.domain.codes import SERVICE_TYPES, whole_number
 from qa_app.domain.cqc_successors import DIFFERENT, SAME
 from qa_app.domain.service_closing import CQC_FILE_REASON
 from qa_app.domain.wording import count
@@ -284,7 +284,7 @@ def cqc_import_closings(import_id):
     form = closings_form(record, request.form)
     if not form.validate_on_submit():
         return cqc_import_page(import_id, status=400, sent={"closings": form})
-    chosen = [int(v) for v in form.close.data or [] if v.isdigit() and len(v) < 12]
+    chosen = [n for v in form.close.data or [] if (n := whole_number(v, max_digits=11)) is not None]
     if len(chosen) != len(form.close.data or []):
         form.close.errors = ["Choose from the services listed"]
         return cqc_import_page(import_id, status=422, sent={"closings": form})

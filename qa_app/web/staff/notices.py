@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 
 from qa_app.domain import limits
+from qa_app.domain.codes import whole_number
 from qa_app.domain.concerns import SOURCES
 from qa_app.domain.notices import (
     ASSESS_CHOICES,
@@ -186,7 +187,7 @@ def _typed(form: DraftForm, notice) -> notices.DraftEdit:
         else notice.placement_stop_start,
         requirement_text=form.text.data or "",
         requirement_due=form.due_date.data,
-        version=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+        version=whole_number(seen, max_digits=9),
     )
 
 
@@ -298,7 +299,7 @@ def notice_stop_set(notice_id):
                 notice.id,
                 form.placement_stop_start.data,
                 form.note.data or "",
-                expected_version=int(seen) if seen.isdigit() and len(seen) < 10 else None,
+                expected_version=whole_number(seen, max_digits=9),
             )
         except ValidationFailed as failed:
             apply_errors(form, failed.errors)

@@ -22,7 +22,15 @@ from qa_app.services import (
 from qa_app.web.access import staff_required, web_actor
 from qa_app.web.downloads import CSV, XLSX, attachment
 from qa_app.web.filters import LONDON
-from qa_app.web.forms import add_page, apply_errors, edit_form, edit_page, options, page_number
+from qa_app.web.forms import (
+    add_page,
+    apply_errors,
+    edit_form,
+    edit_page,
+    options,
+    page_number,
+    posted_id,
+)
 from qa_app.web.staff import bp
 from qa_app.web.staff.forms import ServiceFilterForm, ServiceForm
 
@@ -150,8 +158,9 @@ def service_new():
     form = _service_form()
     if request.method == "GET":
         form.contract_officer_id.data = current_user.id  # most often the officer adding it
-        if request.args.get("provider_id", "").isdigit():
-            form.provider_id.data = int(request.args["provider_id"])
+        provider_id = posted_id(request.args.get("provider_id"))
+        if provider_id is not None:
+            form.provider_id.data = provider_id
     invalid = form.is_submitted() and not form.validate()
     if invalid:
         _add_service_problems(form, None)

@@ -2,6 +2,7 @@
 
 from flask import abort, render_template, request
 
+from qa_app.domain.codes import whole_number
 from qa_app.domain.standards import EVIDENCE_SOURCES
 from qa_app.services import standards
 from qa_app.web.access import staff_required
@@ -35,8 +36,7 @@ def standard_set(key, version):
 @staff_required
 def standard_set_compare(key):
     def version_arg(name):
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() and int(value) < 10**6 else None
+        return whole_number(request.args.get(name), max_digits=6)
 
     old, new = version_arg("from"), version_arg("to")
     if old is None or new is None:
