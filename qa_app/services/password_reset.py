@@ -15,9 +15,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from qa_app.domain import limits
 from qa_app.domain.emails import RESET_LIFETIME, reset_wait
-from qa_app.domain.throttle import address_key
 from qa_app.domain.wording import long_datetime
 from qa_app.extensions import db
 from qa_app.models import LoginAttempt
@@ -25,7 +23,7 @@ from qa_app.models.types import utcnow
 from qa_app.services import audit, outbox
 from qa_app.services.actors import Actor
 from qa_app.services.transaction import unit_of_work
-from qa_app.services.users import digest, find_user_by_email, normalise_email
+from qa_app.services.users import attempt_keys, digest, find_user_by_email, record_attempt
 
 REQUESTED = "reset_requested"  # a LoginAttempt outcome: never counted as a failed sign-in
 
@@ -35,8 +33,7 @@ def request_reset(
 ) -> timedelta:
     """Send a set-password link to `email` if an active account has it. Returns how long the
     person must wait first when there have been too many requests (nothing is done then)."""
-    email = normalise_email(email)[: limits.EMAIL.chars]
-    address = address_key(ip_address)
+    email, address = attempt_keys(email, ip_address)
     now = utcnow()
     recent = (
         select(LoginAttempt.occurred_at)
@@ -52,15 +49,7 @@ def request_reset(
     user = find_user_by_email(email)
     secret = secrets.token_urlsafe(32)  # made whether or not there is an account
     with unit_of_work():
-        db.session.add(
-            LoginAttempt(
-                email=email,
-                ip_address=address,
-                outcome=REQUESTED,
-                user_id=user.id if user else None,
-                occurred_at=now,
-            )
-        )
+        record_attempt(email, address, REQUESTED, user, now)
         if user is not None and user.active:
             user.invite_token_hash = digest(secret)
             user.invite_expires_at = now + RESET_LIFETIME

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from qa_app.domain import programme as rules_of
 from qa_app.domain.clocks import london_date
@@ -430,23 +430,23 @@ def plan_visit(actor: Actor, viewer: User, service_id: int | None, officer_id, v
     )
 
 
+def visits_with_service(*columns) -> Select:
+    """The visits planned or under way (assessments not yet published), joined to their
+    service: each one's id, visit date and status, then `columns`."""
+    return (
+        select(Assessment.id, Assessment.visit_date, Assessment.status, *columns)
+        .join(Service, Service.id == Assessment.service_id)
+        .where(Assessment.status != PUBLISHED)
+    )
+
+
 def planned_in(month: Month, officer_id: int | None = None) -> list[tuple]:
     """The visits planned in `month` (not yet published), with service and officer names, by
     date (one statement)."""
     query = (
-        select(
-            Assessment.id,
-            Assessment.visit_date,
-            Assessment.status,
-            Service.id,
-            Service.name,
-            User.id,
-            User.name,
-        )
-        .join(Service, Service.id == Assessment.service_id)
+        visits_with_service(Service.id, Service.name, User.id, User.name)
         .join(User, User.id == Assessment.lead_officer_id)
         .where(
-            Assessment.status != PUBLISHED,
             Assessment.visit_date >= month.first_day,
             Assessment.visit_date <= month.last_day,
         )

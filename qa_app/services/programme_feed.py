@@ -16,13 +16,14 @@ from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
-from qa_app.domain.lifecycle import PUBLISHED, STATUS_LABELS
+from qa_app.domain.lifecycle import STATUS_LABELS
 from qa_app.domain.months import Month
 from qa_app.extensions import db
 from qa_app.models import Assessment, Provider, Service, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
+from qa_app.services.programme import visits_with_service
 from qa_app.services.transaction import unit_of_work
 
 FEED_PREFIX = "cal_"
@@ -81,21 +82,12 @@ def feed(user: User, today: date) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"Assessment visits: {user.name}")
     rows = db.session.execute(
-        select(
-            Assessment.id,
-            Assessment.visit_date,
-            Assessment.status,
-            Assessment.kind,
-            Service.name,
-            Service.address,
-            Service.postcode,
-            Provider.name,
+        visits_with_service(
+            Assessment.kind, Service.name, Service.address, Service.postcode, Provider.name
         )
-        .join(Service, Service.id == Assessment.service_id)
         .join(Provider, Provider.id == Service.provider_id)
         .where(
             Assessment.lead_officer_id == user.id,
-            Assessment.status != PUBLISHED,
             Assessment.visit_date >= today - timedelta(days=FEED_PAST_DAYS),
         )
         .order_by(Assessment.visit_date, Assessment.id)

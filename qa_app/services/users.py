@@ -104,13 +104,32 @@ def _throttle_history(email: str, address: str, policy: ThrottlePolicy, now: dat
     )
 
 
+def attempt_keys(email: str, ip_address: str) -> tuple[str, str]:
+    """The email and network address an attempt (a sign-in or a reset request) is recorded
+    and throttled under. It is recorded whatever was typed: no account's address is longer."""
+    return normalise_email(email)[: limits.EMAIL.chars], address_key(ip_address)
+
+
+def record_attempt(
+    email: str, address: str, outcome: str, user: User | None, now: datetime
+) -> None:
+    """Record an attempt with its outcome (in the caller's unit of work), for the throttles."""
+    db.session.add(
+        LoginAttempt(
+            email=email,
+            ip_address=address,
+            outcome=outcome,
+            user_id=user.id if user else None,
+            occurred_at=now,
+        )
+    )
+
+
 def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) -> SignInResult:
     """Check a password, unless the throttle says this attempt must wait
     (`qa_app.domain.throttle`), and begin a session when it is right. Every attempt is
     recorded with its outcome; only wrong ones count against later attempts."""
-    # the attempt is recorded whatever was typed: no account's address is longer than this
-    email = normalise_email(email)[: limits.EMAIL.chars]
-    address = address_key(ip_address)
+    email, address = attempt_keys(email, ip_address)
     now = utcnow()
     wait = wait_before_attempt(policy, _throttle_history(email, address, policy, now), now)
     user = db.session.scalar(select(User).where(User.email == email))
@@ -123,15 +142,7 @@ def sign_in(email: str, password: str, ip_address: str, policy: ThrottlePolicy) 
             verify_password(None, password)  # same work either way
         outcome = "failed"
     with unit_of_work():
-        db.session.add(
-            LoginAttempt(
-                email=email,
-                ip_address=address,
-                outcome=outcome,
-                user_id=user.id if user else None,
-                occurred_at=now,
-            )
-        )
+        record_attempt(email, address, outcome, user, now)
         if outcome == "success" and user is not None:
             user.last_sign_in_at = now
             sessions.add(user, now)

@@ -4,10 +4,12 @@ test), so a list's length is always its number."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.codes import SERVICE_TYPES
@@ -106,72 +108,117 @@ def _paged(query, order, page: int, page_size: int):
     return found, chosen
 
 
-def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int) -> RecordList:
-    where = queries._where(figure, window)
-    table = figure.table
-    if table == "concern":
-        query = queries.filtered(
-            select(Concern, Service.name).join(Service, Service.id == Concern.service_id), filters
-        ).where(where)
-        found, chosen = _paged(query, (Concern.received_at.desc(), Concern.id.desc()), page, size)
-        columns = ["Received", "Service", "Risk", "Source", "Status now"]
-        rows = [
-            ListRow(
-                ("concern", c.id),
-                [
-                    c.received_at,
-                    name,
-                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
-                    SOURCES.get(c.source, c.source),
-                    CONCERN_STATUS.get(c.status, c.status),
-                ],
-            )
-            for c, name in found
-        ]
-    elif table == "clock":
-        query = queries.filtered(
+def _risk(concern: Concern) -> str:
+    return CONCERN_RISK_LABELS.get(concern.risk_level, concern.risk_level)
+
+
+def _concern_row(found) -> ListRow:
+    c, name = found
+    return ListRow(
+        ("concern", c.id),
+        [
+            c.received_at,
+            name,
+            _risk(c),
+            SOURCES.get(c.source, c.source),
+            CONCERN_STATUS.get(c.status, c.status),
+        ],
+    )
+
+
+def _clock_row(found) -> ListRow:
+    e, c, name = found
+    return ListRow(("concern", c.id), [e.at, name, _risk(c), e.clock, c.received_at])
+
+
+def _notice_row(found) -> ListRow:
+    n, name = found
+    return ListRow(
+        ("notice", n.id),
+        [
+            f"{KINDS.get(n.kind, n.kind)} {n.id}",
+            name,
+            NOTICE_STATUS.get(n.status, n.status),
+            n.issued_at,
+            n.closed_at,
+            _stop(n),
+        ],
+    )
+
+
+def _assessment_row(a) -> ListRow:
+    status = a.status.replace("_", " ").capitalize()
+    rating = f" ({a.overall_rating})" if a.overall_rating else ""
+    return ListRow(
+        ("assessment", a.id),
+        [a.name, a.visit_date, status + rating, a.created_at, a.submitted_at, a.published_at],
+    )
+
+
+def _plan_row(p) -> ListRow:
+    status = plan_rules.STATUS_LABELS.get(p.status_then, p.status_then or "")
+    return ListRow(("plan", p.id), [p.name, status, p.opened_at, p.submission_due_date])
+
+
+def _actions():
+    """Plan actions with their plan's id and their service's name: the action lists' rows."""
+    return (
+        select(
+            PlanAction.id,
+            ImprovementPlan.id.label("plan_id"),
+            Service.name,
+            PlanAction.description,
+            PlanAction.owner,
+            PlanAction.target_date,
+        )
+        .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
+        .join(Service, Service.id == ImprovementPlan.service_id)
+    )
+
+
+def _action_row(a, *more) -> ListRow:
+    """An action's row (from `_actions`), with any `more` cells after its target date."""
+    return ListRow(
+        ("plan", a.plan_id), [a.name, _short(a.description), a.owner, a.target_date, *more]
+    )
+
+
+@dataclass(frozen=True)
+class _Table:
+    """How the list behind a figure counted in one table reads its records: the query (with
+    the service's name) for a window, their order, the columns and each record's row."""
+
+    query: Callable[[Window], Select]
+    order: tuple
+    columns: tuple[str, ...]
+    row: Callable[[Any], ListRow]
+
+
+_TABLES = {
+    "concern": _Table(
+        lambda w: select(Concern, Service.name).join(Service, Service.id == Concern.service_id),
+        (Concern.received_at.desc(), Concern.id.desc()),
+        ("Received", "Service", "Risk", "Source", "Status now"),
+        _concern_row,
+    ),
+    "clock": _Table(
+        lambda w: (
             select(ClockEvent, Concern, Service.name)
             .join(Concern, Concern.id == ClockEvent.concern_id)
-            .join(Service, Service.id == Concern.service_id),
-            filters,
-        ).where(where)
-        found, chosen = _paged(query, (ClockEvent.at.desc(), ClockEvent.id.desc()), page, size)
-        columns = ["Clock stopped or fell due", "Service", "Risk", "Clock", "Received"]
-        rows = [
-            ListRow(
-                ("concern", c.id),
-                [
-                    e.at,
-                    name,
-                    CONCERN_RISK_LABELS.get(c.risk_level, c.risk_level),
-                    e.clock,
-                    c.received_at,
-                ],
-            )
-            for e, c, name in found
-        ]
-    elif table == "notice":
-        query = queries.filtered(
-            select(Notice, Service.name).join(Service, Service.id == Notice.service_id), filters
-        ).where(where)
-        found, chosen = _paged(query, (Notice.issued_at.desc(), Notice.id.desc()), page, size)
-        columns = ["Notice", "Service", "Status now", "Issued", "Closed", "Placement stop"]
-        rows = [
-            ListRow(
-                ("notice", n.id),
-                [
-                    f"{KINDS.get(n.kind, n.kind)} {n.id}",
-                    name,
-                    NOTICE_STATUS.get(n.status, n.status),
-                    n.issued_at,
-                    n.closed_at,
-                    _stop(n),
-                ],
-            )
-            for n, name in found
-        ]
-    elif table == "assessment":
-        query = queries.filtered(
+            .join(Service, Service.id == Concern.service_id)
+        ),
+        (ClockEvent.at.desc(), ClockEvent.id.desc()),
+        ("Clock stopped or fell due", "Service", "Risk", "Clock", "Received"),
+        _clock_row,
+    ),
+    "notice": _Table(
+        lambda w: select(Notice, Service.name).join(Service, Service.id == Notice.service_id),
+        (Notice.issued_at.desc(), Notice.id.desc()),
+        ("Notice", "Service", "Status now", "Issued", "Closed", "Placement stop"),
+        _notice_row,
+    ),
+    "assessment": _Table(
+        lambda w: (
             select(Assessment.id, Service.name, Assessment.visit_date, Assessment.status)
             .add_columns(
                 Assessment.created_at,
@@ -179,87 +226,41 @@ def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int
                 Assessment.published_at,
                 Assessment.overall_rating,
             )
-            .join(Service, Service.id == Assessment.service_id),
-            filters,
-        ).where(where)
-        found, chosen = _paged(query, (Service.name, Assessment.id), page, size)
-        columns = ["Service", "Visit date", "Status now", "Planned", "Submitted", "Published"]
-        rows = [
-            ListRow(
-                ("assessment", a.id),
-                [
-                    a.name,
-                    a.visit_date,
-                    a.status.replace("_", " ").capitalize()
-                    + (f" ({a.overall_rating})" if a.overall_rating else ""),
-                    a.created_at,
-                    a.submitted_at,
-                    a.published_at,
-                ],
-            )
-            for a in found
-        ]
-    elif table == "plan":
-        status = rules.plan_status(window.as_at).label("status_then")
-        query = queries.filtered(
-            select(
-                ImprovementPlan.id,
-                Service.name,
-                status,
-                ImprovementPlan.opened_at,
-                ImprovementPlan.submission_due_date,
-            ).join(Service, Service.id == ImprovementPlan.service_id),
-            filters,
-        ).where(where)
-        found, chosen = _paged(
-            query, (ImprovementPlan.submission_due_date, ImprovementPlan.id), page, size
-        )
-        columns = ["Service", "Status at the month's end", "Opened", "Submission due"]
-        rows = [
-            ListRow(
-                ("plan", p.id),
-                [
-                    p.name,
-                    plan_rules.STATUS_LABELS.get(p.status_then, p.status_then or ""),
-                    p.opened_at,
-                    p.submission_due_date,
-                ],
-            )
-            for p in found
-        ]
-    elif table == "action":
-        query = queries.filtered(
-            select(
-                PlanAction.id,
-                ImprovementPlan.id.label("plan_id"),
-                Service.name,
-                PlanAction.description,
-                PlanAction.owner,
-                PlanAction.target_date,
-                PlanAction.status,
-            )
-            .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
-            .join(Service, Service.id == ImprovementPlan.service_id),
-            filters,
-        ).where(where)
-        found, chosen = _paged(query, (PlanAction.target_date, PlanAction.id), page, size)
-        columns = ["Service", "Action", "Owner", "Target date", "Status now"]
-        rows = [
-            ListRow(
-                ("plan", a.plan_id),
-                [
-                    a.name,
-                    _short(a.description),
-                    a.owner,
-                    a.target_date,
-                    plan_rules.ACTION_LABELS.get(a.status, a.status),
-                ],
-            )
-            for a in found
-        ]
-    else:  # pragma: no cover - the catalogue names only the tables above
-        raise ValueError(f"unknown table {table!r}")
-    return RecordList(figure.path, _title(figure), window, columns, rows, chosen, figure.hint)
+            .join(Service, Service.id == Assessment.service_id)
+        ),
+        (Service.name, Assessment.id),
+        ("Service", "Visit date", "Status now", "Planned", "Submitted", "Published"),
+        _assessment_row,
+    ),
+    "plan": _Table(
+        lambda w: select(
+            ImprovementPlan.id,
+            Service.name,
+            rules.plan_status(w.as_at).label("status_then"),
+            ImprovementPlan.opened_at,
+            ImprovementPlan.submission_due_date,
+        ).join(Service, Service.id == ImprovementPlan.service_id),
+        (ImprovementPlan.submission_due_date, ImprovementPlan.id),
+        ("Service", "Status at the month's end", "Opened", "Submission due"),
+        _plan_row,
+    ),
+    "action": _Table(
+        lambda w: _actions().add_columns(PlanAction.status),
+        (PlanAction.target_date, PlanAction.id),
+        ("Service", "Action", "Owner", "Target date", "Status now"),
+        lambda a: _action_row(a, plan_rules.ACTION_LABELS.get(a.status, a.status)),
+    ),
+}
+
+
+def _rows(window: Window, filters: Filters, figure: Figure, page: int, size: int) -> RecordList:
+    table = _TABLES[figure.table]
+    query = queries.filtered(table.query(window), filters).where(queries._where(figure, window))
+    found, chosen = _paged(query, table.order, page, size)
+    rows = [table.row(r) for r in found]
+    return RecordList(
+        figure.path, _title(figure), window, list(table.columns), rows, chosen, figure.hint
+    )
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -321,28 +322,9 @@ def _graded(window, filters, figure: Figure, page: int, size: int) -> RecordList
     ids = wanted[chosen.offset : chosen.offset + chosen.size]
     found = {}
     if ids:
-        for a in db.session.execute(
-            select(
-                PlanAction.id,
-                ImprovementPlan.id.label("plan_id"),
-                Service.name,
-                PlanAction.description,
-                PlanAction.owner,
-                PlanAction.target_date,
-            )
-            .join(ImprovementPlan, PlanAction.plan_id == ImprovementPlan.id)
-            .join(Service, Service.id == ImprovementPlan.service_id)
-            .where(PlanAction.id.in_(ids))
-        ):
+        for a in db.session.execute(_actions().where(PlanAction.id.in_(ids))):
             found[a.id] = a
-    rows = [
-        ListRow(
-            ("plan", found[i].plan_id),
-            [found[i].name, _short(found[i].description), found[i].owner, found[i].target_date],
-        )
-        for i in ids
-        if i in found
-    ]
+    rows = [_action_row(found[i]) for i in ids if i in found]
     return RecordList(
         figure.path,
         _title(figure),
