@@ -137,25 +137,15 @@ def _all_problems(form: ActionForm) -> None:
 def action_new(issue_id):
     issue, plan = plans.issue_for(current_user, issue_id)
     form = ActionForm()
-    if form.is_submitted():
-        form.validate()
-        if form.errors:
-            _all_problems(form)
-        else:
-            try:
-                plans.add_action(web_actor(), current_user, issue_id, form.values())
-            except ValidationFailed as failed:
-                apply_errors(form, failed.errors)
-            except Conflict as refused:
-                form.form_errors.append(refused.message)  # what was typed stays on the page
-            else:
-                flash("The action has been added", "success")
-                return redirect(
-                    url_for("portal.plan_page", plan_id=plan.id, _anchor=f"issue-{issue.id}")
-                )
-    return render_template(
-        "portal/action_form.html", form=form, issue=issue, plan=plan, action=None, section="home"
-    ), (_refusal_status(form) if form.is_submitted() else 200)
+    return _action_page(
+        form,
+        issue,
+        plan,
+        None,
+        lambda: plans.add_action(web_actor(), current_user, issue_id, form.values()),
+        "The action has been added",
+        f"issue-{issue.id}",
+    )
 
 
 @bp.route("/plans/actions/<int:action_id>/edit", methods=["GET", "POST"])
@@ -163,28 +153,40 @@ def action_new(issue_id):
 def action_edit(action_id):
     action, issue, plan = plans.action_for(current_user, action_id)
     form = edit_form(ActionForm, action)
+    return _action_page(
+        form,
+        issue,
+        plan,
+        action,
+        lambda: plans.edit_action(
+            web_actor(),
+            current_user,
+            action_id,
+            form.values(),
+            whole_number(form.version.data, max_digits=9),
+        ),
+        "The action has been saved",
+        f"action-{action_id}",
+    )
+
+
+def _action_page(form: ActionForm, issue, plan, action, save, saved: str, anchor: str):
+    """The action form (new or edit): on a good post, `save()` and back to the plan at `anchor`;
+    otherwise the form again with every problem, or what someone else saved first."""
     if form.is_submitted():
         form.validate()
         if form.errors:
             _all_problems(form)
         else:
             try:
-                plans.edit_action(
-                    web_actor(),
-                    current_user,
-                    action_id,
-                    form.values(),
-                    whole_number(form.version.data, max_digits=9),
-                )
+                save()
             except ValidationFailed as failed:
                 apply_errors(form, failed.errors)
             except Conflict as refused:
-                take_conflict(form, refused)
+                take_conflict(form, refused)  # what was typed stays on the page
             else:
-                flash("The action has been saved", "success")
-                return redirect(
-                    url_for("portal.plan_page", plan_id=plan.id, _anchor=f"action-{action.id}")
-                )
+                flash(saved, "success")
+                return redirect(url_for("portal.plan_page", plan_id=plan.id, _anchor=anchor))
     return render_template(
         "portal/action_form.html",
         form=form,
