@@ -9,8 +9,6 @@ with a DRAFT watermark, so it can be checked first.
 
 from __future__ import annotations
 
-import io
-
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
@@ -27,9 +25,8 @@ from qa_app.services.report_pdf import (
     H2,
     H3,
     SMALL,
-    _numbered_canvas,
     _p,
-    document,
+    service_pdf,
 )
 
 LABEL = ParagraphStyle("label", parent=BODY, fontName="Helvetica-Bold", spaceAfter=1)
@@ -157,7 +154,5 @@ def render(notice: Notice, council: str) -> bytes:
             ]
         ),
     ]
-    buffer = io.BytesIO()
-    letter = document(buffer, f"{kind}: {service.name}", council, (20, 18, 18))
-    letter.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
-    return buffer.getvalue()
+    title = f"{kind}: {service.name}"
+    return service_pdf(story, title, council, service.name, draft, margins=(20, 18, 18))

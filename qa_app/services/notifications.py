@@ -62,6 +62,12 @@ def _send(kind: str, key: str, recipients: Iterable[User], **personalisation: st
     outbox.enqueue(kind, key, recipients, personalisation)
 
 
+def _to_provider(kind: str, key: str, service: Service, link: str, **more: str) -> None:
+    """An email to every active user of the service's provider, naming the service and
+    linking to its page in the portal."""
+    _send(kind, key, _provider_users(service), service_name=service.name, link=link, **more)
+
+
 def assessment_submitted(assessment: Assessment) -> None:
     _send(
         "assessment_submitted",
@@ -74,34 +80,31 @@ def assessment_submitted(assessment: Assessment) -> None:
 
 def draft_report_shared(assessment: Assessment) -> None:
     deadline = comment_deadline(assessment.shared_at)
-    _send(
+    _to_provider(
         "draft_report_shared",
         f"draft_report_shared:{assessment.id}:{_stamp(assessment.shared_at)}",
-        _provider_users(assessment.service),
-        service_name=assessment.service.name,
+        assessment.service,
+        outbox.link("portal.assessment_report", assessment_id=assessment.id),
         deadline=long_date(deadline) if deadline else "",
-        link=outbox.link("portal.assessment_report", assessment_id=assessment.id),
     )
 
 
 def assessment_published(assessment: Assessment) -> None:
-    _send(
+    _to_provider(
         "assessment_published",
         f"assessment_published:{assessment.id}",
-        _provider_users(assessment.service),
-        service_name=assessment.service.name,
-        link=outbox.link("portal.assessment_report", assessment_id=assessment.id),
+        assessment.service,
+        outbox.link("portal.assessment_report", assessment_id=assessment.id),
     )
 
 
 def plan_opened(plan: ImprovementPlan, service: Service) -> None:
-    _send(
+    _to_provider(
         "plan_opened",
         f"plan_opened:{plan.id}",
-        _provider_users(service),
-        service_name=service.name,
+        service,
+        outbox.link("portal.plan_page", plan_id=plan.id),
         deadline=long_date(plan.submission_due_date),
-        link=outbox.link("portal.plan_page", plan_id=plan.id),
     )
 
 
@@ -134,12 +137,11 @@ def plan_reviewed(plan: ImprovementPlan, accepted: bool) -> None:
     """The plan returned with comments, or accepted: the provider's users (the comments stay
     on the plan's page)."""
     kind = "plan_accepted" if accepted else "plan_returned"
-    _send(
+    _to_provider(
         kind,
         f"{kind}:{plan.id}:{_stamp(plan.reviewed_at)}",
-        _provider_users(plan.service),
-        service_name=plan.service.name,
-        link=outbox.link("portal.plan_page", plan_id=plan.id),
+        plan.service,
+        outbox.link("portal.plan_page", plan_id=plan.id),
     )
 
 
@@ -147,12 +149,11 @@ def notice_issued(notice: Notice) -> None:
     """A notice of concern or a contract breach notice issued: the provider's users (it is
     theirs to read once issued; the concerns behind it are never named)."""
     kind = "breach_notice_issued" if notice.kind == "contract_breach" else "notice_issued"
-    _send(
+    _to_provider(
         kind,
         f"{kind}:{notice.id}:{_stamp(notice.issued_at)}",
-        _provider_users(notice.service),
-        service_name=notice.service.name,
-        link=outbox.link("portal.notice_page", notice_id=notice.id),
+        notice.service,
+        outbox.link("portal.notice_page", notice_id=notice.id),
     )
 
 

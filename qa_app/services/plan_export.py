@@ -4,7 +4,6 @@ evidence of progress, as councils pass them around."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from reportlab.lib.pagesizes import A4, landscape
@@ -22,10 +21,9 @@ from qa_app.services.report_pdf import (
     H2,
     H3,
     SMALL,
-    _numbered_canvas,
     _p,
-    document,
     ruled_table,
+    service_pdf,
 )
 
 
@@ -45,9 +43,7 @@ def _issue_line(issue) -> str:
 def render_pdf(plan, council: str, today=None) -> bytes:
     pv = plans.view(plan, today)
     service = plan.service
-    buffer = io.BytesIO()
     page = landscape(A4)
-    doc = document(buffer, f"Improvement plan: {service.name}", council, (15, 15, 18), page)
     width = page[0] - 30 * mm
     status = rules.STATUS_LABELS.get(plan.status, plan.status)
     if pv.plan_overdue:
@@ -151,8 +147,8 @@ def render_pdf(plan, council: str, today=None) -> bytes:
         story.append(Spacer(1, 3 * mm))
     if not pv.issues:
         story.append(_p("The plan has no issues yet.", BODY))
-    doc.build(story, canvasmaker=_numbered_canvas(service.name, council, False))
-    return buffer.getvalue()
+    title = f"Improvement plan: {service.name}"
+    return service_pdf(story, title, council, service.name, margins=(15, 15, 18), pagesize=page)
 
 
 XLSX_COLUMNS = (

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -161,6 +161,37 @@ def _write(found: list[Reminder]) -> int:
 # ---------------------------------------------------------------- providers
 
 
+@dataclass(frozen=True)
+class _Due:
+    """A record of a service's that falls due (`when`), which a provider reminder is about:
+    its page (`link`), and any more the email says (`more`)."""
+
+    record_id: int
+    when: date | datetime
+    service: Service
+    link: str
+    more: dict[str, str] = field(default_factory=dict)
+
+
+def _to_providers(kind: str, date_name: str, found: list[_Due]) -> list[Reminder]:
+    """A reminder of `kind` for each record found, to every active user of its service's
+    provider: the service's name, the due date (as `date_name`) and the link. Its event key
+    names the record and its due date."""
+    people = _provider_users(f.service.provider_id for f in found)
+    written: list[Reminder] = []
+    for f in found:
+        written += _reminder(
+            kind,
+            due.event_key(kind, f.record_id, f.when),
+            people[f.service.provider_id],
+            service_name=f.service.name,
+            **{date_name: long_date(f.when)},
+            link=f.link,
+            **f.more,
+        )
+    return written
+
+
 def _said_no_comments():
     """The provider said it has no comments on the draft as shared last: nothing to remind."""
     return (
@@ -187,35 +218,21 @@ def _comments_closing(now: datetime, today) -> list[Reminder]:
         .order_by(Assessment.id)
     ).unique()
     chosen = [a for a in shared if due.closes_soon(comment_deadline(a.shared_at), now)]
-    people = _provider_users(a.service.provider_id for a in chosen)
-    written: list[Reminder] = []
+    found: list[_Due] = []
     for assessment in chosen:
         deadline = comment_deadline(assessment.shared_at)
         assert deadline is not None  # shared
-        written += _reminder(
-            "comments_closing",
-            due.event_key("comments_closing", assessment.id, deadline),
-            people[assessment.service.provider_id],
-            service_name=assessment.service.name,
-            deadline=long_date(deadline),
-            link=outbox.link("portal.assessment_report", assessment_id=assessment.id),
-        )
-    return written
+        link = outbox.link("portal.assessment_report", assessment_id=assessment.id)
+        found.append(_Due(assessment.id, deadline, assessment.service, link))
+    return _to_providers("comments_closing", "deadline", found)
 
 
 def _plan_reminders(kind: str, plans: list[ImprovementPlan]) -> list[Reminder]:
-    people = _provider_users(p.service.provider_id for p in plans)
-    written: list[Reminder] = []
-    for plan in plans:
-        written += _reminder(
-            kind,
-            due.event_key(kind, plan.id, plan.submission_due_date),
-            people[plan.service.provider_id],
-            service_name=plan.service.name,
-            deadline=long_date(plan.submission_due_date),
-            link=outbox.link("portal.plan_page", plan_id=plan.id),
-        )
-    return written
+    found = [
+        _Due(p.id, p.submission_due_date, p.service, outbox.link("portal.plan_page", plan_id=p.id))
+        for p in plans
+    ]
+    return _to_providers(kind, "deadline", found)
 
 
 def _plans_due_soon(now: datetime, today) -> list[Reminder]:
@@ -253,18 +270,11 @@ def _actions_overdue(now: datetime, today) -> list[Reminder]:
         )
         .order_by(PlanAction.id)
     ).all()
-    people = _provider_users(plan.service.provider_id for _a, _t, plan in rows)
-    written: list[Reminder] = []
-    for action_id, target_date, plan in rows:
-        written += _reminder(
-            "action_overdue",
-            due.event_key("action_overdue", action_id, target_date),
-            people[plan.service.provider_id],
-            service_name=plan.service.name,
-            target_date=long_date(target_date),
-            link=outbox.link("portal.plan_page", plan_id=plan.id),
-        )
-    return written
+    found = [
+        _Due(action_id, target_date, plan.service, outbox.link("portal.plan_page", plan_id=plan.id))
+        for action_id, target_date, plan in rows
+    ]
+    return _to_providers("action_overdue", "target_date", found)
 
 
 def _requirements_due_soon(now: datetime, today) -> list[Reminder]:
@@ -282,19 +292,17 @@ def _requirements_due_soon(now: datetime, today) -> list[Reminder]:
         )
         .order_by(NoticeRequirement.id)
     ).all()
-    people = _provider_users(notice.service.provider_id for _r, _d, notice in rows)
-    written: list[Reminder] = []
-    for requirement_id, due_date, notice in rows:
-        written += _reminder(
-            "requirement_due_soon",
-            due.event_key("requirement_due_soon", requirement_id, due_date),
-            people[notice.service.provider_id],
-            notice_name=NOTICE_NAMES.get(notice.kind, "notice"),
-            service_name=notice.service.name,
-            due_date=long_date(due_date),
-            link=outbox.link("portal.notice_page", notice_id=notice.id),
+    found = [
+        _Due(
+            requirement_id,
+            due_date,
+            notice.service,
+            outbox.link("portal.notice_page", notice_id=notice.id),
+            {"notice_name": NOTICE_NAMES.get(notice.kind, "notice")},
         )
-    return written
+        for requirement_id, due_date, notice in rows
+    ]
+    return _to_providers("requirement_due_soon", "due_date", found)
 
 
 # ---------------------------------------------------------------- officers

@@ -247,6 +247,23 @@ def document(buffer, title: str, council: str, margins=(18, 18, 20), pagesize=A4
     )
 
 
+def service_pdf(
+    story: list,
+    title: str,
+    council: str,
+    service_name: str,
+    draft: bool = False,
+    margins=(18, 18, 20),
+    pagesize=A4,
+) -> bytes:
+    """A PDF about one service built from `story`: a `document`, each page footed with the
+    service, the council and "Page N of M", and marked DRAFT across if `draft`."""
+    buffer = io.BytesIO()
+    doc = document(buffer, title, council, margins, pagesize)
+    doc.build(story, canvasmaker=_numbered_canvas(service_name, council, draft))
+    return buffer.getvalue()
+
+
 def render(assessment, council: str) -> bytes:
     questions = assessments.questions_for(assessment)
     answers = assessments.answers_for(assessment)
@@ -258,8 +275,6 @@ def render(assessment, council: str) -> bytes:
     summaries = {part: s.text for part, s in assessment_summaries.summaries_for(assessment).items()}
     service = assessment.service
     draft = not is_published(assessment.status)
-    buffer = io.BytesIO()
-    doc = document(buffer, f"Assessment report: {service.name}", council)
     story = [
         _p(council, SMALL),
         Spacer(1, 30 * mm),
@@ -426,8 +441,7 @@ def render(assessment, council: str) -> bytes:
             )
             if len(rows) >= 6:
                 story.append(ruled_table(rows, [70 * mm, 28 * mm, 76 * mm]))
-    doc.build(story, canvasmaker=_numbered_canvas(service.name, council, draft))
-    return buffer.getvalue()
+    return service_pdf(story, f"Assessment report: {service.name}", council, service.name, draft)
 
 
 PHOTO_SIDE = 22 * mm

@@ -125,6 +125,26 @@ async function store(state, line, { automatic = false, checkOnly = false } = {})
   return true;
 }
 
+// GOV.UK's "Important" notification banner, `app-${name}` (its title `${name}-title`): the
+// banner, and its content to fill.
+function importantBanner(name) {
+  const banner = document.createElement("div");
+  banner.className = `govuk-notification-banner app-${name}`;
+  banner.setAttribute("role", "region");
+  banner.setAttribute("aria-labelledby", `${name}-title`);
+  const header = document.createElement("div");
+  header.className = "govuk-notification-banner__header";
+  const title = document.createElement("h2");
+  title.className = "govuk-notification-banner__title";
+  title.id = `${name}-title`;
+  title.textContent = "Important";
+  header.append(title);
+  const content = document.createElement("div");
+  content.className = "govuk-notification-banner__content";
+  banner.append(header, content);
+  return { banner, content };
+}
+
 // What is left on this device once the assessment has moved on: shown in full, with a way to
 // copy it out and to clear it (after a second, confirming press).
 export function showLeftovers(container, state, device, status, after) {
@@ -133,15 +153,8 @@ export function showLeftovers(container, state, device, status, after) {
   const entries = Object.entries(device.queue());
   if (!entries.length) return;
   const label = (state.status_labels[status] || status).toLowerCase();
-  const banner = document.createElement("div");
-  banner.className = "govuk-notification-banner app-leftovers";
-  banner.setAttribute("role", "region");
-  banner.setAttribute("aria-labelledby", "leftovers-title");
-  banner.innerHTML = `
-    <div class="govuk-notification-banner__header">
-      <h2 class="govuk-notification-banner__title" id="leftovers-title">Important</h2>
-    </div>
-    <div class="govuk-notification-banner__content">
+  const { banner, content } = importantBanner("leftovers");
+  content.innerHTML = `
       <p class="govuk-notification-banner__heading" data-leftovers-heading></p>
       <p class="govuk-body">They can no longer be saved to it. Copy them out if you need them (to give to the reviewer, say), then clear them from this device.</p>
       <div class="govuk-form-group">
@@ -156,8 +169,7 @@ export function showLeftovers(container, state, device, status, after) {
         <button type="button" class="govuk-button govuk-button--warning" data-clear-yes>Yes, clear them</button>
         <button type="button" class="govuk-button govuk-button--secondary" data-clear-no>No, keep them</button>
       </div>
-      <p class="govuk-body" role="status" aria-live="polite" data-leftovers-said></p>
-    </div>`;
+      <p class="govuk-body" role="status" aria-live="polite" data-leftovers-said></p>`;
   banner.querySelector("[data-leftovers-heading]").textContent =
     `${thingsWaiting(entries.map(([ref]) => ref))} typed on this device ${entries.length === 1 ? "was" : "were"} not saved: the assessment is ${label}.`;
   const text = banner.querySelector("textarea");
@@ -206,19 +218,7 @@ function waitingBanner(container, state, known, queue, sender) {
   if (!entries.length) return;
   const clashes = entries.filter(([, entry]) => entry.problem === "conflict");
   const refused = entries.filter(([, entry]) => entry.problem === "invalid");
-  const banner = document.createElement("div");
-  banner.className = "govuk-notification-banner app-waiting";
-  banner.setAttribute("role", "region");
-  banner.setAttribute("aria-labelledby", "waiting-title");
-  const header = document.createElement("div");
-  header.className = "govuk-notification-banner__header";
-  const title = document.createElement("h2");
-  title.className = "govuk-notification-banner__title";
-  title.id = "waiting-title";
-  title.textContent = "Important";
-  header.append(title);
-  const content = document.createElement("div");
-  content.className = "govuk-notification-banner__content";
+  const { banner, content } = importantBanner("waiting");
   const heading = document.createElement("p");
   heading.className = "govuk-notification-banner__heading";
   heading.textContent = `${thingsWaiting(entries.map(([ref]) => ref))} typed on this device ${entries.length === 1 ? "is" : "are"} not saved yet.`;
@@ -254,7 +254,6 @@ function waitingBanner(container, state, known, queue, sender) {
     decide.textContent = `${plural(clashes.length + refused.length, "answer needs", "answers need")} your decision on its domain's page.`;
     content.append(decide);
   }
-  banner.append(header, content);
   container.append(banner);
 }
 

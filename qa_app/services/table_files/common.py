@@ -106,6 +106,26 @@ def xml_text(
     yield decoder.decode(b"", final=True), True
 
 
+def sheet_text(
+    archive: zipfile.ZipFile, part: str, filename: str, progress: Progress
+) -> Iterator[tuple[str, bool]]:
+    """The sheet's XML as `xml_text` gives it, calling `progress` with the share of the part
+    read every 8 chunks."""
+    size = max(1, archive.getinfo(part).file_size)
+    for chunks, (text, last) in enumerate(xml_text(archive, part, MAX_SHEET_BYTES, filename), 1):
+        if progress and chunks % 8 == 0:
+            progress(min(0.99, chunks * safe_zip.CHUNK / size))
+        yield text, last
+
+
+def without_trailing_empty(cells: list) -> list:
+    """The row's cells less the empty ones (None or "") at its end, which spreadsheets pad
+    rows with: a row of nothing but empty cells is no row."""
+    while cells and cells[-1] in (None, ""):
+        cells.pop()
+    return cells
+
+
 def last_match(pattern: re.Pattern, text: str) -> re.Match | None:
     found = deque(pattern.finditer(text), maxlen=1)
     return found[0] if found else None

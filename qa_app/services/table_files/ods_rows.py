@@ -8,14 +8,12 @@ from datetime import date
 from html import unescape
 from pathlib import Path
 
-from qa_app.domain import safe_zip
 from qa_app.services.table_files.common import (
     MAX_CELL_CHARS,
     MAX_COLUMNS,
     MAX_REPEATED_ROWS,
     MAX_ROW_CHARS,
     MAX_ROWS,
-    MAX_SHEET_BYTES,
     Progress,
     Rows,
     UnreadableFile,
@@ -24,9 +22,10 @@ from qa_app.services.table_files.common import (
     check_cell_text,
     drop,
     open_archive,
+    sheet_text,
     unended_row,
     whole_number,
-    xml_text,
+    without_trailing_empty,
 )
 
 _TABLE = re.compile(r"<table:table\b([^<>]*)>")
@@ -49,7 +48,6 @@ _ANNOTATION_END = re.compile(r"</office:annotation>")
 _TAG = re.compile(r"<[^<>]*>")
 _ROW_START = re.compile(r"<table:table-row[\s>/]")
 _ROW_END = "</table:table-row>"
-_CHUNK = safe_zip.CHUNK
 
 
 def _ods_text(inner: str) -> str:
@@ -103,9 +101,7 @@ def _ods_cells(body: str) -> list:
                 continue
         cells.append(value)
     del cells[MAX_COLUMNS:]
-    while cells and cells[-1] in (None, ""):
-        cells.pop()
-    return cells
+    return without_trailing_empty(cells)
 
 
 def _ods_cells_general(body: str) -> list:
@@ -117,9 +113,7 @@ def _ods_cells_general(body: str) -> list:
         cells.extend([value] * min(repeat, MAX_COLUMNS - len(cells)))
         if len(cells) >= MAX_COLUMNS:
             break
-    while cells and cells[-1] in (None, ""):
-        cells.pop()
-    return cells
+    return without_trailing_empty(cells)
 
 
 def _rows_repeated(attributes: str) -> int:
@@ -143,13 +137,9 @@ def ods_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows:
         archive = open_archive(stack, path, filename)
         if "content.xml" not in archive.namelist():
             raise UnreadableFile(f"{filename} is not an ODS spreadsheet")
-        size = max(1, archive.getinfo("content.xml").file_size)
-        buffer, found, number, chunks = "", False, 0, 0
-        for text, last_chunk in xml_text(archive, "content.xml", MAX_SHEET_BYTES, filename):
+        buffer, found, number = "", False, 0
+        for text, last_chunk in sheet_text(archive, "content.xml", filename, progress):
             buffer += text
-            chunks += 1
-            if progress and chunks % 8 == 0:
-                progress(min(0.99, chunks * _CHUNK / size))
             if not found:
                 for table in _TABLE.finditer(buffer):
                     name = _TABLE_NAME.search(table[1])

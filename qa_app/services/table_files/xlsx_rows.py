@@ -19,7 +19,6 @@ from qa_app.services.table_files.common import (
     MAX_ROWS,
     MAX_SHARED_STRINGS,
     MAX_SHARED_STRINGS_BYTES,
-    MAX_SHEET_BYTES,
     Progress,
     Rows,
     UnreadableFile,
@@ -30,8 +29,10 @@ from qa_app.services.table_files.common import (
     last_match,
     open_archive,
     read_part,
+    sheet_text,
     unended_row,
     whole_number,
+    without_trailing_empty,
     xml_text,
 )
 
@@ -254,18 +255,14 @@ def xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows
         archive = open_archive(stack, path, filename)
         try:
             sheet_path, strings, dates = _xlsx_parts(archive, filename, sheet)
-            size = max(1, archive.getinfo(sheet_path).file_size)
         except (zipfile.BadZipFile, KeyError, ValueError) as error:
             if isinstance(error, UnreadableFile | safe_zip.ZipRefused):
                 raise
             raise UnreadableFile(f"{filename} is not an XLSX spreadsheet") from None
-        buffer, chunks, number = "", 0, 0
+        buffer, number = "", 0
         row_end = re.compile(r"</(?:\w+:)?row>")
-        for text, last_chunk in xml_text(archive, sheet_path, MAX_SHEET_BYTES, filename):
+        for text, last_chunk in sheet_text(archive, sheet_path, filename, progress):
             buffer += text
-            chunks += 1
-            if progress and chunks % 8 == 0:
-                progress(min(0.99, chunks * safe_zip.CHUNK / size))
             last = last_match(row_end, buffer)
             if last is not None:
                 for piece in row_end.split(buffer[: last.start()]):
@@ -284,8 +281,7 @@ def xlsx_rows(path: Path, filename: str, sheet: str, progress: Progress) -> Rows
                         cells = _cells_one_by_one(body, strings, dates)
                     if long_row:
                         check_cell_text(filename, number, cells)
-                    while cells and cells[-1] in (None, ""):
-                        cells.pop()
+                    cells = without_trailing_empty(cells)
                     if cells:
                         yield number, cells
                 buffer = buffer[last.end() :]
