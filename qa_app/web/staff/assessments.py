@@ -421,10 +421,6 @@ def assessment_record(assessment_id, domain):
         ],
         photo_errors=photo_errors,
         **answer_photos.photo_context(assessment),
-        source_items=lambda selected: [
-            {"value": code, "text": label, "checked": code in (selected or [])}
-            for code, label in EVIDENCE_SOURCES.items()
-        ],
         score_labels=SCORE_LABELS,
         sources=EVIDENCE_SOURCES,
         view=view,
