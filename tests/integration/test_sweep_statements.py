@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Concern, Notice, NoticeRequirement, Service
@@ -116,6 +116,26 @@ def test_overdue_concerns_cost_the_same_statements_two_or_twenty(make):
         select(db.func.count()).where(Concern.status == "escalated", Concern.notice_id.is_(None))
     )
     assert unattached == 0
+
+
+def test_risk_written_for_two_services_or_twenty_in_the_same_statements(make):
+    """Each service's RAG and reasons differ (a notice issued on a different day): written all
+    at once, not one statement per distinct result."""
+    few = [n.service_id for n in _breached_notices(make, 2, "Few")]
+    many = [n.service_id for n in _breached_notices(make, 20, "Many")]
+    stale = update(Service).values(risk="green", risk_reasons="")
+    db.session.execute(stale.execution_options(synchronize_session=False))
+    changed_few, few_statements = _statements(lambda: refresh_risk_many(few))
+    changed_many, many_statements = _statements(lambda: refresh_risk_many(many))
+
+    assert (changed_few, changed_many) == (2, 20)
+    assert many_statements == few_statements
+    db.session.expire_all()
+    reasons = set(db.session.scalars(select(Service.risk_reasons).where(Service.id.in_(many))))
+    assert len(reasons) == 20 and all(r.startswith("notice issued ") for r in reasons)
+    assert set(db.session.scalars(select(Service.risk).where(Service.id.in_(few + many)))) == {
+        "red"
+    }
 
 
 def _what_was_written(notice: Notice) -> tuple:
