@@ -70,8 +70,9 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
             db.session.scalars(select(Notice.service_id).where(*notices.draft_of(service_ids)))
         )
         missing = [sid for sid in service_ids if sid not in have]
+        created: list[tuple[int, int]] = []  # (notice id, service id)
         if missing:
-            created = db.session.execute(
+            rows = db.session.execute(
                 insert(Notice).returning(Notice.id, Notice.service_id),
                 [
                     {
@@ -85,7 +86,8 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                     }
                     for sid in missing
                 ],
-            ).all()
+            )
+            created = [(notice_id, sid) for notice_id, sid in rows]
             notifications.notices_drafted(created)  # in the sweep's transaction
         # Escalated and put on its service's draft in one statement (the concerns are this
         # sweep's: locked since they were picked).
@@ -120,7 +122,6 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                 for kind, at in (("breached", c.response_due_at), ("escalated", now))
             ],
         )
-        drafts = {c.service_id: c.notice_id for c in claimed}
         audit.record_many(
             actor,
             [
@@ -138,12 +139,12 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                 for c in claimed
             ]
             + [
-                ("notice", drafts[sid], "drafted", {"status": [None, NoticeStatus.DRAFT]}, sid)
-                for sid in missing
+                ("notice", notice_id, "drafted", {"status": [None, NoticeStatus.DRAFT]}, sid)
+                for notice_id, sid in created
             ],
         )
         services_changed(actor, service_ids)
-        return len(claimed), len(missing)
+        return len(claimed), len(created)
 
 
 def _escalate_notices(actor: Actor, now: datetime, limit: int) -> int:
