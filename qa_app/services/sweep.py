@@ -7,7 +7,7 @@
 3. Improvement plans not submitted by their deadline, and actions not completed by their target
    date, are recorded as overdue (once each), which turns the service's risk amber.
 
-Each part works in batches, each batch one transaction of a fixed number of statements however
+Parts 1 and 2 work in batches, each batch one transaction of a fixed number of statements however
 many concerns, notices and services it touches (tests/integration/test_sweep_statements.py).
 
 Idempotent and safe to run concurrently on several machines:
