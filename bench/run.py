@@ -296,7 +296,8 @@ def _print_figures(title: str, rows: list[dict]) -> None:
     table = []
     for row in rows:
         if "seconds" in row:
-            cells = ["", "", "", "", "", "", f"{row['seconds']:.2f} s ≤ {row['budget_seconds']} s"]
+            cells = ["", "", "", "", "", row.get("statements", "")]
+            cells.append(f"{row['seconds']:.2f} s ≤ {row['budget_seconds']} s")
             table.append([row["scenario"], *cells, "PASS" if row["pass"] else "MISS"])
             continue
         statements = row["statements"]

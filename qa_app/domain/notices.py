@@ -307,6 +307,15 @@ def breached(requirements: list[RequirementFacts], today: date) -> bool:
     return any(requirement_past_due(r.status, r.due_date, today) for r in requirements)
 
 
+def breach_grounds(parent_id: int) -> str:
+    """The grounds of a contract breach notice raised from notice of concern `parent_id` (a
+    manager may change them before issuing it)."""
+    return (
+        f"Raised from notice of concern {parent_id}: rectification requirements were not met by "
+        "their due dates."
+    )
+
+
 def placement_stop_active(start: date | None, lifted: bool, today: date) -> bool:
     return start is not None and not lifted and start <= today
 

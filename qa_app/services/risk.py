@@ -9,8 +9,9 @@ services costs the same handful of statements as one.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 
 from qa_app.domain import plans as plan_rules
 from qa_app.domain.clocks import HIGH_RISK, london_date
@@ -149,13 +150,18 @@ def refresh_risk_many(service_ids: list[int]) -> int:
             if was[sid] != rag
         ],
     )
-    # one statement per distinct result, however many services share it
-    for (rag, reasons), ids in by_result.items():
+    # one statement, however many services changed and however their results differ (a row
+    # of parameters each, in id order as row locks are taken everywhere)
+    changes = sorted((sid, rag, why) for (rag, why), ids in by_result.items() for sid in ids)
+    if changes:
+        table = cast(Table, Service.__table__)
         db.session.execute(
-            update(Service)
-            .where(Service.id.in_(ids))
-            .values(risk=rag, risk_reasons=reasons, updated_at=Service.updated_at)
-            .execution_options(synchronize_session=False)
+            update(table)
+            .where(table.c.id == bindparam("service_id"))
+            .values(
+                risk=bindparam("rag"), risk_reasons=bindparam("why"), updated_at=table.c.updated_at
+            ),
+            [{"service_id": sid, "rag": rag, "why": why} for sid, rag, why in changes],
         )
     for service in services:  # keep loaded objects in step without marking them dirty
         db.session.expire(service, ["risk", "risk_reasons"])

@@ -7,12 +7,17 @@
 3. Improvement plans not submitted by their deadline, and actions not completed by their target
    date, are recorded as overdue (once each), which turns the service's risk amber.
 
+Parts 1 and 2 work in batches, each batch one transaction of a fixed number of statements however
+many concerns, notices and services it touches (tests/integration/test_sweep_statements.py).
+
 Idempotent and safe to run concurrently on several machines:
-- concerns are claimed with `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)`, so each
-  is escalated by exactly one sweep, and a concern already escalated is never picked again;
+- concerns are claimed with `SELECT … FOR UPDATE SKIP LOCKED`, so each is escalated by exactly
+  one sweep, and a concern already escalated is never picked again;
 - the draft notice for a service is looked up and created while holding the service's row
   lock, and a partial unique index allows only one draft per service;
-- clock events are unique per (concern, kind); a breach notice is unique per parent notice.
+- a notice is escalated to breach while holding its service's row lock, asked again under it
+  (as a manager's step takes the same lock), and a breach notice is unique per parent notice;
+- clock events are unique per (concern, kind).
 On SQLite, writers take turns, so the same statements are safe there too.
 """
 
@@ -30,8 +35,6 @@ from qa_app.models import ClockEvent, Concern, Notice, Service
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notices, notifications, plans
 from qa_app.services.actors import Actor
-from qa_app.services.calendar import london_today
-from qa_app.services.errors import found
 from qa_app.services.follow_on import services_changed
 from qa_app.services.transaction import unit_of_work
 
@@ -40,39 +43,20 @@ REASON = "Not responded to within the response time: escalated by the sweep"
 
 
 def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
-    """One transaction: claim up to `limit` overdue concerns; (escalated, notices created)."""
-    due = (
-        select(Concern.id)
-        .where(Concern.status == ConcernStatus.OPEN, Concern.response_due_at < now)
-        .order_by(Concern.response_due_at, Concern.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+    """One transaction, in a fixed number of statements: claim up to `limit` overdue concerns,
+    give each of their services its draft notice if it has none, and escalate the concerns onto
+    those drafts; (escalated, notices created)."""
     with unit_of_work(writes_after_reading=True):
-        claimed = db.session.execute(
-            update(Concern)
-            .where(Concern.id.in_(due), Concern.status == ConcernStatus.OPEN)
-            .values(
-                status=ConcernStatus.ESCALATED,
-                escalated_at=now,
-                escalation_reason=REASON,
-                version=Concern.version + 1,
-            )
-            .returning(Concern.id, Concern.service_id, Concern.clock, Concern.response_due_at)
-            .execution_options(synchronize_session=False)
+        picked = db.session.execute(
+            select(Concern.id, Concern.service_id)
+            .where(Concern.status == ConcernStatus.OPEN, Concern.response_due_at < now)
+            .order_by(Concern.response_due_at, Concern.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         ).all()
-        if not claimed:
+        if not picked:
             return 0, 0
-        db.session.execute(
-            insert(ClockEvent),
-            [
-                {"concern_id": c.id, "kind": kind, "clock": c.clock, "at": at, "recorded_at": now}
-                for c in claimed
-                for kind, at in (("breached", c.response_due_at), ("escalated", now))
-            ],
-        )
-        service_ids = sorted({c.service_id for c in claimed})
+        service_ids = sorted({p.service_id for p in picked})
         # The services' row locks serialise draft-notice creation between concurrent sweeps
         # (always taken in id order, so two sweeps cannot deadlock).
         # (SQLite has no row locks and needs none: its writers already take turns.)
@@ -82,18 +66,13 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
             .order_by(Service.id)
             .with_for_update()
         ).all()
-        drafts = dict(
-            db.session.execute(
-                select(Notice.service_id, Notice.id).where(
-                    Notice.service_id.in_(service_ids),
-                    Notice.kind == "notice_of_concern",
-                    Notice.status == NoticeStatus.DRAFT,
-                )
-            ).all()
+        have = set(
+            db.session.scalars(select(Notice.service_id).where(*notices.draft_of(service_ids)))
         )
-        missing = [sid for sid in service_ids if sid not in drafts]
+        missing = [sid for sid in service_ids if sid not in have]
+        created: list[tuple[int, int]] = []  # (notice id, service id)
         if missing:
-            created = db.session.execute(
+            rows = db.session.execute(
                 insert(Notice).returning(Notice.id, Notice.service_id),
                 [
                     {
@@ -107,14 +86,42 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                     }
                     for sid in missing
                 ],
-            ).all()
-            for notice_id, sid in created:
-                drafts[sid] = notice_id
+            )
+            created = [(notice_id, sid) for notice_id, sid in rows]
             notifications.notices_drafted(created)  # in the sweep's transaction
-        by_notice: dict[int, list[int]] = {}
-        for c in claimed:
-            by_notice.setdefault(drafts[c.service_id], []).append(c.id)
-        notices.mark_attached(by_notice)
+        # Escalated and put on its service's draft in one statement (the concerns are this
+        # sweep's: locked since they were picked).
+        claimed = db.session.execute(
+            update(Concern)
+            .where(
+                Concern.id.in_([p.id for p in picked]),
+                Concern.status == ConcernStatus.OPEN,
+                *notices.draft_of(Concern.service_id),
+            )
+            .values(
+                status=ConcernStatus.ESCALATED,
+                escalated_at=now,
+                escalation_reason=REASON,
+                version=Concern.version + 1,
+                notice_id=Notice.id,
+            )
+            .returning(
+                Concern.id,
+                Concern.service_id,
+                Concern.clock,
+                Concern.response_due_at,
+                Concern.notice_id,
+            )
+            .execution_options(synchronize_session=False)
+        ).all()
+        db.session.execute(
+            insert(ClockEvent),
+            [
+                {"concern_id": c.id, "kind": kind, "clock": c.clock, "at": at, "recorded_at": now}
+                for c in claimed
+                for kind, at in (("breached", c.response_due_at), ("escalated", now))
+            ],
+        )
         audit.record_many(
             actor,
             [
@@ -124,7 +131,7 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                     "escalated",
                     {
                         "status": [ConcernStatus.OPEN, ConcernStatus.ESCALATED],
-                        "notice_id": [None, drafts[c.service_id]],
+                        "notice_id": [None, c.notice_id],
                         "reason": [None, REASON],
                     },
                     c.service_id,
@@ -132,30 +139,25 @@ def _escalate_batch(actor: Actor, now: datetime, limit: int) -> tuple[int, int]:
                 for c in claimed
             ]
             + [
-                ("notice", drafts[sid], "drafted", {"status": [None, NoticeStatus.DRAFT]}, sid)
-                for sid in missing
+                ("notice", notice_id, "drafted", {"status": [None, NoticeStatus.DRAFT]}, sid)
+                for notice_id, sid in created
             ],
         )
         services_changed(actor, service_ids)
-        return len(claimed), len(missing)
+        return len(claimed), len(created)
 
 
 def _escalate_notices(actor: Actor, now: datetime, limit: int) -> int:
     """Raise a draft breach notice from each issued notice with an unmet requirement past its
-    date, `limit` at a time (each batch one transaction), until none are left."""
+    date, `limit` at a time (each batch one transaction, in a fixed number of statements),
+    until none are left."""
     raised = 0
     while True:
         with unit_of_work(writes_after_reading=True):
-            chosen = notices.breach_candidates(london_today(now), limit)
-            drafted = []
-            for notice_id in chosen:
-                notice = found(db.session.get(Notice, notice_id), "Notice not found")
-                breach = notices.escalate_if_breached(actor, notice, now)
-                if breach is not None:
-                    drafted.append((breach.id, breach.service_id))
-            raised += len(drafted)
+            chosen, drafted = notices.escalate_breached(actor, now, limit)
             notifications.breaches_drafted(drafted)  # in the batch's transaction
-        if len(chosen) < limit:
+        raised += len(drafted)
+        if chosen < limit:
             return raised
 
 

@@ -132,3 +132,125 @@ def test_eight_sweeps_at_once(app):
             0,
             0,
         )
+
+
+# ---------------------------------------------------------------- breaches, by hand and by sweep
+
+BREACHED, HAND, MET = 12, (0, 1, 2, 7), (3, 4, 5, 8)
+
+
+@pytest.fixture
+def breach_app():
+    """Twelve services, each with an issued notice of concern whose one requirement passed its
+    due date unmet; a manager and an officer."""
+    from flask_migrate import upgrade
+
+    from tests.support import factories
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url("breaches")})
+    with app.app_context():
+        upgrade()
+        manager, officer = factories.user("manager"), factories.user("officer")
+        notice_ids = []
+        for n in range(BREACHED):
+            service = factories.service(name=f"Home {n}")
+            notice = Notice(
+                kind="notice_of_concern",
+                service_id=service.id,
+                status="issued",
+                created_by_label="Test",
+                issued_at=NOW - timedelta(days=30),
+            )
+            db.session.add(notice)
+            db.session.flush()
+            db.session.add(
+                NoticeRequirement(
+                    notice_id=notice.id, position=1, text="Fix it", due_date=date(2026, 11, 1)
+                )
+            )
+            notice_ids.append(notice.id)
+        db.session.commit()
+        app.config["TEST_WORLD"] = (manager.id, officer.id, notice_ids)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_sweeps_a_manager_escalating_and_an_officer_recording_met_at_once(breach_app):
+    """Each notice ends escalated with exactly one breach notice (by the sweep or by the
+    manager's hand), or still issued because its requirement was recorded met first."""
+    from qa_app.models import AuditEvent, User
+    from qa_app.services import notices
+    from qa_app.services.actors import Actor
+    from qa_app.services.errors import Conflict
+    from tests.support.concurrent import at_once
+
+    manager_id, officer_id, notice_ids = breach_app.config["TEST_WORLD"]
+
+    def by_hand():
+        done = []
+        for n in HAND:
+            with breach_app.test_request_context(method="POST"):  # as the page's form posts
+                manager = db.session.get(User, manager_id)
+                try:
+                    notices.escalate(Actor(manager, "web"), manager, notice_ids[n], "No progress")
+                    done.append(notice_ids[n])
+                except Conflict:  # a sweep escalated it first
+                    pass
+                db.session.remove()
+        return "hand", done
+
+    def met():
+        for n in MET:
+            with breach_app.test_request_context(method="POST"):
+                officer = db.session.get(User, officer_id)
+                notice = db.session.get(Notice, notice_ids[n])
+                notices.assess_requirement(
+                    Actor(officer, "web"),
+                    officer,
+                    notice.id,
+                    notice.requirements[0].id,
+                    "met",
+                    "Seen on a visit",
+                )
+                db.session.remove()
+        return "met", []
+
+    jobs = [by_hand, met] + [lambda: ("sweep", sweep.sweep(NOW, batch=3))] * 4
+    taken = iter(jobs)
+    results, failures = at_once(breach_app, len(jobs), lambda: next(taken)())
+
+    assert failures == []
+    by_kind: dict[str, list] = {}
+    for kind, result in results:
+        by_kind.setdefault(kind, []).append(result)
+    swept = sum(s["breach_notices_created"] for s in by_kind["sweep"])
+    [hand] = by_kind["hand"]
+    with breach_app.app_context():
+        parents = {
+            n.id: n for n in db.session.scalars(select(Notice).where(Notice.id.in_(notice_ids)))
+        }
+        breaches = db.session.execute(
+            select(Notice.parent_id, Notice.created_by_label).where(
+                Notice.kind == "contract_breach"
+            )
+        ).all()
+        by_parent = {parent: label for parent, label in breaches}
+        assert len(breaches) == len(by_parent) == swept + len(hand)
+        manager_name = db.session.get(User, manager_id).name
+        for notice_id, notice in parents.items():
+            escalated = notice.status == "escalated"
+            assert escalated == (notice_id in by_parent)
+            if not escalated:
+                assert notice.status == "issued" and notice.requirements[0].status == "met"
+            elif notice_id in hand:
+                assert by_parent[notice_id] == manager_name
+            else:
+                assert by_parent[notice_id] == "Escalation sweep"
+        events = db.session.execute(
+            select(AuditEvent.entity_id, func.count())
+            .where(AuditEvent.entity_type == "notice", AuditEvent.action == "escalate")
+            .group_by(AuditEvent.entity_id)
+        ).all()
+        assert {notice_id: count for notice_id, count in events} == dict.fromkeys(by_parent, 1)
+        assert sweep.sweep(NOW)["breach_notices_created"] == 0

@@ -9,10 +9,11 @@ One module per concern; every name callers use is re-exported here, so `notices.
 - `reading`: who may see what (`PROVIDER_VISIBLE`; who decides is domain.roles.can_decide), `get_notice`, `list_notices`,
   `notices_for_services`, `concerns_of`, `parent_and_child`, `in_force`, `stop_state`
 - `saving`: the version check, the locks and the flush every change goes through
-- `drafting`: `draft_for`, `attach_concern`, `DraftEdit`, `save_draft`, `update_draft`,
+- `drafting`: `draft_of`, `draft_for`, `attach_concern`, `DraftEdit`, `save_draft`, `update_draft`,
   `add_requirement`, `remove_requirement`
 - `steps`: `issue`, `lift`, `withdraw`, `remedy`, `recommend_termination`, `escalate`, and the
-  sweep's part (`breach_candidates`, `escalate_if_breached`, `mark_attached`)
+  sweep's part (`breach_candidates`, `escalate_breached`), which does for a batch of notices
+  in a fixed number of statements what `escalate` does for one
 - `stops`: `set_placement_stop`, `lift_placement_stop`, `sync_placement_stop`
 - `requirements`: `respond_to_requirement`, `response_files`, `response_file`,
   `assess_requirement`
@@ -23,6 +24,7 @@ from qa_app.services.notices.drafting import (
     add_requirement,
     attach_concern,
     draft_for,
+    draft_of,
     remove_requirement,
     save_draft,
     update_draft,
@@ -49,11 +51,10 @@ from qa_app.services.notices.requirements import (
 from qa_app.services.notices.steps import (
     breach_candidates,
     escalate,
-    escalate_if_breached,
+    escalate_breached,
     escalate_to_breach,
     issue,
     lift,
-    mark_attached,
     recommend_termination,
     remedy,
     withdraw,
@@ -75,8 +76,9 @@ __all__ = [
     "concern_ids_for",
     "concerns_of",
     "draft_for",
+    "draft_of",
     "escalate",
-    "escalate_if_breached",
+    "escalate_breached",
     "escalate_to_breach",
     "get_notice",
     "in_force",
@@ -84,7 +86,6 @@ __all__ = [
     "lift",
     "lift_placement_stop",
     "list_notices",
-    "mark_attached",
     "notices_for_services",
     "parent_and_child",
     "recommend_termination",

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.orm.attributes import flag_modified
 
 from qa_app.domain.notices import (
@@ -29,19 +30,27 @@ from qa_app.services.notices.saving import check_version, flush_notice, lock_not
 from qa_app.services.transaction import unit_of_work
 
 
+def draft_of(
+    service_id: int | list[int] | QueryableAttribute[int],
+) -> tuple[ColumnElement[bool], ...]:
+    """The service's draft notice of concern (one per service: a partial unique index), asked
+    of the rows; of each service of a list, or of each row's service (a correlated column)."""
+    return (
+        Notice.service_id.in_(service_id)
+        if isinstance(service_id, list)
+        else Notice.service_id == service_id,
+        Notice.kind == "notice_of_concern",
+        Notice.status == NoticeStatus.DRAFT,
+    )
+
+
 def draft_for(actor: Actor, service_id: int) -> tuple[Notice, bool]:
     """The service's draft notice of concern, created if there is none; (notice, created).
 
     Callers hold the service's row lock (or SQLite's single writer), and the partial unique
     index on drafts is the backstop: two drafts for one service cannot both be written.
     """
-    notice = db.session.scalar(
-        select(Notice).where(
-            Notice.service_id == service_id,
-            Notice.kind == "notice_of_concern",
-            Notice.status == NoticeStatus.DRAFT,
-        )
-    )
+    notice = db.session.scalar(select(Notice).where(*draft_of(service_id)))
     if notice is not None:
         return notice, False
     notice = Notice(

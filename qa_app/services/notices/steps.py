@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -14,22 +14,21 @@ from qa_app.domain.notices import (
     NoticeStatus,
     RequirementFacts,
     RequirementStatus,
-    breached,
+    breach_grounds,
     close_problems,
     is_draft,
-    is_issued,
     issue_problems,
     next_status,
     step_refusal,
 )
 from qa_app.extensions import db
-from qa_app.models import Concern, Notice, NoticeRequirement, User
+from qa_app.models import Notice, NoticeRequirement, Service, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit, notifications
 from qa_app.services.actors import Actor
 from qa_app.services.calendar import london_today
 from qa_app.services.errors import Conflict, ValidationFailed
-from qa_app.services.follow_on import service_changed
+from qa_app.services.follow_on import service_changed, services_changed
 from qa_app.services.notices.drafting import DraftEdit, apply_edit, edit_problems
 from qa_app.services.notices.reading import decider_notice, requirement_facts
 from qa_app.services.notices.saving import check_version, flush_notice, lock_notice, required_text
@@ -67,11 +66,17 @@ def _take_step(
     sync_placement_stop(notice.service)
     db.session.flush()
     service_changed(actor, notice.service)
-    changes = {"status": [before, notice.status], **(extra or {})}
-    if note:
-        changes["note"] = [None, note.strip()[:500]]
+    changes = _step_changes(before, notice.status, note, extra)
     audit.record(actor, "notice", notice.id, step, changes, notice.service_id)
     return notice
+
+
+def _step_changes(before: str, after: str, note: str | None, extra: dict | None = None) -> dict:
+    """What a step's audit event records: the status it moved, and the note if one was given."""
+    changes = {"status": [before, after], **(extra or {})}
+    if note:
+        changes["note"] = [None, note.strip()[:500]]
+    return changes
 
 
 def _follow_breach_decision(actor: Actor, breach: Notice, step: str, now: datetime) -> None:
@@ -222,24 +227,33 @@ def recommend_termination(actor: Actor, viewer: User, notice_id: int, note: str,
     return notice
 
 
+def _breach_columns(actor: Actor, parent_id: int, service_id: int) -> dict:
+    """The draft contract breach notice raised from notice of concern `parent_id`, by hand or
+    by the sweep (its other columns take their defaults)."""
+    return {
+        "kind": "contract_breach",
+        "service_id": service_id,
+        "status": NoticeStatus.DRAFT,
+        "parent_id": parent_id,
+        "created_by_label": actor.label,
+        "grounds": breach_grounds(parent_id),
+    }
+
+
+def _breach_drafted(parent_id: int) -> dict:
+    """The breach notice's `drafted` audit event."""
+    return {"status": [None, NoticeStatus.DRAFT], "parent_id": [None, parent_id]}
+
+
 def escalate_to_breach(
     actor: Actor, notice: Notice, note: str | None, now: datetime, tell_managers: bool = True
 ) -> Notice | None:
     """Escalate an issued notice of concern and raise its draft contract breach notice
-    (inside the caller's unit). None if another sweep or person got there first.
-    `tell_managers=False`: the caller emails them (the sweep, once for its batch)."""
+    (inside the caller's unit). None if another person or a sweep got there first.
+    `tell_managers=False`: the caller emails them. (The sweep does the same for many notices
+    at once: `escalate_breached`.)"""
     _take_step(actor, notice, "escalate", note, now)
-    breach = Notice(
-        kind="contract_breach",
-        service_id=notice.service_id,
-        status=NoticeStatus.DRAFT,
-        parent_id=notice.id,
-        created_by_label=actor.label,
-        grounds=(
-            f"Raised from notice of concern {notice.id}: rectification requirements were not "
-            "met by their due dates."
-        ),
-    )
+    breach = Notice(**_breach_columns(actor, notice.id, notice.service_id))
     db.session.add(breach)
     try:
         with db.session.begin_nested():
@@ -247,32 +261,11 @@ def escalate_to_breach(
     except IntegrityError:
         return None
     audit.record(
-        actor,
-        "notice",
-        breach.id,
-        "drafted",
-        {"status": [None, NoticeStatus.DRAFT], "parent_id": [None, notice.id]},
-        notice.service_id,
+        actor, "notice", breach.id, "drafted", _breach_drafted(notice.id), notice.service_id
     )
     if tell_managers:
         notifications.breach_notice_drafted(breach, notice.service, actor.user)
     return breach
-
-
-def escalate_if_breached(actor: Actor, notice: Notice, now: datetime) -> Notice | None:
-    """The sweep's step (inside its unit): under the service's and the notice's locks, raise the
-    breach notice only if the notice is still issued and a requirement is still past its date
-    and unmet (an officer may have recorded it met, or a manager lifted it, since it was chosen)."""
-    lock_notice(notice)
-    if not is_issued(notice.status) or not breached(requirement_facts(notice), london_today(now)):
-        return None
-    return escalate_to_breach(
-        actor,
-        notice,
-        "A rectification requirement passed its due date without being met",
-        now,
-        tell_managers=False,  # the sweep emails them once for its batch
-    )
 
 
 def escalate(actor: Actor, viewer: User, notice_id: int, note: str, now=None) -> Notice:
@@ -288,14 +281,16 @@ def escalate(actor: Actor, viewer: User, notice_id: int, note: str, now=None) ->
 
 # ---------------------------------------------------------------- the sweep's part
 
-
 Breach = aliased(Notice)
+#: The sweep's note on each notice it escalates (a manager gives their own).
+SWEEP_NOTE = "A rectification requirement passed its due date without being met"
+_ESCALATED = next_status("notice_of_concern", "escalate")
 
 
-def breach_candidates(today: date, limit: int) -> list[int]:
-    """Issued notices of concern with a requirement past its due date and not met, and no
-    breach notice yet. Not locked here: escalating takes the service's lock, then the notice's
-    (the order every step uses), and checks the status again under them."""
+def _breached(today: date) -> tuple:
+    """domain.notices.is_issued and breached, asked of the rows: an issued notice of concern
+    with a requirement past its due date and not met; and no breach notice raised from it yet
+    (one whose breach notice a manager withdrew is the manager's call now)."""
     overdue = (
         select(NoticeRequirement.notice_id)
         .where(
@@ -304,27 +299,90 @@ def breach_candidates(today: date, limit: int) -> list[int]:
         )
         .scalar_subquery()
     )
-    return list(
-        db.session.scalars(
-            select(Notice.id)
-            .where(
-                Notice.kind == "notice_of_concern",
-                Notice.status == NoticeStatus.ISSUED,
-                Notice.id.in_(overdue),
-                # one whose breach notice a manager withdrew is the manager's call now
-                ~select(Breach.id).where(Breach.parent_id == Notice.id).exists(),
-            )
-            .order_by(Notice.id)
-            .limit(limit)
-        )
+    return (
+        Notice.kind == "notice_of_concern",
+        Notice.status == NoticeStatus.ISSUED,
+        Notice.id.in_(overdue),
+        ~select(Breach.id).where(Breach.parent_id == Notice.id).exists(),
     )
 
 
-def mark_attached(concern_ids_by_notice: dict[int, list[int]]) -> None:
-    for notice_id, concern_ids in concern_ids_by_notice.items():
-        db.session.execute(
-            update(Concern)
-            .where(Concern.id.in_(concern_ids))
-            .values(notice_id=notice_id)
+def breach_candidates(today: date, limit: int) -> list[tuple[int, int]]:
+    """(notice id, service id) of up to `limit` notices `_breached` today, oldest first. Not
+    locked here: `escalate_breached` takes their services' locks, then asks again."""
+    return [
+        (row.id, row.service_id)
+        for row in db.session.execute(
+            select(Notice.id, Notice.service_id)
+            .where(*_breached(today))
+            .order_by(Notice.id)
+            .limit(limit)
+        )
+    ]
+
+
+def escalate_breached(actor: Actor, now: datetime, limit: int) -> tuple[int, list[tuple[int, int]]]:
+    """The sweep's step (inside its unit) for up to `limit` notices at once, in a fixed number
+    of statements: each notice of concern still breached under its service's lock (an officer
+    may have recorded the requirement met, or a manager lifted or escalated the notice, since
+    it was chosen) is escalated and gets its draft contract breach notice, as a manager's
+    `escalate` does for one. Returns (how many were chosen, [(breach notice id, service id)]);
+    the caller emails the managers once for them all.
+
+    Of what `_take_step` does besides, only the risk can move (`services_changed`): the
+    placement stop stays as it was (an escalated notice's stop counts as an issued one's, and
+    a draft breach notice has none), and an improvement plan opens on what assessments and CQC
+    ratings say, which this does not change.
+    """
+    today = london_today(now)
+    chosen = breach_candidates(today, limit)
+    if not chosen:
+        return 0, []
+    # The services' row locks in id order (the order the concern sweep takes them; a step
+    # takes its one service's first), then the notices asked again: a step that changed one
+    # in between has committed by now, and the statement below sees what it did.
+    db.session.execute(
+        select(Service.id)
+        .where(Service.id.in_(sorted({service_id for _, service_id in chosen})))
+        .order_by(Service.id)
+        .with_for_update()
+    ).all()
+    escalated = sorted(
+        (row.id, row.service_id)
+        for row in db.session.execute(
+            update(Notice)
+            .where(Notice.id.in_([notice_id for notice_id, _ in chosen]), *_breached(today))
+            .values(status=_ESCALATED, version=Notice.version + 1)
+            .returning(Notice.id, Notice.service_id)
             .execution_options(synchronize_session=False)
         )
+    )
+    if not escalated:
+        return len(chosen), []
+    # One breach notice per parent: the partial unique index refuses a second (which would
+    # roll the whole batch back; the locks above keep that from happening).
+    drafted = dict(
+        db.session.execute(
+            insert(Notice).returning(Notice.parent_id, Notice.id),
+            [_breach_columns(actor, notice_id, service_id) for notice_id, service_id in escalated],
+        ).all()
+    )
+    audit.record_many(
+        actor,
+        [
+            event
+            for notice_id, service_id in escalated
+            for event in (
+                (
+                    "notice",
+                    notice_id,
+                    "escalate",
+                    _step_changes(NoticeStatus.ISSUED, _ESCALATED, SWEEP_NOTE),
+                    service_id,
+                ),
+                ("notice", drafted[notice_id], "drafted", _breach_drafted(notice_id), service_id),
+            )
+        ],
+    )
+    services_changed(actor, sorted({service_id for _, service_id in escalated}))
+    return len(chosen), [(drafted[notice_id], service_id) for notice_id, service_id in escalated]
