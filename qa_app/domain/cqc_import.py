@@ -10,10 +10,10 @@ each location's ratings, and work out what an import would change. Reading the f
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from qa_app.domain.cqc_columns import (
     COLUMNS,
@@ -199,6 +199,29 @@ class Parsed:
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
 
 
+def _cell_value(value: object) -> str | date:
+    """A cell as text, or as a date when the spreadsheet holds a date there."""
+    if value.__class__ is str:
+        return value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return value if isinstance(value, date) else str(value).strip()
+
+
+def _rating_and_not_rated(text: str) -> tuple[str | None, bool]:
+    """(the rating, or None; whether the words say the row has no rating)."""
+    rating = parse_rating(text)
+    return rating, rating is None and _key(text) in _NOT_RATED_KEYS
+
+
+def _group_of(text: str) -> str | None:
+    """`Overall` for the location's own ratings, else CQC's service group, else None (a
+    population group, NHS services': not the location's ratings)."""
+    return OVERALL if _key(text) == "overall" else service_group(text)
+
+
 class Collector:
     """Feed it the rows after the header, in order; it checks each and gathers locations."""
 
@@ -210,22 +233,35 @@ class Collector:
         # the same date text repeats on thousands of rows
         self._dates: dict[str, tuple[date | None, str | None]] = {}
         self._unknown: dict[str, list[int]] = {}  # rating text: [rows, first row]
+        self._domains: dict[str, str | None] = {}
+        self._ratings: dict[str, tuple[str | None, bool]] = {}
+        self._groups: dict[str, str | None] = {}
 
     def _raw(self, cells: Sequence[object], name: str) -> str | date:
         """The cell as text, or as a date when the spreadsheet holds a date there."""
         position = self._c.get(name)
         if position is None or position >= len(cells):
             return ""
-        value = cells[position]
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return value if isinstance(value, date) else str(value).strip()
+        return _cell_value(cells[position])
+
+    def _parsed(self, cache: dict[str, Any], parse: Callable[[str], Any], text: str) -> Any:
+        """`parse(text)`, remembered: a national file holds a handful of different domains,
+        ratings and groups in its 324,000 rows."""
+        try:
+            return cache[text]
+        except KeyError:
+            cache[text] = found = parse(text)
+            return found
 
     def _cell(self, cells: Sequence[object], name: str) -> str:
         """The cell as text (a date cell as the file's dates are written, 31/01/2026)."""
-        value = self._raw(cells, name)
+        position = self._c.get(name)
+        if position is None or position >= len(cells):
+            return ""
+        value = cells[position]
+        if value.__class__ is str:  # most cells: the first test, and no further calls
+            return value.strip()
+        value = _cell_value(value)
         return f"{value:%d/%m/%Y}" if isinstance(value, date) else value
 
     def add(self, row_number: int, cells: Sequence[object]) -> None:
@@ -241,7 +277,7 @@ class Collector:
         elif not is_cqc_id(location_id):
             problems.append(f"Location ID {location_id!r} is not {ID_EXAMPLES}")
         domain_text = cell(cells, "Domain")
-        domain = parse_domain(domain_text)
+        domain = self._parsed(self._domains, parse_domain, domain_text)
         if domain is None:
             problems.append(
                 f"Domain {domain_text!r} is not one of " + ", ".join(DOMAINS)
@@ -249,8 +285,7 @@ class Collector:
                 else "Domain is missing"
             )
         rating_text = cell(cells, "Latest Rating")
-        rating = parse_rating(rating_text)
-        not_rated = rating is None and _key(rating_text) in _NOT_RATED_KEYS
+        rating, not_rated = self._parsed(self._ratings, _rating_and_not_rated, rating_text)
         if rating is None and not not_rated:
             # A value CQC uses that this import does not know ("Not applicable"), or none: the
             # row still names the location, and adds no rating. Said as a warning, not refused.
@@ -292,9 +327,10 @@ class Collector:
             )
             parsed.locations[location_id] = location
         group_text = cell(cells, "Service / Population Group")
-        if _key(group_text) == "overall":
+        group = self._parsed(self._groups, _group_of, group_text)
+        if group == OVERALL:
             ratings, label = location.ratings, "Overall"
-        elif group := service_group(group_text):
+        elif group:
             ratings, label = location.groups.setdefault(group, {}), group
         else:
             return  # a population group (NHS services'): not the location's ratings
