@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from qa_app import create_app
 from qa_app.extensions import db
-from qa_app.models import ClockEvent, Concern, Notice, NoticeRequirement, Provider, Service
+from qa_app.models import ClockEvent, Concern, Notice, Provider, Service
 from qa_app.services import sweep
+from tests.support import factories
 from tests.support.databases import fresh_database_url
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -58,20 +59,7 @@ def app():
                     )
                 )
         for service in services[:NOTICES]:
-            notice = Notice(
-                kind="notice_of_concern",
-                service_id=service.id,
-                status="issued",
-                created_by_label="Test",
-                issued_at=NOW - timedelta(days=30),
-            )
-            db.session.add(notice)
-            db.session.flush()
-            db.session.add(
-                NoticeRequirement(
-                    notice_id=notice.id, position=1, text="Fix it", due_date=date(2026, 11, 1)
-                )
-            )
+            factories.breached_notice(service, NOW - timedelta(days=30), date(2026, 11, 1))
         db.session.commit()
     yield app
     with app.app_context():
@@ -145,8 +133,6 @@ def breach_app():
     due date unmet; a manager and an officer."""
     from flask_migrate import upgrade
 
-    from tests.support import factories
-
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": fresh_database_url("breaches")})
     with app.app_context():
         upgrade()
@@ -154,20 +140,7 @@ def breach_app():
         notice_ids = []
         for n in range(BREACHED):
             service = factories.service(name=f"Home {n}")
-            notice = Notice(
-                kind="notice_of_concern",
-                service_id=service.id,
-                status="issued",
-                created_by_label="Test",
-                issued_at=NOW - timedelta(days=30),
-            )
-            db.session.add(notice)
-            db.session.flush()
-            db.session.add(
-                NoticeRequirement(
-                    notice_id=notice.id, position=1, text="Fix it", due_date=date(2026, 11, 1)
-                )
-            )
+            notice = factories.breached_notice(service, NOW - timedelta(days=30), date(2026, 11, 1))
             notice_ids.append(notice.id)
         db.session.commit()
         app.config["TEST_WORLD"] = (manager.id, officer.id, notice_ids)

@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event, select, update
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Concern, Notice, NoticeRequirement, Service
+from qa_app.models import AuditEvent, Concern, Notice, Service
 from qa_app.services import notices, sweep
 from qa_app.services.actors import Actor
 from qa_app.services.risk import refresh_risk_many
+from tests.support import factories
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 SWEEP_NOTE = "A rectification requirement passed its due date without being met"
@@ -37,23 +38,15 @@ def _breached_notices(make, count: int, tag: str) -> list[Notice]:
     made = []
     for n in range(count):
         service = make.service(name=f"{tag} House {n}")
-        notice = Notice(
-            kind="notice_of_concern",
-            service_id=service.id,
-            status="issued",
-            grounds="Staffing",
-            created_by_label="Test",
-            issued_at=NOW - timedelta(days=20 + n),
-            issued_by_label="Test",
-        )
-        db.session.add(notice)
-        db.session.flush()
-        db.session.add(
-            NoticeRequirement(
-                notice_id=notice.id, position=1, text="Fix rotas", due_date=date(2026, 11, 1)
+        made.append(
+            factories.breached_notice(
+                service,
+                NOW - timedelta(days=20 + n),
+                date(2026, 11, 1),
+                grounds="Staffing",
+                issued_by_label="Test",
             )
         )
-        made.append(notice)
     db.session.flush()
     refresh_risk_many([n.service_id for n in made])
     return made

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 
 from flask.testing import FlaskClient
 
 from qa_app.extensions import db
-from qa_app.models import Provider, Service, User
+from qa_app.models import Notice, NoticeRequirement, Provider, Service, User
 from qa_app.services import sessions
 from qa_app.services.passwords import hash_password
 
@@ -72,6 +72,24 @@ def user(role: str = "officer", provider_record: Provider | None = None, **field
     db.session.add(record)
     db.session.commit()
     return record
+
+
+def breached_notice(service_record: Service, issued_at: datetime, due: date, **fields) -> Notice:
+    """An issued notice of concern on the service whose one requirement, due on `due`, is not
+    met (so the sweep escalates it once `due` has passed). Flushed, not committed."""
+    notice = Notice(
+        kind="notice_of_concern",
+        service_id=service_record.id,
+        status="issued",
+        created_by_label="Test",
+        issued_at=issued_at,
+        **fields,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    db.session.add(NoticeRequirement(notice_id=notice.id, position=1, text="Fix it", due_date=due))
+    db.session.flush()
+    return notice
 
 
 def sign_in(client: FlaskClient, user_record: User) -> FlaskClient:
