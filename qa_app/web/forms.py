@@ -5,6 +5,7 @@ from collections.abc import Container
 from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovTextArea, GovTextInput
+from markupsafe import Markup, escape
 from wtforms import (  # type: ignore[attr-defined]  # SelectChoice is new in 3.3; stubs are 3.2
     DateField,
     SelectChoice,
@@ -164,10 +165,36 @@ def text_area(
     )
 
 
+class Select(GovSelect):
+    """GOV.UK Frontend's select, with its options written here rather than by its macro.
+
+    `govukSelect` calls a macro and evaluates three expressions for every option; a filter of
+    200 officers cost more than the list page's queries. The macro still writes the label,
+    hint, error and the `<select>` element; the options, as `govukSelect` writes them for the
+    value, text and selected that WTForms gives (`tests/integration/test_select_widget.py`
+    checks the two agree), go in before its closing tag."""
+
+    def render(self, params):
+        options = params.pop("items", [])
+        before, end, after = super().render({**params, "items": []}).rpartition("</select>")
+        written = "".join(
+            f'\n<option value="{escape(_option_value(o["value"]))}"'
+            f"{' selected' if o['selected'] else ''}>{escape(o['text'])}</option>"
+            for o in options
+        )
+        # every value and text above is escaped; the rest is our own literal markup
+        return before + Markup(written) + Markup("\n") + end + after  # noqa: S704
+
+
+def _option_value(value) -> str:
+    """An option's value as `govukSelect` writes it (a boolean in lower case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def select_field(label: str, **kwargs) -> SelectField:
     """A GOV.UK select whose choice the use case checks and, if it is not one it takes, says
     what is wrong in words (WTForms would refuse it first, in its own)."""
-    return SelectField(label, widget=GovSelect(), validate_choice=False, **kwargs)
+    return SelectField(label, widget=Select(), validate_choice=False, **kwargs)
 
 
 def problem_list(problems: dict[str, str]) -> list[dict]:

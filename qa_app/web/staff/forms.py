@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovSelect,
     GovTextInput,
 )
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
@@ -15,6 +14,7 @@ from qa_app.services.registry import PROVIDER_FIELDS, SERVICE_FIELDS
 from qa_app.web.forms import (
     GovDateField,
     OptionalDate,
+    Select,
     options,
     posted_id,
     select_field,
@@ -143,23 +143,23 @@ class ServiceFilterForm(FlaskForm):
         "Search", widget=GovTextInput(), description="Name, provider, CQC location ID or postcode"
     )
     service_type = SelectField(
-        "Type", widget=GovSelect(), choices=options([("", "All types"), *SERVICE_TYPES.items()])
+        "Type", widget=Select(), choices=options([("", "All types"), *SERVICE_TYPES.items()])
     )
-    cluster = SelectField("Cluster", widget=GovSelect())
-    officer_id = SelectField("Contract officer", widget=GovSelect(), coerce=posted_id)
+    cluster = SelectField("Cluster", widget=Select())
+    officer_id = SelectField("Contract officer", widget=Select(), coerce=posted_id)
     cqc_rating = SelectField(
         "CQC rating",
-        widget=GovSelect(),
+        widget=Select(),
         choices=options([("", "All ratings")] + [(r, r) for r in CQC_RATINGS]),
     )
     risk = SelectField(
         "Risk",
-        widget=GovSelect(),
+        widget=Select(),
         choices=options([("", "All"), ("red", "Red"), ("amber", "Amber"), ("green", "Green")]),
     )
     sort = SelectField(
         "Sort by",
-        widget=GovSelect(),
+        widget=Select(),
         choices=options(
             [
                 ("name", "Name"),

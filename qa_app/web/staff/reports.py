@@ -8,7 +8,6 @@ from datetime import date, datetime
 from flask import render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import SelectField
 
 from qa_app.domain.codes import SERVICE_TYPES
@@ -21,7 +20,7 @@ from qa_app.services.quad_report import formats, lists
 from qa_app.services.quad_report.files import FILES, ReportFile
 from qa_app.web.access import staff_required
 from qa_app.web.downloads import attachment, council
-from qa_app.web.forms import options, page_number, select_field
+from qa_app.web.forms import Select, options, page_number, select_field
 from qa_app.web.meeting_view import action_rows, history_html, prewrap
 from qa_app.web.staff import bp
 
@@ -42,10 +41,10 @@ class QuadReportForm(FlaskForm):
         csrf = False
 
     month = select_field("Month")
-    cluster = SelectField("Cluster", widget=GovSelect())
+    cluster = SelectField("Cluster", widget=Select())
     service_type = SelectField(
         "Type of service",
-        widget=GovSelect(),
+        widget=Select(),
         choices=options([("", "All types"), *SERVICE_TYPES.items()]),
     )
 
