@@ -201,7 +201,7 @@ class Parsed:
 
 def _cell_value(value: object) -> str | date:
     """A cell as text, or as a date when the spreadsheet holds a date there."""
-    if value.__class__ is str:
+    if value.__class__ is str:  # most cells: the first test, and no further calls
         return value.strip()
     if value is None:
         return ""
@@ -240,9 +240,7 @@ class Collector:
     def _raw(self, cells: Sequence[object], name: str) -> str | date:
         """The cell as text, or as a date when the spreadsheet holds a date there."""
         position = self._c.get(name)
-        if position is None or position >= len(cells):
-            return ""
-        return _cell_value(cells[position])
+        return "" if position is None or position >= len(cells) else _cell_value(cells[position])
 
     def _parsed(self, cache: dict[str, Any], parse: Callable[[str], Any], text: str) -> Any:
         """`parse(text)`, remembered: a national file holds a handful of different domains,
@@ -255,13 +253,7 @@ class Collector:
 
     def _cell(self, cells: Sequence[object], name: str) -> str:
         """The cell as text (a date cell as the file's dates are written, 31/01/2026)."""
-        position = self._c.get(name)
-        if position is None or position >= len(cells):
-            return ""
-        value = cells[position]
-        if value.__class__ is str:  # most cells: the first test, and no further calls
-            return value.strip()
-        value = _cell_value(value)
+        value = self._raw(cells, name)
         return f"{value:%d/%m/%Y}" if isinstance(value, date) else value
 
     def add(self, row_number: int, cells: Sequence[object]) -> None:

@@ -45,19 +45,7 @@ def app():
                 # a service's concerns fall due one after another, so sweeps taking the next few
                 # due concerns at the same moment collide on the same service
                 received = NOW - timedelta(hours=25, minutes=index * PER_SERVICE + n)
-                db.session.add(
-                    Concern(
-                        service_id=service.id,
-                        risk_level="high",
-                        source="complaint",
-                        summary=f"Concern {n}",
-                        received_at=received,
-                        logged_by_label="Test",
-                        clock="24-hour",
-                        clock_mode="elapsed",
-                        response_due_at=received + timedelta(hours=24),
-                    )
-                )
+                factories.high_risk_concern(service, received, f"Concern {n}")
         for service in services[:NOTICES]:
             factories.breached_notice(service, NOW - timedelta(days=30), date(2026, 11, 1))
         db.session.commit()

@@ -46,6 +46,24 @@ def _submitted_assessment(w):
     return assessment
 
 
+def _log_late_concern(officer, service, now):
+    """A high-risk concern logged 30 hours ago: past its 24-hour response time, so the next
+    sweep escalates it."""
+    concerns.log(
+        Actor(officer, "web"),
+        officer,
+        {
+            "service_id": service.id,
+            "risk_level": "high",
+            "source": "whistleblower",
+            "received_at": now - timedelta(hours=30),
+            "summary": SUMMARY,
+            "details": "",
+        },
+        now=now,
+    )
+
+
 def test_provider_comments_reach_the_assessments_officers_once_per_sharing(
     world, app, make, mailbox
 ):
@@ -107,19 +125,7 @@ def test_notices_drafted_and_issued_reach_managers_then_providers_and_never_name
     w = world
     officer, manager = w["officer"], w["manager"]
     now = datetime.now(UTC)
-    concerns.log(
-        Actor(officer, "web"),
-        officer,
-        {
-            "service_id": w["service"].id,
-            "risk_level": "high",
-            "source": "whistleblower",
-            "received_at": now - timedelta(hours=30),
-            "summary": SUMMARY,
-            "details": "",
-        },
-        now=now,
-    )
+    _log_late_concern(officer, w["service"], now)
     managers = [w["manager"], w["second_manager"]]
     providers = [w["provider_user"], w["colleague"]]
 
@@ -214,19 +220,7 @@ def test_a_sweep_that_drafts_several_notices_sends_each_manager_one_email(
     provider = make.provider(name="Larch Care")
     services = [w["service"], *(make.service(provider, name=f"Larch {n}") for n in (1, 2))]
     for service in services:
-        concerns.log(
-            Actor(officer, "web"),
-            officer,
-            {
-                "service_id": service.id,
-                "risk_level": "high",
-                "source": "whistleblower",
-                "received_at": now - timedelta(hours=30),
-                "summary": SUMMARY,
-                "details": "",
-            },
-            now=now,
-        )
+        _log_late_concern(officer, service, now)
     assert sweep.sweep(now)["notices_created"] == 3
     [body, _] = _arrived(
         mailbox,

@@ -59,19 +59,7 @@ def _overdue_concerns(make, count: int, tag: str) -> None:
         service = make.service(name=f"{tag} Lodge {n}")
         for k in range(1 + n % 5):
             received = NOW - timedelta(hours=25 if k == 0 else 1)
-            db.session.add(
-                Concern(
-                    service_id=service.id,
-                    risk_level="high",
-                    source="complaint",
-                    summary=f"Concern {k}",
-                    received_at=received,
-                    logged_by_label="Test",
-                    clock="24-hour",
-                    clock_mode="elapsed",
-                    response_due_at=received + timedelta(hours=24),
-                )
-            )
+            factories.high_risk_concern(service, received, f"Concern {k}")
     db.session.flush()
     refresh_risk_many(list(db.session.scalars(select(Service.id))))
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask.testing import FlaskClient
 
 from qa_app.extensions import db
-from qa_app.models import Notice, NoticeRequirement, Provider, Service, User
+from qa_app.models import Concern, Notice, NoticeRequirement, Provider, Service, User
 from qa_app.services import sessions
 from qa_app.services.passwords import hash_password
 
@@ -90,6 +90,25 @@ def breached_notice(service_record: Service, issued_at: datetime, due: date, **f
     db.session.add(NoticeRequirement(notice_id=notice.id, position=1, text="Fix it", due_date=due))
     db.session.flush()
     return notice
+
+
+def high_risk_concern(service_record: Service, received: datetime, summary: str) -> Concern:
+    """A high-risk concern on a 24-hour elapsed clock, received at `received` (due 24 hours
+    later), written straight to the database as the sweep's tests need many. Added, not
+    flushed."""
+    concern = Concern(
+        service_id=service_record.id,
+        risk_level="high",
+        source="complaint",
+        summary=summary,
+        received_at=received,
+        logged_by_label="Test",
+        clock="24-hour",
+        clock_mode="elapsed",
+        response_due_at=received + timedelta(hours=24),
+    )
+    db.session.add(concern)
+    return concern
 
 
 def sign_in(client: FlaskClient, user_record: User) -> FlaskClient:
