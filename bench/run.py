@@ -593,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
             f"budget ≤ {STANDARDS_BUDGET_S:.0f} s: {'PASS' if sets_ok else 'FAIL'}"
         )
 
-    # Issue 5: ~40,000 assessments over ten years, then answers, the recording page, the API, the PDF.
+    # Issue 5: 45,500 assessments (2.5 million answers) over ten years, then answers, the recording page, the API, the PDF.
     with app.app_context():
         seeded = bench_assessments.seed()
     print(
