@@ -5,11 +5,15 @@ date that is not one is explained, never a server error."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import event
 
 from qa_app.extensions import db
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 def _counts(page) -> dict[str, tuple[int, dict[str, list[str]]]]:
@@ -75,3 +79,26 @@ def test_the_market_counts_cost_no_more_statements(client, make):
         make.service(risk=risk)
     assert {path: statements(path) for path in few} == few
     assert few["/market?risk=red"] == few["/market"]
+
+
+LISTS = ["/services", "/market", "/assessments", "/concerns", "/notices", "/plans", "/programme"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_every_list_has_the_same_visible_apply_button(client, make, path):
+    make.sign_in(client, make.user("manager"))
+    page = client.get(path)
+    assert page.status_code == 200
+    buttons = [b for b in page.soup.select(".app-filters button") if "Apply filters" in b.text]
+    assert len(buttons) == 1
+    assert buttons[0]["class"] == ["govuk-button", "app-filters__apply"]  # primary, not grey
+
+
+def test_apply_filters_is_written_only_by_its_macro():
+    """A list added later gets the same button by using the macro (macros/forms.html)."""
+    writers = sorted(
+        str(path.relative_to(TEMPLATES))
+        for path in TEMPLATES.rglob("*.html")
+        if "Apply filters" in path.read_text()
+    )
+    assert writers == ["macros/forms.html"]
