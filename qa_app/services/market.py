@@ -3,7 +3,7 @@ red first. A page costs the same handful of statements however many services the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import case, func, or_, select
 
@@ -33,12 +33,16 @@ class MarketRow:
 def overview(
     viewer: User, filters: ServiceFilters, page_size: int = 50
 ) -> tuple[list[MarketRow], Page, dict[str, int]]:
-    query = _filtered(visible_services(viewer), filters)
-    base = query.order_by(None).subquery()
+    # The counts by risk are of what the other filters choose, whatever risk is chosen (a
+    # manager looking at red still sees how many are amber); the same statement gives the
+    # number of rows, since the risk filter only picks one of its groups.
+    unrisked = _filtered(visible_services(viewer), replace(filters, risk=""))
+    base = unrisked.order_by(None).subquery()
     counts: dict[str, int] = dict(
         db.session.execute(select(base.c.risk, func.count()).group_by(base.c.risk)).all()
     )
-    total = sum(counts.values())
+    total = counts.get(filters.risk, 0) if filters.risk else sum(counts.values())
+    query = _filtered(visible_services(viewer), filters)
     page = clamp_page(filters.page, total, page_size)
     services = list(
         db.session.scalars(

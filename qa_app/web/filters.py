@@ -47,8 +47,12 @@ def describe_event(event, names: dict | None = None):
 
 
 def url_with(**changes) -> str:
-    """The current page's address with some query arguments changed (None removes one)."""
-    args = request.args.to_dict()
+    """The current page's address with some query arguments changed (None removes one). An
+    argument given more than once (a GOV.UK date's day, month and year boxes) keeps them all."""
+    args: dict[str, Any] = {
+        key: values[0] if len(values) == 1 else values
+        for key, values in request.args.to_dict(flat=False).items()
+    }
     for key, value in changes.items():
         if value in (None, ""):
             args.pop(key, None)

@@ -1,6 +1,7 @@
 """Form pieces shared by every page: GOV.UK widgets and error-summary links."""
 
 from collections.abc import Container
+from datetime import date
 
 from flask import flash, redirect, render_template, request
 from flask_wtf import FlaskForm
@@ -108,6 +109,24 @@ class GovDateField(DateField):
             super().process_formdata([" ".join(part.strip() for part in valuelist)])
         except ValueError:
             raise ValueError(f"{self.label.text} must be a real date") from None
+
+
+class DateFilterField(GovDateField):
+    """A list's date filter (a GET form): the same boxes, left blank to choose every date. One
+    ISO date (2026-03-27) is taken too, as addresses written before the boxes give it."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators or [OptionalDate()], **kwargs)
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist) == 1:
+            try:
+                day = date.fromisoformat(valuelist[0].strip())
+            except ValueError:
+                pass
+            else:
+                valuelist = [str(day.day), str(day.month), str(day.year)]
+        super().process_formdata(valuelist)
 
 
 def error_summary(form) -> list[dict]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -35,6 +33,7 @@ from qa_app.web.access import staff_required, web_actor
 from qa_app.web.assessment_report import report_context
 from qa_app.web.forms import (
     ButtonForm,
+    DateFilterField,
     GovDateField,
     StepForm,
     StepForms,
@@ -111,27 +110,35 @@ def _step_forms(posted: StepForm | None = None) -> StepForms:
     return StepForms(posted, give_back=ReturnForm, correct=CorrectForm)
 
 
+class VisitDatesForm(FlaskForm):
+    """The assessment list's visit dates, in GOV.UK's day / month / year boxes like every date
+    filter (the clock record's): a date that is not one is explained beside its boxes."""
+
+    class Meta:
+        csrf = False  # a GET form: it only reads
+
+    date_from = DateFilterField("Visit from", name="from")
+    date_to = DateFilterField("Visit to", name="to")
+
+
 @bp.get("/assessments")
 @staff_required
 def assessment_list():
-    def day(name):
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-
+    dates = VisitDatesForm(request.args)
+    dates.validate()  # a bad date is shown with its message, and chooses nothing
     filters = assessments.AssessmentFilters(
         status=one_of(request.args.get("status"), STATUS_LABELS),
         officer_id=posted_id(request.args.get("officer_id")),
         cluster=request.args.get("cluster", "")[:100],
-        date_from=day("from"),
-        date_to=day("to"),
+        date_from=dates.date_from.data,
+        date_to=dates.date_to.data,
         comments=one_of(request.args.get("comments"), assessments.COMMENT_FILTERS),
         page=page_number(request.args.get("page")),
     )
     rows, page = assessments.list_assessments(filters)
     return render_template(
         "staff/assessments/list.html",
+        form=dates,
         rows=rows,
         page=page,
         filters=filters,
