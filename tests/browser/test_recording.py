@@ -198,3 +198,31 @@ def test_answers_kept_offline_reach_the_server_after_the_session_ends_and_the_of
     }
     # Nothing is left on the device.
     assert page.evaluate(f"localStorage.getItem('qa-unsaved-{assessment_id}')") is None
+
+
+def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
+    assessment_id = _plan(live_server, "Riverside Close")
+    site.sign_in("officer@demo.example")
+    title = "Involvement and information: Riverside Close"
+    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    page = site.page
+    block = page.locator("[data-ref='QA01.2']")
+    block.get_by_label("N/A (not assessed)", exact=True).check()
+    # autosave keeps it on this device until there is a reason; Save sends it as it is
+    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    site.follow(page.get_by_role("button", name="Save", exact=True), title)  # and axe-core
+    assert site.errors() == [
+        "Question QA01.2 (People are involved in decisions about…): "
+        "Say why the question is not applicable"
+    ]
+    reason = block.get_by_label("Reason for N/A")
+    expect(reason).to_have_class("govuk-textarea govuk-textarea--error app-na-reason")
+    expect(reason).to_have_accessible_description(
+        "Needed only when the answer is N/A Error: Say why the question is not applicable"
+    )
+    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    site.follow_error("Question QA01.2")
+    expect(reason).to_be_focused()
+    reason.fill("Nobody living there makes decisions about care.")
+    expect(block.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    assert _saved(live_server, assessment_id) == {"QA01.2": (None, "")}

@@ -4,8 +4,9 @@ the markup GOV.UK Frontend's macros emit for what the page asks of them.
 Each field is rendered both ways in the app's own Jinja environment: on the left, GOV.UK's
 macro called with the parameters the page used to give it; on the right, our macro called as
 the page calls it now. Over every case the page has (a question answered with each score or
-not, N/A with its reason, an answer refused or in conflict, which shows its error and the
-typed values, the page read only, a photo refused, awkward text) the two must be the same HTML
+not, N/A with its reason, an answer refused or in conflict, which shows its error on the
+field to change (the score, the N/A reason, the evidence notes or the sources) and the typed
+values, the page read only, a photo refused, awkward text) the two must be the same HTML
 once runs of whitespace outside a textarea are made one space. A textarea's text is compared
 as it is.
 """
@@ -64,18 +65,19 @@ NA_REASON = """\
 {{ govukTextarea({"name": key ~ "-na_reason", "id": key ~ "-na_reason",
   "label": {"text": "Reason for N/A", "classes": "govuk-label--s"},
   "hint": {"text": "Needed only when the answer is N/A"}, "value": v.na_reason, "rows": 1,
-  "classes": "app-na-reason"}) }}
+  "classes": "app-na-reason",
+  "errorMessage": {"text": wrong.na_reason} if wrong.na_reason else none}) }}
 @@ ours @@
 {{ answer_textarea(key ~ "-na_reason", "Reason for N/A", v.na_reason, 1,
-   hint="Needed only when the answer is N/A", classes="app-na-reason") }}
+   hint="Needed only when the answer is N/A", classes="app-na-reason", error=wrong.na_reason) }}
 """
 
 EVIDENCE = """\
 {{ govukTextarea({"name": key ~ "-evidence", "id": key ~ "-evidence",
   "label": {"text": "Evidence notes", "classes": "govuk-label--s"}, "value": v.evidence,
-  "rows": 3}) }}
+  "rows": 3, "errorMessage": {"text": wrong.evidence} if wrong.evidence else none}) }}
 @@ ours @@
-{{ answer_textarea(key ~ "-evidence", "Evidence notes", v.evidence, 3) }}
+{{ answer_textarea(key ~ "-evidence", "Evidence notes", v.evidence, 3, error=wrong.evidence) }}
 """
 
 SOURCES = """\
@@ -85,11 +87,12 @@ SOURCES = """\
   "classes": "govuk-checkboxes--small app-sources",
   "fieldset": {"legend": {"text": "Evidence from", "classes": "govuk-fieldset__legend--s"}},
   "hint": {"text": "Expected: " ~ (q.evidence_sources | map("source_label") | join(", "))},
+  "errorMessage": {"text": wrong.sources} if wrong.sources else none,
   "items": source_items(v.sources),
 }) }}
 @@ ours @@
 {{ source_checkboxes(key, "Expected: " ~ (q.evidence_sources | map("source_label") | join(", ")),
-   sources, v.sources) }}
+   sources, v.sources, error=wrong.sources) }}
 """
 
 PHOTO_INPUTS = """\
@@ -160,6 +163,7 @@ def both_ways(app, fragment: str, **context) -> tuple[str, str]:
         "consent_note": CONSENT_NOTE,
         "max_side": MAX_SIDE,
         "errors": {},
+        "wrong": {},
         "photo_errors": {},
     }
     with app.test_request_context():
@@ -188,12 +192,23 @@ def test_the_score_radios(app, q, score, error, can_record):
     assert ("govuk-form-group--error" in ours) == bool(error)
 
 
-@pytest.mark.parametrize(("q", "text"), list(itertools.product(QUESTIONS, TEXTS)))
-@pytest.mark.parametrize("fragment", [NA_REASON, EVIDENCE], ids=["na_reason", "evidence"])
-def test_the_na_reason_and_evidence_notes(app, fragment, q, text):
-    govuk, ours = both_ways(app, fragment, q=q, v=values("na", na_reason=text, evidence=text))
+@pytest.mark.parametrize(
+    ("q", "text", "error"), list(itertools.product(QUESTIONS, TEXTS, ERRORS[:2]))
+)
+@pytest.mark.parametrize(
+    ("fragment", "field"), [(NA_REASON, "na_reason"), (EVIDENCE, "evidence")], ids=["na", "ev"]
+)
+def test_the_na_reason_and_evidence_notes(app, fragment, field, q, text, error):
+    govuk, ours = both_ways(
+        app,
+        fragment,
+        q=q,
+        v=values("na", na_reason=text, evidence=text),
+        wrong={field: error} if error else {},
+    )
     assert ours == govuk
     assert f">{escape(text)}</textarea>" in ours  # the text as typed, escaped and no more
+    assert ("govuk-textarea--error" in ours) == bool(error)
 
 
 @pytest.mark.parametrize(
@@ -204,10 +219,14 @@ def test_the_na_reason_and_evidence_notes(app, fragment, q, text):
         )
     ),
 )
-def test_the_evidence_sources(app, q, sources):
-    govuk, ours = both_ways(app, SOURCES, q=q, v=values(sources=sources))
+@pytest.mark.parametrize("error", [None, "Unknown evidence source '<x>'"])
+def test_the_evidence_sources(app, q, sources, error):
+    govuk, ours = both_ways(
+        app, SOURCES, q=q, v=values(sources=sources), wrong={"sources": error} if error else {}
+    )
     assert ours == govuk
     assert ours.count(" checked>") == len(sources or ())
+    assert ("govuk-form-group--error" in ours) == bool(error)
 
 
 @pytest.mark.parametrize(

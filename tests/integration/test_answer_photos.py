@@ -294,6 +294,7 @@ def test_a_refused_file_on_the_form_is_named_and_the_answer_still_saved(world, m
     assert posted.status_code == 200
     text = posted.get_data(as_text=True)
     assert "virus.jpg is not a file we accept" in text and f'href="#{key}-photos"' in text
+    assert "<title>Error: " in text  # the only refusal on the page, and it is one
     assert photos() == []
     answer = assessments.answers_for(assessments.get_assessment(world["officer"], world["id"]))
     assert answer[world["ref"]].score == 2

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from qa_app.domain import limits
 from qa_app.extensions import db
 from qa_app.models import Answer, Assessment
 from qa_app.services import assessments, standards
@@ -106,13 +107,85 @@ def test_na_without_a_reason_is_explained_and_the_rest_is_saved(client, visit):
         url, data={**_answer("QA01-1", "4"), **_answer("QA01-2", "na", evidence="typed notes")}
     )
     assert response.status_code == 200
-    assert error_summary(response) == ["Say why the question is not applicable"]
-    assert response.soup.select_one(".govuk-error-summary a")["href"] == "#q-QA01-2"
+    assert error_summary(response) == [
+        "Question QA01.2 (People are involved in decisions about…): "
+        "Say why the question is not applicable"
+    ]
+    assert response.soup.select_one(".govuk-error-summary a")["href"] == "#QA01-2-na_reason"
     assert (
         response.soup.select_one("#QA01-2-evidence").get_text() == "typed notes"
     )  # nothing typed is lost
     assert db.session.scalar(select(Answer.score).where(Answer.question_ref == "QA01.1")) == 4
     assert db.session.scalar(select(Answer.id).where(Answer.question_ref == "QA01.2")) is None
+
+
+def message_beside(response, href: str) -> str | None:
+    """The error message in the form group of the input `href` links to (None if it has none)."""
+    target = response.soup.select_one(href)
+    group = target.find_parent(class_="govuk-form-group")
+    message = group.select_one(".govuk-error-message")
+    return " ".join(message.get_text(" ").split()).removeprefix("Error: ") if message else None
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"),
+    [
+        ({"score": "na"}, "na_reason", "Say why the question is not applicable"),
+        (
+            {"score": "na", "reason": "r" * (limits.NA_REASON.chars + 1)},
+            "na_reason",
+            limits.NA_REASON.message,
+        ),
+        (
+            {"score": "3", "evidence": "e" * (limits.EVIDENCE.chars + 1)},
+            "evidence",
+            limits.EVIDENCE.message,
+        ),
+        ({"score": "3", "sources": ["people", "hearsay"]}, "sources", "Unknown evidence source"),
+    ],
+    ids=["na-without-reason", "na-reason-too-long", "evidence-too-long", "unknown-source"],
+)
+def test_a_refused_answer_shows_its_message_on_the_box_to_change(
+    client, visit, posted, field, message
+):
+    url = f"/assessments/{visit['assessment'].id}/record/D1"
+    response = client.post(url, data={**_answer("QA01-1", "4"), **_answer("QA01-2", **posted)})
+    assert response.status_code == 200
+    assert response.soup.title.get_text().startswith("Error: ")
+    box = f"#QA01-2-{field}"
+    # the summary's one link names the question and goes to the box itself
+    [link] = response.soup.select(".govuk-error-summary__list a")
+    assert link["href"] == box
+    text = " ".join(link.get_text(" ").split())
+    assert text.startswith("Question QA01.2 (People are involved in decisions about…): ")
+    assert message in text
+    # the message beside that box, in the same words, and nowhere else in the question
+    assert message in message_beside(response, box)
+    assert text.endswith(message_beside(response, box))
+    answer = response.soup.select_one("#q-QA01-2")
+    assert len(answer.select(".govuk-error-message")) == 1
+    assert len(answer.select(".govuk-form-group--error")) == 1
+    assert message_beside(response, "#QA01-2-score") is None  # not on the score's radios
+    if field != "sources":
+        textarea = response.soup.select_one(box)
+        assert "govuk-textarea--error" in textarea["class"]
+        assert f"QA01-2-{field}-error" in textarea["aria-describedby"].split()
+        typed = {"na_reason": "reason", "evidence": "evidence"}[field]
+        assert textarea.get_text() == posted.get(typed, "")  # what was typed is kept
+    assert db.session.scalar(select(Answer.id).where(Answer.question_ref == "QA01.2")) is None
+    assert db.session.scalar(select(Answer.score).where(Answer.question_ref == "QA01.1")) == 4
+
+
+def test_everything_wrong_with_an_answer_is_shown_at_once(client, visit):
+    url = f"/assessments/{visit['assessment'].id}/record/D1"
+    too_long = "e" * (limits.EVIDENCE.chars + 1)
+    response = client.post(url, data=_answer("QA01-2", "na", evidence=too_long))
+    assert [a["href"] for a in response.soup.select(".govuk-error-summary__list a")] == [
+        "#QA01-2-na_reason",
+        "#QA01-2-evidence",
+    ]
+    assert message_beside(response, "#QA01-2-na_reason") == "Say why the question is not applicable"
+    assert message_beside(response, "#QA01-2-evidence") == limits.EVIDENCE.message
 
 
 def test_two_officers_on_one_answer(client, app, make, visit):
@@ -127,7 +200,10 @@ def test_two_officers_on_one_answer(client, app, make, visit):
     )
     mine = client.post(url, data=_answer("QA01-1", "4", evidence="mine", version="1"))
     assert mine.status_code == 200
-    assert "changed by Jo Second" in error_summary(mine)[0]
+    assert error_summary(mine)[0].startswith("Question QA01.1 was changed by Jo Second")
+    link = mine.soup.select_one(".govuk-error-summary a")["href"]
+    assert link == "#QA01-1-score"  # the answer as a whole: its first radio
+    assert "changed by Jo Second" in message_beside(mine, link)
     conflict = mine.soup.select_one(".app-conflict").get_text(" ", strip=True)
     assert "score 2" in conflict and "second" in conflict
     assert mine.soup.select_one("#QA01-1-evidence").get_text() == "mine"

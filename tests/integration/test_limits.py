@@ -148,7 +148,12 @@ def test_the_recording_page_refuses_over_long_notes_and_keeps_what_was_typed(
         },
     )
     assert page.status_code == 200  # the page again: the other answers on it were saved
-    assert error_summary(page) == [limits.EVIDENCE.message, limits.NA_REASON.message]
+    found = error_summary(page)  # "Question QA01.1 (People are treated…): Evidence notes…"
+    assert [f.split(" (")[0] for f in found] == [f"Question {first.ref}", f"Question {second.ref}"]
+    assert [f.split("): ")[-1] for f in found] == [
+        limits.EVIDENCE.message,
+        limits.NA_REASON.message,
+    ]
     assert page.soup.select_one(f"#{key}-evidence").get_text() == evidence  # nothing lost
     assert page.soup.select_one(f"#{other}-na_reason").get_text() == reason
     assert (

@@ -277,7 +277,7 @@ def test_the_save_button_saves_summaries_without_javascript(client, make, world)
     refused = client.post(base + "D5", data={"summary_overall-text": too_long})
     assert refused.status_code == 200
     assert error_summary(refused) == [limits.OVERALL_SUMMARY.message]
-    assert refused.soup.select_one(".govuk-error-summary a")["href"] == "#q-summary_overall"
+    assert refused.soup.select_one(".govuk-error-summary a")["href"] == "#summary_overall-text"
     assert refused.soup.select_one("#summary_overall-text").get_text() == too_long  # kept
     assert (
         db.session.scalar(select(AssessmentSummary.id).where(AssessmentSummary.part == "overall"))

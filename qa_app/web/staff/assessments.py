@@ -46,7 +46,7 @@ from qa_app.web.forms import (
     select_field,
     text_area,
 )
-from qa_app.web.staff import answer_photos, bp, recording_extras
+from qa_app.web.staff import answer_photos, bp, recording_errors, recording_extras
 from qa_app.web.staff.device_state import device_state
 from qa_app.web.views import assessment_view
 
@@ -336,7 +336,9 @@ def assessment_record(assessment_id, domain):
         abort(404)
     answers = assessments.answers_for(assessment)
     mine = [q for q in questions if q.domain_code == domain]
-    errors, conflicts, typed, saved, photo_errors = {}, {}, {}, 0, {}
+    # errors: question ref -> the field to change ("score", "na_reason"...) -> its message
+    errors: dict[str, dict[str, str]] = {}
+    conflicts, typed, saved, photo_errors, summary_errors = {}, {}, 0, {}, {}
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
     parts = recording_extras.parts(domain, codes)
@@ -354,10 +356,16 @@ def assessment_record(assessment_id, domain):
                 "sources": list(answer.sources.data or []),
                 "version": posted_id(answer.version.data),
             }
+            score = {"na": None, "1": 1, "2": 2, "3": 3, "4": 4}.get(
+                posted["score"], assessments.NOT_GIVEN
+            )
+            data = assessments.AnswerInput(
+                score, posted["na_reason"], posted["evidence"], tuple(posted["sources"])
+            )
             if answer.errors:  # too long: refused, and kept in the form to be shortened
-                errors[q.ref] = next(
-                    message for messages in answer.errors.values() for message in messages
-                )
+                errors[q.ref] = recording_errors.on_fields(assessments.check_answer(data)) | {
+                    field: messages[0] for field, messages in answer.errors.items()
+                }  # with anything else wrong with it, so that all is put right at once
                 typed[q.ref] = posted
                 continue
             current = assessments.answer_values(answers.get(q.ref))
@@ -372,29 +380,23 @@ def assessment_record(assessment_id, domain):
             )
             if unchanged:
                 continue
-            score = {"na": None, "1": 1, "2": 2, "3": 3, "4": 4}.get(
-                posted["score"], assessments.NOT_GIVEN
-            )
-            data = assessments.AnswerInput(
-                score, posted["na_reason"], posted["evidence"], tuple(posted["sources"])
-            )
             try:
                 assessments.save_answer(
                     web_actor(), current_user, assessment.id, q.ref, data, posted["version"]
                 )
                 saved += 1
             except ValidationFailed as failed:
-                errors[q.ref] = next(iter(failed.errors.values()))
+                errors[q.ref] = recording_errors.on_fields(failed.errors)
                 typed[q.ref] = posted
-            except Conflict as clash:
+            except Conflict as clash:  # about the whole answer: shown on its score
                 conflicts[q.ref] = clash
-                errors[q.ref] = f"Question {q.ref}: {clash.message}"
+                errors[q.ref] = {"score": clash.message}
                 typed[q.ref] = {**posted, "version": clash.current_version}
         written = recording_extras.save_posted(
-            form, current_user, assessment, parts, errors, conflicts, typed
+            form, current_user, assessment, parts, summary_errors, conflicts, typed
         )
         kept, photo_errors = answer_photos.take_posted(assessment, mine, _anchor)
-        if not errors and not photo_errors:
+        if not errors and not photo_errors and not summary_errors:
             flash(recording_extras.saved_words(saved, written, kept), "success")
             following = (
                 codes[codes.index(domain) + 1]
@@ -417,15 +419,10 @@ def assessment_record(assessment_id, domain):
         answers=answers,
         values={q.ref: typed.get(q.ref) or _stored(answers.get(q.ref)) for q in mine},
         errors=errors,
+        summary_errors=summary_errors,
         conflicts=conflicts,
         anchor=_anchor,
-        error_list=[
-            {"text": message, "href": f"#q-{_anchor(ref)}"} for ref, message in errors.items()
-        ]
-        + [
-            {"text": message, "href": f"#{_anchor(ref)}-photos"}
-            for ref, message in photo_errors.items()
-        ],
+        error_list=recording_errors.error_list(mine, _anchor, errors, photo_errors, summary_errors),
         photo_errors=photo_errors,
         **answer_photos.photo_context(assessment),
         score_labels=SCORE_LABELS,
