@@ -263,6 +263,11 @@ class EmailView:
         return emails.STATUS_LABELS.get(self.row.status, self.row.status)
 
     @property
+    def is_failed(self) -> bool:
+        """Failed for good: the page says why it may not be sent again, or offers Send again."""
+        return self.row.status == FAILED
+
+    @property
     def tries_to_show(self) -> int:
         """The tries so far, worth showing while the email is not sent (0: nothing to show)."""
         return 0 if self.row.status == emails.SENT else self.row.attempts

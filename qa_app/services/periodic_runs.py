@@ -94,6 +94,14 @@ class TaskView:
         return rules.STATE_LABELS[self.state]
 
     @property
+    def is_failing(self) -> bool:
+        return self.state == rules.FAILING
+
+    @property
+    def is_late(self) -> bool:
+        return self.state == rules.LATE
+
+    @property
     def every_words(self) -> str:
         return rules.every_words(self.every)
 
