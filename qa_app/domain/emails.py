@@ -331,6 +331,31 @@ def forget_secrets(kind: EmailKind, personalisation: Mapping[str, str]) -> dict[
     }
 
 
+NO_LONGER_FAILED = "This email is no longer failed: someone has already sent it again"
+
+
+def send_again_refusal(
+    kind: EmailKind | None, status: str, recipient_active: bool = True
+) -> str | None:
+    """Why an administrator may not send this email again ("Send again" on Emails sent), or
+    None when they may: only a failed email goes again, never a set-password link (it may have
+    expired or been replaced: a new one is asked for instead), nor to a deactivated account."""
+    if status != FAILED:
+        return NO_LONGER_FAILED
+    if kind is None:
+        return "This email's kind is no longer sent: it cannot be sent again"
+    if kind.secret_keys:
+        remedy = (
+            "send a new invitation from the user's page"
+            if kind.key == "invitation"
+            else "they can ask for a new link with 'Forgot your password' on the sign-in page"
+        )
+        return f"A set-password link is not sent again, as it may have expired: {remedy}"
+    if not recipient_active:
+        return "The recipient's account is deactivated: the email is not sent again"
+    return None
+
+
 # ---------------------------------------------------------------- asking for a new password
 
 #: a set-password link sent by "Forgot your password" works for this long

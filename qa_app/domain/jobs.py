@@ -43,3 +43,11 @@ def error_text(kind: str, message: str) -> str:
     """What is kept of an error: its type and message, the end kept when it is long."""
     text = f"{kind}: {message}" if message else kind
     return text if len(text) <= ERROR_CHARS else "…" + text[-(ERROR_CHARS - 1) :]
+
+
+#: a job done this long ago is deleted by the worker's daily housekeeping (services/housekeeping.py);
+#: a waiting or failed job is never deleted
+DONE_JOBS_KEPT = timedelta(days=30)
+#: rows deleted by one statement: each batch is its own short transaction, so the cleaning never
+#: holds a lock for long
+DELETE_BATCH = 2000

@@ -12,7 +12,7 @@ from qa_app.models.assessments import (
 from qa_app.models.audit import AuditEvent
 from qa_app.models.concerns import ClockEvent, Concern
 from qa_app.models.cqc import CqcImport, ServiceCqcRating
-from qa_app.models.jobs import BackgroundJob
+from qa_app.models.jobs import BackgroundJob, PeriodicTask
 from qa_app.models.meetings import (
     QuadAction,
     QuadActionUpdate,
@@ -48,6 +48,7 @@ __all__ = [
     "NoticeRequirement",
     "NoticeResponseFile",
     "OutboxEmail",
+    "PeriodicTask",
     "PlanAction",
     "PlanIssue",
     "Provider",

@@ -40,3 +40,21 @@ class BackgroundJob(Model):
     __table_args__ = (
         Index("ix_background_jobs_status_next_attempt_at", "status", "next_attempt_at"),
     )
+
+
+class PeriodicTask(Model):
+    """What the workers have noted of one periodic task (services/worker.py PERIODIC), for the
+    administrators' Background jobs page and /healthz: one row per task, written by whichever
+    worker ran it (services/periodic_runs.py)."""
+
+    __tablename__ = "periodic_tasks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: the first failure since the last success: None while the task works
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: failures since the last success, on every worker
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    #: the last failure's error, short (domain/periodic_tasks.py short_error); kept after a success
+    last_error: Mapped[str | None] = mapped_column(Text)

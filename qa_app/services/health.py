@@ -5,17 +5,27 @@ pool kept full by slow requests does not make a healthy database look down, and 
 holds a connection the app needs), a short connect timeout, and on PostgreSQL a short
 statement timeout, so a database that does not answer gives "unavailable" within seconds
 rather than when the operating system gives up on the connection.
+
+When the database answers, the probe also reads which of the worker's periodic tasks are failing
+(services/periodic_runs.py): their names and since when, never their errors (the probe needs no
+sign-in). A failing task does not make the app unavailable: the status code still says only
+whether the database answers (SPEC section 10), so a load balancer keeps serving pages.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
+
+from qa_app.models import PeriodicTask
+from qa_app.services.worker import PERIODIC
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +49,41 @@ def _engine() -> Engine:
     return engine
 
 
-def database_answers() -> bool:
-    """True when the app's database answers `SELECT 1` within the timeouts."""
+@dataclass(frozen=True)
+class Health:
+    #: the app's database answered `SELECT 1` within the timeouts
+    database_answers: bool
+    #: the worker's periodic tasks failing now: (name, since when), by name
+    failing_tasks: list[tuple[str, datetime]] = field(default_factory=list)
+
+
+def check() -> Health:
+    """Whether the database answers, and which periodic tasks are failing."""
     engine = _engine()
     try:
         with engine.connect() as connection:
             if engine.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}")
             connection.exec_driver_sql("SELECT 1").scalar_one()
+            failing = _failing_tasks(connection)
             connection.rollback()
     except (SQLAlchemyError, OSError) as error:
         log.warning("health check: the database did not answer: %s", error)
-        return False
-    return True
+        return Health(False)
+    return Health(True, failing)
+
+
+def _failing_tasks(connection) -> list[tuple[str, datetime]]:
+    """The periodic tasks (of those the worker runs now) failing since their last success; none
+    when they cannot be read (the database answered: that is what the probe is for)."""
+    names = [task.name for task in PERIODIC]
+    try:
+        rows = connection.execute(
+            select(PeriodicTask.name, PeriodicTask.failing_since)
+            .where(PeriodicTask.name.in_(names), PeriodicTask.failing_since.is_not(None))
+            .order_by(PeriodicTask.name)
+        ).all()
+    except SQLAlchemyError as error:
+        log.warning("health check: the periodic tasks could not be read: %s", error)
+        return []
+    return [(name, since) for name, since in rows]

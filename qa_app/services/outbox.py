@@ -33,6 +33,7 @@ from qa_app.models import OutboxEmail, User
 from qa_app.models.types import utcnow
 from qa_app.services import audit
 from qa_app.services.actors import Actor
+from qa_app.services.errors import Conflict, found
 from qa_app.services.listing import page_of
 from qa_app.services.mail_backends import Backend, backend_for
 from qa_app.services.transaction import unit_of_work
@@ -40,6 +41,7 @@ from qa_app.services.transaction import unit_of_work
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 25
+AUDIT_ENTITY = "outbox_email"
 LOST_IN_SENDING = "The worker stopped while sending this email: it may or may not have gone"
 
 
@@ -171,7 +173,7 @@ def _send(backend: Backend, claimed: _Claimed) -> bool:
             with unit_of_work():
                 audit.record(
                     Actor.system("worker", "Email sender"),
-                    "outbox_email",
+                    AUDIT_ENTITY,
                     claimed.id,
                     "email_failed",
                     {"kind": [None, claimed.kind], "attempts": [None, claimed.attempts]},
@@ -201,6 +203,50 @@ def send_pending(limit: int = 100) -> int:
     return sent
 
 
+# ---------------------------------------------------------------- sending a failed email again
+
+
+def _recipient_active(row: OutboxEmail) -> bool:
+    if row.user_id is None:
+        return True
+    return bool(db.session.scalar(select(User.active).where(User.id == row.user_id)))
+
+
+def send_again(actor: Actor, email_id: int, now: datetime | None = None) -> OutboxEmail:
+    """An administrator sends a failed email again: waiting, due now, with all its tries (the
+    worker's next `send_pending` sends it). Refused (Conflict) when it is no longer failed, is a
+    set-password link, or its recipient's account is deactivated
+    (domain/emails.py send_again_refusal)."""
+    row = found(db.session.get(OutboxEmail, email_id), "Email not found")
+    refusal = emails.send_again_refusal(KINDS.get(row.kind), row.status, _recipient_active(row))
+    if refusal:
+        raise Conflict(refusal)
+    attempts = row.attempts
+    with unit_of_work():
+        result = db.session.execute(
+            update(OutboxEmail)
+            .where(OutboxEmail.id == email_id, OutboxEmail.status == FAILED)
+            .values(
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now or utcnow(),
+                claimed_at=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise Conflict(emails.NO_LONGER_FAILED)
+        audit.record(
+            actor,
+            AUDIT_ENTITY,
+            email_id,
+            "sent_again",
+            {"status": [FAILED, PENDING], "attempts": [attempts, 0]},
+        )
+    db.session.refresh(row)
+    return row
+
+
 # ---------------------------------------------------------------- the Emails sent page
 
 
@@ -209,10 +255,17 @@ class EmailView:
     row: OutboxEmail
     subject: str
     body: str
+    #: why it may not be sent again (None: it may, and the page offers "Send again")
+    send_again_refusal: str | None = None
 
     @property
     def status_label(self) -> str:
         return emails.STATUS_LABELS.get(self.row.status, self.row.status)
+
+    @property
+    def is_failed(self) -> bool:
+        """Failed for good: the page says why it may not be sent again, or offers Send again."""
+        return self.row.status == FAILED
 
     @property
     def tries_to_show(self) -> int:
@@ -220,20 +273,32 @@ class EmailView:
         return 0 if self.row.status == emails.SENT else self.row.attempts
 
 
-def _view(row: OutboxEmail) -> EmailView:
+def _view(row: OutboxEmail, recipient_active: bool) -> EmailView:
     try:
         subject, body = emails.render(KINDS[row.kind], row.personalisation)
     except KeyError:
         subject, body = row.kind, "(this email's text cannot be shown)"
-    return EmailView(row, subject, body)
+    refusal = None
+    if row.status == FAILED:
+        refusal = emails.send_again_refusal(KINDS.get(row.kind), row.status, recipient_active)
+    return EmailView(row, subject, body, refusal)
 
 
-def emails_page(requested: int | None) -> tuple[Page, list[EmailView]]:
-    """A page of the outbox, newest first, with each email's text."""
-    query = select(OutboxEmail).order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+def emails_page(requested: int | None, status: str | None = None) -> tuple[Page, list[EmailView]]:
+    """A page of the outbox, newest first, with each email's text (only the emails in `status`,
+    when given: the failed ones)."""
+    query = select(OutboxEmail)
+    if status is not None:
+        query = query.where(OutboxEmail.status == status)
     page = page_of(query, requested, PAGE_SIZE)
-    rows = db.session.scalars(query.offset(page.offset).limit(page.size)).all()
-    return page, [_view(row) for row in rows]
+    rows = db.session.execute(
+        query.add_columns(User.active)
+        .outerjoin(User, User.id == OutboxEmail.user_id)
+        .order_by(OutboxEmail.created_at.desc(), OutboxEmail.id.desc())
+        .offset(page.offset)
+        .limit(page.size)
+    ).all()
+    return page, [_view(row, active is not False) for row, active in rows]
 
 
 def counts() -> dict[str, int]:

@@ -20,10 +20,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from qa_app.domain.jobs import LEASE
+from qa_app.domain.jobs import DONE_JOBS_KEPT, LEASE
 from qa_app.extensions import db
 from qa_app.models.types import utcnow
-from qa_app.services import queue
+from qa_app.services import periodic_runs, queue
 
 log = logging.getLogger(__name__)
 
@@ -31,22 +31,35 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Periodic:
     """A task run every `every` by each worker: `target` is "module:function", called with no
-    arguments."""
+    arguments; `label` names it on the administrators' Background jobs page."""
 
     name: str
     every: timedelta
     target: str
+    label: str = ""
 
 
 #: the periodic tasks. The escalation sweep (services/sweep.py), so a separate sweep timer is
 #: optional; the reminders due (services/reminders.py), written to the outbox; the daily digest of
 #: held emails, once its hour has come (services/digest.py); then the email outbox sends what is
-#: due (services/outbox.py), the reminders and digests of this cycle included.
+#: due (services/outbox.py), the reminders and digests of this cycle included; once a day, jobs
+#: done more than DONE_JOBS_KEPT ago are deleted (services/housekeeping.py). Each run's success or
+#: failure is noted for administrators and /healthz (services/periodic_runs.py).
 PERIODIC: tuple[Periodic, ...] = (
-    Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep"),
-    Periodic("reminders", timedelta(minutes=15), "qa_app.services.reminders:run"),
-    Periodic("digest", timedelta(minutes=5), "qa_app.services.digest:send_digests"),
-    Periodic("email", timedelta(seconds=15), "qa_app.services.outbox:send_pending"),
+    Periodic("sweep", timedelta(minutes=5), "qa_app.services.sweep:sweep", "Escalation sweep"),
+    Periodic("reminders", timedelta(minutes=15), "qa_app.services.reminders:run", "Reminders"),
+    Periodic(
+        "digest", timedelta(minutes=5), "qa_app.services.digest:send_digests", "Daily digests"
+    ),
+    Periodic(
+        "email", timedelta(seconds=15), "qa_app.services.outbox:send_pending", "Sending emails"
+    ),
+    Periodic(
+        "housekeeping",
+        timedelta(days=1),
+        "qa_app.services.housekeeping:run",
+        f"Deleting jobs done over {DONE_JOBS_KEPT.days} days ago",
+    ),
 )
 #: the longest pause between cycles after failures in a row (the database is away)
 MAX_PAUSE_SECONDS = 30.0
@@ -132,7 +145,22 @@ class Worker:
                 db.session.rollback()
                 log.exception("Periodic task %s failed", task.name)
                 ran[task.name] = {"error": f"{type(error).__name__}: {error}"[:500]}
+                self._note(task.name, error)
+            else:
+                self._note(task.name, None)
         return ran
+
+    def _note(self, name: str, error: Exception | None) -> None:
+        """Note the task's success or failure for administrators; a database too busy or away to
+        take the note (the likely cause of the failure) does not stop the worker."""
+        try:
+            if error is None:
+                periodic_runs.record_success(name)
+            else:
+                periodic_runs.record_failure(name, error)
+        except Exception:
+            db.session.rollback()
+            log.warning("Periodic task %s: could not note how it went", name, exc_info=True)
 
     # ------------------------------------------------------------ the loops
 

@@ -46,8 +46,9 @@ def describe_event(event, names: dict | None = None):
     return history.describe(event.entity_type, event.action, event.changes, names)
 
 
-def url_with(**changes) -> str:
-    """The current page's address with some query arguments changed (None removes one). An
+def url_with(_endpoint: str | None = None, **changes) -> str:
+    """The current page's address with some query arguments changed (None removes one); the
+    list at `_endpoint` instead, when a step's refusal shows the list it was pressed on. An
     argument given more than once (a GOV.UK date's day, month and year boxes) keeps them all."""
     args: dict[str, Any] = {
         key: values[0] if len(values) == 1 else values
@@ -58,19 +59,22 @@ def url_with(**changes) -> str:
             args.pop(key, None)
         else:
             args[key] = value
+    if _endpoint is not None:
+        return url_for(_endpoint, **args)
     if request.endpoint is None:  # an address that matched no page
         return request.path
     values: dict[str, Any] = {**(request.view_args or {}), **args}
     return url_for(request.endpoint, **values)
 
 
-def pagination_params(page) -> dict:
-    """Parameters for the govukPagination macro."""
+def pagination_params(page, endpoint: str | None = None) -> dict:
+    """Parameters for the govukPagination macro (of the list at `endpoint`, when the page is
+    answering another address, such as a refused step's)."""
     params: dict = {"items": []}
     if page.number > 1:
-        params["previous"] = {"href": url_with(page=page.number - 1)}
+        params["previous"] = {"href": url_with(endpoint, page=page.number - 1)}
     if page.number < page.pages:
-        params["next"] = {"href": url_with(page=page.number + 1)}
+        params["next"] = {"href": url_with(endpoint, page=page.number + 1)}
     shown = sorted({1, page.pages, page.number - 1, page.number, page.number + 1})
     last = 0
     for number in shown:
@@ -79,7 +83,11 @@ def pagination_params(page) -> dict:
         if number - last > 1:
             params["items"].append({"ellipsis": True})
         params["items"].append(
-            {"number": number, "href": url_with(page=number), "current": number == page.number}
+            {
+                "number": number,
+                "href": url_with(endpoint, page=number),
+                "current": number == page.number,
+            }
         )
         last = number
     return params

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from qa_app.domain import concerns, cqc_import, draft_comments, lifecycle, notices, plans, roles
+from qa_app.domain import (
+    concerns,
+    cqc_import,
+    draft_comments,
+    lifecycle,
+    notices,
+    periodic_tasks,
+    plans,
+    roles,
+)
 from qa_app.domain.cqc_successors import SAME
 from qa_app.domain.lifecycle import AssessmentStatus
 from qa_app.domain.notices import NoticeStatus, RequirementStatus, StopState
@@ -66,6 +75,13 @@ TAG_CLASSES: dict[str, dict[str, str]] = {
         cqc_import.ImportStatus.REFUSED: "govuk-tag--red",
         cqc_import.ImportStatus.COMMITTED: "govuk-tag--green",
         cqc_import.ImportStatus.DISCARDED: "govuk-tag--grey",
+    },
+    # a periodic task of the worker, on Background jobs
+    "periodic_task": {
+        periodic_tasks.WORKING: "govuk-tag--green",
+        periodic_tasks.FAILING: "govuk-tag--red",
+        periodic_tasks.LATE: "govuk-tag--yellow",
+        periodic_tasks.NOT_RUN: "govuk-tag--grey",
     },
 }
 

@@ -491,6 +491,7 @@ MATRIX = {
     "admin.standards_upload_confirm": ("POST", "/admin/standards/upload/confirm", ADMIN_POST, {}),
     "admin.user_list": ("GET", "/admin/users", ADMIN_PAGE, None),
     "admin.email_list": ("GET", "/admin/emails", ADMIN_PAGE, None),
+    "admin.email_send_again": ("POST", "/admin/emails/{failed_email}/send-again", ADMIN_POST, {}),
     "admin.user_new": ("GET", "/admin/users/new", ADMIN_PAGE, None),
     "admin.user_page": ("GET", "/admin/users/{target_user}", ADMIN_PAGE, None),
     "admin.user_deactivate": ("POST", "/admin/users/{target_user}/deactivate", ADMIN_POST, {}),
@@ -919,6 +920,7 @@ def world(make, app, tmp_path, monkeypatch):
             "cqc_import": cqc.id,
             "target_token": _token_id_for(target),
             "failed_job": _failed_job(),
+            "failed_email": _failed_email(people["officer"]),
             "notification_a": _notification_for(people["provider_a"]),
         },
     }
@@ -1046,6 +1048,24 @@ def _failed_job() -> int:
     job.status, job.failed_at, job.last_error = "failed", datetime.now(UTC), "ValueError: x"
     db.session.commit()
     return job.id
+
+
+def _failed_email(user) -> int:
+    from qa_app.services import outbox
+
+    with unit_of_work():
+        outbox.enqueue(
+            "assessment_submitted",
+            f"matrix:failed:{user.id}",
+            [user],
+            {"service_name": "Oak House", "link": outbox.link("staff.home")},
+        )
+    email = db.session.scalar(
+        select(OutboxEmail).where(OutboxEmail.event_key == f"matrix:failed:{user.id}")
+    )
+    email.status, email.last_error = "failed", "ConnectionRefusedError: x"
+    db.session.commit()
+    return email.id
 
 
 def _notification_for(user) -> int:

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
@@ -35,6 +36,7 @@ from qa_app.services import (
     concerns,
     cqc_import,
     notices,
+    outbox,
     plans,
     quad_meetings,
     queue,
@@ -621,12 +623,39 @@ def _failed_job_page(w) -> str:
     return "/admin/jobs"
 
 
+def _failed_email_page(w) -> str:
+    """Emails sent, listing a failed email (with its Send again)."""
+    from qa_app.models import OutboxEmail
+
+    officer = w.user("officer")
+    outbox.enqueue(
+        "assessment_submitted",
+        f"walk:failed:{officer.id}",
+        [officer],
+        {"service_name": "Oak House", "link": outbox.link("staff.home")},
+    )
+    db.session.flush()
+    email = db.session.scalar(
+        select(OutboxEmail).where(OutboxEmail.event_key == f"walk:failed:{officer.id}")
+    )
+    email.status, email.last_error = "failed", "ConnectionRefusedError: refused"
+    db.session.commit()
+    w.walked = email.id
+    return "/admin/emails?status=failed"
+
+
 REFUSED = {
     # another administrator pressed Try again first
     "admin.job_retry": Refusal(
         "admin",
         lambda w, c: _failed_job_page(w),
         lambda w: queue.try_again(w.actor("admin"), w.walked),
+    ),
+    # another administrator pressed Send again first
+    "admin.email_send_again": Refusal(
+        "admin",
+        lambda w, c: _failed_email_page(w),
+        lambda w: outbox.send_again(w.actor("admin"), w.walked),
     ),
     # a colleague marked the meeting held while this manager had its record open
     "staff.quad_meeting_held": Refusal(

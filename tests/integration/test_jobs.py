@@ -217,7 +217,7 @@ def test_an_unknown_job_is_a_404_for_an_administrator(make, client):
 
 def test_the_worker_runs_the_sweep_and_reminders_and_sends_the_emails_waiting(app, make):
     periodic = [task.name for task in Worker(app).periodic]
-    assert periodic == ["sweep", "reminders", "digest", "email"]
+    assert periodic == ["sweep", "reminders", "digest", "email", "housekeeping"]
     officer = make.user("officer")
     outbox.enqueue(
         "assessment_submitted",
@@ -231,6 +231,7 @@ def test_the_worker_runs_the_sweep_and_reminders_and_sends_the_emails_waiting(ap
     assert set(summary["periodic"]["reminders"]) >= {"plan_due_soon", "concern_due_soon"}
     assert summary["periodic"]["email"] == 1
     assert summary["periodic"]["digest"] == 0  # no one's emails held for a daily digest
+    assert summary["periodic"]["housekeeping"] == {"done_jobs_deleted": 0}
     db.session.expire_all()
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.event_key == "test:worker"))
     assert (email.status, email.recipient_email) == ("sent", officer.email)

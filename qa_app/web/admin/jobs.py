@@ -1,4 +1,5 @@
-"""Background jobs: what the worker has given up on, with its error, and "Try again"."""
+"""Background jobs: how each of the worker's periodic tasks is going (failing since when, with
+its error), and what the worker has given up on, with its error, and "Try again"."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from dataclasses import dataclass
 from flask import flash, redirect, render_template, request, url_for
 
 from qa_app.domain.codes import whole_number
-from qa_app.domain.jobs import MAX_ATTEMPTS
-from qa_app.services import queue
+from qa_app.domain.jobs import DONE_JOBS_KEPT, MAX_ATTEMPTS
+from qa_app.services import periodic_runs, queue
 from qa_app.services.errors import Conflict
+from qa_app.services.worker import PERIODIC
 from qa_app.web.access import admin_required, web_actor
 from qa_app.web.admin import bp
 from qa_app.web.forms import ButtonForm, page_number, refusal_problems
@@ -45,7 +47,9 @@ def job_list(problems=None, status=200):
         jobs=[_row(job) for job in failed],
         page=page,
         counts=queue.counts(),
+        tasks=periodic_runs.overview((t.name, t.label or t.name, t.every) for t in PERIODIC),
         max_attempts=MAX_ATTEMPTS,
+        done_kept_days=DONE_JOBS_KEPT.days,
         retry=ButtonForm(),
         problems=problems,
         section="admin",
