@@ -26,13 +26,20 @@ LONG_SUMMARY = (
     "Relatives report that medicines were repeatedly given late at night and that the "
     "records were incomplete"
 )
+#: (address, heading, screenshot name, the long text that must be on its first page)
 PAGES = [
-    ("/services", "Services", "services"),
-    ("/assessments", "Assessments", "assessments"),
-    ("/concerns", "Concerns", "concerns"),
-    ("/plans", "Improvement plans", "plans"),
-    ("/market", "Market overview", "market"),
+    ("/services", "Services", "services", LONG_NAME),
+    ("/assessments", "Assessments", "assessments", LONG_NAME),
+    ("/concerns", "Concerns", "concerns", LONG_NAME),
+    ("/plans", "Improvement plans", "plans", LONG_NAME),
+    ("/market", "Market overview", "market", LONG_NAME),
+    ("/admin/users", "Users", "users", LONG_PROVIDER),  # its registered manager's account
 ]
+#: first in the users list, with a long email address, at the long-named provider
+LONG_USER = (
+    "Aaronsfield Registered Manager",
+    "registered.manager@northumberland-tyneside-care.example",
+)
 SCREENS = [(375, 667), (1280, 800)]
 
 #: What does not fit: the page scrolling sideways, a table whose right edge is off the screen
@@ -85,12 +92,13 @@ def long_rows(live_server) -> str:
     """A service with a 60-character name and a long provider name, red (rated Inadequate by
     CQC), with an assessment planned, an open high-risk concern with a long summary, a second
     one escalated into a draft notice, and its improvement plan overdue, so that it comes first
-    or near it in each list. Written once for this module in this test process."""
+    or near it in each list; and its registered manager's account, first in the users list.
+    Written once for this module in this test process."""
     from sqlalchemy import select
 
     from qa_app.extensions import db
     from qa_app.models import ImprovementPlan, Service, User
-    from qa_app.services import assessments, concerns, registry
+    from qa_app.services import assessments, concerns, registry, users
     from qa_app.services.actors import Actor
 
     with live_server.app.app_context():
@@ -101,6 +109,7 @@ def long_rows(live_server) -> str:
         provider = registry.create_provider(
             system, {"name": LONG_PROVIDER, "cqc_provider_id": "1-987650001"}
         )
+        users.create_user(system, LONG_USER[1], LONG_USER[0], "provider", provider.id)
         service = registry.create_service(
             system,
             {
@@ -156,11 +165,11 @@ def test_staff_lists_fit_the_screen(site, long_rows, width, height):
             problems.append(f"the header navigation wraps onto {header['rows']} rows")
         if not header["accountInSight"]:
             problems.append("the account links are off the screen")
-    for path, h1, name in PAGES:
+    for path, h1, name, long_text in PAGES:
         site.visit(path, h1)
         site.screenshot(f"lists-{name}-{width}")
-        assert page.locator("main tbody").get_by_text(long_rows).count() >= 1, (
-            f"{path}: the service with the long name is not on the first page"
+        assert page.locator("main tbody").get_by_text(long_text).count() >= 1, (
+            f"{path}: the row with the long name is not on the first page"
         )
         problems += [f"{path}: {misfit}" for misfit in page.evaluate(MISFITS)]
         problems += [f"{path}: {overlap}" for overlap in page.evaluate(OVERLAPS)[:5]]
