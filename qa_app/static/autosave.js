@@ -298,7 +298,7 @@ export function startAutosave(form) {
       },
       conflict: (ref) => showConflict(ref),
       invalid: (ref, message) => say(ref, `Not saved: ${message}`, "unsaved"),
-      needsReason: (ref) => say(ref, "Not saved yet: give the reason for N/A", "unsaved"),
+      needsReason: (ref) => say(ref, `Not saved yet: ${form.dataset.naReasonMissing}`, "unsaved"),
       offline: (ref) => say(ref, "Not saved yet: no connection. Kept on this device; it will be sent when the connection returns.", "unsaved"),
       stale: (ref) => say(ref, "Not saved yet: this page is out of date. Reload it; this answer is kept on this device.", "unsaved"),
       ended: endedSession,

@@ -209,7 +209,9 @@ def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
     block = page.locator("[data-ref='QA01.2']")
     block.get_by_label("N/A (not assessed)", exact=True).check()
     # autosave keeps it on this device until there is a reason; Save sends it as it is
-    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    expect(block.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
     site.follow(page.get_by_role("button", name="Save", exact=True), title)  # and axe-core
     assert site.errors() == [
         "Question QA01.2 (People are involved in decisions about…): "
@@ -220,7 +222,9 @@ def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
     expect(reason).to_have_accessible_description(
         "Needed only when the answer is N/A Error: Say why the question is not applicable"
     )
-    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    expect(block.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
     site.follow_error("Question QA01.2")
     expect(reason).to_be_focused()
     reason.fill("Nobody living there makes decisions about care.")
