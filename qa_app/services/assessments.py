@@ -215,12 +215,17 @@ class AnswerInput:
     sources: tuple[str, ...] = ()
 
 
+#: An N/A without a reason, as the recording page says it beside the box and autosave.js says
+#: it before sending (the page gives it to the script as the form's data-na-reason-missing).
+NA_REASON_MISSING = "Say why the question is not applicable"
+
+
 def check_answer(data: AnswerInput) -> dict[str, str]:
     errors = {}
     if data.score is not NOT_GIVEN and data.score is not None and data.score not in (1, 2, 3, 4):
         errors["score"] = "A score is 1, 2, 3 or 4 (or N/A)"
     if data.score is None and not (data.na_reason or "").strip():
-        errors["na_reason"] = "Say why the question is not applicable"
+        errors["na_reason"] = NA_REASON_MISSING
     unknown = [s for s in data.sources if s not in EVIDENCE_SOURCES]
     if unknown:
         errors["sources"] = f"Unknown evidence source {unknown[0]!r}"

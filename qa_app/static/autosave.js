@@ -84,6 +84,31 @@ export function startAutosave(form) {
     line.classList.toggle("app-save-state--saved", kind === "saved");
   }
 
+  function clearErrors(ref) {
+    // A Save the server refused put a message on this answer's boxes and a link to each in the
+    // error summary. Once autosave has saved the answer, they are out of date: take them away,
+    // and the summary (and "Error: " in the title) with its last link. A refused photo's message
+    // stays: saving the answer does not save the photo.
+    for (const message of blocks.get(ref)?.querySelectorAll(".govuk-error-message[id$='-error']") || []) {
+      if (message.closest(".app-photos")) continue;
+      const group = message.closest(".govuk-form-group");
+      group.classList.remove("govuk-form-group--error");
+      group.querySelector(".govuk-textarea--error")?.classList.remove("govuk-textarea--error");
+      for (const box of group.querySelectorAll(`[aria-describedby~="${message.id}"]`)) {
+        const rest = box.getAttribute("aria-describedby").split(" ").filter((id) => id && id !== message.id);
+        if (rest.length) box.setAttribute("aria-describedby", rest.join(" "));
+        else box.removeAttribute("aria-describedby");
+      }
+      document.querySelector(`.govuk-error-summary a[href="#${message.id.slice(0, -"-error".length)}"]`)?.closest("li").remove();
+      message.remove();
+    }
+    const summary = document.querySelector(".govuk-error-summary");
+    if (summary && !summary.querySelector(".govuk-error-summary__list a")) {
+      summary.remove();
+      document.title = document.title.replace(/^Error: /, "");
+    }
+  }
+
   function time(iso) {
     return new Date(iso).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
   }
@@ -291,6 +316,7 @@ export function startAutosave(form) {
         const block = blocks.get(ref);
         if (block) versionInput(block).value = body.version;
         say(ref, `Saved at ${time(body.updated_at)}`, "saved");
+        clearErrors(ref);
       },
       rebased(ref, body) {
         const block = blocks.get(ref);
@@ -298,7 +324,7 @@ export function startAutosave(form) {
       },
       conflict: (ref) => showConflict(ref),
       invalid: (ref, message) => say(ref, `Not saved: ${message}`, "unsaved"),
-      needsReason: (ref) => say(ref, "Not saved yet: give the reason for N/A", "unsaved"),
+      needsReason: (ref) => say(ref, `Not saved yet: ${form.dataset.naReasonMissing}`, "unsaved"),
       offline: (ref) => say(ref, "Not saved yet: no connection. Kept on this device; it will be sent when the connection returns.", "unsaved"),
       stale: (ref) => say(ref, "Not saved yet: this page is out of date. Reload it; this answer is kept on this device.", "unsaved"),
       ended: endedSession,

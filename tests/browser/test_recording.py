@@ -1,11 +1,13 @@
 """Recording a visit: answers autosave, survive losing the network and a reload while offline,
 and all reach the server when the connection returns, even when the session ended meanwhile."""
 
+import re
 from datetime import date
 
 from playwright.sync_api import expect
 
 from tests.browser.network import Network
+from tests.browser.pages import check_accessibility
 
 
 def _plan(live_server, service_name):
@@ -209,7 +211,9 @@ def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
     block = page.locator("[data-ref='QA01.2']")
     block.get_by_label("N/A (not assessed)", exact=True).check()
     # autosave keeps it on this device until there is a reason; Save sends it as it is
-    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    expect(block.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
     site.follow(page.get_by_role("button", name="Save", exact=True), title)  # and axe-core
     assert site.errors() == [
         "Question QA01.2 (People are involved in decisions about…): "
@@ -220,9 +224,65 @@ def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
     expect(reason).to_have_accessible_description(
         "Needed only when the answer is N/A Error: Say why the question is not applicable"
     )
-    expect(block.locator(".app-save-state")).to_have_text("Not saved yet: give the reason for N/A")
+    expect(block.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
     site.follow_error("Question QA01.2")
     expect(reason).to_be_focused()
     reason.fill("Nobody living there makes decisions about care.")
     expect(block.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
     assert _saved(live_server, assessment_id) == {"QA01.2": (None, "")}
+
+
+def test_a_saved_answer_takes_its_old_error_away_and_leaves_the_others(site, live_server):
+    assessment_id = _plan(live_server, "Riverside Place")
+    site.sign_in("officer@demo.example")
+    title = "Involvement and information: Riverside Place"
+    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    page = site.page
+    first, second = page.locator("[data-ref='QA01.2']"), page.locator("[data-ref='QA01.3']")
+    for block in (first, second):
+        block.get_by_label("N/A (not assessed)", exact=True).check()
+    site.follow(page.get_by_role("button", name="Save", exact=True), title)
+    assert [error.split(": ", 1)[1] for error in site.errors()] == [
+        "Say why the question is not applicable"
+    ] * 2
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+    def refused(block, ref):
+        reason = block.get_by_label("Reason for N/A")
+        key = ref.replace(".", "-")
+        expect(reason).to_have_class("govuk-textarea govuk-textarea--error app-na-reason")
+        expect(block.locator(".govuk-form-group--error")).to_have_count(1)
+        expect(block.locator(f"#{key}-na_reason-error")).to_have_text(
+            "Error: Say why the question is not applicable"
+        )
+        expect(site.error_summary().locator(f"a[href='#{key}-na_reason']")).to_have_count(1)
+
+    def fixed(block, ref):
+        reason = block.get_by_label("Reason for N/A")
+        key = ref.replace(".", "-")
+        expect(reason).to_have_class("govuk-textarea app-na-reason")
+        expect(reason).to_have_accessible_description("Needed only when the answer is N/A")
+        expect(block.locator(".govuk-form-group--error, .govuk-error-message")).to_have_count(0)
+        expect(page.locator(f"a[href='#{key}-na_reason']")).to_have_count(0)
+
+    refused(first, "QA01.2")
+    refused(second, "QA01.3")
+    first.get_by_label("Reason for N/A").fill("Nobody living there makes decisions about care.")
+    expect(first.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    fixed(first, "QA01.2")
+    refused(second, "QA01.3")  # not saved yet: its error stays, and the page's
+    assert len(site.errors()) == 1 and site.errors()[0].startswith("Question QA01.3 ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    expect(second.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
+
+    second.get_by_label("Reason for N/A").fill("The service has no shared areas.")
+    expect(second.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    fixed(second, "QA01.3")
+    expect(site.error_summary()).to_have_count(0)
+    expect(page).to_have_title(re.compile(rf"^{re.escape(title)} "))
+    check_accessibility(page)
+    assert _saved(live_server, assessment_id) == {"QA01.2": (None, ""), "QA01.3": (None, "")}

@@ -424,6 +424,7 @@ def assessment_record(assessment_id, domain):
         anchor=_anchor,
         error_list=recording_errors.error_list(mine, _anchor, errors, photo_errors, summary_errors),
         photo_errors=photo_errors,
+        na_reason_missing=assessments.NA_REASON_MISSING,
         **answer_photos.photo_context(assessment),
         score_labels=SCORE_LABELS,
         sources=EVIDENCE_SOURCES,
