@@ -337,7 +337,7 @@ def assessment_record(assessment_id, domain):
     answers = assessments.answers_for(assessment)
     mine = [q for q in questions if q.domain_code == domain]
     # errors: question ref -> the field to change ("score", "na_reason"...) -> its message
-    errors: dict[str, dict[str, str]] = {}
+    errors = {}
     conflicts, typed, saved, photo_errors, summary_errors = {}, {}, 0, {}, {}
     view = assessment_view(assessment, current_user.role)
     editable = view.can_record
