@@ -98,6 +98,24 @@ def test_every_list_has_the_same_visible_apply_button(client, make, path):
     assert buttons[0]["class"] == ["govuk-button", "app-filters__apply"]  # primary, not grey
 
 
+#: grey panels that choose what a page shows, with their button's words
+PANELS = [
+    ("/programme/calendar", "Show"),
+    ("/reports/quad", "Show report"),
+    ("/concerns/clock-record", "Show period"),
+]
+
+
+@pytest.mark.parametrize(("path", "text"), PANELS)
+def test_every_grey_panel_has_the_same_visible_button(client, make, path, text):
+    make.sign_in(client, make.user("manager"))
+    page = client.get(path)
+    assert page.status_code == 200
+    buttons = page.soup.select(".app-filters button")
+    assert [b.get_text(strip=True) for b in buttons] == [text]
+    assert buttons[0]["class"] == ["govuk-button", "app-filters__apply"]  # primary, not grey
+
+
 def test_apply_filters_is_written_only_by_its_macro():
     """A list added later gets the same button by using the macro (macros/forms.html)."""
     writers = sorted(
