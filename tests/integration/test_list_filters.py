@@ -193,6 +193,15 @@ def test_a_bad_date_is_explained_and_nothing_else_changes(client, visits, query,
     assert page.soup.select_one("#status option[selected]")["value"] == "planned"
 
 
+def test_a_range_that_ends_before_it_starts_is_explained(client, visits):
+    page = client.get("/assessments?from=27&from=3&from=2027&to=1&to=1&to=2027")
+    assert page.status_code == 200
+    assert error_summary(page) == ["Visit to must be the same as or after visit from"]
+    assert page.soup.select_one(".govuk-error-summary a")["href"] == "#to-day"
+    # the end that cannot be chosen chooses nothing; the start still does
+    assert _services(page) == ["Late", "Middle"]
+
+
 def test_the_pages_of_a_list_keep_the_date_boxes(app, client):
     from flask import request
 

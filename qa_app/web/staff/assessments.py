@@ -18,6 +18,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 
 from qa_app.domain import draft_comments, limits
@@ -119,6 +120,12 @@ class VisitDatesForm(FlaskForm):
 
     date_from = DateFilterField("Visit from", name="from")
     date_to = DateFilterField("Visit to", name="to")
+
+    def validate_date_to(self, field):
+        """A range that ends before it starts is explained; its end then chooses nothing."""
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            field.data = None
+            raise ValidationError("Visit to must be the same as or after visit from")
 
 
 @bp.get("/assessments")
