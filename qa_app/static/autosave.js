@@ -86,9 +86,12 @@ export function startAutosave(form) {
 
   function clearErrors(ref) {
     // A Save the server refused put a message on this answer's boxes and a link to each in the
-    // error summary. Once autosave has saved the answer, they are out of date: take them away,
-    // and the summary (and "Error: " in the title) with its last link. A refused photo's message
-    // stays: saving the answer does not save the photo.
+    // error summary, and one that met someone else's newer answer a box showing theirs. Once
+    // autosave has saved the answer (or the officer kept theirs), they are out of date: take them
+    // away, and the summary (and "Error: " in the title) with its last link. A refused photo's
+    // message stays: saving the answer does not save the photo. A clash autosave is showing
+    // (data-live) is not the server's: it goes when the officer decides.
+    blocks.get(ref)?.querySelector(".app-conflict:not([data-live])")?.remove();
     for (const message of blocks.get(ref)?.querySelectorAll(".govuk-error-message[id$='-error']") || []) {
       if (message.closest(".app-photos")) continue;
       const group = message.closest(".govuk-form-group");
@@ -277,6 +280,7 @@ export function startAutosave(form) {
       device.forget(ref);
       device.confirm(ref, values, current.theirVersion, current.theirs.updated_at, current.theirs.updated_by);
       box.remove();
+      clearErrors(ref); // mine is gone, and what the server said about it
       say(ref, `Saved${current.theirs.updated_at ? ` at ${time(current.theirs.updated_at)}` : ""} by ${who}. Yours was discarded.`, "saved");
       summarise();
       progress();

@@ -286,3 +286,84 @@ def test_a_saved_answer_takes_its_old_error_away_and_leaves_the_others(site, liv
     expect(page).to_have_title(re.compile(rf"^{re.escape(title)} "))
     check_accessibility(page)
     assert _saved(live_server, assessment_id) == {"QA01.2": (None, ""), "QA01.3": (None, "")}
+
+
+def test_keeping_theirs_in_a_clash_takes_my_refused_answers_error_away(site, live_server):
+    from tests.browser.test_offline_visit import _colleague_saves
+
+    assessment_id = _plan(live_server, "Castlegate Park")
+    site.sign_in("officer@demo.example")
+    title = "Involvement and information: Castlegate Park"
+    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    page = site.page
+    block = page.locator("[data-ref='QA01.2']")
+    block.get_by_label("N/A (not assessed)", exact=True).check()
+    expect(block.locator(".app-save-state")).to_have_text(
+        "Not saved yet: Say why the question is not applicable"
+    )
+    site.follow(page.get_by_role("button", name="Save", exact=True), title)
+    assert len(site.errors()) == 1 and site.errors()[0].startswith("Question QA01.2 ")
+    expect(block.locator("#QA01-2-na_reason-error")).to_have_count(1)
+    # Meanwhile a colleague answers it: my reason, typed now, meets their answer.
+    _colleague_saves(live_server, assessment_id, "QA01.2", 4, "Theirs: all plans signed.")
+    block.get_by_label("Reason for N/A").fill("Nobody living there makes decisions about care.")
+    clash = block.locator(".app-clash")
+    expect(clash).to_contain_text("Jordan Reid changed this answer", timeout=20_000)
+    site.browser_errors = [e for e in site.browser_errors if "status of 409" not in e]
+    expect(block.locator("#QA01-2-na_reason-error")).to_have_count(1)  # mine, still undecided
+
+    clash.get_by_role("button", name="Keep theirs").click()
+    expect(block.get_by_label("Evidence notes")).to_have_value("Theirs: all plans signed.")
+    expect(block.locator(".app-clash")).to_have_count(0)
+    expect(block.locator(".govuk-form-group--error, .govuk-error-message")).to_have_count(0)
+    expect(block.get_by_label("Reason for N/A")).to_have_accessible_description(
+        "Needed only when the answer is N/A"
+    )
+    expect(page.locator("a[href='#QA01-2-na_reason']")).to_have_count(0)
+    expect(site.error_summary()).to_have_count(0)
+    expect(page).to_have_title(re.compile(rf"^{re.escape(title)} "))
+    check_accessibility(page)
+    assert _saved(live_server, assessment_id) == {"QA01.2": (4, "Theirs: all plans signed.")}
+
+
+def test_the_servers_clash_box_goes_once_the_answer_is_saved_again(site, live_server):
+    from tests.browser.test_offline_visit import _colleague_saves
+
+    assessment_id = _plan(live_server, "Kingsway Court")
+    site.sign_in("officer@demo.example")
+    title = "Involvement and information: Kingsway Court"
+    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    page = site.page
+    first, second = page.locator("[data-ref='QA01.1']"), page.locator("[data-ref='QA01.2']")
+    for ref in ("QA01.1", "QA01.2"):
+        _colleague_saves(live_server, assessment_id, ref, 2, f"Theirs on {ref}.")
+    # Both typed and posted before autosave sent them (set without the events it listens for):
+    # the server keeps mine out and shows theirs beside each.
+    for block, ref in ((first, "QA01.1"), (second, "QA01.2")):
+        block.get_by_label("4 Excellent", exact=True).evaluate("radio => { radio.checked = true; }")
+        block.get_by_label("Evidence notes").evaluate(
+            "(box, text) => { box.value = text; }", f"Mine on {ref}."
+        )
+    site.follow(page.get_by_role("button", name="Save", exact=True), title)
+    assert [error.split(" was ", 1)[0] for error in site.errors()] == [
+        "Question QA01.1",
+        "Question QA01.2",
+    ]
+    for block, ref in ((first, "QA01.1"), (second, "QA01.2")):
+        expect(block.locator(".app-conflict")).to_contain_text("Saved now by Jordan Reid")
+        expect(block.locator(".app-conflict")).to_contain_text(f"Theirs on {ref}.")
+
+    # I save mine again on the first: its clash box and error go; the second's stay.
+    first.get_by_label("Evidence notes").fill("Mine on QA01.1, saved again.")
+    expect(first.locator(".app-save-state")).to_contain_text("Saved at", timeout=20_000)
+    expect(first.locator(".app-conflict")).to_have_count(0)
+    expect(first.locator(".govuk-form-group--error, .govuk-error-message")).to_have_count(0)
+    expect(page.locator("a[href='#QA01-1-score']")).to_have_count(0)
+    expect(second.locator(".app-conflict")).to_contain_text("Saved now by Jordan Reid")
+    expect(page.locator("a[href='#QA01-2-score']")).to_have_count(1)
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    check_accessibility(page)
+    assert _saved(live_server, assessment_id) == {
+        "QA01.1": (4, "Mine on QA01.1, saved again."),
+        "QA01.2": (2, "Theirs on QA01.2."),
+    }
