@@ -1,5 +1,5 @@
-"""An administrator reads on Background jobs that a periodic task is failing, and sends a failed
-email again from Emails sent (only the failed ones listed)."""
+"""An administrator reads on their home page, then on Background jobs, that a periodic task is
+failing, and sends a failed email again from Emails sent (only the failed ones listed)."""
 
 from datetime import UTC, datetime
 
@@ -33,8 +33,13 @@ def test_admin_sees_a_failing_task_and_sends_a_failed_email_again(site, live_ser
         email_id = email.id
     try:
         site.sign_in("admin@demo.example")
-        site.go_to("Users")
-        site.follow(site.page.get_by_role("link", name="Background jobs"), "Background jobs")
+        site.go_to("Home")
+        expect(site.page.locator(".app-worker-banner")).to_contain_text(
+            "The background worker needs attention"
+        )
+        expect(site.page.locator(".app-worker-banner")).to_contain_text("Reminders: failing since")
+        site.screenshot("70-worker-banner-on-home")
+        site.follow(site.page.get_by_role("link", name="See Background jobs"), "Background jobs")
         expect(site.page.locator(".app-failing-task")).to_contain_text("Reminders: failing since")
         expect(site.page.locator(".app-failing-task")).to_contain_text(
             "RuntimeError: the reminders query timed out"

@@ -156,6 +156,30 @@ def test_a_failing_periodic_task_shows_on_the_jobs_page_until_it_works_again(
     assert "Working" in cells and "database is locked" in cells  # under "Last failure"
 
 
+def _worker_banner(page) -> str | None:
+    banner = page.soup.select_one(".app-worker-banner")
+    return banner.get_text(" ", strip=True) if banner else None
+
+
+def test_the_administrators_home_names_a_failing_task_and_no_one_elses_does(
+    client, make, reminders
+):
+    admin, officer = make.user("admin"), make.user("officer")
+    make.sign_in(client, admin)
+    assert _worker_banner(client.get("/home")) is None  # nothing has failed yet
+    reminders.run_periodic(force=True)
+    banner = _worker_banner(client.get("/home"))
+    assert banner is not None
+    assert f"Reminders: failing since {long_datetime(_row().failing_since)}" in banner
+    assert "See Background jobs" in banner
+    make.sign_in(client, officer)
+    assert _worker_banner(client.get("/home")) is None  # an officer cannot act on it
+    _BROKEN["fail"] = False
+    reminders.run_periodic(force=True)
+    make.sign_in(client, admin)
+    assert _worker_banner(client.get("/home")) is None  # working again
+
+
 def test_a_success_is_noted_at_most_once_a_minute_and_at_once_after_a_failure(ctx):
     assert periodic_runs.record_success("email", now=NOW)
     assert not periodic_runs.record_success("email", now=NOW + timedelta(seconds=30))
@@ -172,6 +196,8 @@ def test_a_task_no_worker_has_run_lately_says_so(client, make):
     db.session.commit()
     cells = _task_cells(client.get("/admin/jobs"), "sweep")
     assert "Not run lately" in cells and "is the worker running?" in cells
+    banner = _worker_banner(client.get("/home"))
+    assert banner is not None and "Escalation sweep: not run lately" in banner
 
 
 def test_healthz_names_a_failing_task_and_still_answers_200(app, client):

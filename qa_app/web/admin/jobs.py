@@ -38,6 +38,12 @@ def _row(job) -> JobRow:
     return JobRow(job.id, label, subject, href, job.attempts, job.last_error or "", job.failed_at)
 
 
+def periodic_tasks() -> list[periodic_runs.TaskView]:
+    """The worker's periodic tasks, each with what the workers have noted of it (this page, and
+    the administrator's home, which names those failing or not run lately)."""
+    return periodic_runs.overview((t.name, t.label or t.name, t.every) for t in PERIODIC)
+
+
 @bp.get("/jobs")
 @admin_required
 def job_list(problems=None, status=200):
@@ -47,7 +53,7 @@ def job_list(problems=None, status=200):
         jobs=[_row(job) for job in failed],
         page=page,
         counts=queue.counts(),
-        tasks=periodic_runs.overview((t.name, t.label or t.name, t.every) for t in PERIODIC),
+        tasks=periodic_tasks(),
         max_attempts=MAX_ATTEMPTS,
         done_kept_days=DONE_JOBS_KEPT.days,
         retry=ButtonForm(),

@@ -8,6 +8,7 @@ from qa_app.domain.roles import Role
 from qa_app.services import assessment_facts, dashboard, plans, programme
 from qa_app.services.calendar import utcnow
 from qa_app.web.access import staff_required
+from qa_app.web.admin.jobs import periodic_tasks
 from qa_app.web.staff import bp
 
 
@@ -22,6 +23,11 @@ def home():
             section="home",
         )
     summary = dashboard.staff_summary(current_user)
+    # An administrator learns here, not only on Background jobs, that the worker needs attention.
+    if current_user.role == Role.ADMIN:
+        troubled = [t for t in periodic_tasks() if t.is_failing or t.is_late]
+    else:
+        troubled = []
     # Officers see their own services' plans; administrators see every plan.
     mine = current_user.role == "officer"
     return render_template(
@@ -32,5 +38,6 @@ def home():
         follow_ups=assessment_facts.follow_ups_due(current_user if mine else None),
         concern_counts=dashboard.concern_counts(now),
         visits=programme.visits_of(current_user),
+        troubled_tasks=troubled,
         section="home",
     )
