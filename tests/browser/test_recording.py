@@ -202,11 +202,17 @@ def test_answers_kept_offline_reach_the_server_after_the_session_ends_and_the_of
     assert page.evaluate(f"localStorage.getItem('qa-unsaved-{assessment_id}')") is None
 
 
-def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
-    assessment_id = _plan(live_server, "Riverside Close")
+def _recording(site, live_server, service_name: str) -> tuple[int, str]:
+    """The officer on a new assessment's first domain: its id, and the page's title."""
+    assessment_id = _plan(live_server, service_name)
     site.sign_in("officer@demo.example")
-    title = "Involvement and information: Riverside Close"
+    title = f"Involvement and information: {service_name}"
     site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    return assessment_id, title
+
+
+def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
+    assessment_id, title = _recording(site, live_server, "Riverside Close")
     page = site.page
     block = page.locator("[data-ref='QA01.2']")
     block.get_by_label("N/A (not assessed)", exact=True).check()
@@ -235,10 +241,7 @@ def test_a_refused_answer_leads_to_the_box_to_change(site, live_server):
 
 
 def test_a_saved_answer_takes_its_old_error_away_and_leaves_the_others(site, live_server):
-    assessment_id = _plan(live_server, "Riverside Place")
-    site.sign_in("officer@demo.example")
-    title = "Involvement and information: Riverside Place"
-    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    assessment_id, title = _recording(site, live_server, "Riverside Place")
     page = site.page
     first, second = page.locator("[data-ref='QA01.2']"), page.locator("[data-ref='QA01.3']")
     for block in (first, second):
@@ -291,10 +294,7 @@ def test_a_saved_answer_takes_its_old_error_away_and_leaves_the_others(site, liv
 def test_keeping_theirs_in_a_clash_takes_my_refused_answers_error_away(site, live_server):
     from tests.browser.test_offline_visit import _colleague_saves
 
-    assessment_id = _plan(live_server, "Castlegate Park")
-    site.sign_in("officer@demo.example")
-    title = "Involvement and information: Castlegate Park"
-    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    assessment_id, title = _recording(site, live_server, "Castlegate Park")
     page = site.page
     block = page.locator("[data-ref='QA01.2']")
     block.get_by_label("N/A (not assessed)", exact=True).check()
@@ -329,10 +329,7 @@ def test_keeping_theirs_in_a_clash_takes_my_refused_answers_error_away(site, liv
 def test_the_servers_clash_box_goes_once_the_answer_is_saved_again(site, live_server):
     from tests.browser.test_offline_visit import _colleague_saves
 
-    assessment_id = _plan(live_server, "Kingsway Court")
-    site.sign_in("officer@demo.example")
-    title = "Involvement and information: Kingsway Court"
-    site.visit(f"/assessments/{assessment_id}/record/D1", title)
+    assessment_id, title = _recording(site, live_server, "Kingsway Court")
     page = site.page
     first, second = page.locator("[data-ref='QA01.1']"), page.locator("[data-ref='QA01.2']")
     for ref in ("QA01.1", "QA01.2"):
