@@ -62,15 +62,21 @@ class Outcomes:
     #: the first failure since the last success (None while it works)
     failing_since: datetime | None = None
 
+    @property
+    def last_run_at(self) -> datetime | None:
+        """When a worker last ran the task, whatever came of it (None: never)."""
+        runs = [at for at in (self.last_success_at, self.last_failure_at) if at is not None]
+        return max(runs) if runs else None
+
 
 def state(outcomes: Outcomes, every: timedelta, now: datetime) -> str:
     """WORKING, FAILING (since its first failure after its last success), LATE (not run for
     longer than `late_after(every)`: no worker is running it) or NOT_RUN."""
-    runs = [at for at in (outcomes.last_success_at, outcomes.last_failure_at) if at is not None]
-    if not runs:
+    last_run_at = outcomes.last_run_at
+    if last_run_at is None:
         return NOT_RUN
     if outcomes.failing_since is not None:
         return FAILING
-    if now - max(runs) > late_after(every):
+    if now - last_run_at > late_after(every):
         return LATE
     return WORKING

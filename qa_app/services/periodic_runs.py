@@ -107,8 +107,7 @@ class TaskView:
 
     @property
     def last_run_at(self) -> datetime | None:
-        runs = [at for at in (self.last_success_at, self.last_failure_at) if at is not None]
-        return max(runs) if runs else None
+        return Outcomes(self.last_success_at, self.last_failure_at).last_run_at
 
 
 def overview(

@@ -91,8 +91,10 @@ export function startAutosave(form) {
     // away, and the summary (and "Error: " in the title) with its last link. A refused photo's
     // message stays: saving the answer does not save the photo. A clash autosave is showing
     // (data-live) is not the server's: it goes when the officer decides.
-    blocks.get(ref)?.querySelector(".app-conflict:not([data-live])")?.remove();
-    for (const message of blocks.get(ref)?.querySelectorAll(".govuk-error-message[id$='-error']") || []) {
+    const block = blocks.get(ref);
+    if (!block) return;
+    block.querySelector(".app-conflict:not([data-live])")?.remove();
+    for (const message of block.querySelectorAll(".govuk-error-message[id$='-error']")) {
       if (message.closest(".app-photos")) continue;
       const group = message.closest(".govuk-form-group");
       group.classList.remove("govuk-form-group--error");

@@ -15,7 +15,7 @@ from qa_app.extensions import db
 from qa_app.models import ClockEvent, Concern, Notice
 from qa_app.services import quad_report
 from qa_app.services.quad_report import lists
-from tests.support import quad_world
+from tests.support import factories, quad_world
 from tests.support.quad_world import (
     EXPECTED_OCTOBER,
     EXPECTED_OCTOBER_2025,
@@ -241,18 +241,7 @@ def test_the_number_of_statements_does_not_grow_with_the_data(council, make):
         service = make.service(provider, name=f"More {n}", cluster="West")
         for month in (9, 10):
             received = datetime(2026, month, 10 + n, 9, 0, tzinfo=UTC)
-            concern = Concern(
-                service_id=service.id,
-                risk_level="high",
-                source="cqc",
-                summary="More",
-                received_at=received,
-                logged_by_label="Test",
-                clock="24-hour",
-                clock_mode="elapsed",
-                response_due_at=received + timedelta(hours=24),
-            )
-            db.session.add(concern)
+            concern = factories.high_risk_concern(service, received, "More", source="cqc")
             db.session.flush()
             db.session.add(
                 ClockEvent(concern_id=concern.id, kind="breached", clock="24-hour", at=received)

@@ -92,14 +92,16 @@ def breached_notice(service_record: Service, issued_at: datetime, due: date, **f
     return notice
 
 
-def high_risk_concern(service_record: Service, received: datetime, summary: str) -> Concern:
+def high_risk_concern(
+    service_record: Service, received: datetime, summary: str, source: str = "complaint"
+) -> Concern:
     """A high-risk concern on a 24-hour elapsed clock, received at `received` (due 24 hours
-    later), written straight to the database as the sweep's tests need many. Added, not
-    flushed."""
+    later), written straight to the database as the sweep's and the QuAD report's tests need
+    many. Added, not flushed."""
     concern = Concern(
         service_id=service_record.id,
         risk_level="high",
-        source="complaint",
+        source=source,
         summary=summary,
         received_at=received,
         logged_by_label="Test",

@@ -17,8 +17,8 @@ def _shown() -> dict:
     shown: dict = {}
     if one_of(request.args.get("status"), (FAILED,)):
         shown["status"] = FAILED
-    if page_number(request.args.get("page")) > 1:
-        shown["page"] = page_number(request.args.get("page"))
+    if (page := page_number(request.args.get("page"))) > 1:
+        shown["page"] = page
     return shown
 
 
